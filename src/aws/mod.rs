@@ -1,0 +1,238 @@
+//! AWS clients, made on first use and shared, and the mapping of SDK errors to errors an
+//! assistant can act on.
+
+pub mod ec2;
+pub mod rules;
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use tokio::sync::{Mutex, OnceCell};
+
+use crate::config::AwsSettings;
+use crate::error::Error;
+use crate::region::RegionNames;
+
+/// Every AWS client the tools need, for one region.
+#[derive(Debug, Clone)]
+pub struct RegionClients {
+    pub region: RegionNames,
+    pub ec2: aws_sdk_ec2::Client,
+    pub route53: aws_sdk_route53::Client,
+    pub sts: aws_sdk_sts::Client,
+}
+
+/// The AWS side of the server. Building it reads nothing: the default credential and region
+/// chain (environment, profiles, SSO, web identity, IMDS) runs on the first tool call, once.
+#[derive(Debug)]
+pub struct Aws {
+    settings: AwsSettings,
+    shared: OnceCell<SdkConfig>,
+    by_region: Mutex<HashMap<String, Arc<RegionClients>>>,
+}
+
+impl Aws {
+    pub fn new(settings: AwsSettings) -> Self {
+        Self {
+            settings,
+            shared: OnceCell::new(),
+            by_region: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn shared_config(&self) -> &SdkConfig {
+        self.shared
+            .get_or_init(|| async {
+                let mut loader = aws_config::defaults(BehaviorVersion::latest())
+                    .timeout_config(
+                        aws_config::timeout::TimeoutConfig::builder()
+                            .connect_timeout(Duration::from_secs(5))
+                            .operation_attempt_timeout(Duration::from_secs(20))
+                            .operation_timeout(Duration::from_secs(60))
+                            .build(),
+                    )
+                    // Standard mode retries throttling, 5xx and transient network errors with
+                    // jittered backoff.
+                    .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(4));
+                if let Some(profile) = &self.settings.profile {
+                    loader = loader.profile_name(profile);
+                }
+                if let Some(region) = &self.settings.region {
+                    loader = loader.region(Region::new(region.clone()));
+                }
+                loader.load().await
+            })
+            .await
+    }
+
+    /// The clients for `requested`, or for the configured region when none is asked for.
+    pub async fn clients(
+        &self,
+        requested: Option<&RegionNames>,
+    ) -> Result<Arc<RegionClients>, Error> {
+        let shared = self.shared_config().await;
+        let region = match requested {
+            Some(region) => region.clone(),
+            None => {
+                let configured = shared.region().ok_or_else(|| {
+                    Error::Config(
+                        "no AWS region is set: pass `region` (such as `us-west-2`), or start the \
+                         server with --region or AWS_REGION"
+                            .into(),
+                    )
+                })?;
+                RegionNames::parse(configured.as_ref())?
+            }
+        };
+        let mut by_region = self.by_region.lock().await;
+        if let Some(clients) = by_region.get(&region.aws_region) {
+            return Ok(clients.clone());
+        }
+        let aws_region = Region::new(region.aws_region.clone());
+        let clients = Arc::new(RegionClients {
+            ec2: aws_sdk_ec2::Client::from_conf(
+                aws_sdk_ec2::config::Builder::from(shared)
+                    .region(aws_region.clone())
+                    .build(),
+            ),
+            route53: aws_sdk_route53::Client::from_conf(
+                aws_sdk_route53::config::Builder::from(shared)
+                    .region(aws_region.clone())
+                    .build(),
+            ),
+            sts: aws_sdk_sts::Client::from_conf(
+                aws_sdk_sts::config::Builder::from(shared)
+                    .region(aws_region)
+                    .build(),
+            ),
+            region: region.clone(),
+        });
+        by_region.insert(region.aws_region, clients.clone());
+        Ok(clients)
+    }
+}
+
+/// Turns an SDK failure of the IAM action `action` (such as `ec2:DescribeVpcs`) into an error
+/// that says what to do: which permission to grant, which id does not exist, or that AWS could
+/// not be reached.
+pub fn sdk_error<E, R>(action: &str, err: SdkError<E, R>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: Debug,
+{
+    let call = format!("AWS {action}");
+    match &err {
+        SdkError::ServiceError(service) => {
+            let code = service.err().code().unwrap_or("Unknown");
+            let message = service.err().message().unwrap_or("no message");
+            classify_service_error(&call, action, code, message)
+        }
+        SdkError::TimeoutError(_) => Error::cloud(
+            call,
+            "AWS did not answer in time",
+            "Try again; if it keeps timing out, check the network path to AWS",
+        ),
+        _ => {
+            let detail = DisplayErrorContext(&err).to_string();
+            if detail.to_ascii_lowercase().contains("credential") {
+                Error::cloud(
+                    call,
+                    "no usable AWS credentials were found",
+                    "Set AWS_PROFILE (run `aws sso login` for SSO profiles) or AWS_ACCESS_KEY_ID \
+                     and AWS_SECRET_ACCESS_KEY in the server's environment, then try again",
+                )
+            } else {
+                Error::cloud(
+                    call,
+                    format!("AWS could not be reached ({})", last_cause(&detail)),
+                    "Check the network, and AWS_ENDPOINT_URL if it is set",
+                )
+            }
+        }
+    }
+}
+
+fn classify_service_error(call: &str, action: &str, code: &str, message: &str) -> Error {
+    match code {
+        "UnauthorizedOperation" | "AccessDenied" | "AccessDeniedException" => Error::cloud(
+            call,
+            format!("AWS denied it ({code})"),
+            format!(
+                "Grant the IAM action `{action}` to the AWS identity the server runs as (the \
+                 README lists the policy), then try again"
+            ),
+        ),
+        "AuthFailure" | "InvalidClientTokenId" | "ExpiredToken" | "SignatureDoesNotMatch" => {
+            Error::cloud(
+                call,
+                format!("AWS rejected the credentials ({code})"),
+                "Refresh the credentials (for SSO: `aws sso login`) or check AWS_PROFILE",
+            )
+        }
+        _ if code.ends_with(".NotFound") || code.starts_with("NoSuch") => {
+            Error::not_found(message.to_string(), "Check the id and the region")
+        }
+        _ => Error::cloud(
+            call,
+            format!("{code}: {message}"),
+            "Check the arguments and try again",
+        ),
+    }
+}
+
+/// The innermost cause of an error chain rendered by `DisplayErrorContext`, which is the part
+/// that names the refused connection or the unknown host.
+fn last_cause(detail: &str) -> &str {
+    detail.rsplit(": ").next().unwrap_or(detail)
+}
+
+/// The value of the `Name` tag, where there is one.
+pub fn name_tag(tags: &[aws_sdk_ec2::types::Tag]) -> Option<String> {
+    tags.iter()
+        .find(|t| t.key() == Some("Name"))
+        .and_then(|t| t.value())
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn denied_names_the_iam_action() {
+        let e = classify_service_error(
+            "AWS ec2:DescribeVpcs",
+            "ec2:DescribeVpcs",
+            "UnauthorizedOperation",
+            "You are not authorized",
+        )
+        .to_string();
+        assert!(e.contains("`ec2:DescribeVpcs`"), "{e}");
+    }
+
+    #[test]
+    fn not_found_passes_the_message_through() {
+        let e = classify_service_error(
+            "AWS ec2:DescribeVpcs",
+            "ec2:DescribeVpcs",
+            "InvalidVpcID.NotFound",
+            "The vpc ID 'vpc-12345678' does not exist",
+        );
+        assert!(matches!(e, Error::NotFound { .. }));
+        assert!(e.to_string().contains("vpc-12345678"));
+    }
+
+    #[test]
+    fn the_innermost_cause_is_kept() {
+        assert_eq!(
+            last_cause(
+                "dispatch failure: io error: client error (Connect): tcp connect error: Connection refused (os error 111)"
+            ),
+            "Connection refused (os error 111)"
+        );
+    }
+}

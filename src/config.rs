@@ -1,0 +1,129 @@
+//! What the server is told at start-up. Reading it touches no network.
+
+use std::net::SocketAddr;
+use std::{env, fmt};
+
+use url::Url;
+
+/// The Zilliz control plane when `ZILLIZ_CLOUD_URI` is not set.
+pub const DEFAULT_ZILLIZ_URI: &str = "https://api.cloud.zilliz.com";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub aws: AwsSettings,
+    pub zilliz: ZillizSettings,
+    /// Changing tools are hidden and refused.
+    pub read_only: bool,
+    /// Resolver for the data-plane probes, instead of the system's.
+    pub dns_server: Option<SocketAddr>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AwsSettings {
+    /// `--profile`; otherwise the default chain decides (`AWS_PROFILE`, then `default`).
+    pub profile: Option<String>,
+    /// `--region`, in AWS's form; otherwise the default chain decides.
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ZillizSettings {
+    pub api_key: Option<Secret>,
+    pub base_url: Url,
+}
+
+impl ZillizSettings {
+    /// `ZILLIZ_CLOUD_API_KEY`, else `ZILLIZ_CLOUD_TOKEN`; `ZILLIZ_CLOUD_URI`, else the public
+    /// control plane. The key is read from the environment only, never from a flag, so that it
+    /// does not show in `ps` or in `--help`.
+    pub fn from_env() -> Result<Self, String> {
+        let api_key = ["ZILLIZ_CLOUD_API_KEY", "ZILLIZ_CLOUD_TOKEN"]
+            .iter()
+            .filter_map(|name| env::var(name).ok())
+            .map(|v| v.trim().to_string())
+            .find(|v| !v.is_empty())
+            .map(Secret);
+        let uri = env::var("ZILLIZ_CLOUD_URI")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_ZILLIZ_URI.to_string());
+        let base_url = parse_base_url(&uri)?;
+        Ok(Self { api_key, base_url })
+    }
+}
+
+/// The control plane's root, without `/v2` (the client adds it), with one trailing slash so
+/// that joining paths keeps any prefix the URI has.
+fn parse_base_url(uri: &str) -> Result<Url, String> {
+    let trimmed = uri.trim().trim_end_matches('/');
+    let trimmed = trimmed.strip_suffix("/v2").unwrap_or(trimmed);
+    let url = Url::parse(&format!("{trimmed}/"))
+        .map_err(|e| format!("ZILLIZ_CLOUD_URI `{trimmed}` is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "ZILLIZ_CLOUD_URI `{trimmed}` must start with https:// (or http:// for a local fake)"
+        ));
+    }
+    Ok(url)
+}
+
+/// A value that must never be printed: its `Debug` and `Display` say only that it is there.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The one way to read the value, named so that every use is easy to find.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Secret::new("sk-very-secret");
+        assert!(!format!("{s:?} {s}").contains("very-secret"));
+        let z = ZillizSettings {
+            api_key: Some(s),
+            base_url: parse_base_url(DEFAULT_ZILLIZ_URI).unwrap(),
+        };
+        assert!(!format!("{z:?}").contains("very-secret"));
+    }
+
+    #[test]
+    fn base_url_drops_v2_and_keeps_prefixes() {
+        assert_eq!(
+            parse_base_url("https://api.cloud.zilliz.com/v2/")
+                .unwrap()
+                .as_str(),
+            "https://api.cloud.zilliz.com/"
+        );
+        assert_eq!(
+            parse_base_url("http://127.0.0.1:8080/fake")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:8080/fake/"
+        );
+        assert!(parse_base_url("ftp://x").is_err());
+        assert!(parse_base_url("not a url").is_err());
+    }
+}

@@ -1,0 +1,496 @@
+//! The read-only view of both accounts: VPCs, subnets, security groups, clusters and the
+//! Zilliz endpoint service of a region.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::address::PrivateLinkAddress;
+use crate::app::App;
+use crate::aws::ec2;
+use crate::error::Error;
+use crate::paging::{PageSize, page};
+use crate::region::RegionNames;
+use crate::validate::{self, AwsId};
+
+/// Everything a tool answers also reads as one short text for the assistant to show.
+pub trait Summary {
+    fn summary(&self) -> String;
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VpcList {
+    pub region_id: String,
+    pub aws_region: String,
+    pub vpcs: Vec<VpcInfo>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VpcInfo {
+    pub vpc_id: String,
+    pub name: Option<String>,
+    pub cidr_blocks: Vec<String>,
+    pub is_default: bool,
+    /// `enableDnsSupport`: a private hosted zone answers only where this is on.
+    pub dns_support: Option<bool>,
+    /// `enableDnsHostnames`: also needed for a private hosted zone.
+    pub dns_hostnames: Option<bool>,
+}
+
+impl Summary for VpcList {
+    fn summary(&self) -> String {
+        let mut text = format!("{} VPC(s) in {}", self.vpcs.len(), self.aws_region);
+        for vpc in &self.vpcs {
+            let dns_ready = vpc.dns_support == Some(true) && vpc.dns_hostnames == Some(true);
+            let _ = write!(
+                text,
+                "\n- {}{} {}{}{}",
+                vpc.vpc_id,
+                vpc.name
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default(),
+                vpc.cidr_blocks.join(", "),
+                if vpc.is_default { ", default" } else { "" },
+                if dns_ready {
+                    ""
+                } else {
+                    ", DNS support or hostnames off"
+                },
+            );
+        }
+        text
+    }
+}
+
+pub async fn list_vpcs(app: &App, region: Option<&str>) -> Result<VpcList, Error> {
+    let region = region.map(RegionNames::parse).transpose()?;
+    let clients = app.aws.clients(region.as_ref()).await?;
+    let vpcs = ec2::vpcs(&clients.ec2, &[], &clients.region).await?;
+    Ok(VpcList {
+        region_id: clients.region.region_id.clone(),
+        aws_region: clients.region.aws_region.clone(),
+        vpcs: vpcs
+            .into_iter()
+            .map(|v| VpcInfo {
+                vpc_id: v.id,
+                name: v.name,
+                cidr_blocks: v.cidr_blocks,
+                is_default: v.is_default,
+                dns_support: v.dns_support,
+                dns_hostnames: v.dns_hostnames,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SubnetPage {
+    pub vpc_id: String,
+    pub region_id: String,
+    pub aws_region: String,
+    /// How many subnets the VPC has in all.
+    pub total: usize,
+    pub subnets: Vec<SubnetInfo>,
+    /// Pass this back as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// The availability zones in which the region's Zilliz endpoint service is offered, where known.
+    pub service_availability_zones: Option<Vec<String>>,
+    /// Why `service_supported` is unknown, where it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SubnetInfo {
+    pub subnet_id: String,
+    pub name: Option<String>,
+    pub availability_zone: String,
+    pub availability_zone_id: Option<String>,
+    pub cidr: Option<String>,
+    pub available_ips: Option<i32>,
+    /// The Zilliz endpoint service is offered in this subnet's zone; null where unknown.
+    pub service_supported: Option<bool>,
+}
+
+impl Summary for SubnetPage {
+    fn summary(&self) -> String {
+        let mut text = format!(
+            "{} of {} subnet(s) of {} in {}",
+            self.subnets.len(),
+            self.total,
+            self.vpc_id,
+            self.aws_region
+        );
+        match &self.service_availability_zones {
+            Some(zones) => {
+                let _ = write!(
+                    text,
+                    "; the Zilliz service is offered in {}",
+                    zones.join(", ")
+                );
+            }
+            None => text.push_str("; the Zilliz service's zones are unknown"),
+        }
+        if let Some(next) = &self.next_cursor {
+            let _ = write!(text, "; more with cursor `{next}`");
+        }
+        for s in &self.subnets {
+            let mark = match s.service_supported {
+                Some(true) => "supported",
+                Some(false) => "not supported",
+                None => "support unknown",
+            };
+            let _ = write!(
+                text,
+                "\n- {} {} {} ({mark})",
+                s.subnet_id,
+                s.availability_zone,
+                s.cidr.as_deref().unwrap_or("")
+            );
+        }
+        text
+    }
+}
+
+pub const SUBNET_PAGE: PageSize = PageSize {
+    default: 100,
+    max: 100,
+};
+
+pub async fn list_subnets(
+    app: &App,
+    vpc_id: &str,
+    region: Option<&str>,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<SubnetPage, Error> {
+    let vpc_id = AwsId::Vpc.check(vpc_id)?;
+    let region = region.map(RegionNames::parse).transpose()?;
+    // Refuse a bad cursor before any call; the real page is cut once the list is known.
+    page(Vec::<()>::new(), None, limit, SUBNET_PAGE)?;
+    let clients = app.aws.clients(region.as_ref()).await?;
+    let (vpc, subnets, zones) = tokio::join!(
+        ec2::vpc(&clients.ec2, &vpc_id, &clients.region),
+        ec2::subnets_of_vpc(&clients.ec2, &vpc_id),
+        service_zones(app, &clients.region),
+    );
+    vpc?;
+    let subnets = subnets?;
+    let total = subnets.len();
+    let (zones, note) = match zones {
+        Ok(zones) => (zones, None),
+        Err(note) => (None, Some(note)),
+    };
+    let (subnets, next_cursor) = page(subnets, cursor, limit, SUBNET_PAGE)?;
+    Ok(SubnetPage {
+        vpc_id,
+        region_id: clients.region.region_id.clone(),
+        aws_region: clients.region.aws_region.clone(),
+        total,
+        subnets: subnets
+            .into_iter()
+            .map(|s| SubnetInfo {
+                service_supported: zones.as_ref().map(|z| z.contains(&s.availability_zone)),
+                subnet_id: s.id,
+                name: s.name,
+                availability_zone: s.availability_zone,
+                availability_zone_id: s.availability_zone_id,
+                cidr: s.cidr,
+                available_ips: s.available_ips,
+            })
+            .collect(),
+        next_cursor,
+        service_availability_zones: zones,
+        note,
+    })
+}
+
+/// The zones of the region's endpoint service, or why they are unknown. Never an error: a
+/// subnet listing is useful without them.
+async fn service_zones(app: &App, region: &RegionNames) -> Result<Option<Vec<String>>, String> {
+    match endpoint_service(app, region).await {
+        Ok(service) if service.availability_zones_known => Ok(Some(service.availability_zones)),
+        Ok(service) => Err(service.note.unwrap_or_default()),
+        Err(e) => Err(format!("service_supported is unknown: {e}")),
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SecurityGroupPage {
+    pub vpc_id: String,
+    pub region_id: String,
+    pub aws_region: String,
+    pub total: usize,
+    pub security_groups: Vec<SecurityGroupInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SecurityGroupInfo {
+    pub group_id: String,
+    pub name: String,
+    pub description: String,
+    /// One line per rule and peer, such as `tcp 19530 from sg-0abc (app servers)`.
+    pub inbound: Vec<String>,
+    /// One line per rule and peer, such as `all traffic to 0.0.0.0/0`.
+    pub outbound: Vec<String>,
+}
+
+impl Summary for SecurityGroupPage {
+    fn summary(&self) -> String {
+        let mut text = format!(
+            "{} of {} security group(s) of {}",
+            self.security_groups.len(),
+            self.total,
+            self.vpc_id
+        );
+        if let Some(next) = &self.next_cursor {
+            let _ = write!(text, "; more with cursor `{next}`");
+        }
+        for g in &self.security_groups {
+            let _ = write!(
+                text,
+                "\n- {} ({}): in [{}]; out [{}]",
+                g.group_id,
+                g.name,
+                g.inbound.join("; "),
+                g.outbound.join("; ")
+            );
+        }
+        text
+    }
+}
+
+pub const SECURITY_GROUP_PAGE: PageSize = PageSize {
+    default: 50,
+    max: 100,
+};
+
+pub async fn list_security_groups(
+    app: &App,
+    vpc_id: &str,
+    region: Option<&str>,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<SecurityGroupPage, Error> {
+    let vpc_id = AwsId::Vpc.check(vpc_id)?;
+    let region = region.map(RegionNames::parse).transpose()?;
+    page(Vec::<()>::new(), None, limit, SECURITY_GROUP_PAGE)?;
+    let clients = app.aws.clients(region.as_ref()).await?;
+    let (vpc, groups) = tokio::join!(
+        ec2::vpc(&clients.ec2, &vpc_id, &clients.region),
+        ec2::security_groups_of_vpc(&clients.ec2, &vpc_id),
+    );
+    vpc?;
+    let groups = groups?;
+    let total = groups.len();
+    let (groups, next_cursor) = page(groups, cursor, limit, SECURITY_GROUP_PAGE)?;
+    Ok(SecurityGroupPage {
+        vpc_id,
+        region_id: clients.region.region_id.clone(),
+        aws_region: clients.region.aws_region.clone(),
+        total,
+        security_groups: groups
+            .into_iter()
+            .map(|g| SecurityGroupInfo {
+                inbound: g.inbound.iter().map(|r| r.summary("from")).collect(),
+                outbound: g.outbound.iter().map(|r| r.summary("to")).collect(),
+                group_id: g.id,
+                name: g.name,
+                description: g.description,
+            })
+            .collect(),
+        next_cursor,
+    })
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ClusterPage {
+    pub total: usize,
+    pub clusters: Vec<ClusterInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ClusterInfo {
+    pub cluster_id: String,
+    pub name: Option<String>,
+    pub project_id: Option<String>,
+    pub region_id: Option<String>,
+    /// The AWS region, for clusters on AWS; null for other clouds.
+    pub aws_region: Option<String>,
+    pub plan: Option<String>,
+    pub status: Option<String>,
+    /// Empty until a private link serves the cluster's project and region.
+    pub private_link_address: Option<String>,
+    pub private_link_host: Option<String>,
+    pub private_link_port: Option<u16>,
+}
+
+impl ClusterInfo {
+    pub fn from_cluster(c: crate::zilliz::model::Cluster) -> Self {
+        let address = c.private_link().map(str::to_string);
+        let parsed = address
+            .as_deref()
+            .and_then(|a| PrivateLinkAddress::parse(a).ok());
+        Self {
+            aws_region: c
+                .region_id
+                .as_deref()
+                .and_then(RegionNames::from_zilliz)
+                .map(|r| r.aws_region),
+            cluster_id: c.cluster_id,
+            name: c.cluster_name,
+            project_id: c.project_id,
+            region_id: c.region_id,
+            plan: c.plan,
+            status: c.status,
+            private_link_host: parsed.as_ref().map(|p| p.host.clone()),
+            private_link_port: parsed.map(|p| p.port),
+            private_link_address: address,
+        }
+    }
+}
+
+impl Summary for ClusterPage {
+    fn summary(&self) -> String {
+        let mut text = format!("{} of {} cluster(s)", self.clusters.len(), self.total);
+        if let Some(next) = &self.next_cursor {
+            let _ = write!(text, "; more with cursor `{next}`");
+        }
+        for c in &self.clusters {
+            let _ = write!(
+                text,
+                "\n- {} ({}) {} {} {}, {}",
+                c.cluster_id,
+                c.name.as_deref().unwrap_or("unnamed"),
+                c.region_id.as_deref().unwrap_or("?"),
+                c.plan.as_deref().unwrap_or("?"),
+                c.status.as_deref().unwrap_or("?"),
+                c.private_link_address
+                    .as_deref()
+                    .map_or("no private link".to_string(), |a| format!(
+                        "private link {a}"
+                    )),
+            );
+        }
+        text
+    }
+}
+
+pub const CLUSTER_PAGE: PageSize = PageSize {
+    default: 50,
+    max: 100,
+};
+
+pub async fn list_zilliz_clusters(
+    app: &App,
+    project_id: Option<&str>,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<ClusterPage, Error> {
+    let project_id = project_id.map(validate::project_id).transpose()?;
+    page(Vec::<()>::new(), None, limit, CLUSTER_PAGE)?;
+    let mut clusters: Vec<_> = app
+        .zilliz
+        .clusters()
+        .await?
+        .into_iter()
+        .filter(|c| project_id.is_none() || c.project_id == project_id)
+        .collect();
+    clusters.sort_by(|a, b| a.cluster_id.cmp(&b.cluster_id));
+    let total = clusters.len();
+    let (clusters, next_cursor) = page(clusters, cursor, limit, CLUSTER_PAGE)?;
+    Ok(ClusterPage {
+        total,
+        clusters: clusters
+            .into_iter()
+            .map(ClusterInfo::from_cluster)
+            .collect(),
+        next_cursor,
+    })
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EndpointServiceInfo {
+    pub region_id: String,
+    pub aws_region: String,
+    /// The AWS service name to create an Interface VPC endpoint to.
+    pub service_name: String,
+    /// The AWS account must be added to Zilliz's whitelist before its endpoint can connect.
+    pub whitelist_required: bool,
+    /// The zones (as this AWS account names them) where the service is offered.
+    pub availability_zones: Vec<String>,
+    /// False when AWS did not describe the service to this account (so the zones are unknown).
+    pub availability_zones_known: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Summary for EndpointServiceInfo {
+    fn summary(&self) -> String {
+        let zones = if self.availability_zones_known {
+            format!("offered in {}", self.availability_zones.join(", "))
+        } else {
+            "zones unknown".to_string()
+        };
+        format!(
+            "Zilliz endpoint service for {}: {} ({zones}{})",
+            self.region_id,
+            self.service_name,
+            if self.whitelist_required {
+                "; the account must be whitelisted"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+pub async fn get_endpoint_service(app: &App, region: &str) -> Result<EndpointServiceInfo, Error> {
+    let region = RegionNames::parse(region)?;
+    endpoint_service(app, &region).await
+}
+
+/// Zilliz's endpoint service for `region`, with its zones from AWS.
+pub async fn endpoint_service(
+    app: &App,
+    region: &RegionNames,
+) -> Result<EndpointServiceInfo, Error> {
+    let service = app.zilliz.endpoint_service(&region.region_id).await?.ok_or_else(|| {
+        Error::not_found(
+            format!("a Zilliz private link endpoint service in {}", region.region_id),
+            "Zilliz may not offer private links in this region: check the cluster's region with list_zilliz_clusters",
+        )
+    })?;
+    let clients = app.aws.clients(Some(region)).await?;
+    let zones = ec2::endpoint_service_zones(&clients.ec2, &service.endpoint_service).await?;
+    let note = zones.is_none().then(|| {
+        format!(
+            "AWS does not describe {} to this account, so its zones are unknown; {}",
+            service.endpoint_service,
+            if service.whitelist_required {
+                "the account may need to be whitelisted first (register_endpoint does that)"
+            } else {
+                "check the region"
+            }
+        )
+    });
+    Ok(EndpointServiceInfo {
+        region_id: region.region_id.clone(),
+        aws_region: region.aws_region.clone(),
+        service_name: service.endpoint_service,
+        whitelist_required: service.whitelist_required,
+        availability_zones_known: zones.is_some(),
+        availability_zones: zones
+            .map(|z| z.into_iter().collect::<BTreeSet<_>>().into_iter().collect())
+            .unwrap_or_default(),
+        note,
+    })
+}

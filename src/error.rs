@@ -1,0 +1,107 @@
+//! The one error type of the domain. Every message says what went wrong, why, and what to do
+//! next, because an assistant reads it and has to correct itself from it alone.
+
+use std::fmt;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input, caught before any cloud call.
+    #[error("invalid {field} `{value}`: {expected}")]
+    Invalid {
+        field: &'static str,
+        value: Shown,
+        expected: String,
+    },
+    /// Something the user named does not exist.
+    #[error("{what} was not found. {hint}")]
+    NotFound { what: String, hint: String },
+    /// The server is not configured for this call (a missing key, no region).
+    #[error("{0}")]
+    Config(String),
+    /// A call to AWS or Zilliz failed.
+    #[error("{call} failed: {cause}. {hint}")]
+    Cloud {
+        call: String,
+        cause: String,
+        hint: String,
+    },
+    /// The request is valid but the state of the accounts does not allow it.
+    #[error("{0}")]
+    Conflict(String),
+}
+
+impl Error {
+    pub fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+        Self::Invalid {
+            field,
+            value: Shown::new(value),
+            expected: expected.into(),
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self::NotFound {
+            what: what.into(),
+            hint: hint.into(),
+        }
+    }
+
+    pub fn cloud(
+        call: impl Into<String>,
+        cause: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Self::Cloud {
+            call: call.into(),
+            cause: cause.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+/// A user-supplied value as it may be echoed back: short, on one line, with control
+/// characters escaped, so that a 100 KB argument or a terminal escape sequence is never
+/// replayed whole into a result or a log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown(String);
+
+impl Shown {
+    const MAX_CHARS: usize = 64;
+
+    pub fn new(raw: &str) -> Self {
+        let mut shown: String = raw
+            .chars()
+            .take(Self::MAX_CHARS)
+            .flat_map(char::escape_default)
+            .collect();
+        if raw.chars().count() > Self::MAX_CHARS {
+            shown.push('…');
+        }
+        Self(shown)
+    }
+}
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_and_hostile_values_are_cut_and_escaped() {
+        let long = "a".repeat(100_000);
+        let message = Error::invalid("vpc_id", &long, "expected vpc-…").to_string();
+        assert!(message.len() < 200, "{}", message.len());
+
+        let message = Error::invalid("vpc_id", "vpc-1\n\u{1b}[31m", "x").to_string();
+        assert!(
+            !message.contains('\n') && !message.contains('\u{1b}'),
+            "{message}"
+        );
+        assert!(message.contains("vpc-1\\n\\u{1b}[31m"), "{message}");
+    }
+}

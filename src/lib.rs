@@ -1,0 +1,18 @@
+//! `zilliz-privatelink-mcp`: an MCP server that connects applications in AWS to Zilliz Cloud
+//! over PrivateLink.
+//!
+//! The flow reads top-down: `main.rs` (the command line) → [`mcp`] (the MCP adapter, thin
+//! handlers) → domain modules ([`discovery`]) → clients ([`aws`], [`zilliz`]). Pure logic
+//! (regions, addresses, validation, rules, paging) is plain functions over plain data.
+
+pub mod address;
+pub mod app;
+pub mod aws;
+pub mod config;
+pub mod discovery;
+pub mod error;
+pub mod mcp;
+pub mod paging;
+pub mod region;
+pub mod validate;
+pub mod zilliz;

@@ -1,0 +1,219 @@
+//! Checks on identifiers and values that arrive from an assistant, made before any cloud
+//! call so that a typo costs nothing and is named exactly.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::error::Error;
+
+/// The kinds of AWS identifiers the tools take. AWS ids are a prefix and 8 or 17 lowercase
+/// hexadecimal digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwsId {
+    Vpc,
+    Subnet,
+    SecurityGroup,
+    VpcEndpoint,
+    Instance,
+}
+
+impl AwsId {
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Vpc => "vpc",
+            Self::Subnet => "subnet",
+            Self::SecurityGroup => "sg",
+            Self::VpcEndpoint => "vpce",
+            Self::Instance => "i",
+        }
+    }
+
+    fn field(self) -> &'static str {
+        match self {
+            Self::Vpc => "vpc_id",
+            Self::Subnet => "subnet_id",
+            Self::SecurityGroup => "security_group_id",
+            Self::VpcEndpoint => "endpoint_id",
+            Self::Instance => "client_instance_id",
+        }
+    }
+
+    /// Checks `value` and gives it back trimmed.
+    pub fn check(self, value: &str) -> Result<String, Error> {
+        self.check_field(self.field(), value)
+    }
+
+    /// As [`AwsId::check`], naming the argument the value came in.
+    pub fn check_field(self, field: &'static str, value: &str) -> Result<String, Error> {
+        let trimmed = value.trim();
+        let ok = trimmed
+            .strip_prefix(self.prefix())
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|hex| {
+                matches!(hex.len(), 8 | 17)
+                    && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            });
+        if ok {
+            Ok(trimmed.to_string())
+        } else {
+            Err(Error::invalid(
+                field,
+                value,
+                format!(
+                    "expected `{}-` followed by 8 or 17 lowercase hex digits, such as `{}-0123456789abcdef0`",
+                    self.prefix(),
+                    self.prefix()
+                ),
+            ))
+        }
+    }
+}
+
+/// A Zilliz cluster id such as `in01-840ec44485bf25d`: a short lowercase prefix, a hyphen,
+/// and lowercase letters and digits.
+pub fn cluster_id(value: &str) -> Result<String, Error> {
+    zilliz_id(
+        "cluster_id",
+        value,
+        |prefix| prefix.len() <= 8,
+        "expected a Zilliz cluster id such as `in01-840ec44485bf25d`",
+    )
+}
+
+/// A Zilliz project id such as `proj-4487580fcfe2c8a4391686`.
+pub fn project_id(value: &str) -> Result<String, Error> {
+    zilliz_id(
+        "project_id",
+        value,
+        |prefix| prefix == "proj",
+        "expected a Zilliz project id such as `proj-4487580fcfe2c8a4391686`",
+    )
+}
+
+fn zilliz_id(
+    field: &'static str,
+    value: &str,
+    prefix_ok: impl Fn(&str) -> bool,
+    expected: &str,
+) -> Result<String, Error> {
+    let trimmed = value.trim();
+    let is_word = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 40
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    match trimmed.split_once('-') {
+        Some((prefix, rest)) if is_word(prefix) && prefix_ok(prefix) && is_word(rest) => {
+            Ok(trimmed.to_string())
+        }
+        _ => Err(Error::invalid(field, value, expected)),
+    }
+}
+
+/// An IPv4 or IPv6 network in CIDR form; a bare address is taken as a single host.
+pub fn cidr(field: &'static str, value: &str) -> Result<IpNet, Error> {
+    let trimmed = value.trim();
+    if let Ok(net) = trimmed.parse::<IpNet>() {
+        return Ok(net.trunc());
+    }
+    if let Ok(addr) = trimmed.parse::<IpAddr>() {
+        return Ok(IpNet::from(addr));
+    }
+    Err(Error::invalid(
+        field,
+        value,
+        "expected a CIDR block such as `10.0.0.0/16` or an address such as `10.0.1.25`",
+    ))
+}
+
+/// A TCP port, 1 to 65535.
+pub fn port(value: i64) -> Result<u16, Error> {
+    u16::try_from(value)
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| {
+            Error::invalid(
+                "port",
+                &value.to_string(),
+                "expected a TCP port from 1 to 65535",
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aws_ids_need_their_prefix_and_8_or_17_hex_digits() {
+        assert_eq!(AwsId::Vpc.check("vpc-0a1b2c3d").unwrap(), "vpc-0a1b2c3d");
+        assert!(AwsId::Vpc.check(" vpc-0123456789abcdef0 ").is_ok());
+        assert!(AwsId::Subnet.check("subnet-0123456789abcdef0").is_ok());
+        assert!(AwsId::SecurityGroup.check("sg-12345678").is_ok());
+        assert!(AwsId::VpcEndpoint.check("vpce-0ce90d01341533a5c").is_ok());
+        assert!(AwsId::Instance.check("i-0123456789abcdef0").is_ok());
+
+        for bad in [
+            "",
+            "vpc-",
+            "vpc-123",
+            "vpc-0123456789",
+            "vpc-0A1B2C3D",
+            "subnet-0a1b2c3d",
+            "vpc_0a1b2c3d",
+            "vpc-0a1b2c3g",
+            "vpc-0a1b2c3d;ls",
+            "vpc-../../etc",
+            "vpc-０a1b2c3d",
+        ] {
+            let err = AwsId::Vpc.check(bad).unwrap_err().to_string();
+            assert!(err.starts_with("invalid vpc_id"), "{bad}: {err}");
+        }
+        assert!(AwsId::Instance.check("i-0a1b2c3d4").is_err());
+    }
+
+    #[test]
+    fn zilliz_ids() {
+        assert!(cluster_id("in01-840ec44485bf25d").is_ok());
+        assert!(cluster_id("in03-0123456789abcdef").is_ok());
+        for bad in [
+            "",
+            "in01",
+            "in01-",
+            "IN01-abc",
+            "in01-abc/def",
+            "in01-abc def",
+            "-abc",
+        ] {
+            assert!(cluster_id(bad).is_err(), "{bad}");
+        }
+        assert!(project_id("proj-4487580fcfe2c8a4391686").is_ok());
+        assert!(project_id("in01-abc").is_err());
+    }
+
+    #[test]
+    fn cidrs_and_ports() {
+        assert_eq!(
+            cidr("source_cidr", "10.0.1.7/16").unwrap().to_string(),
+            "10.0.0.0/16"
+        );
+        assert_eq!(
+            cidr("source_cidr", "10.0.1.7").unwrap().to_string(),
+            "10.0.1.7/32"
+        );
+        assert_eq!(
+            cidr("source_cidr", "2001:db8::/32").unwrap().to_string(),
+            "2001:db8::/32"
+        );
+        for bad in ["", "10.0.0.0/33", "10.0.0", "banana", "10.0.0.0/-1"] {
+            let err = cidr("source_cidr", bad).unwrap_err().to_string();
+            assert!(err.starts_with("invalid source_cidr"), "{err}");
+        }
+        assert_eq!(port(19530).unwrap(), 19530);
+        assert!(port(0).is_err());
+        assert!(port(65536).is_err());
+        assert!(port(-1).is_err());
+    }
+}

@@ -1,0 +1,67 @@
+//! What the Zilliz control plane answers. Every field but the identifiers is optional and
+//! unknown fields are ignored, because the private-endpoint calls have no published schema
+//! and status words vary between deployments.
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Cluster {
+    pub cluster_id: String,
+    pub cluster_name: Option<String>,
+    pub project_id: Option<String>,
+    pub region_id: Option<String>,
+    pub plan: Option<String>,
+    pub status: Option<String>,
+    pub connect_address: Option<String>,
+    pub private_link_address: Option<String>,
+}
+
+impl Cluster {
+    /// The private link address, where Zilliz has allocated one (it answers `""` until then).
+    pub fn private_link(&self) -> Option<&str> {
+        self.private_link_address
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointService {
+    pub region_id: Option<String>,
+    pub cloud_id: Option<String>,
+    /// The AWS service name to give `CreateVpcEndpoint`.
+    pub endpoint_service: String,
+    #[serde(default)]
+    pub whitelist_required: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateEndpoint {
+    pub endpoint_id: String,
+    pub region_id: Option<String>,
+    pub cloud_id: Option<String>,
+    pub endpoint_service: Option<String>,
+    pub endpoint_service_status: Option<String>,
+    pub endpoint_status: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    pub project_id: String,
+    pub project_name: Option<String>,
+    pub plan: Option<String>,
+}
+
+/// One page of a paged list: `data` holds `count` and a list under a call-specific name.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Page {
+    pub count: Option<u64>,
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
+}

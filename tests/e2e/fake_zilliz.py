@@ -1,0 +1,219 @@
+"""A fake of the Zilliz Cloud control-plane calls the server relies on, over real HTTP.
+
+It follows ../shared/reference/zilliz-control-plane.md: bearer auth, the {code, data}
+envelope, paging, and the project-level private link that gives every cluster of the
+project and region its privateLinkAddress once an endpoint is registered.
+"""
+
+import json
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+
+class FakeZilliz:
+    def __init__(self, api_key):
+        self.api_key = api_key
+        self.lock = threading.Lock()
+        self.requests = []  # (method, path, query, body) of every call, in order
+        self.projects = {}
+        self.clusters = {}
+        self.services = {}  # regionId -> {endpointService, whitelistRequired}
+        self.endpoints = {}  # projectId -> [{endpointId, regionId, ...}]
+        self.whitelist = []  # (projectId, regionId, outerUserId)
+        self.fail_next = []  # [(status, body)] served, in order, before real answers
+        self.link_ports = {}  # clusterId -> port of its private link
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self):
+        host, port = self.server.server_address
+        return f"http://{host}:{port}"
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def reset(self):
+        with self.lock:
+            self.requests.clear()
+            self.projects.clear()
+            self.clusters.clear()
+            self.services.clear()
+            self.endpoints.clear()
+            self.whitelist.clear()
+            self.fail_next.clear()
+            self.link_ports.clear()
+
+    # --- seeding -------------------------------------------------------------------------
+
+    def add_project(self, project_id, name="default", plan="Enterprise"):
+        self.projects[project_id] = {
+            "projectId": project_id,
+            "projectName": name,
+            "instanceCount": 0,
+            "createTime": "2026-01-01T00:00:00Z",
+            "plan": plan,
+        }
+
+    def add_cluster(self, cluster_id, project_id, region_id, name="prod", plan="Enterprise",
+                    status="RUNNING", port=19530):
+        self.clusters[cluster_id] = {
+            "clusterId": cluster_id,
+            "clusterName": name,
+            "projectId": project_id,
+            "regionId": region_id,
+            "plan": plan,
+            "status": status,
+            "connectAddress": f"https://{cluster_id}.{region_id}.vectordb.zillizcloud.com:{port}",
+            "privateLinkAddress": "",
+            "cuSize": 1,
+            "someFutureField": {"nested": True},
+        }
+        self.link_ports[cluster_id] = port
+
+    def add_service(self, region_id, service_name, whitelist_required=False):
+        self.services[region_id] = {
+            "regionId": region_id,
+            "cloudId": "aws",
+            "endpointService": service_name,
+            "whitelistRequired": whitelist_required,
+        }
+
+    def mutating_requests(self):
+        return [r for r in self.requests if r[0] != "GET"]
+
+    # --- the private link ----------------------------------------------------------------
+
+    def _cluster_view(self, cluster):
+        view = dict(cluster)
+        linked = any(
+            e["regionId"] == cluster["regionId"]
+            for e in self.endpoints.get(cluster["projectId"], [])
+        )
+        if linked:
+            cid, rid = cluster["clusterId"], cluster["regionId"]
+            port = self.link_ports[cid]
+            view["privateLinkAddress"] = (
+                f"https://{cid}-privatelink.{rid}.vectordb.zillizcloud.com:{port}"
+            )
+        return view
+
+    # --- HTTP ----------------------------------------------------------------------------
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status, payload):
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("requestid", uuid.uuid4().hex[:16])
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _ok(self, data):
+                self._send(200, {"code": 0, "data": data})
+
+            def _err(self, code, message, status=200):
+                self._send(status, {"code": code, "message": message})
+
+            def _route(self, method):
+                url = urlparse(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                body = json.loads(raw) if raw else None
+                with fake.lock:
+                    fake.requests.append((method, url.path, query, body))
+                    if fake.fail_next:
+                        status, payload = fake.fail_next.pop(0)
+                        return self._send(status, payload)
+                    if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+                        return self._err(21119, "The apikey is illegal", status=401)
+                    return self._dispatch(method, url.path.split("/")[1:], query, body)
+
+            def _page(self, items, field, query):
+                size = int(query.get("pageSize", 10))
+                page = int(query.get("currentPage", 1))
+                if not 1 <= size <= 100:
+                    return self._err(96008, "pageSize must be between 1 and 100")
+                chunk = items[(page - 1) * size: page * size]
+                self._ok({"count": len(items), "currentPage": page, "pageSize": size, field: chunk})
+
+            def _dispatch(self, method, parts, query, body):
+                if parts[0] != "v2":
+                    return self._err(404, "not found", status=404)
+                parts = parts[1:]
+                if method == "GET" and parts == ["projects"]:
+                    return self._ok(list(fake.projects.values()))
+                if method == "GET" and parts == ["clusters"]:
+                    views = [fake._cluster_view(c) for c in fake.clusters.values()]
+                    return self._page(views, "clusters", query)
+                if method == "GET" and len(parts) == 2 and parts[0] == "clusters":
+                    cluster = fake.clusters.get(parts[1])
+                    if cluster is None:
+                        return self._err(96018, f"cluster {parts[1]} not exist")
+                    return self._ok(fake._cluster_view(cluster))
+                if method == "GET" and parts == ["privateEndpointServices"]:
+                    region = query.get("regionId")
+                    services = [s for r, s in fake.services.items() if region in (None, r)]
+                    return self._page(services, "endpointServices", query)
+                if len(parts) >= 3 and parts[0] == "projects" and parts[2] == "privateEndpoints":
+                    project = parts[1]
+                    if project not in fake.projects:
+                        return self._err(96005, f"invalid projectId {project}")
+                    if fake.projects[project]["plan"] != "Enterprise":
+                        return self._err(96028, "private link requires the Enterprise plan")
+                    endpoints = fake.endpoints.setdefault(project, [])
+                    if method == "GET" and len(parts) == 3:
+                        return self._page(endpoints, "endpoints", query)
+                    if method == "POST" and len(parts) == 3:
+                        region, endpoint_id = body["regionId"], body["endpointId"]
+                        if region not in fake.services:
+                            return self._err(96001, f"invalid regionId {region}")
+                        if any(e["endpointId"] == endpoint_id for e in endpoints):
+                            return self._err(96030, "private endpoint already exists")
+                        endpoints.append({
+                            "regionId": region,
+                            "cloudId": "aws",
+                            "endpointService": fake.services[region]["endpointService"],
+                            "endpointServiceStatus": "accepted",
+                            "endpointId": endpoint_id,
+                            "endpointStatus": "Available",
+                            "gcpProjectId": None,
+                        })
+                        return self._ok({"endpointId": endpoint_id, "regionId": region})
+                    if method == "DELETE" and len(parts) == 4:
+                        kept = [e for e in endpoints if e["endpointId"] != parts[3]]
+                        if len(kept) == len(endpoints):
+                            return self._err(96031, "private endpoint not found")
+                        fake.endpoints[project] = kept
+                        return self._ok({"endpointId": parts[3]})
+                if (method == "POST" and len(parts) == 3 and parts[0] == "projects"
+                        and parts[2] == "privateEndpointWhitelist"):
+                    fake.whitelist.append((parts[1], body["regionId"], body["outerUserId"]))
+                    return self._ok({})
+                return self._err(404, f"no such call {method} /v2/{'/'.join(parts)}", status=404)
+
+            def do_GET(self):
+                self._route("GET")
+
+            def do_POST(self):
+                self._route("POST")
+
+            def do_DELETE(self):
+                self._route("DELETE")
+
+        return Handler

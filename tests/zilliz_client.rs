@@ -1,0 +1,173 @@
+//! The Zilliz client against a fake of the documented calls, over real HTTP.
+
+use std::time::Duration;
+
+use backon::ExponentialBuilder;
+use serde_json::json;
+use url::Url;
+use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use zilliz_privatelink_mcp::config::{Secret, ZillizSettings};
+use zilliz_privatelink_mcp::error::Error;
+use zilliz_privatelink_mcp::zilliz::Zilliz;
+
+const KEY: &str = "zk-unit-test-key";
+
+fn client(server: &MockServer, key: Option<&str>) -> Zilliz {
+    Zilliz::new(ZillizSettings {
+        api_key: key.map(Secret::new),
+        base_url: Url::parse(&format!("{}/", server.uri())).unwrap(),
+    })
+    .with_retry(
+        ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(1))
+            .with_max_times(3),
+    )
+}
+
+fn ok(data: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({ "code": 0, "data": data }))
+}
+
+#[tokio::test]
+async fn sends_the_bearer_key_and_reads_every_page() {
+    let server = MockServer::start().await;
+    let clusters: Vec<_> = (0..150)
+        .map(|i| json!({ "clusterId": format!("in01-{i:015x}"), "projectId": "proj-1", "unknown": [1] }))
+        .collect();
+    for (page, chunk) in clusters.chunks(100).enumerate() {
+        Mock::given(method("GET"))
+            .and(path("/v2/clusters"))
+            .and(header("authorization", format!("Bearer {KEY}").as_str()))
+            .and(query_param("pageSize", "100"))
+            .and(query_param("currentPage", (page + 1).to_string().as_str()))
+            .respond_with(ok(json!({ "count": 150, "currentPage": page + 1, "pageSize": 100, "clusters": chunk })))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let got = client(&server, Some(KEY)).clusters().await.unwrap();
+    assert_eq!(got.len(), 150);
+    assert_eq!(got[149].cluster_id, format!("in01-{:015x}", 149));
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_a_clear_error_with_the_request_id() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .insert_header("requestid", "req-42")
+                .set_body_json(json!({ "code": 21119, "message": "The apikey is illegal" })),
+        )
+        .expect(1) // a 4xx is never retried
+        .mount(&server)
+        .await;
+    let err = client(&server, Some("zk-wrong"))
+        .cluster("in01-abc")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("21119") && err.contains("req-42"), "{err}");
+    assert!(err.contains("ZILLIZ_CLOUD_API_KEY"), "{err}");
+    assert!(!err.contains("zk-wrong"), "{err}");
+}
+
+#[tokio::test]
+async fn an_error_code_inside_http_200_is_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/clusters/in01-missing"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "code": 96018, "message": "cluster not exist" })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server, Some(KEY))
+        .cluster("in01-missing")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    assert!(err.to_string().contains("96018"), "{err}");
+}
+
+#[tokio::test]
+async fn a_503_succeeds_on_retry() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/clusters/in01-abc"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("upstream busy"))
+        .up_to_n_times(2)
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/clusters/in01-abc"))
+        .respond_with(ok(
+            json!({ "clusterId": "in01-abc", "privateLinkAddress": "", "status": "SOMETHING_NEW" }),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let cluster = client(&server, Some(KEY))
+        .cluster("in01-abc")
+        .await
+        .unwrap();
+    assert_eq!(cluster.status.as_deref(), Some("SOMETHING_NEW"));
+    assert_eq!(cluster.private_link(), None);
+}
+
+#[tokio::test]
+async fn persistent_5xx_gives_up_with_a_clear_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502))
+        .expect(4)
+        .mount(&server)
+        .await;
+    let err = client(&server, Some(KEY))
+        .projects()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("HTTP 502") && err.contains("try again"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn registration_posts_the_documented_body() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/projects/proj-1/privateEndpoints"))
+        .and(header("content-type", "application/json"))
+        .and(body_json(
+            json!({ "regionId": "aws-us-west-2", "endpointId": "vpce-0123456789abcdef0" }),
+        ))
+        .respond_with(ok(
+            json!({ "endpointId": "vpce-0123456789abcdef0", "regionId": "aws-us-west-2" }),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    client(&server, Some(KEY))
+        .register_private_endpoint("proj-1", "aws-us-west-2", "vpce-0123456789abcdef0")
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn no_key_fails_before_any_call_and_names_the_variable() {
+    let server = MockServer::start().await;
+    let err = client(&server, None)
+        .projects()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("ZILLIZ_CLOUD_API_KEY"), "{err}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
