@@ -28,7 +28,13 @@ struct Cli {
     region: Option<RegionNames>,
 
     /// Hide and refuse every tool that changes an account.
-    #[arg(long, global = true, env = "ZILLIZ_PRIVATELINK_READ_ONLY")]
+    #[arg(
+        long,
+        global = true,
+        env = "ZILLIZ_PRIVATELINK_READ_ONLY",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     read_only: bool,
 
     /// DNS server for the data-plane probes instead of the system's resolver.

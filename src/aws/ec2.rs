@@ -5,7 +5,7 @@ use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{Filter, VpcAttributeName};
 use futures::{StreamExt, TryStreamExt, stream};
 
-use super::rules::Rule;
+use super::rules::{Peer, Rule};
 use super::{name_tag, sdk_error};
 use crate::error::Error;
 use crate::region::RegionNames;
@@ -147,27 +147,7 @@ async fn vpc_attribute(
 /// Every subnet of a VPC, in the order of their availability zones and ids.
 pub async fn subnets_of_vpc(ec2: &Client, vpc_id: &str) -> Result<Vec<Subnet>, Error> {
     let filter = Filter::builder().name("vpc-id").values(vpc_id).build();
-    let raw: Vec<_> = ec2
-        .describe_subnets()
-        .filters(filter)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| sdk_error("ec2:DescribeSubnets", e))?;
-    let mut subnets: Vec<Subnet> = raw
-        .into_iter()
-        .map(|s| Subnet {
-            id: s.subnet_id().unwrap_or_default().to_string(),
-            name: name_tag(s.tags()),
-            vpc_id: s.vpc_id().unwrap_or_default().to_string(),
-            availability_zone: s.availability_zone().unwrap_or_default().to_string(),
-            availability_zone_id: s.availability_zone_id().map(str::to_string),
-            cidr: s.cidr_block().map(str::to_string),
-            available_ips: s.available_ip_address_count(),
-        })
-        .collect();
+    let mut subnets = read_subnets(ec2, &[], vec![filter]).await?;
     subnets.sort_by(|a, b| (&a.availability_zone, &a.id).cmp(&(&b.availability_zone, &b.id)));
     Ok(subnets)
 }
@@ -178,26 +158,7 @@ pub async fn security_groups_of_vpc(
     vpc_id: &str,
 ) -> Result<Vec<SecurityGroup>, Error> {
     let filter = Filter::builder().name("vpc-id").values(vpc_id).build();
-    let raw: Vec<_> = ec2
-        .describe_security_groups()
-        .filters(filter)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| sdk_error("ec2:DescribeSecurityGroups", e))?;
-    let mut groups: Vec<SecurityGroup> = raw
-        .into_iter()
-        .map(|g| SecurityGroup {
-            id: g.group_id().unwrap_or_default().to_string(),
-            name: g.group_name().unwrap_or_default().to_string(),
-            description: g.description().unwrap_or_default().to_string(),
-            vpc_id: g.vpc_id().map(str::to_string),
-            inbound: Rule::from_permissions(g.ip_permissions()),
-            outbound: Rule::from_permissions(g.ip_permissions_egress()),
-        })
-        .collect();
+    let mut groups = security_groups(ec2, &[], vec![filter]).await?;
     groups.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(groups)
 }
@@ -229,4 +190,366 @@ pub async fn endpoint_service_zones(
             zones
         });
     Ok(zones)
+}
+
+/// An Interface VPC endpoint, as plain data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VpcEndpoint {
+    pub id: String,
+    pub vpc_id: String,
+    pub service_name: String,
+    /// As AWS sends it (`available`, `pendingAcceptance`, ...); compare without case.
+    pub state: String,
+    pub subnet_ids: Vec<String>,
+    pub security_group_ids: Vec<String>,
+    /// `(dns_name, hosted_zone_id)`; the first is the regional name an alias points at.
+    pub dns_entries: Vec<(String, Option<String>)>,
+    pub private_dns_enabled: Option<bool>,
+    pub network_interface_ids: Vec<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+impl VpcEndpoint {
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Which endpoints to read: by id, or those of a VPC (and service).
+#[derive(Debug, Default)]
+pub struct EndpointQuery<'a> {
+    pub ids: &'a [String],
+    pub vpc_id: Option<&'a str>,
+    pub service_name: Option<&'a str>,
+}
+
+pub async fn vpc_endpoints(
+    ec2: &Client,
+    query: EndpointQuery<'_>,
+) -> Result<Vec<VpcEndpoint>, Error> {
+    let mut filters = Vec::new();
+    if let Some(vpc) = query.vpc_id {
+        filters.push(Filter::builder().name("vpc-id").values(vpc).build());
+    }
+    if let Some(service) = query.service_name {
+        filters.push(
+            Filter::builder()
+                .name("service-name")
+                .values(service)
+                .build(),
+        );
+    }
+    let raw: Vec<_> = ec2
+        .describe_vpc_endpoints()
+        .set_vpc_endpoint_ids((!query.ids.is_empty()).then(|| query.ids.to_vec()))
+        .set_filters((!filters.is_empty()).then_some(filters))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("ec2:DescribeVpcEndpoints", e))?;
+    let mut endpoints: Vec<VpcEndpoint> = raw
+        .into_iter()
+        .map(|e| VpcEndpoint {
+            id: e.vpc_endpoint_id().unwrap_or_default().to_string(),
+            vpc_id: e.vpc_id().unwrap_or_default().to_string(),
+            service_name: e.service_name().unwrap_or_default().to_string(),
+            state: e
+                .state()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            subnet_ids: e.subnet_ids().to_vec(),
+            security_group_ids: e
+                .groups()
+                .iter()
+                .filter_map(|g| g.group_id().map(str::to_string))
+                .collect(),
+            dns_entries: e
+                .dns_entries()
+                .iter()
+                .filter_map(|d| {
+                    d.dns_name()
+                        .map(|n| (n.to_string(), d.hosted_zone_id().map(str::to_string)))
+                })
+                .collect(),
+            private_dns_enabled: e.private_dns_enabled(),
+            network_interface_ids: e.network_interface_ids().to_vec(),
+            tags: e
+                .tags()
+                .iter()
+                .filter_map(|t| {
+                    Some((
+                        t.key()?.to_string(),
+                        t.value().unwrap_or_default().to_string(),
+                    ))
+                })
+                .collect(),
+        })
+        .collect();
+    endpoints.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(endpoints)
+}
+
+/// The subnets named by `ids`; an unknown id is an error that names it.
+pub async fn subnets_by_id(ec2: &Client, ids: &[String]) -> Result<Vec<Subnet>, Error> {
+    read_subnets(ec2, ids, Vec::new()).await
+}
+
+async fn read_subnets(
+    ec2: &Client,
+    ids: &[String],
+    filters: Vec<Filter>,
+) -> Result<Vec<Subnet>, Error> {
+    let raw: Vec<_> = ec2
+        .describe_subnets()
+        .set_subnet_ids((!ids.is_empty()).then(|| ids.to_vec()))
+        .set_filters((!filters.is_empty()).then_some(filters))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("ec2:DescribeSubnets", e))?;
+    Ok(raw
+        .into_iter()
+        .map(|s| Subnet {
+            id: s.subnet_id().unwrap_or_default().to_string(),
+            name: name_tag(s.tags()),
+            vpc_id: s.vpc_id().unwrap_or_default().to_string(),
+            availability_zone: s.availability_zone().unwrap_or_default().to_string(),
+            availability_zone_id: s.availability_zone_id().map(str::to_string),
+            cidr: s.cidr_block().map(str::to_string),
+            available_ips: s.available_ip_address_count(),
+        })
+        .collect())
+}
+
+/// The security groups named by `ids`, or those matching a filter such as `group-name`.
+pub async fn security_groups(
+    ec2: &Client,
+    ids: &[String],
+    filters: Vec<Filter>,
+) -> Result<Vec<SecurityGroup>, Error> {
+    let raw: Vec<_> = ec2
+        .describe_security_groups()
+        .set_group_ids((!ids.is_empty()).then(|| ids.to_vec()))
+        .set_filters((!filters.is_empty()).then_some(filters))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("ec2:DescribeSecurityGroups", e))?;
+    Ok(raw
+        .into_iter()
+        .map(|g| SecurityGroup {
+            id: g.group_id().unwrap_or_default().to_string(),
+            name: g.group_name().unwrap_or_default().to_string(),
+            description: g.description().unwrap_or_default().to_string(),
+            vpc_id: g.vpc_id().map(str::to_string),
+            inbound: Rule::from_permissions(g.ip_permissions()),
+            outbound: Rule::from_permissions(g.ip_permissions_egress()),
+        })
+        .collect())
+}
+
+fn tag_specification(
+    resource: aws_sdk_ec2::types::ResourceType,
+    tags: &[(String, String)],
+) -> aws_sdk_ec2::types::TagSpecification {
+    aws_sdk_ec2::types::TagSpecification::builder()
+        .resource_type(resource)
+        .set_tags(Some(
+            tags.iter()
+                .map(|(k, v)| aws_sdk_ec2::types::Tag::builder().key(k).value(v).build())
+                .collect(),
+        ))
+        .build()
+}
+
+pub async fn create_security_group(
+    ec2: &Client,
+    vpc_id: &str,
+    name: &str,
+    description: &str,
+    tags: &[(String, String)],
+) -> Result<String, Error> {
+    let out = ec2
+        .create_security_group()
+        .vpc_id(vpc_id)
+        .group_name(name)
+        .description(description)
+        .tag_specifications(tag_specification(
+            aws_sdk_ec2::types::ResourceType::SecurityGroup,
+            tags,
+        ))
+        .send()
+        .await
+        .map_err(|e| sdk_error("ec2:CreateSecurityGroup", e))?;
+    out.group_id().map(str::to_string).ok_or_else(|| {
+        Error::cloud(
+            "AWS ec2:CreateSecurityGroup",
+            "the answer had no group id",
+            "Try again",
+        )
+    })
+}
+
+fn tcp_permission(
+    ports: (u16, u16),
+    peer: &Peer,
+    description: &str,
+) -> aws_sdk_ec2::types::IpPermission {
+    use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range, PrefixListId, UserIdGroupPair};
+    let builder = IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(i32::from(ports.0))
+        .to_port(i32::from(ports.1));
+    match peer {
+        Peer::Cidr(net @ ipnet::IpNet::V4(_)) => builder.ip_ranges(
+            IpRange::builder()
+                .cidr_ip(net.to_string())
+                .description(description)
+                .build(),
+        ),
+        Peer::Cidr(net) => builder.ipv6_ranges(
+            Ipv6Range::builder()
+                .cidr_ipv6(net.to_string())
+                .description(description)
+                .build(),
+        ),
+        Peer::Group(id) => builder.user_id_group_pairs(
+            UserIdGroupPair::builder()
+                .group_id(id)
+                .description(description)
+                .build(),
+        ),
+        Peer::PrefixList(id) => builder.prefix_list_ids(
+            PrefixListId::builder()
+                .prefix_list_id(id)
+                .description(description)
+                .build(),
+        ),
+    }
+    .build()
+}
+
+/// Adds an inbound TCP rule. Answers false when an identical rule was already there.
+pub async fn authorize_tcp_ingress(
+    ec2: &Client,
+    group_id: &str,
+    ports: (u16, u16),
+    peer: &Peer,
+    description: &str,
+) -> Result<bool, Error> {
+    let result = ec2
+        .authorize_security_group_ingress()
+        .group_id(group_id)
+        .ip_permissions(tcp_permission(ports, peer, description))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if e.code() == Some("InvalidPermission.Duplicate") => Ok(false),
+        Err(e) => Err(sdk_error("ec2:AuthorizeSecurityGroupIngress", e)),
+    }
+}
+
+pub async fn delete_security_group(ec2: &Client, group_id: &str) -> Result<(), Error> {
+    match ec2.delete_security_group().group_id(group_id).send().await {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some("InvalidGroup.NotFound") => Ok(()),
+        Err(e) => Err(sdk_error("ec2:DeleteSecurityGroup", e)),
+    }
+}
+
+/// Creates an Interface endpoint with private DNS off (the private hosted zone does that job,
+/// and moto turns private DNS on when it is not given).
+pub async fn create_interface_endpoint(
+    ec2: &Client,
+    vpc_id: &str,
+    service_name: &str,
+    subnet_ids: &[String],
+    security_group_ids: &[String],
+    tags: &[(String, String)],
+) -> Result<String, Error> {
+    // No ClientToken: AWS keeps tokens for a day, so a setup removed and made again would get
+    // the deleted endpoint back, and moto ignores them. Idempotency comes from looking first.
+    let out = ec2
+        .create_vpc_endpoint()
+        .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
+        .vpc_id(vpc_id)
+        .service_name(service_name)
+        .set_subnet_ids(Some(subnet_ids.to_vec()))
+        .set_security_group_ids(Some(security_group_ids.to_vec()))
+        .private_dns_enabled(false)
+        .tag_specifications(tag_specification(
+            aws_sdk_ec2::types::ResourceType::VpcEndpoint,
+            tags,
+        ))
+        .send()
+        .await
+        .map_err(|e| sdk_error("ec2:CreateVpcEndpoint", e))?;
+    out.vpc_endpoint()
+        .and_then(|e| e.vpc_endpoint_id())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Error::cloud(
+                "AWS ec2:CreateVpcEndpoint",
+                "the answer had no endpoint id",
+                "Try again",
+            )
+        })
+}
+
+pub async fn delete_vpc_endpoint(ec2: &Client, endpoint_id: &str) -> Result<(), Error> {
+    let out = ec2
+        .delete_vpc_endpoints()
+        .vpc_endpoint_ids(endpoint_id)
+        .send()
+        .await
+        .map_err(|e| sdk_error("ec2:DeleteVpcEndpoints", e))?;
+    match out.unsuccessful().first() {
+        Some(item) => {
+            let error = item.error();
+            let code = error.and_then(|e| e.code()).unwrap_or("Unknown");
+            if code.ends_with(".NotFound") {
+                return Ok(());
+            }
+            Err(Error::cloud(
+                "AWS ec2:DeleteVpcEndpoints",
+                format!(
+                    "{code}: {}",
+                    error.and_then(|e| e.message()).unwrap_or("no message")
+                ),
+                "Check the endpoint in the VPC console and try again",
+            ))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Turns a VPC DNS attribute on (`enableDnsSupport` or `enableDnsHostnames`).
+pub async fn enable_vpc_dns_attribute(
+    ec2: &Client,
+    vpc_id: &str,
+    attribute: VpcAttributeName,
+) -> Result<(), Error> {
+    let on = aws_sdk_ec2::types::AttributeBooleanValue::builder()
+        .value(true)
+        .build();
+    let request = ec2.modify_vpc_attribute().vpc_id(vpc_id);
+    let request = match attribute {
+        VpcAttributeName::EnableDnsSupport => request.enable_dns_support(on),
+        _ => request.enable_dns_hostnames(on),
+    };
+    request
+        .send()
+        .await
+        .map_err(|e| sdk_error("ec2:ModifyVpcAttribute", e))?;
+    Ok(())
 }

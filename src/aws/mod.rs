@@ -2,6 +2,7 @@
 //! assistant can act on.
 
 pub mod ec2;
+pub mod route53;
 pub mod rules;
 
 use std::collections::HashMap;

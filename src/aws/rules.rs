@@ -99,6 +99,23 @@ impl Rule {
     }
 }
 
+/// The first rule that lets TCP traffic to `port` come from `source` (or, for outbound
+/// rules, go to it). A CIDR source is covered by any rule whose block contains it; a group
+/// or a prefix list only by a rule naming that same group or list.
+pub fn tcp_allowed<'a>(rules: &'a [Rule], port: u16, source: &Peer) -> Option<&'a Rule> {
+    rules.iter().find(|rule| {
+        let protocol_ok = rule.protocol == "tcp" || rule.protocol == "-1";
+        let port_ok = rule
+            .ports
+            .is_none_or(|(from, to)| (from..=to).contains(&port));
+        let peer_ok = match (&rule.peer, source) {
+            (Peer::Cidr(rule_net), Peer::Cidr(source_net)) => rule_net.contains(source_net),
+            (a, b) => a == b,
+        };
+        protocol_ok && port_ok && peer_ok
+    })
+}
+
 fn clamp_port(port: i32) -> u16 {
     u16::try_from(port.clamp(0, 65535)).unwrap_or(u16::MAX)
 }
@@ -153,6 +170,48 @@ mod tests {
                 "tcp 19530 from sg-0123456789abcdef0 (app servers)",
                 "tcp 19530 from prefix list pl-12345678",
             ]
+        );
+    }
+
+    fn rule(protocol: &str, ports: Option<(u16, u16)>, peer: Peer) -> Rule {
+        Rule {
+            protocol: protocol.into(),
+            ports,
+            peer,
+            description: None,
+        }
+    }
+
+    #[test]
+    fn tcp_allowed_follows_protocol_ports_and_peers() {
+        let group = Peer::Group("sg-0123456789abcdef0".into());
+        let client = Peer::Cidr("10.0.1.0/24".parse().unwrap());
+        let exact = [rule("tcp", Some((19531, 19531)), group.clone())];
+        assert!(tcp_allowed(&exact, 19531, &group).is_some());
+        assert!(tcp_allowed(&exact, 19530, &group).is_none(), "wrong port");
+        assert!(tcp_allowed(&exact, 19531, &Peer::Group("sg-99999999".into())).is_none());
+        let range = [rule(
+            "tcp",
+            Some((19530, 19539)),
+            Peer::Cidr("10.0.0.0/16".parse().unwrap()),
+        )];
+        assert!(
+            tcp_allowed(&range, 19535, &client).is_some(),
+            "a wider block covers"
+        );
+        assert!(tcp_allowed(&range, 19535, &Peer::Cidr("10.1.0.0/24".parse().unwrap())).is_none());
+        assert!(
+            tcp_allowed(&range, 19535, &Peer::Cidr("10.0.0.0/8".parse().unwrap())).is_none(),
+            "a narrower rule does not cover a wider source"
+        );
+        let all = [rule("-1", None, Peer::Cidr("0.0.0.0/0".parse().unwrap()))];
+        assert!(tcp_allowed(&all, 443, &client).is_some());
+        let udp = [rule("udp", None, Peer::Cidr("0.0.0.0/0".parse().unwrap()))];
+        assert!(tcp_allowed(&udp, 443, &client).is_none());
+        let v6 = [rule("tcp", None, Peer::Cidr("::/0".parse().unwrap()))];
+        assert!(
+            tcp_allowed(&v6, 443, &client).is_none(),
+            "IPv6 rules do not cover IPv4"
         );
     }
 

@@ -54,3 +54,84 @@ pub struct GetEndpointServiceArgs {
     /// AWS region, `us-west-2` or `aws-us-west-2`.
     pub region: String,
 }
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVpcEndpointArgs {
+    /// The VPC the application runs in.
+    pub vpc_id: String,
+    /// Subnets of that VPC for the endpoint, one per availability zone; subnets in zones the
+    /// service does not offer are left out with a warning.
+    pub subnet_ids: Vec<String>,
+    /// Security groups for the endpoint; without them a dedicated group is made that allows
+    /// the private link's port from the VPC's CIDR blocks.
+    pub security_group_ids: Option<Vec<String>>,
+    /// The Zilliz cluster to connect to (its region picks the endpoint service).
+    pub cluster_id: Option<String>,
+    /// The region, when no cluster_id is given: `us-west-2` or `aws-us-west-2`.
+    pub region: Option<String>,
+    /// False (default): preview only. True: make the changes the preview lists.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterEndpointArgs {
+    /// The VPC endpoint, such as `vpce-0123456789abcdef0`.
+    pub endpoint_id: String,
+    /// The cluster whose project and region to register with.
+    pub cluster_id: Option<String>,
+    /// The Zilliz project, with `region`, when no cluster_id is given.
+    pub project_id: Option<String>,
+    /// The region, with `project_id`: `us-west-2` or `aws-us-west-2`.
+    pub region: Option<String>,
+    /// False (default): preview only. True: register.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaitForEndpointArgs {
+    /// The VPC endpoint, such as `vpce-0123456789abcdef0`.
+    pub endpoint_id: String,
+    /// How long to wait, 1 to 1800 seconds (default 300).
+    pub timeout_seconds: Option<u64>,
+    /// The endpoint's region, if not the server's configured one.
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetupPrivateDnsArgs {
+    /// The Zilliz cluster; its private link host names the zone.
+    pub cluster_id: String,
+    /// The VPC whose clients should resolve the private link.
+    pub vpc_id: String,
+    /// The endpoint to point at; default: the VPC's one endpoint to Zilliz's service.
+    pub endpoint_id: Option<String>,
+    /// False (default): preview only. True: make the changes the preview lists.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AllowClientAccessArgs {
+    /// The security group of the VPC endpoint.
+    pub endpoint_security_group_id: String,
+    /// The clients' security group (or give source_cidr).
+    pub source_security_group_id: Option<String>,
+    /// The clients' network, such as `10.0.0.0/16` (or give source_security_group_id).
+    pub source_cidr: Option<String>,
+    /// The TCP port; prefer cluster_id, which reads it from the private link address.
+    pub port: Option<i64>,
+    /// The cluster whose private link port to open.
+    pub cluster_id: Option<String>,
+    /// The region, when no cluster_id is given.
+    pub region: Option<String>,
+    /// False (default): preview only. True: add the rule.
+    #[serde(default)]
+    pub confirm: bool,
+}

@@ -10,27 +10,36 @@ use rmcp::handler::server::tool::{ToolCallContext, schema_for_output};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ServerCapabilities, ServerConfig,
+    ProgressNotificationParam, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
 use serde::Serialize;
 
-use crate::app::App;
+use crate::app::{App, read_only_refusal};
 use crate::discovery::{self, Summary};
 use crate::error::Error;
+use crate::setup::{access, dns, endpoint, register, wait};
 use args::*;
 
 /// Tools that change something in an account. `--read-only` hides them and refuses them by
 /// name, and each of them passes [`Server::ensure_write_allowed`] before anything else.
-pub const CHANGING_TOOLS: &[&str] = &[];
+pub const CHANGING_TOOLS: &[&str] = &[
+    "create_vpc_endpoint",
+    "register_endpoint",
+    "setup_private_dns",
+    "allow_client_access",
+];
 
 const INSTRUCTIONS: &str = "\
 Connects applications in an AWS VPC to a Zilliz Cloud cluster over AWS PrivateLink.
 Flow: list_zilliz_clusters (pick the cluster; private links need the Enterprise plan) -> \
 list_vpcs and list_subnets in the cluster's region (ask the user which VPC and subnets; prefer \
-subnets with service_supported true, one per availability zone) -> get_endpoint_service. \
-Ids are checked before any call; a failed call answers isError with what to do next.";
+subnets with service_supported true, one per availability zone) -> create_vpc_endpoint -> \
+register_endpoint -> wait_for_endpoint -> setup_private_dns -> allow_client_access.
+Every changing tool previews without `confirm`: show the preview to the user and call again \
+with confirm: true only after they agree. Calls are idempotent: repeating one finds what the \
+first made. A failed call answers isError with what to do next.";
 
 #[derive(Clone)]
 pub struct Server {
@@ -48,15 +57,6 @@ impl Server {
             }
         }
         Self { app, tool_router }
-    }
-
-    /// The one guard in front of every change.
-    #[allow(dead_code)]
-    fn ensure_write_allowed(&self, tool: &str) -> Result<(), Error> {
-        if self.app.settings.read_only {
-            return Err(read_only_refusal(tool));
-        }
-        Ok(())
     }
 
     #[tool(
@@ -148,6 +148,141 @@ impl Server {
     ) -> CallToolResult {
         answer(discovery::get_endpoint_service(&self.app, &args.region).await)
     }
+
+    #[tool(
+        description = "Create an Interface VPC endpoint from a VPC to the Zilliz endpoint service \
+            of the cluster's region (private DNS off; the private zone does that job). Keeps one \
+            subnet per zone and leaves out zones the service does not offer. Without security \
+            groups it proposes a dedicated one. Without confirm it only previews; an endpoint \
+            that already exists is returned, not duplicated.",
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<endpoint::CreateEndpointOutput>()
+    )]
+    async fn create_vpc_endpoint(
+        &self,
+        Parameters(args): Parameters<CreateVpcEndpointArgs>,
+    ) -> CallToolResult {
+        let request = endpoint::CreateEndpointRequest {
+            vpc_id: args.vpc_id,
+            subnet_ids: args.subnet_ids,
+            security_group_ids: args.security_group_ids.unwrap_or_default(),
+            cluster_id: args.cluster_id,
+            region: args.region,
+            confirm: args.confirm,
+        };
+        answer(endpoint::create_vpc_endpoint(&self.app, request).await)
+    }
+
+    #[tool(
+        description = "Register a VPC endpoint with the cluster's Zilliz project and region, so \
+            that Zilliz accepts it and allocates the private link address (whitelisting the AWS \
+            account first where the region requires it). Already registered is success. \
+            Without confirm it only previews.",
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<register::RegisterOutput>()
+    )]
+    async fn register_endpoint(
+        &self,
+        Parameters(args): Parameters<RegisterEndpointArgs>,
+    ) -> CallToolResult {
+        let request = register::RegisterRequest {
+            endpoint_id: args.endpoint_id,
+            cluster_id: args.cluster_id,
+            project_id: args.project_id,
+            region: args.region,
+            confirm: args.confirm,
+        };
+        answer(register::register_endpoint(&self.app, request).await)
+    }
+
+    #[tool(
+        description = "Wait until a VPC endpoint is available, sending progress notifications; \
+            a rejected or failed endpoint ends the wait with what to do. Returns at the timeout \
+            (default 300 s) with the current state, and at once when the client cancels.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<wait::WaitOutput>()
+    )]
+    async fn wait_for_endpoint(
+        &self,
+        Parameters(args): Parameters<WaitForEndpointArgs>,
+        context: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let request = wait::WaitRequest {
+            endpoint_id: args.endpoint_id,
+            timeout_seconds: args.timeout_seconds,
+            region: args.region,
+            poll_interval: None,
+        };
+        let progress = context.meta.get_progress_token().map(|token| {
+            let (sender, mut receiver) =
+                tokio::sync::mpsc::unbounded_channel::<wait::WaitProgress>();
+            let peer = context.peer.clone();
+            // One forwarder keeps notifications in order; it ends when the wait drops its sender.
+            tokio::spawn(async move {
+                while let Some(step) = receiver.recv().await {
+                    let param =
+                        ProgressNotificationParam::new(token.clone(), step.waited.as_secs_f64())
+                            .with_total(step.timeout.as_secs_f64())
+                            .with_message(step.message);
+                    if peer.notify_progress(param).await.is_err() {
+                        break;
+                    }
+                }
+            });
+            sender
+        });
+        let cancelled = context.ct.clone();
+        answer(
+            wait::wait_for_endpoint(&self.app, request, progress, cancelled.cancelled_owned())
+                .await,
+        )
+    }
+
+    #[tool(
+        description = "Make the cluster's private link host resolve inside the VPC: a Route 53 \
+            private hosted zone named exactly for the host, tied to the VPC, with an alias A \
+            record to the VPC endpoint (and the VPC's DNS attributes turned on if they are \
+            off). Needs the private link address, which Zilliz allocates after registration. \
+            Without confirm it only previews.",
+        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<dns::DnsOutput>()
+    )]
+    async fn setup_private_dns(
+        &self,
+        Parameters(args): Parameters<SetupPrivateDnsArgs>,
+    ) -> CallToolResult {
+        let request = dns::DnsRequest {
+            cluster_id: args.cluster_id,
+            vpc_id: args.vpc_id,
+            endpoint_id: args.endpoint_id,
+            confirm: args.confirm,
+        };
+        answer(dns::setup_private_dns(&self.app, request).await)
+    }
+
+    #[tool(
+        description = "Let clients reach the endpoint: one inbound TCP rule on the endpoint's \
+            security group, on the private link's own port (read from the cluster's address), \
+            from the clients' security group or CIDR. A rule that already allows it means \
+            nothing to do. Without confirm it only previews.",
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<access::AccessOutput>()
+    )]
+    async fn allow_client_access(
+        &self,
+        Parameters(args): Parameters<AllowClientAccessArgs>,
+    ) -> CallToolResult {
+        let request = access::AccessRequest {
+            endpoint_security_group_id: args.endpoint_security_group_id,
+            source_security_group_id: args.source_security_group_id,
+            source_cidr: args.source_cidr,
+            port: args.port,
+            cluster_id: args.cluster_id,
+            region: args.region,
+            confirm: args.confirm,
+        };
+        answer(access::allow_client_access(&self.app, request).await)
+    }
 }
 
 #[tool_handler(router = self.tool_router)]
@@ -174,14 +309,6 @@ impl ServerHandler for Server {
         let call = ToolCallContext::new(self, request, context);
         self.tool_router.call(call).await
     }
-}
-
-fn read_only_refusal(tool: &str) -> Error {
-    Error::Conflict(format!(
-        "`{tool}` changes the AWS or Zilliz account and the server runs read-only \
-         (--read-only or ZILLIZ_PRIVATELINK_READ_ONLY). Restart it without that setting to \
-         make changes; the read-only tools still work."
-    ))
 }
 
 /// A domain answer as a tool result: the value as `structuredContent`, its summary as text.

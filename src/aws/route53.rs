@@ -1,0 +1,315 @@
+//! Reads and writes on Route 53 private hosted zones, as plain data.
+
+use aws_sdk_route53::Client;
+use aws_sdk_route53::types::{
+    AliasTarget, Change, ChangeAction, ChangeBatch, HostedZoneConfig, ResourceRecordSet, RrType,
+    Tag, TagResourceType, Vpc, VpcRegion,
+};
+
+use super::sdk_error;
+use crate::error::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Zone {
+    /// Without the `/hostedzone/` prefix.
+    pub id: String,
+    /// Without the trailing dot, lowercase.
+    pub name: String,
+}
+
+/// An A record at a name: an alias (`alias_target`) or plain addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ARecord {
+    pub alias_target: Option<(String, String)>,
+    pub addresses: Vec<String>,
+}
+
+pub fn bare_zone_id(id: &str) -> String {
+    id.trim_start_matches("/hostedzone/").to_string()
+}
+
+pub fn bare_name(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// The private zones tied to a VPC.
+pub async fn zones_of_vpc(r53: &Client, vpc_id: &str, region: &str) -> Result<Vec<Zone>, Error> {
+    let mut zones = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let out = r53
+            .list_hosted_zones_by_vpc()
+            .vpc_id(vpc_id)
+            .vpc_region(VpcRegion::from(region))
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| sdk_error("route53:ListHostedZonesByVPC", e))?;
+        zones.extend(out.hosted_zone_summaries().iter().map(|z| Zone {
+            id: bare_zone_id(z.hosted_zone_id()),
+            name: bare_name(z.name()),
+        }));
+        match out.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_string()),
+            _ => break,
+        }
+    }
+    Ok(zones)
+}
+
+/// Private zones with exactly this name, wherever they are tied.
+pub async fn private_zones_named(r53: &Client, name: &str) -> Result<Vec<Zone>, Error> {
+    let out = r53
+        .list_hosted_zones_by_name()
+        .dns_name(name)
+        .max_items(100)
+        .send()
+        .await
+        .map_err(|e| sdk_error("route53:ListHostedZonesByName", e))?;
+    Ok(out
+        .hosted_zones()
+        .iter()
+        .filter(|z| bare_name(z.name()) == bare_name(name))
+        .filter(|z| z.config().is_some_and(|c| c.private_zone()))
+        .map(|z| Zone {
+            id: bare_zone_id(z.id()),
+            name: bare_name(z.name()),
+        })
+        .collect())
+}
+
+/// The VPCs `(id, region)` a private zone is tied to.
+pub async fn zone_vpcs(r53: &Client, zone_id: &str) -> Result<Vec<(String, String)>, Error> {
+    let out = r53
+        .get_hosted_zone()
+        .id(zone_id)
+        .send()
+        .await
+        .map_err(|e| sdk_error("route53:GetHostedZone", e))?;
+    Ok(out
+        .vpcs()
+        .iter()
+        .map(|v| {
+            (
+                v.vpc_id().unwrap_or_default().to_string(),
+                v.vpc_region()
+                    .map(|r| r.as_str().to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
+/// The tags of a zone, as `(key, value)`.
+pub async fn zone_tags(r53: &Client, zone_id: &str) -> Result<Vec<(String, String)>, Error> {
+    let out = r53
+        .list_tags_for_resource()
+        .resource_type(TagResourceType::Hostedzone)
+        .resource_id(zone_id)
+        .send()
+        .await
+        .map_err(|e| sdk_error("route53:ListTagsForResource", e))?;
+    Ok(out
+        .resource_tag_set()
+        .map(|set| {
+            set.tags()
+                .iter()
+                .filter_map(|t| {
+                    Some((
+                        t.key()?.to_string(),
+                        t.value().unwrap_or_default().to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The A record at `name` in a zone, if there is one.
+pub async fn a_record(r53: &Client, zone_id: &str, name: &str) -> Result<Option<ARecord>, Error> {
+    let out = r53
+        .list_resource_record_sets()
+        .hosted_zone_id(zone_id)
+        .start_record_name(name)
+        .start_record_type(RrType::A)
+        .max_items(5)
+        .send()
+        .await
+        .map_err(|e| sdk_error("route53:ListResourceRecordSets", e))?;
+    Ok(out
+        .resource_record_sets()
+        .iter()
+        .find(|r| bare_name(r.name()) == bare_name(name) && *r.r#type() == RrType::A)
+        .map(|r| ARecord {
+            alias_target: r
+                .alias_target()
+                .map(|a| (bare_name(a.dns_name()), bare_zone_id(a.hosted_zone_id()))),
+            addresses: r
+                .resource_records()
+                .iter()
+                .map(|rr| rr.value().to_string())
+                .collect(),
+        }))
+}
+
+/// Every record of a zone other than its own SOA and NS, as `(name, type)`.
+pub async fn other_records(r53: &Client, zone_id: &str) -> Result<Vec<(String, String)>, Error> {
+    let out = r53
+        .list_resource_record_sets()
+        .hosted_zone_id(zone_id)
+        .max_items(100)
+        .send()
+        .await
+        .map_err(|e| sdk_error("route53:ListResourceRecordSets", e))?;
+    Ok(out
+        .resource_record_sets()
+        .iter()
+        .filter(|r| !matches!(r.r#type(), RrType::Soa | RrType::Ns))
+        .map(|r| (bare_name(r.name()), r.r#type().as_str().to_string()))
+        .collect())
+}
+
+/// Creates a private zone tied to one VPC; `caller_reference` makes a retry of the same call
+/// find the zone it made instead of making another.
+pub async fn create_private_zone(
+    r53: &Client,
+    name: &str,
+    vpc_id: &str,
+    region: &str,
+    caller_reference: &str,
+    comment: &str,
+    tags: &[(String, String)],
+) -> Result<String, Error> {
+    let out = r53
+        .create_hosted_zone()
+        .name(name)
+        .caller_reference(caller_reference)
+        .vpc(vpc(vpc_id, region))
+        .hosted_zone_config(
+            HostedZoneConfig::builder()
+                .private_zone(true)
+                .comment(comment)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| sdk_error("route53:CreateHostedZone", e))?;
+    let id = out
+        .hosted_zone()
+        .map(|z| bare_zone_id(z.id()))
+        .ok_or_else(|| {
+            Error::cloud(
+                "AWS route53:CreateHostedZone",
+                "the answer had no zone",
+                "Try again",
+            )
+        })?;
+    r53.change_tags_for_resource()
+        .resource_type(TagResourceType::Hostedzone)
+        .resource_id(&id)
+        .set_add_tags(Some(
+            tags.iter()
+                .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                .collect(),
+        ))
+        .send()
+        .await
+        .map_err(|e| sdk_error("route53:ChangeTagsForResource", e))?;
+    Ok(id)
+}
+
+pub async fn associate_vpc(
+    r53: &Client,
+    zone_id: &str,
+    vpc_id: &str,
+    region: &str,
+) -> Result<(), Error> {
+    r53.associate_vpc_with_hosted_zone()
+        .hosted_zone_id(zone_id)
+        .vpc(vpc(vpc_id, region))
+        .comment("zilliz-privatelink-mcp")
+        .send()
+        .await
+        .map_err(|e| sdk_error("route53:AssociateVPCWithHostedZone", e))?;
+    Ok(())
+}
+
+/// Makes the A record at `name` an alias to `(dns_name, hosted_zone_id)`, whatever it was.
+pub async fn upsert_alias(
+    r53: &Client,
+    zone_id: &str,
+    name: &str,
+    target: (&str, &str),
+) -> Result<(), Error> {
+    change_alias(r53, zone_id, name, target, ChangeAction::Upsert).await
+}
+
+pub async fn delete_alias(
+    r53: &Client,
+    zone_id: &str,
+    name: &str,
+    target: (&str, &str),
+) -> Result<(), Error> {
+    change_alias(r53, zone_id, name, target, ChangeAction::Delete).await
+}
+
+async fn change_alias(
+    r53: &Client,
+    zone_id: &str,
+    name: &str,
+    (dns_name, target_zone): (&str, &str),
+    action: ChangeAction,
+) -> Result<(), Error> {
+    let invalid = |e: aws_sdk_route53::error::BuildError| {
+        Error::cloud(
+            "AWS route53:ChangeResourceRecordSets",
+            e.to_string(),
+            "This is a bug: please report it",
+        )
+    };
+    let alias = AliasTarget::builder()
+        .dns_name(dns_name)
+        .hosted_zone_id(target_zone)
+        .evaluate_target_health(false)
+        .build()
+        .map_err(invalid)?;
+    let record = ResourceRecordSet::builder()
+        .name(name)
+        .r#type(RrType::A)
+        .alias_target(alias)
+        .build()
+        .map_err(invalid)?;
+    let change = Change::builder()
+        .action(action)
+        .resource_record_set(record)
+        .build()
+        .map_err(invalid)?;
+    r53.change_resource_record_sets()
+        .hosted_zone_id(zone_id)
+        .change_batch(
+            ChangeBatch::builder()
+                .changes(change)
+                .build()
+                .map_err(invalid)?,
+        )
+        .send()
+        .await
+        .map_err(|e| sdk_error("route53:ChangeResourceRecordSets", e))?;
+    Ok(())
+}
+
+pub async fn delete_zone(r53: &Client, zone_id: &str) -> Result<(), Error> {
+    r53.delete_hosted_zone()
+        .id(zone_id)
+        .send()
+        .await
+        .map_err(|e| sdk_error("route53:DeleteHostedZone", e))?;
+    Ok(())
+}
+
+fn vpc(vpc_id: &str, region: &str) -> Vpc {
+    Vpc::builder()
+        .vpc_id(vpc_id)
+        .vpc_region(VpcRegion::from(region))
+        .build()
+}

@@ -1,0 +1,189 @@
+//! `allow_client_access`: one inbound TCP rule on the endpoint's security group, on the
+//! private link's own port, from the clients.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::{change_summary, target};
+use crate::app::App;
+use crate::aws::ec2;
+use crate::aws::rules::{Peer, Rule, tcp_allowed};
+use crate::discovery::Summary;
+use crate::error::Error;
+use crate::region::RegionNames;
+use crate::validate::{self, AwsId};
+
+#[derive(Debug, Default)]
+pub struct AccessRequest {
+    pub endpoint_security_group_id: String,
+    pub source_security_group_id: Option<String>,
+    pub source_cidr: Option<String>,
+    pub port: Option<i64>,
+    pub cluster_id: Option<String>,
+    pub region: Option<String>,
+    pub confirm: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AccessOutput {
+    /// True when this call added the rule.
+    pub applied: bool,
+    /// The rule that lets the clients in, such as `tcp 19531 from sg-0abc`.
+    pub rule: String,
+    /// The existing rule that already allows it, where there is one.
+    pub already_allowed_by: Option<String>,
+    /// The changes this call makes (or, without `confirm`, would make); empty when there is nothing to do.
+    pub preview: Vec<String>,
+    pub warnings: Vec<String>,
+    pub message: String,
+    pub group_id: String,
+    pub port: u16,
+    pub region_id: String,
+    pub aws_region: String,
+}
+
+impl Summary for AccessOutput {
+    fn summary(&self) -> String {
+        change_summary(&self.message, &self.preview, &self.warnings)
+    }
+}
+
+pub async fn allow_client_access(app: &App, request: AccessRequest) -> Result<AccessOutput, Error> {
+    let group_id = AwsId::SecurityGroup.check_field(
+        "endpoint_security_group_id",
+        &request.endpoint_security_group_id,
+    )?;
+    let source = match (&request.source_security_group_id, &request.source_cidr) {
+        (Some(sg), None) => {
+            Peer::Group(AwsId::SecurityGroup.check_field("source_security_group_id", sg)?)
+        }
+        (None, Some(cidr)) => Peer::Cidr(validate::cidr("source_cidr", cidr)?),
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid(
+                "source_cidr",
+                request.source_cidr.as_deref().unwrap_or_default(),
+                "give source_security_group_id or source_cidr, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(Error::invalid(
+                "source_security_group_id",
+                "",
+                "say who connects: the clients' security group (source_security_group_id) or their network (source_cidr)",
+            ));
+        }
+    };
+    let asked_port = request.port.map(validate::port).transpose()?;
+    if let Some(c) = &request.cluster_id {
+        validate::cluster_id(c)?;
+    }
+    let asked_region = request
+        .region
+        .as_deref()
+        .map(RegionNames::parse)
+        .transpose()?;
+
+    let mut warnings = Vec::new();
+    let (port, region) = match (&request.cluster_id, asked_port) {
+        (Some(cluster_id), asked) => {
+            let t = target(app, cluster_id).await?;
+            let link_port = t.require_address()?.port;
+            if let Some(asked) = asked
+                && asked != link_port
+            {
+                warnings.push(format!(
+                    "port {asked} was given, but the private link of {cluster_id} listens on {link_port}; using {link_port}"
+                ));
+            }
+            (link_port, t.region)
+        }
+        (None, Some(port)) => {
+            let clients = app.aws.clients(asked_region.as_ref()).await?;
+            (port, clients.region.clone())
+        }
+        (None, None) => {
+            return Err(Error::invalid(
+                "port",
+                "",
+                "pass cluster_id (the port is read from its private link address) or port",
+            ));
+        }
+    };
+
+    let clients = app.aws.clients(Some(&region)).await?;
+    let mut ids = vec![group_id.clone()];
+    if let Peer::Group(source_id) = &source
+        && source_id != &group_id
+    {
+        ids.push(source_id.clone());
+    }
+    let groups = ec2::security_groups(&clients.ec2, &ids, Vec::new())
+        .await
+        .map_err(|e| match e {
+            Error::NotFound { what, .. } => Error::not_found(
+                what,
+                format!(
+                    "Check the security group ids; they must be in {}",
+                    region.aws_region
+                ),
+            ),
+            other => other,
+        })?;
+    let group = groups
+        .iter()
+        .find(|g| g.id == group_id)
+        .ok_or_else(|| Error::not_found(format!("security group `{group_id}`"), "Check the id"))?;
+    let rule = Rule {
+        protocol: "tcp".into(),
+        ports: Some((port, port)),
+        peer: source.clone(),
+        description: None,
+    }
+    .summary("from");
+
+    let mut output = AccessOutput {
+        applied: false,
+        rule: rule.clone(),
+        already_allowed_by: None,
+        preview: Vec::new(),
+        warnings,
+        message: String::new(),
+        group_id: group_id.clone(),
+        port,
+        region_id: region.region_id.clone(),
+        aws_region: region.aws_region.clone(),
+    };
+    if let Some(existing) = tcp_allowed(&group.inbound, port, &source) {
+        output.already_allowed_by = Some(existing.summary("from"));
+        output.message = format!(
+            "Nothing to do: {group_id} already allows {rule} (through `{}`).",
+            existing.summary("from")
+        );
+        return Ok(output);
+    }
+    output.preview.push(format!(
+        "add an inbound rule to {group_id} ({}): {rule}",
+        group.name
+    ));
+    if !request.confirm {
+        output.message =
+            "Preview only, nothing changed. Call again with confirm: true to apply.".into();
+        return Ok(output);
+    }
+
+    let _permit = app.ensure_write_allowed("allow_client_access")?;
+    let description = match &request.cluster_id {
+        Some(c) => format!("Zilliz private link {c} (zilliz-privatelink-mcp)"),
+        None => "Zilliz private link (zilliz-privatelink-mcp)".to_string(),
+    };
+    let added =
+        ec2::authorize_tcp_ingress(&clients.ec2, &group_id, (port, port), &source, &description)
+            .await?;
+    output.applied = added;
+    output.message = if added {
+        format!("Added to {group_id}: {rule}.")
+    } else {
+        format!("Nothing to do: {group_id} already had {rule}.")
+    };
+    Ok(output)
+}

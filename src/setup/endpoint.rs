@@ -1,0 +1,470 @@
+//! `create_vpc_endpoint`: an Interface endpoint to the region's Zilliz endpoint service.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_ec2::types::Filter;
+use ipnet::IpNet;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::{account_id, change_summary, tags_for, target};
+use crate::app::App;
+use crate::aws::ec2::{self, EndpointQuery, Subnet, VpcEndpoint};
+use crate::aws::rules::Peer;
+use crate::discovery::{self, Summary};
+use crate::endpoint_state;
+use crate::error::Error;
+use crate::region::RegionNames;
+use crate::validate::AwsId;
+
+/// Zilliz serves private links on one port of this range (and sometimes 443); where the
+/// cluster's own port is not known yet, a dedicated group opens the range.
+pub const ZILLIZ_PORT_RANGE: (u16, u16) = (19530, 19539);
+
+#[derive(Debug, Default)]
+pub struct CreateEndpointRequest {
+    pub vpc_id: String,
+    pub subnet_ids: Vec<String>,
+    pub security_group_ids: Vec<String>,
+    pub cluster_id: Option<String>,
+    pub region: Option<String>,
+    pub confirm: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CreateEndpointOutput {
+    /// True when this call made the changes in `preview`; false for a preview or a no-op.
+    pub applied: bool,
+    pub endpoint_id: Option<String>,
+    pub state: Option<String>,
+    /// The endpoint's regional DNS name, which the private zone's alias points at.
+    pub dns_name: Option<String>,
+    /// The changes this call makes (or, without `confirm`, would make); empty when there is nothing to do.
+    pub preview: Vec<String>,
+    pub warnings: Vec<String>,
+    pub message: String,
+    pub region_id: String,
+    pub aws_region: String,
+    pub account_id: String,
+    pub vpc_id: String,
+    pub service_name: String,
+    /// The subnets the endpoint uses (at most one per zone, only zones the service offers).
+    pub subnet_ids: Vec<String>,
+    /// The endpoint's security groups; a dedicated group to be made shows once it exists.
+    pub security_group_ids: Vec<String>,
+}
+
+impl Summary for CreateEndpointOutput {
+    fn summary(&self) -> String {
+        change_summary(&self.message, &self.preview, &self.warnings)
+    }
+}
+
+/// Keeps the first subnet of each zone, and leaves out zones the service does not offer
+/// (when they are known). Answers the kept subnets and a warning for each one left out.
+pub fn choose_subnets(
+    subnets: Vec<Subnet>,
+    offered: Option<&[String]>,
+) -> (Vec<Subnet>, Vec<String>) {
+    let mut kept: Vec<Subnet> = Vec::new();
+    let mut warnings = Vec::new();
+    for subnet in subnets {
+        if let Some(zones) = offered
+            && !zones.contains(&subnet.availability_zone)
+        {
+            warnings.push(format!(
+                "left out {} ({}): Zilliz's endpoint service is not offered in that zone (it is in {})",
+                subnet.id,
+                subnet.availability_zone,
+                zones.join(", ")
+            ));
+            continue;
+        }
+        if let Some(first) = kept
+            .iter()
+            .find(|k| k.availability_zone == subnet.availability_zone)
+        {
+            warnings.push(format!(
+                "left out {}: an endpoint takes one subnet per zone, and {} is already used in {}",
+                subnet.id, first.id, subnet.availability_zone
+            ));
+            continue;
+        }
+        kept.push(subnet);
+    }
+    if kept.len() == 1 {
+        warnings.push(format!(
+            "the endpoint is in one zone only ({}): add a subnet in another supported zone for resilience",
+            kept[0].availability_zone
+        ));
+    }
+    (kept, warnings)
+}
+
+fn check_ids(kind: AwsId, field: &'static str, ids: &[String]) -> Result<Vec<String>, Error> {
+    let mut seen = BTreeSet::new();
+    let mut checked = Vec::new();
+    for id in ids {
+        let id = kind.check_field(field, id)?;
+        if seen.insert(id.clone()) {
+            checked.push(id);
+        }
+    }
+    Ok(checked)
+}
+
+pub async fn create_vpc_endpoint(
+    app: &App,
+    request: CreateEndpointRequest,
+) -> Result<CreateEndpointOutput, Error> {
+    // Every argument is checked before the first call.
+    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
+    if request.subnet_ids.is_empty() {
+        return Err(Error::invalid(
+            "subnet_ids",
+            "[]",
+            "give at least one subnet of the VPC, one per availability zone (list_subnets shows which zones are supported)",
+        ));
+    }
+    let subnet_ids = check_ids(AwsId::Subnet, "subnet_ids", &request.subnet_ids)?;
+    let group_ids = check_ids(
+        AwsId::SecurityGroup,
+        "security_group_ids",
+        &request.security_group_ids,
+    )?;
+    let asked_region = request
+        .region
+        .as_deref()
+        .map(RegionNames::parse)
+        .transpose()?;
+    if let Some(cluster_id) = &request.cluster_id {
+        crate::validate::cluster_id(cluster_id)?;
+    }
+
+    let target = match &request.cluster_id {
+        Some(cluster_id) => Some(target(app, cluster_id).await?),
+        None => None,
+    };
+    let region = match (&target, asked_region) {
+        (Some(t), Some(asked)) if asked != t.region => {
+            return Err(Error::invalid(
+                "region",
+                request.region.as_deref().unwrap_or_default(),
+                format!(
+                    "cluster `{}` is in {}; omit `region` or pass that one",
+                    t.cluster_id(),
+                    t.region
+                ),
+            ));
+        }
+        (Some(t), _) => t.region.clone(),
+        (None, Some(asked)) => asked,
+        (None, None) => {
+            return Err(Error::invalid(
+                "cluster_id",
+                "",
+                "pass cluster_id (or region) so that the endpoint connects to the right Zilliz endpoint service",
+            ));
+        }
+    };
+    let cluster_id = target.as_ref().map(|t| t.cluster_id().to_string());
+
+    let service = discovery::endpoint_service(app, &region).await?;
+    let clients = app.aws.clients(Some(&region)).await?;
+    let ec2c = &clients.ec2;
+    let group_name = format!(
+        "zilliz-privatelink-{}",
+        cluster_id.as_deref().unwrap_or(&region.region_id)
+    );
+    let (vpc, subnets, groups, existing, dedicated, account) = tokio::join!(
+        ec2::vpc(ec2c, &vpc_id, &region),
+        ec2::subnets_by_id(ec2c, &subnet_ids),
+        async {
+            if group_ids.is_empty() {
+                Ok(Vec::new())
+            } else {
+                ec2::security_groups(ec2c, &group_ids, Vec::new()).await
+            }
+        },
+        ec2::vpc_endpoints(
+            ec2c,
+            EndpointQuery {
+                vpc_id: Some(&vpc_id),
+                service_name: Some(&service.service_name),
+                ..Default::default()
+            },
+        ),
+        async {
+            if group_ids.is_empty() {
+                let filters = vec![
+                    Filter::builder().name("vpc-id").values(&vpc_id).build(),
+                    Filter::builder()
+                        .name("group-name")
+                        .values(&group_name)
+                        .build(),
+                ];
+                ec2::security_groups(ec2c, &[], filters).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        account_id(app, &region),
+    );
+    let (vpc, subnets, groups, existing, dedicated, account) =
+        (vpc?, subnets?, groups?, existing?, dedicated?, account?);
+
+    for subnet in &subnets {
+        if subnet.vpc_id != vpc_id {
+            return Err(Error::invalid(
+                "subnet_ids",
+                &subnet.id,
+                format!("that subnet belongs to {}, not to {vpc_id}", subnet.vpc_id),
+            ));
+        }
+    }
+    for group in &groups {
+        if group.vpc_id.as_deref() != Some(vpc_id.as_str()) {
+            return Err(Error::invalid(
+                "security_group_ids",
+                &group.id,
+                format!(
+                    "that security group belongs to {}, not to {vpc_id}",
+                    group.vpc_id.as_deref().unwrap_or("no VPC")
+                ),
+            ));
+        }
+    }
+    // Keep the caller's order, which says which subnet to prefer in a zone.
+    let ordered: Vec<Subnet> = subnet_ids
+        .iter()
+        .filter_map(|id| subnets.iter().find(|s| &s.id == id).cloned())
+        .collect();
+    let offered = service
+        .availability_zones_known
+        .then_some(service.availability_zones.as_slice());
+    let (chosen, mut warnings) = choose_subnets(ordered, offered);
+    if !service.availability_zones_known {
+        warnings.push(format!(
+            "the service's zones are unknown ({}); the subnets were not checked against them",
+            service.note.as_deref().unwrap_or("AWS did not describe it")
+        ));
+    }
+
+    let mut output = CreateEndpointOutput {
+        applied: false,
+        endpoint_id: None,
+        state: None,
+        dns_name: None,
+        preview: Vec::new(),
+        warnings,
+        message: String::new(),
+        region_id: region.region_id.clone(),
+        aws_region: region.aws_region.clone(),
+        account_id: account,
+        vpc_id: vpc_id.clone(),
+        service_name: service.service_name.clone(),
+        subnet_ids: chosen.iter().map(|s| s.id.clone()).collect(),
+        security_group_ids: group_ids.clone(),
+    };
+
+    if let Some(found) = existing.iter().find(|e| endpoint_state::is_live(&e.state)) {
+        describe_existing(&mut output, found);
+        return Ok(output);
+    }
+    if chosen.is_empty() {
+        return Err(Error::Conflict(format!(
+            "none of the subnets {} is in a zone where Zilliz's endpoint service is offered ({}): \
+             pick subnets with service_supported true from list_subnets",
+            subnet_ids.join(", "),
+            service.availability_zones.join(", ")
+        )));
+    }
+
+    let port_range = target
+        .as_ref()
+        .and_then(|t| t.port())
+        .map_or(ZILLIZ_PORT_RANGE, |p| (p, p));
+    let vpc_blocks: Vec<IpNet> = vpc
+        .cidr_blocks
+        .iter()
+        .filter_map(|c| c.parse().ok())
+        .collect();
+    let new_group = group_ids.is_empty() && dedicated.is_empty();
+    if group_ids.is_empty() {
+        match dedicated.first() {
+            Some(group) => {
+                output.security_group_ids = vec![group.id.clone()];
+                output.warnings.push(format!(
+                    "reusing security group {} ({group_name}) made by an earlier call",
+                    group.id
+                ));
+            }
+            None => output.preview.push(format!(
+                "create security group `{group_name}` in {vpc_id} allowing tcp {} from {} (the VPC's CIDR blocks)",
+                ports_text(port_range),
+                vpc_blocks.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+    output.preview.push(format!(
+        "create an Interface VPC endpoint in {vpc_id} ({}) to {} in {}, with {}, private DNS off",
+        region.aws_region,
+        service.service_name,
+        chosen
+            .iter()
+            .map(|s| format!("{} ({})", s.id, s.availability_zone))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if new_group {
+            format!("the new group `{group_name}`")
+        } else {
+            format!("security group(s) {}", output.security_group_ids.join(", "))
+        },
+    ));
+
+    if !request.confirm {
+        output.message = format!(
+            "Preview only, nothing changed in account {} ({}). Call again with confirm: true to apply.",
+            output.account_id, region.aws_region
+        );
+        return Ok(output);
+    }
+
+    let _permit = app.ensure_write_allowed("create_vpc_endpoint")?;
+    let name = format!(
+        "zilliz-privatelink-{}",
+        cluster_id.as_deref().unwrap_or(&region.region_id)
+    );
+    let tags = tags_for(&name, cluster_id.as_deref(), &region);
+    if new_group {
+        let description = format!(
+            "Zilliz Cloud private link endpoint{}, made by zilliz-privatelink-mcp",
+            cluster_id
+                .as_deref()
+                .map(|c| format!(" for {c}"))
+                .unwrap_or_default()
+        );
+        let group_id =
+            ec2::create_security_group(ec2c, &vpc_id, &group_name, &description, &tags).await?;
+        for block in vpc_blocks.iter().filter(|b| matches!(b, IpNet::V4(_))) {
+            ec2::authorize_tcp_ingress(
+                ec2c,
+                &group_id,
+                port_range,
+                &Peer::Cidr(*block),
+                "clients in the VPC",
+            )
+            .await?;
+        }
+        output.security_group_ids = vec![group_id];
+    }
+    let endpoint_id = ec2::create_interface_endpoint(
+        ec2c,
+        &vpc_id,
+        &service.service_name,
+        &output.subnet_ids,
+        &output.security_group_ids,
+        &tags,
+    )
+    .await?;
+    let made = ec2::vpc_endpoints(
+        ec2c,
+        EndpointQuery {
+            ids: std::slice::from_ref(&endpoint_id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    output.applied = true;
+    output.endpoint_id = Some(endpoint_id.clone());
+    if let Some(endpoint) = made.first() {
+        output.state = Some(endpoint.state.clone());
+        output.dns_name = endpoint.dns_entries.first().map(|(n, _)| n.clone());
+    }
+    output.message = format!(
+        "Created VPC endpoint {endpoint_id} in {vpc_id} ({}); {}. Next: register_endpoint.",
+        region.aws_region,
+        endpoint_state::explain(output.state.as_deref().unwrap_or("pending"))
+    );
+    Ok(output)
+}
+
+fn describe_existing(output: &mut CreateEndpointOutput, found: &VpcEndpoint) {
+    output.endpoint_id = Some(found.id.clone());
+    output.state = Some(found.state.clone());
+    output.dns_name = found.dns_entries.first().map(|(n, _)| n.clone());
+    let mut wanted = output.subnet_ids.clone();
+    let mut has = found.subnet_ids.clone();
+    wanted.sort();
+    has.sort();
+    if wanted != has {
+        output.warnings.push(format!(
+            "the existing endpoint uses subnets {}, not {}; it was left as it is",
+            has.join(", "),
+            wanted.join(", ")
+        ));
+    }
+    output.subnet_ids = found.subnet_ids.clone();
+    output.security_group_ids = found.security_group_ids.clone();
+    output.message = format!(
+        "Nothing to do: VPC endpoint {} to {} already exists in {} ({}); {}.",
+        found.id,
+        found.service_name,
+        found.vpc_id,
+        found.state,
+        endpoint_state::explain(&found.state)
+    );
+}
+
+fn ports_text((from, to): (u16, u16)) -> String {
+    if from == to {
+        from.to_string()
+    } else {
+        format!("{from}-{to}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subnet(id: &str, zone: &str) -> Subnet {
+        Subnet {
+            id: id.into(),
+            name: None,
+            vpc_id: "vpc-11111111".into(),
+            availability_zone: zone.into(),
+            availability_zone_id: None,
+            cidr: None,
+            available_ips: None,
+        }
+    }
+
+    #[test]
+    fn one_subnet_per_zone_in_offered_zones_only() {
+        let offered = vec!["us-west-2a".to_string(), "us-west-2b".to_string()];
+        let (kept, warnings) = choose_subnets(
+            vec![
+                subnet("subnet-aaaaaaa1", "us-west-2a"),
+                subnet("subnet-aaaaaaa2", "us-west-2a"),
+                subnet("subnet-ccccccc1", "us-west-2c"),
+                subnet("subnet-bbbbbbb1", "us-west-2b"),
+            ],
+            Some(&offered),
+        );
+        let ids: Vec<_> = kept.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["subnet-aaaaaaa1", "subnet-bbbbbbb1"]);
+        assert_eq!(warnings.len(), 2);
+        assert!(
+            warnings[0].contains("subnet-aaaaaaa2") && warnings[0].contains("one subnet per zone")
+        );
+        assert!(warnings[1].contains("subnet-ccccccc1") && warnings[1].contains("not offered"));
+    }
+
+    #[test]
+    fn unknown_zones_keep_everything_and_one_zone_is_warned() {
+        let (kept, warnings) = choose_subnets(vec![subnet("subnet-ccccccc1", "us-west-2c")], None);
+        assert_eq!(kept.len(), 1);
+        assert!(warnings[0].contains("one zone only"));
+    }
+}

@@ -1,0 +1,186 @@
+//! `register_endpoint`: tells Zilliz to accept a VPC endpoint for a project and region.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::{account_id, change_summary, target};
+use crate::app::App;
+use crate::aws::ec2::{self, EndpointQuery};
+use crate::discovery::{self, Summary};
+use crate::error::Error;
+use crate::region::RegionNames;
+use crate::validate::{self, AwsId};
+
+#[derive(Debug, Default)]
+pub struct RegisterRequest {
+    pub endpoint_id: String,
+    pub cluster_id: Option<String>,
+    pub project_id: Option<String>,
+    pub region: Option<String>,
+    pub confirm: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RegisterOutput {
+    /// True when this call made the changes in `preview`.
+    pub applied: bool,
+    /// The endpoint is registered with the project now (before the call, for a preview).
+    pub registered: bool,
+    pub project_id: String,
+    pub region_id: String,
+    pub aws_region: String,
+    pub endpoint_id: String,
+    /// The changes this call makes (or, without `confirm`, would make); empty when there is nothing to do.
+    pub preview: Vec<String>,
+    pub warnings: Vec<String>,
+    pub message: String,
+}
+
+impl Summary for RegisterOutput {
+    fn summary(&self) -> String {
+        change_summary(&self.message, &self.preview, &self.warnings)
+    }
+}
+
+pub async fn register_endpoint(
+    app: &App,
+    request: RegisterRequest,
+) -> Result<RegisterOutput, Error> {
+    let endpoint_id = AwsId::VpcEndpoint.check(&request.endpoint_id)?;
+    if let Some(c) = &request.cluster_id {
+        validate::cluster_id(c)?;
+    }
+    let asked_project = request
+        .project_id
+        .as_deref()
+        .map(validate::project_id)
+        .transpose()?;
+    let asked_region = request
+        .region
+        .as_deref()
+        .map(RegionNames::parse)
+        .transpose()?;
+
+    let (project_id, region) = match (&request.cluster_id, asked_project, asked_region) {
+        (Some(cluster_id), _, _) => {
+            let t = target(app, cluster_id).await?;
+            (t.project_id, t.region)
+        }
+        (None, Some(project), Some(region)) => (project, region),
+        _ => {
+            return Err(Error::invalid(
+                "cluster_id",
+                "",
+                "pass cluster_id, or both project_id and region, to say where to register the endpoint",
+            ));
+        }
+    };
+
+    let service = discovery::endpoint_service(app, &region).await?;
+    let clients = app.aws.clients(Some(&region)).await?;
+    let (endpoints, registrations) = tokio::join!(
+        ec2::vpc_endpoints(
+            &clients.ec2,
+            EndpointQuery {
+                ids: std::slice::from_ref(&endpoint_id),
+                ..Default::default()
+            },
+        ),
+        app.zilliz.private_endpoints(&project_id),
+    );
+    let endpoint = match endpoints {
+        Ok(found) => found.into_iter().next(),
+        Err(Error::NotFound { .. }) => None,
+        Err(e) => return Err(e),
+    }
+    .ok_or_else(|| {
+        Error::not_found(
+            format!("VPC endpoint `{endpoint_id}` in {}", region.aws_region),
+            format!(
+                "Zilliz serves project `{project_id}` from {}, so the endpoint must be there: \
+                 create it with create_vpc_endpoint in that region",
+                region.region_id
+            ),
+        )
+    })?;
+    if endpoint.service_name != service.service_name {
+        return Err(Error::Conflict(format!(
+            "VPC endpoint `{endpoint_id}` connects to {}, not to Zilliz's service for {} ({}): \
+             create an endpoint to the right service with create_vpc_endpoint",
+            endpoint.service_name, region.region_id, service.service_name
+        )));
+    }
+    let registrations = registrations?;
+    let already = registrations.iter().any(|r| {
+        r.endpoint_id == endpoint_id
+            && r.region_id
+                .as_deref()
+                .is_none_or(|id| id == region.region_id)
+    });
+
+    let mut output = RegisterOutput {
+        applied: false,
+        registered: already,
+        project_id: project_id.clone(),
+        region_id: region.region_id.clone(),
+        aws_region: region.aws_region.clone(),
+        endpoint_id: endpoint_id.clone(),
+        preview: Vec::new(),
+        warnings: Vec::new(),
+        message: String::new(),
+    };
+    if already {
+        output.message = format!(
+            "Nothing to do: {endpoint_id} is already registered with project {project_id} in {}. \
+             Next: wait_for_endpoint, then setup_private_dns.",
+            region.region_id
+        );
+        return Ok(output);
+    }
+
+    let account = if service.whitelist_required {
+        let account = account_id(app, &region).await?;
+        output.preview.push(format!(
+            "add AWS account {account} to Zilliz's whitelist for project {project_id} in {} (the region requires it)",
+            region.region_id
+        ));
+        Some(account)
+    } else {
+        None
+    };
+    output.preview.push(format!(
+        "register VPC endpoint {endpoint_id} with Zilliz project {project_id} in {}",
+        region.region_id
+    ));
+    if !request.confirm {
+        output.message =
+            "Preview only, nothing changed. Call again with confirm: true to apply.".into();
+        return Ok(output);
+    }
+
+    let _permit = app.ensure_write_allowed("register_endpoint")?;
+    if let Some(account) = &account {
+        app.zilliz
+            .whitelist_account(&project_id, &region.region_id, account)
+            .await?;
+    }
+    if let Err(error) = app
+        .zilliz
+        .register_private_endpoint(&project_id, &region.region_id, &endpoint_id)
+        .await
+    {
+        // A registration made by a call whose answer was lost is success, not an error.
+        let now = app.zilliz.private_endpoints(&project_id).await?;
+        if !now.iter().any(|r| r.endpoint_id == endpoint_id) {
+            return Err(error);
+        }
+    }
+    output.applied = true;
+    output.registered = true;
+    output.message = format!(
+        "Registered {endpoint_id} with project {project_id} in {}. Zilliz now accepts the \
+         endpoint and allocates the private link address. Next: wait_for_endpoint, then setup_private_dns.",
+        region.region_id
+    );
+    Ok(output)
+}

@@ -1,0 +1,161 @@
+//! `wait_for_endpoint`: polls a VPC endpoint until it is available, or explains why it will not be.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::app::App;
+use crate::aws::ec2::{self, EndpointQuery};
+use crate::discovery::Summary;
+use crate::endpoint_state::{self, Phase};
+use crate::error::Error;
+use crate::region::RegionNames;
+use crate::validate::AwsId;
+
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(1800);
+
+#[derive(Debug, Default)]
+pub struct WaitRequest {
+    pub endpoint_id: String,
+    pub timeout_seconds: Option<u64>,
+    pub region: Option<String>,
+    /// The first pause between polls; it doubles up to ten times this. Tests make it short.
+    pub poll_interval: Option<Duration>,
+}
+
+/// One step of the wait, for progress notifications.
+#[derive(Debug, Clone)]
+pub struct WaitProgress {
+    pub waited: Duration,
+    pub timeout: Duration,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct WaitOutput {
+    pub endpoint_id: String,
+    /// EC2's state of the endpoint when the wait ended.
+    pub state: String,
+    pub waited_seconds: f64,
+    /// The endpoint is available.
+    pub ready: bool,
+    /// The timeout passed while the endpoint was still on its way.
+    pub timed_out: bool,
+    /// What the state means and what to do.
+    pub message: String,
+    pub region_id: String,
+    pub aws_region: String,
+}
+
+impl Summary for WaitOutput {
+    fn summary(&self) -> String {
+        self.message.clone()
+    }
+}
+
+pub async fn wait_for_endpoint(
+    app: &App,
+    request: WaitRequest,
+    progress: Option<UnboundedSender<WaitProgress>>,
+    cancelled: impl Future<Output = ()>,
+) -> Result<WaitOutput, Error> {
+    let endpoint_id = AwsId::VpcEndpoint.check(&request.endpoint_id)?;
+    let timeout = match request.timeout_seconds {
+        None => DEFAULT_TIMEOUT,
+        Some(0) => {
+            return Err(Error::invalid(
+                "timeout_seconds",
+                "0",
+                "expected 1 to 1800 seconds",
+            ));
+        }
+        Some(s) => Duration::from_secs(s).min(MAX_TIMEOUT),
+    };
+    let region = request
+        .region
+        .as_deref()
+        .map(RegionNames::parse)
+        .transpose()?;
+    let clients = app.aws.clients(region.as_ref()).await?;
+    let first_pause = request.poll_interval.unwrap_or(Duration::from_secs(2));
+    let mut pause = first_pause;
+    let started = Instant::now();
+    tokio::pin!(cancelled);
+
+    loop {
+        let found = ec2::vpc_endpoints(
+            &clients.ec2,
+            EndpointQuery {
+                ids: std::slice::from_ref(&endpoint_id),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            Error::NotFound { .. } => Error::not_found(
+                format!(
+                    "VPC endpoint `{endpoint_id}` in {}",
+                    clients.region.aws_region
+                ),
+                "Check the id, and pass `region` if the endpoint is in another region",
+            ),
+            other => other,
+        })?;
+        let state = found
+            .first()
+            .map(|e| e.state.clone())
+            .unwrap_or_else(|| "deleted".into());
+        let waited = started.elapsed();
+        let phase = endpoint_state::phase(&state);
+        let done = !matches!(phase, Phase::Waiting);
+        let timed_out = !done && waited + pause > timeout;
+        if done || timed_out {
+            let message = match (phase, timed_out) {
+                (Phase::Ready, _) => format!(
+                    "{endpoint_id} is available after {:.0} s. Next: register_endpoint if not done, then setup_private_dns.",
+                    waited.as_secs_f64()
+                ),
+                (_, true) => format!(
+                    "{endpoint_id} is still `{state}` after {:.0} s: {}. Call wait_for_endpoint again to keep waiting.",
+                    waited.as_secs_f64(),
+                    endpoint_state::explain(&state)
+                ),
+                _ => format!(
+                    "{endpoint_id} is `{state}`: {}.",
+                    endpoint_state::explain(&state)
+                ),
+            };
+            return Ok(WaitOutput {
+                endpoint_id,
+                ready: phase == Phase::Ready,
+                state,
+                waited_seconds: (waited.as_secs_f64() * 10.0).round() / 10.0,
+                timed_out,
+                message,
+                region_id: clients.region.region_id.clone(),
+                aws_region: clients.region.aws_region.clone(),
+            });
+        }
+        if let Some(progress) = &progress {
+            let _ = progress.send(WaitProgress {
+                waited,
+                timeout,
+                message: format!(
+                    "{endpoint_id} is `{state}`: {}",
+                    endpoint_state::explain(&state)
+                ),
+            });
+        }
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = &mut cancelled => {
+                return Err(Error::Conflict(format!("waiting for {endpoint_id} was cancelled")));
+            }
+        }
+        pause = (pause * 2).min(first_pause * 10);
+    }
+}
