@@ -16,5 +16,6 @@ pub mod mcp;
 pub mod paging;
 pub mod region;
 pub mod setup;
+pub mod status;
 pub mod validate;
 pub mod zilliz;

@@ -135,3 +135,38 @@ pub struct AllowClientAccessArgs {
     #[serde(default)]
     pub confirm: bool,
 }
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetupStatusArgs {
+    /// The Zilliz cluster.
+    pub cluster_id: String,
+    /// The VPC the application runs in.
+    pub vpc_id: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemovePrivateLinkArgs {
+    /// The Zilliz cluster whose private link to remove.
+    pub cluster_id: String,
+    /// The VPC to remove it from.
+    pub vpc_id: String,
+    /// False (default): preview only. True: remove.
+    #[serde(default)]
+    pub confirm: bool,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SetupPromptArgs {
+    /// The Zilliz cluster, if already chosen.
+    pub cluster_id: Option<String>,
+    /// The VPC, if already chosen.
+    pub vpc_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct TroubleshootPromptArgs {
+    /// The Zilliz cluster, if known.
+    pub cluster_id: Option<String>,
+}

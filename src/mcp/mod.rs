@@ -2,24 +2,30 @@
 //! and turn its answers into `structuredContent` plus one short text.
 
 mod args;
+mod prompts;
 
 use std::sync::Arc;
 
+use rmcp::handler::server::router::prompt::PromptRouter;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::{ToolCallContext, schema_for_output};
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ProgressNotificationParam, ServerCapabilities, ServerConfig,
+    ProgressNotificationParam, PromptMessage, Role, ServerCapabilities, ServerConfig,
 };
 use rmcp::service::RequestContext;
-use rmcp::{ErrorData, RoleServer, ServerHandler, tool, tool_handler, tool_router};
+use rmcp::{
+    ErrorData, RoleServer, ServerHandler, prompt, prompt_handler, prompt_router, tool,
+    tool_handler, tool_router,
+};
 use serde::Serialize;
 
 use crate::app::{App, read_only_refusal};
 use crate::discovery::{self, Summary};
 use crate::error::Error;
-use crate::setup::{access, dns, endpoint, register, wait};
+use crate::setup::{access, dns, endpoint, register, remove, wait};
+use crate::status;
 use args::*;
 
 /// Tools that change something in an account. `--read-only` hides them and refuses them by
@@ -29,6 +35,7 @@ pub const CHANGING_TOOLS: &[&str] = &[
     "register_endpoint",
     "setup_private_dns",
     "allow_client_access",
+    "remove_private_link",
 ];
 
 const INSTRUCTIONS: &str = "\
@@ -45,6 +52,7 @@ first made. A failed call answers isError with what to do next.";
 pub struct Server {
     app: Arc<App>,
     tool_router: ToolRouter<Self>,
+    prompt_router: PromptRouter<Self>,
 }
 
 #[tool_router]
@@ -56,7 +64,11 @@ impl Server {
                 tool_router.disable_route(*name);
             }
         }
-        Self { app, tool_router }
+        Self {
+            app,
+            tool_router,
+            prompt_router: Self::prompt_router(),
+        }
     }
 
     #[tool(
@@ -283,17 +295,85 @@ impl Server {
         };
         answer(access::allow_client_access(&self.app, request).await)
     }
+
+    #[tool(
+        description = "Where a private link setup stands, read from the AWS and Zilliz accounts: \
+            eight steps in order (cluster_ready, endpoint_service, vpc_endpoint, \
+            zilliz_registration, private_link_address, hosted_zone, alias_record, \
+            security_group), each done, pending, missing or failed, and next_action: the tool \
+            to call next with its arguments filled in. Use it first in a new conversation.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<status::SetupStatus>()
+    )]
+    async fn get_setup_status(
+        &self,
+        Parameters(args): Parameters<SetupStatusArgs>,
+    ) -> CallToolResult {
+        answer(status::get_setup_status(&self.app, &args.cluster_id, &args.vpc_id).await)
+    }
+
+    #[tool(
+        description = "Undo a private link setup in reverse order: the alias record, the private \
+            zone (only one this tool made, or one holding nothing but that record), the Zilliz \
+            registration, the VPC endpoint and its security group (only those this tool made). \
+            The user's own resources are never touched and are listed as kept. Without confirm \
+            it only previews; repeating it is a no-op.",
+        annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<remove::RemoveOutput>()
+    )]
+    async fn remove_private_link(
+        &self,
+        Parameters(args): Parameters<RemovePrivateLinkArgs>,
+    ) -> CallToolResult {
+        answer(
+            remove::remove_private_link(&self.app, &args.cluster_id, &args.vpc_id, args.confirm)
+                .await,
+        )
+    }
+}
+
+#[prompt_router]
+impl Server {
+    /// Lead the person through setting up a private link, step by step.
+    #[prompt(name = "setup_private_link")]
+    async fn setup_private_link(
+        &self,
+        Parameters(args): Parameters<SetupPromptArgs>,
+    ) -> Vec<PromptMessage> {
+        vec![PromptMessage::new_text(
+            Role::User,
+            prompts::setup(args.cluster_id.as_deref(), args.vpc_id.as_deref()),
+        )]
+    }
+
+    /// Find out why an application cannot reach a cluster over its private link.
+    #[prompt(name = "troubleshoot_private_link")]
+    async fn troubleshoot_private_link(
+        &self,
+        Parameters(args): Parameters<TroubleshootPromptArgs>,
+    ) -> Vec<PromptMessage> {
+        vec![PromptMessage::new_text(
+            Role::User,
+            prompts::troubleshoot(args.cluster_id.as_deref()),
+        )]
+    }
 }
 
 #[tool_handler(router = self.tool_router)]
+#[prompt_handler(router = self.prompt_router)]
 impl ServerHandler for Server {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new(
-                env!("CARGO_PKG_NAME"),
-                env!("CARGO_PKG_VERSION"),
-            ))
-            .with_instructions(INSTRUCTIONS)
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_prompts()
+                .build(),
+        )
+        .with_server_info(Implementation::new(
+            env!("CARGO_PKG_NAME"),
+            env!("CARGO_PKG_VERSION"),
+        ))
+        .with_instructions(INSTRUCTIONS)
     }
 
     async fn call_tool(

@@ -146,4 +146,5 @@ pub fn change_summary(message: &str, preview: &[String], warnings: &[String]) ->
 }
 pub mod access;
 pub mod dns;
+pub mod remove;
 pub mod wait;
