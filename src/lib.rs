@@ -9,6 +9,7 @@ pub mod address;
 pub mod app;
 pub mod aws;
 pub mod config;
+pub mod diagnose;
 pub mod discovery;
 pub mod endpoint_state;
 pub mod error;

@@ -2,12 +2,14 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use rmcp::ServiceExt;
 use tracing_subscriber::EnvFilter;
 
 use zilliz_privatelink_mcp::app::App;
 use zilliz_privatelink_mcp::config::{AwsSettings, Settings, ZillizSettings};
+use zilliz_privatelink_mcp::diagnose::{DiagnoseRequest, Report, Status, diagnose, mark};
+use zilliz_privatelink_mcp::error::Error;
 use zilliz_privatelink_mcp::mcp::Server;
 use zilliz_privatelink_mcp::region::RegionNames;
 
@@ -54,6 +56,40 @@ struct Cli {
 enum Command {
     /// Speak MCP over stdio (the default).
     Serve,
+    /// Diagnose a private link from this machine: run it on an instance inside the VPC, where
+    /// the DNS and network probes mean something. Exits 1 when a check fails.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+struct DoctorArgs {
+    /// The Zilliz cluster whose private link to check.
+    #[arg(long, value_name = "ID")]
+    cluster_id: Option<String>,
+    /// Or just a private link address (`https://HOST:PORT`), for the network probes alone.
+    #[arg(long, value_name = "URL")]
+    address: Option<String>,
+    /// The VPC the application runs in.
+    #[arg(long, value_name = "ID")]
+    vpc_id: Option<String>,
+    /// The client instance (its address, subnet and security groups are read).
+    #[arg(long, value_name = "ID")]
+    client_instance_id: Option<String>,
+    /// Or the client's security group.
+    #[arg(long, value_name = "ID")]
+    client_security_group_id: Option<String>,
+    /// Or the client's address or network.
+    #[arg(long, value_name = "CIDR")]
+    client_cidr: Option<String>,
+    /// Skip the DNS, TCP and HTTP probes.
+    #[arg(long)]
+    no_probe: bool,
+    /// Timeout of each probe in milliseconds (default 3000).
+    #[arg(long, value_name = "MS")]
+    probe_timeout_ms: Option<u64>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 fn parse_region(value: &str) -> Result<RegionNames, String> {
@@ -89,16 +125,97 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => runtime.block_on(serve(settings)),
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => match runtime.block_on(serve(settings)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                tracing::error!("{message}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Doctor(args) => runtime.block_on(doctor(settings, args)),
+    }
+}
+
+/// Runs the diagnosis engine and prints its report: exit 0 when healthy, 1 when a check
+/// fails, 2 when the arguments are wrong.
+async fn doctor(settings: Settings, args: DoctorArgs) -> ExitCode {
+    let app = App::new(settings);
+    let request = DiagnoseRequest {
+        cluster_id: args.cluster_id,
+        address: args.address,
+        vpc_id: args.vpc_id,
+        client_instance_id: args.client_instance_id,
+        client_security_group_id: args.client_security_group_id,
+        client_cidr: args.client_cidr,
+        probe: Some(!args.no_probe),
+        dns_server: None,
+        probe_timeout_ms: args.probe_timeout_ms,
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            tracing::error!("{message}");
-            ExitCode::FAILURE
+    let report = match diagnose(&app, request).await {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(if matches!(error, Error::Invalid { .. }) {
+                2
+            } else {
+                1
+            });
+        }
+    };
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        print!("{}", render(&report));
+    }
+    if report.healthy {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The report for a person at a terminal.
+fn render(report: &Report) -> String {
+    let mut text = String::new();
+    if let (Some(host), Some(port)) = (&report.host, report.port) {
+        text.push_str(&format!("Private link {host}:{port}\n"));
+    }
+    for f in &report.findings {
+        text.push_str(&format!(
+            "[{:>4}] {:<28} {}\n",
+            mark(f.status),
+            f.check,
+            f.detail
+        ));
+        if let Some(fix) = &f.fix {
+            text.push_str(&format!("       {:<28} fix: {fix}\n", ""));
         }
     }
+    match report.ran_inside_vpc {
+        Some(true) => text.push_str("The probes ran inside the VPC.\n"),
+        Some(false) => {
+            text.push_str("The probes ran outside the VPC: run this on an instance inside it.\n")
+        }
+        None => {}
+    }
+    let failing = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .count();
+    text.push_str(&if report.healthy {
+        format!("Healthy ({} ms).\n", report.elapsed_ms)
+    } else {
+        format!("{failing} check(s) failed ({} ms).\n", report.elapsed_ms)
+    });
+    text
 }
 
 /// Stdout carries MCP messages only, so logs go to stderr.

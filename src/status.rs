@@ -113,12 +113,14 @@ pub struct Facts {
     pub cluster: Result<ClusterFacts, String>,
     /// Zilliz's service name for the region and its zones (empty where unknown).
     pub service: Result<Option<(String, Vec<String>)>, String>,
-    pub vpc_cidrs: Result<Vec<String>, String>,
+    pub vpc: Result<ec2::Vpc, String>,
     pub subnets: Result<Vec<Subnet>, String>,
     /// The VPC's endpoints (to any service).
     pub endpoints: Result<Vec<VpcEndpoint>, String>,
     /// Endpoint ids registered with the project in the region.
     pub registrations: Result<Vec<String>, String>,
+    /// Every private zone tied to the VPC.
+    pub zones: Result<Vec<Zone>, String>,
     /// The private zone named for the host and tied to the VPC, if any.
     pub zone: Result<Option<Zone>, String>,
     pub record: Result<Option<ARecord>, String>,
@@ -594,8 +596,8 @@ pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>) {
                 if let Some(group) = e.security_group_ids.first() {
                     a.insert("endpoint_security_group_id".into(), json!(group));
                 }
-                if let Ok(cidrs) = &f.vpc_cidrs
-                    && let Some(cidr) = cidrs.first()
+                if let Ok(vpc) = &f.vpc
+                    && let Some(cidr) = vpc.cidr_blocks.first()
                 {
                     a.insert("source_cidr".into(), json!(cidr));
                 }
@@ -664,7 +666,8 @@ pub async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
                 vpc_id: vpc_id.into(),
                 cluster: Err(e.to_string()),
                 service: Err(u.clone()),
-                vpc_cidrs: Err(u.clone()),
+                vpc: Err(u.clone()),
+                zones: Err(u.clone()),
                 subnets: Err(u.clone()),
                 endpoints: Err(u.clone()),
                 registrations: Err(u.clone()),
@@ -687,7 +690,8 @@ pub async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
                 vpc_id: vpc_id.into(),
                 cluster: Ok(cluster),
                 service,
-                vpc_cidrs: Err(m.clone()),
+                vpc: Err(m.clone()),
+                zones: Err(m.clone()),
                 subnets: Err(m.clone()),
                 endpoints: Err(m.clone()),
                 registrations,
@@ -717,7 +721,8 @@ pub async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
         Err(Error::NotFound { .. }) => Ok(None),
         Err(e) => Err(e.to_string()),
     };
-    let zone = text(zones).map(|zones| {
+    let zones = text(zones);
+    let zone = zones.clone().map(|zones| {
         host.as_ref()
             .and_then(|h| zones.into_iter().find(|z| &z.name == h))
     });
@@ -747,7 +752,8 @@ pub async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
         vpc_id: vpc_id.into(),
         cluster: Ok(cluster),
         service,
-        vpc_cidrs: text(vpc).map(|v| v.cidr_blocks),
+        vpc: text(vpc),
+        zones,
         subnets: text(subnets),
         endpoints,
         registrations,
@@ -823,7 +829,15 @@ mod tests {
                 SERVICE.into(),
                 vec!["us-west-2a".into(), "us-west-2b".into()],
             ))),
-            vpc_cidrs: Ok(vec!["10.0.0.0/16".into()]),
+            vpc: Ok(ec2::Vpc {
+                id: "vpc-11111111".into(),
+                name: None,
+                cidr_blocks: vec!["10.0.0.0/16".into()],
+                is_default: false,
+                dns_support: Some(true),
+                dns_hostnames: Some(true),
+            }),
+            zones: Ok(vec![]),
             subnets: Ok(vec![
                 subnet("subnet-aaaaaaaa", "us-west-2a"),
                 subnet("subnet-bbbbbbbb", "us-west-2b"),

@@ -553,3 +553,123 @@ pub async fn enable_vpc_dns_attribute(
         .map_err(|e| sdk_error("ec2:ModifyVpcAttribute", e))?;
     Ok(())
 }
+
+/// An EC2 instance, as far as reachability cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    pub id: String,
+    pub vpc_id: Option<String>,
+    pub subnet_id: Option<String>,
+    pub private_ip: Option<std::net::IpAddr>,
+    pub security_group_ids: Vec<String>,
+}
+
+pub async fn instance(ec2: &Client, id: &str) -> Result<Instance, Error> {
+    let out = ec2
+        .describe_instances()
+        .instance_ids(id)
+        .send()
+        .await
+        .map_err(|e| sdk_error("ec2:DescribeInstances", e))?;
+    let found = out
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .find(|i| i.instance_id() == Some(id))
+        .ok_or_else(|| {
+            Error::not_found(format!("instance `{id}`"), "Check the id and the region")
+        })?;
+    Ok(Instance {
+        id: id.to_string(),
+        vpc_id: found.vpc_id().map(str::to_string),
+        subnet_id: found.subnet_id().map(str::to_string),
+        private_ip: found.private_ip_address().and_then(|ip| ip.parse().ok()),
+        security_group_ids: found
+            .security_groups()
+            .iter()
+            .filter_map(|g| g.group_id().map(str::to_string))
+            .collect(),
+    })
+}
+
+/// The private addresses of network interfaces (an endpoint's, say), in order.
+pub async fn interface_addresses(
+    ec2: &Client,
+    ids: &[String],
+) -> Result<Vec<std::net::IpAddr>, Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let raw: Vec<_> = ec2
+        .describe_network_interfaces()
+        .set_network_interface_ids(Some(ids.to_vec()))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("ec2:DescribeNetworkInterfaces", e))?;
+    let mut addresses: Vec<std::net::IpAddr> = raw
+        .iter()
+        .filter_map(|n| n.private_ip_address().and_then(|ip| ip.parse().ok()))
+        .collect();
+    addresses.sort();
+    Ok(addresses)
+}
+
+/// One network ACL entry, as plain data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AclEntry {
+    pub rule_number: i32,
+    pub egress: bool,
+    /// `-1` for all, else a protocol number (`6` is TCP).
+    pub protocol: String,
+    pub ports: Option<(u16, u16)>,
+    pub cidr: Option<ipnet::IpNet>,
+    pub allow: bool,
+}
+
+/// The network ACL of a subnet: its id and entries.
+pub async fn network_acl_of_subnet(
+    ec2: &Client,
+    subnet_id: &str,
+) -> Result<Option<(String, Vec<AclEntry>)>, Error> {
+    let out = ec2
+        .describe_network_acls()
+        .filters(
+            Filter::builder()
+                .name("association.subnet-id")
+                .values(subnet_id)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| sdk_error("ec2:DescribeNetworkAcls", e))?;
+    Ok(out.network_acls().first().map(|acl| {
+        let entries = acl
+            .entries()
+            .iter()
+            .map(|e| AclEntry {
+                rule_number: e.rule_number().unwrap_or(32767),
+                egress: e.egress().unwrap_or(false),
+                protocol: e.protocol().unwrap_or("-1").to_string(),
+                ports: e.port_range().and_then(|r| {
+                    let from = u16::try_from(r.from()?).ok()?;
+                    let to = u16::try_from(r.to()?).ok()?;
+                    Some((from, to))
+                }),
+                cidr: e
+                    .cidr_block()
+                    .or(e.ipv6_cidr_block())
+                    .and_then(|c| c.parse().ok()),
+                allow: e
+                    .rule_action()
+                    .is_some_and(|a| a.as_str().eq_ignore_ascii_case("allow")),
+            })
+            .collect();
+        (
+            acl.network_acl_id().unwrap_or_default().to_string(),
+            entries,
+        )
+    }))
+}

@@ -170,3 +170,27 @@ pub struct TroubleshootPromptArgs {
     /// The Zilliz cluster, if known.
     pub cluster_id: Option<String>,
 }
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiagnoseArgs {
+    /// The Zilliz cluster whose private link to check.
+    pub cluster_id: Option<String>,
+    /// Or just a private link address (`https://HOST:PORT`), for the network probes alone.
+    pub address: Option<String>,
+    /// The VPC the application runs in: needed for the endpoint, DNS and security checks.
+    pub vpc_id: Option<String>,
+    /// The client instance (its address, subnet and groups are read).
+    pub client_instance_id: Option<String>,
+    /// Or the client's security group.
+    pub client_security_group_id: Option<String>,
+    /// Or the client's address or network, such as `10.0.3.7` or `10.0.3.0/24`.
+    pub client_cidr: Option<String>,
+    /// Run the DNS, TCP and HTTP probes from where the server runs (default true; they mean
+    /// something only inside the VPC).
+    pub probe: Option<bool>,
+    /// Resolver for the probes, `IP` or `IP:PORT`, instead of the system's.
+    pub dns_server: Option<String>,
+    /// Timeout of each probe, 100 to 60000 ms (default 3000).
+    pub probe_timeout_ms: Option<u64>,
+}

@@ -22,6 +22,7 @@ use rmcp::{
 use serde::Serialize;
 
 use crate::app::{App, read_only_refusal};
+use crate::diagnose;
 use crate::discovery::{self, Summary};
 use crate::error::Error;
 use crate::setup::{access, dns, endpoint, register, remove, wait};
@@ -294,6 +295,34 @@ impl Server {
             confirm: args.confirm,
         };
         answer(access::allow_client_access(&self.app, request).await)
+    }
+
+    #[tool(
+        description = "Find out why an application cannot reach a cluster over its private \
+            link, in one call: checks the cluster, the endpoint and its registration, the VPC's \
+            DNS attributes, the private zone and its alias (and zones shadowing it), security \
+            groups and network ACLs for the given client, then resolves the host and probes TCP \
+            and HTTP from where the server runs. Each finding is pass, warn, fail or skip, with \
+            the exact fix; healthy is true when nothing fails.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<diagnose::Report>()
+    )]
+    async fn diagnose_private_link(
+        &self,
+        Parameters(args): Parameters<DiagnoseArgs>,
+    ) -> CallToolResult {
+        let request = diagnose::DiagnoseRequest {
+            cluster_id: args.cluster_id,
+            address: args.address,
+            vpc_id: args.vpc_id,
+            client_instance_id: args.client_instance_id,
+            client_security_group_id: args.client_security_group_id,
+            client_cidr: args.client_cidr,
+            probe: args.probe,
+            dns_server: args.dns_server,
+            probe_timeout_ms: args.probe_timeout_ms,
+        };
+        answer(diagnose::diagnose(&self.app, request).await)
     }
 
     #[tool(

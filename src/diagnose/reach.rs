@@ -1,0 +1,362 @@
+//! Whether security groups and network ACLs let a client reach the endpoint, evaluated as
+//! AWS does, over plain data.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::aws::ec2::{AclEntry, SecurityGroup};
+use crate::aws::rules::{Peer, Rule, tcp_allowed};
+
+/// What is known of the client: its security groups and its address (or network).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientSide {
+    pub group_ids: Vec<String>,
+    pub network: Option<IpNet>,
+}
+
+/// The verdict on one direction through security groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupVerdict {
+    /// Allowed by this group's rule.
+    Allowed {
+        group_id: String,
+        rule: String,
+    },
+    /// Only a prefix-list rule might allow it; its entries are not expanded here.
+    Unknown {
+        group_id: String,
+        rule: String,
+    },
+    Denied,
+}
+
+fn verdict<'a>(
+    groups: &'a [SecurityGroup],
+    port: u16,
+    rules_of: impl Fn(&'a SecurityGroup) -> &'a [Rule],
+    peers: &[Peer],
+    direction: &str,
+) -> GroupVerdict {
+    for group in groups {
+        for peer in peers {
+            if let Some(rule) = tcp_allowed(rules_of(group), port, peer) {
+                return GroupVerdict::Allowed {
+                    group_id: group.id.clone(),
+                    rule: rule.summary(direction),
+                };
+            }
+        }
+    }
+    for group in groups {
+        if let Some(rule) = rules_of(group).iter().find(|r| {
+            matches!(r.peer, Peer::PrefixList(_))
+                && (r.protocol == "tcp" || r.protocol == "-1")
+                && r.ports.is_none_or(|(from, to)| (from..=to).contains(&port))
+        }) {
+            return GroupVerdict::Unknown {
+                group_id: group.id.clone(),
+                rule: rule.summary(direction),
+            };
+        }
+    }
+    GroupVerdict::Denied
+}
+
+/// Do the endpoint's groups let the client in on `port`? A rule matches through a reference
+/// to one of the client's groups, or a CIDR that contains the client's address.
+pub fn inbound(endpoint_groups: &[SecurityGroup], port: u16, client: &ClientSide) -> GroupVerdict {
+    let mut peers: Vec<Peer> = client.group_ids.iter().cloned().map(Peer::Group).collect();
+    peers.extend(client.network.map(Peer::Cidr));
+    verdict(endpoint_groups, port, |g| &g.inbound, &peers, "from")
+}
+
+/// Do the client's groups let traffic out to the endpoint on `port`? A rule matches through
+/// a reference to one of the endpoint's groups, or a CIDR that contains every endpoint address.
+pub fn outbound(
+    client_groups: &[SecurityGroup],
+    port: u16,
+    endpoint_group_ids: &[String],
+    endpoint_addresses: &[IpAddr],
+) -> GroupVerdict {
+    let peers: Vec<Peer> = endpoint_group_ids
+        .iter()
+        .cloned()
+        .map(Peer::Group)
+        .collect();
+    // A rule must cover every endpoint address; checking each as a host route gives that.
+    let hosts: Vec<Peer> = endpoint_addresses
+        .iter()
+        .map(|a| Peer::Cidr(IpNet::from(*a)))
+        .collect();
+    if !hosts.is_empty() {
+        let all_hosts_allowed = client_groups.iter().find_map(|g| {
+            let rules: Vec<&Rule> = hosts
+                .iter()
+                .filter_map(|h| tcp_allowed(&g.outbound, port, h))
+                .collect();
+            (rules.len() == hosts.len()).then(|| (g, rules[0]))
+        });
+        if let Some((group, rule)) = all_hosts_allowed {
+            return GroupVerdict::Allowed {
+                group_id: group.id.clone(),
+                rule: rule.summary("to"),
+            };
+        }
+    }
+    verdict(client_groups, port, |g| &g.outbound, &peers, "to")
+}
+
+/// The entry that decides TCP traffic on `port` with `peer` in one direction: entries are
+/// read in rule-number order and the first match wins; `None` means the default deny.
+pub fn acl_decision<'a>(
+    entries: &'a [AclEntry],
+    egress: bool,
+    port: u16,
+    peer: &IpNet,
+) -> Option<&'a AclEntry> {
+    let mut ordered: Vec<&AclEntry> = entries.iter().filter(|e| e.egress == egress).collect();
+    ordered.sort_by_key(|e| e.rule_number);
+    ordered.into_iter().find(|e| {
+        let protocol_ok =
+            e.protocol == "-1" || e.protocol == "6" || e.protocol.eq_ignore_ascii_case("tcp");
+        let port_ok =
+            e.protocol == "-1" || e.ports.is_none_or(|(from, to)| (from..=to).contains(&port));
+        let peer_ok = e.cidr.is_some_and(|c| c.contains(peer));
+        protocol_ok && port_ok && peer_ok
+    })
+}
+
+/// Ports a client's side of a connection may use (Linux's default range, at its ends and
+/// middle): replies go back to one of them.
+pub const EPHEMERAL_SAMPLES: [u16; 3] = [32768, 49152, 60999];
+
+/// Does the ACL let this traffic through: `Ok(rule)` when allowed, `Err(why)` when not.
+pub fn acl_allows(
+    entries: &[AclEntry],
+    egress: bool,
+    ports: &[u16],
+    peer: &IpNet,
+) -> Result<String, String> {
+    let mut allowed_by = None;
+    for port in ports {
+        match acl_decision(entries, egress, *port, peer) {
+            Some(e) if e.allow => allowed_by = Some(e.rule_number),
+            Some(e) => {
+                return Err(format!(
+                    "rule {} denies tcp {port} {} {peer}",
+                    e.rule_number,
+                    if egress { "to" } else { "from" }
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "no rule allows tcp {port} {} {peer} (the default rule denies it)",
+                    if egress { "to" } else { "from" }
+                ));
+            }
+        }
+    }
+    Ok(allowed_by.map(|n| format!("rule {n}")).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(protocol: &str, ports: Option<(u16, u16)>, peer: Peer) -> Rule {
+        Rule {
+            protocol: protocol.into(),
+            ports,
+            peer,
+            description: None,
+        }
+    }
+
+    fn group(id: &str, inbound: Vec<Rule>, outbound: Vec<Rule>) -> SecurityGroup {
+        SecurityGroup {
+            id: id.into(),
+            name: id.into(),
+            description: String::new(),
+            vpc_id: None,
+            inbound,
+            outbound,
+        }
+    }
+
+    fn net(s: &str) -> IpNet {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn inbound_through_a_group_reference_or_a_containing_cidr() {
+        let endpoint = [group(
+            "sg-endpoint",
+            vec![
+                rule("tcp", Some((19531, 19531)), Peer::Group("sg-app".into())),
+                rule("tcp", Some((19530, 19539)), Peer::Cidr(net("10.0.0.0/16"))),
+            ],
+            vec![],
+        )];
+        let by_group = ClientSide {
+            group_ids: vec!["sg-app".into()],
+            network: None,
+        };
+        assert!(matches!(
+            inbound(&endpoint, 19531, &by_group),
+            GroupVerdict::Allowed { .. }
+        ));
+        assert_eq!(
+            inbound(&endpoint, 19540, &by_group),
+            GroupVerdict::Denied,
+            "wrong port"
+        );
+        let by_address = ClientSide {
+            group_ids: vec!["sg-other".into()],
+            network: Some(net("10.0.3.7/32")),
+        };
+        assert!(matches!(
+            inbound(&endpoint, 19535, &by_address),
+            GroupVerdict::Allowed { .. }
+        ));
+        let outside = ClientSide {
+            group_ids: vec![],
+            network: Some(net("10.1.3.7/32")),
+        };
+        assert_eq!(inbound(&endpoint, 19531, &outside), GroupVerdict::Denied);
+        let v6 = ClientSide {
+            group_ids: vec![],
+            network: Some(net("2001:db8::5/128")),
+        };
+        assert_eq!(
+            inbound(&endpoint, 19531, &v6),
+            GroupVerdict::Denied,
+            "IPv4 rules do not cover IPv6"
+        );
+    }
+
+    #[test]
+    fn all_traffic_and_prefix_lists() {
+        let open = [group(
+            "sg-open",
+            vec![rule("-1", None, Peer::Cidr(net("0.0.0.0/0")))],
+            vec![],
+        )];
+        let client = ClientSide {
+            group_ids: vec![],
+            network: Some(net("10.0.3.7/32")),
+        };
+        assert!(matches!(
+            inbound(&open, 443, &client),
+            GroupVerdict::Allowed { .. }
+        ));
+        let listed = [group(
+            "sg-pl",
+            vec![rule(
+                "tcp",
+                Some((443, 443)),
+                Peer::PrefixList("pl-12345678".into()),
+            )],
+            vec![],
+        )];
+        assert!(matches!(
+            inbound(&listed, 443, &client),
+            GroupVerdict::Unknown { .. }
+        ));
+        assert_eq!(inbound(&listed, 19530, &client), GroupVerdict::Denied);
+    }
+
+    #[test]
+    fn outbound_to_the_endpoints_group_or_all_its_addresses() {
+        let addresses: Vec<IpAddr> =
+            vec!["10.0.0.10".parse().unwrap(), "10.0.1.10".parse().unwrap()];
+        let to_group = [group(
+            "sg-app",
+            vec![],
+            vec![rule(
+                "tcp",
+                Some((19531, 19531)),
+                Peer::Group("sg-endpoint".into()),
+            )],
+        )];
+        assert!(matches!(
+            outbound(&to_group, 19531, &["sg-endpoint".into()], &addresses),
+            GroupVerdict::Allowed { .. }
+        ));
+        let to_one_subnet = [group(
+            "sg-app",
+            vec![],
+            vec![rule("tcp", None, Peer::Cidr(net("10.0.0.0/24")))],
+        )];
+        assert_eq!(
+            outbound(&to_one_subnet, 19531, &[], &addresses),
+            GroupVerdict::Denied
+        );
+        let to_vpc = [group(
+            "sg-app",
+            vec![],
+            vec![rule("tcp", None, Peer::Cidr(net("10.0.0.0/16")))],
+        )];
+        assert!(matches!(
+            outbound(&to_vpc, 19531, &[], &addresses),
+            GroupVerdict::Allowed { .. }
+        ));
+        let default_egress = [group(
+            "sg-app",
+            vec![],
+            vec![rule("-1", None, Peer::Cidr(net("0.0.0.0/0")))],
+        )];
+        assert!(matches!(
+            outbound(&default_egress, 19531, &[], &addresses),
+            GroupVerdict::Allowed { .. }
+        ));
+    }
+
+    fn entry(
+        n: i32,
+        egress: bool,
+        protocol: &str,
+        ports: Option<(u16, u16)>,
+        cidr: &str,
+        allow: bool,
+    ) -> AclEntry {
+        AclEntry {
+            rule_number: n,
+            egress,
+            protocol: protocol.into(),
+            ports,
+            cidr: Some(net(cidr)),
+            allow,
+        }
+    }
+
+    #[test]
+    fn acl_entries_are_read_in_rule_number_order() {
+        let client = net("10.0.3.7/32");
+        let entries = vec![
+            entry(200, false, "6", Some((19530, 19539)), "10.0.0.0/16", true),
+            entry(100, false, "6", Some((19531, 19531)), "10.0.3.0/24", false),
+            entry(32767, false, "-1", None, "0.0.0.0/0", false),
+            entry(100, true, "-1", None, "0.0.0.0/0", true),
+        ];
+        let decided = acl_decision(&entries, false, 19531, &client).unwrap();
+        assert_eq!(
+            (decided.rule_number, decided.allow),
+            (100, false),
+            "the lower number wins"
+        );
+        assert!(acl_decision(&entries, false, 19532, &client).unwrap().allow);
+        assert!(
+            acl_allows(&entries, false, &[19531], &client)
+                .unwrap_err()
+                .contains("rule 100 denies")
+        );
+        assert!(acl_allows(&entries, true, &EPHEMERAL_SAMPLES, &client).is_ok());
+        let nothing = vec![entry(100, false, "6", Some((443, 443)), "0.0.0.0/0", true)];
+        assert!(
+            acl_allows(&nothing, false, &[19531], &client)
+                .unwrap_err()
+                .contains("default rule")
+        );
+    }
+}

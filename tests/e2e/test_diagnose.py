@@ -1,0 +1,280 @@
+"""diagnose_private_link and `doctor`, end to end: moto, the Zilliz fake, a local DNS
+server and local TCP listeners (one answering HTTP 400, one silent, one closed)."""
+
+import json
+import socket
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from dnslib import QTYPE, RCODE, RR, A
+from dnslib.server import BaseResolver, DNSServer
+
+from conftest import BINARY, PROJECT, REGION, free_port, mcp_session
+from test_discovery import call_ok
+
+pytestmark = pytest.mark.anyio
+
+DIAG = "in01-d1a9000000000001"
+HOST = f"{DIAG}-privatelink.aws-{REGION}.vectordb.zillizcloud.com"
+
+
+class Records(BaseResolver):
+    def __init__(self):
+        self.a = {}
+
+    def resolve(self, request, handler):
+        reply = request.reply()
+        name = str(request.q.qname).rstrip(".").lower()
+        if name in self.a:
+            if request.q.qtype in (QTYPE.A, QTYPE.ANY):
+                for ip in self.a[name]:
+                    reply.add_answer(RR(request.q.qname, QTYPE.A, rdata=A(ip), ttl=5))
+        else:
+            reply.header.rcode = RCODE.NXDOMAIN
+        return reply
+
+
+@pytest.fixture(scope="module")
+def dns():
+    records = Records()
+    port = free_port()
+    server = DNSServer(records, port=port, address="127.0.0.1")
+    server.start_thread()
+    records.addr = f"127.0.0.1:{port}"
+    yield records
+    server.stop()
+
+
+class Answers400(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.send_response(400)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture(scope="module")
+def listeners():
+    http = ThreadingHTTPServer(("127.0.0.1", 0), Answers400)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # the kernel accepts; nobody ever answers
+    closed = free_port()
+    yield {"http": http.server_address[1], "silent": silent.getsockname()[1], "closed": closed}
+    http.shutdown()
+    silent.close()
+
+
+async def link(s, world, zilliz_server, port, *, register=True, access=True, dns_setup=True,
+               groups=None):
+    """A private link made with the server's own tools, for a cluster listening on `port`."""
+    zilliz_server.add_cluster(DIAG, PROJECT, f"aws-{REGION}", port=port)
+    made = await call_ok(s, "create_vpc_endpoint", vpc_id=world.vpc,
+                         subnet_ids=[world.subnets["a"], world.subnets["b"]],
+                         security_group_ids=groups or [world.endpoint_sg], cluster_id=DIAG,
+                         confirm=True)
+    if register:
+        await call_ok(s, "register_endpoint", endpoint_id=made["endpoint_id"], cluster_id=DIAG,
+                      confirm=True)
+    if register and dns_setup:
+        await call_ok(s, "setup_private_dns", cluster_id=DIAG, vpc_id=world.vpc, confirm=True)
+    if register and access:
+        await call_ok(s, "allow_client_access", endpoint_security_group_id=made["security_group_ids"][0],
+                      source_security_group_id=world.app_sg, cluster_id=DIAG, confirm=True)
+    return made
+
+
+async def diagnose(s, dns, **extra):
+    args = {"cluster_id": DIAG, "vpc_id": world_vpc(extra), "client_security_group_id": extra.pop("sg"),
+            "client_cidr": "10.0.0.0/24", "dns_server": dns.addr, "probe_timeout_ms": 2000}
+    args.update(extra)
+    return await call_ok(s, "diagnose_private_link", **args)
+
+
+def world_vpc(extra):
+    return extra.pop("vpc")
+
+
+def by_check(report):
+    found = {}
+    for f in report["findings"]:
+        found.setdefault(f["check"], []).append(f)
+    return found
+
+
+def failing(report):
+    return {f["check"] for f in report["findings"] if f["status"] == "fail"}
+
+
+async def test_a_healthy_link_has_no_failing_finding(world, server_env, zilliz_server, dns, listeners):
+    dns.a = {HOST: ["127.0.0.1"]}
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+        report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    assert failing(report) == set(), report["findings"]
+    assert report["healthy"] is True
+    checks = by_check(report)
+    for check in ["cluster", "endpoint_service", "vpc_endpoint", "registration", "vpc_dns_attributes",
+                  "hosted_zone", "alias_record", "security_group_inbound",
+                  "security_group_outbound", "network_acl", "dns_resolution", "tcp_connect", "http"]:
+        assert check in checks, check
+    assert checks["http"][0]["status"] == "pass" and "HTTP 400" in checks["http"][0]["detail"]
+    assert checks["security_group_inbound"][0]["status"] == "pass"
+    assert report["port"] == listeners["http"] and report["host"] == HOST
+
+
+async def test_no_zone_is_named_with_its_fix(world, server_env, zilliz_server, dns, listeners):
+    dns.a = {HOST: ["127.0.0.1"]}
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"], dns_setup=False)
+        report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    [zone] = by_check(report)["hosted_zone"]
+    assert zone["status"] == "fail" and "no private hosted zone" in zone["detail"]
+    assert zone["fix"].startswith("setup_private_dns") and DIAG in zone["fix"]
+    assert report["healthy"] is False
+
+
+async def test_a_zone_tied_to_another_vpc(world, server_env, zilliz_server, dns, listeners, moto_url):
+    from conftest import boto
+    dns.a = {HOST: ["127.0.0.1"]}
+    r53 = boto("route53", moto_url)
+    zone = r53.create_hosted_zone(Name=HOST, CallerReference="elsewhere",
+                                  VPC={"VPCRegion": REGION, "VPCId": world.other_vpc},
+                                  HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"]
+    zone_id = zone.split("/")[-1]
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"], dns_setup=False)
+        report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    [finding] = by_check(report)["hosted_zone"]
+    assert finding["status"] == "fail"
+    assert zone_id in finding["detail"] and world.other_vpc in finding["detail"]
+    assert "associate-vpc-with-hosted-zone" in finding["fix"] and world.vpc in finding["fix"]
+
+
+async def test_an_alias_to_the_wrong_target(world, server_env, zilliz_server, dns, listeners, moto_url):
+    from conftest import boto
+    dns.a = {HOST: ["127.0.0.1"]}
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+        r53 = boto("route53", moto_url)
+        [zone] = [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == HOST + "."]
+        r53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={"Changes": [{
+            "Action": "UPSERT", "ResourceRecordSet": {
+                "Name": HOST, "Type": "A", "AliasTarget": {
+                    "HostedZoneId": "Z1YSA3EXCYUU9Z", "DNSName": "vpce-0000-elsewhere.example.com",
+                    "EvaluateTargetHealth": False}}}]})
+        report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    [alias] = by_check(report)["alias_record"]
+    assert alias["status"] == "fail" and "vpce-0000-elsewhere.example.com" in alias["detail"]
+    assert alias["fix"].startswith("setup_private_dns")
+
+
+async def test_no_security_group_rule(world, server_env, zilliz_server, dns, listeners):
+    dns.a = {HOST: ["127.0.0.1"]}
+    empty = world.ec2.create_security_group(GroupName="empty", Description="no rules",
+                                            VpcId=world.vpc)["GroupId"]
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"], access=False, groups=[empty])
+        report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    [inbound] = by_check(report)["security_group_inbound"]
+    assert inbound["status"] == "fail" and world.app_sg in inbound["detail"]
+    fix = inbound["fix"]
+    assert fix.startswith("allow_client_access")
+    args = json.loads(fix[len("allow_client_access "):fix.index(" (preview")])
+    assert args == {"endpoint_security_group_id": empty, "cluster_id": DIAG,
+                    "source_security_group_id": world.app_sg}
+
+
+async def test_a_rule_on_the_wrong_port(world, server_env, zilliz_server, dns, listeners):
+    dns.a = {HOST: ["127.0.0.1"]}
+    async with mcp_session(server_env) as s:
+        # The seeded endpoint group allows 19531 from the app servers; this cluster listens elsewhere.
+        await link(s, world, zilliz_server, listeners["http"], access=False)
+        report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    [inbound] = by_check(report)["security_group_inbound"]
+    assert inbound["status"] == "fail"
+    assert f"tcp {listeners['http']}" in inbound["detail"]
+
+
+async def test_dns_hostnames_off(world, server_env, zilliz_server, dns, listeners):
+    dns.a = {HOST: ["127.0.0.1"]}
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+        world.ec2.modify_vpc_attribute(VpcId=world.vpc, EnableDnsHostnames={"Value": False})
+        report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    [attrs] = by_check(report)["vpc_dns_attributes"]
+    assert attrs["status"] == "fail" and "enableDnsHostnames" in attrs["detail"]
+    assert f"modify-vpc-attribute --vpc-id {world.vpc} --enable-dns-hostnames" in attrs["fix"]
+
+
+async def test_an_unregistered_endpoint(world, server_env, zilliz_server, dns, listeners):
+    dns.a = {HOST: ["127.0.0.1"]}
+    async with mcp_session(server_env) as s:
+        made = await link(s, world, zilliz_server, listeners["http"], register=False)
+        report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    [registration] = by_check(report)["registration"]
+    assert registration["status"] == "fail" and made["endpoint_id"] in registration["detail"]
+    assert registration["fix"].startswith("register_endpoint") and made["endpoint_id"] in registration["fix"]
+    [cluster] = by_check(report)["cluster"]
+    assert cluster["status"] == "fail" and "no private link address" in cluster["detail"]
+
+
+async def test_a_name_that_does_not_resolve(world, server_env, zilliz_server, dns, listeners):
+    dns.a = {}
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+        report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    [resolution] = by_check(report)["dns_resolution"]
+    assert resolution["status"] == "fail" and "does not resolve" in resolution["detail"]
+    assert resolution["fix"].startswith("setup_private_dns")
+    assert "tcp_connect" not in by_check(report)
+
+
+async def test_a_silent_port_is_reported_within_the_probe_timeout(world, server_env, zilliz_server,
+                                                                  dns, listeners):
+    dns.a = {HOST: ["127.0.0.1"]}
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["silent"])
+        started = time.monotonic()
+        report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg, probe_timeout_ms=2000)
+        elapsed = time.monotonic() - started
+    [http] = by_check(report)["http"]
+    assert http["status"] == "fail" and "no HTTP answer" in http["detail"]
+    assert by_check(report)["tcp_connect"][0]["status"] == "pass"
+    assert elapsed < 3.0, elapsed
+
+
+async def test_a_refused_port(world, server_env, zilliz_server, dns, listeners):
+    dns.a = {HOST: ["127.0.0.1"]}
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["closed"])
+        report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    [tcp] = by_check(report)["tcp_connect"]
+    assert tcp["status"] == "fail" and "refused" in tcp["detail"]
+    assert "http" not in by_check(report)
+
+
+def test_doctor_prints_the_same_report_and_fails_with_exit_1(world, server_env, zilliz_server, dns,
+                                                            listeners):
+    zilliz_server.add_cluster(DIAG, PROJECT, f"aws-{REGION}", port=listeners["http"])
+    env = dict(server_env, ZILLIZ_PRIVATELINK_DNS_SERVER=dns.addr)
+    args = [str(BINARY), "doctor", "--cluster-id", DIAG, "--vpc-id", world.vpc,
+            "--probe-timeout-ms", "1000"]
+    human = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    assert human.returncode == 1, human.stderr
+    assert "[FAIL] cluster" in human.stdout and "no private link address" in human.stdout
+    assert "check(s) failed" in human.stdout
+    machine = subprocess.run(args + ["--json"], env=env, capture_output=True, text=True, timeout=60)
+    assert machine.returncode == 1
+    report = json.loads(machine.stdout)
+    assert report["healthy"] is False
+    assert "cluster" in failing(report) and "vpc_endpoint" in failing(report)
+    bad = subprocess.run([str(BINARY), "doctor", "--cluster-id", DIAG, "--vpc-id", "vpc-nope"], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "vpc-nope" in bad.stderr
