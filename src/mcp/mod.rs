@@ -45,6 +45,9 @@ Flow: list_zilliz_clusters (pick the cluster; private links need the Enterprise 
 list_vpcs and list_subnets in the cluster's region (ask the user which VPC and subnets; prefer \
 subnets with service_supported true, one per availability zone) -> create_vpc_endpoint -> \
 register_endpoint -> wait_for_endpoint -> setup_private_dns -> allow_client_access.
+In a new conversation, get_setup_status tells where a setup stands and the next call. When an \
+application cannot connect, diagnose_private_link names the broken link and its fix; \
+remove_private_link undoes a setup.
 Every changing tool previews without `confirm`: show the preview to the user and call again \
 with confirm: true only after they agree. Calls are idempotent: repeating one finds what the \
 first made. A failed call answers isError with what to do next.";

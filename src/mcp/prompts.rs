@@ -53,11 +53,10 @@ pub fn troubleshoot(cluster_id: Option<&str>) -> String {
          Find the broken link:\n\
          1. Ask me which VPC the application runs in (list_vpcs helps), and which security group \
             or address the application has.\n\
-         2. Call get_setup_status with the cluster and the VPC: any step that is missing or failed \
-            is the likely cause; explain it in one sentence.\n\
-         3. Check the security groups with list_security_groups: the endpoint's group must allow \
-            inbound TCP on the private link's port (from get_setup_status or list_zilliz_clusters) \
-            from the application's group or address.\n\
+         2. Call diagnose_private_link with the cluster, the VPC and the client (its instance id, \
+            security group or address): every failing finding names the broken link and its fix. \
+            Explain the first failure in one sentence.\n\
+         3. If a finding is unclear, get_setup_status and list_security_groups show the details.\n\
          4. Propose the fix as the exact tool call (setup_private_dns, allow_client_access, ...) \
             and show its preview; apply it with confirm: true only after I agree.\n\
          5. If everything is in place but it still fails, ask me to run \
