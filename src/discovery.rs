@@ -170,8 +170,8 @@ pub async fn list_subnets(
 ) -> Result<SubnetPage, Error> {
     let vpc_id = AwsId::Vpc.check(vpc_id)?;
     let region = region.map(RegionNames::parse).transpose()?;
-    // Refuse a bad cursor before any call; the real page is cut once the list is known.
-    page(Vec::<()>::new(), None, limit, SUBNET_PAGE)?;
+    // Refuse a bad cursor or limit before any call; the page is cut once the list is known.
+    crate::paging::parse(cursor, limit, SUBNET_PAGE)?;
     let clients = app.aws.clients(region.as_ref()).await?;
     let (vpc, subnets, zones) = tokio::join!(
         ec2::vpc(&clients.ec2, &vpc_id, &clients.region),
@@ -280,7 +280,7 @@ pub async fn list_security_groups(
 ) -> Result<SecurityGroupPage, Error> {
     let vpc_id = AwsId::Vpc.check(vpc_id)?;
     let region = region.map(RegionNames::parse).transpose()?;
-    page(Vec::<()>::new(), None, limit, SECURITY_GROUP_PAGE)?;
+    crate::paging::parse(cursor, limit, SECURITY_GROUP_PAGE)?;
     let clients = app.aws.clients(region.as_ref()).await?;
     let (vpc, groups) = tokio::join!(
         ec2::vpc(&clients.ec2, &vpc_id, &clients.region),
@@ -396,7 +396,7 @@ pub async fn list_zilliz_clusters(
     limit: Option<u32>,
 ) -> Result<ClusterPage, Error> {
     let project_id = project_id.map(validate::project_id).transpose()?;
-    page(Vec::<()>::new(), None, limit, CLUSTER_PAGE)?;
+    crate::paging::parse(cursor, limit, CLUSTER_PAGE)?;
     let mut clusters: Vec<_> = app
         .zilliz
         .clusters()

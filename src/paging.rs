@@ -10,27 +10,18 @@ pub struct PageSize {
     pub max: usize,
 }
 
-/// The slice of `items` that `cursor` and `limit` select, and the cursor of the next page.
-/// Cursors are opaque to callers; they hold the offset of the next item.
-pub fn page<T>(
-    mut items: Vec<T>,
+/// Checks a cursor and a limit before any call: the offset the cursor holds and the page size.
+pub fn parse(
     cursor: Option<&str>,
     limit: Option<u32>,
     size: PageSize,
-) -> Result<(Vec<T>, Option<String>), Error> {
+) -> Result<(usize, usize), Error> {
     let start = match cursor.map(str::trim).filter(|c| !c.is_empty()) {
         None => 0,
         Some(c) => c
-            .strip_prefix("o")
+            .strip_prefix('o')
             .and_then(|n| n.parse::<usize>().ok())
-            .filter(|n| *n <= items.len())
-            .ok_or_else(|| {
-                Error::invalid(
-                    "cursor",
-                    c,
-                    "pass back a `next_cursor` from an earlier answer of the same call, or omit it for the first page",
-                )
-            })?,
+            .ok_or_else(|| bad_cursor(c))?,
     };
     let limit = match limit {
         None => size.default,
@@ -43,6 +34,29 @@ pub fn page<T>(
         }
         Some(n) => (n as usize).min(size.max),
     };
+    Ok((start, limit))
+}
+
+fn bad_cursor(cursor: &str) -> Error {
+    Error::invalid(
+        "cursor",
+        cursor,
+        "pass back a `next_cursor` from an earlier answer of the same call, or omit it for the first page",
+    )
+}
+
+/// The slice of `items` that `cursor` and `limit` select, and the cursor of the next page.
+/// Cursors are opaque to callers; they hold the offset of the next item.
+pub fn page<T>(
+    mut items: Vec<T>,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+    size: PageSize,
+) -> Result<(Vec<T>, Option<String>), Error> {
+    let (start, limit) = parse(cursor, limit, size)?;
+    if start > items.len() {
+        return Err(bad_cursor(cursor.unwrap_or_default()));
+    }
     let end = start.saturating_add(limit).min(items.len());
     let next = (end < items.len()).then(|| format!("o{end}"));
     items.truncate(end);

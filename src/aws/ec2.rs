@@ -388,8 +388,22 @@ pub async fn create_security_group(
             tags,
         ))
         .send()
-        .await
-        .map_err(|e| sdk_error("ec2:CreateSecurityGroup", e))?;
+        .await;
+    let out = match out {
+        Ok(out) => out,
+        // A retry of a call whose answer was lost finds the group made by the first attempt.
+        Err(e) if e.code() == Some("InvalidGroup.Duplicate") => {
+            let filters = vec![
+                Filter::builder().name("vpc-id").values(vpc_id).build(),
+                Filter::builder().name("group-name").values(name).build(),
+            ];
+            if let Some(group) = security_groups(ec2, &[], filters).await?.into_iter().next() {
+                return Ok(group.id);
+            }
+            return Err(sdk_error("ec2:CreateSecurityGroup", e));
+        }
+        Err(e) => return Err(sdk_error("ec2:CreateSecurityGroup", e)),
+    };
     out.group_id().map(str::to_string).ok_or_else(|| {
         Error::cloud(
             "AWS ec2:CreateSecurityGroup",
@@ -478,7 +492,9 @@ pub async fn create_interface_endpoint(
     tags: &[(String, String)],
 ) -> Result<String, Error> {
     // No ClientToken: AWS keeps tokens for a day, so a setup removed and made again would get
-    // the deleted endpoint back, and moto ignores them. Idempotency comes from looking first.
+    // the deleted endpoint back, and moto ignores them. Idempotency comes from looking first,
+    // and the SDK does not retry this call: a retry after a lost answer would make a second
+    // endpoint. The caller looks again instead.
     let out = ec2
         .create_vpc_endpoint()
         .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
@@ -491,6 +507,11 @@ pub async fn create_interface_endpoint(
             aws_sdk_ec2::types::ResourceType::VpcEndpoint,
             tags,
         ))
+        .customize()
+        .config_override(
+            aws_sdk_ec2::config::Builder::default()
+                .retry_config(aws_config::retry::RetryConfig::disabled()),
+        )
         .send()
         .await
         .map_err(|e| sdk_error("ec2:CreateVpcEndpoint", e))?;

@@ -191,19 +191,37 @@ pub async fn create_private_zone(
                 .comment(comment)
                 .build(),
         )
+        // Not retried by the SDK: the caller looks for the zone after a lost answer instead.
+        .customize()
+        .config_override(
+            aws_sdk_route53::config::Builder::default()
+                .retry_config(aws_config::retry::RetryConfig::disabled()),
+        )
         .send()
-        .await
-        .map_err(|e| sdk_error("route53:CreateHostedZone", e))?;
-    let id = out
-        .hosted_zone()
-        .map(|z| bare_zone_id(z.id()))
-        .ok_or_else(|| {
-            Error::cloud(
-                "AWS route53:CreateHostedZone",
-                "the answer had no zone",
-                "Try again",
-            )
-        })?;
+        .await;
+    let id = match out {
+        Ok(out) => out
+            .hosted_zone()
+            .map(|z| bare_zone_id(z.id()))
+            .ok_or_else(|| {
+                Error::cloud(
+                    "AWS route53:CreateHostedZone",
+                    "the answer had no zone",
+                    "Try again",
+                )
+            })?,
+        // The answer may have been lost after Route 53 made the zone: look before failing.
+        Err(e) => {
+            let found = zones_of_vpc(r53, vpc_id, region)
+                .await?
+                .into_iter()
+                .find(|z| z.name == bare_name(name));
+            match found {
+                Some(zone) => zone.id,
+                None => return Err(sdk_error("route53:CreateHostedZone", e)),
+            }
+        }
+    };
     r53.change_tags_for_resource()
         .resource_type(TagResourceType::Hostedzone)
         .resource_id(&id)

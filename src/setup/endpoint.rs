@@ -358,7 +358,7 @@ pub async fn create_vpc_endpoint(
         }
         output.security_group_ids = vec![group_id];
     }
-    let endpoint_id = ec2::create_interface_endpoint(
+    let created = ec2::create_interface_endpoint(
         ec2c,
         &vpc_id,
         &service.service_name,
@@ -366,7 +366,27 @@ pub async fn create_vpc_endpoint(
         &output.security_group_ids,
         &tags,
     )
-    .await?;
+    .await;
+    let endpoint_id = match created {
+        Ok(id) => id,
+        // The answer may have been lost after AWS made the endpoint: look before failing.
+        Err(error) => {
+            let now = ec2::vpc_endpoints(
+                ec2c,
+                EndpointQuery {
+                    vpc_id: Some(&vpc_id),
+                    service_name: Some(&service.service_name),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap_or_default();
+            match now.into_iter().find(|e| endpoint_state::is_live(&e.state)) {
+                Some(found) => found.id,
+                None => return Err(error),
+            }
+        }
+    };
     let made = ec2::vpc_endpoints(
         ec2c,
         EndpointQuery {

@@ -23,6 +23,9 @@ class FakeZilliz:
         self.endpoints = {}  # projectId -> [{endpointId, regionId, ...}]
         self.whitelist = []  # (projectId, regionId, outerUserId)
         self.fail_next = []  # [(status, body)] served, in order, before real answers
+        # [(method, status)]: the next call with that method is carried out, then its answer
+        # is replaced by this status, as when a proxy loses the answer.
+        self.fail_after = []
         self.link_ports = {}  # clusterId -> port of its private link
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -49,6 +52,7 @@ class FakeZilliz:
             self.endpoints.clear()
             self.whitelist.clear()
             self.fail_next.clear()
+            self.fail_after.clear()
             self.link_ports.clear()
 
     # --- seeding -------------------------------------------------------------------------
@@ -142,6 +146,13 @@ class FakeZilliz:
                         return self._send(status, payload)
                     if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
                         return self._err(21119, "The apikey is illegal", status=401)
+                    lost = next((f for f in fake.fail_after if f[0] == method), None)
+                    if lost:
+                        fake.fail_after.remove(lost)
+                        self._send = lambda status, payload: None  # carry out, answer nothing
+                        self._dispatch(method, url.path.split("/")[1:], query, body)
+                        del self._send
+                        return self._send(lost[1], {"message": "upstream lost the answer"})
                     return self._dispatch(method, url.path.split("/")[1:], query, body)
 
             def _page(self, items, field, query):

@@ -1,0 +1,57 @@
+"""Known secret values in the environment never appear in any result, log line or output,
+whatever the tool and whatever the log level."""
+
+import subprocess
+
+import pytest
+
+from conftest import API_KEY, BINARY, CLUSTER, CLUSTER_PORT, REGION, mcp_session
+
+pytestmark = pytest.mark.anyio
+
+SESSION_TOKEN = "FwoGZXIvYXdzEJr-session-token-5ecret-0000"
+
+
+async def test_no_tool_reveals_a_secret(world, server_env, tmp_path):
+    server_env["AWS_SESSION_TOKEN"] = SESSION_TOKEN
+    server_env["RUST_LOG"] = "trace"
+    secrets = [API_KEY, server_env["AWS_SECRET_ACCESS_KEY"], SESSION_TOKEN]
+    log = tmp_path / "stderr.log"
+    outputs = []
+    async with mcp_session(server_env, stderr_path=log) as s:
+        outputs.append((await s.list_tools()).model_dump_json())
+        outputs.append((await s.list_prompts()).model_dump_json())
+
+        async def run(tool, **args):
+            result = await s.call_tool(tool, args)
+            outputs.append(result.model_dump_json())
+            return result.structuredContent or {}
+
+        await run("list_vpcs")
+        await run("list_subnets", vpc_id=world.vpc)
+        await run("list_security_groups", vpc_id=world.vpc)
+        await run("list_zilliz_clusters")
+        await run("get_endpoint_service", region=REGION)
+        made = await run("create_vpc_endpoint", vpc_id=world.vpc,
+                         subnet_ids=[world.subnets["a"], world.subnets["b"]], cluster_id=CLUSTER,
+                         confirm=True)
+        await run("wait_for_endpoint", endpoint_id=made["endpoint_id"], timeout_seconds=10)
+        await run("register_endpoint", endpoint_id=made["endpoint_id"], cluster_id=CLUSTER, confirm=True)
+        await run("setup_private_dns", cluster_id=CLUSTER, vpc_id=world.vpc, confirm=True)
+        await run("allow_client_access", endpoint_security_group_id=made["security_group_ids"][0],
+                  source_security_group_id=world.app_sg, port=CLUSTER_PORT, confirm=True)
+        await run("get_setup_status", cluster_id=CLUSTER, vpc_id=world.vpc)
+        await run("diagnose_private_link", cluster_id=CLUSTER, vpc_id=world.vpc, probe=False)
+        await run("remove_private_link", cluster_id=CLUSTER, vpc_id=world.vpc, confirm=True)
+        await run("list_subnets", vpc_id="not-a-vpc")
+    doctor = subprocess.run([str(BINARY), "doctor", "--cluster-id", CLUSTER, "--vpc-id", world.vpc,
+                             "--no-probe", "--json"], env=server_env, capture_output=True, text=True,
+                            timeout=60)
+    outputs += [doctor.stdout, doctor.stderr]
+    logs = log.read_text()
+    assert "TRACE" in logs and len(logs) > 10_000  # the log was captured, at trace level
+    assert len(outputs) == 18
+    for secret in secrets:
+        assert secret not in logs
+        for output in outputs:
+            assert secret not in output
