@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from dnslib import QTYPE, RCODE, RR, A
-from dnslib.server import BaseResolver, DNSServer
+from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 from conftest import BINARY, PROJECT, REGION, free_port, mcp_session
 from test_discovery import call_ok
@@ -41,7 +41,7 @@ class Records(BaseResolver):
 def dns():
     records = Records()
     port = free_port()
-    server = DNSServer(records, port=port, address="127.0.0.1")
+    server = DNSServer(records, port=port, address="127.0.0.1", logger=DNSLogger(logf=lambda _: None))
     server.start_thread()
     records.addr = f"127.0.0.1:{port}"
     yield records

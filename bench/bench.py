@@ -1,0 +1,290 @@
+"""Benchmarks of zilliz-privatelink-mcp, printed as a Markdown table.
+
+Start-up (spawn -> initialize -> tools/list answered) and peak RSS against a Python MCP
+server of the same kind; list_vpcs round trips against moto versus boto3 directly; the
+diagnosis's wall time against a silent target; and the size of every tool's default answer
+on a VPC with thousands of subnets and hundreds of security groups.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+import boto3  # noqa: E402
+from dnslib import QTYPE, RR, A  # noqa: E402
+from dnslib.server import BaseResolver, DNSLogger, DNSServer  # noqa: E402
+
+from conftest import (API_KEY, AWS_SECRET, CLUSTER, PROJECT, REGION, free_port,  # noqa: E402
+                      mcp_session, seed_world)
+from fake_zilliz import FakeZilliz  # noqa: E402
+
+INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                   "clientInfo": {"name": "bench", "version": "1"}}}
+
+
+def handshake(command, env):
+    """Seconds from spawn to the tools/list answer, and the process's peak RSS in MB."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=env)
+
+    def read_until(id_):
+        while True:
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"{command[0]} closed stdout")
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue  # a peer that prints banners on stdout
+            if isinstance(message, dict) and message.get("id") == id_:
+                return message
+
+    proc.stdin.write((json.dumps(INIT) + "\n").encode())
+    proc.stdin.flush()
+    read_until(1)
+    proc.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n'
+                     b'{"jsonrpc":"2.0","id":2,"method":"tools/list"}\n')
+    proc.stdin.flush()
+    tools = read_until(2)["result"]["tools"]
+    elapsed = time.perf_counter() - started
+    proc.kill()
+    _, _, usage = os.wait4(proc.pid, 0)
+    return elapsed, usage.ru_maxrss / 1024, len(tools)
+
+
+def startup(command, env, runs):
+    handshake(command, env)  # warm the page cache
+    samples = [handshake(command, env) for _ in range(runs)]
+    times = sorted(s[0] for s in samples)
+    return {"median_ms": statistics.median(times) * 1000,
+            "p90_ms": times[int(0.9 * (len(times) - 1))] * 1000,
+            "rss_mb": max(s[1] for s in samples), "tools": samples[0][2]}
+
+
+def start_moto():
+    port = free_port()
+    exe = Path(sys.executable).parent / "moto_server"
+    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=1)
+            return proc, url
+        except Exception:
+            time.sleep(0.1)
+    raise RuntimeError("moto did not start")
+
+
+def env_for(moto_url, zilliz_url, home):
+    return {"PATH": os.environ["PATH"], "HOME": home, "AWS_ENDPOINT_URL": moto_url,
+            "AWS_ACCESS_KEY_ID": "AKIAMOTOTESTKEY00001", "AWS_SECRET_ACCESS_KEY": AWS_SECRET,
+            "AWS_REGION": REGION, "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": f"{home}/none", "AWS_SHARED_CREDENTIALS_FILE": f"{home}/none",
+            "ZILLIZ_CLOUD_API_KEY": API_KEY, "ZILLIZ_CLOUD_URI": zilliz_url, "RUST_LOG": "warn"}
+
+
+def boto(service, url):
+    return boto3.client(service, region_name=REGION, endpoint_url=url,
+                        aws_access_key_id="AKIAMOTOTESTKEY00001", aws_secret_access_key=AWS_SECRET)
+
+
+def timed(fn, runs):
+    fn()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples) * 1000
+
+
+async def overhead(env, moto_url, world, runs):
+    async with mcp_session(env) as s:
+        async def one():
+            result = await s.call_tool("list_vpcs", {})
+            assert not result.isError
+        await one()
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            await one()
+            samples.append(time.perf_counter() - started)
+    ours = statistics.median(samples) * 1000
+    ec2 = boto("ec2", moto_url)
+    direct = timed(lambda: ec2.describe_vpcs(), runs)
+
+    def same_work():
+        for vpc in ec2.describe_vpcs()["Vpcs"]:
+            ec2.describe_vpc_attribute(VpcId=vpc["VpcId"], Attribute="enableDnsSupport")
+            ec2.describe_vpc_attribute(VpcId=vpc["VpcId"], Attribute="enableDnsHostnames")
+    return ours, direct, timed(same_work, runs)
+
+
+class Silent:
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+
+
+class Records(BaseResolver):
+    def __init__(self, host):
+        self.host = host
+
+    def resolve(self, request, handler):
+        reply = request.reply()
+        if str(request.q.qname).rstrip(".") == self.host:
+            reply.add_answer(RR(request.q.qname, QTYPE.A, rdata=A("127.0.0.1"), ttl=5))
+        return reply
+
+
+async def diagnosis(env, world, fake, runs, timeout_ms):
+    silent = Silent()
+    diag = "in01-be9c0000000000a1"
+    fake.add_cluster(diag, PROJECT, f"aws-{REGION}", port=silent.port)
+    host = f"{diag}-privatelink.aws-{REGION}.vectordb.zillizcloud.com"
+    dns_port = free_port()
+    server = DNSServer(Records(host), port=dns_port, address="127.0.0.1",
+                       logger=DNSLogger(logf=lambda _: None))
+    server.start_thread()
+    samples = []
+    async with mcp_session(env) as s:
+        made = await s.call_tool("create_vpc_endpoint", {
+            "vpc_id": world.vpc, "subnet_ids": [world.subnets["a"], world.subnets["b"]],
+            "cluster_id": diag, "confirm": True})
+        endpoint = made.structuredContent["endpoint_id"]
+        await s.call_tool("register_endpoint", {"endpoint_id": endpoint, "cluster_id": diag, "confirm": True})
+        await s.call_tool("setup_private_dns", {"cluster_id": diag, "vpc_id": world.vpc, "confirm": True})
+        for _ in range(runs):
+            started = time.perf_counter()
+            result = await s.call_tool("diagnose_private_link", {
+                "cluster_id": diag, "vpc_id": world.vpc, "client_security_group_id": world.app_sg,
+                "dns_server": f"127.0.0.1:{dns_port}", "probe_timeout_ms": timeout_ms})
+            samples.append(time.perf_counter() - started)
+            failing = {f["check"] for f in result.structuredContent["findings"] if f["status"] == "fail"}
+            assert "http" in failing, failing
+        await s.call_tool("remove_private_link", {"cluster_id": diag, "vpc_id": world.vpc, "confirm": True})
+    server.stop()
+    return statistics.median(samples) * 1000, max(samples) * 1000
+
+
+def big_vpc(moto_url, subnets, groups):
+    ec2 = boto("ec2", moto_url)
+    vpc = ec2.create_vpc(CidrBlock="10.64.0.0/16")["Vpc"]["VpcId"]
+    for i in range(subnets):
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.64.{i // 16}.{(i % 16) * 16}/28",
+                          AvailabilityZone=f"{REGION}{'abc'[i % 3]}",
+                          TagSpecifications=[{"ResourceType": "subnet",
+                                              "Tags": [{"Key": "Name", "Value": f"subnet-number-{i:05d}"}]}])
+    for i in range(groups):
+        group = ec2.create_security_group(GroupName=f"group-{i:04d}", Description=f"benchmark group {i}",
+                                          VpcId=vpc)["GroupId"]
+        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 19530, "ToPort": 19539,
+             "IpRanges": [{"CidrIp": "10.64.0.0/16", "Description": "clients"}]},
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])
+    return vpc
+
+
+async def sizes(env, vpc, world):
+    calls = [
+        ("list_vpcs", {}),
+        ("list_subnets", {"vpc_id": vpc}),
+        ("list_security_groups", {"vpc_id": vpc}),
+        ("list_zilliz_clusters", {}),
+        ("get_endpoint_service", {"region": REGION}),
+        ("create_vpc_endpoint", {"vpc_id": world.vpc, "subnet_ids": list(world.subnets.values()),
+                                 "cluster_id": CLUSTER}),
+        ("get_setup_status", {"cluster_id": CLUSTER, "vpc_id": vpc}),
+        ("diagnose_private_link", {"cluster_id": CLUSTER, "vpc_id": vpc, "probe": False}),
+        ("remove_private_link", {"cluster_id": CLUSTER, "vpc_id": vpc}),
+    ]
+    found = []
+    async with mcp_session(env) as s:
+        for tool, args in calls:
+            result = await s.call_tool(tool, args)
+            found.append((tool, len(result.model_dump_json(by_alias=True, exclude_none=True)),
+                          result.isError))
+    return found
+
+
+async def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    binary = str(Path(args.binary).resolve())
+    runs = 10 if args.quick else 50
+    home = str(Path("/tmp") / f"zpl-bench-{os.getpid()}")
+    os.makedirs(home, exist_ok=True)
+
+    rows = []
+    dead = f"http://127.0.0.1:{free_port()}"
+    ours = startup([binary], env_for(dead, dead, home), runs)
+    rows.append(("start-up: spawn → initialize → tools/list (median / p90)",
+                 f"{ours['median_ms']:.1f} ms / {ours['p90_ms']:.1f} ms", "≤ 10 ms"))
+    rows.append(("start-up: peak RSS", f"{ours['rss_mb']:.1f} MB", "≤ 15 MB"))
+    peer_exe = shutil.which("zilliz-mcp-server", path=str(Path(sys.executable).parent))
+    if peer_exe:
+        peer_env = dict(env_for(dead, dead, home), ZILLIZ_CLOUD_TOKEN="bench",
+                        ZILLIZ_CLOUD_URI=dead)
+        peer = startup([peer_exe], peer_env, max(3, runs // 5))
+        rows.append(("start-up: zilliz-mcp-server 1.0.0 (Python), median / peak RSS",
+                     f"{peer['median_ms']:.0f} ms / {peer['rss_mb']:.0f} MB", ""))
+        rows.append(("start-up: speed-up over the Python peer",
+                     f"{peer['median_ms'] / ours['median_ms']:.0f}×", "≥ 50×"))
+
+    moto, moto_url = start_moto()
+    fake = FakeZilliz(API_KEY).start()
+    try:
+        world = seed_world(moto_url, fake)
+        env = env_for(moto_url, fake.url, home)
+        mine, direct, same = await overhead(env, moto_url, world, runs)
+        rows.append(("list_vpcs round trip via MCP, against moto (median)", f"{mine:.1f} ms", ""))
+        rows.append(("boto3 DescribeVpcs alone / with the DNS attributes list_vpcs also reads",
+                     f"{direct:.1f} ms / {same:.1f} ms", ""))
+        median, worst = await diagnosis(env, world, fake, 3 if args.quick else 5, 2000)
+        rows.append(("diagnose_private_link, silent target, 2 s probe timeout (median / max)",
+                     f"{median:.0f} ms / {worst:.0f} ms", "≤ 2500 ms"))
+        n_subnets, n_groups = (300, 50) if args.quick else (3000, 500)
+        started = time.perf_counter()
+        vpc = big_vpc(moto_url, n_subnets, n_groups)
+        seeded = time.perf_counter() - started
+        largest = 0
+        for tool, size, is_error in await sizes(env, vpc, world):
+            largest = max(largest, size)
+            rows.append((f"answer size: {tool}{' (error)' if is_error else ''}", f"{size / 1024:.1f} KB", "≤ 32 KB"))
+        rows.append((f"(VPC with {n_subnets} subnets and {n_groups} security groups, seeded in {seeded:.0f} s)",
+                     f"largest {largest / 1024:.1f} KB", ""))
+    finally:
+        moto.terminate()
+        fake.stop()
+
+    print(f"Measured on {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
+          f"{platform.release()}, {time.strftime('%Y-%m-%d')}; {runs} runs per timing.\n")
+    print("| measure | result | goal |")
+    print("|---|---|---|")
+    for measure, result, goal in rows:
+        print(f"| {measure} | {result} | {goal} |")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
