@@ -144,8 +144,8 @@ fn args(pairs: &[(&str, Value)]) -> BTreeMap<String, Value> {
         .collect()
 }
 
-/// The zone's endpoint of the VPC: the live one to Zilliz's service, else any one to it.
-fn zilliz_endpoint<'a>(endpoints: &'a [VpcEndpoint], service: &str) -> Option<&'a VpcEndpoint> {
+/// The VPC's endpoint to Zilliz's service: the live one, else any one.
+pub fn zilliz_endpoint<'a>(endpoints: &'a [VpcEndpoint], service: &str) -> Option<&'a VpcEndpoint> {
     let to_service: Vec<&VpcEndpoint> = endpoints
         .iter()
         .filter(|e| e.service_name == service)

@@ -499,13 +499,7 @@ async fn control_plane(
         }
         (Ok(_), None) => None,
         (Ok(list), Some((name, _))) => {
-            let to_service: Vec<&VpcEndpoint> =
-                list.iter().filter(|e| &e.service_name == name).collect();
-            let chosen = to_service
-                .iter()
-                .find(|e| endpoint_state::is_live(&e.state))
-                .or_else(|| to_service.first())
-                .map(|e| (*e).clone());
+            let chosen = status::zilliz_endpoint(list, name).cloned();
             match &chosen {
                 None => out.push(finding(
                     "vpc_endpoint",
@@ -1036,35 +1030,48 @@ async fn acl_findings(
             None,
         )];
     };
-    let mut problems = Vec::new();
+    // Each check: the ACL, where it sits, the direction, the ports and the peer.
+    let mut problems: Vec<AclProblem> = Vec::new();
+    let mut check = |acl_id: &str,
+                     entries: &[ec2::AclEntry],
+                     place: String,
+                     ingress: bool,
+                     ports: &[u16],
+                     peer: &IpNet| {
+        if let Err(why) = reach::acl_allows(entries, !ingress, ports, peer) {
+            problems.push(AclProblem {
+                acl_id: acl_id.to_string(),
+                detail: format!("{acl_id} ({place}): {why}"),
+                ingress,
+                replies: ports != [port],
+            });
+        }
+    };
     let mut seen = std::collections::BTreeSet::new();
+    let mut read_errors = Vec::new();
     for subnet in &endpoint.subnet_ids {
         match ec2::network_acl_of_subnet(ec2c, subnet).await {
-            Ok(Some((acl_id, entries))) => {
-                if !seen.insert(acl_id.clone()) {
-                    continue;
-                }
-                if let Err(why) = reach::acl_allows(&entries, false, &[port], &network) {
-                    problems.push((
-                        acl_id.clone(),
-                        format!("{acl_id} (endpoint subnet {subnet}) inbound: {why}"),
-                        true,
-                        port,
-                    ));
-                }
-                if let Err(why) =
-                    reach::acl_allows(&entries, true, &reach::EPHEMERAL_SAMPLES, &network)
-                {
-                    problems.push((
-                        acl_id.clone(),
-                        format!("{acl_id} (endpoint subnet {subnet}) outbound replies: {why}"),
-                        false,
-                        1024,
-                    ));
-                }
+            Ok(Some((acl_id, entries))) if seen.insert(acl_id.clone()) => {
+                let place = format!("endpoint subnet {subnet}");
+                check(
+                    &acl_id,
+                    &entries,
+                    format!("{place}, inbound"),
+                    true,
+                    &[port],
+                    &network,
+                );
+                check(
+                    &acl_id,
+                    &entries,
+                    format!("{place}, replies out"),
+                    false,
+                    &reach::EPHEMERAL_SAMPLES,
+                    &network,
+                );
             }
-            Ok(None) => {}
-            Err(e) => problems.push((String::new(), e.to_string(), true, port)),
+            Ok(_) => {}
+            Err(e) => read_errors.push(e.to_string()),
         }
     }
     let client_subnet = client.subnet_id.clone().or_else(|| {
@@ -1085,27 +1092,30 @@ async fn acl_findings(
     {
         for address in &view.endpoint_addresses {
             let endpoint_net = IpNet::from(*address);
-            if let Err(why) = reach::acl_allows(&entries, true, &[port], &endpoint_net) {
-                problems.push((
-                    acl_id.clone(),
-                    format!("{acl_id} (client subnet {subnet}) outbound: {why}"),
-                    false,
-                    port,
-                ));
-            }
-            if let Err(why) =
-                reach::acl_allows(&entries, false, &reach::EPHEMERAL_SAMPLES, &endpoint_net)
-            {
-                problems.push((
-                    acl_id.clone(),
-                    format!("{acl_id} (client subnet {subnet}) inbound replies: {why}"),
-                    true,
-                    1024,
-                ));
-            }
+            let place = format!("client subnet {subnet}");
+            check(
+                &acl_id,
+                &entries,
+                format!("{place}, outbound"),
+                false,
+                &[port],
+                &endpoint_net,
+            );
+            check(
+                &acl_id,
+                &entries,
+                format!("{place}, replies in"),
+                true,
+                &reach::EPHEMERAL_SAMPLES,
+                &endpoint_net,
+            );
         }
     }
-    if problems.is_empty() {
+    let mut out: Vec<Finding> = read_errors
+        .into_iter()
+        .map(|e| finding("network_acl", Status::Fail, e, None))
+        .collect();
+    if problems.is_empty() && out.is_empty() {
         return vec![finding(
             "network_acl",
             Status::Pass,
@@ -1120,23 +1130,25 @@ async fn acl_findings(
             None,
         )];
     }
-    problems
-        .into_iter()
-        .map(|(acl, detail, ingress, from)| {
-            let direction = if ingress { "--ingress" } else { "--egress" };
-            let range = if from == port { format!("From={port},To={port}") } else { "From=1024,To=65535".to_string() };
-            finding(
-                "network_acl",
-                Status::Fail,
-                detail,
-                (!acl.is_empty()).then(|| {
-                    format!(
-                        "aws ec2 create-network-acl-entry --network-acl-id {acl} {direction} --rule-number <below the denying rule> --protocol tcp --port-range {range} --cidr-block {network} --rule-action allow"
-                    )
-                }),
-            )
-        })
-        .collect()
+    out.extend(problems.into_iter().map(|p| {
+        let direction = if p.ingress { "--ingress" } else { "--egress" };
+        let range = if p.replies { "From=1024,To=65535".to_string() } else { format!("From={port},To={port}") };
+        let fix = format!(
+            "aws ec2 create-network-acl-entry --network-acl-id {} {direction} --rule-number <below the denying rule> --protocol tcp --port-range {range} --cidr-block {network} --rule-action allow",
+            p.acl_id
+        );
+        finding("network_acl", Status::Fail, p.detail, Some(fix))
+    }));
+    out
+}
+
+/// A network ACL that blocks one direction of the connection.
+struct AclProblem {
+    acl_id: String,
+    detail: String,
+    ingress: bool,
+    /// The replies (ephemeral ports) are blocked, not the private link's port.
+    replies: bool,
 }
 
 /// The raw results of the probes.

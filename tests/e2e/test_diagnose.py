@@ -278,3 +278,28 @@ def test_doctor_prints_the_same_report_and_fails_with_exit_1(world, server_env, 
     bad = subprocess.run([str(BINARY), "doctor", "--cluster-id", DIAG, "--vpc-id", "vpc-nope"], env=env,
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "vpc-nope" in bad.stderr
+
+
+async def test_a_network_acl_that_drops_the_port(world, server_env, zilliz_server, dns, listeners):
+    dns.a = {HOST: ["127.0.0.1"]}
+    ec2 = world.ec2
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+        # A new ACL has only the default deny; allow everything but the private link's port.
+        acl = ec2.create_network_acl(VpcId=world.vpc)["NetworkAcl"]["NetworkAclId"]
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="6", RuleAction="deny",
+                                     Egress=False, CidrBlock="0.0.0.0/0",
+                                     PortRange={"From": listeners["http"], "To": listeners["http"]})
+        for egress in (False, True):
+            ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=200, Protocol="-1",
+                                         RuleAction="allow", Egress=egress, CidrBlock="0.0.0.0/0")
+        [current] = ec2.describe_network_acls(Filters=[
+            {"Name": "association.subnet-id", "Values": [world.subnets["a"]]}])["NetworkAcls"]
+        association = next(a["NetworkAclAssociationId"] for a in current["Associations"]
+                           if a["SubnetId"] == world.subnets["a"])
+        ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+        report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    problems = [f for f in by_check(report)["network_acl"] if f["status"] == "fail"]
+    assert len(problems) == 1, by_check(report)["network_acl"]
+    assert acl in problems[0]["detail"] and "rule 100 denies" in problems[0]["detail"]
+    assert problems[0]["fix"].startswith(f"aws ec2 create-network-acl-entry --network-acl-id {acl} --ingress")
