@@ -12,6 +12,12 @@ pub enum Error {
         value: Shown,
         expected: String,
     },
+    /// A required argument (or one of a pair) was not given.
+    #[error("missing {field}: {expected}")]
+    Missing {
+        field: &'static str,
+        expected: String,
+    },
     /// Something the user named does not exist.
     #[error("{what} was not found. {hint}")]
     NotFound { what: String, hint: String },
@@ -37,6 +43,18 @@ impl Error {
             value: Shown::new(value),
             expected: expected.into(),
         }
+    }
+
+    pub fn missing(field: &'static str, expected: impl Into<String>) -> Self {
+        Self::Missing {
+            field,
+            expected: expected.into(),
+        }
+    }
+
+    /// True for errors in the request itself, as opposed to the state of the accounts.
+    pub fn is_bad_request(&self) -> bool {
+        matches!(self, Self::Invalid { .. } | Self::Missing { .. })
     }
 
     pub fn not_found(what: impl Into<String>, hint: impl Into<String>) -> Self {

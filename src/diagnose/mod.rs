@@ -175,9 +175,8 @@ fn check(app: &App, r: &DiagnoseRequest) -> Result<Checked, Error> {
         .map(PrivateLinkAddress::parse)
         .transpose()?;
     if cluster_id.is_none() && address.is_none() {
-        return Err(Error::invalid(
+        return Err(Error::missing(
             "cluster_id",
-            "",
             "pass cluster_id (list_zilliz_clusters shows them) or the private link address",
         ));
     }

@@ -66,9 +66,8 @@ pub async fn allow_client_access(app: &App, request: AccessRequest) -> Result<Ac
             ));
         }
         (None, None) => {
-            return Err(Error::invalid(
+            return Err(Error::missing(
                 "source_security_group_id",
-                "",
                 "say who connects: the clients' security group (source_security_group_id) or their network (source_cidr)",
             ));
         }
@@ -102,9 +101,8 @@ pub async fn allow_client_access(app: &App, request: AccessRequest) -> Result<Ac
             (port, clients.region.clone())
         }
         (None, None) => {
-            return Err(Error::invalid(
+            return Err(Error::missing(
                 "port",
-                "",
                 "pass cluster_id (the port is read from its private link address) or port",
             ));
         }

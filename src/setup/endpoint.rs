@@ -160,9 +160,8 @@ pub async fn create_vpc_endpoint(
         (Some(t), _) => t.region.clone(),
         (None, Some(asked)) => asked,
         (None, None) => {
-            return Err(Error::invalid(
+            return Err(Error::missing(
                 "cluster_id",
-                "",
                 "pass cluster_id (or region) so that the endpoint connects to the right Zilliz endpoint service",
             ));
         }

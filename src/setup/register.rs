@@ -68,9 +68,8 @@ pub async fn register_endpoint(
         }
         (None, Some(project), Some(region)) => (project, region),
         _ => {
-            return Err(Error::invalid(
+            return Err(Error::missing(
                 "cluster_id",
-                "",
                 "pass cluster_id, or both project_id and region, to say where to register the endpoint",
             ));
         }
