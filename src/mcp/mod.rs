@@ -247,11 +247,7 @@ impl Server {
             });
             sender
         });
-        let cancelled = context.ct.clone();
-        answer(
-            wait::wait_for_endpoint(&self.app, request, progress, cancelled.cancelled_owned())
-                .await,
-        )
+        answer(wait::wait_for_endpoint(&self.app, request, progress).await)
     }
 
     #[tool(
@@ -418,8 +414,14 @@ impl ServerHandler for Server {
         if self.app.settings.read_only && CHANGING_TOOLS.contains(&request.name.as_ref()) {
             return Ok(failure(&read_only_refusal(&request.name)).into());
         }
+        // A cancelled call stops its work (in-flight cloud calls are dropped); rmcp sends no
+        // response for it. Changing tools resume from what exists, so stopping part-way is safe.
+        let cancelled = context.ct.clone();
         let call = ToolCallContext::new(self, request, context);
-        self.tool_router.call(call).await
+        tokio::select! {
+            result = self.tool_router.call(call) => result,
+            () = cancelled.cancelled() => Err(ErrorData::internal_error("the client cancelled the call", None)),
+        }
     }
 }
 

@@ -1,6 +1,5 @@
 //! `wait_for_endpoint`: polls a VPC endpoint until it is available, or explains why it will not be.
 
-use std::future::Future;
 use std::time::{Duration, Instant};
 
 use schemars::JsonSchema;
@@ -61,7 +60,6 @@ pub async fn wait_for_endpoint(
     app: &App,
     request: WaitRequest,
     progress: Option<UnboundedSender<WaitProgress>>,
-    cancelled: impl Future<Output = ()>,
 ) -> Result<WaitOutput, Error> {
     let endpoint_id = AwsId::VpcEndpoint.check(&request.endpoint_id)?;
     let timeout = match request.timeout_seconds {
@@ -84,7 +82,6 @@ pub async fn wait_for_endpoint(
     let first_pause = request.poll_interval.unwrap_or(Duration::from_secs(2));
     let mut pause = first_pause;
     let started = Instant::now();
-    tokio::pin!(cancelled);
 
     loop {
         let found = ec2::vpc_endpoints(
@@ -150,12 +147,8 @@ pub async fn wait_for_endpoint(
                 ),
             });
         }
-        tokio::select! {
-            () = tokio::time::sleep(pause) => {}
-            () = &mut cancelled => {
-                return Err(Error::Conflict(format!("waiting for {endpoint_id} was cancelled")));
-            }
-        }
+        // Cancellation drops this future (see the MCP adapter), sleep included.
+        tokio::time::sleep(pause).await;
         pause = (pause * 2).min(first_pause * 10);
     }
 }
