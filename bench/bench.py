@@ -63,9 +63,13 @@ def handshake(command, env):
     proc.stdin.flush()
     tools = read_until(2)["result"]["tools"]
     elapsed = time.perf_counter() - started
+    # VmHWM is the peak since exec; wait4's ru_maxrss would count the forked copy of this
+    # Python process from before the exec.
+    with open(f"/proc/{proc.pid}/status") as status:
+        peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
     proc.kill()
-    _, _, usage = os.wait4(proc.pid, 0)
-    return elapsed, usage.ru_maxrss / 1024, len(tools)
+    proc.wait()
+    return elapsed, peak_kb / 1024, len(tools)
 
 
 def startup(command, env, runs):
