@@ -801,18 +801,6 @@ mod tests {
         }
     }
 
-    fn subnet(id: &str, zone: &str) -> Subnet {
-        Subnet {
-            id: id.into(),
-            name: None,
-            vpc_id: "vpc-11111111".into(),
-            availability_zone: zone.into(),
-            availability_zone_id: None,
-            cidr: None,
-            available_ips: None,
-        }
-    }
-
     /// A VPC with nothing set up yet.
     fn nothing() -> Facts {
         Facts {
@@ -839,9 +827,9 @@ mod tests {
             }),
             zones: Ok(vec![]),
             subnets: Ok(vec![
-                subnet("subnet-aaaaaaaa", "us-west-2a"),
-                subnet("subnet-bbbbbbbb", "us-west-2b"),
-                subnet("subnet-cccccccc", "us-west-2c"),
+                Subnet::in_zone("subnet-aaaaaaaa", "us-west-2a"),
+                Subnet::in_zone("subnet-bbbbbbbb", "us-west-2b"),
+                Subnet::in_zone("subnet-cccccccc", "us-west-2c"),
             ]),
             endpoints: Ok(vec![]),
             registrations: Ok(vec![]),
@@ -957,12 +945,11 @@ mod tests {
         );
         assert_eq!(next.arguments["source_cidr"], json!("10.0.0.0/16"));
 
-        f.endpoint_groups = Ok(vec![group(vec![Rule {
-            protocol: "tcp".into(),
-            ports: Some((19531, 19531)),
-            peer: crate::aws::rules::Peer::Group("sg-22222222".into()),
-            description: None,
-        }])]);
+        f.endpoint_groups = Ok(vec![group(vec![Rule::new(
+            "tcp",
+            Some((19531, 19531)),
+            crate::aws::rules::Peer::Group("sg-22222222".into()),
+        )])]);
         let (steps, next) = derive(&f);
         assert!(
             steps.iter().all(|s| s.status == StepStatus::Done),

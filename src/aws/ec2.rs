@@ -31,6 +31,22 @@ pub struct Subnet {
     pub available_ips: Option<i32>,
 }
 
+#[cfg(test)]
+impl Subnet {
+    /// A subnet of `vpc-11111111` in `zone`, for tests.
+    pub fn in_zone(id: &str, zone: &str) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            vpc_id: "vpc-11111111".into(),
+            availability_zone: zone.into(),
+            availability_zone_id: None,
+            cidr: None,
+            available_ips: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecurityGroup {
     pub id: String,

@@ -37,6 +37,15 @@ pub struct Rule {
 }
 
 impl Rule {
+    pub fn new(protocol: &str, ports: Option<(u16, u16)>, peer: Peer) -> Self {
+        Self {
+            protocol: protocol.into(),
+            ports,
+            peer,
+            description: None,
+        }
+    }
+
     /// Splits AWS permissions into one rule per peer.
     pub fn from_permissions(permissions: &[IpPermission]) -> Vec<Rule> {
         permissions.iter().flat_map(Self::from_permission).collect()
@@ -173,24 +182,15 @@ mod tests {
         );
     }
 
-    fn rule(protocol: &str, ports: Option<(u16, u16)>, peer: Peer) -> Rule {
-        Rule {
-            protocol: protocol.into(),
-            ports,
-            peer,
-            description: None,
-        }
-    }
-
     #[test]
     fn tcp_allowed_follows_protocol_ports_and_peers() {
         let group = Peer::Group("sg-0123456789abcdef0".into());
         let client = Peer::Cidr("10.0.1.0/24".parse().unwrap());
-        let exact = [rule("tcp", Some((19531, 19531)), group.clone())];
+        let exact = [Rule::new("tcp", Some((19531, 19531)), group.clone())];
         assert!(tcp_allowed(&exact, 19531, &group).is_some());
         assert!(tcp_allowed(&exact, 19530, &group).is_none(), "wrong port");
         assert!(tcp_allowed(&exact, 19531, &Peer::Group("sg-99999999".into())).is_none());
-        let range = [rule(
+        let range = [Rule::new(
             "tcp",
             Some((19530, 19539)),
             Peer::Cidr("10.0.0.0/16".parse().unwrap()),
@@ -204,11 +204,19 @@ mod tests {
             tcp_allowed(&range, 19535, &Peer::Cidr("10.0.0.0/8".parse().unwrap())).is_none(),
             "a narrower rule does not cover a wider source"
         );
-        let all = [rule("-1", None, Peer::Cidr("0.0.0.0/0".parse().unwrap()))];
+        let all = [Rule::new(
+            "-1",
+            None,
+            Peer::Cidr("0.0.0.0/0".parse().unwrap()),
+        )];
         assert!(tcp_allowed(&all, 443, &client).is_some());
-        let udp = [rule("udp", None, Peer::Cidr("0.0.0.0/0".parse().unwrap()))];
+        let udp = [Rule::new(
+            "udp",
+            None,
+            Peer::Cidr("0.0.0.0/0".parse().unwrap()),
+        )];
         assert!(tcp_allowed(&udp, 443, &client).is_none());
-        let v6 = [rule("tcp", None, Peer::Cidr("::/0".parse().unwrap()))];
+        let v6 = [Rule::new("tcp", None, Peer::Cidr("::/0".parse().unwrap()))];
         assert!(
             tcp_allowed(&v6, 443, &client).is_none(),
             "IPv6 rules do not cover IPv4"

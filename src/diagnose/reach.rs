@@ -164,15 +164,6 @@ pub fn acl_allows(
 mod tests {
     use super::*;
 
-    fn rule(protocol: &str, ports: Option<(u16, u16)>, peer: Peer) -> Rule {
-        Rule {
-            protocol: protocol.into(),
-            ports,
-            peer,
-            description: None,
-        }
-    }
-
     fn group(id: &str, inbound: Vec<Rule>, outbound: Vec<Rule>) -> SecurityGroup {
         SecurityGroup {
             id: id.into(),
@@ -193,8 +184,8 @@ mod tests {
         let endpoint = [group(
             "sg-endpoint",
             vec![
-                rule("tcp", Some((19531, 19531)), Peer::Group("sg-app".into())),
-                rule("tcp", Some((19530, 19539)), Peer::Cidr(net("10.0.0.0/16"))),
+                Rule::new("tcp", Some((19531, 19531)), Peer::Group("sg-app".into())),
+                Rule::new("tcp", Some((19530, 19539)), Peer::Cidr(net("10.0.0.0/16"))),
             ],
             vec![],
         )];
@@ -239,7 +230,7 @@ mod tests {
     fn all_traffic_and_prefix_lists() {
         let open = [group(
             "sg-open",
-            vec![rule("-1", None, Peer::Cidr(net("0.0.0.0/0")))],
+            vec![Rule::new("-1", None, Peer::Cidr(net("0.0.0.0/0")))],
             vec![],
         )];
         let client = ClientSide {
@@ -252,7 +243,7 @@ mod tests {
         ));
         let listed = [group(
             "sg-pl",
-            vec![rule(
+            vec![Rule::new(
                 "tcp",
                 Some((443, 443)),
                 Peer::PrefixList("pl-12345678".into()),
@@ -273,7 +264,7 @@ mod tests {
         let to_group = [group(
             "sg-app",
             vec![],
-            vec![rule(
+            vec![Rule::new(
                 "tcp",
                 Some((19531, 19531)),
                 Peer::Group("sg-endpoint".into()),
@@ -286,7 +277,7 @@ mod tests {
         let to_one_subnet = [group(
             "sg-app",
             vec![],
-            vec![rule("tcp", None, Peer::Cidr(net("10.0.0.0/24")))],
+            vec![Rule::new("tcp", None, Peer::Cidr(net("10.0.0.0/24")))],
         )];
         assert_eq!(
             outbound(&to_one_subnet, 19531, &[], &addresses),
@@ -295,7 +286,7 @@ mod tests {
         let to_vpc = [group(
             "sg-app",
             vec![],
-            vec![rule("tcp", None, Peer::Cidr(net("10.0.0.0/16")))],
+            vec![Rule::new("tcp", None, Peer::Cidr(net("10.0.0.0/16")))],
         )];
         assert!(matches!(
             outbound(&to_vpc, 19531, &[], &addresses),
@@ -304,7 +295,7 @@ mod tests {
         let default_egress = [group(
             "sg-app",
             vec![],
-            vec![rule("-1", None, Peer::Cidr(net("0.0.0.0/0")))],
+            vec![Rule::new("-1", None, Peer::Cidr(net("0.0.0.0/0")))],
         )];
         assert!(matches!(
             outbound(&default_egress, 19531, &[], &addresses),

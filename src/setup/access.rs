@@ -131,13 +131,7 @@ pub async fn allow_client_access(app: &App, request: AccessRequest) -> Result<Ac
         .iter()
         .find(|g| g.id == group_id)
         .ok_or_else(|| Error::not_found(format!("security group `{group_id}`"), "Check the id"))?;
-    let rule = Rule {
-        protocol: "tcp".into(),
-        ports: Some((port, port)),
-        peer: source.clone(),
-        description: None,
-    }
-    .summary("from");
+    let rule = Rule::new("tcp", Some((port, port)), source.clone()).summary("from");
 
     let mut output = AccessOutput {
         applied: false,

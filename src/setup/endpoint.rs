@@ -447,27 +447,15 @@ fn ports_text((from, to): (u16, u16)) -> String {
 mod tests {
     use super::*;
 
-    fn subnet(id: &str, zone: &str) -> Subnet {
-        Subnet {
-            id: id.into(),
-            name: None,
-            vpc_id: "vpc-11111111".into(),
-            availability_zone: zone.into(),
-            availability_zone_id: None,
-            cidr: None,
-            available_ips: None,
-        }
-    }
-
     #[test]
     fn one_subnet_per_zone_in_offered_zones_only() {
         let offered = vec!["us-west-2a".to_string(), "us-west-2b".to_string()];
         let (kept, warnings) = choose_subnets(
             vec![
-                subnet("subnet-aaaaaaa1", "us-west-2a"),
-                subnet("subnet-aaaaaaa2", "us-west-2a"),
-                subnet("subnet-ccccccc1", "us-west-2c"),
-                subnet("subnet-bbbbbbb1", "us-west-2b"),
+                Subnet::in_zone("subnet-aaaaaaa1", "us-west-2a"),
+                Subnet::in_zone("subnet-aaaaaaa2", "us-west-2a"),
+                Subnet::in_zone("subnet-ccccccc1", "us-west-2c"),
+                Subnet::in_zone("subnet-bbbbbbb1", "us-west-2b"),
             ],
             Some(&offered),
         );
@@ -482,7 +470,8 @@ mod tests {
 
     #[test]
     fn unknown_zones_keep_everything_and_one_zone_is_warned() {
-        let (kept, warnings) = choose_subnets(vec![subnet("subnet-ccccccc1", "us-west-2c")], None);
+        let (kept, warnings) =
+            choose_subnets(vec![Subnet::in_zone("subnet-ccccccc1", "us-west-2c")], None);
         assert_eq!(kept.len(), 1);
         assert!(warnings[0].contains("one zone only"));
     }
