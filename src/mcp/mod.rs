@@ -30,7 +30,7 @@ use crate::status;
 use args::*;
 
 /// Tools that change something in an account. `--read-only` hides them and refuses them by
-/// name, and each of them passes [`Server::ensure_write_allowed`] before anything else.
+/// name, and each of them passes [`App::ensure_write_allowed`] before it changes anything.
 pub const CHANGING_TOOLS: &[&str] = &[
     "create_vpc_endpoint",
     "register_endpoint",
@@ -446,4 +446,60 @@ fn answer<T: Serialize + Summary>(result: Result<T, Error>) -> CallToolResult {
 fn failure(error: &Error) -> CallToolResult {
     tracing::info!(%error, "tool call failed");
     CallToolResult::error(vec![ContentBlock::text(error.to_string())])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{AwsSettings, Settings, ZillizSettings};
+
+    fn server(read_only: bool) -> Server {
+        Server::new(Arc::new(App::new(Settings {
+            aws: AwsSettings::default(),
+            zilliz: ZillizSettings {
+                api_key: None,
+                base_url: url::Url::parse("http://127.0.0.1:9/").unwrap(),
+            },
+            read_only,
+            dns_server: None,
+        })))
+    }
+
+    #[test]
+    fn the_changing_tools_are_exactly_those_not_read_only() {
+        let tools = server(false).tool_router.list_all();
+        let mut changing: Vec<&str> = tools
+            .iter()
+            .filter(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(false))
+            .map(|t| t.name.as_ref())
+            .collect();
+        changing.sort();
+        let mut expected = CHANGING_TOOLS.to_vec();
+        expected.sort();
+        assert_eq!(changing, expected);
+        for tool in &tools {
+            let a = tool.annotations.as_ref().expect("annotations");
+            assert!(
+                a.read_only_hint.is_some()
+                    && a.destructive_hint.is_some()
+                    && a.idempotent_hint.is_some()
+                    && a.open_world_hint.is_some(),
+                "{}",
+                tool.name
+            );
+            assert!(tool.output_schema.is_some(), "{}", tool.name);
+        }
+    }
+
+    #[test]
+    fn read_only_lists_no_changing_tool() {
+        let names: Vec<String> = server(true)
+            .tool_router
+            .list_all()
+            .into_iter()
+            .map(|t| t.name.to_string())
+            .collect();
+        assert_eq!(names.len(), 13 - CHANGING_TOOLS.len());
+        assert!(names.iter().all(|n| !CHANGING_TOOLS.contains(&n.as_str())));
+    }
 }

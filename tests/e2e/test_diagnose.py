@@ -303,3 +303,16 @@ async def test_a_network_acl_that_drops_the_port(world, server_env, zilliz_serve
     assert len(problems) == 1, by_check(report)["network_acl"]
     assert acl in problems[0]["detail"] and "rule 100 denies" in problems[0]["detail"]
     assert problems[0]["fix"].startswith(f"aws ec2 create-network-acl-entry --network-acl-id {acl} --ingress")
+
+
+async def test_an_address_alone_runs_the_probes(server_env, dns, listeners, zilliz_server):
+    host = "adhoc-privatelink.aws-us-west-2.vectordb.zillizcloud.com"
+    dns.a = {host: ["127.0.0.1"]}
+    zilliz_server.requests.clear()
+    async with mcp_session(server_env) as s:
+        report = await call_ok(s, "diagnose_private_link", address=f"https://{host}:{listeners['http']}",
+                               dns_server=dns.addr, probe_timeout_ms=2000)
+    checks = by_check(report)
+    assert set(checks) == {"dns_resolution", "tcp_connect", "http"}, checks
+    assert report["healthy"] is True and checks["http"][0]["status"] == "pass"
+    assert zilliz_server.requests == []  # no cluster, no control-plane call
