@@ -198,16 +198,20 @@ pub async fn remove_private_link(
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
-        } else if is_managed(&tags) || holds_only_the_link {
+        } else if holds_only_the_link {
+            // Deleting it loses nothing: it held only the record this removal takes away.
             plan.push(Removal::Zone {
                 zone_id: zone.id.clone(),
                 host: host.clone(),
             });
         } else {
-            kept.push(format!(
-                "private zone {} ({host}): not made by this tool and it holds other records",
-                zone.id
-            ));
+            // Route 53 refuses to delete a zone with records, and they are someone's.
+            let whose = if is_managed(&tags) {
+                "made by this tool, but it now holds other records too"
+            } else {
+                "not made by this tool and it holds other records"
+            };
+            kept.push(format!("private zone {} ({host}): {whose}", zone.id));
         }
     }
 

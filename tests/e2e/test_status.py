@@ -159,3 +159,27 @@ async def test_teardown_keeps_an_endpoint_the_user_made(world, server_env, zilli
     assert any(endpoint in k and "not made by this tool" in k for k in out["kept"])
     assert [e["endpointId"] for e in zilliz_server.endpoints[PROJECT]] == [endpoint]
     assert world.ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"]
+
+
+async def test_teardown_keeps_a_zone_that_holds_other_records(world, server_env, moto_url):
+    r53 = boto("route53", moto_url)
+    async with mcp_session(server_env) as s:
+        made = await call_ok(s, "create_vpc_endpoint", vpc_id=world.vpc,
+                             subnet_ids=[world.subnets["a"], world.subnets["b"]],
+                             cluster_id=CLUSTER, confirm=True)
+        await call_ok(s, "register_endpoint", endpoint_id=made["endpoint_id"], cluster_id=CLUSTER,
+                      confirm=True)
+        dns = await call_ok(s, "setup_private_dns", cluster_id=CLUSTER, vpc_id=world.vpc, confirm=True)
+        r53.change_resource_record_sets(HostedZoneId=dns["hosted_zone_id"], ChangeBatch={"Changes": [{
+            "Action": "CREATE", "ResourceRecordSet": {
+                "Name": f"note.{HOST}", "Type": "TXT", "TTL": 60,
+                "ResourceRecords": [{"Value": '"kept by the user"'}]}}]})
+        out = await call_ok(s, "remove_private_link", cluster_id=CLUSTER, vpc_id=world.vpc,
+                            confirm=True)
+    assert any(dns["hosted_zone_id"] in k and "other records" in k for k in out["kept"]), out["kept"]
+    records = r53.list_resource_record_sets(HostedZoneId=dns["hosted_zone_id"])["ResourceRecordSets"]
+    assert [r["Type"] for r in records if r["Name"] == HOST + "."] in (["NS", "SOA"], ["SOA", "NS"])
+    assert any(r["Type"] == "TXT" for r in records)
+    live = [e for e in world.ec2.describe_vpc_endpoints()["VpcEndpoints"]
+            if e["State"].lower() not in ("deleted", "deleting")]
+    assert live == []
