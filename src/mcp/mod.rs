@@ -342,7 +342,7 @@ impl Server {
 
     #[tool(
         description = "Undo a private link setup in reverse order: the alias record, the private \
-            zone (only one this tool made, or one holding nothing but that record), the Zilliz \
+            zone (only when it holds nothing but that record), the Zilliz \
             registration, the VPC endpoint and its security group (only those this tool made). \
             The user's own resources are never touched and are listed as kept. Without confirm \
             it only previews; repeating it is a no-op.",

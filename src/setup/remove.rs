@@ -1,6 +1,7 @@
 //! `remove_private_link`: undoes a setup in reverse order (alias record, private zone, Zilliz
-//! registration, endpoint, dedicated security group), touching only what this tool made or
-//! what holds nothing but the private link. Everything else is listed as kept.
+//! registration, endpoint, dedicated security group), touching only what this tool made, and
+//! a zone only when it holds nothing but the private link's record. Everything else is
+//! listed as kept.
 
 use aws_sdk_ec2::types::Filter;
 use schemars::JsonSchema;
