@@ -13,12 +13,8 @@ use crate::aws::ec2;
 use crate::error::Error;
 use crate::paging::{PageSize, page};
 use crate::region::RegionNames;
+use crate::summary::Summary;
 use crate::validate::{self, AwsId};
-
-/// Everything a tool answers also reads as one short text for the assistant to show.
-pub trait Summary {
-    fn summary(&self) -> String;
-}
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct VpcList {

@@ -2,8 +2,9 @@
 //! over PrivateLink.
 //!
 //! The flow reads top-down: `main.rs` (the command line) → [`mcp`] (the MCP adapter, thin
-//! handlers) → domain modules ([`discovery`]) → clients ([`aws`], [`zilliz`]). Pure logic
-//! (regions, addresses, validation, rules, paging) is plain functions over plain data.
+//! handlers) → domain modules ([`discovery`], [`setup`], [`status`], [`diagnose`]) → clients
+//! ([`aws`], [`zilliz`]). Pure logic (regions, addresses, validation, rules, paging, endpoint
+//! states, status derivation, reachability) is plain functions over plain data.
 
 pub mod address;
 pub mod app;
@@ -18,5 +19,6 @@ pub mod paging;
 pub mod region;
 pub mod setup;
 pub mod status;
+pub mod summary;
 pub mod validate;
 pub mod zilliz;

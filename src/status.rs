@@ -15,11 +15,12 @@ use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, Subnet, VpcEndpoint};
 use crate::aws::route53::{self, ARecord, Zone};
 use crate::aws::rules::Rule;
-use crate::discovery::{self, Summary};
+use crate::discovery;
 use crate::endpoint_state::{self, Phase};
 use crate::error::Error;
 use crate::region::RegionNames;
 use crate::setup;
+use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]

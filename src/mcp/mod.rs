@@ -23,10 +23,11 @@ use serde::Serialize;
 
 use crate::app::{App, read_only_refusal};
 use crate::diagnose;
-use crate::discovery::{self, Summary};
+use crate::discovery;
 use crate::error::Error;
 use crate::setup::{access, dns, endpoint, register, remove, wait};
 use crate::status;
+use crate::summary::Summary;
 use args::*;
 
 /// Tools that change something in an account. `--read-only` hides them and refuses them by

@@ -8,9 +8,9 @@ use super::{change_summary, target};
 use crate::app::App;
 use crate::aws::ec2;
 use crate::aws::rules::{Peer, Rule, tcp_allowed};
-use crate::discovery::Summary;
 use crate::error::Error;
 use crate::region::RegionNames;
+use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 
 #[derive(Debug, Default)]

@@ -11,9 +11,10 @@ use super::{change_summary, tags_for, target};
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
 use crate::aws::route53::{self, bare_name};
-use crate::discovery::{self, Summary};
+use crate::discovery;
 use crate::endpoint_state;
 use crate::error::Error;
+use crate::summary::Summary;
 use crate::validate::AwsId;
 
 #[derive(Debug, Default)]

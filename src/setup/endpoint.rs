@@ -11,10 +11,11 @@ use super::{account_id, change_summary, tags_for, target};
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, Subnet, VpcEndpoint};
 use crate::aws::rules::Peer;
-use crate::discovery::{self, Summary};
+use crate::discovery;
 use crate::endpoint_state;
 use crate::error::Error;
 use crate::region::RegionNames;
+use crate::summary::Summary;
 use crate::validate::AwsId;
 
 /// Zilliz serves private links on one port of this range (and sometimes 443); where the

@@ -6,9 +6,10 @@ use serde::Serialize;
 use super::{account_id, change_summary, target};
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery};
-use crate::discovery::{self, Summary};
+use crate::discovery;
 use crate::error::Error;
 use crate::region::RegionNames;
+use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 
 #[derive(Debug, Default)]

@@ -12,9 +12,10 @@ use crate::address::expected_private_link_host;
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
 use crate::aws::route53;
-use crate::discovery::{self, Summary};
+use crate::discovery;
 use crate::endpoint_state::{self, Phase};
 use crate::error::Error;
+use crate::summary::Summary;
 use crate::validate::AwsId;
 
 #[derive(Debug, Serialize, JsonSchema)]

@@ -8,10 +8,10 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery};
-use crate::discovery::Summary;
 use crate::endpoint_state::{self, Phase};
 use crate::error::Error;
 use crate::region::RegionNames;
+use crate::summary::Summary;
 use crate::validate::AwsId;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);

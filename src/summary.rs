@@ -1,0 +1,7 @@
+//! The one short text that goes with every tool answer.
+
+/// Everything a tool answers also reads as one short text for the assistant to show, for
+/// clients that do not read `structuredContent`.
+pub trait Summary {
+    fn summary(&self) -> String;
+}
