@@ -49,11 +49,6 @@ impl PrivateLinkAddress {
             port,
         })
     }
-
-    /// The host, as the name of a Route 53 zone wants it.
-    pub fn zone_name(&self) -> &str {
-        &self.host
-    }
 }
 
 fn has_explicit_port(host_port: &str) -> bool {

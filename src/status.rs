@@ -577,10 +577,7 @@ pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>) {
             let allowing: Vec<(&SecurityGroup, &Rule)> = groups
                 .iter()
                 .flat_map(|g| g.inbound.iter().map(move |r| (g, r)))
-                .filter(|(_, r)| {
-                    (r.protocol == "tcp" || r.protocol == "-1")
-                        && r.ports.is_none_or(|(from, to)| (from..=to).contains(&port))
-                })
+                .filter(|(_, r)| r.admits_tcp(port))
                 .collect();
             if allowing.is_empty() {
                 steps.push(step(
@@ -767,11 +764,7 @@ pub async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
 async fn registrations(app: &App, cluster: &ClusterFacts) -> Result<Vec<String>, String> {
     text(app.zilliz.private_endpoints(&cluster.project_id).await).map(|list| {
         list.into_iter()
-            .filter(|r| {
-                r.region_id
-                    .as_deref()
-                    .is_none_or(|id| id == cluster.region.region_id)
-            })
+            .filter(|r| r.in_region(&cluster.region.region_id))
             .map(|r| r.endpoint_id)
             .collect()
     })

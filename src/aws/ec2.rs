@@ -225,15 +225,6 @@ pub struct VpcEndpoint {
     pub tags: Vec<(String, String)>,
 }
 
-impl VpcEndpoint {
-    pub fn tag(&self, key: &str) -> Option<&str> {
-        self.tags
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
 /// Which endpoints to read: by id, or those of a VPC (and service).
 #[derive(Debug, Default)]
 pub struct EndpointQuery<'a> {
@@ -344,6 +335,19 @@ async fn read_subnets(
         .collect())
 }
 
+/// The security group of a VPC with this name (names are unique within a VPC).
+pub async fn security_group_named(
+    ec2: &Client,
+    vpc_id: &str,
+    name: &str,
+) -> Result<Option<SecurityGroup>, Error> {
+    let filters = vec![
+        Filter::builder().name("vpc-id").values(vpc_id).build(),
+        Filter::builder().name("group-name").values(name).build(),
+    ];
+    Ok(security_groups(ec2, &[], filters).await?.into_iter().next())
+}
+
 /// The security groups named by `ids`, or those matching a filter such as `group-name`.
 pub async fn security_groups(
     ec2: &Client,
@@ -409,14 +413,10 @@ pub async fn create_security_group(
         Ok(out) => out,
         // A retry of a call whose answer was lost finds the group made by the first attempt.
         Err(e) if e.code() == Some("InvalidGroup.Duplicate") => {
-            let filters = vec![
-                Filter::builder().name("vpc-id").values(vpc_id).build(),
-                Filter::builder().name("group-name").values(name).build(),
-            ];
-            if let Some(group) = security_groups(ec2, &[], filters).await?.into_iter().next() {
-                return Ok(group.id);
-            }
-            return Err(sdk_error("ec2:CreateSecurityGroup", e));
+            return match security_group_named(ec2, vpc_id, name).await? {
+                Some(group) => Ok(group.id),
+                None => Err(sdk_error("ec2:CreateSecurityGroup", e)),
+            };
         }
         Err(e) => return Err(sdk_error("ec2:CreateSecurityGroup", e)),
     };

@@ -46,6 +46,14 @@ impl Rule {
         }
     }
 
+    /// The rule's protocol and ports admit TCP traffic to `port` (whoever the peer is).
+    pub fn admits_tcp(&self, port: u16) -> bool {
+        (self.protocol == "tcp" || self.protocol == "-1")
+            && self
+                .ports
+                .is_none_or(|(from, to)| (from..=to).contains(&port))
+    }
+
     /// Splits AWS permissions into one rule per peer.
     pub fn from_permissions(permissions: &[IpPermission]) -> Vec<Rule> {
         permissions.iter().flat_map(Self::from_permission).collect()
@@ -113,15 +121,11 @@ impl Rule {
 /// or a prefix list only by a rule naming that same group or list.
 pub fn tcp_allowed<'a>(rules: &'a [Rule], port: u16, source: &Peer) -> Option<&'a Rule> {
     rules.iter().find(|rule| {
-        let protocol_ok = rule.protocol == "tcp" || rule.protocol == "-1";
-        let port_ok = rule
-            .ports
-            .is_none_or(|(from, to)| (from..=to).contains(&port));
         let peer_ok = match (&rule.peer, source) {
             (Peer::Cidr(rule_net), Peer::Cidr(source_net)) => rule_net.contains(source_net),
             (a, b) => a == b,
         };
-        protocol_ok && port_ok && peer_ok
+        rule.admits_tcp(port) && peer_ok
     })
 }
 

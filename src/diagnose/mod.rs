@@ -914,10 +914,7 @@ fn security_findings(
         let any = groups
             .iter()
             .flat_map(|g| g.inbound.iter().map(move |r| (g, r)))
-            .find(|(_, r)| {
-                (r.protocol == "tcp" || r.protocol == "-1")
-                    && r.ports.is_none_or(|(a, b)| (a..=b).contains(&port))
-            });
+            .find(|(_, r)| r.admits_tcp(port));
         out.push(match any {
             Some((g, r)) => finding(
                 "security_group_inbound",

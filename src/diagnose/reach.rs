@@ -49,11 +49,10 @@ fn verdict<'a>(
         }
     }
     for group in groups {
-        if let Some(rule) = rules_of(group).iter().find(|r| {
-            matches!(r.peer, Peer::PrefixList(_))
-                && (r.protocol == "tcp" || r.protocol == "-1")
-                && r.ports.is_none_or(|(from, to)| (from..=to).contains(&port))
-        }) {
+        if let Some(rule) = rules_of(group)
+            .iter()
+            .find(|r| matches!(r.peer, Peer::PrefixList(_)) && r.admits_tcp(port))
+        {
             return GroupVerdict::Unknown {
                 group_id: group.id.clone(),
                 rule: rule.summary(direction),

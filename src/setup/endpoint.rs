@@ -2,7 +2,6 @@
 
 use std::collections::BTreeSet;
 
-use aws_sdk_ec2::types::Filter;
 use ipnet::IpNet;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -196,16 +195,9 @@ pub async fn create_vpc_endpoint(
         ),
         async {
             if group_ids.is_empty() {
-                let filters = vec![
-                    Filter::builder().name("vpc-id").values(&vpc_id).build(),
-                    Filter::builder()
-                        .name("group-name")
-                        .values(&group_name)
-                        .build(),
-                ];
-                ec2::security_groups(ec2c, &[], filters).await
+                ec2::security_group_named(ec2c, &vpc_id, &group_name).await
             } else {
-                Ok(Vec::new())
+                Ok(None)
             }
         },
         account_id(app, &region),
@@ -289,9 +281,9 @@ pub async fn create_vpc_endpoint(
         .iter()
         .filter_map(|c| c.parse().ok())
         .collect();
-    let new_group = group_ids.is_empty() && dedicated.is_empty();
+    let new_group = group_ids.is_empty() && dedicated.is_none();
     if group_ids.is_empty() {
-        match dedicated.first() {
+        match &dedicated {
             Some(group) => {
                 output.security_group_ids = vec![group.id.clone()];
                 output.warnings.push(format!(

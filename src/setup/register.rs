@@ -111,12 +111,9 @@ pub async fn register_endpoint(
         )));
     }
     let registrations = registrations?;
-    let already = registrations.iter().any(|r| {
-        r.endpoint_id == endpoint_id
-            && r.region_id
-                .as_deref()
-                .is_none_or(|id| id == region.region_id)
-    });
+    let already = registrations
+        .iter()
+        .any(|r| r.registers(&endpoint_id, &region.region_id));
 
     let mut output = RegisterOutput {
         applied: false,
@@ -171,7 +168,10 @@ pub async fn register_endpoint(
     {
         // A registration made by a call whose answer was lost is success, not an error.
         let now = app.zilliz.private_endpoints(&project_id).await?;
-        if !now.iter().any(|r| r.endpoint_id == endpoint_id) {
+        if !now
+            .iter()
+            .any(|r| r.registers(&endpoint_id, &region.region_id))
+        {
             return Err(error);
         }
     }

@@ -221,12 +221,9 @@ pub async fn remove_private_link(
     let mut endpoints_removed = Vec::new();
     for endpoint in &endpoints {
         let managed = is_managed(&endpoint.tags);
-        let registered = registrations.iter().any(|r| {
-            r.endpoint_id == endpoint.id
-                && r.region_id
-                    .as_deref()
-                    .is_none_or(|id| id == region.region_id)
-        });
+        let registered = registrations
+            .iter()
+            .any(|r| r.registers(&endpoint.id, &region.region_id));
         if !managed {
             kept.push(format!(
                 "VPC endpoint {}: not made by this tool",

@@ -49,6 +49,18 @@ pub struct PrivateEndpoint {
     pub endpoint_status: Option<String>,
 }
 
+impl PrivateEndpoint {
+    /// This registration is for that region (a registration without a region counts for any).
+    pub fn in_region(&self, region_id: &str) -> bool {
+        self.region_id.as_deref().is_none_or(|id| id == region_id)
+    }
+
+    /// This registration is of `endpoint_id` in `region_id`.
+    pub fn registers(&self, endpoint_id: &str, region_id: &str) -> bool {
+        self.endpoint_id == endpoint_id && self.in_region(region_id)
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Project {
