@@ -563,8 +563,9 @@ pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>) {
         )),
         (_, Some(_), None) => steps.push(step(
             "security_group",
-            StepStatus::Missing,
-            "needs the private link address (its port)",
+            StepStatus::Pending,
+            "the rule on the private link's port comes with allow_client_access once Zilliz \
+             has allocated the address (the port is known only then)",
             vec![],
         )),
         (Err(e), Some(_), Some(_)) => steps.push(step(
@@ -855,6 +856,7 @@ mod tests {
             vpc_id: Some("vpc-11111111".into()),
             inbound: rules,
             outbound: vec![],
+            tags: vec![],
         }
     }
 
@@ -919,13 +921,13 @@ mod tests {
             id: "Z123".into(),
             name: HOST.into(),
         }));
-        f.record = Ok(Some(ARecord {
-            alias_target: Some((
-                "vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com".into(),
-                "Z1".into(),
-            )),
-            addresses: vec![],
-        }));
+        f.record = Ok(Some(ARecord::alias(
+            HOST,
+            (
+                "vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com",
+                "Z1",
+            ),
+        )));
         f.endpoint_groups = Ok(vec![group(vec![])]);
         let (steps, next) = derive(&f);
         assert_eq!(steps[5].status, StepStatus::Done);
@@ -961,10 +963,7 @@ mod tests {
             id: "Z123".into(),
             name: HOST.into(),
         }));
-        f.record = Ok(Some(ARecord {
-            alias_target: Some(("elsewhere.example.com".into(), "Z9".into())),
-            addresses: vec![],
-        }));
+        f.record = Ok(Some(ARecord::alias(HOST, ("elsewhere.example.com", "Z9"))));
         let (steps, next) = derive(&f);
         assert_eq!(steps[6].status, StepStatus::Failed);
         assert!(steps[6].detail.contains("elsewhere.example.com"));

@@ -47,7 +47,7 @@ impl Subnet {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SecurityGroup {
     pub id: String,
     pub name: String,
@@ -55,6 +55,7 @@ pub struct SecurityGroup {
     pub vpc_id: Option<String>,
     pub inbound: Vec<Rule>,
     pub outbound: Vec<Rule>,
+    pub tags: Vec<(String, String)>,
 }
 
 /// How many `DescribeVpcAttribute` calls run at once: enough to hide latency, few enough not
@@ -209,7 +210,7 @@ pub async fn endpoint_service_zones(
 }
 
 /// An Interface VPC endpoint, as plain data.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VpcEndpoint {
     pub id: String,
     pub vpc_id: String,
@@ -223,6 +224,45 @@ pub struct VpcEndpoint {
     pub private_dns_enabled: Option<bool>,
     pub network_interface_ids: Vec<String>,
     pub tags: Vec<(String, String)>,
+}
+
+impl VpcEndpoint {
+    /// The endpoint's regional DNS entry, the one a private zone's alias points at.
+    pub fn regional_dns_entry(&self) -> Option<(&str, Option<&str>)> {
+        self.dns_entries
+            .iter()
+            .find(|(name, _)| is_regional_endpoint_name(name))
+            .map(|(name, zone)| (name.as_str(), zone.as_deref()))
+    }
+}
+
+/// AWS lists an endpoint's DNS entries in no promised order: the regional name
+/// (`vpce-0abc-1x2y3z4w.vpce-svc-….us-west-2.vpce.amazonaws.com`), one per zone
+/// (`vpce-0abc-1x2y3z4w-us-west-2a.vpce-svc-…`), and the service's private DNS name where
+/// private DNS is on. The regional one is told by the shape of its first label: `vpce-`, the
+/// endpoint's hex id, and one suffix with no zone after it.
+pub fn is_regional_endpoint_name(name: &str) -> bool {
+    let first = name.split('.').next().unwrap_or_default();
+    let mut parts = first.split('-');
+    parts.next() == Some("vpce")
+        && parts
+            .next()
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit()))
+        && parts.next().is_some_and(|suffix| {
+            !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+        && parts.next().is_none()
+}
+
+fn tag_pairs(tags: &[aws_sdk_ec2::types::Tag]) -> Vec<(String, String)> {
+    tags.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
 }
 
 /// Which endpoints to read: by id, or those of a VPC (and service).
@@ -285,16 +325,7 @@ pub async fn vpc_endpoints(
                 .collect(),
             private_dns_enabled: e.private_dns_enabled(),
             network_interface_ids: e.network_interface_ids().to_vec(),
-            tags: e
-                .tags()
-                .iter()
-                .filter_map(|t| {
-                    Some((
-                        t.key()?.to_string(),
-                        t.value().unwrap_or_default().to_string(),
-                    ))
-                })
-                .collect(),
+            tags: tag_pairs(e.tags()),
         })
         .collect();
     endpoints.sort_by(|a, b| a.id.cmp(&b.id));
@@ -373,6 +404,7 @@ pub async fn security_groups(
             vpc_id: g.vpc_id().map(str::to_string),
             inbound: Rule::from_permissions(g.ip_permissions()),
             outbound: Rule::from_permissions(g.ip_permissions_egress()),
+            tags: tag_pairs(g.tags()),
         })
         .collect())
 }
@@ -709,4 +741,58 @@ pub async fn network_acl_of_subnet(
             entries,
         )
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_regional_entry_is_told_by_shape_not_position() {
+        let endpoint = VpcEndpoint {
+            id: "vpce-0123456789abcdef0".into(),
+            dns_entries: vec![
+                (
+                    "vpce-0123456789abcdef0-1x2y3z4w-us-west-2a.vpce-svc-0aaa.us-west-2.vpce.amazonaws.com".into(),
+                    Some("Z1YSA3EXCYUU9Z".into()),
+                ),
+                (
+                    "in01-abc.aws-us-west-2.vectordb.zillizcloud.com".into(),
+                    Some("Z0PRIVATE".into()),
+                ),
+                (
+                    "vpce-0123456789abcdef0-1x2y3z4w.vpce-svc-0aaa.us-west-2.vpce.amazonaws.com".into(),
+                    Some("Z1YSA3EXCYUU9Z".into()),
+                ),
+            ],
+            ..VpcEndpoint::default()
+        };
+        assert_eq!(
+            endpoint.regional_dns_entry(),
+            Some((
+                "vpce-0123456789abcdef0-1x2y3z4w.vpce-svc-0aaa.us-west-2.vpce.amazonaws.com",
+                Some("Z1YSA3EXCYUU9Z")
+            ))
+        );
+    }
+
+    #[test]
+    fn regional_names_in_the_shapes_aws_and_the_emulator_use() {
+        for regional in [
+            "vpce-0123456789abcdef0-1x2y3z4w.vpce-svc-0aaa.us-west-2.vpce.amazonaws.com",
+            // moto: the endpoint id, a suffix, then the service name.
+            "vpce-0123456789abcdef0-ab12cd34.com.amazonaws.vpce.us-west-2.vpce-svc-0aaa",
+        ] {
+            assert!(is_regional_endpoint_name(regional), "{regional}");
+        }
+        for other in [
+            "vpce-0123456789abcdef0-1x2y3z4w-us-west-2a.vpce-svc-0aaa.us-west-2.vpce.amazonaws.com",
+            "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com",
+            "vpce-zz-1x2y3z4w.example.com",
+            "vpce-0123.example.com",
+            "",
+        ] {
+            assert!(!is_regional_endpoint_name(other), "{other}");
+        }
+    }
 }

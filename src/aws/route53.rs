@@ -1,6 +1,7 @@
 //! Reads and writes on Route 53 private hosted zones, as plain data.
 
 use aws_sdk_route53::Client;
+use aws_sdk_route53::error::ProvideErrorMetadata;
 use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, HostedZoneConfig, ResourceRecordSet, RrType,
     Tag, TagResourceType, Vpc, VpcRegion,
@@ -18,10 +19,58 @@ pub struct Zone {
 }
 
 /// An A record at a name: an alias (`alias_target`) or plain addresses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ARecord {
     pub alias_target: Option<(String, String)>,
     pub addresses: Vec<String>,
+    /// The record set exactly as Route 53 answered it: a delete must repeat every value.
+    pub as_read: ResourceRecordSet,
+}
+
+impl ARecord {
+    pub fn from_record_set(set: &ResourceRecordSet) -> Self {
+        Self {
+            alias_target: set
+                .alias_target()
+                .map(|a| (bare_name(a.dns_name()), bare_zone_id(a.hosted_zone_id()))),
+            addresses: set
+                .resource_records()
+                .iter()
+                .map(|rr| rr.value().to_string())
+                .collect(),
+            as_read: set.clone(),
+        }
+    }
+
+    /// An alias A record at `name`, as this tool writes it; for tests of pure logic.
+    #[cfg(test)]
+    pub fn alias(name: &str, target: (&str, &str)) -> Self {
+        let set = ResourceRecordSet::builder()
+            .name(name)
+            .r#type(RrType::A)
+            .alias_target(
+                AliasTarget::builder()
+                    .dns_name(target.0)
+                    .hosted_zone_id(target.1)
+                    .evaluate_target_health(false)
+                    .build()
+                    .expect("complete alias"),
+            )
+            .build()
+            .expect("complete record");
+        Self::from_record_set(&set)
+    }
+}
+
+/// The change that deletes a record set. Route 53 deletes only when the request repeats every
+/// value the record holds (TTL, alias target and `EvaluateTargetHealth`, routing fields), so
+/// the record goes back exactly as it was read, never rebuilt.
+pub fn deletion(record: &ARecord) -> Result<Change, Error> {
+    Change::builder()
+        .action(ChangeAction::Delete)
+        .resource_record_set(record.as_read.clone())
+        .build()
+        .map_err(invalid_change)
 }
 
 pub fn bare_zone_id(id: &str) -> String {
@@ -140,16 +189,7 @@ pub async fn a_record(r53: &Client, zone_id: &str, name: &str) -> Result<Option<
         .resource_record_sets()
         .iter()
         .find(|r| bare_name(r.name()) == bare_name(name) && *r.r#type() == RrType::A)
-        .map(|r| ARecord {
-            alias_target: r
-                .alias_target()
-                .map(|a| (bare_name(a.dns_name()), bare_zone_id(a.hosted_zone_id()))),
-            addresses: r
-                .resource_records()
-                .iter()
-                .map(|rr| rr.value().to_string())
-                .collect(),
-        }))
+        .map(ARecord::from_record_set))
 }
 
 /// Every record of a zone other than its own SOA and NS, as `(name, type)`.
@@ -167,6 +207,81 @@ pub async fn other_records(r53: &Client, zone_id: &str) -> Result<Vec<(String, S
         .filter(|r| !matches!(r.r#type(), RrType::Soa | RrType::Ns))
         .map(|r| (bare_name(r.name()), r.r#type().as_str().to_string()))
         .collect())
+}
+
+/// A private zone named for a host, with everything a change to it must respect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneView {
+    pub zone: Zone,
+    /// The VPCs `(id, region)` tied to it.
+    pub vpcs: Vec<(String, String)>,
+    /// The A record at its apex.
+    pub record: Option<ARecord>,
+    /// Every record other than SOA and NS, as `(name, type)`.
+    pub records: Vec<(String, String)>,
+    /// Made by this tool (tagged so).
+    pub managed: bool,
+}
+
+impl ZoneView {
+    /// The VPCs tied to the zone other than `vpc_id`.
+    pub fn other_vpcs(&self, vpc_id: &str) -> Vec<String> {
+        self.vpcs
+            .iter()
+            .filter(|(id, _)| id != vpc_id)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// The zone's apex record is an alias to exactly this target.
+    pub fn aliases_to(&self, target: (&str, &str)) -> bool {
+        self.record
+            .as_ref()
+            .and_then(|r| r.alias_target.as_ref())
+            .is_some_and(|(name, zone)| name == target.0 && zone == target.1)
+    }
+
+    /// Where the zone's apex record points, when it is an alias.
+    pub fn alias_name(&self) -> Option<&str> {
+        self.record
+            .as_ref()
+            .and_then(|r| r.alias_target.as_ref())
+            .map(|(name, _)| name.as_str())
+    }
+}
+
+/// Reads what a [`ZoneView`] holds, all at once.
+pub async fn zone_view(r53: &Client, zone: Zone) -> Result<ZoneView, Error> {
+    let (vpcs, record, records, tags) = tokio::join!(
+        zone_vpcs(r53, &zone.id),
+        a_record(r53, &zone.id, &zone.name),
+        other_records(r53, &zone.id),
+        zone_tags(r53, &zone.id),
+    );
+    Ok(ZoneView {
+        vpcs: vpcs?,
+        record: record?,
+        records: records?,
+        managed: crate::setup::is_managed(&tags?),
+        zone,
+    })
+}
+
+/// The private zone named `host` tied to a VPC, read whole; none where there is none.
+pub async fn zone_for_host_in_vpc(
+    r53: &Client,
+    vpc_id: &str,
+    region: &str,
+    host: &str,
+) -> Result<Option<ZoneView>, Error> {
+    let found = zones_of_vpc(r53, vpc_id, region)
+        .await?
+        .into_iter()
+        .find(|z| z.name == host);
+    match found {
+        Some(zone) => Ok(Some(zone_view(r53, zone).await?)),
+        None => Ok(None),
+    }
 }
 
 /// Creates a private zone tied to one VPC; `caller_reference` makes a retry of the same call
@@ -236,20 +351,33 @@ pub async fn create_private_zone(
     Ok(id)
 }
 
+/// Ties a VPC to a private zone; a VPC already tied is success.
 pub async fn associate_vpc(
     r53: &Client,
     zone_id: &str,
     vpc_id: &str,
     region: &str,
 ) -> Result<(), Error> {
-    r53.associate_vpc_with_hosted_zone()
+    let result = r53
+        .associate_vpc_with_hosted_zone()
         .hosted_zone_id(zone_id)
         .vpc(vpc(vpc_id, region))
         .comment("zilliz-privatelink-mcp")
         .send()
-        .await
-        .map_err(|e| sdk_error("route53:AssociateVPCWithHostedZone", e))?;
-    Ok(())
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(e)
+            if zone_vpcs(r53, zone_id)
+                .await?
+                .iter()
+                .any(|(id, _)| id == vpc_id) =>
+        {
+            tracing::debug!("{vpc_id} was already tied to {zone_id}: {e:?}");
+            Ok(())
+        }
+        Err(e) => Err(sdk_error("route53:AssociateVPCWithHostedZone", e)),
+    }
 }
 
 /// Makes the A record at `name` an alias to `(dns_name, hosted_zone_id)`, whatever it was.
@@ -262,13 +390,21 @@ pub async fn upsert_alias(
     change_alias(r53, zone_id, name, target, ChangeAction::Upsert).await
 }
 
-pub async fn delete_alias(
-    r53: &Client,
-    zone_id: &str,
-    name: &str,
-    target: (&str, &str),
-) -> Result<(), Error> {
-    change_alias(r53, zone_id, name, target, ChangeAction::Delete).await
+/// Deletes a record exactly as it was read; a record already gone is success.
+pub async fn delete_record(r53: &Client, zone_id: &str, record: &ARecord) -> Result<(), Error> {
+    let still_there = a_record(r53, zone_id, record.as_read.name()).await?;
+    if still_there.is_none() {
+        return Ok(());
+    }
+    submit(r53, zone_id, deletion(record)?).await
+}
+
+fn invalid_change(e: aws_sdk_route53::error::BuildError) -> Error {
+    Error::cloud(
+        "AWS route53:ChangeResourceRecordSets",
+        e.to_string(),
+        "This is a bug: please report it",
+    )
 }
 
 async fn change_alias(
@@ -278,42 +414,60 @@ async fn change_alias(
     (dns_name, target_zone): (&str, &str),
     action: ChangeAction,
 ) -> Result<(), Error> {
-    let invalid = |e: aws_sdk_route53::error::BuildError| {
-        Error::cloud(
-            "AWS route53:ChangeResourceRecordSets",
-            e.to_string(),
-            "This is a bug: please report it",
-        )
-    };
     let alias = AliasTarget::builder()
         .dns_name(dns_name)
         .hosted_zone_id(target_zone)
         .evaluate_target_health(false)
         .build()
-        .map_err(invalid)?;
+        .map_err(invalid_change)?;
     let record = ResourceRecordSet::builder()
         .name(name)
         .r#type(RrType::A)
         .alias_target(alias)
         .build()
-        .map_err(invalid)?;
+        .map_err(invalid_change)?;
     let change = Change::builder()
         .action(action)
         .resource_record_set(record)
         .build()
-        .map_err(invalid)?;
+        .map_err(invalid_change)?;
+    submit(r53, zone_id, change).await
+}
+
+async fn submit(r53: &Client, zone_id: &str, change: Change) -> Result<(), Error> {
     r53.change_resource_record_sets()
         .hosted_zone_id(zone_id)
         .change_batch(
             ChangeBatch::builder()
                 .changes(change)
                 .build()
-                .map_err(invalid)?,
+                .map_err(invalid_change)?,
         )
         .send()
         .await
         .map_err(|e| sdk_error("route53:ChangeResourceRecordSets", e))?;
     Ok(())
+}
+
+/// Unties a VPC from a private zone; a VPC no longer tied is success.
+pub async fn disassociate_vpc(
+    r53: &Client,
+    zone_id: &str,
+    vpc_id: &str,
+    region: &str,
+) -> Result<(), Error> {
+    let result = r53
+        .disassociate_vpc_from_hosted_zone()
+        .hosted_zone_id(zone_id)
+        .vpc(vpc(vpc_id, region))
+        .comment("zilliz-privatelink-mcp")
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some("VPCAssociationNotFound") => Ok(()),
+        Err(e) => Err(sdk_error("route53:DisassociateVPCFromHostedZone", e)),
+    }
 }
 
 pub async fn delete_zone(r53: &Client, zone_id: &str) -> Result<(), Error> {
@@ -330,4 +484,61 @@ fn vpc(vpc_id: &str, region: &str) -> Vpc {
         .vpc_id(vpc_id)
         .vpc_region(VpcRegion::from(region))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_back(set: ResourceRecordSet) -> ResourceRecordSet {
+        deletion(&ARecord::from_record_set(&set))
+            .expect("a deletion")
+            .resource_record_set()
+            .expect("a record set")
+            .clone()
+    }
+
+    #[test]
+    fn a_console_made_alias_is_deleted_with_its_own_evaluate_target_health() {
+        // The console's default for an alias to a VPC endpoint is EvaluateTargetHealth: true;
+        // a delete that says false is refused by Route 53 (InvalidChangeBatch).
+        let set = ResourceRecordSet::builder()
+            .name("in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com.")
+            .r#type(RrType::A)
+            .alias_target(
+                AliasTarget::builder()
+                    .dns_name("vpce-0abc-1x2y3z4w.vpce-svc-0aaa.us-west-2.vpce.amazonaws.com.")
+                    .hosted_zone_id("Z1YSA3EXCYUU9Z")
+                    .evaluate_target_health(true)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        let sent = read_back(set.clone());
+        assert_eq!(sent, set);
+        assert!(sent.alias_target().unwrap().evaluate_target_health());
+    }
+
+    #[test]
+    fn routing_fields_and_ttl_go_back_as_read() {
+        let set = ResourceRecordSet::builder()
+            .name("in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com.")
+            .r#type(RrType::A)
+            .set_identifier("blue")
+            .weight(10)
+            .ttl(60)
+            .resource_records(
+                aws_sdk_route53::types::ResourceRecord::builder()
+                    .value("10.0.1.5")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        let sent = read_back(set.clone());
+        assert_eq!(sent.set_identifier(), Some("blue"));
+        assert_eq!((sent.weight(), sent.ttl()), (Some(10), Some(60)));
+        assert_eq!(sent, set);
+    }
 }

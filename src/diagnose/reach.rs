@@ -171,6 +171,7 @@ mod tests {
             vpc_id: None,
             inbound,
             outbound,
+            tags: vec![],
         }
     }
 

@@ -4,7 +4,8 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{change_summary, target};
+use super::plan::{self, Change};
+use super::{change_summary, is_managed, target};
 use crate::app::App;
 use crate::aws::ec2;
 use crate::aws::rules::{Peer, Rule, tcp_allowed};
@@ -153,29 +154,27 @@ pub async fn allow_client_access(app: &App, request: AccessRequest) -> Result<Ac
         );
         return Ok(output);
     }
-    output.preview.push(format!(
-        "add an inbound rule to {group_id} ({}): {rule}",
-        group.name
-    ));
+    let description = match &request.cluster_id {
+        Some(c) => format!("Zilliz private link {c} (zilliz-privatelink-mcp)"),
+        None => "Zilliz private link (zilliz-privatelink-mcp)".to_string(),
+    };
+    let plan = [Change::AllowTcp {
+        group_id: group_id.clone(),
+        group_name: group.name.clone(),
+        port,
+        source,
+        description,
+        made_outside: !is_managed(&group.tags),
+    }];
+    output.preview = plan::preview(&plan);
     if !request.confirm {
         output.message =
             "Preview only, nothing changed. Call again with confirm: true to apply.".into();
         return Ok(output);
     }
 
-    let _permit = app.ensure_write_allowed("allow_client_access")?;
-    let description = match &request.cluster_id {
-        Some(c) => format!("Zilliz private link {c} (zilliz-privatelink-mcp)"),
-        None => "Zilliz private link (zilliz-privatelink-mcp)".to_string(),
-    };
-    let added =
-        ec2::authorize_tcp_ingress(&clients.ec2, &group_id, (port, port), &source, &description)
-            .await?;
-    output.applied = added;
-    output.message = if added {
-        format!("Added to {group_id}: {rule}.")
-    } else {
-        format!("Nothing to do: {group_id} already had {rule}.")
-    };
+    plan::carry_out(app, &clients, "allow_client_access", &plan).await?;
+    output.applied = true;
+    output.message = format!("Added to {group_id}: {rule}.");
     Ok(output)
 }

@@ -1,16 +1,21 @@
 //! `setup_private_dns`: a Route 53 private zone named for the private link host, tied to the
 //! VPC, with an alias A record at its apex to the VPC endpoint.
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//!
+//! One cluster is often reached from several VPCs. Each VPC with its own endpoint gets its own
+//! zone (zones of one name may exist once per VPC), whose alias points at that VPC's endpoint.
+//! A VPC that reaches another VPC's endpoint over peering or a transit gateway (hub and spoke)
+//! is tied to the hub's zone, and no record changes. A zone another VPC uses is never
+//! re-pointed: this VPC is untied from it instead.
 
 use aws_sdk_ec2::types::VpcAttributeName;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::plan::{self, Change, Ref, record_text};
 use super::{change_summary, tags_for, target};
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
-use crate::aws::route53::{self, bare_name};
+use crate::aws::route53::{self, ZoneView, bare_name};
 use crate::discovery;
 use crate::endpoint_state;
 use crate::error::Error;
@@ -58,28 +63,20 @@ impl Summary for DnsOutput {
     }
 }
 
-/// The endpoint the alias should point at: the one named, or the one live endpoint of the
-/// VPC to the service.
+/// The endpoint the alias should point at: the one named (it may live in another VPC, for
+/// hub and spoke), or the one live endpoint of the VPC to the service.
 pub fn pick_endpoint(
     candidates: Vec<VpcEndpoint>,
     asked: Option<&str>,
     vpc_id: &str,
 ) -> Result<VpcEndpoint, Error> {
     if let Some(id) = asked {
-        let found = candidates.into_iter().find(|e| e.id == id).ok_or_else(|| {
+        return candidates.into_iter().find(|e| e.id == id).ok_or_else(|| {
             Error::not_found(
                 format!("VPC endpoint `{id}`"),
                 "Check the id and the cluster's region",
             )
-        })?;
-        if found.vpc_id != vpc_id {
-            return Err(Error::invalid(
-                "endpoint_id",
-                id,
-                format!("that endpoint is in {}, not in {vpc_id}", found.vpc_id),
-            ));
-        }
-        return Ok(found);
+        });
     }
     let mut live: Vec<VpcEndpoint> = candidates
         .into_iter()
@@ -87,7 +84,9 @@ pub fn pick_endpoint(
         .collect();
     match live.len() {
         0 => Err(Error::Conflict(format!(
-            "{vpc_id} has no VPC endpoint to Zilliz's endpoint service: create one with create_vpc_endpoint first"
+            "{vpc_id} has no VPC endpoint to Zilliz's endpoint service: create one with \
+             create_vpc_endpoint first, or, where {vpc_id} reaches another VPC's endpoint over \
+             peering or a transit gateway, pass that endpoint as endpoint_id"
         ))),
         1 => Ok(live.remove(0)),
         _ => Err(Error::Conflict(format!(
@@ -100,6 +99,201 @@ pub fn pick_endpoint(
     }
 }
 
+/// The alias target of an endpoint: its regional DNS entry.
+pub fn alias_target_of(endpoint: &VpcEndpoint) -> Result<AliasTargetInfo, Error> {
+    let (name, zone) = endpoint.regional_dns_entry().ok_or_else(|| {
+        Error::Conflict(format!(
+            "VPC endpoint {} has no regional DNS name yet ({}); wait_for_endpoint, then try again",
+            endpoint.id,
+            endpoint_state::explain(&endpoint.state)
+        ))
+    })?;
+    let zone = zone.ok_or_else(|| {
+        Error::Conflict(format!(
+            "the DNS name of {} has no hosted zone id; try again in a minute",
+            endpoint.id
+        ))
+    })?;
+    Ok(AliasTargetInfo {
+        dns_name: bare_name(name),
+        hosted_zone_id: zone.to_string(),
+    })
+}
+
+/// Everything the DNS plan is decided from, read beforehand.
+#[derive(Debug, Clone)]
+pub struct DnsFacts {
+    pub cluster_id: String,
+    pub host: String,
+    pub aws_region: String,
+    pub region_tags: Vec<(String, String)>,
+    pub vpc: ec2::Vpc,
+    /// The endpoint the name should resolve to.
+    pub endpoint: VpcEndpoint,
+    pub alias: AliasTargetInfo,
+    /// The private zone named for the host that is tied to this VPC.
+    pub zone_here: Option<ZoneView>,
+    /// Hub and spoke: the zone named for the host tied to the endpoint's own VPC.
+    pub zone_of_endpoint_vpc: Option<ZoneView>,
+}
+
+/// The plan: the changes, and the zone that answers when it exists already.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DnsPlan {
+    pub changes: Vec<Change>,
+    pub zone_id: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Decides the DNS changes. A zone that another VPC uses is never re-pointed and never
+/// gets a record it did not have: this VPC leaves it and gets its own.
+pub fn plan_dns(f: &DnsFacts) -> Result<DnsPlan, Error> {
+    let vpc_id = &f.vpc.id;
+    let target = (f.alias.dns_name.as_str(), f.alias.hosted_zone_id.as_str());
+    let mut plan = DnsPlan {
+        changes: Vec::new(),
+        zone_id: None,
+        warnings: Vec::new(),
+    };
+    if f.vpc.dns_support != Some(true) {
+        plan.changes.push(Change::EnableDnsAttribute {
+            vpc_id: vpc_id.clone(),
+            attribute: VpcAttributeName::EnableDnsSupport,
+        });
+    }
+    if f.vpc.dns_hostnames != Some(true) {
+        plan.changes.push(Change::EnableDnsAttribute {
+            vpc_id: vpc_id.clone(),
+            attribute: VpcAttributeName::EnableDnsHostnames,
+        });
+    }
+    let new_zone = [
+        Change::CreatePrivateZone {
+            host: f.host.clone(),
+            vpc_id: vpc_id.clone(),
+            aws_region: f.aws_region.clone(),
+            cluster_id: f.cluster_id.clone(),
+            tags: f.region_tags.clone(),
+        },
+        Change::WriteAlias {
+            zone: Ref::Made,
+            host: f.host.clone(),
+            target: (f.alias.dns_name.clone(), f.alias.hosted_zone_id.clone()),
+            replaces: None,
+            made_outside: false,
+        },
+    ];
+
+    if f.endpoint.vpc_id != *vpc_id {
+        return plan_spoke(f, plan);
+    }
+    match &f.zone_here {
+        None => plan.changes.extend(new_zone),
+        Some(zone) if zone.aliases_to(target) => plan.zone_id = Some(zone.zone.id.clone()),
+        Some(zone) if zone.other_vpcs(vpc_id).is_empty() => {
+            plan.zone_id = Some(zone.zone.id.clone());
+            plan.changes.push(Change::WriteAlias {
+                zone: Ref::Existing(zone.zone.id.clone()),
+                host: f.host.clone(),
+                target: (f.alias.dns_name.clone(), f.alias.hosted_zone_id.clone()),
+                replaces: zone.record.as_ref().map(record_text),
+                made_outside: !zone.managed,
+            });
+        }
+        Some(zone) => {
+            let others = zone.other_vpcs(vpc_id);
+            plan.changes.push(Change::UntieZone {
+                zone_id: zone.zone.id.clone(),
+                host: f.host.clone(),
+                vpc_id: vpc_id.clone(),
+                aws_region: f.aws_region.clone(),
+                stays_with: others.clone(),
+            });
+            plan.changes.extend(new_zone);
+            plan.warnings.push(format!(
+                "{vpc_id} now shares the private zone {} with {}, whose record {}; it gets a zone \
+                 of its own pointing at {} instead, and {} stops resolving in {vpc_id} for the \
+                 few seconds between the two",
+                zone.zone.id,
+                others.join(", "),
+                zone.record
+                    .as_ref()
+                    .map_or("is missing".to_string(), |r| format!(
+                        "is {}",
+                        record_text(r)
+                    )),
+                f.endpoint.id,
+                f.host
+            ));
+        }
+    }
+    Ok(plan)
+}
+
+/// Hub and spoke: this VPC is tied to the zone that already points at the hub's endpoint.
+fn plan_spoke(f: &DnsFacts, mut plan: DnsPlan) -> Result<DnsPlan, Error> {
+    let vpc_id = &f.vpc.id;
+    let hub = &f.endpoint.vpc_id;
+    let target = (f.alias.dns_name.as_str(), f.alias.hosted_zone_id.as_str());
+    let hub_zone = match &f.zone_of_endpoint_vpc {
+        Some(zone) if zone.aliases_to(target) => zone,
+        Some(zone) => {
+            return Err(Error::Conflict(format!(
+                "the private zone {} ({}) of {hub} is {}, not an alias to {}: run \
+                 setup_private_dns for {hub} first, then tie {vpc_id} to its zone",
+                zone.zone.id,
+                f.host,
+                zone.record
+                    .as_ref()
+                    .map_or("without an A record".to_string(), record_text),
+                f.endpoint.id
+            )));
+        }
+        None => {
+            return Err(Error::Conflict(format!(
+                "{} lives in {hub}, which has no private zone {}: run setup_private_dns with \
+                 vpc_id {hub} first, then again for {vpc_id} with endpoint_id {}",
+                f.endpoint.id, f.host, f.endpoint.id
+            )));
+        }
+    };
+    match &f.zone_here {
+        Some(zone) if zone.zone.id == hub_zone.zone.id => {
+            plan.zone_id = Some(zone.zone.id.clone());
+        }
+        Some(zone) => {
+            return Err(Error::Conflict(format!(
+                "{vpc_id} already has its own private zone {} for {} ({}), and a VPC can be \
+                 tied to only one zone of a name: remove it first (remove_private_link for \
+                 {vpc_id}, or in the Route 53 console), then call again",
+                zone.zone.id,
+                f.host,
+                zone.record
+                    .as_ref()
+                    .map_or("no A record".to_string(), record_text)
+            )));
+        }
+        None => {
+            plan.zone_id = Some(hub_zone.zone.id.clone());
+            plan.changes.push(Change::TieZone {
+                zone_id: hub_zone.zone.id.clone(),
+                host: f.host.clone(),
+                vpc_id: vpc_id.clone(),
+                aws_region: f.aws_region.clone(),
+                answers_with: format!("an alias to {} of {hub}", f.endpoint.id),
+                tied_to: hub_zone.vpcs.iter().map(|(id, _)| id.clone()).collect(),
+                made_outside: !hub_zone.managed,
+            });
+            plan.warnings.push(format!(
+                "{vpc_id} must reach {hub}'s endpoint subnets over peering or a transit gateway \
+                 (routes both ways, and the endpoint's security group must admit {vpc_id}'s \
+                 clients by CIDR)"
+            ));
+        }
+    }
+    Ok(plan)
+}
+
 pub async fn setup_private_dns(app: &App, request: DnsRequest) -> Result<DnsOutput, Error> {
     crate::validate::cluster_id(&request.cluster_id)?;
     let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
@@ -110,9 +304,11 @@ pub async fn setup_private_dns(app: &App, request: DnsRequest) -> Result<DnsOutp
         .transpose()?;
 
     let target = target(app, &request.cluster_id).await?;
-    let host = target.require_address()?.host.clone();
+    let address = target.require_address()?.clone();
+    let host = address.host.clone();
     let region = target.region.clone();
     let clients = app.aws.clients(Some(&region)).await?;
+    let r53 = &clients.route53;
 
     // Without an endpoint id, the VPC's endpoint to the region's Zilliz service is meant.
     let service_name = match &asked_endpoint {
@@ -134,183 +330,288 @@ pub async fn setup_private_dns(app: &App, request: DnsRequest) -> Result<DnsOutp
             ..Default::default()
         },
     };
-    let (vpc, endpoints, zones) = tokio::join!(
+    let (vpc, endpoints, zone_here) = tokio::join!(
         ec2::vpc(&clients.ec2, &vpc_id, &region),
         ec2::vpc_endpoints(&clients.ec2, query),
-        route53::zones_of_vpc(&clients.route53, &vpc_id, &region.aws_region),
+        route53::zone_for_host_in_vpc(r53, &vpc_id, &region.aws_region, &host),
     );
     let endpoint = pick_endpoint(endpoints?, asked_endpoint.as_deref(), &vpc_id)?;
-    plan_and_apply(app, request.confirm, &target, vpc?, endpoint, zones?, host).await
-}
-
-async fn plan_and_apply(
-    app: &App,
-    confirm: bool,
-    target: &super::Target,
-    vpc: ec2::Vpc,
-    endpoint: VpcEndpoint,
-    zones_of_vpc: Vec<route53::Zone>,
-    host: String,
-) -> Result<DnsOutput, Error> {
-    let region = &target.region;
-    let clients = app.aws.clients(Some(region)).await?;
-    let r53 = &clients.route53;
-    let (dns_name, dns_zone) = endpoint.dns_entries.first().cloned().ok_or_else(|| {
-        Error::Conflict(format!(
-            "VPC endpoint {} has no DNS names yet ({}); wait_for_endpoint, then try again",
-            endpoint.id,
-            endpoint_state::explain(&endpoint.state)
-        ))
-    })?;
-    let dns_zone = dns_zone.ok_or_else(|| {
-        Error::Conflict(format!(
-            "the DNS name of {} has no hosted zone id; try again in a minute",
-            endpoint.id
-        ))
-    })?;
-    let alias = AliasTargetInfo {
-        dns_name: bare_name(&dns_name),
-        hosted_zone_id: dns_zone,
+    let alias = alias_target_of(&endpoint)?;
+    let zone_of_endpoint_vpc = if endpoint.vpc_id == vpc_id {
+        None
+    } else {
+        route53::zone_for_host_in_vpc(r53, &endpoint.vpc_id, &region.aws_region, &host).await?
     };
+    let name = format!("zilliz-privatelink-{}", target.cluster_id());
+    let facts = DnsFacts {
+        cluster_id: target.cluster_id().to_string(),
+        host: host.clone(),
+        aws_region: region.aws_region.clone(),
+        region_tags: tags_for(&name, Some(target.cluster_id()), &region),
+        vpc: vpc?,
+        endpoint,
+        alias,
+        zone_here: zone_here?,
+        zone_of_endpoint_vpc,
+    };
+    let planned = plan_dns(&facts)?;
 
     let mut output = DnsOutput {
         applied: false,
-        hosted_zone_id: None,
+        hosted_zone_id: planned.zone_id.clone(),
         record_name: host.clone(),
-        alias_target: Some(alias.clone()),
-        preview: Vec::new(),
-        warnings: Vec::new(),
+        alias_target: Some(facts.alias.clone()),
+        preview: plan::preview(&planned.changes),
+        warnings: planned.warnings.clone(),
         message: String::new(),
-        vpc_id: vpc.id.clone(),
-        endpoint_id: endpoint.id.clone(),
+        vpc_id: vpc_id.clone(),
+        endpoint_id: facts.endpoint.id.clone(),
         region_id: region.region_id.clone(),
         aws_region: region.aws_region.clone(),
-        port: target.require_address()?.port,
+        port: address.port,
     };
-
-    let mut enable = Vec::new();
-    if vpc.dns_support != Some(true) {
-        enable.push(VpcAttributeName::EnableDnsSupport);
-        output.preview.push(format!(
-            "turn on enableDnsSupport for {} (a private zone answers only with it)",
-            vpc.id
-        ));
-    }
-    if vpc.dns_hostnames != Some(true) {
-        enable.push(VpcAttributeName::EnableDnsHostnames);
-        output.preview.push(format!(
-            "turn on enableDnsHostnames for {} (a private zone needs it)",
-            vpc.id
-        ));
-    }
-
-    // The zone: one of this name tied to the VPC, else one of this name elsewhere to tie to it,
-    // else a new one.
-    let tied = zones_of_vpc.iter().find(|z| z.name == host).cloned();
-    let untied = match &tied {
-        Some(_) => None,
-        None => route53::private_zones_named(r53, &host)
-            .await?
-            .into_iter()
-            .next(),
-    };
-    let existing_record = match &tied {
-        Some(zone) => route53::a_record(r53, &zone.id, &host).await?,
-        None => None,
-    };
-    match (&tied, &untied) {
-        (Some(zone), _) => output.hosted_zone_id = Some(zone.id.clone()),
-        (None, Some(zone)) => {
-            output.hosted_zone_id = Some(zone.id.clone());
-            output.preview.push(format!(
-                "tie the existing private zone {} ({host}) to {}",
-                zone.id, vpc.id
-            ));
-        }
-        (None, None) => output.preview.push(format!(
-            "create a Route 53 private hosted zone `{host}` tied to {} ({})",
-            vpc.id, region.aws_region
-        )),
-    }
-    let record_is_right = existing_record
-        .as_ref()
-        .and_then(|r| r.alias_target.as_ref())
-        .is_some_and(|(name, zone)| *name == alias.dns_name && *zone == alias.hosted_zone_id);
-    if !record_is_right {
-        let verb = if existing_record.is_some() {
-            "replace the A record"
-        } else {
-            "create an A record"
-        };
-        output.preview.push(format!(
-            "{verb} at {host} with an alias to {} (zone {}), EvaluateTargetHealth false",
-            alias.dns_name, alias.hosted_zone_id
-        ));
-    }
-
-    if output.preview.is_empty() {
+    if planned.changes.is_empty() {
         output.message = format!(
-            "Nothing to do: {host} already resolves in {} to VPC endpoint {} through private zone {}. \
-             Next: allow_client_access on port {}.",
-            vpc.id,
-            endpoint.id,
+            "Nothing to do: {host} already resolves in {vpc_id} to VPC endpoint {} through \
+             private zone {}. Next: allow_client_access on port {}.",
+            facts.endpoint.id,
             output.hosted_zone_id.as_deref().unwrap_or("?"),
             output.port
         );
         return Ok(output);
     }
-    if !confirm {
+    if !request.confirm {
         output.message =
             "Preview only, nothing changed. Call again with confirm: true to apply.".into();
         return Ok(output);
     }
 
-    let _permit = app.ensure_write_allowed("setup_private_dns")?;
-    for attribute in enable {
-        ec2::enable_vpc_dns_attribute(&clients.ec2, &vpc.id, attribute).await?;
-    }
-    let zone_id = match (tied, untied) {
-        (Some(zone), _) => zone.id,
-        (None, Some(zone)) => {
-            route53::associate_vpc(r53, &zone.id, &vpc.id, &region.aws_region).await?;
-            zone.id
-        }
-        (None, None) => {
-            let nanos = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or_default();
-            let name = format!("zilliz-privatelink-{}", target.cluster_id());
-            route53::create_private_zone(
-                r53,
-                &host,
-                &vpc.id,
-                &region.aws_region,
-                &format!("zpl-{}-{}-{nanos}", target.cluster_id(), vpc.id),
-                &format!(
-                    "Zilliz Cloud private link for {}, made by zilliz-privatelink-mcp",
-                    target.cluster_id()
-                ),
-                &tags_for(&name, Some(target.cluster_id()), region),
-            )
-            .await?
-        }
-    };
-    if !record_is_right {
-        route53::upsert_alias(
-            r53,
-            &zone_id,
-            &host,
-            (&alias.dns_name, &alias.hosted_zone_id),
-        )
-        .await?;
-    }
+    let applied = plan::carry_out(app, &clients, "setup_private_dns", &planned.changes).await?;
+    let zone_id = applied.made.zone_id.or(planned.zone_id).unwrap_or_default();
     output.applied = true;
     output.hosted_zone_id = Some(zone_id.clone());
     output.message = format!(
-        "{host} now resolves in {} to VPC endpoint {} (private zone {zone_id}). Next: \
+        "{host} now resolves in {vpc_id} to VPC endpoint {} (private zone {zone_id}). Next: \
          allow_client_access on port {}.",
-        vpc.id, endpoint.id, output.port
+        facts.endpoint.id, output.port
     );
     Ok(output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::route53::{ARecord, Zone};
+
+    const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+
+    fn endpoint(id: &str, vpc: &str) -> VpcEndpoint {
+        VpcEndpoint {
+            id: id.into(),
+            vpc_id: vpc.into(),
+            state: "available".into(),
+            dns_entries: vec![(
+                format!("{id}-x1.vpce-svc-0aaa.us-west-2.vpce.amazonaws.com"),
+                Some("ZVPCE".into()),
+            )],
+            ..VpcEndpoint::default()
+        }
+    }
+
+    fn zone(id: &str, vpcs: &[&str], alias_to: Option<&str>, managed: bool) -> ZoneView {
+        let record = alias_to.map(|e| {
+            ARecord::alias(
+                HOST,
+                (
+                    &format!("{e}-x1.vpce-svc-0aaa.us-west-2.vpce.amazonaws.com"),
+                    "ZVPCE",
+                ),
+            )
+        });
+        ZoneView {
+            zone: Zone {
+                id: id.into(),
+                name: HOST.into(),
+            },
+            vpcs: vpcs
+                .iter()
+                .map(|v| (v.to_string(), "us-west-2".to_string()))
+                .collect(),
+            records: record
+                .iter()
+                .map(|_| (HOST.to_string(), "A".to_string()))
+                .collect(),
+            record,
+            managed,
+        }
+    }
+
+    fn facts(vpc: &str, endpoint: VpcEndpoint) -> DnsFacts {
+        DnsFacts {
+            cluster_id: "in01-abc".into(),
+            host: HOST.into(),
+            aws_region: "us-west-2".into(),
+            region_tags: vec![],
+            vpc: ec2::Vpc {
+                id: vpc.into(),
+                name: None,
+                cidr_blocks: vec![],
+                is_default: false,
+                dns_support: Some(true),
+                dns_hostnames: Some(true),
+            },
+            alias: alias_target_of(&endpoint).unwrap(),
+            endpoint,
+            zone_here: None,
+            zone_of_endpoint_vpc: None,
+        }
+    }
+
+    fn kinds(plan: &DnsPlan) -> Vec<&'static str> {
+        plan.changes
+            .iter()
+            .map(|c| match c {
+                Change::EnableDnsAttribute { .. } => "enable",
+                Change::CreatePrivateZone { .. } => "create-zone",
+                Change::WriteAlias { .. } => "alias",
+                Change::TieZone { .. } => "tie",
+                Change::UntieZone { .. } => "untie",
+                _ => "other",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_second_vpc_gets_its_own_zone_and_never_touches_the_first() {
+        // vpc-a's zone exists and is not tied to vpc-b: vpc-b's plan makes a zone of its own.
+        let f = facts("vpc-b", endpoint("vpce-b", "vpc-b"));
+        let plan = plan_dns(&f).unwrap();
+        assert_eq!(kinds(&plan), ["create-zone", "alias"]);
+        assert!(
+            plan.changes
+                .iter()
+                .all(|c| !c.describe().contains("Z-A") && !c.describe().contains("vpc-a"))
+        );
+    }
+
+    #[test]
+    fn a_zone_shared_with_another_vpc_is_left_to_it_and_this_vpc_gets_its_own() {
+        let mut f = facts("vpc-b", endpoint("vpce-b", "vpc-b"));
+        f.zone_here = Some(zone("Z-A", &["vpc-a", "vpc-b"], Some("vpce-a"), true));
+        let plan = plan_dns(&f).unwrap();
+        assert_eq!(kinds(&plan), ["untie", "create-zone", "alias"]);
+        let Change::UntieZone {
+            zone_id,
+            stays_with,
+            ..
+        } = &plan.changes[0]
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            (zone_id.as_str(), stays_with.as_slice()),
+            ("Z-A", &["vpc-a".to_string()][..])
+        );
+        assert!(plan.changes.iter().all(|c| !matches!(
+            c,
+            Change::WriteAlias {
+                zone: Ref::Existing(_),
+                ..
+            }
+        )));
+        assert!(plan.warnings[0].contains("vpc-a"));
+    }
+
+    #[test]
+    fn a_zone_of_this_vpc_alone_is_fixed_in_place_and_says_replace() {
+        let mut f = facts("vpc-b", endpoint("vpce-b", "vpc-b"));
+        f.zone_here = Some(zone("Z-B", &["vpc-b"], Some("vpce-old"), false));
+        let plan = plan_dns(&f).unwrap();
+        assert_eq!(kinds(&plan), ["alias"]);
+        let text = plan.changes[0].describe();
+        assert!(text.starts_with("replace the A record"), "{text}");
+        assert!(
+            text.contains("vpce-old") && text.contains("made outside this tool"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_right_record_is_nothing_to_do_even_in_a_shared_zone() {
+        let mut f = facts("vpc-a", endpoint("vpce-a", "vpc-a"));
+        f.zone_here = Some(zone("Z-A", &["vpc-a", "vpc-spoke"], Some("vpce-a"), true));
+        let plan = plan_dns(&f).unwrap();
+        assert!(plan.changes.is_empty());
+        assert_eq!(plan.zone_id.as_deref(), Some("Z-A"));
+    }
+
+    #[test]
+    fn an_alias_with_the_right_name_in_the_wrong_zone_is_rewritten() {
+        let mut f = facts("vpc-a", endpoint("vpce-a", "vpc-a"));
+        let mut z = zone("Z-A", &["vpc-a"], Some("vpce-a"), true);
+        z.record = Some(ARecord::alias(
+            HOST,
+            (
+                "vpce-a-x1.vpce-svc-0aaa.us-west-2.vpce.amazonaws.com",
+                "ZOTHER",
+            ),
+        ));
+        f.zone_here = Some(z);
+        assert_eq!(kinds(&plan_dns(&f).unwrap()), ["alias"]);
+    }
+
+    #[test]
+    fn a_spoke_is_tied_to_the_hubs_zone_and_no_record_changes() {
+        let mut f = facts("vpc-spoke", endpoint("vpce-a", "vpc-a"));
+        f.zone_of_endpoint_vpc = Some(zone("Z-A", &["vpc-a"], Some("vpce-a"), true));
+        let plan = plan_dns(&f).unwrap();
+        assert_eq!(kinds(&plan), ["tie"]);
+        let text = plan.changes[0].describe();
+        assert!(
+            text.contains("Z-A") && text.contains("no record changes") && text.contains("vpc-a")
+        );
+        assert_eq!(plan.zone_id.as_deref(), Some("Z-A"));
+
+        // Tied already: nothing to do.
+        f.zone_here = f.zone_of_endpoint_vpc.clone();
+        assert!(plan_dns(&f).unwrap().changes.is_empty());
+    }
+
+    #[test]
+    fn a_spoke_needs_a_hub_zone_that_points_at_the_hub() {
+        let mut f = facts("vpc-spoke", endpoint("vpce-a", "vpc-a"));
+        let message = plan_dns(&f).unwrap_err().to_string();
+        assert!(
+            message.contains("vpc-a") && message.contains("setup_private_dns"),
+            "{message}"
+        );
+        f.zone_of_endpoint_vpc = Some(zone("Z-A", &["vpc-a"], Some("vpce-other"), true));
+        assert!(plan_dns(&f).is_err());
+        // A spoke with a zone of its own is not silently moved.
+        f.zone_of_endpoint_vpc = Some(zone("Z-A", &["vpc-a"], Some("vpce-a"), true));
+        f.zone_here = Some(zone("Z-S", &["vpc-spoke"], None, false));
+        let message = plan_dns(&f).unwrap_err().to_string();
+        assert!(message.contains("Z-S"), "{message}");
+    }
+
+    #[test]
+    fn dns_attributes_come_first() {
+        let mut f = facts("vpc-b", endpoint("vpce-b", "vpc-b"));
+        f.vpc.dns_hostnames = Some(false);
+        assert_eq!(
+            kinds(&plan_dns(&f).unwrap()),
+            ["enable", "create-zone", "alias"]
+        );
+    }
+
+    #[test]
+    fn an_endpoint_id_may_name_another_vpcs_endpoint() {
+        let found =
+            pick_endpoint(vec![endpoint("vpce-a", "vpc-a")], Some("vpce-a"), "vpc-b").unwrap();
+        assert_eq!(found.vpc_id, "vpc-a");
+        let message = pick_endpoint(vec![], None, "vpc-b")
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("endpoint_id"), "{message}");
+    }
 }

@@ -2,24 +2,19 @@
 
 use std::collections::BTreeSet;
 
-use ipnet::IpNet;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::plan::{self, Change, Ref};
 use super::{account_id, change_summary, tags_for, target};
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, Subnet, VpcEndpoint};
-use crate::aws::rules::Peer;
 use crate::discovery;
 use crate::endpoint_state;
 use crate::error::Error;
 use crate::region::RegionNames;
 use crate::summary::Summary;
 use crate::validate::AwsId;
-
-/// Zilliz serves private links on one port of this range (and sometimes 443); where the
-/// cluster's own port is not known yet, a dedicated group opens the range.
-pub const ZILLIZ_PORT_RANGE: (u16, u16) = (19530, 19539);
 
 #[derive(Debug, Default)]
 pub struct CreateEndpointRequest {
@@ -202,7 +197,7 @@ pub async fn create_vpc_endpoint(
         },
         account_id(app, &region),
     );
-    let (vpc, subnets, groups, existing, dedicated, account) =
+    let (_vpc, subnets, groups, existing, dedicated, account) =
         (vpc?, subnets?, groups?, existing?, dedicated?, account?);
 
     for subnet in &subnets {
@@ -271,48 +266,43 @@ pub async fn create_vpc_endpoint(
             service.availability_zones.join(", ")
         )));
     }
-
-    let port_range = target
-        .as_ref()
-        .and_then(|t| t.port())
-        .map_or(ZILLIZ_PORT_RANGE, |p| (p, p));
-    let vpc_blocks: Vec<IpNet> = vpc
-        .cidr_blocks
-        .iter()
-        .filter_map(|c| c.parse().ok())
-        .collect();
-    let new_group = group_ids.is_empty() && dedicated.is_none();
-    if group_ids.is_empty() {
-        match &dedicated {
-            Some(group) => {
-                output.security_group_ids = vec![group.id.clone()];
-                output.warnings.push(format!(
-                    "reusing security group {} ({group_name}) made by an earlier call",
-                    group.id
-                ));
-            }
-            None => output.preview.push(format!(
-                "create security group `{group_name}` in {vpc_id} allowing tcp {} from {} (the VPC's CIDR blocks)",
-                ports_text(port_range),
-                vpc_blocks.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-            )),
+    let whitelist = match (service.whitelist_required, &target) {
+        (false, _) => None,
+        (true, Some(t)) => Some(Whitelist {
+            project_id: t.project_id.clone(),
+            account_id: output.account_id.clone(),
+        }),
+        (true, None) => {
+            return Err(Error::missing(
+                "cluster_id",
+                format!(
+                    "Zilliz's endpoint service in {} is visible only to whitelisted AWS accounts, \
+                     and the whitelist belongs to a project: pass cluster_id so that the account \
+                     is whitelisted for the cluster's project first",
+                    region.region_id
+                ),
+            ));
         }
+    };
+    if let Some(group) = &dedicated {
+        output.security_group_ids = vec![group.id.clone()];
+        output.warnings.push(format!(
+            "reusing security group {} ({group_name}) made by an earlier call",
+            group.id
+        ));
     }
-    output.preview.push(format!(
-        "create an Interface VPC endpoint in {vpc_id} ({}) to {} in {}, with {}, private DNS off",
-        region.aws_region,
-        service.service_name,
-        chosen
-            .iter()
-            .map(|s| format!("{} ({})", s.id, s.availability_zone))
-            .collect::<Vec<_>>()
-            .join(", "),
-        if new_group {
-            format!("the new group `{group_name}`")
-        } else {
-            format!("security group(s) {}", output.security_group_ids.join(", "))
-        },
-    ));
+    let plan = plan_endpoint(&EndpointPlanInput {
+        vpc_id: &vpc_id,
+        region: &region,
+        service_name: &service.service_name,
+        whitelist,
+        chosen: &chosen,
+        given_groups: &group_ids,
+        dedicated: dedicated.as_ref().map(|g| g.id.as_str()),
+        group_name: &group_name,
+        cluster_id: cluster_id.as_deref(),
+    });
+    output.preview = plan::preview(&plan);
 
     if !request.confirm {
         output.message = format!(
@@ -322,63 +312,17 @@ pub async fn create_vpc_endpoint(
         return Ok(output);
     }
 
-    let _permit = app.ensure_write_allowed("create_vpc_endpoint")?;
-    let name = format!(
-        "zilliz-privatelink-{}",
-        cluster_id.as_deref().unwrap_or(&region.region_id)
-    );
-    let tags = tags_for(&name, cluster_id.as_deref(), &region);
-    if new_group {
-        let description = format!(
-            "Zilliz Cloud private link endpoint{}, made by zilliz-privatelink-mcp",
-            cluster_id
-                .as_deref()
-                .map(|c| format!(" for {c}"))
-                .unwrap_or_default()
-        );
-        let group_id =
-            ec2::create_security_group(ec2c, &vpc_id, &group_name, &description, &tags).await?;
-        for block in vpc_blocks.iter().filter(|b| matches!(b, IpNet::V4(_))) {
-            ec2::authorize_tcp_ingress(
-                ec2c,
-                &group_id,
-                port_range,
-                &Peer::Cidr(*block),
-                "clients in the VPC",
-            )
-            .await?;
-        }
-        output.security_group_ids = vec![group_id];
+    let applied = plan::carry_out(app, &clients, "create_vpc_endpoint", &plan).await?;
+    if let Some(group) = applied.made.security_group_id {
+        output.security_group_ids = vec![group];
     }
-    let created = ec2::create_interface_endpoint(
-        ec2c,
-        &vpc_id,
-        &service.service_name,
-        &output.subnet_ids,
-        &output.security_group_ids,
-        &tags,
-    )
-    .await;
-    let endpoint_id = match created {
-        Ok(id) => id,
-        // The answer may have been lost after AWS made the endpoint: look before failing.
-        Err(error) => {
-            let now = ec2::vpc_endpoints(
-                ec2c,
-                EndpointQuery {
-                    vpc_id: Some(&vpc_id),
-                    service_name: Some(&service.service_name),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap_or_default();
-            match now.into_iter().find(|e| endpoint_state::is_live(&e.state)) {
-                Some(found) => found.id,
-                None => return Err(error),
-            }
-        }
-    };
+    let endpoint_id = applied.made.endpoint_id.ok_or_else(|| {
+        Error::cloud(
+            "AWS ec2:CreateVpcEndpoint",
+            "the plan finished without an endpoint",
+            "This is a bug: please report it",
+        )
+    })?;
     let made = ec2::vpc_endpoints(
         ec2c,
         EndpointQuery {
@@ -391,7 +335,7 @@ pub async fn create_vpc_endpoint(
     output.endpoint_id = Some(endpoint_id.clone());
     if let Some(endpoint) = made.first() {
         output.state = Some(endpoint.state.clone());
-        output.dns_name = endpoint.dns_entries.first().map(|(n, _)| n.clone());
+        output.dns_name = endpoint.regional_dns_entry().map(|(n, _)| n.to_string());
     }
     output.message = format!(
         "Created VPC endpoint {endpoint_id} in {vpc_id} ({}); {}. Next: register_endpoint.",
@@ -401,10 +345,85 @@ pub async fn create_vpc_endpoint(
     Ok(output)
 }
 
+/// The account to whitelist before the endpoint can be made, where the region requires it.
+#[derive(Debug, Clone)]
+pub struct Whitelist {
+    pub project_id: String,
+    pub account_id: String,
+}
+
+/// Everything the endpoint's plan is decided from, read beforehand.
+#[derive(Debug)]
+pub struct EndpointPlanInput<'a> {
+    pub vpc_id: &'a str,
+    pub region: &'a RegionNames,
+    pub service_name: &'a str,
+    pub whitelist: Option<Whitelist>,
+    /// The subnets to use, at most one per zone.
+    pub chosen: &'a [Subnet],
+    /// The caller's security groups; empty for a dedicated one.
+    pub given_groups: &'a [String],
+    /// The dedicated group an earlier call made.
+    pub dedicated: Option<&'a str>,
+    pub group_name: &'a str,
+    pub cluster_id: Option<&'a str>,
+}
+
+/// The changes that make the endpoint: the whitelist first (the service is invisible to the
+/// account until then), a dedicated group where none was given (with no inbound rule: the
+/// private link's port is unknown until Zilliz allocates the address), then the endpoint.
+pub fn plan_endpoint(input: &EndpointPlanInput<'_>) -> Vec<Change> {
+    let name = format!(
+        "zilliz-privatelink-{}",
+        input.cluster_id.unwrap_or(&input.region.region_id)
+    );
+    let tags = tags_for(&name, input.cluster_id, input.region);
+    let mut plan = Vec::new();
+    if let Some(w) = &input.whitelist {
+        plan.push(Change::WhitelistAccount {
+            project_id: w.project_id.clone(),
+            region_id: input.region.region_id.clone(),
+            account_id: w.account_id.clone(),
+        });
+    }
+    let security_groups = match (input.given_groups, input.dedicated) {
+        ([], Some(dedicated)) => vec![Ref::Existing(dedicated.to_string())],
+        ([], None) => {
+            plan.push(Change::CreateSecurityGroup {
+                vpc_id: input.vpc_id.to_string(),
+                name: input.group_name.to_string(),
+                description: format!(
+                    "Zilliz Cloud private link endpoint{}, made by zilliz-privatelink-mcp",
+                    input
+                        .cluster_id
+                        .map(|c| format!(" for {c}"))
+                        .unwrap_or_default()
+                ),
+                tags: tags.clone(),
+            });
+            vec![Ref::Made]
+        }
+        (given, _) => given.iter().cloned().map(Ref::Existing).collect(),
+    };
+    plan.push(Change::CreateEndpoint {
+        vpc_id: input.vpc_id.to_string(),
+        aws_region: input.region.aws_region.clone(),
+        service_name: input.service_name.to_string(),
+        subnets: input
+            .chosen
+            .iter()
+            .map(|s| (s.id.clone(), s.availability_zone.clone()))
+            .collect(),
+        security_groups,
+        tags,
+    });
+    plan
+}
+
 fn describe_existing(output: &mut CreateEndpointOutput, found: &VpcEndpoint) {
     output.endpoint_id = Some(found.id.clone());
     output.state = Some(found.state.clone());
-    output.dns_name = found.dns_entries.first().map(|(n, _)| n.clone());
+    output.dns_name = found.regional_dns_entry().map(|(n, _)| n.to_string());
     let mut wanted = output.subnet_ids.clone();
     let mut has = found.subnet_ids.clone();
     wanted.sort();
@@ -426,14 +445,6 @@ fn describe_existing(output: &mut CreateEndpointOutput, found: &VpcEndpoint) {
         found.state,
         endpoint_state::explain(&found.state)
     );
-}
-
-fn ports_text((from, to): (u16, u16)) -> String {
-    if from == to {
-        from.to_string()
-    } else {
-        format!("{from}-{to}")
-    }
 }
 
 #[cfg(test)]
@@ -459,6 +470,82 @@ mod tests {
             warnings[0].contains("subnet-aaaaaaa2") && warnings[0].contains("one subnet per zone")
         );
         assert!(warnings[1].contains("subnet-ccccccc1") && warnings[1].contains("not offered"));
+    }
+
+    fn input<'a>(
+        region: &'a RegionNames,
+        chosen: &'a [Subnet],
+        given: &'a [String],
+        dedicated: Option<&'a str>,
+        whitelist: Option<Whitelist>,
+    ) -> EndpointPlanInput<'a> {
+        EndpointPlanInput {
+            vpc_id: "vpc-11111111",
+            region,
+            service_name: "com.amazonaws.vpce.us-west-2.vpce-svc-0aaa",
+            whitelist,
+            chosen,
+            given_groups: given,
+            dedicated,
+            group_name: "zilliz-privatelink-in01-abc",
+            cluster_id: Some("in01-abc"),
+        }
+    }
+
+    #[test]
+    fn a_dedicated_group_opens_no_port_and_the_endpoint_uses_it() {
+        let region = RegionNames::parse("us-west-2").unwrap();
+        let chosen = [Subnet::in_zone("subnet-aaaaaaa1", "us-west-2a")];
+        let plan = plan_endpoint(&input(&region, &chosen, &[], None, None));
+        assert!(matches!(plan[0], Change::CreateSecurityGroup { .. }));
+        assert!(plan.iter().all(|c| !matches!(c, Change::AllowTcp { .. })));
+        let Change::CreateEndpoint {
+            security_groups, ..
+        } = &plan[1]
+        else {
+            panic!("{plan:?}")
+        };
+        assert_eq!(security_groups, &[Ref::Made]);
+        // No port, guessed or otherwise, appears in what the person is asked to agree to.
+        let text = plan::preview(&plan).join("\n");
+        assert!(!text.contains("1953") && !text.contains("443"), "{text}");
+        assert!(text.contains("no inbound rule"));
+    }
+
+    #[test]
+    fn given_or_earlier_groups_are_used_as_they_are() {
+        let region = RegionNames::parse("us-west-2").unwrap();
+        let chosen = [Subnet::in_zone("subnet-aaaaaaa1", "us-west-2a")];
+        let given = ["sg-0123456789abcdef0".to_string()];
+        let plan = plan_endpoint(&input(&region, &chosen, &given, None, None));
+        assert_eq!(plan.len(), 1);
+        let plan = plan_endpoint(&input(&region, &chosen, &[], Some("sg-0aaa"), None));
+        let [
+            Change::CreateEndpoint {
+                security_groups, ..
+            },
+        ] = plan.as_slice()
+        else {
+            panic!("{plan:?}")
+        };
+        assert_eq!(security_groups, &[Ref::Existing("sg-0aaa".into())]);
+    }
+
+    #[test]
+    fn the_whitelist_comes_before_anything_is_made() {
+        let region = RegionNames::parse("us-west-2").unwrap();
+        let chosen = [Subnet::in_zone("subnet-aaaaaaa1", "us-west-2a")];
+        let whitelist = Whitelist {
+            project_id: "proj-1".into(),
+            account_id: "123456789012".into(),
+        };
+        let plan = plan_endpoint(&input(&region, &chosen, &[], None, Some(whitelist)));
+        assert!(matches!(
+            &plan[0],
+            Change::WhitelistAccount { account_id, project_id, .. }
+                if account_id == "123456789012" && project_id == "proj-1"
+        ));
+        assert!(matches!(plan.last(), Some(Change::CreateEndpoint { .. })));
     }
 
     #[test]

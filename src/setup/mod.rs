@@ -4,6 +4,7 @@
 //! what an earlier call made before it makes anything, so a second identical call is a no-op.
 
 pub mod endpoint;
+pub mod plan;
 
 use crate::address::PrivateLinkAddress;
 use crate::app::App;
@@ -66,18 +67,6 @@ impl Target {
                  register_endpoint (then wait_for_endpoint), and try again in a minute",
                 self.cluster.cluster_id, self.project_id, self.region.region_id
             ))
-        })
-    }
-
-    /// The port clients will use: the private link's own, else the public address's (Zilliz
-    /// serves both on the same port), else none known.
-    pub fn port(&self) -> Option<u16> {
-        self.address.as_ref().map(|a| a.port).or_else(|| {
-            self.cluster
-                .connect_address
-                .as_deref()
-                .and_then(|a| PrivateLinkAddress::parse(a).ok())
-                .map(|a| a.port)
         })
     }
 }

@@ -3,7 +3,8 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{account_id, change_summary, target};
+use super::plan::{self, Change};
+use super::{change_summary, is_managed, target};
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery};
 use crate::discovery;
@@ -135,46 +136,19 @@ pub async fn register_endpoint(
         return Ok(output);
     }
 
-    let account = if service.whitelist_required {
-        let account = account_id(app, &region).await?;
-        output.preview.push(format!(
-            "add AWS account {account} to Zilliz's whitelist for project {project_id} in {} (the region requires it)",
-            region.region_id
-        ));
-        Some(account)
-    } else {
-        None
-    };
-    output.preview.push(format!(
-        "register VPC endpoint {endpoint_id} with Zilliz project {project_id} in {}",
-        region.region_id
-    ));
+    let plan = [Change::RegisterEndpoint {
+        project_id: project_id.clone(),
+        region_id: region.region_id.clone(),
+        endpoint_id: endpoint_id.clone(),
+        made_outside: !is_managed(&endpoint.tags),
+    }];
+    output.preview = plan::preview(&plan);
     if !request.confirm {
         output.message =
             "Preview only, nothing changed. Call again with confirm: true to apply.".into();
         return Ok(output);
     }
-
-    let _permit = app.ensure_write_allowed("register_endpoint")?;
-    if let Some(account) = &account {
-        app.zilliz
-            .whitelist_account(&project_id, &region.region_id, account)
-            .await?;
-    }
-    if let Err(error) = app
-        .zilliz
-        .register_private_endpoint(&project_id, &region.region_id, &endpoint_id)
-        .await
-    {
-        // A registration made by a call whose answer was lost is success, not an error.
-        let now = app.zilliz.private_endpoints(&project_id).await?;
-        if !now
-            .iter()
-            .any(|r| r.registers(&endpoint_id, &region.region_id))
-        {
-            return Err(error);
-        }
-    }
+    plan::carry_out(app, &clients, "register_endpoint", &plan).await?;
     output.applied = true;
     output.registered = true;
     output.message = format!(

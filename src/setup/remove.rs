@@ -1,22 +1,25 @@
-//! `remove_private_link`: undoes a setup in reverse order (alias record, private zone, Zilliz
-//! registration, endpoint, dedicated security group), touching only what this tool made, and
-//! a zone only when it holds nothing but the private link's record. Everything else is
-//! listed as kept.
+//! `remove_private_link`: undoes one VPC's setup in reverse order (alias record, private
+//! zone, Zilliz registration, endpoint, dedicated security group), touching only what this
+//! tool made, and a zone only when it holds nothing but the private link's record. A zone
+//! other VPCs use is left to them: this VPC is untied from it. Everything else is listed as
+//! kept, with the reason.
 
 use aws_sdk_ec2::types::Filter;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::plan::{self, Change};
 use super::{CLUSTER_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, change_summary, is_managed, target};
 use crate::address::expected_private_link_host;
 use crate::app::App;
-use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
-use crate::aws::route53;
+use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, VpcEndpoint};
+use crate::aws::route53::{self, ZoneView};
 use crate::discovery;
 use crate::endpoint_state::{self, Phase};
 use crate::error::Error;
 use crate::summary::Summary;
 use crate::validate::AwsId;
+use crate::zilliz::model::PrivateEndpoint;
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct RemoveOutput {
@@ -45,61 +48,199 @@ impl Summary for RemoveOutput {
     }
 }
 
-/// One removal, in the order it must happen.
+/// Everything the teardown of one VPC's private link is decided from.
 #[derive(Debug, Clone)]
-enum Removal {
-    Record {
-        zone_id: String,
-        host: String,
-        target: (String, String),
-    },
-    Zone {
-        zone_id: String,
-        host: String,
-    },
-    Registration {
-        project_id: String,
-        region_id: String,
-        endpoint_id: String,
-    },
-    Endpoint {
-        endpoint_id: String,
-    },
-    SecurityGroup {
-        group_id: String,
-        name: String,
-    },
+pub struct RemovalFacts {
+    pub vpc_id: String,
+    pub host: String,
+    pub project_id: String,
+    pub region_id: String,
+    pub aws_region: String,
+    /// This VPC's endpoints to Zilliz's service that still exist.
+    pub endpoints: Vec<VpcEndpoint>,
+    pub registrations: Vec<PrivateEndpoint>,
+    /// Security groups of this VPC that this tool made for the cluster.
+    pub our_groups: Vec<SecurityGroup>,
+    /// The private zone named for the host that is tied to this VPC.
+    pub zone_here: Option<ZoneView>,
 }
 
-impl Removal {
-    fn describe(&self) -> String {
-        match self {
-            Self::Record {
-                zone_id,
-                host,
-                target,
-            } => {
-                format!(
-                    "delete the alias A record {host} → {} in zone {zone_id}",
-                    target.0
-                )
+/// What the teardown removes, in order, and what it keeps and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemovalPlan {
+    pub changes: Vec<Change>,
+    pub kept: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+/// Decides the teardown. It never changes what another VPC relies on: a shared zone is left
+/// (this VPC is untied from it), and an endpoint that other VPCs resolve to through a shared
+/// zone stays with its registration.
+pub fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
+    let mut plan = RemovalPlan {
+        changes: Vec::new(),
+        kept: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let vpc_id = &f.vpc_id;
+    let host = &f.host;
+    let endpoint_aimed_at = |zone: &ZoneView| {
+        zone.alias_name().and_then(|name| {
+            f.endpoints.iter().find(|e| {
+                e.dns_entries
+                    .iter()
+                    .any(|(n, _)| route53::bare_name(n) == name)
+            })
+        })
+    };
+    // Endpoints that other VPCs resolve to (this VPC is their hub): they stay.
+    let mut serving_others: Vec<(String, Vec<String>)> = Vec::new();
+
+    if let Some(zone) = &f.zone_here {
+        let others = zone.other_vpcs(vpc_id);
+        let aimed = endpoint_aimed_at(zone);
+        let owner_note = if zone.managed {
+            ""
+        } else {
+            " (made outside this tool)"
+        };
+        match (others.is_empty(), aimed) {
+            (false, Some(endpoint)) => {
+                serving_others.push((endpoint.id.clone(), others.clone()));
+                plan.kept.push(format!(
+                    "private zone {} ({host}){owner_note} and its record: {} resolve {host} \
+                     through it to {} of this VPC; remove their private links first",
+                    zone.zone.id,
+                    others.join(", "),
+                    endpoint.id
+                ));
             }
-            Self::Zone { zone_id, host } => {
-                format!("delete the private hosted zone {zone_id} ({host})")
-            }
-            Self::Registration {
-                project_id,
-                region_id,
-                endpoint_id,
-            } => {
-                format!("deregister {endpoint_id} from Zilliz project {project_id} in {region_id}")
-            }
-            Self::Endpoint { endpoint_id } => format!("delete VPC endpoint {endpoint_id}"),
-            Self::SecurityGroup { group_id, name } => {
-                format!("delete security group {group_id} ({name})")
+            (false, None) => plan.changes.push(Change::UntieZone {
+                zone_id: zone.zone.id.clone(),
+                host: host.clone(),
+                vpc_id: vpc_id.clone(),
+                aws_region: f.aws_region.clone(),
+                stays_with: others,
+            }),
+            (true, aimed) => {
+                let record_goes = match (&zone.record, aimed) {
+                    (Some(record), Some(_)) => {
+                        plan.changes.push(Change::DeleteRecord {
+                            zone_id: zone.zone.id.clone(),
+                            record: Box::new(record.clone()),
+                            made_outside: !zone.managed,
+                        });
+                        true
+                    }
+                    (Some(record), None) => {
+                        plan.kept.push(format!(
+                            "the A record {host} in zone {}: it is {}, not an alias to a Zilliz \
+                             endpoint of {vpc_id}",
+                            zone.zone.id,
+                            plan::record_text(record)
+                        ));
+                        false
+                    }
+                    (None, _) => false,
+                };
+                let holds_nothing_else = zone
+                    .records
+                    .iter()
+                    .all(|(name, kind)| record_goes && name == host && kind == "A");
+                if holds_nothing_else && (record_goes || zone.managed) {
+                    plan.changes.push(Change::DeleteZone {
+                        zone_id: zone.zone.id.clone(),
+                        host: host.clone(),
+                        made_outside: !zone.managed,
+                    });
+                } else {
+                    // Route 53 refuses to delete a zone with records, and they are someone's.
+                    let whose = if zone.managed {
+                        "made by this tool, but it now holds other records too"
+                    } else {
+                        "not made by this tool and it holds other records"
+                    };
+                    plan.kept
+                        .push(format!("private zone {} ({host}): {whose}", zone.zone.id));
+                }
             }
         }
     }
+
+    let mut endpoints_removed = Vec::new();
+    for endpoint in &f.endpoints {
+        let registered = f
+            .registrations
+            .iter()
+            .any(|r| r.registers(&endpoint.id, &f.region_id));
+        if let Some((_, others)) = serving_others.iter().find(|(id, _)| *id == endpoint.id) {
+            plan.kept.push(format!(
+                "VPC endpoint {}{}: {} reach the cluster through it",
+                endpoint.id,
+                if registered {
+                    " and its Zilliz registration"
+                } else {
+                    ""
+                },
+                others.join(", ")
+            ));
+            continue;
+        }
+        if !is_managed(&endpoint.tags) {
+            plan.kept.push(format!(
+                "VPC endpoint {}: made outside this tool",
+                endpoint.id
+            ));
+            if registered {
+                plan.kept.push(format!(
+                    "the Zilliz registration of {} in project {}: its endpoint stays",
+                    endpoint.id, f.project_id
+                ));
+            }
+            continue;
+        }
+        if registered {
+            plan.changes.push(Change::Deregister {
+                project_id: f.project_id.clone(),
+                region_id: f.region_id.clone(),
+                endpoint_id: endpoint.id.clone(),
+            });
+            plan.warnings.push(format!(
+                "a private link serves every cluster of project {} in {}: removing it cuts their \
+                 private access through {} too",
+                f.project_id, f.region_id, endpoint.id
+            ));
+        }
+        plan.changes.push(Change::DeleteEndpoint {
+            endpoint_id: endpoint.id.clone(),
+        });
+        endpoints_removed.push(endpoint.id.clone());
+        for group in &endpoint.security_group_ids {
+            if !f.our_groups.iter().any(|g| &g.id == group) {
+                plan.kept
+                    .push(format!("security group {group}: made outside this tool"));
+            }
+        }
+    }
+    let mut our_groups = f.our_groups.clone();
+    our_groups.sort_by(|a, b| a.id.cmp(&b.id));
+    for group in our_groups {
+        let in_use_by_kept = f.endpoints.iter().any(|e| {
+            !endpoints_removed.contains(&e.id) && e.security_group_ids.contains(&group.id)
+        });
+        if in_use_by_kept {
+            plan.kept.push(format!(
+                "security group {} ({}): an endpoint that stays uses it",
+                group.id, group.name
+            ));
+        } else {
+            plan.changes.push(Change::DeleteSecurityGroup {
+                group_id: group.id,
+                name: group.name,
+            });
+        }
+    }
+    plan
 }
 
 pub async fn remove_private_link(
@@ -130,7 +271,7 @@ pub async fn remove_private_link(
             .values(target.cluster_id())
             .build(),
     ];
-    let (vpc, endpoints, zones, registrations, our_groups) = tokio::join!(
+    let (vpc, endpoints, zone_here, registrations, our_groups) = tokio::join!(
         ec2::vpc(&clients.ec2, &vpc_id, &region),
         ec2::vpc_endpoints(
             &clients.ec2,
@@ -140,153 +281,38 @@ pub async fn remove_private_link(
                 ..Default::default()
             },
         ),
-        route53::zones_of_vpc(&clients.route53, &vpc_id, &region.aws_region),
+        route53::zone_for_host_in_vpc(&clients.route53, &vpc_id, &region.aws_region, &host),
         app.zilliz.private_endpoints(&target.project_id),
         ec2::security_groups(&clients.ec2, &[], ours),
     );
     vpc?;
-    let endpoints: Vec<VpcEndpoint> = endpoints?
-        .into_iter()
-        .filter(|e| endpoint_state::phase(&e.state) != Phase::Gone)
-        .collect();
-    let registrations = registrations?;
-    let mut our_groups = our_groups?;
-
-    let mut plan: Vec<Removal> = Vec::new();
-    let mut kept: Vec<String> = Vec::new();
-    let mut warnings: Vec<String> = Vec::new();
-
-    // 1-2. The record and the zone.
-    if let Some(zone) = zones?.into_iter().find(|z| z.name == host) {
-        let r53 = &clients.route53;
-        let (record, tags, others, tied) = tokio::join!(
-            route53::a_record(r53, &zone.id, &host),
-            route53::zone_tags(r53, &zone.id),
-            route53::other_records(r53, &zone.id),
-            route53::zone_vpcs(r53, &zone.id),
-        );
-        let (record, tags, others, tied) = (record?, tags?, others?, tied?);
-        let endpoint_names: Vec<String> = endpoints
-            .iter()
-            .flat_map(|e| e.dns_entries.iter().map(|(n, _)| route53::bare_name(n)))
-            .collect();
-        let mut record_removed = false;
-        match record.and_then(|r| r.alias_target) {
-            Some(target) if endpoint_names.contains(&target.0) => {
-                plan.push(Removal::Record {
-                    zone_id: zone.id.clone(),
-                    host: host.clone(),
-                    target,
-                });
-                record_removed = true;
-            }
-            Some(target) => kept.push(format!(
-                "the A record {host} in zone {}: it points at {}, not at a Zilliz endpoint of {vpc_id}",
-                zone.id, target.0
-            )),
-            None => {}
-        }
-        let holds_only_the_link = others
-            .iter()
-            .all(|(name, kind)| record_removed && *name == host && kind == "A");
-        let only_this_vpc = tied.iter().all(|(id, _)| *id == vpc_id);
-        if !only_this_vpc {
-            kept.push(format!(
-                "private zone {} ({host}): it is also tied to {}",
-                zone.id,
-                tied.iter()
-                    .filter(|(id, _)| *id != vpc_id)
-                    .map(|(id, _)| id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        } else if holds_only_the_link {
-            // Deleting it loses nothing: it held only the record this removal takes away.
-            plan.push(Removal::Zone {
-                zone_id: zone.id.clone(),
-                host: host.clone(),
-            });
-        } else {
-            // Route 53 refuses to delete a zone with records, and they are someone's.
-            let whose = if is_managed(&tags) {
-                "made by this tool, but it now holds other records too"
-            } else {
-                "not made by this tool and it holds other records"
-            };
-            kept.push(format!("private zone {} ({host}): {whose}", zone.id));
-        }
-    }
-
-    // 3-5. Registration, endpoint, dedicated group: only for endpoints this tool made.
-    let mut endpoints_removed = Vec::new();
-    for endpoint in &endpoints {
-        let managed = is_managed(&endpoint.tags);
-        let registered = registrations
-            .iter()
-            .any(|r| r.registers(&endpoint.id, &region.region_id));
-        if !managed {
-            kept.push(format!(
-                "VPC endpoint {}: not made by this tool",
-                endpoint.id
-            ));
-            if registered {
-                kept.push(format!(
-                    "the Zilliz registration of {} in project {}: its endpoint stays",
-                    endpoint.id, target.project_id
-                ));
-            }
-            continue;
-        }
-        if registered {
-            plan.push(Removal::Registration {
-                project_id: target.project_id.clone(),
-                region_id: region.region_id.clone(),
-                endpoint_id: endpoint.id.clone(),
-            });
-            warnings.push(format!(
-                "a private link serves every cluster of project {} in {}: removing it cuts their private access through {} too",
-                target.project_id, region.region_id, endpoint.id
-            ));
-        }
-        plan.push(Removal::Endpoint {
-            endpoint_id: endpoint.id.clone(),
-        });
-        endpoints_removed.push(endpoint.id.clone());
-        for group in &endpoint.security_group_ids {
-            if !our_groups.iter().any(|g| &g.id == group) {
-                kept.push(format!("security group {group}: not made by this tool"));
-            }
-        }
-    }
-    our_groups.sort_by(|a, b| a.id.cmp(&b.id));
-    for group in our_groups {
-        let in_use_by_kept = endpoints.iter().any(|e| {
-            !endpoints_removed.contains(&e.id) && e.security_group_ids.contains(&group.id)
-        });
-        if in_use_by_kept {
-            kept.push(format!(
-                "security group {} ({}): an endpoint that stays uses it",
-                group.id, group.name
-            ));
-        } else {
-            plan.push(Removal::SecurityGroup {
-                group_id: group.id,
-                name: group.name,
-            });
-        }
-    }
+    let facts = RemovalFacts {
+        vpc_id: vpc_id.clone(),
+        host,
+        project_id: target.project_id.clone(),
+        region_id: region.region_id.clone(),
+        aws_region: region.aws_region.clone(),
+        endpoints: endpoints?
+            .into_iter()
+            .filter(|e| endpoint_state::phase(&e.state) != Phase::Gone)
+            .collect(),
+        registrations: registrations?,
+        our_groups: our_groups?,
+        zone_here: zone_here?,
+    };
+    let planned = plan_removal(&facts);
 
     let mut output = RemoveOutput {
         applied: false,
         removed: Vec::new(),
-        kept,
-        preview: plan.iter().map(Removal::describe).collect(),
-        warnings,
+        kept: planned.kept.clone(),
+        preview: plan::preview(&planned.changes),
+        warnings: planned.warnings.clone(),
         message: String::new(),
         region_id: region.region_id.clone(),
         aws_region: region.aws_region.clone(),
     };
-    if plan.is_empty() {
+    if planned.changes.is_empty() {
         output.message = format!("Nothing to remove for {} in {vpc_id}.", target.cluster_id());
         return Ok(output);
     }
@@ -296,59 +322,213 @@ pub async fn remove_private_link(
         return Ok(output);
     }
 
-    let _permit = app.ensure_write_allowed("remove_private_link")?;
-    for removal in &plan {
-        let done = match removal {
-            Removal::Record {
-                zone_id,
-                host,
-                target,
-            } => {
-                route53::delete_alias(&clients.route53, zone_id, host, (&target.0, &target.1)).await
-            }
-            Removal::Zone { zone_id, .. } => route53::delete_zone(&clients.route53, zone_id).await,
-            Removal::Registration {
-                project_id,
-                region_id,
-                endpoint_id,
-            } => {
-                app.zilliz
-                    .delete_private_endpoint(project_id, region_id, endpoint_id)
-                    .await
-            }
-            Removal::Endpoint { endpoint_id } => {
-                ec2::delete_vpc_endpoint(&clients.ec2, endpoint_id).await
-            }
-            Removal::SecurityGroup { group_id, .. } => {
-                ec2::delete_security_group(&clients.ec2, group_id).await
-            }
-        };
-        match done {
-            Ok(()) => output.removed.push(removal.describe()),
-            Err(error) if matches!(removal, Removal::SecurityGroup { .. }) => {
-                // AWS releases an endpoint's network interfaces a little after deleting it.
-                output.warnings.push(format!(
-                    "{} did not work yet ({error}); call remove_private_link again in a minute to finish",
-                    removal.describe()
-                ));
-            }
-            Err(error) => {
-                let so_far = if output.removed.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    output.removed.join("; ")
-                };
-                return Err(Error::Conflict(format!(
-                    "{error}. Removed so far: {so_far}. Call remove_private_link again to finish; it resumes where this stopped"
-                )));
-            }
-        }
-    }
+    let applied = plan::carry_out(app, &clients, "remove_private_link", &planned.changes).await?;
     output.applied = true;
+    output.removed = applied.done;
+    output.warnings.extend(applied.warnings);
     output.message = format!(
         "Removed the private link of {} from {vpc_id} ({} step(s)).",
         target.cluster_id(),
         output.removed.len()
     );
     Ok(output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::route53::{ARecord, Zone};
+    use crate::setup::{MANAGED_BY_TAG, MANAGED_BY_VALUE};
+
+    const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+
+    fn endpoint(id: &str, vpc: &str, managed: bool) -> VpcEndpoint {
+        VpcEndpoint {
+            id: id.into(),
+            vpc_id: vpc.into(),
+            state: "available".into(),
+            dns_entries: vec![(
+                format!("{id}-x1.vpce-svc-0aaa.us-west-2.vpce.amazonaws.com"),
+                Some("ZVPCE".into()),
+            )],
+            security_group_ids: vec!["sg-ours".into()],
+            tags: if managed {
+                vec![(MANAGED_BY_TAG.into(), MANAGED_BY_VALUE.into())]
+            } else {
+                vec![]
+            },
+            ..VpcEndpoint::default()
+        }
+    }
+
+    fn zone(vpcs: &[&str], alias_to: &str, extra: &[(&str, &str)]) -> ZoneView {
+        let mut records = vec![(HOST.to_string(), "A".to_string())];
+        records.extend(extra.iter().map(|(n, t)| (n.to_string(), t.to_string())));
+        ZoneView {
+            zone: Zone {
+                id: "Z1".into(),
+                name: HOST.into(),
+            },
+            vpcs: vpcs
+                .iter()
+                .map(|v| (v.to_string(), "us-west-2".to_string()))
+                .collect(),
+            record: Some(ARecord::alias(
+                HOST,
+                (
+                    &format!("{alias_to}-x1.vpce-svc-0aaa.us-west-2.vpce.amazonaws.com"),
+                    "ZVPCE",
+                ),
+            )),
+            records,
+            managed: true,
+        }
+    }
+
+    fn facts(vpc: &str, endpoints: Vec<VpcEndpoint>, zone_here: Option<ZoneView>) -> RemovalFacts {
+        RemovalFacts {
+            vpc_id: vpc.into(),
+            host: HOST.into(),
+            project_id: "proj-1".into(),
+            region_id: "aws-us-west-2".into(),
+            aws_region: "us-west-2".into(),
+            registrations: endpoints
+                .iter()
+                .map(|e| PrivateEndpoint {
+                    endpoint_id: e.id.clone(),
+                    region_id: Some("aws-us-west-2".into()),
+                    ..PrivateEndpoint::default()
+                })
+                .collect(),
+            endpoints,
+            our_groups: vec![SecurityGroup {
+                id: "sg-ours".into(),
+                name: "zilliz-privatelink-in01-abc".into(),
+                ..SecurityGroup::default()
+            }],
+            zone_here,
+        }
+    }
+
+    fn kinds(plan: &RemovalPlan) -> Vec<&'static str> {
+        plan.changes
+            .iter()
+            .map(|c| match c {
+                Change::DeleteRecord { .. } => "record",
+                Change::DeleteZone { .. } => "zone",
+                Change::UntieZone { .. } => "untie",
+                Change::Deregister { .. } => "deregister",
+                Change::DeleteEndpoint { .. } => "endpoint",
+                Change::DeleteSecurityGroup { .. } => "group",
+                _ => "other",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_vpc_of_its_own_is_removed_whole_in_reverse_order() {
+        let f = facts(
+            "vpc-a",
+            vec![endpoint("vpce-a", "vpc-a", true)],
+            Some(zone(&["vpc-a"], "vpce-a", &[])),
+        );
+        let plan = plan_removal(&f);
+        assert_eq!(
+            kinds(&plan),
+            ["record", "zone", "deregister", "endpoint", "group"]
+        );
+    }
+
+    #[test]
+    fn a_spoke_is_untied_and_the_hubs_zone_and_record_stay() {
+        let f = facts(
+            "vpc-spoke",
+            vec![],
+            Some(zone(&["vpc-a", "vpc-spoke"], "vpce-a", &[])),
+        );
+        let plan = plan_removal(&f);
+        assert_eq!(kinds(&plan), ["untie", "group"]);
+        let Change::UntieZone {
+            stays_with, vpc_id, ..
+        } = &plan.changes[0]
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            (vpc_id.as_str(), stays_with.as_slice()),
+            ("vpc-spoke", &["vpc-a".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn a_hub_keeps_what_its_spokes_resolve_through() {
+        let f = facts(
+            "vpc-a",
+            vec![endpoint("vpce-a", "vpc-a", true)],
+            Some(zone(&["vpc-a", "vpc-spoke"], "vpce-a", &[])),
+        );
+        let plan = plan_removal(&f);
+        assert!(
+            kinds(&plan)
+                .iter()
+                .all(|k| !["record", "zone", "deregister", "endpoint", "untie"].contains(k)),
+            "{plan:?}"
+        );
+        assert!(
+            plan.kept
+                .iter()
+                .any(|k| k.contains("vpc-spoke") && k.contains("vpce-a"))
+        );
+        // The group stays too: the endpoint that stays uses it.
+        assert!(plan.kept.iter().any(|k| k.contains("sg-ours")));
+    }
+
+    #[test]
+    fn a_zone_with_other_records_stays_and_an_endpoint_made_elsewhere_stays() {
+        let f = facts(
+            "vpc-a",
+            vec![endpoint("vpce-a", "vpc-a", false)],
+            Some(zone(
+                &["vpc-a"],
+                "vpce-a",
+                &[("other.example.com", "CNAME")],
+            )),
+        );
+        let plan = plan_removal(&f);
+        // The group stays too: the endpoint that stays uses it.
+        assert_eq!(kinds(&plan), ["record"]);
+        assert!(
+            plan.kept
+                .iter()
+                .any(|k| k.contains("Z1") && k.contains("other records"))
+        );
+        assert!(
+            plan.kept
+                .iter()
+                .any(|k| k.contains("vpce-a") && k.contains("made outside"))
+        );
+    }
+
+    #[test]
+    fn a_zone_emptied_by_an_interrupted_teardown_is_finished() {
+        let mut z = zone(&["vpc-a"], "vpce-a", &[]);
+        z.record = None;
+        z.records.clear();
+        let plan = plan_removal(&facts("vpc-a", vec![], Some(z)));
+        assert_eq!(kinds(&plan), ["zone", "group"]);
+    }
+
+    #[test]
+    fn the_record_is_deleted_as_it_was_read() {
+        let f = facts(
+            "vpc-a",
+            vec![endpoint("vpce-a", "vpc-a", true)],
+            Some(zone(&["vpc-a"], "vpce-a", &[])),
+        );
+        let plan = plan_removal(&f);
+        let Change::DeleteRecord { record, .. } = &plan.changes[0] else {
+            unreachable!()
+        };
+        assert_eq!(record.as_read, f.zone_here.unwrap().record.unwrap().as_read);
+    }
 }

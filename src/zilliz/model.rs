@@ -38,7 +38,7 @@ pub struct EndpointService {
     pub whitelist_required: bool,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct PrivateEndpoint {
     pub endpoint_id: String,

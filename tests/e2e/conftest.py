@@ -23,6 +23,8 @@ AWS_SECRET = "moto-secret-key-0a1b2c3d4e5f"
 PROJECT = "proj-4487580fcfe2c8a4391686"
 CLUSTER = "in01-840ec44485bf25d"
 CLUSTER_PORT = 19531
+# The public address's port differs from the private link's, as in Zilliz's own examples.
+PUBLIC_PORT = 19538
 
 
 def free_port():
@@ -77,6 +79,35 @@ class World:
     """What the seed made, by name."""
 
 
+def add_app_vpc(ec2, cidr_prefix, name):
+    """Another application VPC with DNS attributes on and subnets in the service's two
+    zones: (vpc id, {zone letter: subnet id})."""
+    vpc = ec2.create_vpc(CidrBlock=f"{cidr_prefix}.0.0/16",
+                         TagSpecifications=[{"ResourceType": "vpc",
+                                             "Tags": [{"Key": "Name", "Value": name}]}])["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    subnets = {az: ec2.create_subnet(VpcId=vpc, CidrBlock=f"{cidr_prefix}.{i}.0/24",
+                                     AvailabilityZone=f"{REGION}{az}")["Subnet"]["SubnetId"]
+               for i, az in enumerate("ab")}
+    return vpc, subnets
+
+
+async def set_up_link(session, ec2, vpc, subnets):
+    """The whole setup for one VPC, each step confirmed: the endpoint's answer."""
+    made = await call_ok(session, "create_vpc_endpoint", vpc_id=vpc, subnet_ids=subnets,
+                         cluster_id=CLUSTER, confirm=True)
+    await call_ok(session, "register_endpoint", endpoint_id=made["endpoint_id"],
+                  cluster_id=CLUSTER, confirm=True)
+    await call_ok(session, "wait_for_endpoint", endpoint_id=made["endpoint_id"], timeout_seconds=30)
+    await call_ok(session, "setup_private_dns", cluster_id=CLUSTER, vpc_id=vpc, confirm=True)
+    cidr = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"][0]["CidrBlock"]
+    await call_ok(session, "allow_client_access",
+                  endpoint_security_group_id=made["security_group_ids"][0], source_cidr=cidr,
+                  cluster_id=CLUSTER, confirm=True)
+    return made
+
+
 def seed_world(moto_url, fake):
     """A customer's world: Zilliz's endpoint service behind an NLB in two zones of a provider
     VPC, and a customer VPC with DNS attributes on, subnets in three zones, security groups."""
@@ -124,7 +155,7 @@ def seed_world(moto_url, fake):
                                        AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
 
     fake.add_project(PROJECT)
-    fake.add_cluster(CLUSTER, PROJECT, f"aws-{REGION}", port=CLUSTER_PORT)
+    fake.add_cluster(CLUSTER, PROJECT, f"aws-{REGION}", port=CLUSTER_PORT, public_port=PUBLIC_PORT)
     fake.add_cluster("in01-0000000000aaaaa", "proj-0000000000000000000000", "gcp-us-west1",
                      name="elsewhere", plan="Standard")
     fake.add_service(f"aws-{REGION}", w.service_name)
@@ -184,3 +215,47 @@ def anyio_backend():
 
 def text_of(result):
     return "\n".join(c.text for c in result.content if getattr(c, "type", "") == "text")
+
+
+async def call(session, tool, **arguments):
+    result = await session.call_tool(tool, arguments)
+    return result
+
+
+async def call_ok(session, tool, **arguments):
+    result = await call(session, tool, **arguments)
+    assert not result.isError, text_of(result)
+    assert result.structuredContent is not None
+    assert len(result.content) == 1 and text_of(result)
+    return result.structuredContent
+
+
+async def call_err(session, tool, **arguments):
+    result = await call(session, tool, **arguments)
+    assert result.isError, result
+    return text_of(result)
+
+
+HOST = f"{CLUSTER}-privatelink.aws-{REGION}.vectordb.zillizcloud.com"
+
+
+def snapshot(moto_url, vpc):
+    """Everything a setup step could change, read straight from the emulator."""
+    ec2 = boto("ec2", moto_url)
+    r53 = boto("route53", moto_url)
+    endpoints = ec2.describe_vpc_endpoints()["VpcEndpoints"]
+    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])
+    zones = r53.list_hosted_zones()["HostedZones"]
+    records = {z["Id"]: r53.list_resource_record_sets(HostedZoneId=z["Id"])["ResourceRecordSets"]
+               for z in zones}
+    attributes = [ec2.describe_vpc_attribute(VpcId=vpc, Attribute=a)
+                  for a in ("enableDnsSupport", "enableDnsHostnames")]
+    for a in attributes:
+        a.pop("ResponseMetadata", None)
+    return {
+        "endpoints": sorted((e["VpcEndpointId"], e["State"]) for e in endpoints),
+        "groups": sorted((g["GroupId"], repr(g["IpPermissions"])) for g in groups["SecurityGroups"]),
+        "zones": sorted(z["Id"] for z in zones),
+        "records": repr(records),
+        "attributes": repr(attributes),
+    }

@@ -67,7 +67,9 @@ class FakeZilliz:
         }
 
     def add_cluster(self, cluster_id, project_id, region_id, name="prod", plan="Enterprise",
-                    status="RUNNING", port=19530):
+                    status="RUNNING", port=19530, public_port=None):
+        """`port` is the private link's; the public address may use another (Zilliz's own
+        examples show public :19538 beside private link :19531)."""
         self.clusters[cluster_id] = {
             "clusterId": cluster_id,
             "clusterName": name,
@@ -75,7 +77,7 @@ class FakeZilliz:
             "regionId": region_id,
             "plan": plan,
             "status": status,
-            "connectAddress": f"https://{cluster_id}.{region_id}.vectordb.zillizcloud.com:{port}",
+            "connectAddress": f"https://{cluster_id}.{region_id}.vectordb.zillizcloud.com:{public_port or port}",
             "privateLinkAddress": "",
             "cuSize": 1,
             "someFutureField": {"nested": True},
@@ -214,7 +216,11 @@ class FakeZilliz:
                         return self._ok({"endpointId": parts[3]})
                 if (method == "POST" and len(parts) == 3 and parts[0] == "projects"
                         and parts[2] == "privateEndpointWhitelist"):
-                    fake.whitelist.append((parts[1], body["regionId"], body["outerUserId"]))
+                    entry = (parts[1], body["regionId"], body["outerUserId"])
+                    if entry in fake.whitelist:
+                        # Zilliz documents no answer for a repeat; the strict guess is an error.
+                        return self._err(96041, "the account is already in the whitelist")
+                    fake.whitelist.append(entry)
                     return self._ok({})
                 return self._err(404, f"no such call {method} /v2/{'/'.join(parts)}", status=404)
 

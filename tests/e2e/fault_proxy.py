@@ -28,8 +28,11 @@ class Rule:
 
 
 class FaultProxy:
-    def __init__(self, upstream):
+    def __init__(self, upstream, judge=None):
         self.upstream = upstream.rstrip("/")
+        # judge(method, path, action, body) -> None, or (status, payload) to answer instead of
+        # forwarding: how a stricter-than-moto rule of AWS is taught (see strict_aws.py).
+        self.judge = judge
         self.rules = []
         self.seen = []  # (action, fault or None)
         self.lock = threading.Lock()
@@ -80,6 +83,9 @@ class FaultProxy:
                         rule.times -= 1
                     proxy.seen.append((action, rule.fault if rule else None))
                 fault = rule.fault if rule else None
+                verdict = proxy.judge and proxy.judge(method, self.path, action, body)
+                if verdict:
+                    return self._answer(*verdict)
                 if fault == "throttle":
                     return self._answer(503, THROTTLE)
                 if fault in ("500", "503"):

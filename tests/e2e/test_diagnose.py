@@ -13,7 +13,7 @@ from dnslib import QTYPE, RCODE, RR, A
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
 from conftest import BINARY, PROJECT, REGION, free_port, mcp_session
-from test_discovery import call_ok
+from conftest import call_ok
 
 pytestmark = pytest.mark.anyio
 

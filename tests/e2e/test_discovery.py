@@ -7,32 +7,14 @@ import jsonschema
 import pytest
 from mcp.shared.exceptions import McpError
 
-from conftest import (API_KEY, AWS_SECRET, CLUSTER, CLUSTER_PORT, PROJECT, REGION, boto,
+from conftest import (API_KEY, AWS_SECRET, CLUSTER, CLUSTER_PORT, PROJECT, REGION, boto, call,
+                      call_err, call_ok,
                       free_port, mcp_session, text_of)
 
 pytestmark = pytest.mark.anyio
 
 DISCOVERY = {"list_vpcs", "list_subnets", "list_security_groups", "list_zilliz_clusters",
              "get_endpoint_service"}
-
-
-async def call(session, tool, **arguments):
-    result = await session.call_tool(tool, arguments)
-    return result
-
-
-async def call_ok(session, tool, **arguments):
-    result = await call(session, tool, **arguments)
-    assert not result.isError, text_of(result)
-    assert result.structuredContent is not None
-    assert len(result.content) == 1 and text_of(result)
-    return result.structuredContent
-
-
-async def call_err(session, tool, **arguments):
-    result = await call(session, tool, **arguments)
-    assert result.isError, result
-    return text_of(result)
 
 
 async def test_tools_are_listed_with_schemas_and_annotations(world, server_env):

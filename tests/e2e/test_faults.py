@@ -9,7 +9,7 @@ import pytest
 
 from conftest import CLUSTER, PROJECT, REGION, boto, mcp_session, text_of
 from fault_proxy import FaultProxy, Rule
-from test_discovery import call_ok
+from conftest import call_ok
 
 pytestmark = pytest.mark.anyio
 

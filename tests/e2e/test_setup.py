@@ -3,35 +3,12 @@ previewed, second calls make nothing new, and read-only mode refuses by name."""
 
 import pytest
 
-from conftest import (CLUSTER, CLUSTER_PORT, PROJECT, REGION, boto, mcp_session, text_of)
-from test_discovery import call, call_err, call_ok
+from conftest import (CLUSTER, CLUSTER_PORT, PROJECT, PUBLIC_PORT, REGION, boto, mcp_session,
+                      text_of)
+from conftest import HOST, add_app_vpc, call, call_err, call_ok, snapshot
+from strict_aws import StrictAws
 
 pytestmark = pytest.mark.anyio
-
-HOST = f"{CLUSTER}-privatelink.aws-{REGION}.vectordb.zillizcloud.com"
-
-
-def snapshot(moto_url, vpc):
-    """Everything a setup step could change, read straight from the emulator."""
-    ec2 = boto("ec2", moto_url)
-    r53 = boto("route53", moto_url)
-    endpoints = ec2.describe_vpc_endpoints()["VpcEndpoints"]
-    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]}])
-    zones = r53.list_hosted_zones()["HostedZones"]
-    records = {z["Id"]: r53.list_resource_record_sets(HostedZoneId=z["Id"])["ResourceRecordSets"]
-               for z in zones}
-    attributes = [ec2.describe_vpc_attribute(VpcId=vpc, Attribute=a)
-                  for a in ("enableDnsSupport", "enableDnsHostnames")]
-    for a in attributes:
-        a.pop("ResponseMetadata", None)
-    return {
-        "endpoints": sorted((e["VpcEndpointId"], e["State"]) for e in endpoints),
-        "groups": sorted((g["GroupId"], repr(g["IpPermissions"])) for g in groups["SecurityGroups"]),
-        "zones": sorted(z["Id"] for z in zones),
-        "records": repr(records),
-        "attributes": repr(attributes),
-    }
-
 
 async def test_the_full_sequence_previews_applies_and_repeats(world, server_env, moto_url,
                                                               zilliz_server):
@@ -46,8 +23,10 @@ async def test_the_full_sequence_previews_applies_and_repeats(world, server_env,
         assert snapshot(moto_url, world.vpc) == before
         assert preview["subnet_ids"] == [world.subnets["a"], world.subnets["b"]]
         assert any(world.subnets["c"] in w and "not offered" in w for w in preview["warnings"])
-        assert any("create security group" in p and str(CLUSTER_PORT) in p and "10.0.0.0/16" in p
+        # No port is known before the private link exists, so the dedicated group opens none.
+        assert any("create security group" in p and "no inbound rule" in p
                    for p in preview["preview"])
+        assert not any(str(PUBLIC_PORT) in p or str(CLUSTER_PORT) in p for p in preview["preview"])
         assert preview["account_id"] == "123456789012"
 
         made = await call_ok(s, "create_vpc_endpoint", vpc_id=world.vpc, subnet_ids=subnets,
@@ -66,9 +45,7 @@ async def test_the_full_sequence_previews_applies_and_repeats(world, server_env,
         [group_id] = [g["GroupId"] for g in endpoint["Groups"]]
         group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
         assert group["VpcId"] == world.vpc
-        [rule] = group["IpPermissions"]
-        assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == ("tcp", CLUSTER_PORT, CLUSTER_PORT)
-        assert [r["CidrIp"] for r in rule["IpRanges"]] == ["10.0.0.0/16"]
+        assert group["IpPermissions"] == []
         assert made["dns_name"] == endpoint["DnsEntries"][0]["DnsName"]
 
         again = await call_ok(s, "create_vpc_endpoint", vpc_id=world.vpc, subnet_ids=subnets,
@@ -141,18 +118,22 @@ async def test_the_full_sequence_previews_applies_and_repeats(world, server_env,
                                source_security_group_id=world.app_sg, cluster_id=CLUSTER,
                                confirm=True)
         assert access["applied"] is True
+        # Exactly one rule, on the private link's port; the public address's port is never opened.
         rules = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]["IpPermissions"]
-        from_app = [r for r in rules if any(p["GroupId"] == world.app_sg for p in r["UserIdGroupPairs"])]
-        assert [(r["FromPort"], r["ToPort"]) for r in from_app] == [(CLUSTER_PORT, CLUSTER_PORT)]
+        assert [(r["IpProtocol"], r["FromPort"], r["ToPort"], [p["GroupId"] for p in r["UserIdGroupPairs"]])
+                for r in rules] == [("tcp", CLUSTER_PORT, CLUSTER_PORT, [world.app_sg])]
         access = await call_ok(s, "allow_client_access", endpoint_security_group_id=group_id,
                                source_security_group_id=world.app_sg, cluster_id=CLUSTER,
                                confirm=True)
         assert access["applied"] is False and access["already_allowed_by"]
-        # A client inside the VPC's block is already covered by the dedicated group's rule.
+        # A client inside a block already allowed is covered by that block's rule.
+        access = await call_ok(s, "allow_client_access", endpoint_security_group_id=group_id,
+                               source_cidr="10.0.0.0/16", cluster_id=CLUSTER, confirm=True)
+        assert access["applied"] is True
         access = await call_ok(s, "allow_client_access", endpoint_security_group_id=group_id,
                                source_cidr="10.0.2.15", cluster_id=CLUSTER, confirm=True)
         assert access["applied"] is False
-        assert access["already_allowed_by"] == f"tcp {CLUSTER_PORT} from 10.0.0.0/16 (clients in the VPC)"
+        assert access["already_allowed_by"].startswith(f"tcp {CLUSTER_PORT} from 10.0.0.0/16")
 
 
 async def test_a_subnet_of_another_vpc_is_refused_by_name(world, server_env, moto_url):
@@ -176,7 +157,7 @@ async def test_a_subnet_of_another_vpc_is_refused_by_name(world, server_env, mot
 async def test_read_only_hides_and_refuses_changing_tools(world, server_env, moto_url, zilliz_server):
     server_env["ZILLIZ_PRIVATELINK_READ_ONLY"] = "1"
     changing = {"create_vpc_endpoint", "register_endpoint", "setup_private_dns",
-                "allow_client_access"}
+                "allow_client_access", "remove_private_link"}
     async with mcp_session(server_env) as s:
         names = {t.name for t in (await s.list_tools()).tools}
         assert not names & changing
@@ -188,6 +169,7 @@ async def test_read_only_hides_and_refuses_changing_tools(world, server_env, mot
                                      "cluster_id": CLUSTER, "confirm": True}),
             ("allow_client_access", {"endpoint_security_group_id": world.endpoint_sg,
                                      "source_cidr": "10.0.0.0/16", "port": 19530, "confirm": True}),
+            ("remove_private_link", {"cluster_id": CLUSTER, "vpc_id": world.vpc, "confirm": True}),
         ]:
             message = await call_err(s, tool, **args)
             assert f"`{tool}`" in message and "read-only" in message
@@ -196,23 +178,51 @@ async def test_read_only_hides_and_refuses_changing_tools(world, server_env, mot
         assert (await call_ok(s, "list_vpcs"))["vpcs"]
 
 
-async def test_whitelist_first_where_the_region_requires_it(world, server_env, zilliz_server):
+async def test_whitelist_first_where_the_region_requires_it(world, server_env, moto_url,
+                                                            zilliz_server):
+    """The service is invisible to the account until Zilliz whitelists it, as on AWS: the
+    endpoint can only be made after the whitelist call, and the flow completes."""
     zilliz_server.add_service(f"aws-{REGION}", world.service_name, whitelist_required=True)
-    async with mcp_session(server_env) as s:
-        made = await call_ok(s, "create_vpc_endpoint", vpc_id=world.vpc,
-                             subnet_ids=[world.subnets["a"], world.subnets["b"]],
-                             security_group_ids=[world.endpoint_sg], cluster_id=CLUSTER, confirm=True)
-        assert made["security_group_ids"] == [world.endpoint_sg]
-        reg = await call_ok(s, "register_endpoint", endpoint_id=made["endpoint_id"],
-                            project_id=PROJECT, region=REGION)
-        assert any("whitelist" in p and "123456789012" in p for p in reg["preview"])
-        assert zilliz_server.whitelist == []
-        await call_ok(s, "register_endpoint", endpoint_id=made["endpoint_id"],
-                      project_id=PROJECT, region=REGION, confirm=True)
-    assert zilliz_server.whitelist == [(PROJECT, f"aws-{REGION}", "123456789012")]
+    account = "123456789012"
+    strict = StrictAws(moto_url, boto("route53", moto_url), hidden_service=world.service_name,
+                       whitelisted=lambda: any(w[2] == account for w in zilliz_server.whitelist))
+    server_env["AWS_ENDPOINT_URL"] = strict.url
+    subnets = [world.subnets["a"], world.subnets["b"]]
+    try:
+        async with mcp_session(server_env) as s:
+            preview = await call_ok(s, "create_vpc_endpoint", vpc_id=world.vpc,
+                                    subnet_ids=subnets, cluster_id=CLUSTER)
+            assert "whitelist" in preview["preview"][0] and account in preview["preview"][0]
+            assert any("zones are unknown" in w for w in preview["warnings"])
+            assert zilliz_server.whitelist == []
+            made = await call_ok(s, "create_vpc_endpoint", vpc_id=world.vpc, subnet_ids=subnets,
+                                 cluster_id=CLUSTER, confirm=True)
+            assert made["applied"] is True
+            assert zilliz_server.whitelist == [(PROJECT, f"aws-{REGION}", account)]
+            reg = await call_ok(s, "register_endpoint", endpoint_id=made["endpoint_id"],
+                                cluster_id=CLUSTER)
+            assert not any("whitelist" in p for p in reg["preview"])
+            await call_ok(s, "register_endpoint", endpoint_id=made["endpoint_id"],
+                          cluster_id=CLUSTER, confirm=True)
+            waited = await call_ok(s, "wait_for_endpoint", endpoint_id=made["endpoint_id"],
+                                   timeout_seconds=30)
+            assert waited["ready"] is True
+            # A second VPC's endpoint whitelists again; "already whitelisted" is success.
+            vpc2, subnets2 = add_app_vpc(world.ec2, "10.9", "second")
+            second = await call_ok(s, "create_vpc_endpoint", vpc_id=vpc2,
+                                   subnet_ids=list(subnets2.values()), cluster_id=CLUSTER,
+                                   confirm=True)
+            assert second["applied"] is True and second["endpoint_id"] != made["endpoint_id"]
+            assert len(zilliz_server.whitelist) == 1
+    finally:
+        strict.stop()
+    # Before the whitelist the proxy hid the service; the creation went through after it.
+    assert ("DescribeVpcEndpointServices", world.service_name) in strict.refused
+    assert ("CreateVpcEndpoint", world.service_name) not in strict.refused
     posts = [r[1] for r in zilliz_server.mutating_requests()]
     assert posts == [f"/v2/projects/{PROJECT}/privateEndpointWhitelist",
-                     f"/v2/projects/{PROJECT}/privateEndpoints"]
+                     f"/v2/projects/{PROJECT}/privateEndpoints",
+                     f"/v2/projects/{PROJECT}/privateEndpointWhitelist"]
 
 
 async def test_access_uses_the_clusters_own_port(world, server_env, zilliz_server):

@@ -3,8 +3,8 @@
 import pytest
 
 from conftest import CLUSTER, CLUSTER_PORT, PROJECT, REGION, boto, mcp_session, text_of
-from test_discovery import call_ok
-from test_setup import HOST, snapshot
+from conftest import call_ok
+from conftest import HOST, snapshot
 
 pytestmark = pytest.mark.anyio
 
@@ -55,23 +55,25 @@ async def test_status_at_each_stage_names_the_next_call(world, server_env):
         await apply(s, "setup_private_dns", **out["next_action"]["arguments"])
         steps, out = await status(s, world)
         assert (steps["hosted_zone"], steps["alias_record"]) == ("done", "done")
-        # The dedicated group already allows the port from the VPC's block.
-        assert steps["security_group"] == "done"
+        # The dedicated group opens no port until the private link's is known: status asks
+        # for the rule, on the private link's port.
+        group_id = made["security_group_ids"][0]
+        assert steps["security_group"] == "missing"
+        assert out["next_action"] == {"tool": "allow_client_access", "arguments": {
+            "cluster_id": CLUSTER, "endpoint_security_group_id": group_id,
+            "source_cidr": "10.0.0.0/16"}}
+        access = await apply(s, "allow_client_access", **out["next_action"]["arguments"])
+        assert access["port"] == CLUSTER_PORT
+        steps, out = await status(s, world)
         assert out["complete"] is True and out["next_action"] is None
 
-        # Take the rule away: status finds it and proposes access on the real port.
-        group_id = made["security_group_ids"][0]
+        # Take the rule away: status finds it and proposes it again.
         world.ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=[{
             "IpProtocol": "tcp", "FromPort": CLUSTER_PORT, "ToPort": CLUSTER_PORT,
             "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}])
         steps, out = await status(s, world)
         assert steps["security_group"] == "missing"
-        assert out["next_action"] == {"tool": "allow_client_access", "arguments": {
-            "cluster_id": CLUSTER, "endpoint_security_group_id": group_id,
-            "source_cidr": "10.0.0.0/16"}}
-        await apply(s, "allow_client_access", **out["next_action"]["arguments"])
-        steps, out = await status(s, world)
-        assert out["complete"] is True
+        assert out["next_action"]["tool"] == "allow_client_access"
 
 
 async def test_a_failing_read_fails_only_its_steps(world, server_env, zilliz_server):
@@ -116,7 +118,7 @@ async def test_teardown_previews_removes_ours_keeps_theirs_and_repeats_quietly(
         preview = await call_ok(s, "remove_private_link", cluster_id=CLUSTER, vpc_id=world.vpc)
         assert preview["applied"] is False and preview["removed"] == []
         assert len(preview["preview"]) == 5, preview["preview"]
-        assert "alias A record" in preview["preview"][0]
+        assert preview["preview"][0].startswith(f"delete the A record {HOST}, an alias to")
         assert "private hosted zone" in preview["preview"][1]
         assert "deregister" in preview["preview"][2]
         assert "delete VPC endpoint" in preview["preview"][3]
@@ -156,7 +158,7 @@ async def test_teardown_keeps_an_endpoint_the_user_made(world, server_env, zilli
         out = await call_ok(s, "remove_private_link", cluster_id=CLUSTER, vpc_id=world.vpc,
                             confirm=True)
     assert out["removed"] == [] and out["applied"] is False
-    assert any(endpoint in k and "not made by this tool" in k for k in out["kept"])
+    assert any(endpoint in k and "made outside this tool" in k for k in out["kept"])
     assert [e["endpointId"] for e in zilliz_server.endpoints[PROJECT]] == [endpoint]
     assert world.ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"]
 

@@ -11,7 +11,7 @@ import pytest
 from mcp import types
 
 from conftest import mcp_session
-from test_discovery import call_ok
+from conftest import call_ok
 
 pytestmark = pytest.mark.anyio
 

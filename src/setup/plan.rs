@@ -1,0 +1,589 @@
+//! A change is a value. Each changing tool works out, with read calls only, a plan: a list
+//! of [`Change`]s in the order they must happen. The same values render the preview the
+//! person agrees to and, once confirmed, apply themselves one after the other behind the one
+//! write guard ([`carry_out`]). So "confirm makes exactly what was previewed" holds by
+//! construction: there is no second decision at apply time to drift from the first.
+
+use aws_sdk_ec2::types::VpcAttributeName;
+
+use crate::app::App;
+use crate::aws::RegionClients;
+use crate::aws::ec2::{self, EndpointQuery};
+use crate::aws::route53::{self, ARecord};
+use crate::aws::rules::Peer;
+use crate::endpoint_state;
+use crate::error::Error;
+
+/// A resource a change works on: one that exists, or the one an earlier change of the same
+/// plan makes (a new group for a new endpoint, a new zone for its record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ref {
+    Existing(String),
+    Made,
+}
+
+/// What the changes applied so far made, for the changes after them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Made {
+    pub security_group_id: Option<String>,
+    pub endpoint_id: Option<String>,
+    pub zone_id: Option<String>,
+}
+
+/// One change to an AWS account or a Zilliz project.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Lets the AWS account see Zilliz's endpoint service (regions with `whitelistRequired`).
+    WhitelistAccount {
+        project_id: String,
+        region_id: String,
+        account_id: String,
+    },
+    /// A dedicated security group for the endpoint, with no inbound rule: the rule comes
+    /// with `allow_client_access`, once the private link's port is known.
+    CreateSecurityGroup {
+        vpc_id: String,
+        name: String,
+        description: String,
+        tags: Vec<(String, String)>,
+    },
+    CreateEndpoint {
+        vpc_id: String,
+        aws_region: String,
+        service_name: String,
+        /// `(subnet id, availability zone)`
+        subnets: Vec<(String, String)>,
+        security_groups: Vec<Ref>,
+        tags: Vec<(String, String)>,
+    },
+    RegisterEndpoint {
+        project_id: String,
+        region_id: String,
+        endpoint_id: String,
+        made_outside: bool,
+    },
+    EnableDnsAttribute {
+        vpc_id: String,
+        attribute: VpcAttributeName,
+    },
+    CreatePrivateZone {
+        host: String,
+        vpc_id: String,
+        aws_region: String,
+        cluster_id: String,
+        tags: Vec<(String, String)>,
+    },
+    /// Ties a VPC to a zone that already answers for the host (hub and spoke); no record
+    /// changes.
+    TieZone {
+        zone_id: String,
+        host: String,
+        vpc_id: String,
+        aws_region: String,
+        /// Where the zone's alias points, for the preview.
+        answers_with: String,
+        tied_to: Vec<String>,
+        made_outside: bool,
+    },
+    /// Unties a VPC from a zone that other VPCs keep using.
+    UntieZone {
+        zone_id: String,
+        host: String,
+        vpc_id: String,
+        aws_region: String,
+        stays_with: Vec<String>,
+    },
+    /// Makes the A record at the zone's apex an alias to the endpoint.
+    WriteAlias {
+        zone: Ref,
+        host: String,
+        /// `(dns name, hosted zone id)` of the endpoint's regional DNS entry.
+        target: (String, String),
+        /// What the record holds now, when it is replaced.
+        replaces: Option<String>,
+        made_outside: bool,
+    },
+    AllowTcp {
+        group_id: String,
+        group_name: String,
+        port: u16,
+        source: Peer,
+        description: String,
+        made_outside: bool,
+    },
+    DeleteRecord {
+        zone_id: String,
+        record: Box<ARecord>,
+        made_outside: bool,
+    },
+    DeleteZone {
+        zone_id: String,
+        host: String,
+        made_outside: bool,
+    },
+    Deregister {
+        project_id: String,
+        region_id: String,
+        endpoint_id: String,
+    },
+    DeleteEndpoint {
+        endpoint_id: String,
+    },
+    DeleteSecurityGroup {
+        group_id: String,
+        name: String,
+    },
+}
+
+fn outside(made_outside: bool) -> &'static str {
+    if made_outside {
+        " (made outside this tool)"
+    } else {
+        ""
+    }
+}
+
+/// What a record holds, in a few words: `an alias to X` or `addresses a, b`.
+pub fn record_text(record: &ARecord) -> String {
+    match &record.alias_target {
+        Some((name, _)) => format!("an alias to {name}"),
+        None => format!("addresses {}", record.addresses.join(", ")),
+    }
+}
+
+impl Change {
+    /// The preview line: what the change does, to what, and whose it is.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::WhitelistAccount {
+                project_id,
+                region_id,
+                account_id,
+            } => format!(
+                "add AWS account {account_id} to Zilliz's private link whitelist for project \
+                 {project_id} in {region_id} (the region requires it before the endpoint \
+                 service is visible to the account)"
+            ),
+            Self::CreateSecurityGroup { vpc_id, name, .. } => format!(
+                "create security group `{name}` in {vpc_id} with no inbound rule (the rule on \
+                 the private link's port comes with allow_client_access, once Zilliz has \
+                 allocated the address)"
+            ),
+            Self::CreateEndpoint {
+                vpc_id,
+                aws_region,
+                service_name,
+                subnets,
+                security_groups,
+                ..
+            } => format!(
+                "create an Interface VPC endpoint in {vpc_id} ({aws_region}) to {service_name} \
+                 in {}, with {}, private DNS off",
+                subnets
+                    .iter()
+                    .map(|(id, zone)| format!("{id} ({zone})"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                security_groups
+                    .iter()
+                    .map(|g| match g {
+                        Ref::Existing(id) => format!("security group {id}"),
+                        Ref::Made => "the new security group".to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Self::RegisterEndpoint {
+                project_id,
+                region_id,
+                endpoint_id,
+                made_outside,
+            } => format!(
+                "register VPC endpoint {endpoint_id}{} with Zilliz project {project_id} in {region_id}",
+                outside(*made_outside)
+            ),
+            Self::EnableDnsAttribute { vpc_id, attribute } => match attribute {
+                VpcAttributeName::EnableDnsSupport => format!(
+                    "turn on enableDnsSupport for {vpc_id} (a private zone answers only with it)"
+                ),
+                _ => format!("turn on enableDnsHostnames for {vpc_id} (a private zone needs it)"),
+            },
+            Self::CreatePrivateZone {
+                host,
+                vpc_id,
+                aws_region,
+                ..
+            } => format!(
+                "create a Route 53 private hosted zone `{host}` tied to {vpc_id} ({aws_region})"
+            ),
+            Self::TieZone {
+                zone_id,
+                host,
+                vpc_id,
+                answers_with,
+                tied_to,
+                made_outside,
+                ..
+            } => format!(
+                "tie the private zone {zone_id} ({host}){}, which is {answers_with} and is tied \
+                 to {}, to {vpc_id} as well; no record changes",
+                outside(*made_outside),
+                tied_to.join(", ")
+            ),
+            Self::UntieZone {
+                zone_id,
+                host,
+                vpc_id,
+                stays_with,
+                ..
+            } => format!(
+                "untie {vpc_id} from the private zone {zone_id} ({host}); the zone and its \
+                 record stay as they are for {}",
+                stays_with.join(", ")
+            ),
+            Self::WriteAlias {
+                zone,
+                host,
+                target,
+                replaces,
+                made_outside,
+            } => {
+                let zone = match zone {
+                    Ref::Existing(id) => format!("zone {id}{}", outside(*made_outside)),
+                    Ref::Made => "the new zone".to_string(),
+                };
+                match replaces {
+                    Some(now) => format!(
+                        "replace the A record at {host} in {zone}, now {now}, with an alias to \
+                         {} (zone {}), EvaluateTargetHealth false",
+                        target.0, target.1
+                    ),
+                    None => format!(
+                        "create an A record at {host} in {zone} with an alias to {} (zone {}), \
+                         EvaluateTargetHealth false",
+                        target.0, target.1
+                    ),
+                }
+            }
+            Self::AllowTcp {
+                group_id,
+                group_name,
+                port,
+                source,
+                made_outside,
+                ..
+            } => format!(
+                "add an inbound rule to {group_id} ({group_name}){}: {}",
+                outside(*made_outside),
+                crate::aws::rules::Rule::new("tcp", Some((*port, *port)), source.clone())
+                    .summary("from")
+            ),
+            Self::DeleteRecord {
+                zone_id,
+                record,
+                made_outside,
+            } => format!(
+                "delete the A record {}, {}, in zone {zone_id}{}",
+                route53::bare_name(record.as_read.name()),
+                record_text(record),
+                outside(*made_outside)
+            ),
+            Self::DeleteZone {
+                zone_id,
+                host,
+                made_outside,
+            } => format!(
+                "delete the private hosted zone {zone_id} ({host}){}",
+                outside(*made_outside)
+            ),
+            Self::Deregister {
+                project_id,
+                region_id,
+                endpoint_id,
+            } => {
+                format!("deregister {endpoint_id} from Zilliz project {project_id} in {region_id}")
+            }
+            Self::DeleteEndpoint { endpoint_id } => format!("delete VPC endpoint {endpoint_id}"),
+            Self::DeleteSecurityGroup { group_id, name } => {
+                format!("delete security group {group_id} ({name})")
+            }
+        }
+    }
+
+    /// AWS releases a deleted endpoint's network interfaces a little later, so the group
+    /// they used may not be deletable yet: that step is finished by calling again.
+    fn may_finish_later(&self) -> bool {
+        matches!(self, Self::DeleteSecurityGroup { .. })
+    }
+
+    async fn apply(
+        &self,
+        app: &App,
+        clients: &RegionClients,
+        made: &mut Made,
+    ) -> Result<(), Error> {
+        let ec2c = &clients.ec2;
+        let r53 = &clients.route53;
+        match self {
+            Self::WhitelistAccount {
+                project_id,
+                region_id,
+                account_id,
+            } => match app
+                .zilliz
+                .whitelist_account(project_id, region_id, account_id)
+                .await
+            {
+                // Zilliz has no call to read the whitelist; adding an account twice is success.
+                Err(e) if e.to_string().to_ascii_lowercase().contains("already") => Ok(()),
+                other => other,
+            },
+            Self::CreateSecurityGroup {
+                vpc_id,
+                name,
+                description,
+                tags,
+            } => {
+                let id = ec2::create_security_group(ec2c, vpc_id, name, description, tags).await?;
+                made.security_group_id = Some(id);
+                Ok(())
+            }
+            Self::CreateEndpoint {
+                vpc_id,
+                service_name,
+                subnets,
+                security_groups,
+                tags,
+                ..
+            } => {
+                let groups = security_groups
+                    .iter()
+                    .map(|g| resolve(g, made.security_group_id.as_ref(), "security group"))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let subnet_ids: Vec<String> = subnets.iter().map(|(id, _)| id.clone()).collect();
+                let created = ec2::create_interface_endpoint(
+                    ec2c,
+                    vpc_id,
+                    service_name,
+                    &subnet_ids,
+                    &groups,
+                    tags,
+                )
+                .await;
+                let id = match created {
+                    Ok(id) => id,
+                    // The answer may have been lost after AWS made the endpoint: look first.
+                    Err(error) => ec2::vpc_endpoints(
+                        ec2c,
+                        EndpointQuery {
+                            vpc_id: Some(vpc_id),
+                            service_name: Some(service_name),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|e| endpoint_state::is_live(&e.state))
+                    .map(|e| e.id)
+                    .ok_or(error)?,
+                };
+                made.endpoint_id = Some(id);
+                Ok(())
+            }
+            Self::RegisterEndpoint {
+                project_id,
+                region_id,
+                endpoint_id,
+                ..
+            } => {
+                let registered = app
+                    .zilliz
+                    .register_private_endpoint(project_id, region_id, endpoint_id)
+                    .await;
+                match registered {
+                    Ok(()) => Ok(()),
+                    // A registration made by a call whose answer was lost is success.
+                    Err(error) => {
+                        let now = app.zilliz.private_endpoints(project_id).await?;
+                        if now.iter().any(|r| r.registers(endpoint_id, region_id)) {
+                            Ok(())
+                        } else {
+                            Err(error)
+                        }
+                    }
+                }
+            }
+            Self::EnableDnsAttribute { vpc_id, attribute } => {
+                ec2::enable_vpc_dns_attribute(ec2c, vpc_id, attribute.clone()).await
+            }
+            Self::CreatePrivateZone {
+                host,
+                vpc_id,
+                aws_region,
+                cluster_id,
+                tags,
+            } => {
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or_default();
+                let id = route53::create_private_zone(
+                    r53,
+                    host,
+                    vpc_id,
+                    aws_region,
+                    &format!("zpl-{cluster_id}-{vpc_id}-{nanos}"),
+                    &format!(
+                        "Zilliz Cloud private link for {cluster_id}, made by zilliz-privatelink-mcp"
+                    ),
+                    tags,
+                )
+                .await?;
+                made.zone_id = Some(id);
+                Ok(())
+            }
+            Self::TieZone {
+                zone_id,
+                vpc_id,
+                aws_region,
+                ..
+            } => route53::associate_vpc(r53, zone_id, vpc_id, aws_region).await,
+            Self::UntieZone {
+                zone_id,
+                vpc_id,
+                aws_region,
+                ..
+            } => route53::disassociate_vpc(r53, zone_id, vpc_id, aws_region).await,
+            Self::WriteAlias {
+                zone, host, target, ..
+            } => {
+                let zone_id = resolve(zone, made.zone_id.as_ref(), "private zone")?;
+                route53::upsert_alias(r53, &zone_id, host, (&target.0, &target.1)).await
+            }
+            Self::AllowTcp {
+                group_id,
+                port,
+                source,
+                description,
+                ..
+            } => ec2::authorize_tcp_ingress(ec2c, group_id, (*port, *port), source, description)
+                .await
+                .map(|_| ()),
+            Self::DeleteRecord {
+                zone_id, record, ..
+            } => route53::delete_record(r53, zone_id, record).await,
+            Self::DeleteZone { zone_id, .. } => route53::delete_zone(r53, zone_id).await,
+            Self::Deregister {
+                project_id,
+                region_id,
+                endpoint_id,
+            } => {
+                app.zilliz
+                    .delete_private_endpoint(project_id, region_id, endpoint_id)
+                    .await
+            }
+            Self::DeleteEndpoint { endpoint_id } => {
+                ec2::delete_vpc_endpoint(ec2c, endpoint_id).await
+            }
+            Self::DeleteSecurityGroup { group_id, .. } => {
+                ec2::delete_security_group(ec2c, group_id).await
+            }
+        }
+    }
+}
+
+fn resolve(reference: &Ref, made: Option<&String>, what: &str) -> Result<String, Error> {
+    match reference {
+        Ref::Existing(id) => Ok(id.clone()),
+        Ref::Made => made.cloned().ok_or_else(|| {
+            Error::cloud(
+                "the plan",
+                format!("a change needs the {what} an earlier change makes, and none was made"),
+                "This is a bug: please report it",
+            )
+        }),
+    }
+}
+
+/// The preview lines of a plan, in order.
+pub fn preview(plan: &[Change]) -> Vec<String> {
+    plan.iter().map(Change::describe).collect()
+}
+
+/// What applying a plan did.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// The preview line of every change made, in order.
+    pub done: Vec<String>,
+    /// Changes that could not finish yet, with what to do.
+    pub warnings: Vec<String>,
+    pub made: Made,
+}
+
+/// Applies a plan in order behind the write guard. When a change fails, the error says what
+/// was done before it; every change is idempotent, so calling the tool again resumes.
+pub async fn carry_out(
+    app: &App,
+    clients: &RegionClients,
+    tool: &str,
+    plan: &[Change],
+) -> Result<Applied, Error> {
+    let _permit = app.ensure_write_allowed(tool)?;
+    let mut applied = Applied::default();
+    for change in plan {
+        match change.apply(app, clients, &mut applied.made).await {
+            Ok(()) => applied.done.push(change.describe()),
+            Err(error) if change.may_finish_later() => applied.warnings.push(format!(
+                "{} did not work yet ({error}); call {tool} again in a minute to finish",
+                change.describe()
+            )),
+            Err(error) => {
+                let so_far = if applied.done.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    applied.done.join("; ")
+                };
+                return Err(Error::Conflict(format!(
+                    "{error}. Done so far: {so_far}. Call {tool} again to finish; it looks at \
+                     what exists and resumes where this stopped"
+                )));
+            }
+        }
+    }
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_this_tool_did_not_make_says_so() {
+        let register = |made_outside| Change::RegisterEndpoint {
+            project_id: "proj-1".into(),
+            region_id: "aws-us-west-2".into(),
+            endpoint_id: "vpce-0123456789abcdef0".into(),
+            made_outside,
+        };
+        assert!(
+            register(true)
+                .describe()
+                .contains("(made outside this tool)")
+        );
+        assert!(!register(false).describe().contains("outside"));
+    }
+
+    #[test]
+    fn a_made_reference_without_its_maker_is_an_error_not_a_guess() {
+        assert!(resolve(&Ref::Made, None, "private zone").is_err());
+        assert_eq!(
+            resolve(&Ref::Made, Some(&"Z1".to_string()), "private zone").unwrap(),
+            "Z1"
+        );
+        assert_eq!(
+            resolve(&Ref::Existing("Z2".into()), Some(&"Z1".to_string()), "zone").unwrap(),
+            "Z2"
+        );
+    }
+}
