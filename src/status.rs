@@ -127,6 +127,9 @@ pub struct Facts {
     pub record: Result<Option<ARecord>, String>,
     /// The security groups of the endpoint.
     pub endpoint_groups: Result<Vec<SecurityGroup>, String>,
+    /// Hub and spoke: where this VPC has no endpoint of its own, the endpoint in another VPC
+    /// that its zone's alias points at.
+    pub hub_endpoint: Option<VpcEndpoint>,
 }
 
 fn step(name: &str, status: StepStatus, detail: impl Into<String>, ids: Vec<String>) -> Step {
@@ -281,7 +284,25 @@ pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>) {
             None
         }
         (Ok(endpoints), Some((service_name, zones))) => {
-            match zilliz_endpoint(endpoints, service_name) {
+            match zilliz_endpoint(endpoints, service_name).or(f.hub_endpoint.as_ref()) {
+                Some(hub) if hub.vpc_id != f.vpc_id => {
+                    steps.push(step(
+                        "vpc_endpoint",
+                        match endpoint_state::phase(&hub.state) {
+                            Phase::Ready => StepStatus::Done,
+                            Phase::Waiting | Phase::Unknown => StepStatus::Pending,
+                            Phase::Broken | Phase::Gone => StepStatus::Failed,
+                        },
+                        format!(
+                            "hub and spoke: {} reaches {} of {} ({}), which its private zone \
+                             points at; the VPCs must be routed to each other (peering or a \
+                             transit gateway)",
+                            f.vpc_id, hub.id, hub.vpc_id, hub.state
+                        ),
+                        vec![hub.id.clone()],
+                    ));
+                    Some(hub)
+                }
                 None => {
                     steps.push(step(
                         "vpc_endpoint",
@@ -491,8 +512,8 @@ pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>) {
                 vec![zone.id.clone()],
             ));
             let wanted = endpoint
-                .and_then(|e| e.dns_entries.first())
-                .map(|(n, _)| route53::bare_name(n));
+                .and_then(|e| e.regional_dns_entry())
+                .map(|(n, z)| (route53::bare_name(n), z.unwrap_or_default().to_string()));
             match (&f.record, wanted) {
                 (Err(e), _) => {
                     steps.push(step("alias_record", StepStatus::Failed, e.clone(), vec![]))
@@ -509,20 +530,23 @@ pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>) {
                     }
                 }
                 (Ok(Some(record)), wanted) => {
-                    let target = record.alias_target.as_ref().map(|(n, _)| n.clone());
+                    let target = record.alias_target.clone();
                     match (target, wanted) {
                         (Some(t), Some(w)) if t == w => steps.push(step(
                             "alias_record",
                             StepStatus::Done,
-                            format!("{host} is an alias to {t}"),
-                            vec![t],
+                            format!("{host} is an alias to {}", t.0),
+                            vec![t.0],
                         )),
                         (Some(t), Some(w)) => {
                             steps.push(step(
                                 "alias_record",
                                 StepStatus::Failed,
-                                format!("{host} is an alias to {t}, not to the endpoint's {w}"),
-                                vec![t],
+                                format!(
+                                    "{host} is an alias to {} (zone {}), not to the endpoint's {} (zone {}): {} resolves the host to addresses it should not use",
+                                    t.0, t.1, w.0, w.1, f.vpc_id
+                                ),
+                                vec![t.0],
                             ));
                             propose(dns_call.clone());
                         }
@@ -530,9 +554,10 @@ pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>) {
                             "alias_record",
                             StepStatus::Failed,
                             format!(
-                                "{host} is an alias to {t}, but the VPC has no endpoint to Zilliz"
+                                "{host} is an alias to {}, but the VPC has no endpoint to Zilliz and that name is no live endpoint's",
+                                t.0
                             ),
-                            vec![t],
+                            vec![t.0],
                         )),
                         (None, _) => {
                             steps.push(step(
@@ -673,6 +698,7 @@ pub async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
                 zone: Err(u.clone()),
                 record: Err(u.clone()),
                 endpoint_groups: Err(u),
+                hub_endpoint: None,
             };
         }
     };
@@ -697,6 +723,7 @@ pub async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
                 zone: Err(m.clone()),
                 record: Err(m.clone()),
                 endpoint_groups: Err(m),
+                hub_endpoint: None,
             };
         }
     };
@@ -730,22 +757,52 @@ pub async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
         (Ok(list), Ok(Some((name, _)))) => zilliz_endpoint(list, name).cloned(),
         _ => None,
     };
-    let (record, endpoint_groups) = tokio::join!(
+    let groups_of = |e: Option<VpcEndpoint>| {
+        let ec2c = clients.ec2.clone();
+        async move {
+            match e {
+                Some(e) if !e.security_group_ids.is_empty() => {
+                    text(ec2::security_groups(&ec2c, &e.security_group_ids, Vec::new()).await)
+                }
+                _ => Ok(Vec::new()),
+            }
+        }
+    };
+    let (record, mut endpoint_groups) = tokio::join!(
         async {
             match (&zone, &host) {
                 (Ok(Some(z)), Some(h)) => text(route53::a_record(&clients.route53, &z.id, h).await),
                 _ => Ok(None),
             }
         },
-        async {
-            match &endpoint {
-                Some(e) if !e.security_group_ids.is_empty() => text(
-                    ec2::security_groups(&clients.ec2, &e.security_group_ids, Vec::new()).await,
-                ),
-                _ => Ok(Vec::new()),
-            }
-        },
+        groups_of(endpoint.clone()),
     );
+    // A spoke has no endpoint of its own: the one its zone points at is read too (two more
+    // rounds, for spokes only).
+    let mut hub_endpoint = None;
+    if endpoint.is_none()
+        && let (Ok(Some(record)), Ok(Some((service_name, _)))) = (&record, &service)
+        && let Some(alias) = &record.alias_target
+    {
+        let to_service = ec2::vpc_endpoints(
+            &clients.ec2,
+            EndpointQuery {
+                service_name: Some(service_name),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_default();
+        hub_endpoint = to_service.into_iter().find(|e| {
+            endpoint_state::is_live(&e.state)
+                && e.regional_dns_entry().is_some_and(|(n, z)| {
+                    route53::bare_name(n) == alias.0 && z == Some(alias.1.as_str())
+                })
+        });
+        if hub_endpoint.is_some() {
+            endpoint_groups = groups_of(hub_endpoint.clone()).await;
+        }
+    }
     Facts {
         cluster_id: cluster_id.into(),
         vpc_id: vpc_id.into(),
@@ -759,6 +816,7 @@ pub async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
         zone,
         record,
         endpoint_groups,
+        hub_endpoint,
     }
 }
 
@@ -831,6 +889,7 @@ mod tests {
             zone: Ok(None),
             record: Ok(None),
             endpoint_groups: Ok(vec![]),
+            hub_endpoint: None,
         }
     }
 

@@ -498,7 +498,9 @@ async fn control_plane(
         }
         (Ok(_), None) => None,
         (Ok(list), Some((name, _))) => {
-            let chosen = status::zilliz_endpoint(list, name).cloned();
+            let chosen = status::zilliz_endpoint(list, name)
+                .or(facts.hub_endpoint.as_ref())
+                .cloned();
             match &chosen {
                 None => out.push(finding(
                     "vpc_endpoint",
@@ -742,13 +744,21 @@ fn dns_findings(
                 ),
                 None => format!("no private hosted zone named {host} is tied to {vpc_id}"),
             };
-            let fix = match elsewhere.first() {
-                Some((id, _)) => Some(format!(
-                    "aws route53 associate-vpc-with-hosted-zone --hosted-zone-id {id} --vpc VPCRegion={},VPCId={vpc_id} (or {})",
-                    t.region.aws_region,
-                    dns_fix.clone().unwrap_or_default()
+            // Tying this VPC to another VPC's zone would make it resolve to that VPC's
+            // endpoint: right only for hub and spoke, which setup_private_dns checks.
+            let fix = match (elsewhere.first(), endpoint) {
+                (Some((_, vpcs)), None) => Some(format!(
+                    "where {vpc_id} reaches the endpoint of {} over peering or a transit gateway, \
+                     call setup_private_dns with that endpoint's id as endpoint_id (it ties \
+                     {vpc_id} to the zone and changes no record); otherwise {}",
+                    vpcs.join(", "),
+                    tool_fix(
+                        "create_vpc_endpoint",
+                        json!({ "vpc_id": vpc_id, "cluster_id": t.cluster_id() })
+                    )
+                    .unwrap_or_default()
                 )),
-                None => dns_fix.clone(),
+                _ => dns_fix.clone(),
             };
             out.push(finding("hosted_zone", Status::Fail, detail, fix));
         }
@@ -770,8 +780,8 @@ fn dns_findings(
     }
     if let Ok(Some(zone)) = &facts.zone {
         let wanted = endpoint
-            .and_then(|e| e.dns_entries.first())
-            .map(|(n, _)| route53::bare_name(n));
+            .and_then(|e| e.regional_dns_entry())
+            .map(|(n, z)| (route53::bare_name(n), z.unwrap_or_default().to_string()));
         match (&facts.record, wanted) {
             (Err(e), _) => out.push(finding("alias_record", Status::Fail, e.clone(), None)),
             (Ok(None), _) => out.push(finding(
@@ -781,27 +791,33 @@ fn dns_findings(
                 dns_fix.clone(),
             )),
             (Ok(Some(record)), wanted) => {
-                let target = record.alias_target.as_ref().map(|(n, _)| n.clone());
+                let target = record.alias_target.clone();
                 match (target, wanted) {
                     (Some(t), Some(w)) if t == w => out.push(finding(
                         "alias_record",
                         Status::Pass,
-                        format!("{host} is an alias to {t}"),
+                        format!("{host} is an alias to {}", t.0),
                         None,
                     )),
                     (Some(t), Some(w)) => out.push(finding(
                         "alias_record",
                         Status::Fail,
-                        format!("{host} is an alias to {t}, not to the endpoint's {w}"),
+                        format!(
+                            "{host} is an alias to {} (zone {}), not to the endpoint's {} (zone {}): {vpc_id} resolves the host to addresses it should not use",
+                            t.0, t.1, w.0, w.1
+                        ),
                         dns_fix.clone(),
                     )),
                     (Some(t), None) => out.push(finding(
                         "alias_record",
                         Status::Warn,
                         format!(
-                            "{host} is an alias to {t}; there is no endpoint to compare it with"
+                            "{host} is an alias to {}; there is no endpoint to compare it with",
+                            t.0
                         ),
-                        None,
+                        Some(format!(
+                            "create an endpoint with create_vpc_endpoint for {vpc_id}, or, where {vpc_id} reaches another VPC's endpoint, run setup_private_dns with that endpoint_id"
+                        )),
                     )),
                     (None, _) => out.push(finding(
                         "alias_record",
