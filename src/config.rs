@@ -64,7 +64,31 @@ fn parse_base_url(uri: &str) -> Result<Url, String> {
             "ZILLIZ_CLOUD_URI `{trimmed}` must start with https:// (or http:// for a local fake)"
         ));
     }
+    if let Some(host) = url.host_str()
+        && is_cluster_endpoint(host)
+    {
+        let control_plane = if host.ends_with(".cn") {
+            "https://api.cloud.zilliz.com.cn"
+        } else {
+            DEFAULT_ZILLIZ_URI
+        };
+        return Err(format!(
+            "ZILLIZ_CLOUD_URI `{trimmed}` is a cluster's endpoint (what Milvus clients connect \
+             to), not Zilliz Cloud's control plane: unset it, or set it to {control_plane}"
+        ));
+    }
     Ok(url)
+}
+
+/// A cluster's own endpoint, which many Milvus examples put in `ZILLIZ_CLOUD_URI`:
+/// `in01-….aws-us-west-2.vectordb.zillizcloud.com` (dedicated) or
+/// `in03-….serverless.gcp-us-west1.cloud.zilliz.com` (serverless).
+fn is_cluster_endpoint(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    host.ends_with(".vectordb.zillizcloud.com")
+        || host.ends_with(".vectordb.zillizcloud.com.cn")
+        || (host.contains(".serverless.") && host.contains(".zilliz."))
 }
 
 /// A value that must never be printed: its `Debug` and `Display` say only that it is there.
@@ -124,6 +148,34 @@ mod tests {
             "http://127.0.0.1:8080/fake/"
         );
         assert!(parse_base_url("ftp://x").is_err());
+        assert!(parse_base_url("https://api.cloud.zilliz.com.cn").is_ok());
         assert!(parse_base_url("not a url").is_err());
+    }
+
+    #[test]
+    fn a_cluster_endpoint_is_refused_naming_the_control_plane() {
+        for (uri, control_plane) in [
+            (
+                "https://in01-840ec44485bf25d.aws-us-west-2.vectordb.zillizcloud.com:19538",
+                "https://api.cloud.zilliz.com",
+            ),
+            (
+                "https://in01-840ec44485bf25d-privatelink.aws-us-west-2.vectordb.zillizcloud.com:19531",
+                "https://api.cloud.zilliz.com",
+            ),
+            (
+                "https://in03-0123456789abcde.serverless.gcp-us-west1.cloud.zilliz.com",
+                "https://api.cloud.zilliz.com",
+            ),
+            (
+                "https://in01-abc.ali-cn-hangzhou.vectordb.zillizcloud.com.cn:19530",
+                "https://api.cloud.zilliz.com.cn",
+            ),
+        ] {
+            let message = parse_base_url(uri).unwrap_err();
+            assert!(message.contains("cluster's endpoint"), "{message}");
+            assert!(message.contains(control_plane), "{message}");
+        }
+        assert!(parse_base_url("https://api.cloud.zilliz.com").is_ok());
     }
 }

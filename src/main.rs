@@ -9,7 +9,6 @@ use tracing_subscriber::EnvFilter;
 use zilliz_privatelink_mcp::app::App;
 use zilliz_privatelink_mcp::config::{AwsSettings, Settings, ZillizSettings};
 use zilliz_privatelink_mcp::diagnose::{DiagnoseRequest, Report, Status, diagnose, mark};
-use zilliz_privatelink_mcp::error::Error;
 use zilliz_privatelink_mcp::mcp::Server;
 use zilliz_privatelink_mcp::region::RegionNames;
 
@@ -156,11 +155,7 @@ async fn doctor(settings: Settings, args: DoctorArgs) -> ExitCode {
         Ok(report) => report,
         Err(error) => {
             eprintln!("error: {error}");
-            return ExitCode::from(if matches!(error, Error::Invalid { .. }) {
-                2
-            } else {
-                1
-            });
+            return ExitCode::from(if error.is_bad_request() { 2 } else { 1 });
         }
     };
     if args.json {

@@ -22,6 +22,7 @@ use crate::region::RegionNames;
 use crate::setup;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
+use crate::zilliz::model::{PlanSupport, plan_support};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -179,32 +180,33 @@ pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>) {
         Err(e) => steps.push(step("cluster_ready", StepStatus::Failed, e.clone(), vec![])),
         Ok(c) => {
             let status = c.status.as_deref().unwrap_or("unknown");
-            let enterprise = c
-                .plan
-                .as_deref()
-                .is_none_or(|p| p.eq_ignore_ascii_case("enterprise"));
             let running = status.eq_ignore_ascii_case("running");
-            let (s, detail) = if !enterprise {
-                (
+            let plan = c.plan.as_deref().unwrap_or("unknown");
+            let (s, detail) = match (plan_support(c.plan.as_deref()), running) {
+                (PlanSupport::No, _) => (
                     StepStatus::Failed,
                     format!(
-                        "the cluster's plan is {}: private links need the Enterprise plan (upgrade in the Zilliz Cloud console)",
-                        c.plan.as_deref().unwrap_or("unknown")
+                        "the cluster's plan is {plan}: private links need the Enterprise plan (upgrade in the Zilliz Cloud console)"
                     ),
-                )
-            } else if running {
-                (
+                ),
+                (_, false) => (
+                    StepStatus::Pending,
+                    format!("the cluster is {status}; it must be RUNNING"),
+                ),
+                (PlanSupport::Yes, true) => (
                     StepStatus::Done,
                     format!(
                         "RUNNING in {}, project {}",
                         c.region.region_id, c.project_id
                     ),
-                )
-            } else {
-                (
-                    StepStatus::Pending,
-                    format!("the cluster is {status}; it must be RUNNING"),
-                )
+                ),
+                (PlanSupport::Unknown, true) => (
+                    StepStatus::Done,
+                    format!(
+                        "RUNNING in {}, project {}; its plan `{plan}` is not one this tool knows (private links need Enterprise: if registration is refused, check the plan in the Zilliz Cloud console)",
+                        c.region.region_id, c.project_id
+                    ),
+                ),
             };
             steps.push(step("cluster_ready", s, detail, vec![f.cluster_id.clone()]));
         }
@@ -1060,5 +1062,16 @@ mod tests {
         let (steps, _) = derive(&f);
         assert_eq!(steps[0].status, StepStatus::Failed);
         assert!(steps[0].detail.contains("Enterprise"));
+    }
+
+    #[test]
+    fn a_plan_word_not_known_is_said_but_does_not_fail() {
+        let mut f = nothing();
+        if let Ok(c) = &mut f.cluster {
+            c.plan = Some("Platinum".into());
+        }
+        let (steps, _) = derive(&f);
+        assert_eq!(steps[0].status, StepStatus::Done);
+        assert!(steps[0].detail.contains("Platinum"));
     }
 }

@@ -171,3 +171,38 @@ async fn no_key_fails_before_any_call_and_names_the_variable() {
     assert!(err.contains("ZILLIZ_CLOUD_API_KEY"), "{err}");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn throttling_is_retried_after_the_wait_the_server_asks_for() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/projects/proj-1/privateEndpoints"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .set_body_json(json!({ "code": 429, "message": "Too Many Requests" })),
+        )
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v2/projects/proj-1/privateEndpoints"))
+        .respond_with(ok(
+            json!({ "endpointId": "vpce-0123456789abcdef0", "regionId": "aws-us-west-2" }),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let started = std::time::Instant::now();
+    client(&server, Some(KEY))
+        .register_private_endpoint("proj-1", "aws-us-west-2", "vpce-0123456789abcdef0")
+        .await
+        .unwrap();
+    // The backoff alone would have waited about a millisecond.
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
+}

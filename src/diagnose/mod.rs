@@ -24,6 +24,7 @@ use crate::setup;
 use crate::status::{self, Facts};
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
+use crate::zilliz::model::{PlanSupport, plan_support};
 use probes::{Connect, Resolution};
 use reach::{ClientSide, GroupVerdict};
 
@@ -379,7 +380,7 @@ pub async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Report, Err
 fn cluster_finding(t: &setup::Target) -> Finding {
     let status = t.cluster.status.as_deref().unwrap_or("unknown");
     let plan = t.cluster.plan.as_deref().unwrap_or("unknown");
-    if !plan.eq_ignore_ascii_case("enterprise") && plan != "unknown" {
+    if plan_support(t.cluster.plan.as_deref()) == PlanSupport::No {
         return finding(
             "cluster",
             Status::Fail,
@@ -444,6 +445,21 @@ async fn control_plane(
     let region = t.region.clone();
     let mut view = ControlView::default();
     let mut out = vec![cluster_finding(t)];
+    if plan_support(t.cluster.plan.as_deref()) == PlanSupport::Unknown {
+        out.push(finding(
+            "cluster_plan",
+            Status::Warn,
+            format!(
+                "{}'s plan `{}` is not one this tool knows; private links need the Enterprise plan",
+                t.cluster_id(),
+                t.cluster.plan.as_deref().unwrap_or("(none given)")
+            ),
+            Some(
+                "check the project's plan in the Zilliz Cloud console (Billing): Enterprise or above serves private links"
+                    .into(),
+            ),
+        ));
+    }
     let cluster_arg = json!(t.cluster_id());
 
     let clients = match app.aws.clients(Some(&region)).await {

@@ -16,7 +16,10 @@ pub struct ApiFailure {
 impl ApiFailure {
     /// Worth another try: the server or a proxy in front of it had a passing fault.
     pub fn is_retryable(&self) -> bool {
-        matches!(self.http_status, 500 | 502 | 503 | 504) && !self.is_known_code()
+        // 429 is the gateway throttling: the call was not carried out, so even a POST may be
+        // sent again.
+        self.http_status == 429
+            || (matches!(self.http_status, 500 | 502 | 503 | 504) && !self.is_known_code())
     }
 
     fn is_known_code(&self) -> bool {
@@ -32,6 +35,16 @@ struct Envelope {
 }
 
 /// Decodes a response body into its `data`, or the failure it reports.
+/// The longest `Retry-After` honoured: a tool call should answer, not wait minutes.
+const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The wait a `Retry-After` header asks for, in its delta-seconds form (the form gateways
+/// send with 429), at most [`MAX_RETRY_AFTER`]; `None` where there is none or it is a date.
+pub fn retry_after(header: Option<&str>) -> Option<std::time::Duration> {
+    let seconds: u64 = header?.trim().parse().ok()?;
+    Some(std::time::Duration::from_secs(seconds).min(MAX_RETRY_AFTER))
+}
+
 pub fn decode(http_status: u16, body: &[u8]) -> Result<Value, ApiFailure> {
     let envelope: Option<Envelope> = serde_json::from_slice(body).ok();
     let Some(envelope) = envelope else {
@@ -109,6 +122,23 @@ mod tests {
         assert!(f.message.contains("Service Unavailable"), "{}", f.message);
         assert!(decode(502, b"").unwrap_err().is_retryable());
         assert!(!decode(404, b"").unwrap_err().is_retryable());
+    }
+
+    #[test]
+    fn throttling_is_retried_even_with_a_code() {
+        let f = decode(429, br#"{"code":429,"message":"Too Many Requests"}"#).unwrap_err();
+        assert!(f.is_retryable());
+        assert!(decode(429, b"").unwrap_err().is_retryable());
+    }
+
+    #[test]
+    fn retry_after_in_seconds_is_honoured_and_bounded() {
+        use std::time::Duration;
+        assert_eq!(retry_after(Some("2")), Some(Duration::from_secs(2)));
+        assert_eq!(retry_after(Some(" 0 ")), Some(Duration::ZERO));
+        assert_eq!(retry_after(Some("3600")), Some(MAX_RETRY_AFTER));
+        assert_eq!(retry_after(Some("Wed, 21 Oct 2026 07:28:00 GMT")), None);
+        assert_eq!(retry_after(None), None);
     }
 
     #[test]

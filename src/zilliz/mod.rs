@@ -46,6 +46,8 @@ enum CallError {
     Api {
         failure: ApiFailure,
         request_id: Option<String>,
+        /// What the answer's `Retry-After` asked for.
+        retry_after: Option<Duration>,
     },
     Transport(reqwest::Error),
 }
@@ -133,20 +135,35 @@ impl Zilliz {
             }
             let response = request.send().await.map_err(CallError::Transport)?;
             let status = response.status().as_u16();
-            let request_id = response
-                .headers()
-                .get("requestid")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            };
+            let request_id = header("requestid");
+            let retry_after = envelope::retry_after(header("retry-after").as_deref());
             let bytes = response.bytes().await.map_err(CallError::Transport)?;
             envelope::decode(status, &bytes).map_err(|failure| CallError::Api {
                 failure,
                 request_id,
+                retry_after,
             })
         };
         let data = attempt
             .retry(self.retry)
             .when(CallError::is_retryable)
+            // The server's own wait wins over the backoff's, within the same number of tries.
+            .adjust(|err, backoff| {
+                backoff.map(|d| match err {
+                    CallError::Api {
+                        retry_after: Some(wait),
+                        ..
+                    } => *wait,
+                    _ => d,
+                })
+            })
             .notify(|err, after| tracing::warn!(call = %what, ?after, "retrying: {}", brief(err)))
             .await
             .map_err(|e| explain(&what, e))?;
@@ -331,6 +348,7 @@ fn explain(what: &str, err: CallError) -> Error {
         CallError::Api {
             failure,
             request_id,
+            ..
         } => (failure, request_id),
     };
     let cause = match (failure.code, &request_id) {

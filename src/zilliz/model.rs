@@ -77,3 +77,56 @@ pub(crate) struct Page {
     #[serde(flatten)]
     pub rest: serde_json::Map<String, serde_json::Value>,
 }
+
+/// Whether a cluster's plan can have a private link. Zilliz renames and adds plans, so a word
+/// this tool does not know is not a failure: it is said, and the setup goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanSupport {
+    Yes,
+    No,
+    Unknown,
+}
+
+pub fn plan_support(plan: Option<&str>) -> PlanSupport {
+    let Some(plan) = plan else {
+        return PlanSupport::Unknown;
+    };
+    let word: String = plan
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if word.contains("enterprise") || word.contains("businesscritical") {
+        PlanSupport::Yes
+    } else if matches!(
+        word.as_str(),
+        "free" | "serverless" | "standard" | "starter" | "basic" | "dedicatedstandard"
+    ) {
+        PlanSupport::No
+    } else {
+        PlanSupport::Unknown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_that_can_have_a_private_link_and_words_not_known() {
+        for yes in [
+            "Enterprise",
+            "enterprise",
+            "Dedicated-Enterprise",
+            "Business Critical",
+        ] {
+            assert_eq!(plan_support(Some(yes)), PlanSupport::Yes, "{yes}");
+        }
+        for no in ["Free", "Serverless", "Standard", "Dedicated-Standard"] {
+            assert_eq!(plan_support(Some(no)), PlanSupport::No, "{no}");
+        }
+        for unknown in [Some("Platinum"), Some(""), None] {
+            assert_eq!(plan_support(unknown), PlanSupport::Unknown, "{unknown:?}");
+        }
+    }
+}

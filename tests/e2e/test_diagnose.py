@@ -281,6 +281,20 @@ def test_doctor_prints_the_same_report_and_fails_with_exit_1(world, server_env, 
     bad = subprocess.run([str(BINARY), "doctor", "--cluster-id", DIAG, "--vpc-id", "vpc-nope"], env=env,
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "vpc-nope" in bad.stderr
+    # A missing argument is an argument error too.
+    missing = subprocess.run([str(BINARY), "doctor", "--vpc-id", world.vpc], env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "cluster_id" in missing.stderr, missing.stderr
+
+
+def test_a_cluster_endpoint_in_zilliz_cloud_uri_is_a_clear_start_up_error(server_env):
+    endpoint = "https://in01-840ec44485bf25d.aws-us-west-2.vectordb.zillizcloud.com:19538"
+    env = dict(server_env, ZILLIZ_CLOUD_URI=endpoint)
+    for args in ([], ["doctor", "--cluster-id", DIAG]):
+        run = subprocess.run([str(BINARY), *args], env=env, capture_output=True, text=True,
+                             timeout=30, stdin=subprocess.DEVNULL)
+        assert run.returncode == 2 and run.stdout == ""
+        assert endpoint in run.stderr and "https://api.cloud.zilliz.com" in run.stderr, run.stderr
 
 
 async def test_a_network_acl_that_drops_the_port(world, server_env, zilliz_server, dns, listeners):
