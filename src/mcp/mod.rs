@@ -169,9 +169,11 @@ impl Server {
     #[tool(
         description = "Create an Interface VPC endpoint from a VPC to the Zilliz endpoint service \
             of the cluster's region (private DNS off; the private zone does that job). Keeps one \
-            subnet per zone and leaves out zones the service does not offer. Without security \
-            groups it proposes a dedicated one. Without confirm it only previews; an endpoint \
-            that already exists is returned, not duplicated.",
+            subnet per zone and leaves out zones the service does not offer. Where the region \
+            requires it, whitelists the AWS account with the cluster's project first. Without \
+            security groups it proposes a dedicated one with no inbound rule (allow_client_access \
+            adds the rule once the private link's port is known). Without confirm it only \
+            previews; an endpoint that already exists is returned, not duplicated.",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<endpoint::CreateEndpointOutput>()
     )]
@@ -192,9 +194,8 @@ impl Server {
 
     #[tool(
         description = "Register a VPC endpoint with the cluster's Zilliz project and region, so \
-            that Zilliz accepts it and allocates the private link address (whitelisting the AWS \
-            account first where the region requires it). Already registered is success. \
-            Without confirm it only previews.",
+            that Zilliz accepts it and allocates the private link address. Already registered \
+            is success. Without confirm it only previews.",
         annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<register::RegisterOutput>()
     )]
@@ -254,9 +255,12 @@ impl Server {
     #[tool(
         description = "Make the cluster's private link host resolve inside the VPC: a Route 53 \
             private hosted zone named exactly for the host, tied to the VPC, with an alias A \
-            record to the VPC endpoint (and the VPC's DNS attributes turned on if they are \
-            off). Needs the private link address, which Zilliz allocates after registration. \
-            Without confirm it only previews.",
+            record to the VPC's endpoint (and the VPC's DNS attributes turned on if they are \
+            off). Each VPC with its own endpoint gets its own zone; a zone another VPC uses is \
+            never re-pointed. For a VPC that reaches another VPC's endpoint over peering or a \
+            transit gateway, pass that endpoint as endpoint_id: the VPC is tied to that VPC's \
+            zone and no record changes. Needs the private link address, which Zilliz allocates \
+            after registration. Without confirm it only previews.",
         annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<dns::DnsOutput>()
     )]
@@ -342,11 +346,12 @@ impl Server {
     }
 
     #[tool(
-        description = "Undo a private link setup in reverse order: the alias record, the private \
-            zone (only when it holds nothing but that record), the Zilliz \
-            registration, the VPC endpoint and its security group (only those this tool made). \
-            The user's own resources are never touched and are listed as kept. Without confirm \
-            it only previews; repeating it is a no-op.",
+        description = "Undo one VPC's private link setup in reverse order: the alias record, the \
+            private zone (only when it holds nothing but that record), the Zilliz registration, \
+            the VPC endpoint and its security group (only those this tool made). A zone other \
+            VPCs use is only untied from this VPC, and an endpoint they resolve to stays. The \
+            user's own resources are never touched and are listed as kept. Without confirm it \
+            only previews; repeating it is a no-op.",
         annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<remove::RemoveOutput>()
     )]

@@ -1,4 +1,4 @@
-//! The Zilliz Cloud control plane, as `../shared/reference/zilliz-control-plane.md` describes it.
+//! The Zilliz Cloud control plane, as `docs/zilliz-control-plane.md` describes it.
 
 mod envelope;
 pub mod model;

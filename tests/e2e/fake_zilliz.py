@@ -1,6 +1,6 @@
 """A fake of the Zilliz Cloud control-plane calls the server relies on, over real HTTP.
 
-It follows ../shared/reference/zilliz-control-plane.md: bearer auth, the {code, data}
+It follows docs/zilliz-control-plane.md: bearer auth, the {code, data}
 envelope, paging, and the project-level private link that gives every cluster of the
 project and region its privateLinkAddress once an endpoint is registered.
 """
