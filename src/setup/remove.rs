@@ -9,7 +9,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::plan::{self, Change};
-use super::{CLUSTER_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, change_summary, is_managed, target};
+use super::{
+    CLUSTER_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, account_id, change_summary, is_managed, target,
+};
 use crate::address::expected_private_link_host;
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, VpcEndpoint};
@@ -271,7 +273,14 @@ pub async fn remove_private_link(
             .values(target.cluster_id())
             .build(),
     ];
-    let (vpc, endpoints, zone_here, registrations, our_groups) = tokio::join!(
+    let whitelisted_account = async {
+        if service.whitelist_required {
+            account_id(app, &region).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (vpc, endpoints, zone_here, registrations, our_groups, whitelisted_account) = tokio::join!(
         ec2::vpc(&clients.ec2, &vpc_id, &region),
         ec2::vpc_endpoints(
             &clients.ec2,
@@ -284,6 +293,7 @@ pub async fn remove_private_link(
         route53::zone_for_host_in_vpc(&clients.route53, &vpc_id, &region.aws_region, &host),
         app.zilliz.private_endpoints(&target.project_id),
         ec2::security_groups(&clients.ec2, &[], ours),
+        whitelisted_account,
     );
     vpc?;
     let facts = RemovalFacts {
@@ -300,7 +310,14 @@ pub async fn remove_private_link(
         our_groups: our_groups?,
         zone_here: zone_here?,
     };
-    let planned = plan_removal(&facts);
+    let mut planned = plan_removal(&facts);
+    if let Some(account) = whitelisted_account? {
+        planned.kept.push(format!(
+            "the whitelist entry of AWS account {account} for project {} in {}: Zilliz has no \
+             call to remove it (ask Zilliz support if it must go)",
+            target.project_id, region.region_id
+        ));
+    }
 
     let mut output = RemoveOutput {
         applied: false,

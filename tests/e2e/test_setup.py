@@ -214,6 +214,9 @@ async def test_whitelist_first_where_the_region_requires_it(world, server_env, m
                                    confirm=True)
             assert second["applied"] is True and second["endpoint_id"] != made["endpoint_id"]
             assert len(zilliz_server.whitelist) == 1
+            # Zilliz has no call to remove a whitelist entry: teardown says it stays.
+            teardown = await call_ok(s, "remove_private_link", cluster_id=CLUSTER, vpc_id=vpc2)
+            assert any("whitelist" in k and account in k for k in teardown["kept"]), teardown
     finally:
         strict.stop()
     # Before the whitelist the proxy hid the service; the creation went through after it.
