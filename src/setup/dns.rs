@@ -468,17 +468,7 @@ mod tests {
     }
 
     fn kinds(plan: &DnsPlan) -> Vec<&'static str> {
-        plan.changes
-            .iter()
-            .map(|c| match c {
-                Change::EnableDnsAttribute { .. } => "enable",
-                Change::CreatePrivateZone { .. } => "create-zone",
-                Change::WriteAlias { .. } => "alias",
-                Change::TieZone { .. } => "tie",
-                Change::UntieZone { .. } => "untie",
-                _ => "other",
-            })
-            .collect()
+        plan.changes.iter().map(Change::kind).collect()
     }
 
     #[test]

@@ -3,8 +3,13 @@
 //! when confirmed (with a [`WritePermit`](crate::app::WritePermit)). Every step looks for
 //! what an earlier call made before it makes anything, so a second identical call is a no-op.
 
+pub mod access;
+pub mod dns;
 pub mod endpoint;
 pub mod plan;
+pub mod register;
+pub mod remove;
+pub mod wait;
 
 use crate::address::PrivateLinkAddress;
 use crate::app::App;
@@ -118,7 +123,6 @@ pub async fn account_id(app: &App, region: &RegionNames) -> Result<String, Error
         )
     })
 }
-pub mod register;
 
 /// The text of a changing tool's answer: the message, then the changes, then the warnings.
 pub fn change_summary(message: &str, preview: &[String], warnings: &[String]) -> String {
@@ -133,7 +137,3 @@ pub fn change_summary(message: &str, preview: &[String], warnings: &[String]) ->
     }
     text
 }
-pub mod access;
-pub mod dns;
-pub mod remove;
-pub mod wait;

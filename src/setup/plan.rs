@@ -310,6 +310,28 @@ impl Change {
         }
     }
 
+    /// A short name of the change's kind, for tests that check a plan's shape.
+    #[cfg(test)]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::WhitelistAccount { .. } => "whitelist",
+            Self::CreateSecurityGroup { .. } => "create-group",
+            Self::CreateEndpoint { .. } => "create-endpoint",
+            Self::RegisterEndpoint { .. } => "register",
+            Self::EnableDnsAttribute { .. } => "enable",
+            Self::CreatePrivateZone { .. } => "create-zone",
+            Self::TieZone { .. } => "tie",
+            Self::UntieZone { .. } => "untie",
+            Self::WriteAlias { .. } => "alias",
+            Self::AllowTcp { .. } => "allow",
+            Self::DeleteRecord { .. } => "record",
+            Self::DeleteZone { .. } => "zone",
+            Self::Deregister { .. } => "deregister",
+            Self::DeleteEndpoint { .. } => "endpoint",
+            Self::DeleteSecurityGroup { .. } => "group",
+        }
+    }
+
     /// AWS releases a deleted endpoint's network interfaces a little later, so the group
     /// they used may not be deletable yet: that step is finished by calling again.
     fn may_finish_later(&self) -> bool {

@@ -428,18 +428,7 @@ mod tests {
     }
 
     fn kinds(plan: &RemovalPlan) -> Vec<&'static str> {
-        plan.changes
-            .iter()
-            .map(|c| match c {
-                Change::DeleteRecord { .. } => "record",
-                Change::DeleteZone { .. } => "zone",
-                Change::UntieZone { .. } => "untie",
-                Change::Deregister { .. } => "deregister",
-                Change::DeleteEndpoint { .. } => "endpoint",
-                Change::DeleteSecurityGroup { .. } => "group",
-                _ => "other",
-            })
-            .collect()
+        plan.changes.iter().map(Change::kind).collect()
     }
 
     #[test]
