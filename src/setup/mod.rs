@@ -1,7 +1,8 @@
 //! The changing half of the server: each step of Zilliz's guide as a function that first
-//! works out a plan with read calls only, answers it as a preview, and carries it out only
-//! when confirmed (with a [`WritePermit`](crate::app::WritePermit)). Every step looks for
-//! what an earlier call made before it makes anything, so a second identical call is a no-op.
+//! works out a plan with read calls only (a list of [`plan::Change`] values), answers it as a
+//! preview, and carries it out only when confirmed, through [`plan::carry_out`] and its
+//! [`WritePermit`](crate::app::WritePermit). Every step looks for what an earlier call made
+//! before it makes anything, so a second identical call is a no-op.
 
 pub mod access;
 pub mod dns;
