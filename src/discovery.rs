@@ -472,7 +472,7 @@ pub async fn endpoint_service(
             "AWS does not describe {} to this account, so its zones are unknown; {}",
             service.endpoint_service,
             if service.whitelist_required {
-                "the account may need to be whitelisted first (register_endpoint does that)"
+                "the account may need to be whitelisted first (create_vpc_endpoint does that before it makes the endpoint)"
             } else {
                 "check the region"
             }

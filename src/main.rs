@@ -68,10 +68,11 @@ struct DoctorArgs {
     /// Or just a private link address (`https://HOST:PORT`), for the network probes alone.
     #[arg(long, value_name = "URL")]
     address: Option<String>,
-    /// The VPC the application runs in.
+    /// The VPC the application runs in (on an EC2 instance, the instance's own by default).
     #[arg(long, value_name = "ID")]
     vpc_id: Option<String>,
-    /// The client instance (its address, subnet and security groups are read).
+    /// The client instance (its address, subnet and security groups are read); on an EC2
+    /// instance, the instance itself by default.
     #[arg(long, value_name = "ID")]
     client_instance_id: Option<String>,
     /// Or the client's security group.
@@ -140,6 +141,8 @@ fn main() -> ExitCode {
 /// fails, 2 when the arguments are wrong.
 async fn doctor(settings: Settings, args: DoctorArgs) -> ExitCode {
     let app = App::new(settings);
+    // On an EC2 instance its metadata says which instance and VPC this is.
+    let machine = zilliz_privatelink_mcp::aws::imds::this_machine().await;
     let request = DiagnoseRequest {
         cluster_id: args.cluster_id,
         address: args.address,
@@ -150,6 +153,7 @@ async fn doctor(settings: Settings, args: DoctorArgs) -> ExitCode {
         probe: Some(!args.no_probe),
         dns_server: None,
         probe_timeout_ms: args.probe_timeout_ms,
+        machine,
     };
     let report = match diagnose(&app, request).await {
         Ok(report) => report,

@@ -698,49 +698,57 @@ pub struct AclEntry {
     pub allow: bool,
 }
 
-/// The network ACL of a subnet: its id and entries.
-pub async fn network_acl_of_subnet(
-    ec2: &Client,
-    subnet_id: &str,
-) -> Result<Option<(String, Vec<AclEntry>)>, Error> {
-    let out = ec2
+/// A network ACL: its id, the subnets it is associated with, and its entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkAcl {
+    pub id: String,
+    pub subnet_ids: Vec<String>,
+    pub entries: Vec<AclEntry>,
+}
+
+/// Every network ACL of a VPC, in one paginated read (a subnet's ACL is found among them).
+pub async fn network_acls_of_vpc(ec2: &Client, vpc_id: &str) -> Result<Vec<NetworkAcl>, Error> {
+    let raw: Vec<_> = ec2
         .describe_network_acls()
-        .filters(
-            Filter::builder()
-                .name("association.subnet-id")
-                .values(subnet_id)
-                .build(),
-        )
+        .filters(Filter::builder().name("vpc-id").values(vpc_id).build())
+        .into_paginator()
+        .items()
         .send()
+        .try_collect()
         .await
         .map_err(|e| sdk_error("ec2:DescribeNetworkAcls", e))?;
-    Ok(out.network_acls().first().map(|acl| {
-        let entries = acl
-            .entries()
-            .iter()
-            .map(|e| AclEntry {
-                rule_number: e.rule_number().unwrap_or(32767),
-                egress: e.egress().unwrap_or(false),
-                protocol: e.protocol().unwrap_or("-1").to_string(),
-                ports: e.port_range().and_then(|r| {
-                    let from = u16::try_from(r.from()?).ok()?;
-                    let to = u16::try_from(r.to()?).ok()?;
-                    Some((from, to))
-                }),
-                cidr: e
-                    .cidr_block()
-                    .or(e.ipv6_cidr_block())
-                    .and_then(|c| c.parse().ok()),
-                allow: e
-                    .rule_action()
-                    .is_some_and(|a| a.as_str().eq_ignore_ascii_case("allow")),
-            })
-            .collect();
-        (
-            acl.network_acl_id().unwrap_or_default().to_string(),
-            entries,
-        )
-    }))
+    Ok(raw
+        .iter()
+        .map(|acl| NetworkAcl {
+            id: acl.network_acl_id().unwrap_or_default().to_string(),
+            subnet_ids: acl
+                .associations()
+                .iter()
+                .filter_map(|a| a.subnet_id().map(str::to_string))
+                .collect(),
+            entries: acl
+                .entries()
+                .iter()
+                .map(|e| AclEntry {
+                    rule_number: e.rule_number().unwrap_or(32767),
+                    egress: e.egress().unwrap_or(false),
+                    protocol: e.protocol().unwrap_or("-1").to_string(),
+                    ports: e.port_range().and_then(|r| {
+                        let from = u16::try_from(r.from()?).ok()?;
+                        let to = u16::try_from(r.to()?).ok()?;
+                        Some((from, to))
+                    }),
+                    cidr: e
+                        .cidr_block()
+                        .or(e.ipv6_cidr_block())
+                        .and_then(|c| c.parse().ok()),
+                    allow: e
+                        .rule_action()
+                        .is_some_and(|a| a.as_str().eq_ignore_ascii_case("allow")),
+                })
+                .collect(),
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! assistant can act on.
 
 pub mod ec2;
+pub mod imds;
 pub mod route53;
 pub mod rules;
 

@@ -160,6 +160,7 @@ def seed_world(moto_url, fake):
                      name="elsewhere", plan="Standard")
     fake.add_service(f"aws-{REGION}", w.service_name)
     w.ec2 = ec2
+    w.moto_url = moto_url
     return w
 
 

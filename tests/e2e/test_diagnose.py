@@ -94,7 +94,15 @@ async def diagnose(s, dns, **extra):
     args = {"cluster_id": DIAG, "vpc_id": world_vpc(extra), "client_security_group_id": extra.pop("sg"),
             "client_cidr": "10.0.0.0/24", "dns_server": dns.addr, "probe_timeout_ms": 2000}
     args.update(extra)
-    return await call_ok(s, "diagnose_private_link", **args)
+    report = await call_ok(s, "diagnose_private_link", **args)
+    assert_every_problem_has_a_fix(report)
+    return report
+
+
+def assert_every_problem_has_a_fix(report):
+    for f in report["findings"]:
+        if f["status"] in ("fail", "warn"):
+            assert f.get("fix"), f
 
 
 def world_vpc(extra):
@@ -135,7 +143,7 @@ async def test_no_zone_is_named_with_its_fix(world, server_env, zilliz_server, d
         await link(s, world, zilliz_server, listeners["http"], dns_setup=False)
         report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
     [zone] = by_check(report)["hosted_zone"]
-    assert zone["status"] == "fail" and "no private hosted zone" in zone["detail"]
+    assert zone["status"] == "fail" and "no private zone" in zone["detail"]
     assert zone["fix"].startswith("setup_private_dns") and DIAG in zone["fix"]
     assert report["healthy"] is False
 
@@ -224,8 +232,9 @@ async def test_an_unregistered_endpoint(world, server_env, zilliz_server, dns, l
     [registration] = by_check(report)["registration"]
     assert registration["status"] == "fail" and made["endpoint_id"] in registration["detail"]
     assert registration["fix"].startswith("register_endpoint") and made["endpoint_id"] in registration["fix"]
-    [cluster] = by_check(report)["cluster"]
-    assert cluster["status"] == "fail" and "no private link address" in cluster["detail"]
+    # The address follows registration: it is not a second failure of the same cause.
+    [address] = by_check(report)["private_link_address"]
+    assert address["status"] == "skip"
 
 
 async def test_a_name_that_does_not_resolve(world, server_env, zilliz_server, dns, listeners):
@@ -271,13 +280,13 @@ def test_doctor_prints_the_same_report_and_fails_with_exit_1(world, server_env, 
             "--probe-timeout-ms", "1000"]
     human = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
     assert human.returncode == 1, human.stderr
-    assert "[FAIL] cluster" in human.stdout and "no private link address" in human.stdout
+    assert "[FAIL] vpc_endpoint" in human.stdout and "has no endpoint" in human.stdout
     assert "check(s) failed" in human.stdout
     machine = subprocess.run(args + ["--json"], env=env, capture_output=True, text=True, timeout=60)
     assert machine.returncode == 1
     report = json.loads(machine.stdout)
     assert report["healthy"] is False
-    assert "cluster" in failing(report) and "vpc_endpoint" in failing(report)
+    assert "vpc_endpoint" in failing(report)
     bad = subprocess.run([str(BINARY), "doctor", "--cluster-id", DIAG, "--vpc-id", "vpc-nope"], env=env,
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "vpc-nope" in bad.stderr
@@ -316,10 +325,112 @@ async def test_a_network_acl_that_drops_the_port(world, server_env, zilliz_serve
                            if a["SubnetId"] == world.subnets["a"])
         ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
         report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        # With only the client's security group (no address), the VPC's blocks are judged:
+        # a deny for every source is still found.
+        by_group = await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=world.vpc,
+                                 client_security_group_id=world.app_sg, probe=False)
+        no_client = await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=world.vpc,
+                                  probe=False)
     problems = [f for f in by_check(report)["network_acl"] if f["status"] == "fail"]
     assert len(problems) == 1, by_check(report)["network_acl"]
-    assert acl in problems[0]["detail"] and "rule 100 denies" in problems[0]["detail"]
+    assert acl in problems[0]["detail"] and "denies tcp" in problems[0]["detail"]
+    assert "(rule 100)" in problems[0]["detail"]
     assert problems[0]["fix"].startswith(f"aws ec2 create-network-acl-entry --network-acl-id {acl} --ingress")
+    for other in (by_group, no_client):
+        assert_every_problem_has_a_fix(other)
+        [problem] = [f for f in by_check(other)["network_acl"] if f["status"] == "fail"]
+        assert acl in problem["detail"] and "every client in the VPC (10.0.0.0/16)" in problem["detail"]
+        assert other["healthy"] is False
+
+
+async def test_a_network_acl_that_drops_part_of_the_vpc_warns(world, server_env, zilliz_server,
+                                                              dns, listeners):
+    ec2 = world.ec2
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+        [current] = ec2.describe_network_acls(Filters=[
+            {"Name": "association.subnet-id", "Values": [world.subnets["a"]]}])["NetworkAcls"]
+        ec2.create_network_acl_entry(NetworkAclId=current["NetworkAclId"], RuleNumber=50,
+                                     Protocol="6", RuleAction="deny", Egress=False,
+                                     CidrBlock="10.0.7.0/24",
+                                     PortRange={"From": listeners["http"], "To": listeners["http"]})
+        report = await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=world.vpc,
+                               client_security_group_id=world.app_sg, probe=False)
+    assert_every_problem_has_a_fix(report)
+    [warning] = [f for f in by_check(report)["network_acl"] if f["status"] == "warn"]
+    assert "10.0.7.0/24 (rule 50)" in warning["detail"]
+    assert report["healthy"] is True
+
+
+class Metadata(BaseHTTPRequestHandler):
+    """IMDSv2 as EC2 serves it: a token by PUT, then metadata with the token."""
+    instance = vpc = None
+
+    def log_message(self, *args):
+        pass
+
+    def _answer(self, status, body, headers=()):
+        data = body.encode()
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_PUT(self):
+        if self.path == "/latest/api/token":
+            ttl = self.headers.get("x-aws-ec2-metadata-token-ttl-seconds", "21600")
+            return self._answer(200, "token-1", [("x-aws-ec2-metadata-token-ttl-seconds", ttl)])
+        self._answer(404, "")
+
+    def do_GET(self):
+        if self.headers.get("x-aws-ec2-metadata-token") != "token-1":
+            return self._answer(401, "")
+        answers = {
+            "/latest/meta-data/instance-id": self.instance,
+            "/latest/meta-data/mac": "0a:00:00:00:00:01",
+            "/latest/meta-data/network/interfaces/macs/0a:00:00:00:00:01/vpc-id": self.vpc,
+        }
+        if self.path in answers:
+            return self._answer(200, answers[self.path])
+        self._answer(404, "")
+
+
+async def test_doctor_on_an_instance_in_the_vpc_fails_a_name_that_does_not_resolve(
+        world, server_env, zilliz_server, dns, listeners):
+    """The metadata service says doctor runs in the VPC: a name that does not resolve is then
+    a failure with the DNS fix (exit 1), not "outside the VPC"; the instance is the client."""
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+    instance = world.ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1,
+                                       SubnetId=world.subnets["a"],
+                                       SecurityGroupIds=[world.app_sg])["Instances"][0]["InstanceId"]
+    handler = type("ThisInstance", (Metadata,), {"instance": instance, "vpc": world.vpc})
+    imds = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=imds.serve_forever, daemon=True).start()
+    dns.a = {}
+    env = dict(server_env, ZILLIZ_PRIVATELINK_DNS_SERVER=dns.addr,
+               AWS_EC2_METADATA_SERVICE_ENDPOINT=f"http://127.0.0.1:{imds.server_address[1]}")
+    env.pop("AWS_EC2_METADATA_DISABLED")
+    try:
+        # Neither --vpc-id nor --client-instance-id: the metadata gives both.
+        run = subprocess.run([str(BINARY), "doctor", "--cluster-id", DIAG, "--json",
+                              "--probe-timeout-ms", "1000"],
+                             env=env, capture_output=True, text=True, timeout=60)
+    finally:
+        imds.shutdown()
+    assert run.returncode == 1, run.stderr
+    report = json.loads(run.stdout)
+    assert report["vpc_id"] == world.vpc
+    assert report["ran_inside_vpc"] is True
+    assert_every_problem_has_a_fix(report)
+    [resolution] = by_check(report)["dns_resolution"]
+    assert resolution["status"] == "fail" and "inside the VPC" in resolution["detail"]
+    assert resolution["fix"].startswith("setup_private_dns")
+    # The instance was taken as the client: its group is what the inbound rule admits.
+    [inbound] = by_check(report)["security_group_inbound"]
+    assert inbound["status"] == "pass" and instance in inbound["detail"]
 
 
 async def test_an_address_alone_runs_the_probes(server_env, dns, listeners, zilliz_server):

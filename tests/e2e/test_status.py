@@ -185,3 +185,53 @@ async def test_teardown_keeps_a_zone_that_holds_other_records(world, server_env,
     live = [e for e in world.ec2.describe_vpc_endpoints()["VpcEndpoints"]
             if e["State"].lower() not in ("deleted", "deleting")]
     assert live == []
+
+
+CHECK_OF = {"cluster_ready": "cluster", "zilliz_registration": "registration",
+            "security_group": "security_group_inbound"}
+AGREES = {"done": {"pass"}, "pending": {"warn", "skip"}, "missing": {"fail", "skip"},
+          "failed": {"fail", "skip"}}
+
+
+async def assert_status_and_diagnosis_agree(s, world):
+    steps, _ = await status(s, world)
+    report = await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER, vpc_id=world.vpc,
+                           probe=False)
+    findings = {f["check"]: f for f in report["findings"]}
+    for step, state in steps.items():
+        finding = findings[CHECK_OF.get(step, step)]
+        assert finding["status"] in AGREES[state], (step, state, finding)
+        if finding["status"] in ("fail", "warn"):
+            assert finding.get("fix"), finding
+    return steps
+
+
+async def test_status_and_diagnosis_agree_at_every_stage(world, server_env, zilliz_server):
+    async with mcp_session(server_env) as s:
+        seen = [await assert_status_and_diagnosis_agree(s, world)]
+        made = await call_ok(s, "create_vpc_endpoint", vpc_id=world.vpc,
+                             subnet_ids=[world.subnets["a"], world.subnets["b"]],
+                             cluster_id=CLUSTER, confirm=True)
+        seen.append(await assert_status_and_diagnosis_agree(s, world))
+        await call_ok(s, "register_endpoint", endpoint_id=made["endpoint_id"], cluster_id=CLUSTER,
+                      confirm=True)
+        seen.append(await assert_status_and_diagnosis_agree(s, world))
+        await call_ok(s, "setup_private_dns", cluster_id=CLUSTER, vpc_id=world.vpc, confirm=True)
+        seen.append(await assert_status_and_diagnosis_agree(s, world))
+        await call_ok(s, "allow_client_access", endpoint_security_group_id=made["security_group_ids"][0],
+                      source_cidr="10.0.0.0/16", cluster_id=CLUSTER, confirm=True)
+        seen.append(await assert_status_and_diagnosis_agree(s, world))
+        # Broken states too: a cluster that is not running, an alias pointing elsewhere.
+        zilliz_server.clusters[CLUSTER]["status"] = "SUSPENDED"
+        seen.append(await assert_status_and_diagnosis_agree(s, world))
+        zilliz_server.clusters[CLUSTER]["status"] = "RUNNING"
+        r53 = boto("route53", world.moto_url)
+        [zone] = [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == HOST + "."]
+        r53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={"Changes": [{
+            "Action": "UPSERT", "ResourceRecordSet": {
+                "Name": HOST, "Type": "A", "AliasTarget": {
+                    "HostedZoneId": "Z1YSA3EXCYUU9Z", "DNSName": "vpce-0000-elsewhere.example.com",
+                    "EvaluateTargetHealth": False}}}]})
+        seen.append(await assert_status_and_diagnosis_agree(s, world))
+    # The walk went through every state a step can be in.
+    assert {state for steps in seen for state in steps.values()} >= {"done", "pending", "missing", "failed"}

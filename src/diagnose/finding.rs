@@ -1,0 +1,98 @@
+//! A diagnosis finding, and the only ways to make one: a failing or warning finding cannot be
+//! made without its fix.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::verdict::{Level, Verdict};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+    Skip,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Finding {
+    /// A stable id, such as `hosted_zone` or `tcp_connect`.
+    pub check: String,
+    pub status: Status,
+    /// What was seen, with the resource ids and values.
+    pub detail: String,
+    /// The exact change: a tool call with its arguments, a console step or an AWS CLI
+    /// command. Every `fail` and `warn` has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+pub fn mark(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "pass",
+        Status::Warn => "warn",
+        Status::Fail => "FAIL",
+        Status::Skip => "skip",
+    }
+}
+
+fn make(check: &str, status: Status, detail: impl Into<String>, fix: Option<String>) -> Finding {
+    Finding {
+        check: check.to_string(),
+        status,
+        detail: detail.into(),
+        fix,
+    }
+}
+
+pub fn pass(check: &str, detail: impl Into<String>) -> Finding {
+    make(check, Status::Pass, detail, None)
+}
+
+pub fn skip(check: &str, detail: impl Into<String>) -> Finding {
+    make(check, Status::Skip, detail, None)
+}
+
+pub fn warn(check: &str, detail: impl Into<String>, fix: impl Into<String>) -> Finding {
+    make(check, Status::Warn, detail, Some(fix.into()))
+}
+
+pub fn fail(check: &str, detail: impl Into<String>, fix: impl Into<String>) -> Finding {
+    make(check, Status::Fail, detail, Some(fix.into()))
+}
+
+/// A call of one of this server's tools, as a fix.
+pub fn tool_fix(tool: &str, arguments: serde_json::Value) -> String {
+    format!("{tool} {arguments} (preview, then again with confirm: true)")
+}
+
+/// The finding's name for a setup step.
+pub fn check_of(step: &str) -> &str {
+    match step {
+        "cluster_ready" => "cluster",
+        "zilliz_registration" => "registration",
+        "security_group" => "security_group_inbound",
+        other => other,
+    }
+}
+
+/// A verdict as a finding: done passes, pending warns, missing and failed fail, and a step
+/// that waits on an earlier one is skipped (its cause is reported once, where it is).
+pub fn from_verdict(v: &Verdict) -> Finding {
+    let check = check_of(v.step);
+    let fix = || {
+        v.remedy.as_ref().map_or_else(
+            || "see the detail".to_string(),
+            crate::verdict::Remedy::text,
+        )
+    };
+    if v.blocked {
+        return skip(check, &v.detail);
+    }
+    match v.level {
+        Level::Done => pass(check, &v.detail),
+        Level::Pending => warn(check, &v.detail, fix()),
+        Level::Missing | Level::Failed => fail(check, &v.detail, fix()),
+    }
+}

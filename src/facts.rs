@@ -1,0 +1,470 @@
+//! The facts every judgement of a private link reads, gathered once.
+//!
+//! [`gather`] reads both accounts concurrently in dependency order: the cluster; then every
+//! read that needs only its region, VPC and host; then what needs the zone or the endpoint.
+//! Each read's failure is kept in the value (as the text of its error), so one failed read
+//! marks only the judgements that need it. [`crate::verdict`] judges these facts; status and
+//! diagnosis render the same verdicts.
+
+use crate::address::PrivateLinkAddress;
+use crate::app::App;
+use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, Subnet, VpcEndpoint};
+use crate::aws::route53::{self, ARecord, Zone};
+use crate::discovery;
+use crate::endpoint_state;
+use crate::error::Error;
+use crate::region::RegionNames;
+use crate::setup;
+
+/// What the cluster read said.
+#[derive(Debug, Clone)]
+pub struct ClusterFacts {
+    pub status: Option<String>,
+    pub plan: Option<String>,
+    pub project_id: String,
+    pub region: RegionNames,
+    pub address: Option<PrivateLinkAddress>,
+}
+
+impl ClusterFacts {
+    pub fn of(t: &setup::Target) -> Self {
+        Self {
+            status: t.cluster.status.clone(),
+            plan: t.cluster.plan.clone(),
+            project_id: t.project_id.clone(),
+            region: t.region.clone(),
+            address: t.address.clone(),
+        }
+    }
+}
+
+/// Everything a judgement of one VPC's private link reads. Each read is its own `Result`.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub cluster_id: String,
+    pub vpc_id: String,
+    pub cluster: Result<ClusterFacts, String>,
+    /// Zilliz's service name for the region and its zones (empty where unknown); `None`
+    /// where Zilliz offers no service there.
+    pub service: Result<Option<(String, Vec<String>)>, String>,
+    pub vpc: Result<ec2::Vpc, String>,
+    pub subnets: Result<Vec<Subnet>, String>,
+    /// The VPC's endpoints (to any service).
+    pub endpoints: Result<Vec<VpcEndpoint>, String>,
+    /// Endpoint ids registered with the project in the region.
+    pub registrations: Result<Vec<String>, String>,
+    /// Every private zone tied to the VPC.
+    pub zones: Result<Vec<Zone>, String>,
+    /// The private zone named for the host and tied to the VPC, if any.
+    pub zone: Result<Option<Zone>, String>,
+    pub record: Result<Option<ARecord>, String>,
+    /// Private zones named for the host that are not tied to this VPC, with their VPCs.
+    pub elsewhere: Vec<(String, Vec<String>)>,
+    /// Zones tied to the VPC for a parent of the host (such as `vectordb.zillizcloud.com`),
+    /// with whether each has a record for the host: without the host's own zone, they answer
+    /// for it.
+    pub parent_zones: Vec<(Zone, bool)>,
+    /// The security groups of the endpoint the VPC uses.
+    pub endpoint_groups: Result<Vec<SecurityGroup>, String>,
+    /// The private addresses of that endpoint's network interfaces.
+    pub endpoint_addresses: Vec<std::net::IpAddr>,
+    /// The VPC's network ACLs.
+    pub acls: Result<Vec<ec2::NetworkAcl>, String>,
+    /// Hub and spoke: where this VPC has no endpoint of its own, the endpoint in another VPC
+    /// that its zone's alias points at.
+    pub hub_endpoint: Option<VpcEndpoint>,
+}
+
+impl Facts {
+    /// Facts where nothing could be read past the cluster, each read saying why.
+    fn unread(
+        cluster_id: &str,
+        vpc_id: &str,
+        cluster: Result<ClusterFacts, String>,
+        why: &str,
+    ) -> Self {
+        fn u<T>(why: &str) -> Result<T, String> {
+            Err(why.to_string())
+        }
+        Self {
+            cluster_id: cluster_id.into(),
+            vpc_id: vpc_id.into(),
+            cluster,
+            service: u(why),
+            vpc: u(why),
+            subnets: u(why),
+            endpoints: u(why),
+            registrations: u(why),
+            zones: u(why),
+            zone: u(why),
+            record: u(why),
+            elsewhere: Vec::new(),
+            parent_zones: Vec::new(),
+            endpoint_groups: u(why),
+            endpoint_addresses: Vec::new(),
+            acls: u(why),
+            hub_endpoint: None,
+        }
+    }
+
+    /// The endpoint this VPC uses: its own to Zilliz's service, else (hub and spoke) the one
+    /// its zone points at.
+    pub fn endpoint(&self) -> Option<&VpcEndpoint> {
+        let own = match (&self.endpoints, &self.service) {
+            (Ok(list), Ok(Some((name, _)))) => zilliz_endpoint(list, name),
+            _ => None,
+        };
+        own.or(self.hub_endpoint.as_ref())
+    }
+}
+
+/// The VPC's endpoint to Zilliz's service: the live one, else any one.
+pub fn zilliz_endpoint<'a>(endpoints: &'a [VpcEndpoint], service: &str) -> Option<&'a VpcEndpoint> {
+    let to_service: Vec<&VpcEndpoint> = endpoints
+        .iter()
+        .filter(|e| e.service_name == service)
+        .collect();
+    to_service
+        .iter()
+        .find(|e| endpoint_state::is_live(&e.state))
+        .or_else(|| to_service.first())
+        .copied()
+}
+
+fn text<T>(result: Result<T, Error>) -> Result<T, String> {
+    result.map_err(|e| e.to_string())
+}
+
+/// Reads both accounts in three rounds of concurrent calls (a spoke, whose endpoint lives in
+/// another VPC, takes one more: its hub endpoint's groups).
+pub async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
+    // Round 1: the cluster.
+    let target = setup::target(app, cluster_id).await;
+    gather_from(app, cluster_id, target, vpc_id).await
+}
+
+/// [`gather`] for a caller that has read the cluster already (two more rounds).
+pub async fn gather_from(
+    app: &App,
+    cluster_id: &str,
+    target: Result<setup::Target, Error>,
+    vpc_id: &str,
+) -> Facts {
+    let cluster = target.map(|t| ClusterFacts::of(&t));
+    let cluster = match cluster {
+        Ok(c) => c,
+        Err(e) => {
+            return Facts::unread(
+                cluster_id,
+                vpc_id,
+                Err(e.to_string()),
+                "unknown: the cluster could not be read",
+            );
+        }
+    };
+    let region = cluster.region.clone();
+    let clients = match app.aws.clients(Some(&region)).await {
+        Ok(c) => c,
+        Err(e) => {
+            let mut facts = Facts::unread(cluster_id, vpc_id, Ok(cluster.clone()), &e.to_string());
+            let (service, registrations) = tokio::join!(
+                discovery::endpoint_service(app, &region),
+                registrations(app, &cluster)
+            );
+            facts.service = service_fact(service);
+            facts.registrations = registrations;
+            return facts;
+        }
+    };
+    let ec2c = &clients.ec2;
+    let r53 = &clients.route53;
+    let host = cluster.address.as_ref().map(|a| a.host.clone());
+
+    // Round 2: everything that needs only the region, the VPC and the host.
+    let (service, vpc, subnets, endpoints, registrations, zones, named, acls) = tokio::join!(
+        app.zilliz.endpoint_service(&region.region_id),
+        ec2::vpc(ec2c, vpc_id, &region),
+        ec2::subnets_of_vpc(ec2c, vpc_id),
+        ec2::vpc_endpoints(
+            ec2c,
+            EndpointQuery {
+                vpc_id: Some(vpc_id),
+                ..Default::default()
+            }
+        ),
+        registrations(app, &cluster),
+        route53::zones_of_vpc(r53, vpc_id, &region.aws_region),
+        async {
+            match &host {
+                Some(h) => route53::private_zones_named(r53, h)
+                    .await
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            }
+        },
+        ec2::network_acls_of_vpc(ec2c, vpc_id),
+    );
+    let service_name: Result<Option<String>, String> =
+        text(service).map(|s| s.map(|s| s.endpoint_service));
+    let zones = text(zones);
+    let zone = zones.clone().map(|zones| {
+        host.as_ref()
+            .and_then(|h| zones.into_iter().find(|z| &z.name == h))
+    });
+    let endpoints = text(endpoints);
+    let own_endpoint = match (&endpoints, &service_name) {
+        (Ok(list), Ok(Some(name))) => zilliz_endpoint(list, name).cloned(),
+        _ => None,
+    };
+    let here = zone
+        .as_ref()
+        .ok()
+        .and_then(|z| z.as_ref())
+        .map(|z| z.id.clone());
+    let others: Vec<Zone> = named
+        .into_iter()
+        .filter(|z| Some(&z.id) != here.as_ref())
+        .collect();
+
+    // Round 3: what needs the zone or the endpoint.
+    // The endpoint's groups and its interfaces' addresses.
+    let endpoint_reads = |e: Option<VpcEndpoint>| async move {
+        let Some(e) = e else {
+            return (Ok(Vec::new()), Vec::new());
+        };
+        let (groups, addresses) = tokio::join!(
+            async {
+                if e.security_group_ids.is_empty() {
+                    Ok(Vec::new())
+                } else {
+                    text(ec2::security_groups(ec2c, &e.security_group_ids, Vec::new()).await)
+                }
+            },
+            ec2::interface_addresses(ec2c, &e.network_interface_ids),
+        );
+        (groups, addresses.unwrap_or_default())
+    };
+    let parents: Vec<Zone> = match (&zones, &host) {
+        (Ok(zones), Some(h)) => zones
+            .iter()
+            .filter(|z| h.ends_with(&format!(".{}", z.name)))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let (
+        service_zones,
+        record,
+        (endpoint_groups, endpoint_addresses),
+        elsewhere,
+        to_service,
+        parent_zones,
+    ) = tokio::join!(
+        async {
+            match &service_name {
+                Ok(Some(name)) => ec2::endpoint_service_zones(ec2c, name)
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            }
+        },
+        async {
+            match (&zone, &host) {
+                (Ok(Some(z)), Some(h)) => text(route53::a_record(r53, &z.id, h).await),
+                _ => Ok(None),
+            }
+        },
+        endpoint_reads(own_endpoint.clone()),
+        futures::future::join_all(others.iter().map(|z| async move {
+            let vpcs = route53::zone_vpcs(r53, &z.id).await.unwrap_or_default();
+            (
+                z.id.clone(),
+                vpcs.into_iter().map(|(id, _)| id).collect::<Vec<_>>(),
+            )
+        })),
+        // Without an endpoint of its own, the VPC may be a spoke: the candidates are read now,
+        // beside the record, so that the hub is known without another round.
+        async {
+            match (&own_endpoint, &service_name, &zone) {
+                (None, Ok(Some(name)), Ok(Some(_))) => ec2::vpc_endpoints(
+                    ec2c,
+                    EndpointQuery {
+                        service_name: Some(name),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap_or_default(),
+                _ => Vec::new(),
+            }
+        },
+        futures::future::join_all(parents.into_iter().map(|z| {
+            let host = &host;
+            async move {
+                // A failed read counts as no record: the finding then says to look.
+                let has = match &host {
+                    Some(h) => route53::a_record(r53, &z.id, h)
+                        .await
+                        .ok()
+                        .flatten()
+                        .is_some(),
+                    None => false,
+                };
+                (z, has)
+            }
+        })),
+    );
+    let hub_endpoint = match &record {
+        Ok(Some(ARecord {
+            alias_target: Some(alias),
+            ..
+        })) => to_service.into_iter().find(|e| {
+            e.vpc_id != vpc_id
+                && endpoint_state::is_live(&e.state)
+                && e.regional_dns_entry().is_some_and(|(n, z)| {
+                    route53::bare_name(n) == alias.0 && z == Some(alias.1.as_str())
+                })
+        }),
+        _ => None,
+    };
+    let (endpoint_groups, endpoint_addresses) = match &hub_endpoint {
+        Some(hub) => endpoint_reads(Some(hub.clone())).await,
+        None => (endpoint_groups, endpoint_addresses),
+    };
+    let mut service_zones = service_zones;
+    service_zones.sort();
+    service_zones.dedup();
+    Facts {
+        cluster_id: cluster_id.into(),
+        vpc_id: vpc_id.into(),
+        cluster: Ok(cluster),
+        service: service_name.map(|name| name.map(|n| (n, service_zones))),
+        vpc: text(vpc),
+        subnets: text(subnets),
+        endpoints,
+        registrations,
+        zones,
+        zone,
+        record,
+        elsewhere,
+        parent_zones,
+        endpoint_groups,
+        endpoint_addresses,
+        acls: text(acls),
+        hub_endpoint,
+    }
+}
+
+fn service_fact(
+    service: Result<discovery::EndpointServiceInfo, Error>,
+) -> Result<Option<(String, Vec<String>)>, String> {
+    match service {
+        Ok(s) => Ok(Some((s.service_name, s.availability_zones))),
+        Err(Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+async fn registrations(app: &App, cluster: &ClusterFacts) -> Result<Vec<String>, String> {
+    text(app.zilliz.private_endpoints(&cluster.project_id).await).map(|list| {
+        list.into_iter()
+            .filter(|r| r.in_region(&cluster.region.region_id))
+            .map(|r| r.endpoint_id)
+            .collect()
+    })
+}
+
+/// Facts for tests of the judgements: a VPC with nothing set up, and builders on it.
+#[cfg(test)]
+pub mod fixtures {
+    use super::*;
+    use crate::aws::rules::Rule;
+
+    pub const SERVICE: &str = "com.amazonaws.vpce.us-west-2.vpce-svc-0123456789abcdef0";
+    pub const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+
+    pub fn endpoint(state: &str) -> VpcEndpoint {
+        VpcEndpoint {
+            id: "vpce-11111111".into(),
+            vpc_id: "vpc-11111111".into(),
+            service_name: SERVICE.into(),
+            state: state.into(),
+            subnet_ids: vec!["subnet-aaaaaaaa".into()],
+            security_group_ids: vec!["sg-11111111".into()],
+            dns_entries: vec![(
+                "vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com".into(),
+                Some("Z1".into()),
+            )],
+            private_dns_enabled: Some(false),
+            network_interface_ids: vec![],
+            tags: vec![],
+        }
+    }
+
+    /// A VPC with nothing set up yet.
+    pub fn nothing() -> Facts {
+        Facts {
+            cluster_id: "in01-abc".into(),
+            vpc_id: "vpc-11111111".into(),
+            cluster: Ok(ClusterFacts {
+                status: Some("RUNNING".into()),
+                plan: Some("Enterprise".into()),
+                project_id: "proj-1".into(),
+                region: RegionNames::from_aws("us-west-2"),
+                address: None,
+            }),
+            service: Ok(Some((
+                SERVICE.into(),
+                vec!["us-west-2a".into(), "us-west-2b".into()],
+            ))),
+            vpc: Ok(ec2::Vpc {
+                id: "vpc-11111111".into(),
+                name: None,
+                cidr_blocks: vec!["10.0.0.0/16".into()],
+                is_default: false,
+                dns_support: Some(true),
+                dns_hostnames: Some(true),
+            }),
+            zones: Ok(vec![]),
+            subnets: Ok(vec![
+                Subnet::in_zone("subnet-aaaaaaaa", "us-west-2a"),
+                Subnet::in_zone("subnet-bbbbbbbb", "us-west-2b"),
+                Subnet::in_zone("subnet-cccccccc", "us-west-2c"),
+            ]),
+            endpoints: Ok(vec![]),
+            registrations: Ok(vec![]),
+            zone: Ok(None),
+            record: Ok(None),
+            elsewhere: vec![],
+            parent_zones: vec![],
+            endpoint_groups: Ok(vec![]),
+            endpoint_addresses: vec![],
+            acls: Ok(vec![]),
+            hub_endpoint: None,
+        }
+    }
+
+    pub fn with_address(mut f: Facts) -> Facts {
+        if let Ok(c) = &mut f.cluster {
+            c.address = Some(PrivateLinkAddress {
+                host: HOST.into(),
+                port: 19531,
+            });
+        }
+        f
+    }
+
+    pub fn group(rules: Vec<Rule>) -> SecurityGroup {
+        SecurityGroup {
+            id: "sg-11111111".into(),
+            name: "endpoint".into(),
+            description: String::new(),
+            vpc_id: Some("vpc-11111111".into()),
+            inbound: rules,
+            outbound: vec![],
+            tags: vec![],
+        }
+    }
+}

@@ -1,0 +1,813 @@
+//! The judgements of a private link, as pure functions over [`Facts`].
+//!
+//! Each check turns the facts into a [`Verdict`]: how far the step stands, what was seen (with
+//! the resource ids), and the remedy (a call of one of this server's tools with its arguments
+//! where the server can make the change, otherwise the exact console step or command).
+//! `get_setup_status` renders the verdicts as steps and takes its `next_action` from the first
+//! open one; `diagnose_private_link` renders the same verdicts as findings. So the two never
+//! disagree about the same facts.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::aws::ec2::{SecurityGroup, VpcEndpoint};
+use crate::aws::route53;
+use crate::aws::rules::Rule;
+use crate::endpoint_state::{self, Phase};
+use crate::facts::{ClusterFacts, Facts};
+use crate::setup;
+use crate::zilliz::model::{PlanSupport, plan_support};
+
+/// How far a step stands; the words of `get_setup_status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Done,
+    /// In progress or waiting on someone; it gets there by itself or by waiting.
+    Pending,
+    Missing,
+    Failed,
+}
+
+/// What to do about a verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Remedy {
+    /// A call of one of this server's tools (a changing one previews first).
+    Tool {
+        tool: String,
+        arguments: BTreeMap<String, Value>,
+    },
+    /// A step for the person: a console action or a command.
+    Step(String),
+}
+
+impl Remedy {
+    fn tool(tool: &str, pairs: &[(&str, Value)]) -> Self {
+        Self::Tool {
+            tool: tool.to_string(),
+            arguments: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        }
+    }
+
+    fn step(text: impl Into<String>) -> Self {
+        Self::Step(text.into())
+    }
+
+    /// The remedy as one line, for a finding's `fix`.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Tool { tool, arguments } => format!(
+                "{tool} {} (preview, then again with confirm: true)",
+                serde_json::to_string(arguments).unwrap_or_default()
+            ),
+            Self::Step(text) => text.clone(),
+        }
+    }
+}
+
+/// One judgement of one step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// The step: `cluster_ready`, `endpoint_service`, `vpc_endpoint`, `zilliz_registration`,
+    /// `private_link_address`, `hosted_zone`, `alias_record` or `security_group`.
+    pub step: &'static str,
+    pub level: Level,
+    pub detail: String,
+    pub resource_ids: Vec<String>,
+    pub remedy: Option<Remedy>,
+    /// The step cannot be judged until an earlier one is done; the diagnosis shows it as
+    /// skipped rather than as a second failure of the same cause.
+    pub blocked: bool,
+}
+
+fn verdict(step: &'static str, level: Level, detail: impl Into<String>) -> Verdict {
+    Verdict {
+        step,
+        level,
+        detail: detail.into(),
+        resource_ids: Vec::new(),
+        remedy: None,
+        blocked: false,
+    }
+}
+
+impl Verdict {
+    fn ids(mut self, ids: Vec<String>) -> Self {
+        self.resource_ids = ids;
+        self
+    }
+
+    fn remedy(mut self, remedy: Remedy) -> Self {
+        self.remedy = Some(remedy);
+        self
+    }
+
+    fn blocked(step: &'static str, needs: &str) -> Self {
+        Verdict {
+            blocked: true,
+            ..verdict(step, Level::Missing, format!("needs {needs}"))
+        }
+    }
+
+    /// A read this step needs failed and another step reports it: unknown here.
+    fn unknown(step: &'static str, what: &str) -> Self {
+        Verdict {
+            blocked: true,
+            ..verdict(
+                step,
+                Level::Failed,
+                format!("unknown: {what} could not be read"),
+            )
+        }
+    }
+
+    /// A read failed: the step is unknown, and the error says what to do.
+    fn unread(step: &'static str, error: &str) -> Self {
+        verdict(step, Level::Failed, error).remedy(Remedy::step(
+            "resolve the read error in the detail (it names the call and what it needs), then ask again",
+        ))
+    }
+}
+
+/// Who connects, where the caller said so: the diagnosis's client.
+#[derive(Debug, Clone, Default)]
+pub struct ClientView {
+    pub side: crate::diagnose::reach::ClientSide,
+    /// How the client was given, for the detail (`instance i-… (10.0.1.5)`).
+    pub described_as: String,
+}
+
+/// The eight verdicts, in the order of the setup.
+pub fn judge(f: &Facts, client: Option<&ClientView>) -> Vec<Verdict> {
+    let cluster = match &f.cluster {
+        Ok(c) => c,
+        Err(e) => {
+            let mut out = vec![
+                verdict("cluster_ready", Level::Failed, e.clone()).remedy(Remedy::step(
+                    "check the cluster id: list_zilliz_clusters lists the clusters the API key sees",
+                )),
+            ];
+            for step in [
+                "endpoint_service",
+                "vpc_endpoint",
+                "zilliz_registration",
+                "private_link_address",
+                "hosted_zone",
+                "alias_record",
+                "security_group",
+            ] {
+                out.push(Verdict::unknown(step, "the cluster"));
+            }
+            return out;
+        }
+    };
+    let endpoint = f.endpoint();
+    let registered = match (&f.registrations, endpoint) {
+        (Ok(ids), Some(e)) => ids.contains(&e.id),
+        _ => false,
+    };
+    vec![
+        cluster_ready(&f.cluster_id, cluster),
+        endpoint_service(f, cluster),
+        vpc_endpoint(f, endpoint, registered),
+        registration(f, cluster, endpoint),
+        private_link_address(cluster, endpoint, registered),
+        hosted_zone(f, cluster, endpoint),
+        alias_record(f, cluster, endpoint),
+        security_group(f, cluster, endpoint, client),
+    ]
+}
+
+/// The cluster's own readiness, which needs no VPC.
+pub fn cluster_ready(cluster_id: &str, c: &ClusterFacts) -> Verdict {
+    let status = c.status.as_deref().unwrap_or("unknown");
+    let plan = c.plan.as_deref().unwrap_or("unknown");
+    let running = status.eq_ignore_ascii_case("running");
+    let ids = vec![cluster_id.to_string()];
+    match (plan_support(c.plan.as_deref()), running) {
+        (PlanSupport::No, _) => verdict(
+            "cluster_ready",
+            Level::Failed,
+            format!("the cluster's plan is {plan}: private links need the Enterprise plan"),
+        )
+        .remedy(Remedy::step(
+            "upgrade the project to the Enterprise plan in the Zilliz Cloud console (Billing)",
+        )),
+        (_, false) => verdict(
+            "cluster_ready",
+            Level::Pending,
+            format!("the cluster is {status}; it must be RUNNING"),
+        )
+        .remedy(Remedy::step(
+            "resume the cluster, or wait for it, in the Zilliz Cloud console",
+        )),
+        (PlanSupport::Yes, true) => verdict(
+            "cluster_ready",
+            Level::Done,
+            format!(
+                "RUNNING on {plan} in {}, project {}",
+                c.region.region_id, c.project_id
+            ),
+        ),
+        (PlanSupport::Unknown, true) => verdict(
+            "cluster_ready",
+            Level::Done,
+            format!(
+                "RUNNING in {}, project {}; its plan `{plan}` is not one this tool knows (private \
+                 links need Enterprise: if registration is refused, check the plan in the Zilliz \
+                 Cloud console)",
+                c.region.region_id, c.project_id
+            ),
+        ),
+    }
+    .ids(ids)
+}
+
+fn endpoint_service(f: &Facts, c: &ClusterFacts) -> Verdict {
+    match &f.service {
+        Err(e) => Verdict::unread("endpoint_service", e),
+        Ok(None) => verdict(
+            "endpoint_service",
+            Level::Missing,
+            format!(
+                "Zilliz offers no private link endpoint service in {}",
+                c.region.region_id
+            ),
+        )
+        .remedy(Remedy::step(format!(
+            "private links are not offered in {}: ask Zilliz support, or use a cluster in a region \
+             that has them (get_endpoint_service tells)",
+            c.region.region_id
+        ))),
+        Ok(Some((name, zones))) => verdict(
+            "endpoint_service",
+            Level::Done,
+            format!(
+                "{name} ({})",
+                if zones.is_empty() {
+                    "zones unknown".to_string()
+                } else {
+                    zones.join(", ")
+                }
+            ),
+        )
+        .ids(vec![name.clone()]),
+    }
+}
+
+fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> Verdict {
+    let (service_name, zones) = match (&f.endpoints, &f.service) {
+        (Err(e), _) => return Verdict::unread("vpc_endpoint", e),
+        (Ok(_), Ok(Some((name, zones)))) => (name, zones),
+        (Ok(_), _) => return Verdict::blocked("vpc_endpoint", "the endpoint service"),
+    };
+    let Some(e) = endpoint else {
+        let subnet_ids: Vec<String> = match &f.subnets {
+            Ok(subnets) => {
+                let offered = (!zones.is_empty()).then_some(zones.as_slice());
+                setup::endpoint::choose_subnets(subnets.clone(), offered)
+                    .0
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect()
+            }
+            Err(_) => Vec::new(),
+        };
+        return verdict(
+            "vpc_endpoint",
+            Level::Missing,
+            format!("{} has no endpoint to {service_name}", f.vpc_id),
+        )
+        .remedy(Remedy::tool(
+            "create_vpc_endpoint",
+            &[
+                ("vpc_id", json!(f.vpc_id)),
+                ("subnet_ids", json!(subnet_ids)),
+                ("cluster_id", json!(f.cluster_id)),
+            ],
+        ));
+    };
+    let mut detail = if e.vpc_id == f.vpc_id {
+        format!(
+            "{} is {}: {}",
+            e.id,
+            e.state,
+            endpoint_state::explain(&e.state)
+        )
+    } else {
+        format!(
+            "hub and spoke: {} reaches {} of {} ({}), which its private zone points at; the VPCs \
+             must be routed to each other (peering or a transit gateway)",
+            f.vpc_id, e.id, e.vpc_id, e.state
+        )
+    };
+    if e.private_dns_enabled == Some(true) {
+        detail.push_str("; private DNS is on, which the private zone does not need");
+    }
+    let recreate = Remedy::tool(
+        "create_vpc_endpoint",
+        &[
+            ("vpc_id", json!(e.vpc_id)),
+            ("subnet_ids", json!(e.subnet_ids)),
+            ("cluster_id", json!(f.cluster_id)),
+        ],
+    );
+    let v = match endpoint_state::phase(&e.state) {
+        Phase::Ready => verdict("vpc_endpoint", Level::Done, detail),
+        // Zilliz accepts an endpoint once it is registered: register first, then wait.
+        Phase::Waiting | Phase::Unknown if !registered => {
+            verdict("vpc_endpoint", Level::Pending, detail).remedy(Remedy::tool(
+                "register_endpoint",
+                &[
+                    ("endpoint_id", json!(e.id)),
+                    ("cluster_id", json!(f.cluster_id)),
+                ],
+            ))
+        }
+        Phase::Waiting | Phase::Unknown => verdict("vpc_endpoint", Level::Pending, detail).remedy(
+            Remedy::tool("wait_for_endpoint", &[("endpoint_id", json!(e.id))]),
+        ),
+        Phase::Broken | Phase::Gone => {
+            verdict("vpc_endpoint", Level::Failed, detail).remedy(Remedy::step(format!(
+                "delete {} in the VPC console (or remove_private_link), then {}",
+                e.id,
+                recreate.text()
+            )))
+        }
+    };
+    v.ids(vec![e.id.clone()])
+}
+
+fn registration(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> Verdict {
+    match (&f.registrations, endpoint) {
+        (Err(e), _) => Verdict::unread("zilliz_registration", e),
+        (Ok(_), None) => Verdict::blocked("zilliz_registration", "a VPC endpoint"),
+        (Ok(ids), Some(e)) if ids.contains(&e.id) => verdict(
+            "zilliz_registration",
+            Level::Done,
+            format!(
+                "{} is registered with project {} in {}",
+                e.id, c.project_id, c.region.region_id
+            ),
+        )
+        .ids(vec![e.id.clone()]),
+        (Ok(_), Some(e)) => verdict(
+            "zilliz_registration",
+            Level::Missing,
+            format!(
+                "{} is not registered with project {} in {}: Zilliz does not accept its connections",
+                e.id, c.project_id, c.region.region_id
+            ),
+        )
+        .remedy(Remedy::tool(
+            "register_endpoint",
+            &[("endpoint_id", json!(e.id)), ("cluster_id", json!(f.cluster_id))],
+        )),
+    }
+}
+
+fn private_link_address(
+    c: &ClusterFacts,
+    endpoint: Option<&VpcEndpoint>,
+    registered: bool,
+) -> Verdict {
+    match (&c.address, endpoint) {
+        (Some(a), _) => verdict(
+            "private_link_address",
+            Level::Done,
+            format!("https://{}:{}", a.host, a.port),
+        )
+        .ids(vec![a.host.clone()]),
+        (None, Some(e)) if registered => verdict(
+            "private_link_address",
+            Level::Pending,
+            "Zilliz has not allocated the address yet; it follows registration within minutes",
+        )
+        .remedy(Remedy::tool(
+            "wait_for_endpoint",
+            &[("endpoint_id", json!(e.id))],
+        )),
+        (None, _) => Verdict::blocked("private_link_address", "a registered VPC endpoint"),
+    }
+}
+
+fn dns_remedy(f: &Facts, endpoint: Option<&VpcEndpoint>) -> Remedy {
+    let mut pairs = vec![
+        ("cluster_id", json!(f.cluster_id)),
+        ("vpc_id", json!(f.vpc_id)),
+    ];
+    if let Some(e) = endpoint {
+        pairs.push(("endpoint_id", json!(e.id)));
+    }
+    Remedy::tool("setup_private_dns", &pairs)
+}
+
+fn hosted_zone(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> Verdict {
+    let Some(address) = &c.address else {
+        return Verdict::blocked("hosted_zone", "the private link address");
+    };
+    let host = &address.host;
+    match &f.zone {
+        Err(e) => Verdict::unread("hosted_zone", e),
+        Ok(Some(zone)) => verdict(
+            "hosted_zone",
+            Level::Done,
+            format!("private zone {} ({host}) is tied to {}", zone.id, f.vpc_id),
+        )
+        .ids(vec![zone.id.clone()]),
+        Ok(None) => {
+            let detail = match f.elsewhere.first() {
+                Some((id, vpcs)) => format!(
+                    "no private zone `{host}` is tied to {}; zone {id} of that name is tied to {}",
+                    f.vpc_id,
+                    if vpcs.is_empty() {
+                        "no VPC".to_string()
+                    } else {
+                        vpcs.join(", ")
+                    }
+                ),
+                None => format!("no private zone `{host}` is tied to {}", f.vpc_id),
+            };
+            let v = verdict("hosted_zone", Level::Missing, detail);
+            // Tying this VPC to another VPC's zone makes it resolve to that VPC's endpoint:
+            // right only for hub and spoke, which setup_private_dns checks.
+            match (endpoint, f.elsewhere.first()) {
+                (Some(e), _) => v.remedy(dns_remedy(f, Some(e))),
+                (None, Some((_, vpcs))) => v.remedy(Remedy::step(format!(
+                    "where {} reaches the endpoint of {} over peering or a transit gateway, call \
+                     setup_private_dns with that endpoint's id as endpoint_id (it ties {} to the \
+                     zone and changes no record); otherwise create an endpoint first with \
+                     create_vpc_endpoint",
+                    f.vpc_id,
+                    vpcs.join(", "),
+                    f.vpc_id
+                ))),
+                (None, None) => v.remedy(Remedy::step(
+                    "create the VPC endpoint first (create_vpc_endpoint), then setup_private_dns",
+                )),
+            }
+        }
+    }
+}
+
+fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> Verdict {
+    let Some(address) = &c.address else {
+        return Verdict::blocked("alias_record", "the private link address");
+    };
+    let host = &address.host;
+    let zone = match &f.zone {
+        Err(_) => {
+            return Verdict::unknown("alias_record", "the private zones");
+        }
+        Ok(None) => return Verdict::blocked("alias_record", "the private zone"),
+        Ok(Some(zone)) => zone,
+    };
+    let wanted = endpoint
+        .and_then(VpcEndpoint::regional_dns_entry)
+        .map(|(n, z)| (route53::bare_name(n), z.unwrap_or_default().to_string()));
+    let record = match &f.record {
+        Err(e) => return Verdict::unread("alias_record", e),
+        Ok(None) => {
+            return verdict(
+                "alias_record",
+                Level::Missing,
+                format!("zone {} has no A record at {host}", zone.id),
+            )
+            .remedy(dns_remedy(f, endpoint));
+        }
+        Ok(Some(record)) => record,
+    };
+    match (&record.alias_target, wanted) {
+        (Some(t), Some(w)) if *t == w => verdict(
+            "alias_record",
+            Level::Done,
+            format!("{host} is an alias to {}", t.0),
+        )
+        .ids(vec![t.0.clone()]),
+        (Some(t), Some(w)) => verdict(
+            "alias_record",
+            Level::Failed,
+            format!(
+                "{host} is an alias to {} (zone {}), not to the endpoint's {} (zone {}): {} \
+                 resolves the host to addresses it should not use",
+                t.0, t.1, w.0, w.1, f.vpc_id
+            ),
+        )
+        .ids(vec![t.0.clone()])
+        .remedy(dns_remedy(f, endpoint)),
+        (Some(t), None) => verdict(
+            "alias_record",
+            Level::Failed,
+            format!(
+                "{host} is an alias to {}, but {} has no endpoint to Zilliz and that name is no \
+                 live endpoint's",
+                t.0, f.vpc_id
+            ),
+        )
+        .ids(vec![t.0.clone()])
+        .remedy(Remedy::step(format!(
+            "create an endpoint with create_vpc_endpoint for {}, or, where {} reaches another \
+             VPC's endpoint, run setup_private_dns with that endpoint_id",
+            f.vpc_id, f.vpc_id
+        ))),
+        (None, _) => verdict(
+            "alias_record",
+            Level::Failed,
+            format!(
+                "{host} is a plain A record ({}), not an alias to the endpoint",
+                record.addresses.join(", ")
+            ),
+        )
+        .remedy(dns_remedy(f, endpoint)),
+    }
+}
+
+fn security_group(
+    f: &Facts,
+    c: &ClusterFacts,
+    endpoint: Option<&VpcEndpoint>,
+    client: Option<&ClientView>,
+) -> Verdict {
+    let Some(e) = endpoint else {
+        return Verdict::blocked("security_group", "a VPC endpoint");
+    };
+    let Some(port) = c.address.as_ref().map(|a| a.port) else {
+        return Verdict {
+            level: Level::Pending,
+            blocked: true,
+            ..verdict(
+                "security_group",
+                Level::Pending,
+                "the rule on the private link's port comes with allow_client_access once Zilliz \
+                 has allocated the address (the port is known only then)",
+            )
+        };
+    };
+    let groups = match &f.endpoint_groups {
+        Err(err) => return Verdict::unread("security_group", err),
+        Ok(groups) => groups,
+    };
+    let endpoint_group = e.security_group_ids.first().cloned().unwrap_or_default();
+    let mut access = vec![
+        ("cluster_id", json!(f.cluster_id)),
+        ("endpoint_security_group_id", json!(endpoint_group)),
+    ];
+    match client {
+        None => {
+            let allowing: Vec<(&SecurityGroup, &Rule)> = groups
+                .iter()
+                .flat_map(|g| g.inbound.iter().map(move |r| (g, r)))
+                .filter(|(_, r)| r.admits_tcp(port))
+                .collect();
+            if allowing.is_empty() {
+                if let Ok(vpc) = &f.vpc
+                    && let Some(cidr) = vpc.cidr_blocks.first()
+                {
+                    access.push(("source_cidr", json!(cidr)));
+                }
+                verdict(
+                    "security_group",
+                    Level::Missing,
+                    format!(
+                        "no security group of {} ({}) allows tcp {port} in: connections time out",
+                        e.id,
+                        e.security_group_ids.join(", ")
+                    ),
+                )
+                .ids(e.security_group_ids.clone())
+                .remedy(Remedy::tool("allow_client_access", &access))
+            } else {
+                verdict(
+                    "security_group",
+                    Level::Done,
+                    format!(
+                        "tcp {port} is allowed in ({})",
+                        allowing
+                            .iter()
+                            .map(|(g, r)| format!("{}: {}", g.id, r.summary("from")))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                )
+                .ids(allowing.iter().map(|(g, _)| g.id.clone()).collect())
+            }
+        }
+        Some(client) => {
+            use crate::diagnose::reach::{self, GroupVerdict};
+            let who = &client.described_as;
+            match reach::inbound(groups, port, &client.side) {
+                GroupVerdict::Allowed { group_id, rule } => verdict(
+                    "security_group",
+                    Level::Done,
+                    format!("{group_id} allows {rule}, which covers {who}"),
+                )
+                .ids(vec![group_id]),
+                GroupVerdict::Unknown { group_id, rule } => verdict(
+                    "security_group",
+                    Level::Pending,
+                    format!(
+                        "only `{rule}` on {group_id} might let {who} in; prefix lists are not \
+                         expanded here"
+                    ),
+                )
+                .ids(vec![group_id.clone()])
+                .remedy(Remedy::step(format!(
+                    "check that the prefix list in `{rule}` holds {who}'s addresses (VPC console, \
+                     Managed prefix lists), or add a rule for them with allow_client_access"
+                ))),
+                GroupVerdict::Denied => {
+                    match (client.side.group_ids.first(), client.side.network) {
+                        (Some(g), _) => access.push(("source_security_group_id", json!(g))),
+                        (None, Some(n)) => access.push(("source_cidr", json!(n.to_string()))),
+                        _ => {}
+                    }
+                    verdict(
+                        "security_group",
+                        Level::Missing,
+                        format!(
+                            "no rule of {} ({}) allows tcp {port} from {who}: connections time out",
+                            e.id,
+                            e.security_group_ids.join(", ")
+                        ),
+                    )
+                    .ids(e.security_group_ids.clone())
+                    .remedy(Remedy::tool("allow_client_access", &access))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::route53::{ARecord, Zone};
+    use crate::aws::rules::Peer;
+    use crate::facts::fixtures::*;
+
+    /// Facts at many points of a setup and of its breakages.
+    fn variations() -> Vec<Facts> {
+        let mut all = vec![nothing(), with_address(nothing())];
+        for state in [
+            "available",
+            "pendingAcceptance",
+            "pending",
+            "rejected",
+            "deleted",
+            "weird",
+        ] {
+            for registered in [false, true] {
+                let mut f = with_address(nothing());
+                f.endpoints = Ok(vec![endpoint(state)]);
+                if registered {
+                    f.registrations = Ok(vec!["vpce-11111111".into()]);
+                }
+                all.push(f.clone());
+                let mut no_address = f.clone();
+                if let Ok(c) = &mut no_address.cluster {
+                    c.address = None;
+                }
+                all.push(no_address);
+                f.zone = Ok(Some(Zone {
+                    id: "Z1".into(),
+                    name: HOST.into(),
+                }));
+                all.push(f.clone());
+                for record in [
+                    ARecord::alias(
+                        HOST,
+                        (
+                            "vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com",
+                            "Z1",
+                        ),
+                    ),
+                    ARecord::alias(HOST, ("elsewhere.example.com", "Z9")),
+                ] {
+                    let mut g = f.clone();
+                    g.record = Ok(Some(record));
+                    all.push(g.clone());
+                    g.endpoint_groups = Ok(vec![group(vec![Rule::new(
+                        "tcp",
+                        Some((19531, 19531)),
+                        Peer::Cidr("10.0.0.0/16".parse().unwrap()),
+                    )])]);
+                    all.push(g);
+                }
+            }
+        }
+        let mut errors = with_address(nothing());
+        errors.service = Err("denied".into());
+        all.push(errors.clone());
+        errors.service = Ok(None);
+        all.push(errors);
+        let mut reads = with_address(nothing());
+        reads.endpoints = Ok(vec![endpoint("available")]);
+        reads.registrations = Err("denied".into());
+        reads.zone = Err("denied".into());
+        reads.endpoint_groups = Err("denied".into());
+        all.push(reads);
+        for (status, plan) in [
+            ("SUSPENDED", "Enterprise"),
+            ("RUNNING", "Standard"),
+            ("RUNNING", "Platinum"),
+        ] {
+            let mut f = nothing();
+            if let Ok(c) = &mut f.cluster {
+                c.status = Some(status.into());
+                c.plan = Some(plan.into());
+            }
+            all.push(f);
+        }
+        let mut gone = nothing();
+        gone.cluster = Err("cluster not found".into());
+        all.push(gone);
+        let mut elsewhere = with_address(nothing());
+        elsewhere.elsewhere = vec![("Z9".into(), vec!["vpc-99999999".into()])];
+        all.push(elsewhere);
+        all
+    }
+
+    #[test]
+    fn every_open_verdict_says_what_to_do() {
+        let client = ClientView {
+            side: crate::diagnose::reach::ClientSide {
+                group_ids: vec!["sg-22222222".into()],
+                network: None,
+            },
+            described_as: "the client (group(s) sg-22222222)".into(),
+        };
+        for facts in variations() {
+            for client in [None, Some(&client)] {
+                let verdicts = judge(&facts, client);
+                assert_eq!(verdicts.len(), 8);
+                for v in verdicts {
+                    if v.level != Level::Done && !v.blocked {
+                        assert!(v.remedy.is_some(), "{v:?} for {facts:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_unregistered_endpoint_waiting_for_acceptance_is_registered_first() {
+        let mut f = with_address(nothing());
+        f.endpoints = Ok(vec![endpoint("pendingAcceptance")]);
+        let v = &judge(&f, None)[2];
+        assert_eq!(v.level, Level::Pending);
+        assert!(
+            matches!(&v.remedy, Some(Remedy::Tool { tool, .. }) if tool == "register_endpoint")
+        );
+        f.registrations = Ok(vec!["vpce-11111111".into()]);
+        let v = &judge(&f, None)[2];
+        assert!(
+            matches!(&v.remedy, Some(Remedy::Tool { tool, .. }) if tool == "wait_for_endpoint")
+        );
+    }
+
+    #[test]
+    fn a_missing_endpoint_is_proposed_with_real_subnets() {
+        let v = &judge(&nothing(), None)[2];
+        let Some(Remedy::Tool { tool, arguments }) = &v.remedy else {
+            panic!("{v:?}")
+        };
+        assert_eq!(tool, "create_vpc_endpoint");
+        assert_eq!(
+            arguments["subnet_ids"],
+            serde_json::json!(["subnet-aaaaaaaa", "subnet-bbbbbbbb"])
+        );
+    }
+
+    #[test]
+    fn with_a_client_the_security_group_is_judged_for_it() {
+        let mut f = with_address(nothing());
+        f.endpoints = Ok(vec![endpoint("available")]);
+        f.endpoint_groups = Ok(vec![group(vec![Rule::new(
+            "tcp",
+            Some((19531, 19531)),
+            Peer::Group("sg-33333333".into()),
+        )])]);
+        // Some rule lets the port in: done without a client ...
+        assert_eq!(judge(&f, None)[7].level, Level::Done);
+        // ... but not for a client in another group, who gets the rule proposed.
+        let client = ClientView {
+            side: crate::diagnose::reach::ClientSide {
+                group_ids: vec!["sg-22222222".into()],
+                network: None,
+            },
+            described_as: "the client".into(),
+        };
+        let v = &judge(&f, Some(&client))[7];
+        assert_eq!(v.level, Level::Missing);
+        let Some(Remedy::Tool { arguments, .. }) = &v.remedy else {
+            panic!("{v:?}")
+        };
+        assert_eq!(
+            arguments["source_security_group_id"],
+            serde_json::json!("sg-22222222")
+        );
+    }
+}
