@@ -459,12 +459,33 @@ pub async fn endpoint_service(
     app: &App,
     region: &RegionNames,
 ) -> Result<EndpointServiceInfo, Error> {
-    let service = app.zilliz.endpoint_service(&region.region_id).await?.ok_or_else(|| {
-        Error::not_found(
-            format!("a Zilliz private link endpoint service in {}", region.region_id),
-            "Zilliz may not offer private links in this region: check the cluster's region with list_zilliz_clusters",
-        )
-    })?;
+    let service = zilliz_endpoint_service(app, region).await?;
+    with_zones(app, region, service).await
+}
+
+/// Zilliz's half of [`endpoint_service`]: the service's name and whether it needs a
+/// whitelist, which planning needs before AWS is asked for the zones.
+pub async fn zilliz_endpoint_service(
+    app: &App,
+    region: &RegionNames,
+) -> Result<crate::zilliz::model::EndpointService, Error> {
+    app.zilliz
+        .endpoint_service(&region.region_id)
+        .await?
+        .ok_or_else(|| {
+            Error::not_found(
+                format!("a Zilliz private link endpoint service in {}", region.region_id),
+                "Zilliz may not offer private links in this region: check the cluster's region with list_zilliz_clusters",
+            )
+        })
+}
+
+/// AWS's half of [`endpoint_service`]: the zones where the service is offered.
+pub async fn with_zones(
+    app: &App,
+    region: &RegionNames,
+    service: crate::zilliz::model::EndpointService,
+) -> Result<EndpointServiceInfo, Error> {
     let clients = app.aws.clients(Some(region)).await?;
     let zones = ec2::endpoint_service_zones(&clients.ec2, &service.endpoint_service).await?;
     let note = zones.is_none().then(|| {

@@ -80,45 +80,63 @@ pub async fn vpcs(ec2: &Client, ids: &[String], region: &RegionNames) -> Result<
                 vpc_attribute(ec2, &id, VpcAttributeName::EnableDnsSupport),
                 vpc_attribute(ec2, &id, VpcAttributeName::EnableDnsHostnames),
             )?;
-            let mut cidr_blocks: Vec<String> = vpc
-                .cidr_block_association_set()
-                .iter()
-                .filter(|a| {
-                    a.cidr_block_state()
-                        .and_then(|s| s.state())
-                        .is_none_or(|s| s.as_str().eq_ignore_ascii_case("associated"))
-                })
-                .filter_map(|a| a.cidr_block().map(str::to_string))
-                .collect();
-            if cidr_blocks.is_empty() {
-                cidr_blocks.extend(vpc.cidr_block().map(str::to_string));
-            }
-            cidr_blocks.extend(
-                vpc.ipv6_cidr_block_association_set()
-                    .iter()
-                    .filter_map(|a| a.ipv6_cidr_block().map(str::to_string)),
-            );
-            Ok(Vpc {
-                id,
-                name: name_tag(vpc.tags()),
-                cidr_blocks,
-                is_default: vpc.is_default().unwrap_or(false),
-                dns_support,
-                dns_hostnames,
-            })
+            Ok(vpc_of(&vpc, dns_support, dns_hostnames))
         })
         .buffered(ATTRIBUTE_CONCURRENCY)
         .try_collect()
         .await
 }
 
-/// One VPC, or an error that names it when it does not exist in the region.
+fn vpc_of(
+    vpc: &aws_sdk_ec2::types::Vpc,
+    dns_support: Option<bool>,
+    dns_hostnames: Option<bool>,
+) -> Vpc {
+    let mut cidr_blocks: Vec<String> = vpc
+        .cidr_block_association_set()
+        .iter()
+        .filter(|a| {
+            a.cidr_block_state()
+                .and_then(|s| s.state())
+                .is_none_or(|s| s.as_str().eq_ignore_ascii_case("associated"))
+        })
+        .filter_map(|a| a.cidr_block().map(str::to_string))
+        .collect();
+    if cidr_blocks.is_empty() {
+        cidr_blocks.extend(vpc.cidr_block().map(str::to_string));
+    }
+    cidr_blocks.extend(
+        vpc.ipv6_cidr_block_association_set()
+            .iter()
+            .filter_map(|a| a.ipv6_cidr_block().map(str::to_string)),
+    );
+    Vpc {
+        id: vpc.vpc_id().unwrap_or_default().to_string(),
+        name: name_tag(vpc.tags()),
+        cidr_blocks,
+        is_default: vpc.is_default().unwrap_or(false),
+        dns_support,
+        dns_hostnames,
+    }
+}
+
+/// One VPC, or an error that names it when it does not exist in the region. Its DNS
+/// attributes are read beside it, not after it: one round of calls.
 pub async fn vpc(ec2: &Client, id: &str, region: &RegionNames) -> Result<Vpc, Error> {
-    vpcs(ec2, &[id.to_string()], region)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| vpc_not_found(id, region))
+    let ids = [id.to_string()];
+    let (described, dns_support, dns_hostnames) = tokio::join!(
+        ec2.describe_vpcs().vpc_ids(id).send(),
+        vpc_attribute(ec2, id, VpcAttributeName::EnableDnsSupport),
+        vpc_attribute(ec2, id, VpcAttributeName::EnableDnsHostnames),
+    );
+    // The VPC's own read explains a missing VPC best, so its error comes first.
+    let described = described.map_err(|e| vpc_error(e, &ids, region))?;
+    let found = described
+        .vpcs()
+        .iter()
+        .find(|v| v.vpc_id() == Some(id))
+        .ok_or_else(|| vpc_not_found(id, region))?;
+    Ok(vpc_of(found, dns_support?, dns_hostnames?))
 }
 
 fn vpc_error<E, R>(

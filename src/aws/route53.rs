@@ -267,23 +267,6 @@ pub async fn zone_view(r53: &Client, zone: Zone) -> Result<ZoneView, Error> {
     })
 }
 
-/// The private zone named `host` tied to a VPC, read whole; none where there is none.
-pub async fn zone_for_host_in_vpc(
-    r53: &Client,
-    vpc_id: &str,
-    region: &str,
-    host: &str,
-) -> Result<Option<ZoneView>, Error> {
-    let found = zones_of_vpc(r53, vpc_id, region)
-        .await?
-        .into_iter()
-        .find(|z| z.name == host);
-    match found {
-        Some(zone) => Ok(Some(zone_view(r53, zone).await?)),
-        None => Ok(None),
-    }
-}
-
 /// Creates a private zone tied to one VPC; `caller_reference` makes a retry of the same call
 /// find the zone it made instead of making another.
 pub async fn create_private_zone(

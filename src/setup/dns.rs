@@ -310,45 +310,84 @@ pub async fn setup_private_dns(app: &App, request: DnsRequest) -> Result<DnsOutp
     let clients = app.aws.clients(Some(&region)).await?;
     let r53 = &clients.route53;
 
-    // Without an endpoint id, the VPC's endpoint to the region's Zilliz service is meant.
-    let service_name = match &asked_endpoint {
-        Some(_) => None,
-        None => Some(
-            discovery::endpoint_service(app, &region)
-                .await?
-                .service_name,
-        ),
+    let named_zone = |zones: Vec<route53::Zone>| zones.into_iter().find(|z| z.name == host);
+    let view_of = |zone: Option<route53::Zone>| async move {
+        match zone {
+            Some(zone) => route53::zone_view(r53, zone).await.map(Some),
+            None => Ok(None),
+        }
     };
-    let query = match &asked_endpoint {
-        Some(id) => EndpointQuery {
-            ids: std::slice::from_ref(id),
-            ..Default::default()
+    // Round 2: Zilliz's service (without an endpoint id, the VPC's endpoint to it is meant),
+    // the VPC, its zones, and the endpoint named.
+    let (service, vpc, zones_here, asked) = tokio::join!(
+        async {
+            match &asked_endpoint {
+                Some(_) => Ok(None),
+                None => discovery::zilliz_endpoint_service(app, &region)
+                    .await
+                    .map(|s| Some(s.endpoint_service)),
+            }
         },
-        None => EndpointQuery {
-            vpc_id: Some(&vpc_id),
-            service_name: service_name.as_deref(),
-            ..Default::default()
-        },
-    };
-    let (vpc, endpoints, zone_here) = tokio::join!(
         ec2::vpc(&clients.ec2, &vpc_id, &region),
-        ec2::vpc_endpoints(&clients.ec2, query),
-        route53::zone_for_host_in_vpc(r53, &vpc_id, &region.aws_region, &host),
+        route53::zones_of_vpc(r53, &vpc_id, &region.aws_region),
+        async {
+            match &asked_endpoint {
+                Some(id) => {
+                    ec2::vpc_endpoints(
+                        &clients.ec2,
+                        EndpointQuery {
+                            ids: std::slice::from_ref(id),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                }
+                None => Ok(Vec::new()),
+            }
+        },
+    );
+    let (service, vpc, zone_here, asked) = (service?, vpc?, named_zone(zones_here?), asked?);
+    // Round 3: the VPC's endpoints (or, hub and spoke, the hub's zones) and this VPC's zone.
+    let (endpoints, zone_here, hub_zones) = tokio::join!(
+        async {
+            match &service {
+                Some(name) => {
+                    ec2::vpc_endpoints(
+                        &clients.ec2,
+                        EndpointQuery {
+                            vpc_id: Some(&vpc_id),
+                            service_name: Some(name),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                }
+                None => Ok(asked.clone()),
+            }
+        },
+        view_of(zone_here),
+        async {
+            match asked.first() {
+                Some(e) if e.vpc_id != vpc_id => {
+                    route53::zones_of_vpc(r53, &e.vpc_id, &region.aws_region)
+                        .await
+                        .map(named_zone)
+                }
+                _ => Ok(None),
+            }
+        },
     );
     let endpoint = pick_endpoint(endpoints?, asked_endpoint.as_deref(), &vpc_id)?;
     let alias = alias_target_of(&endpoint)?;
-    let zone_of_endpoint_vpc = if endpoint.vpc_id == vpc_id {
-        None
-    } else {
-        route53::zone_for_host_in_vpc(r53, &endpoint.vpc_id, &region.aws_region, &host).await?
-    };
+    // Hub and spoke only: the hub's zone, read whole.
+    let zone_of_endpoint_vpc = view_of(hub_zones?).await?;
     let name = format!("zilliz-privatelink-{}", target.cluster_id());
     let facts = DnsFacts {
         cluster_id: target.cluster_id().to_string(),
         host: host.clone(),
         aws_region: region.aws_region.clone(),
         region_tags: tags_for(&name, Some(target.cluster_id()), &region),
-        vpc: vpc?,
+        vpc,
         endpoint,
         alias,
         zone_here: zone_here?,

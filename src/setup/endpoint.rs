@@ -163,14 +163,15 @@ pub async fn create_vpc_endpoint(
     };
     let cluster_id = target.as_ref().map(|t| t.cluster_id().to_string());
 
-    let service = discovery::endpoint_service(app, &region).await?;
     let clients = app.aws.clients(Some(&region)).await?;
     let ec2c = &clients.ec2;
     let group_name = format!(
         "zilliz-privatelink-{}",
         cluster_id.as_deref().unwrap_or(&region.region_id)
     );
-    let (vpc, subnets, groups, existing, dedicated, account) = tokio::join!(
+    // Round 2: everything that needs only the region and the VPC.
+    let (zilliz_service, vpc, subnets, groups, dedicated, account) = tokio::join!(
+        discovery::zilliz_endpoint_service(app, &region),
         ec2::vpc(ec2c, &vpc_id, &region),
         ec2::subnets_by_id(ec2c, &subnet_ids),
         async {
@@ -180,14 +181,6 @@ pub async fn create_vpc_endpoint(
                 ec2::security_groups(ec2c, &group_ids, Vec::new()).await
             }
         },
-        ec2::vpc_endpoints(
-            ec2c,
-            EndpointQuery {
-                vpc_id: Some(&vpc_id),
-                service_name: Some(&service.service_name),
-                ..Default::default()
-            },
-        ),
         async {
             if group_ids.is_empty() {
                 ec2::security_group_named(ec2c, &vpc_id, &group_name).await
@@ -197,8 +190,28 @@ pub async fn create_vpc_endpoint(
         },
         account_id(app, &region),
     );
-    let (_vpc, subnets, groups, existing, dedicated, account) =
-        (vpc?, subnets?, groups?, existing?, dedicated?, account?);
+    let (zilliz_service, _vpc, subnets, groups, dedicated, account) = (
+        zilliz_service?,
+        vpc?,
+        subnets?,
+        groups?,
+        dedicated?,
+        account?,
+    );
+    // Round 3: the service's zones, and an endpoint an earlier call made.
+    let service_name = zilliz_service.endpoint_service.clone();
+    let (service, existing) = tokio::join!(
+        discovery::with_zones(app, &region, zilliz_service),
+        ec2::vpc_endpoints(
+            ec2c,
+            EndpointQuery {
+                vpc_id: Some(&vpc_id),
+                service_name: Some(&service_name),
+                ..Default::default()
+            },
+        ),
+    );
+    let (service, existing) = (service?, existing?);
 
     for subnet in &subnets {
         if subnet.vpc_id != vpc_id {

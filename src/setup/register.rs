@@ -77,9 +77,10 @@ pub async fn register_endpoint(
         }
     };
 
-    let service = discovery::endpoint_service(app, &region).await?;
     let clients = app.aws.clients(Some(&region)).await?;
-    let (endpoints, registrations) = tokio::join!(
+    // One round: Zilliz's service name, the endpoint and the registrations.
+    let (service, endpoints, registrations) = tokio::join!(
+        discovery::zilliz_endpoint_service(app, &region),
         ec2::vpc_endpoints(
             &clients.ec2,
             EndpointQuery {
@@ -104,11 +105,12 @@ pub async fn register_endpoint(
             ),
         )
     })?;
-    if endpoint.service_name != service.service_name {
+    let service = service?;
+    if endpoint.service_name != service.endpoint_service {
         return Err(Error::Conflict(format!(
             "VPC endpoint `{endpoint_id}` connects to {}, not to Zilliz's service for {} ({}): \
              create an endpoint to the right service with create_vpc_endpoint",
-            endpoint.service_name, region.region_id, service.service_name
+            endpoint.service_name, region.region_id, service.endpoint_service
         )));
     }
     let registrations = registrations?;

@@ -260,7 +260,6 @@ pub async fn remove_private_link(
         .as_ref()
         .map(|a| a.host.clone())
         .unwrap_or_else(|| expected_private_link_host(target.cluster_id(), &region.region_id));
-    let service = discovery::endpoint_service(app, &region).await?;
     let clients = app.aws.clients(Some(&region)).await?;
     let ours = vec![
         Filter::builder().name("vpc-id").values(&vpc_id).build(),
@@ -273,29 +272,40 @@ pub async fn remove_private_link(
             .values(target.cluster_id())
             .build(),
     ];
-    let whitelisted_account = async {
-        if service.whitelist_required {
-            account_id(app, &region).await.map(Some)
-        } else {
-            Ok(None)
-        }
-    };
-    let (vpc, endpoints, zone_here, registrations, our_groups, whitelisted_account) = tokio::join!(
+    // Round 2: everything that needs only the region, the VPC and the project.
+    let (service, vpc, zones, registrations, our_groups) = tokio::join!(
+        discovery::zilliz_endpoint_service(app, &region),
         ec2::vpc(&clients.ec2, &vpc_id, &region),
+        route53::zones_of_vpc(&clients.route53, &vpc_id, &region.aws_region),
+        app.zilliz.private_endpoints(&target.project_id),
+        ec2::security_groups(&clients.ec2, &[], ours),
+    );
+    let (service, _vpc) = (service?, vpc?);
+    let zone_here = zones?.into_iter().find(|z| z.name == host);
+    // Round 3: the VPC's endpoints to the service, its zone read whole, and the account.
+    let (endpoints, zone_here, whitelisted_account) = tokio::join!(
         ec2::vpc_endpoints(
             &clients.ec2,
             EndpointQuery {
                 vpc_id: Some(&vpc_id),
-                service_name: Some(&service.service_name),
+                service_name: Some(&service.endpoint_service),
                 ..Default::default()
             },
         ),
-        route53::zone_for_host_in_vpc(&clients.route53, &vpc_id, &region.aws_region, &host),
-        app.zilliz.private_endpoints(&target.project_id),
-        ec2::security_groups(&clients.ec2, &[], ours),
-        whitelisted_account,
+        async {
+            match zone_here {
+                Some(zone) => route53::zone_view(&clients.route53, zone).await.map(Some),
+                None => Ok(None),
+            }
+        },
+        async {
+            if service.whitelist_required {
+                account_id(app, &region).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
     );
-    vpc?;
     let facts = RemovalFacts {
         vpc_id: vpc_id.clone(),
         host,
