@@ -230,10 +230,89 @@ async def sizes(env, vpc, world):
     return found
 
 
+LATENCY = 0.2
+
+
+class Rounds:
+    """Adds LATENCY to every AWS and Zilliz call and counts the sequential rounds a tool call
+    takes: a call is in round 1 + the highest round of the calls answered before it began."""
+
+    def __init__(self):
+        self.starts = []
+        self.lock = threading.Lock()
+
+    def delay(self, *_):
+        with self.lock:
+            self.starts.append(time.monotonic())
+        time.sleep(LATENCY)
+        return None  # as a proxy's judge: forward the request
+
+    def count(self):
+        starts = sorted(self.starts)
+        rounds = []
+        for i, start in enumerate(starts):
+            before = [rounds[j] for j in range(i) if starts[j] + LATENCY <= start]
+            rounds.append(1 + max(before, default=0))
+        return max(rounds, default=0), len(starts)
+
+
+async def rounds_table(binary_env, moto_url, fake, world):
+    """Rounds and milliseconds of status, diagnosis and each changing tool's planning, with
+    LATENCY added to every remote call."""
+    from conftest import add_app_vpc, call_ok, set_up_link
+    from fault_proxy import FaultProxy
+    recorder = Rounds()
+    proxy = FaultProxy(moto_url, judge=recorder.delay)
+    env = dict(binary_env, AWS_ENDPOINT_URL=proxy.url)
+    rows = []
+    try:
+        async with mcp_session(env) as s:
+            made = await set_up_link(s, world.ec2, world.vpc, [world.subnets["a"], world.subnets["b"]])
+            vpc2, subnets2 = add_app_vpc(world.ec2, "10.7", "second")
+            second = await call_ok(s, "create_vpc_endpoint", vpc_id=vpc2,
+                                   subnet_ids=list(subnets2.values()), cluster_id=CLUSTER,
+                                   confirm=True)
+            vpc3, subnets3 = add_app_vpc(world.ec2, "10.8", "third")
+            calls = [
+                ("get_setup_status", {"cluster_id": CLUSTER, "vpc_id": world.vpc}),
+                ("diagnose_private_link (probe: false)",
+                 {"cluster_id": CLUSTER, "vpc_id": world.vpc, "probe": False}),
+                ("diagnose_private_link (probe: false, client group)",
+                 {"cluster_id": CLUSTER, "vpc_id": world.vpc, "probe": False,
+                  "client_security_group_id": world.app_sg}),
+                ("create_vpc_endpoint (preview)",
+                 {"vpc_id": vpc3, "subnet_ids": list(subnets3.values()), "cluster_id": CLUSTER}),
+                ("register_endpoint (preview)",
+                 {"endpoint_id": second["endpoint_id"], "cluster_id": CLUSTER}),
+                ("setup_private_dns (preview)", {"cluster_id": CLUSTER, "vpc_id": vpc2}),
+                ("allow_client_access (preview)",
+                 {"endpoint_security_group_id": second["security_group_ids"][0],
+                  "source_cidr": "10.7.0.0/16", "cluster_id": CLUSTER}),
+                ("remove_private_link (preview)", {"cluster_id": CLUSTER, "vpc_id": world.vpc}),
+            ]
+            assert made["endpoint_id"]
+            fake.on_request = recorder.delay
+            for label, arguments in calls:
+                recorder.starts.clear()
+                started = time.perf_counter()
+                await call_ok(s, label.split(" ")[0], **arguments)
+                elapsed = (time.perf_counter() - started) * 1000
+                rounds, calls_made = recorder.count()
+                rows.append((f"{label}: rounds of remote calls ({calls_made} calls, "
+                             f"{LATENCY * 1000:.0f} ms added to each)",
+                             f"{rounds} rounds, {elapsed:.0f} ms", "≤ 3 rounds"))
+    finally:
+        fake.on_request = None
+        proxy.stop()
+    return rows
+
+
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--rounds", action="store_true",
+                        help="only the rounds of remote calls (any build of the binary will do)")
     args = parser.parse_args()
     binary = str(Path(args.binary).resolve())
     runs = 10 if args.quick else 50
@@ -241,6 +320,17 @@ async def main():
     os.makedirs(home, exist_ok=True)
 
     rows = []
+    if args.rounds:
+        moto, moto_url = start_moto()
+        fake = FakeZilliz(API_KEY).start()
+        try:
+            world = seed_world(moto_url, fake)
+            rows = await rounds_table(env_for(moto_url, fake.url, home), moto_url, fake, world)
+        finally:
+            moto.terminate()
+            fake.stop()
+        print_table(rows, 1)
+        return
     dead = f"http://127.0.0.1:{free_port()}"
     ours = startup([binary], env_for(dead, dead, home), runs)
     rows.append(("start-up: spawn → initialize → tools/list (median / p90)",
@@ -271,6 +361,7 @@ async def main():
         median, worst = await diagnosis(env, world, fake, 3 if args.quick else 5, 2000)
         rows.append(("diagnose_private_link, silent target, 2 s probe timeout (median / max)",
                      f"{median:.0f} ms / {worst:.0f} ms", "≤ 2500 ms"))
+        rows.extend(await rounds_table(env, moto_url, fake, world))
         n_subnets, n_groups = (300, 50) if args.quick else (3000, 500)
         started = time.perf_counter()
         vpc = big_vpc(moto_url, n_subnets, n_groups)
@@ -285,6 +376,10 @@ async def main():
         moto.terminate()
         fake.stop()
 
+    print_table(rows, runs)
+
+
+def print_table(rows, runs):
     print(f"Measured on {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
           f"{platform.release()}, {time.strftime('%Y-%m-%d')}; {runs} runs per timing.\n")
     print("| measure | result | goal |")

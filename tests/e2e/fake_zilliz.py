@@ -27,6 +27,7 @@ class FakeZilliz:
         # is replaced by this status, as when a proxy loses the answer.
         self.fail_after = []
         self.link_ports = {}  # clusterId -> port of its private link
+        self.on_request = None  # called before each request is served (the bench adds latency)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -138,6 +139,8 @@ class FakeZilliz:
             def _route(self, method):
                 url = urlparse(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                if fake.on_request:
+                    fake.on_request()
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 body = json.loads(raw) if raw else None
