@@ -193,7 +193,10 @@ fn render(report: &Report) -> String {
             f.check,
             f.detail
         ));
-        if let Some(fix) = &f.fix {
+        // A skip's fix (what would let it run) is in --json; the terminal shows problems'.
+        if let Some(fix) = &f.fix
+            && matches!(f.status, Status::Fail | Status::Warn)
+        {
             text.push_str(&format!("       {:<28} fix: {fix}\n", ""));
         }
     }

@@ -134,6 +134,7 @@ pub fn interpret(r: &ProbeResults, ctx: &ProbeContext) -> (Vec<Finding>, Option<
                         "{host} does not resolve here although its private zone is in place: \
                          this machine is outside the VPC"
                     ),
+                    "run the probes on an instance inside the VPC: zilliz-privatelink-mcp doctor",
                 ));
             } else {
                 out.push(finding::fail(

@@ -23,7 +23,7 @@ pub struct Finding {
     /// What was seen, with the resource ids and values.
     pub detail: String,
     /// The exact change: a tool call with its arguments, a console step or an AWS CLI
-    /// command. Every `fail` and `warn` has one.
+    /// command. Every finding that does not pass has one (for a `skip`: what lets it run).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
 }
@@ -50,8 +50,9 @@ pub fn pass(check: &str, detail: impl Into<String>) -> Finding {
     make(check, Status::Pass, detail, None)
 }
 
-pub fn skip(check: &str, detail: impl Into<String>) -> Finding {
-    make(check, Status::Skip, detail, None)
+/// A check that could not run; the fix says what would let it run.
+pub fn skip(check: &str, detail: impl Into<String>, fix: impl Into<String>) -> Finding {
+    make(check, Status::Skip, detail, Some(fix.into()))
 }
 
 pub fn warn(check: &str, detail: impl Into<String>, fix: impl Into<String>) -> Finding {
@@ -88,7 +89,11 @@ pub fn from_verdict(v: &Verdict) -> Finding {
         )
     };
     if v.blocked {
-        return skip(check, &v.detail);
+        return skip(
+            check,
+            &v.detail,
+            "follows from an earlier check: fix the first failing one above",
+        );
     }
     match v.level {
         Level::Done => pass(check, &v.detail),

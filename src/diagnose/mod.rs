@@ -308,14 +308,27 @@ pub async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Report, Err
             inside
         }
         _ => {
-            let why = if !c.probe {
-                "probe: false".to_string()
+            let (why, fix) = if !c.probe {
+                (
+                    "probe: false",
+                    "call again with probe: true (on an instance inside the VPC: zilliz-privatelink-mcp doctor)",
+                )
             } else if port.is_none() {
-                "the private link address (its port) is not known yet".to_string()
+                (
+                    "the private link address (its port) is not known yet",
+                    "the probes run once Zilliz has allocated the address: fix the failing checks above first",
+                )
             } else {
-                "no host to probe".to_string()
+                (
+                    "no host to probe",
+                    "give cluster_id or the private link address",
+                )
             };
-            findings.push(finding::skip("dns_resolution", format!("not run: {why}")));
+            findings.push(finding::skip(
+                "dns_resolution",
+                format!("not run: {why}"),
+                fix,
+            ));
             None
         }
     };
@@ -379,6 +392,7 @@ fn without_vpc(t: &setup::Target) -> Vec<Finding> {
     out.push(finding::skip(
         "vpc",
         "no vpc_id given: the endpoint, DNS and security group checks need it",
+        "give vpc_id: the VPC the application runs in (list_vpcs shows them)",
     ));
     out
 }
@@ -605,6 +619,7 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
         out.push(finding::skip(
             "network_acl",
             "needs the endpoint and the private link's port",
+            "follows from an earlier check: fix the failing endpoint or address check above",
         ));
         return out;
     };

@@ -19,7 +19,8 @@ pub fn outbound(
     if client_groups.is_empty() {
         return finding::skip(
             "security_group_outbound",
-            "the client's security groups are not known (give client_instance_id or client_security_group_id)",
+            "the client's security groups are not known",
+            "give client_instance_id or client_security_group_id",
         );
     }
     let endpoint_group = endpoint_group_ids.first().cloned().unwrap_or_default();
