@@ -391,16 +391,21 @@ mod tests {
     #[test]
     fn without_an_exact_client_the_vpc_blocks_are_judged() {
         let subnets = ["subnet-e1".to_string()];
-        let mut entries = default_acl();
-        entries.push(entry(10, false, Some((19531, 19531)), "0.0.0.0/0", false));
-        let acls = [NetworkAcl {
-            id: "acl-1".into(),
-            subnet_ids: subnets.to_vec(),
-            entries,
-        }];
-        let mut i = input(&acls, Sources::Vpc(vec![net("10.0.0.0/16")]));
-        i.endpoint_subnets = &subnets;
-        let found = super::acls(&i);
+        let judged = |deny_from: Option<&str>| {
+            let mut entries = default_acl();
+            if let Some(cidr) = deny_from {
+                entries.push(entry(10, false, Some((19531, 19531)), cidr, false));
+            }
+            let acls = [NetworkAcl {
+                id: "acl-1".into(),
+                subnet_ids: subnets.to_vec(),
+                entries,
+            }];
+            let mut i = input(&acls, Sources::Vpc(vec![net("10.0.0.0/16")]));
+            i.endpoint_subnets = &subnets;
+            super::acls(&i)
+        };
+        let found = judged(Some("0.0.0.0/0"));
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].status, Status::Fail);
         assert!(
@@ -409,29 +414,11 @@ mod tests {
             found[0].detail
         );
         assert!(found[0].fix.as_deref().unwrap().contains("acl-1"));
-
         // A deny for part of the VPC warns and names the range.
-        let mut entries = default_acl();
-        entries.push(entry(10, false, Some((19531, 19531)), "10.0.5.0/24", false));
-        let acls = [NetworkAcl {
-            id: "acl-1".into(),
-            subnet_ids: subnets.to_vec(),
-            entries,
-        }];
-        let mut i = input(&acls, Sources::Vpc(vec![net("10.0.0.0/16")]));
-        i.endpoint_subnets = &subnets;
-        let found = super::acls(&i);
+        let found = judged(Some("10.0.5.0/24"));
         assert_eq!(found[0].status, Status::Warn);
         assert!(found[0].detail.contains("10.0.5.0/24"));
-
         // A healthy ACL passes.
-        let acls = [NetworkAcl {
-            id: "acl-1".into(),
-            subnet_ids: subnets.to_vec(),
-            entries: default_acl(),
-        }];
-        let mut i = input(&acls, Sources::Vpc(vec![net("10.0.0.0/16")]));
-        i.endpoint_subnets = &subnets;
-        assert_eq!(super::acls(&i)[0].status, Status::Pass);
+        assert_eq!(judged(None)[0].status, Status::Pass);
     }
 }

@@ -260,3 +260,14 @@ def snapshot(moto_url, vpc):
         "records": repr(records),
         "attributes": repr(attributes),
     }
+
+
+def point_alias_elsewhere(moto_url, host):
+    """Makes the host's alias point at a name that is no endpoint's, as a stale record would."""
+    r53 = boto("route53", moto_url)
+    [zone] = [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == host + "."]
+    r53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={"Changes": [{
+        "Action": "UPSERT", "ResourceRecordSet": {
+            "Name": host, "Type": "A", "AliasTarget": {
+                "HostedZoneId": "Z1YSA3EXCYUU9Z", "DNSName": "vpce-0000-elsewhere.example.com",
+                "EvaluateTargetHealth": False}}}]})

@@ -12,8 +12,8 @@ import pytest
 from dnslib import QTYPE, RCODE, RR, A
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
-from conftest import BINARY, PROJECT, REGION, free_port, mcp_session
-from conftest import call_ok
+from conftest import (BINARY, PROJECT, REGION, call_ok, free_port, mcp_session,
+                      point_alias_elsewhere)
 
 pytestmark = pytest.mark.anyio
 
@@ -169,17 +169,10 @@ async def test_a_zone_tied_to_another_vpc(world, server_env, zilliz_server, dns,
 
 
 async def test_an_alias_to_the_wrong_target(world, server_env, zilliz_server, dns, listeners, moto_url):
-    from conftest import boto
     dns.a = {HOST: ["127.0.0.1"]}
     async with mcp_session(server_env) as s:
         await link(s, world, zilliz_server, listeners["http"])
-        r53 = boto("route53", moto_url)
-        [zone] = [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == HOST + "."]
-        r53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={"Changes": [{
-            "Action": "UPSERT", "ResourceRecordSet": {
-                "Name": HOST, "Type": "A", "AliasTarget": {
-                    "HostedZoneId": "Z1YSA3EXCYUU9Z", "DNSName": "vpce-0000-elsewhere.example.com",
-                    "EvaluateTargetHealth": False}}}]})
+        point_alias_elsewhere(moto_url, HOST)
         report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
     [alias] = by_check(report)["alias_record"]
     assert alias["status"] == "fail" and "vpce-0000-elsewhere.example.com" in alias["detail"]

@@ -4,7 +4,7 @@ import pytest
 
 from conftest import CLUSTER, CLUSTER_PORT, PROJECT, REGION, boto, mcp_session, text_of
 from conftest import call_ok
-from conftest import HOST, snapshot
+from conftest import HOST, point_alias_elsewhere, snapshot
 
 pytestmark = pytest.mark.anyio
 
@@ -225,13 +225,7 @@ async def test_status_and_diagnosis_agree_at_every_stage(world, server_env, zill
         zilliz_server.clusters[CLUSTER]["status"] = "SUSPENDED"
         seen.append(await assert_status_and_diagnosis_agree(s, world))
         zilliz_server.clusters[CLUSTER]["status"] = "RUNNING"
-        r53 = boto("route53", world.moto_url)
-        [zone] = [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == HOST + "."]
-        r53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={"Changes": [{
-            "Action": "UPSERT", "ResourceRecordSet": {
-                "Name": HOST, "Type": "A", "AliasTarget": {
-                    "HostedZoneId": "Z1YSA3EXCYUU9Z", "DNSName": "vpce-0000-elsewhere.example.com",
-                    "EvaluateTargetHealth": False}}}]})
+        point_alias_elsewhere(world.moto_url, HOST)
         seen.append(await assert_status_and_diagnosis_agree(s, world))
     # The walk went through every state a step can be in.
     assert {state for steps in seen for state in steps.values()} >= {"done", "pending", "missing", "failed"}
