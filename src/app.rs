@@ -10,6 +10,8 @@ pub struct App {
     pub aws: Aws,
     pub zilliz: Zilliz,
     pub settings: Settings,
+    /// The account and region the last preview or change of this session named.
+    last_scope: std::sync::Mutex<Option<(String, String)>>,
 }
 
 impl App {
@@ -19,7 +21,25 @@ impl App {
             aws: Aws::new(settings.aws.clone()),
             zilliz: Zilliz::new(settings.zilliz.clone()),
             settings,
+            last_scope: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Notes the account and region a preview or change names, and warns loudly when they are
+    /// not those the previous one of this session named.
+    pub fn scope_warning(&self, account_id: &str, aws_region: &str) -> Option<String> {
+        let mut last = self.last_scope.lock().unwrap_or_else(|e| e.into_inner());
+        let now = (account_id.to_string(), aws_region.to_string());
+        let warning = match &*last {
+            Some((account, region)) if (account, region) != (&now.0, &now.1) => Some(format!(
+                "ATTENTION: this runs in AWS account {} and region {}, NOT in account {account} \
+                 and region {region} that the previous preview of this session named",
+                now.0, now.1
+            )),
+            _ => None,
+        };
+        *last = Some(now);
+        warning
     }
 }
 

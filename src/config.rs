@@ -16,6 +16,22 @@ pub struct Settings {
     pub read_only: bool,
     /// Resolver for the data-plane probes, instead of the system's.
     pub dns_server: Option<SocketAddr>,
+    /// How a change gets the person's yes.
+    pub consent: ConsentMode,
+}
+
+/// How a change gets the person's own yes (`--consent`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConsentMode {
+    /// Ask the person through the client (MCP elicitation) where the client can ask;
+    /// elsewhere `confirm: true` alone decides.
+    #[default]
+    Auto,
+    /// Always ask the person; refuse changes from a client that cannot ask.
+    Elicit,
+    /// Never ask through the client: `confirm: true` decides (for a client whose elicitation
+    /// is broken).
+    Confirm,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -10,6 +10,7 @@ pub mod address;
 pub mod app;
 pub mod aws;
 pub mod config;
+pub mod consent;
 pub mod diagnose;
 pub mod discovery;
 pub mod endpoint_state;

@@ -7,7 +7,7 @@ use rmcp::ServiceExt;
 use tracing_subscriber::EnvFilter;
 
 use zilliz_privatelink_mcp::app::App;
-use zilliz_privatelink_mcp::config::{AwsSettings, Settings, ZillizSettings};
+use zilliz_privatelink_mcp::config::{AwsSettings, ConsentMode, Settings, ZillizSettings};
 use zilliz_privatelink_mcp::diagnose::{DiagnoseRequest, Report, Status, diagnose, mark};
 use zilliz_privatelink_mcp::mcp::Server;
 use zilliz_privatelink_mcp::region::RegionNames;
@@ -46,6 +46,18 @@ struct Cli {
         value_name = "IP:PORT"
     )]
     dns_server: Option<SocketAddr>,
+
+    /// How a change gets the person's yes: `auto` asks through the client where it can
+    /// (MCP elicitation), `elicit` always asks and refuses clients that cannot, `confirm`
+    /// lets `confirm: true` alone decide.
+    #[arg(
+        long,
+        global = true,
+        env = "ZILLIZ_PRIVATELINK_CONSENT",
+        value_enum,
+        default_value_t = ConsentMode::Auto
+    )]
+    consent: ConsentMode,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -114,6 +126,7 @@ fn main() -> ExitCode {
         zilliz,
         read_only: cli.read_only,
         dns_server: cli.dns_server,
+        consent: cli.consent,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -35,6 +35,18 @@ pub struct Aws {
     settings: AwsSettings,
     shared: OnceCell<SdkConfig>,
     by_region: Mutex<HashMap<String, Arc<RegionClients>>>,
+    /// Who the credentials are, read once: every preview and change names it.
+    identity: OnceCell<Identity>,
+}
+
+/// Who acts in AWS: the account, the caller's ARN and the profile in use.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Identity {
+    pub account_id: String,
+    pub caller_arn: String,
+    /// The profile the credentials come from (`--profile`, else `AWS_PROFILE`), or
+    /// `default chain` where neither is set.
+    pub profile: String,
 }
 
 impl Aws {
@@ -43,7 +55,43 @@ impl Aws {
             settings,
             shared: OnceCell::new(),
             by_region: Mutex::new(HashMap::new()),
+            identity: OnceCell::new(),
         }
+    }
+
+    /// Who the credentials are (`sts:GetCallerIdentity`, which needs no permission), read on
+    /// first use and kept: the credentials of a running server do not change accounts.
+    pub async fn identity(&self, region: &RegionNames) -> Result<Identity, Error> {
+        let identity = self
+            .identity
+            .get_or_try_init(|| async {
+                let clients = self.clients(Some(region)).await?;
+                let out = clients
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error("sts:GetCallerIdentity", e))?;
+                let account_id = out.account().map(str::to_string).ok_or_else(|| {
+                    Error::cloud(
+                        "AWS sts:GetCallerIdentity",
+                        "the answer has no account",
+                        "Try again",
+                    )
+                })?;
+                Ok::<_, Error>(Identity {
+                    account_id,
+                    caller_arn: out.arn().unwrap_or_default().to_string(),
+                    profile: self
+                        .settings
+                        .profile
+                        .clone()
+                        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+                        .unwrap_or_else(|| "default chain".to_string()),
+                })
+            })
+            .await?;
+        Ok(identity.clone())
     }
 
     async fn shared_config(&self) -> &SdkConfig {

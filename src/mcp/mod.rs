@@ -14,7 +14,7 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ProgressNotificationParam, PromptMessage, Role, ServerCapabilities, ServerConfig,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{ElicitationError, ElicitationMode, Peer, RequestContext};
 use rmcp::{
     ErrorData, RoleServer, ServerHandler, prompt, prompt_handler, prompt_router, tool,
     tool_handler, tool_router,
@@ -22,6 +22,7 @@ use rmcp::{
 use serde::Serialize;
 
 use crate::app::{App, read_only_refusal};
+use crate::consent::{Answer, Consent};
 use crate::diagnose;
 use crate::discovery;
 use crate::error::Error;
@@ -180,6 +181,7 @@ impl Server {
     async fn create_vpc_endpoint(
         &self,
         Parameters(args): Parameters<CreateVpcEndpointArgs>,
+        context: RequestContext<RoleServer>,
     ) -> CallToolResult {
         let request = endpoint::CreateEndpointRequest {
             vpc_id: args.vpc_id,
@@ -188,6 +190,7 @@ impl Server {
             cluster_id: args.cluster_id,
             region: args.region,
             confirm: args.confirm,
+            consent: consent_of(&context.peer),
         };
         answer(endpoint::create_vpc_endpoint(&self.app, request).await)
     }
@@ -202,6 +205,7 @@ impl Server {
     async fn register_endpoint(
         &self,
         Parameters(args): Parameters<RegisterEndpointArgs>,
+        context: RequestContext<RoleServer>,
     ) -> CallToolResult {
         let request = register::RegisterRequest {
             endpoint_id: args.endpoint_id,
@@ -209,6 +213,7 @@ impl Server {
             project_id: args.project_id,
             region: args.region,
             confirm: args.confirm,
+            consent: consent_of(&context.peer),
         };
         answer(register::register_endpoint(&self.app, request).await)
     }
@@ -267,12 +272,14 @@ impl Server {
     async fn setup_private_dns(
         &self,
         Parameters(args): Parameters<SetupPrivateDnsArgs>,
+        context: RequestContext<RoleServer>,
     ) -> CallToolResult {
         let request = dns::DnsRequest {
             cluster_id: args.cluster_id,
             vpc_id: args.vpc_id,
             endpoint_id: args.endpoint_id,
             confirm: args.confirm,
+            consent: consent_of(&context.peer),
         };
         answer(dns::setup_private_dns(&self.app, request).await)
     }
@@ -288,6 +295,7 @@ impl Server {
     async fn allow_client_access(
         &self,
         Parameters(args): Parameters<AllowClientAccessArgs>,
+        context: RequestContext<RoleServer>,
     ) -> CallToolResult {
         let request = access::AccessRequest {
             endpoint_security_group_id: args.endpoint_security_group_id,
@@ -297,6 +305,7 @@ impl Server {
             cluster_id: args.cluster_id,
             region: args.region,
             confirm: args.confirm,
+            consent: consent_of(&context.peer),
         };
         answer(access::allow_client_access(&self.app, request).await)
     }
@@ -360,10 +369,17 @@ impl Server {
     async fn remove_private_link(
         &self,
         Parameters(args): Parameters<RemovePrivateLinkArgs>,
+        context: RequestContext<RoleServer>,
     ) -> CallToolResult {
         answer(
-            remove::remove_private_link(&self.app, &args.cluster_id, &args.vpc_id, args.confirm)
-                .await,
+            remove::remove_private_link(
+                &self.app,
+                &args.cluster_id,
+                &args.vpc_id,
+                args.confirm,
+                &consent_of(&context.peer),
+            )
+            .await,
         )
     }
 }
@@ -433,6 +449,46 @@ impl ServerHandler for Server {
     }
 }
 
+/// What the person answers when asked to approve a change.
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+struct ConsentAnswer {
+    /// Apply the changes listed above.
+    confirm: bool,
+}
+
+rmcp::elicit_safe!(ConsentAnswer);
+
+/// How long a question to the person stays open.
+const QUESTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// How this call can reach the person: through the client's elicitation (form mode) where
+/// the client declared it at initialization; otherwise not at all.
+fn consent_of(peer: &Peer<RoleServer>) -> Consent {
+    if !peer
+        .supported_elicitation_modes()
+        .contains(&ElicitationMode::Form)
+    {
+        return Consent::unavailable();
+    }
+    let peer = peer.clone();
+    Consent::through(move |question| {
+        let peer = peer.clone();
+        Box::pin(async move {
+            match peer
+                .elicit_with_timeout::<ConsentAnswer>(question, Some(QUESTION_TIMEOUT))
+                .await
+            {
+                Ok(Some(ConsentAnswer { confirm: true })) => Answer::Yes,
+                Ok(Some(_)) => Answer::No("answered confirm: false".into()),
+                Ok(None) => Answer::No("gave no answer".into()),
+                Err(ElicitationError::UserDeclined) => Answer::No("declined".into()),
+                Err(ElicitationError::UserCancelled) => Answer::No("cancelled the question".into()),
+                Err(e) => Answer::Unasked(e.to_string()),
+            }
+        })
+    })
+}
+
 /// A domain answer as a tool result: the value as `structuredContent`, its summary as text.
 fn answer<T: Serialize + Summary>(result: Result<T, Error>) -> CallToolResult {
     let value = match result {
@@ -470,6 +526,7 @@ mod tests {
             },
             read_only,
             dns_server: None,
+            consent: Default::default(),
         })))
     }
 

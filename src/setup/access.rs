@@ -7,8 +7,10 @@ use serde::Serialize;
 use super::plan::{self, Change};
 use super::{change_summary, is_managed, target};
 use crate::app::App;
+use crate::aws::Identity;
 use crate::aws::ec2;
 use crate::aws::rules::{Peer, Rule, tcp_allowed};
+use crate::consent::Consent;
 use crate::error::Error;
 use crate::region::RegionNames;
 use crate::summary::Summary;
@@ -23,6 +25,8 @@ pub struct AccessRequest {
     pub cluster_id: Option<String>,
     pub region: Option<String>,
     pub confirm: bool,
+    /// How the person can be asked before a confirmed change.
+    pub consent: Consent,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -41,6 +45,8 @@ pub struct AccessOutput {
     pub port: u16,
     pub region_id: String,
     pub aws_region: String,
+    /// Who acts: the account, the caller's ARN and the AWS profile.
+    pub identity: Identity,
 }
 
 impl Summary for AccessOutput {
@@ -116,18 +122,21 @@ pub async fn allow_client_access(app: &App, request: AccessRequest) -> Result<Ac
     {
         ids.push(source_id.clone());
     }
-    let groups = ec2::security_groups(&clients.ec2, &ids, Vec::new())
-        .await
-        .map_err(|e| match e {
-            Error::NotFound { what, .. } => Error::not_found(
-                what,
-                format!(
-                    "Check the security group ids; they must be in {}",
-                    region.aws_region
-                ),
+    let (groups, identity) = tokio::join!(
+        ec2::security_groups(&clients.ec2, &ids, Vec::new()),
+        app.aws.identity(&region),
+    );
+    let identity = identity?;
+    let groups = groups.map_err(|e| match e {
+        Error::NotFound { what, .. } => Error::not_found(
+            what,
+            format!(
+                "Check the security group ids; they must be in {}",
+                region.aws_region
             ),
-            other => other,
-        })?;
+        ),
+        other => other,
+    })?;
     let group = groups
         .iter()
         .find(|g| g.id == group_id)
@@ -145,7 +154,11 @@ pub async fn allow_client_access(app: &App, request: AccessRequest) -> Result<Ac
         port,
         region_id: region.region_id.clone(),
         aws_region: region.aws_region.clone(),
+        identity: identity.clone(),
     };
+    output
+        .warnings
+        .extend(app.scope_warning(&identity.account_id, &region.aws_region));
     if let Some(existing) = tcp_allowed(&group.inbound, port, &source) {
         output.already_allowed_by = Some(existing.summary("from"));
         output.message = format!(
@@ -173,7 +186,20 @@ pub async fn allow_client_access(app: &App, request: AccessRequest) -> Result<Ac
         return Ok(output);
     }
 
-    plan::carry_out(app, &clients, "allow_client_access", &plan).await?;
+    let scope = plan::Scope {
+        tool: "allow_client_access",
+        identity: &identity,
+        region: &region,
+        vpc_id: group.vpc_id.as_deref(),
+        cluster_id: request.cluster_id.as_deref(),
+        kept: &[],
+    };
+    if let plan::Outcome::Declined(why) =
+        plan::carry_out(app, &clients, &scope, &plan, &request.consent).await?
+    {
+        output.message = why;
+        return Ok(output);
+    }
     output.applied = true;
     output.message = format!("Added to {group_id}: {rule}.");
     Ok(output)

@@ -14,8 +14,10 @@ use serde::Serialize;
 use super::plan::{self, Change, Ref, record_text};
 use super::{change_summary, tags_for, target};
 use crate::app::App;
+use crate::aws::Identity;
 use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
 use crate::aws::route53::{self, ZoneView, bare_name};
+use crate::consent::Consent;
 use crate::discovery;
 use crate::endpoint_state;
 use crate::error::Error;
@@ -28,6 +30,8 @@ pub struct DnsRequest {
     pub vpc_id: String,
     pub endpoint_id: Option<String>,
     pub confirm: bool,
+    /// How the person can be asked before a confirmed change.
+    pub consent: Consent,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema, PartialEq, Eq)]
@@ -55,6 +59,8 @@ pub struct DnsOutput {
     pub region_id: String,
     pub aws_region: String,
     pub port: u16,
+    /// Who acts: the account, the caller's ARN and the AWS profile.
+    pub identity: Identity,
 }
 
 impl Summary for DnsOutput {
@@ -319,7 +325,7 @@ pub async fn setup_private_dns(app: &App, request: DnsRequest) -> Result<DnsOutp
     };
     // Round 2: Zilliz's service (without an endpoint id, the VPC's endpoint to it is meant),
     // the VPC, its zones, and the endpoint named.
-    let (service, vpc, zones_here, asked) = tokio::join!(
+    let (service, vpc, zones_here, asked, identity) = tokio::join!(
         async {
             match &asked_endpoint {
                 Some(_) => Ok(None),
@@ -345,8 +351,10 @@ pub async fn setup_private_dns(app: &App, request: DnsRequest) -> Result<DnsOutp
                 None => Ok(Vec::new()),
             }
         },
+        app.aws.identity(&region),
     );
     let (service, vpc, zone_here, asked) = (service?, vpc?, named_zone(zones_here?), asked?);
+    let identity = identity?;
     // Round 3: the VPC's endpoints (or, hub and spoke, the hub's zones) and this VPC's zone.
     let (endpoints, zone_here, hub_zones) = tokio::join!(
         async {
@@ -408,7 +416,11 @@ pub async fn setup_private_dns(app: &App, request: DnsRequest) -> Result<DnsOutp
         region_id: region.region_id.clone(),
         aws_region: region.aws_region.clone(),
         port: address.port,
+        identity: identity.clone(),
     };
+    output
+        .warnings
+        .extend(app.scope_warning(&identity.account_id, &region.aws_region));
     if planned.changes.is_empty() {
         output.message = format!(
             "Nothing to do: {host} already resolves in {vpc_id} to VPC endpoint {} through \
@@ -425,7 +437,22 @@ pub async fn setup_private_dns(app: &App, request: DnsRequest) -> Result<DnsOutp
         return Ok(output);
     }
 
-    let applied = plan::carry_out(app, &clients, "setup_private_dns", &planned.changes).await?;
+    let scope = plan::Scope {
+        tool: "setup_private_dns",
+        identity: &identity,
+        region: &region,
+        vpc_id: Some(&vpc_id),
+        cluster_id: Some(target.cluster_id()),
+        kept: &[],
+    };
+    let applied =
+        match plan::carry_out(app, &clients, &scope, &planned.changes, &request.consent).await? {
+            plan::Outcome::Applied(applied) => applied,
+            plan::Outcome::Declined(why) => {
+                output.message = why;
+                return Ok(output);
+            }
+        };
     let zone_id = applied.made.zone_id.or(planned.zone_id).unwrap_or_default();
     output.applied = true;
     output.hosted_zone_id = Some(zone_id.clone());

@@ -6,9 +6,11 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::plan::{self, Change, Ref};
-use super::{account_id, change_summary, tags_for, target};
+use super::{change_summary, tags_for, target};
 use crate::app::App;
+use crate::aws::Identity;
 use crate::aws::ec2::{self, EndpointQuery, Subnet, VpcEndpoint};
+use crate::consent::Consent;
 use crate::discovery;
 use crate::endpoint_state;
 use crate::error::Error;
@@ -24,6 +26,8 @@ pub struct CreateEndpointRequest {
     pub cluster_id: Option<String>,
     pub region: Option<String>,
     pub confirm: bool,
+    /// How the person can be asked before a confirmed change.
+    pub consent: Consent,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -41,6 +45,8 @@ pub struct CreateEndpointOutput {
     pub region_id: String,
     pub aws_region: String,
     pub account_id: String,
+    /// Who acts: the account, the caller's ARN and the AWS profile.
+    pub identity: Identity,
     pub vpc_id: String,
     pub service_name: String,
     /// The subnets the endpoint uses (at most one per zone, only zones the service offers).
@@ -170,7 +176,7 @@ pub async fn create_vpc_endpoint(
         cluster_id.as_deref().unwrap_or(&region.region_id)
     );
     // Round 2: everything that needs only the region and the VPC.
-    let (zilliz_service, vpc, subnets, groups, dedicated, account) = tokio::join!(
+    let (zilliz_service, vpc, subnets, groups, dedicated, identity) = tokio::join!(
         discovery::zilliz_endpoint_service(app, &region),
         ec2::vpc(ec2c, &vpc_id, &region),
         ec2::subnets_by_id(ec2c, &subnet_ids),
@@ -188,15 +194,15 @@ pub async fn create_vpc_endpoint(
                 Ok(None)
             }
         },
-        account_id(app, &region),
+        app.aws.identity(&region),
     );
-    let (zilliz_service, _vpc, subnets, groups, dedicated, account) = (
+    let (zilliz_service, _vpc, subnets, groups, dedicated, identity) = (
         zilliz_service?,
         vpc?,
         subnets?,
         groups?,
         dedicated?,
-        account?,
+        identity?,
     );
     // Round 3: the service's zones, and an endpoint an earlier call made.
     let service_name = zilliz_service.endpoint_service.clone();
@@ -260,13 +266,17 @@ pub async fn create_vpc_endpoint(
         message: String::new(),
         region_id: region.region_id.clone(),
         aws_region: region.aws_region.clone(),
-        account_id: account,
+        account_id: identity.account_id.clone(),
+        identity: identity.clone(),
         vpc_id: vpc_id.clone(),
         service_name: service.service_name.clone(),
         subnet_ids: chosen.iter().map(|s| s.id.clone()).collect(),
         security_group_ids: group_ids.clone(),
     };
 
+    output
+        .warnings
+        .extend(app.scope_warning(&identity.account_id, &region.aws_region));
     if let Some(found) = existing.iter().find(|e| endpoint_state::is_live(&e.state)) {
         describe_existing(&mut output, found);
         return Ok(output);
@@ -325,7 +335,21 @@ pub async fn create_vpc_endpoint(
         return Ok(output);
     }
 
-    let applied = plan::carry_out(app, &clients, "create_vpc_endpoint", &plan).await?;
+    let scope = plan::Scope {
+        tool: "create_vpc_endpoint",
+        identity: &identity,
+        region: &region,
+        vpc_id: Some(&vpc_id),
+        cluster_id: cluster_id.as_deref(),
+        kept: &[],
+    };
+    let applied = match plan::carry_out(app, &clients, &scope, &plan, &request.consent).await? {
+        plan::Outcome::Applied(applied) => applied,
+        plan::Outcome::Declined(why) => {
+            output.message = why;
+            return Ok(output);
+        }
+    };
     if let Some(group) = applied.made.security_group_id {
         output.security_group_ids = vec![group];
     }

@@ -107,22 +107,9 @@ pub async fn target(app: &App, cluster_id: &str) -> Result<Target, Error> {
     })
 }
 
-/// The AWS account the server acts as (read with STS, which needs no permission).
+/// The AWS account the server acts as (read with STS once, which needs no permission).
 pub async fn account_id(app: &App, region: &RegionNames) -> Result<String, Error> {
-    let clients = app.aws.clients(Some(region)).await?;
-    let out = clients
-        .sts
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| crate::aws::sdk_error("sts:GetCallerIdentity", e))?;
-    out.account().map(str::to_string).ok_or_else(|| {
-        Error::cloud(
-            "AWS sts:GetCallerIdentity",
-            "the answer has no account",
-            "Try again",
-        )
-    })
+    Ok(app.aws.identity(region).await?.account_id)
 }
 
 /// The text of a changing tool's answer: the message, then the changes, then the warnings.

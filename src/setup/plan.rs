@@ -7,12 +7,14 @@
 use aws_sdk_ec2::types::VpcAttributeName;
 
 use crate::app::App;
-use crate::aws::RegionClients;
 use crate::aws::ec2::{self, EndpointQuery};
 use crate::aws::route53::{self, ARecord};
 use crate::aws::rules::Peer;
+use crate::aws::{Identity, RegionClients};
+use crate::consent::{self, Consent, Decision};
 use crate::endpoint_state;
 use crate::error::Error;
+use crate::region::RegionNames;
 
 /// A resource a change works on: one that exists, or the one an earlier change of the same
 /// plan makes (a new group for a new endpoint, a new zone for its record).
@@ -543,15 +545,72 @@ pub struct Applied {
     pub made: Made,
 }
 
-/// Applies a plan in order behind the write guard. When a change fails, the error says what
-/// was done before it; every change is idempotent, so calling the tool again resumes.
+/// Where a plan runs and for what, as the person is asked about it.
+#[derive(Debug, Clone)]
+pub struct Scope<'a> {
+    pub tool: &'a str,
+    pub identity: &'a Identity,
+    pub region: &'a RegionNames,
+    pub vpc_id: Option<&'a str>,
+    pub cluster_id: Option<&'a str>,
+    /// What the plan leaves as it is, with why.
+    pub kept: &'a [String],
+}
+
+/// The question put to the person: who and where, then every change and what stays.
+pub fn question(scope: &Scope<'_>, plan: &[Change]) -> String {
+    let mut text = format!(
+        "{} wants to change AWS account {} ({}, profile {}) in {}",
+        scope.tool,
+        scope.identity.account_id,
+        scope.identity.caller_arn,
+        scope.identity.profile,
+        scope.region.aws_region
+    );
+    if let Some(vpc) = scope.vpc_id {
+        text.push_str(&format!(", VPC {vpc}"));
+    }
+    if let Some(cluster) = scope.cluster_id {
+        text.push_str(&format!(", for Zilliz cluster {cluster}"));
+    }
+    text.push(':');
+    for change in plan {
+        text.push_str("\n- ");
+        text.push_str(&change.describe());
+    }
+    for kept in scope.kept {
+        text.push_str("\nkept: ");
+        text.push_str(kept);
+    }
+    text.push_str("\nApply these changes?");
+    text
+}
+
+/// What carrying out a plan came to.
+#[derive(Debug)]
+pub enum Outcome {
+    Applied(Applied),
+    /// The person said no (or could not be asked): nothing changed; the text says so.
+    Declined(String),
+}
+
+/// Applies a plan in order behind the write guard, once the person has said yes where the
+/// client can ask them. When a change fails, the error says what was done before it; every
+/// change is idempotent, so calling the tool again resumes.
 pub async fn carry_out(
     app: &App,
     clients: &RegionClients,
-    tool: &str,
+    scope: &Scope<'_>,
     plan: &[Change],
-) -> Result<Applied, Error> {
+    consent: &Consent,
+) -> Result<Outcome, Error> {
+    let tool = scope.tool;
     let _permit = app.ensure_write_allowed(tool)?;
+    if let Decision::Declined(why) =
+        consent::obtain(app.settings.consent, consent, question(scope, plan)).await?
+    {
+        return Ok(Outcome::Declined(why));
+    }
     let mut applied = Applied::default();
     for change in plan {
         match change.apply(app, clients, &mut applied.made).await {
@@ -573,7 +632,7 @@ pub async fn carry_out(
             }
         }
     }
-    Ok(applied)
+    Ok(Outcome::Applied(applied))
 }
 
 #[cfg(test)]
@@ -607,5 +666,49 @@ mod tests {
             resolve(&Ref::Existing("Z2".into()), Some(&"Z1".to_string()), "zone").unwrap(),
             "Z2"
         );
+    }
+
+    #[test]
+    fn the_question_names_who_where_every_change_and_what_stays() {
+        let identity = Identity {
+            account_id: "123456789012".into(),
+            caller_arn: "arn:aws:iam::123456789012:user/dev".into(),
+            profile: "prod".into(),
+        };
+        let region = RegionNames::parse("us-west-2").unwrap();
+        let kept = ["private zone Z1: made outside this tool".to_string()];
+        let plan = [
+            Change::DeleteEndpoint {
+                endpoint_id: "vpce-0123456789abcdef0".into(),
+            },
+            Change::DeleteSecurityGroup {
+                group_id: "sg-0123456789abcdef0".into(),
+                name: "zilliz-privatelink-in01-abc".into(),
+            },
+        ];
+        let text = question(
+            &Scope {
+                tool: "remove_private_link",
+                identity: &identity,
+                region: &region,
+                vpc_id: Some("vpc-0123456789abcdef0"),
+                cluster_id: Some("in01-abc"),
+                kept: &kept,
+            },
+            &plan,
+        );
+        for part in [
+            "123456789012",
+            "arn:aws:iam::123456789012:user/dev",
+            "profile prod",
+            "us-west-2",
+            "vpc-0123456789abcdef0",
+            "in01-abc",
+            "delete VPC endpoint vpce-0123456789abcdef0",
+            "delete security group sg-0123456789abcdef0",
+            "kept: private zone Z1",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
     }
 }

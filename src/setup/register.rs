@@ -6,7 +6,9 @@ use serde::Serialize;
 use super::plan::{self, Change};
 use super::{change_summary, is_managed, target};
 use crate::app::App;
+use crate::aws::Identity;
 use crate::aws::ec2::{self, EndpointQuery};
+use crate::consent::Consent;
 use crate::discovery;
 use crate::error::Error;
 use crate::region::RegionNames;
@@ -20,6 +22,8 @@ pub struct RegisterRequest {
     pub project_id: Option<String>,
     pub region: Option<String>,
     pub confirm: bool,
+    /// How the person can be asked before a confirmed change.
+    pub consent: Consent,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -36,6 +40,8 @@ pub struct RegisterOutput {
     pub preview: Vec<String>,
     pub warnings: Vec<String>,
     pub message: String,
+    /// Who acts: the account, the caller's ARN and the AWS profile.
+    pub identity: Identity,
 }
 
 impl Summary for RegisterOutput {
@@ -79,7 +85,7 @@ pub async fn register_endpoint(
 
     let clients = app.aws.clients(Some(&region)).await?;
     // One round: Zilliz's service name, the endpoint and the registrations.
-    let (service, endpoints, registrations) = tokio::join!(
+    let (service, endpoints, registrations, identity) = tokio::join!(
         discovery::zilliz_endpoint_service(app, &region),
         ec2::vpc_endpoints(
             &clients.ec2,
@@ -89,7 +95,9 @@ pub async fn register_endpoint(
             },
         ),
         app.zilliz.private_endpoints(&project_id),
+        app.aws.identity(&region),
     );
+    let identity = identity?;
     let endpoint = match endpoints {
         Ok(found) => found.into_iter().next(),
         Err(Error::NotFound { .. }) => None,
@@ -126,8 +134,12 @@ pub async fn register_endpoint(
         aws_region: region.aws_region.clone(),
         endpoint_id: endpoint_id.clone(),
         preview: Vec::new(),
-        warnings: Vec::new(),
+        warnings: app
+            .scope_warning(&identity.account_id, &region.aws_region)
+            .into_iter()
+            .collect(),
         message: String::new(),
+        identity: identity.clone(),
     };
     if already {
         output.message = format!(
@@ -150,7 +162,20 @@ pub async fn register_endpoint(
             "Preview only, nothing changed. Call again with confirm: true to apply.".into();
         return Ok(output);
     }
-    plan::carry_out(app, &clients, "register_endpoint", &plan).await?;
+    let scope = plan::Scope {
+        tool: "register_endpoint",
+        identity: &identity,
+        region: &region,
+        vpc_id: Some(&endpoint.vpc_id),
+        cluster_id: request.cluster_id.as_deref(),
+        kept: &[],
+    };
+    if let plan::Outcome::Declined(why) =
+        plan::carry_out(app, &clients, &scope, &plan, &request.consent).await?
+    {
+        output.message = why;
+        return Ok(output);
+    }
     output.applied = true;
     output.registered = true;
     output.message = format!(

@@ -9,13 +9,13 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::plan::{self, Change};
-use super::{
-    CLUSTER_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, account_id, change_summary, is_managed, target,
-};
+use super::{CLUSTER_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, change_summary, is_managed, target};
 use crate::address::expected_private_link_host;
 use crate::app::App;
+use crate::aws::Identity;
 use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, VpcEndpoint};
 use crate::aws::route53::{self, ZoneView};
+use crate::consent::Consent;
 use crate::discovery;
 use crate::endpoint_state::{self, Phase};
 use crate::error::Error;
@@ -37,6 +37,8 @@ pub struct RemoveOutput {
     pub message: String,
     pub region_id: String,
     pub aws_region: String,
+    /// Who acts: the account, the caller's ARN and the AWS profile.
+    pub identity: Identity,
 }
 
 impl Summary for RemoveOutput {
@@ -250,6 +252,7 @@ pub async fn remove_private_link(
     cluster_id: &str,
     vpc_id: &str,
     confirm: bool,
+    consent: &Consent,
 ) -> Result<RemoveOutput, Error> {
     crate::validate::cluster_id(cluster_id)?;
     let vpc_id = AwsId::Vpc.check(vpc_id)?;
@@ -273,17 +276,18 @@ pub async fn remove_private_link(
             .build(),
     ];
     // Round 2: everything that needs only the region, the VPC and the project.
-    let (service, vpc, zones, registrations, our_groups) = tokio::join!(
+    let (service, vpc, zones, registrations, our_groups, identity) = tokio::join!(
         discovery::zilliz_endpoint_service(app, &region),
         ec2::vpc(&clients.ec2, &vpc_id, &region),
         route53::zones_of_vpc(&clients.route53, &vpc_id, &region.aws_region),
         app.zilliz.private_endpoints(&target.project_id),
         ec2::security_groups(&clients.ec2, &[], ours),
+        app.aws.identity(&region),
     );
-    let (service, _vpc) = (service?, vpc?);
+    let (service, _vpc, identity) = (service?, vpc?, identity?);
     let zone_here = zones?.into_iter().find(|z| z.name == host);
-    // Round 3: the VPC's endpoints to the service, its zone read whole, and the account.
-    let (endpoints, zone_here, whitelisted_account) = tokio::join!(
+    // Round 3: the VPC's endpoints to the service, and its zone read whole.
+    let (endpoints, zone_here) = tokio::join!(
         ec2::vpc_endpoints(
             &clients.ec2,
             EndpointQuery {
@@ -296,13 +300,6 @@ pub async fn remove_private_link(
             match zone_here {
                 Some(zone) => route53::zone_view(&clients.route53, zone).await.map(Some),
                 None => Ok(None),
-            }
-        },
-        async {
-            if service.whitelist_required {
-                account_id(app, &region).await.map(Some)
-            } else {
-                Ok(None)
             }
         },
     );
@@ -321,11 +318,11 @@ pub async fn remove_private_link(
         zone_here: zone_here?,
     };
     let mut planned = plan_removal(&facts);
-    if let Some(account) = whitelisted_account? {
+    if service.whitelist_required {
         planned.kept.push(format!(
-            "the whitelist entry of AWS account {account} for project {} in {}: Zilliz has no \
-             call to remove it (ask Zilliz support if it must go)",
-            target.project_id, region.region_id
+            "the whitelist entry of AWS account {} for project {} in {}: Zilliz has no call \
+             to remove it (ask Zilliz support if it must go)",
+            identity.account_id, target.project_id, region.region_id
         ));
     }
 
@@ -338,7 +335,11 @@ pub async fn remove_private_link(
         message: String::new(),
         region_id: region.region_id.clone(),
         aws_region: region.aws_region.clone(),
+        identity: identity.clone(),
     };
+    output
+        .warnings
+        .extend(app.scope_warning(&identity.account_id, &region.aws_region));
     if planned.changes.is_empty() {
         output.message = format!("Nothing to remove for {} in {vpc_id}.", target.cluster_id());
         return Ok(output);
@@ -349,7 +350,21 @@ pub async fn remove_private_link(
         return Ok(output);
     }
 
-    let applied = plan::carry_out(app, &clients, "remove_private_link", &planned.changes).await?;
+    let scope = plan::Scope {
+        tool: "remove_private_link",
+        identity: &identity,
+        region: &region,
+        vpc_id: Some(&vpc_id),
+        cluster_id: Some(target.cluster_id()),
+        kept: &planned.kept,
+    };
+    let applied = match plan::carry_out(app, &clients, &scope, &planned.changes, consent).await? {
+        plan::Outcome::Applied(applied) => applied,
+        plan::Outcome::Declined(why) => {
+            output.message = why;
+            return Ok(output);
+        }
+    };
     output.applied = true;
     output.removed = applied.done;
     output.warnings.extend(applied.warnings);

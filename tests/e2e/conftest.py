@@ -65,10 +65,10 @@ def zilliz_server():
     fake.stop()
 
 
-def boto(service, moto_url):
+def boto(service, moto_url, region=REGION):
     return boto3.client(
         service,
-        region_name=REGION,
+        region_name=region,
         endpoint_url=moto_url,
         aws_access_key_id="AKIAMOTOTESTKEY00001",
         aws_secret_access_key=AWS_SECRET,
@@ -192,8 +192,9 @@ def server_env(moto_url, zilliz_server, tmp_path):
 
 
 @contextlib.asynccontextmanager
-async def mcp_session(env, *args, stderr_path=None):
-    """A real MCP client session with the built binary over stdio."""
+async def mcp_session(env, *args, stderr_path=None, elicitation_callback=None):
+    """A real MCP client session with the built binary over stdio. With an
+    `elicitation_callback` the client declares that it can ask the person."""
     from mcp import ClientSession, StdioServerParameters
     from mcp.client.stdio import stdio_client
 
@@ -202,7 +203,8 @@ async def mcp_session(env, *args, stderr_path=None):
     errlog = open(stderr_path, "w") if stderr_path else open(os.devnull, "w")
     try:
         async with stdio_client(params, errlog=errlog) as (read, write):
-            async with ClientSession(read, write) as session:
+            async with ClientSession(read, write,
+                                     elicitation_callback=elicitation_callback) as session:
                 await session.initialize()
                 yield session
     finally:
