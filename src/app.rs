@@ -1,5 +1,7 @@
 //! What every domain operation works with: the clients, made lazily, and the settings.
 
+use std::sync::Arc;
+
 use crate::aws::Aws;
 use crate::config::Settings;
 use crate::error::Error;
@@ -8,10 +10,11 @@ use crate::zilliz::Zilliz;
 #[derive(Debug)]
 pub struct App {
     pub aws: Aws,
-    pub zilliz: Zilliz,
+    pub zilliz: Arc<Zilliz>,
     pub settings: Settings,
-    /// The account and region the last preview or change of this session named.
-    last_scope: std::sync::Mutex<Option<(String, String)>>,
+    /// The account and region the last preview or change of this session named, shared by
+    /// every profile the session uses.
+    last_scope: Arc<std::sync::Mutex<Option<(String, String)>>>,
 }
 
 impl App {
@@ -19,9 +22,22 @@ impl App {
     pub fn new(settings: Settings) -> Self {
         Self {
             aws: Aws::new(settings.aws.clone()),
-            zilliz: Zilliz::new(settings.zilliz.clone()),
+            zilliz: Arc::new(Zilliz::new(settings.zilliz.clone())),
             settings,
-            last_scope: std::sync::Mutex::new(None),
+            last_scope: Arc::default(),
+        }
+    }
+
+    /// The same server acting through another AWS profile: its own AWS clients and identity,
+    /// the same Zilliz client and the same session memory of what was previewed.
+    pub fn with_profile(&self, profile: &str) -> Self {
+        let mut settings = self.settings.clone();
+        settings.aws.profile = Some(profile.to_string());
+        Self {
+            aws: Aws::new(settings.aws.clone()),
+            zilliz: self.zilliz.clone(),
+            settings,
+            last_scope: self.last_scope.clone(),
         }
     }
 

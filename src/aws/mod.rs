@@ -39,6 +39,24 @@ pub struct Aws {
     identity: OnceCell<Identity>,
 }
 
+/// The profiles of the AWS config and credentials files (`AWS_CONFIG_FILE`,
+/// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/`), as the SDK itself reads them.
+pub async fn known_profiles() -> Vec<String> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    let files = aws_runtime::env_config::file::EnvConfigFiles::default();
+    match aws_config::profile::load(&Fs::real(), &Env::real(), &files, None).await {
+        Ok(set) => {
+            let mut names: Vec<String> = set.profiles().map(str::to_string).collect();
+            names.sort();
+            names
+        }
+        Err(e) => {
+            tracing::debug!("AWS profiles could not be read: {e}");
+            Vec::new()
+        }
+    }
+}
+
 /// Who acts in AWS: the account, the caller's ARN and the profile in use.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Identity {

@@ -9,6 +9,9 @@ use serde::Deserialize;
 pub struct ListVpcsArgs {
     /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
     pub region: Option<String>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -22,6 +25,9 @@ pub struct ListSubnetsArgs {
     pub cursor: Option<String>,
     /// Page size, 1 to 100 (default 100).
     pub limit: Option<u32>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -35,6 +41,9 @@ pub struct ListSecurityGroupsArgs {
     pub cursor: Option<String>,
     /// Page size, 1 to 100 (default 50).
     pub limit: Option<u32>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -53,6 +62,9 @@ pub struct ListClustersArgs {
 pub struct GetEndpointServiceArgs {
     /// AWS region, `us-west-2` or `aws-us-west-2`.
     pub region: String,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -73,6 +85,9 @@ pub struct CreateVpcEndpointArgs {
     /// False (default): preview only. True: make the changes the preview lists.
     #[serde(default)]
     pub confirm: bool,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -89,6 +104,9 @@ pub struct RegisterEndpointArgs {
     /// False (default): preview only. True: register.
     #[serde(default)]
     pub confirm: bool,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -100,6 +118,9 @@ pub struct WaitForEndpointArgs {
     pub timeout_seconds: Option<u64>,
     /// The endpoint's region, if not the server's configured one.
     pub region: Option<String>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -114,6 +135,9 @@ pub struct SetupPrivateDnsArgs {
     /// False (default): preview only. True: make the changes the preview lists.
     #[serde(default)]
     pub confirm: bool,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -134,6 +158,9 @@ pub struct AllowClientAccessArgs {
     /// False (default): preview only. True: add the rule.
     #[serde(default)]
     pub confirm: bool,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -143,6 +170,9 @@ pub struct SetupStatusArgs {
     pub cluster_id: String,
     /// The VPC the application runs in.
     pub vpc_id: String,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -155,6 +185,9 @@ pub struct RemovePrivateLinkArgs {
     /// False (default): preview only. True: remove.
     #[serde(default)]
     pub confirm: bool,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -193,4 +226,7 @@ pub struct DiagnoseArgs {
     pub dns_server: Option<String>,
     /// Timeout of each probe, 100 to 60000 ms (default 3000).
     pub probe_timeout_ms: Option<u64>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
 }

@@ -57,6 +57,8 @@ first made. A failed call answers isError with what to do next.";
 #[derive(Clone)]
 pub struct Server {
     app: Arc<App>,
+    /// The server acting through other AWS profiles, made on first use.
+    profiles: Arc<tokio::sync::Mutex<std::collections::HashMap<String, Arc<App>>>>,
     tool_router: ToolRouter<Self>,
     prompt_router: PromptRouter<Self>,
 }
@@ -72,6 +74,7 @@ impl Server {
         }
         Self {
             app,
+            profiles: Arc::default(),
             tool_router,
             prompt_router: Self::prompt_router(),
         }
@@ -85,7 +88,11 @@ impl Server {
         output_schema = schema_for_output::<discovery::VpcList>()
     )]
     async fn list_vpcs(&self, Parameters(args): Parameters<ListVpcsArgs>) -> CallToolResult {
-        answer(discovery::list_vpcs(&self.app, args.region.as_deref()).await)
+        let app = match self.app_for(args.profile.as_deref()).await {
+            Ok(app) => app,
+            Err(error) => return failure(&error),
+        };
+        answer(discovery::list_vpcs(&app, args.region.as_deref()).await)
     }
 
     #[tool(
@@ -97,9 +104,13 @@ impl Server {
         output_schema = schema_for_output::<discovery::SubnetPage>()
     )]
     async fn list_subnets(&self, Parameters(args): Parameters<ListSubnetsArgs>) -> CallToolResult {
+        let app = match self.app_for(args.profile.as_deref()).await {
+            Ok(app) => app,
+            Err(error) => return failure(&error),
+        };
         answer(
             discovery::list_subnets(
-                &self.app,
+                &app,
                 &args.vpc_id,
                 args.region.as_deref(),
                 args.cursor.as_deref(),
@@ -119,9 +130,13 @@ impl Server {
         &self,
         Parameters(args): Parameters<ListSecurityGroupsArgs>,
     ) -> CallToolResult {
+        let app = match self.app_for(args.profile.as_deref()).await {
+            Ok(app) => app,
+            Err(error) => return failure(&error),
+        };
         answer(
             discovery::list_security_groups(
-                &self.app,
+                &app,
                 &args.vpc_id,
                 args.region.as_deref(),
                 args.cursor.as_deref(),
@@ -164,7 +179,11 @@ impl Server {
         &self,
         Parameters(args): Parameters<GetEndpointServiceArgs>,
     ) -> CallToolResult {
-        answer(discovery::get_endpoint_service(&self.app, &args.region).await)
+        let app = match self.app_for(args.profile.as_deref()).await {
+            Ok(app) => app,
+            Err(error) => return failure(&error),
+        };
+        answer(discovery::get_endpoint_service(&app, &args.region).await)
     }
 
     #[tool(
@@ -183,6 +202,10 @@ impl Server {
         Parameters(args): Parameters<CreateVpcEndpointArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
+        let app = match self.app_for(args.profile.as_deref()).await {
+            Ok(app) => app,
+            Err(error) => return failure(&error),
+        };
         let request = endpoint::CreateEndpointRequest {
             vpc_id: args.vpc_id,
             subnet_ids: args.subnet_ids,
@@ -192,7 +215,7 @@ impl Server {
             confirm: args.confirm,
             consent: consent_of(&context.peer),
         };
-        answer(endpoint::create_vpc_endpoint(&self.app, request).await)
+        answer(endpoint::create_vpc_endpoint(&app, request).await)
     }
 
     #[tool(
@@ -207,6 +230,10 @@ impl Server {
         Parameters(args): Parameters<RegisterEndpointArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
+        let app = match self.app_for(args.profile.as_deref()).await {
+            Ok(app) => app,
+            Err(error) => return failure(&error),
+        };
         let request = register::RegisterRequest {
             endpoint_id: args.endpoint_id,
             cluster_id: args.cluster_id,
@@ -215,7 +242,7 @@ impl Server {
             confirm: args.confirm,
             consent: consent_of(&context.peer),
         };
-        answer(register::register_endpoint(&self.app, request).await)
+        answer(register::register_endpoint(&app, request).await)
     }
 
     #[tool(
@@ -230,6 +257,10 @@ impl Server {
         Parameters(args): Parameters<WaitForEndpointArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
+        let app = match self.app_for(args.profile.as_deref()).await {
+            Ok(app) => app,
+            Err(error) => return failure(&error),
+        };
         let request = wait::WaitRequest {
             endpoint_id: args.endpoint_id,
             timeout_seconds: args.timeout_seconds,
@@ -254,7 +285,7 @@ impl Server {
             });
             sender
         });
-        answer(wait::wait_for_endpoint(&self.app, request, progress).await)
+        answer(wait::wait_for_endpoint(&app, request, progress).await)
     }
 
     #[tool(
@@ -274,6 +305,10 @@ impl Server {
         Parameters(args): Parameters<SetupPrivateDnsArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
+        let app = match self.app_for(args.profile.as_deref()).await {
+            Ok(app) => app,
+            Err(error) => return failure(&error),
+        };
         let request = dns::DnsRequest {
             cluster_id: args.cluster_id,
             vpc_id: args.vpc_id,
@@ -281,7 +316,7 @@ impl Server {
             confirm: args.confirm,
             consent: consent_of(&context.peer),
         };
-        answer(dns::setup_private_dns(&self.app, request).await)
+        answer(dns::setup_private_dns(&app, request).await)
     }
 
     #[tool(
@@ -297,6 +332,10 @@ impl Server {
         Parameters(args): Parameters<AllowClientAccessArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
+        let app = match self.app_for(args.profile.as_deref()).await {
+            Ok(app) => app,
+            Err(error) => return failure(&error),
+        };
         let request = access::AccessRequest {
             endpoint_security_group_id: args.endpoint_security_group_id,
             source_security_group_id: args.source_security_group_id,
@@ -307,7 +346,7 @@ impl Server {
             confirm: args.confirm,
             consent: consent_of(&context.peer),
         };
-        answer(access::allow_client_access(&self.app, request).await)
+        answer(access::allow_client_access(&app, request).await)
     }
 
     #[tool(
@@ -324,6 +363,10 @@ impl Server {
         &self,
         Parameters(args): Parameters<DiagnoseArgs>,
     ) -> CallToolResult {
+        let app = match self.app_for(args.profile.as_deref()).await {
+            Ok(app) => app,
+            Err(error) => return failure(&error),
+        };
         let request = diagnose::DiagnoseRequest {
             cluster_id: args.cluster_id,
             address: args.address,
@@ -337,7 +380,7 @@ impl Server {
             // The server may run on a laptop: where the probes run is judged from their results.
             machine: None,
         };
-        answer(diagnose::diagnose(&self.app, request).await)
+        answer(diagnose::diagnose(&app, request).await)
     }
 
     #[tool(
@@ -353,7 +396,11 @@ impl Server {
         &self,
         Parameters(args): Parameters<SetupStatusArgs>,
     ) -> CallToolResult {
-        answer(status::get_setup_status(&self.app, &args.cluster_id, &args.vpc_id).await)
+        let app = match self.app_for(args.profile.as_deref()).await {
+            Ok(app) => app,
+            Err(error) => return failure(&error),
+        };
+        answer(status::get_setup_status(&app, &args.cluster_id, &args.vpc_id).await)
     }
 
     #[tool(
@@ -371,9 +418,13 @@ impl Server {
         Parameters(args): Parameters<RemovePrivateLinkArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
+        let app = match self.app_for(args.profile.as_deref()).await {
+            Ok(app) => app,
+            Err(error) => return failure(&error),
+        };
         answer(
             remove::remove_private_link(
-                &self.app,
+                &app,
                 &args.cluster_id,
                 &args.vpc_id,
                 args.confirm,
@@ -446,6 +497,39 @@ impl ServerHandler for Server {
             result = self.tool_router.call(call) => result,
             () = cancelled.cancelled() => Err(ErrorData::internal_error("the client cancelled the call", None)),
         }
+    }
+}
+
+impl Server {
+    /// The server as it acts for a call: through `profile` where the call names one.
+    async fn app_for(&self, profile: Option<&str>) -> Result<Arc<App>, Error> {
+        let Some(profile) = profile.map(str::trim).filter(|p| !p.is_empty()) else {
+            return Ok(self.app.clone());
+        };
+        if self.app.settings.aws.profile.as_deref() == Some(profile) {
+            return Ok(self.app.clone());
+        }
+        let mut profiles = self.profiles.lock().await;
+        if let Some(app) = profiles.get(profile) {
+            return Ok(app.clone());
+        }
+        let known = crate::aws::known_profiles().await;
+        if !known.iter().any(|p| p == profile) {
+            return Err(Error::invalid(
+                "profile",
+                profile,
+                if known.is_empty() {
+                    "no AWS profile is configured here (AWS_CONFIG_FILE / ~/.aws/config); omit \
+                     `profile` to use the server's credentials"
+                        .to_string()
+                } else {
+                    format!("one of the configured AWS profiles: {}", known.join(", "))
+                },
+            ));
+        }
+        let app = Arc::new(self.app.with_profile(profile));
+        profiles.insert(profile.to_string(), app.clone());
+        Ok(app)
     }
 }
 

@@ -110,3 +110,50 @@ async def test_a_change_in_another_region_than_the_last_preview_says_so(world, s
                               source_cidr="10.50.0.0/16", port=19530, region="us-east-1")
     [warning] = [w for w in other["warnings"] if "ATTENTION" in w]
     assert "us-east-1" in warning and REGION in warning
+
+
+async def test_profiles_switch_per_call(world, server_env, moto_url, tmp_path):
+    """Two profiles of the AWS config reach two emulators (each through the profile's own
+    endpoint_url): one session lists each one's VPCs, and names the profiles it knows."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    from conftest import free_port
+    port = free_port()
+    exe = Path(sys.executable).parent / "moto_server"
+    second = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    second_url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(second_url + "/moto-api/", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.1)
+        other_vpc = boto("ec2", second_url).create_vpc(CidrBlock="192.168.0.0/16")["Vpc"]["VpcId"]
+        (tmp_path / "aws-config").write_text(
+            f"[default]\nregion = {REGION}\nendpoint_url = {moto_url}\n\n"
+            f"[profile second]\nregion = {REGION}\nendpoint_url = {second_url}\n")
+        (tmp_path / "aws-credentials").write_text(
+            "[default]\naws_access_key_id = AKIAMOTOTESTKEY00001\n"
+            f"aws_secret_access_key = {server_env['AWS_SECRET_ACCESS_KEY']}\n\n"
+            "[second]\naws_access_key_id = AKIAMOTOTESTKEY00002\n"
+            f"aws_secret_access_key = {server_env['AWS_SECRET_ACCESS_KEY']}\n")
+        env = {k: v for k, v in server_env.items()
+               if k not in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        async with mcp_session(env) as s:
+            first = {v["vpc_id"] for v in (await call_ok(s, "list_vpcs"))["vpcs"]}
+            other = {v["vpc_id"] for v in (await call_ok(s, "list_vpcs", profile="second"))["vpcs"]}
+            again = {v["vpc_id"] for v in (await call_ok(s, "list_vpcs"))["vpcs"]}
+            message = await call_err(s, "list_vpcs", profile="nope")
+        assert world.vpc in first and other_vpc not in first
+        assert other_vpc in other and world.vpc not in other
+        assert again == first
+        assert "nope" in message and "default, second" in message
+    finally:
+        second.terminate()
+        second.wait(timeout=10)
