@@ -22,17 +22,32 @@ pub enum Answer {
 
 type Ask = dyn Fn(String) -> Pin<Box<dyn Future<Output = Answer> + Send>> + Send + Sync;
 
-/// How this call can reach the person: through the client, or not at all.
+/// How this call can reach the person.
 #[derive(Clone, Default)]
 pub struct Consent {
-    ask: Option<Arc<Ask>>,
+    way: Way,
+}
+
+#[derive(Clone, Default)]
+enum Way {
+    /// The client cannot ask the person.
+    #[default]
+    None,
+    /// The server asks through the client, during the call (elicitation).
+    During(Arc<Ask>),
+    /// The client asks between calls (MCP 2026-07-28, where a server sends no requests): the
+    /// answer this call brought back, if any, with the state it echoed.
+    Between(Option<(Answer, Option<String>)>),
 }
 
 impl std::fmt::Debug for Consent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Consent")
-            .field("can_ask", &self.ask.is_some())
-            .finish()
+        let way = match &self.way {
+            Way::None => "none",
+            Way::During(_) => "during the call",
+            Way::Between(_) => "between calls",
+        };
+        f.debug_struct("Consent").field("asks", &way).finish()
     }
 }
 
@@ -42,14 +57,32 @@ impl Consent {
         Self::default()
     }
 
-    /// The client can ask the person; `ask` puts the question and waits for the answer.
+    /// The client can ask the person during the call; `ask` puts the question and waits.
     pub fn through(
         ask: impl Fn(String) -> Pin<Box<dyn Future<Output = Answer> + Send>> + Send + Sync + 'static,
     ) -> Self {
         Self {
-            ask: Some(Arc::new(ask)),
+            way: Way::During(Arc::new(ask)),
         }
     }
+
+    /// The client asks the person between calls: `answer` is what it brought back with this
+    /// call, with the state it echoed.
+    pub fn between_calls(answer: Option<(Answer, Option<String>)>) -> Self {
+        Self {
+            way: Way::Between(answer),
+        }
+    }
+}
+
+/// A short fingerprint of a question: an answer counts only for the question it was given
+/// to, so a plan that changed between the two calls is asked about again.
+pub fn fingerprint(question: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    // SipHash with fixed keys: the same text gives the same value in every run of this build.
+    let mut hasher = std::hash::DefaultHasher::new();
+    question.hash(&mut hasher);
+    format!("consent-{:016x}", hasher.finish())
 }
 
 /// Whether to go ahead with a change the caller confirmed.
@@ -61,26 +94,35 @@ pub enum Decision {
 }
 
 /// Decides, as `mode` says, whether a confirmed change goes ahead: asks the person where the
-/// client can; refuses in `elicit` mode where it cannot.
+/// client can; refuses in `elicit` mode where it cannot. Between calls, the first call ends
+/// with [`Error::AnswerNeeded`], which the adapter turns into a question for the client.
 pub async fn obtain(
     mode: ConsentMode,
     consent: &Consent,
     question: String,
 ) -> Result<Decision, Error> {
-    let ask = match (mode, &consent.ask) {
-        (ConsentMode::Confirm, _) | (ConsentMode::Auto, None) => return Ok(Decision::Go),
-        (ConsentMode::Elicit, None) => {
-            return Err(Error::Conflict(
-                "the server runs with --consent elicit (ZILLIZ_PRIVATELINK_CONSENT=elicit), so a \
-                 change needs the person's answer to a question the client puts to them, and \
-                 this client did not declare that it can ask (MCP elicitation). Use a client \
-                 that supports elicitation, or restart the server with --consent auto"
-                    .into(),
-            ));
+    match (mode, &consent.way) {
+        (ConsentMode::Confirm, _) | (ConsentMode::Auto, Way::None) => Ok(Decision::Go),
+        (ConsentMode::Elicit, Way::None) => Err(Error::Conflict(
+            "the server runs with --consent elicit (ZILLIZ_PRIVATELINK_CONSENT=elicit), so a \
+             change needs the person's answer to a question the client puts to them, and this \
+             client did not declare that it can ask (MCP elicitation). Use a client that \
+             supports elicitation, or restart the server with --consent auto"
+                .into(),
+        )),
+        (_, Way::During(ask)) => Ok(decide(ask(question).await)),
+        (_, Way::Between(answer)) => {
+            let state = fingerprint(&question);
+            match answer {
+                Some((answer, Some(echoed))) if *echoed == state => Ok(decide(answer.clone())),
+                _ => Err(Error::AnswerNeeded { question, state }),
+            }
         }
-        (_, Some(ask)) => ask,
-    };
-    Ok(match ask(question).await {
+    }
+}
+
+fn decide(answer: Answer) -> Decision {
+    match answer {
         Answer::Yes => Decision::Go,
         Answer::No(how) => Decision::Declined(format!(
             "The person {how}: nothing was changed. Ask them what to change, then preview again."
@@ -91,7 +133,7 @@ pub async fn obtain(
              client's questions do not work, the server's --consent confirm lets confirm: true \
              decide."
         )),
-    })
+    }
 }
 
 #[cfg(test)]
@@ -129,5 +171,41 @@ mod tests {
         ));
         // confirm mode never asks, even a client that would say no.
         assert_eq!(obtain(Confirm, &no, q()).await.unwrap(), Decision::Go);
+    }
+
+    #[tokio::test]
+    async fn between_calls_an_answer_counts_only_for_the_question_it_was_given_to() {
+        let q = "apply these changes?".to_string();
+        // First call: no answer yet, so the question goes back with its state.
+        let Err(Error::AnswerNeeded { question, state }) =
+            obtain(ConsentMode::Auto, &Consent::between_calls(None), q.clone()).await
+        else {
+            panic!("expected a question")
+        };
+        assert_eq!(question, q);
+        assert_eq!(state, fingerprint(&q));
+        // The retry brings the answer and the state back.
+        let yes = Consent::between_calls(Some((Answer::Yes, Some(state.clone()))));
+        assert_eq!(
+            obtain(ConsentMode::Auto, &yes, q.clone()).await.unwrap(),
+            Decision::Go
+        );
+        let no = Consent::between_calls(Some((Answer::No("declined".into()), Some(state))));
+        assert!(matches!(
+            obtain(ConsentMode::Elicit, &no, q.clone()).await.unwrap(),
+            Decision::Declined(_)
+        ));
+        // A plan that changed since the question was put is asked about again.
+        assert!(matches!(
+            obtain(ConsentMode::Auto, &yes, "another plan".into()).await,
+            Err(Error::AnswerNeeded { .. })
+        ));
+        // confirm mode does not ask.
+        assert_eq!(
+            obtain(ConsentMode::Confirm, &Consent::between_calls(None), q)
+                .await
+                .unwrap(),
+            Decision::Go
+        );
     }
 }

@@ -34,6 +34,11 @@ pub enum Error {
     /// The request is valid but the state of the accounts does not allow it.
     #[error("{0}")]
     Conflict(String),
+    /// The person must answer `question` before the change goes ahead; on a protocol where
+    /// the server sends no requests, the client asks them and calls again with the answer,
+    /// echoing `state` (which ties the answer to this very question).
+    #[error("the person's answer is needed first: {question}")]
+    AnswerNeeded { question: String, state: String },
 }
 
 impl Error {

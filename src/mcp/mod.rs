@@ -8,13 +8,15 @@ use std::sync::Arc;
 
 use rmcp::handler::server::router::prompt::PromptRouter;
 use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::{InputResponses as ToolInputResponses, RequestState};
 use rmcp::handler::server::tool::{ToolCallContext, schema_for_output};
 use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::ProtocolVersion;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ProgressNotificationParam, PromptMessage, Role, ServerCapabilities, ServerConfig,
 };
-use rmcp::service::{ElicitationError, ElicitationMode, Peer, RequestContext};
+use rmcp::service::{ElicitationError, RequestContext};
 use rmcp::{
     ErrorData, RoleServer, ServerHandler, prompt, prompt_handler, prompt_router, tool,
     tool_handler, tool_router,
@@ -201,10 +203,12 @@ impl Server {
         &self,
         Parameters(args): Parameters<CreateVpcEndpointArgs>,
         context: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+        RequestState(state): RequestState,
+        ToolInputResponses(responses): ToolInputResponses,
+    ) -> CallToolResponse {
         let app = match self.app_for(args.profile.as_deref()).await {
             Ok(app) => app,
-            Err(error) => return failure(&error),
+            Err(error) => return failure(&error).into(),
         };
         let request = endpoint::CreateEndpointRequest {
             vpc_id: args.vpc_id,
@@ -213,9 +217,9 @@ impl Server {
             cluster_id: args.cluster_id,
             region: args.region,
             confirm: args.confirm,
-            consent: consent_of(&context.peer),
+            consent: consent_of(&context, state.as_deref(), responses.as_ref()),
         };
-        answer(endpoint::create_vpc_endpoint(&app, request).await)
+        respond(endpoint::create_vpc_endpoint(&app, request).await)
     }
 
     #[tool(
@@ -229,10 +233,12 @@ impl Server {
         &self,
         Parameters(args): Parameters<RegisterEndpointArgs>,
         context: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+        RequestState(state): RequestState,
+        ToolInputResponses(responses): ToolInputResponses,
+    ) -> CallToolResponse {
         let app = match self.app_for(args.profile.as_deref()).await {
             Ok(app) => app,
-            Err(error) => return failure(&error),
+            Err(error) => return failure(&error).into(),
         };
         let request = register::RegisterRequest {
             endpoint_id: args.endpoint_id,
@@ -240,9 +246,9 @@ impl Server {
             project_id: args.project_id,
             region: args.region,
             confirm: args.confirm,
-            consent: consent_of(&context.peer),
+            consent: consent_of(&context, state.as_deref(), responses.as_ref()),
         };
-        answer(register::register_endpoint(&app, request).await)
+        respond(register::register_endpoint(&app, request).await)
     }
 
     #[tool(
@@ -304,19 +310,21 @@ impl Server {
         &self,
         Parameters(args): Parameters<SetupPrivateDnsArgs>,
         context: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+        RequestState(state): RequestState,
+        ToolInputResponses(responses): ToolInputResponses,
+    ) -> CallToolResponse {
         let app = match self.app_for(args.profile.as_deref()).await {
             Ok(app) => app,
-            Err(error) => return failure(&error),
+            Err(error) => return failure(&error).into(),
         };
         let request = dns::DnsRequest {
             cluster_id: args.cluster_id,
             vpc_id: args.vpc_id,
             endpoint_id: args.endpoint_id,
             confirm: args.confirm,
-            consent: consent_of(&context.peer),
+            consent: consent_of(&context, state.as_deref(), responses.as_ref()),
         };
-        answer(dns::setup_private_dns(&app, request).await)
+        respond(dns::setup_private_dns(&app, request).await)
     }
 
     #[tool(
@@ -331,10 +339,12 @@ impl Server {
         &self,
         Parameters(args): Parameters<AllowClientAccessArgs>,
         context: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+        RequestState(state): RequestState,
+        ToolInputResponses(responses): ToolInputResponses,
+    ) -> CallToolResponse {
         let app = match self.app_for(args.profile.as_deref()).await {
             Ok(app) => app,
-            Err(error) => return failure(&error),
+            Err(error) => return failure(&error).into(),
         };
         let request = access::AccessRequest {
             endpoint_security_group_id: args.endpoint_security_group_id,
@@ -344,9 +354,9 @@ impl Server {
             cluster_id: args.cluster_id,
             region: args.region,
             confirm: args.confirm,
-            consent: consent_of(&context.peer),
+            consent: consent_of(&context, state.as_deref(), responses.as_ref()),
         };
-        answer(access::allow_client_access(&app, request).await)
+        respond(access::allow_client_access(&app, request).await)
     }
 
     #[tool(
@@ -417,18 +427,20 @@ impl Server {
         &self,
         Parameters(args): Parameters<RemovePrivateLinkArgs>,
         context: RequestContext<RoleServer>,
-    ) -> CallToolResult {
+        RequestState(state): RequestState,
+        ToolInputResponses(responses): ToolInputResponses,
+    ) -> CallToolResponse {
         let app = match self.app_for(args.profile.as_deref()).await {
             Ok(app) => app,
-            Err(error) => return failure(&error),
+            Err(error) => return failure(&error).into(),
         };
-        answer(
+        respond(
             remove::remove_private_link(
                 &app,
                 &args.cluster_id,
                 &args.vpc_id,
                 args.confirm,
-                &consent_of(&context.peer),
+                &consent_of(&context, state.as_deref(), responses.as_ref()),
             )
             .await,
         )
@@ -545,16 +557,34 @@ rmcp::elicit_safe!(ConsentAnswer);
 /// How long a question to the person stays open.
 const QUESTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
-/// How this call can reach the person: through the client's elicitation (form mode) where
-/// the client declared it at initialization; otherwise not at all.
-fn consent_of(peer: &Peer<RoleServer>) -> Consent {
-    if !peer
-        .supported_elicitation_modes()
-        .contains(&ElicitationMode::Form)
-    {
+/// The key of the consent question among a stateless call's input requests.
+const CONSENT_INPUT: &str = "consent";
+
+/// How this call can reach the person: through the client's elicitation (form mode) where the
+/// client declared it; during the call on the protocols that allow server requests, between
+/// calls on 2026-07-28 (the answer comes back with the retry); otherwise not at all.
+fn consent_of(
+    context: &RequestContext<RoleServer>,
+    state: Option<&str>,
+    responses: Option<&rmcp::model::InputResponses>,
+) -> Consent {
+    let can_ask = context
+        .client_capabilities()
+        .and_then(|c| c.elicitation)
+        .is_some_and(|e| e.form.is_some() || e.url.is_none());
+    if !can_ask {
         return Consent::unavailable();
     }
-    let peer = peer.clone();
+    if context
+        .protocol_version()
+        .is_some_and(|v| v >= ProtocolVersion::V_2026_07_28)
+    {
+        let answer = responses
+            .and_then(|r| r.get(CONSENT_INPUT))
+            .map(|value| (answer_of(value), state.map(str::to_string)));
+        return Consent::between_calls(answer);
+    }
+    let peer = context.peer.clone();
     Consent::through(move |question| {
         let peer = peer.clone();
         Box::pin(async move {
@@ -571,6 +601,49 @@ fn consent_of(peer: &Peer<RoleServer>) -> Consent {
             }
         })
     })
+}
+
+/// The person's answer as a stateless retry brings it: an elicitation result.
+fn answer_of(value: &serde_json::Value) -> Answer {
+    match value["action"].as_str() {
+        Some("accept") if value["content"]["confirm"] == serde_json::Value::Bool(true) => {
+            Answer::Yes
+        }
+        Some("accept") => Answer::No("answered confirm: false".into()),
+        Some("decline") => Answer::No("declined".into()),
+        Some("cancel") => Answer::No("cancelled the question".into()),
+        _ => Answer::Unasked(format!("the answer `{value}` is not an elicitation result")),
+    }
+}
+
+/// A changing tool's answer: its result, or, where the person must answer first on a
+/// stateless protocol, the question for the client to put to them.
+fn respond<T: Serialize + Summary>(result: Result<T, Error>) -> CallToolResponse {
+    match result {
+        Err(Error::AnswerNeeded { question, state }) => {
+            match rmcp::model::ElicitationSchema::from_type::<ConsentAnswer>() {
+                Ok(schema) => {
+                    let mut requests = rmcp::model::InputRequests::new();
+                    requests.insert(
+                        CONSENT_INPUT.to_string(),
+                        rmcp::model::InputRequest::Elicitation(rmcp::model::ElicitRequest::new(
+                            rmcp::model::ElicitRequestParams::FormElicitationParams {
+                                meta: None,
+                                message: question,
+                                requested_schema: schema,
+                            },
+                        )),
+                    );
+                    rmcp::model::InputRequiredResult::new(Some(requests), Some(state)).into()
+                }
+                Err(e) => failure(&Error::Conflict(format!(
+                    "the consent question could not be built: {e}"
+                )))
+                .into(),
+            }
+        }
+        other => answer(other).into(),
+    }
 }
 
 /// A domain answer as a tool result: the value as `structuredContent`, its summary as text.
@@ -650,5 +723,53 @@ mod tests {
             .collect();
         assert_eq!(names.len(), 13 - CHANGING_TOOLS.len());
         assert!(names.iter().all(|n| !CHANGING_TOOLS.contains(&n.as_str())));
+    }
+
+    #[test]
+    fn on_a_stateless_protocol_the_consent_question_goes_back_in_the_result() {
+        let response = respond::<crate::setup::remove::RemoveOutput>(Err(Error::AnswerNeeded {
+            question: "remove_private_link wants to change AWS account 123456789012".into(),
+            state: "consent-0011223344556677".into(),
+        }));
+        let CallToolResponse::InputRequired(required) = response else {
+            panic!("expected an input-required result")
+        };
+        assert_eq!(
+            required.request_state.as_deref(),
+            Some("consent-0011223344556677")
+        );
+        let wire = serde_json::to_value(&required).unwrap();
+        let request = &wire["inputRequests"][CONSENT_INPUT];
+        assert_eq!(request["method"], "elicitation/create");
+        assert!(
+            request["params"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("123456789012")
+        );
+        let schema = &request["params"]["requestedSchema"];
+        assert_eq!(schema["properties"]["confirm"]["type"], "boolean");
+    }
+
+    #[test]
+    fn a_retry_brings_the_answer_back_as_an_elicitation_result() {
+        use serde_json::json;
+        assert_eq!(
+            answer_of(&json!({"action": "accept", "content": {"confirm": true}})),
+            Answer::Yes
+        );
+        assert!(matches!(
+            answer_of(&json!({"action": "accept", "content": {"confirm": false}})),
+            Answer::No(_)
+        ));
+        assert!(matches!(
+            answer_of(&json!({"action": "decline"})),
+            Answer::No(_)
+        ));
+        assert!(matches!(
+            answer_of(&json!({"action": "cancel"})),
+            Answer::No(_)
+        ));
+        assert!(matches!(answer_of(&json!("yes")), Answer::Unasked(_)));
     }
 }
