@@ -53,7 +53,9 @@ In a new conversation, get_setup_status tells where a setup stands and the next 
 application cannot connect, diagnose_private_link names the broken link and its fix; \
 remove_private_link undoes a setup.
 Every changing tool previews without `confirm`: show the preview to the user and call again \
-with confirm: true only after they agree. Calls are idempotent: repeating one finds what the \
+with confirm: true only after they agree; where the client can ask, the server then asks the \
+person itself, and a no answers applied: false. AWS-facing tools take `profile` to act \
+through another AWS profile. Calls are idempotent: repeating one finds what the \
 first made. A failed call answers isError with what to do next.";
 
 #[derive(Clone)]
