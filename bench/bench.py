@@ -31,6 +31,7 @@ from dnslib.server import BaseResolver, DNSLogger, DNSServer  # noqa: E402
 from conftest import (API_KEY, AWS_SECRET, CLUSTER, PROJECT, REGION, free_port,  # noqa: E402
                       mcp_session, seed_world)
 from fake_zilliz import FakeZilliz  # noqa: E402
+from seed import start_moto  # noqa: E402
 
 INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
         "params": {"protocolVersion": "2025-06-18", "capabilities": {},
@@ -79,21 +80,6 @@ def startup(command, env, runs):
     return {"median_ms": statistics.median(times) * 1000,
             "p90_ms": times[int(0.9 * (len(times) - 1))] * 1000,
             "rss_mb": max(s[1] for s in samples), "tools": samples[0][2]}
-
-
-def start_moto():
-    port = free_port()
-    exe = Path(sys.executable).parent / "moto_server"
-    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=1)
-            return proc, url
-        except Exception:
-            time.sleep(0.1)
-    raise RuntimeError("moto did not start")
 
 
 def env_for(moto_url, zilliz_url, home):
@@ -321,7 +307,7 @@ async def main():
 
     rows = []
     if args.rounds:
-        moto, moto_url = start_moto()
+        moto, moto_url = start_moto(free_port())
         fake = FakeZilliz(API_KEY).start()
         try:
             world = seed_world(moto_url, fake)
@@ -349,7 +335,7 @@ async def main():
         except Exception as error:  # the peer is someone else's program: report, do not stop
             rows.append(("start-up: zilliz-mcp-server 1.0.0 (Python)", f"did not start: {error}", ""))
 
-    moto, moto_url = start_moto()
+    moto, moto_url = start_moto(free_port())
     fake = FakeZilliz(API_KEY).start()
     try:
         world = seed_world(moto_url, fake)

@@ -1,6 +1,6 @@
 """A fake of the Zilliz Cloud control-plane calls the server relies on, over real HTTP.
 
-It follows docs/zilliz-control-plane.md: bearer auth, the {code, data}
+It follows docs/zilliz-control-plane.md (the tests, the benchmarks and the playground use it): bearer auth, the {code, data}
 envelope, paging, and the project-level private link that gives every cluster of the
 project and region its privateLinkAddress once an endpoint is registered.
 """
@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 
 class FakeZilliz:
-    def __init__(self, api_key):
+    def __init__(self, api_key, port=0):
         self.api_key = api_key
         self.lock = threading.Lock()
         self.requests = []  # (method, path, query, body) of every call, in order
@@ -28,7 +28,7 @@ class FakeZilliz:
         self.fail_after = []
         self.link_ports = {}  # clusterId -> port of its private link
         self.on_request = None  # called before each request is served (the bench adds latency)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
