@@ -12,7 +12,7 @@ import tomllib
 
 import pytest
 
-from conftest import BINARY, CLUSTER, ROOT, call_ok, mcp_session
+from conftest import BINARY, CLUSTER, ROOT, boto, call_ok, mcp_session, set_up_link
 
 pytestmark = pytest.mark.anyio
 
@@ -84,10 +84,16 @@ async def test_the_playground_comes_up_and_serves_a_conversation(tmp_path):
             time.sleep(0.2)
         up = json.loads(ready.read_text())
         env = dict(up["env"], PATH="/usr/bin:/bin", HOME=str(tmp_path))
+        ec2 = boto("ec2", up["env"]["AWS_ENDPOINT_URL"])
+        subnets = [s["SubnetId"] for s in ec2.describe_subnets(
+            Filters=[{"Name": "vpc-id", "Values": [up["vpc"]]}])["Subnets"]]
         async with mcp_session(env) as s:
             clusters = await call_ok(s, "list_zilliz_clusters")
             report = await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER,
                                    vpc_id=up["legacy_vpc"], probe=False)
+            # The whole setup from app-vpc, as a person would hold it.
+            await set_up_link(s, ec2, up["vpc"], subnets)
+            status = await call_ok(s, "get_setup_status", cluster_id=CLUSTER, vpc_id=up["vpc"])
     finally:
         playground.terminate()
         out, _ = playground.communicate(timeout=30)
@@ -95,3 +101,4 @@ async def test_the_playground_comes_up_and_serves_a_conversation(tmp_path):
     [inbound] = [f for f in report["findings"] if f["check"] == "security_group_inbound"]
     assert inbound["status"] == "fail" and inbound["fix"].startswith("allow_client_access")
     assert "claude mcp add" in out and "mcpServers" in out
+    assert status["complete"] is True, status["steps"]
