@@ -536,7 +536,6 @@ fn security_group(
     };
     let Some(port) = c.address.as_ref().map(|a| a.port) else {
         return Verdict {
-            level: Level::Pending,
             blocked: true,
             ..verdict(
                 "security_group",

@@ -58,6 +58,16 @@ person itself, and a no answers applied: false. AWS-facing tools take `profile` 
 through another AWS profile. Calls are idempotent: repeating one finds what the \
 first made. A failed call answers isError with what to do next.";
 
+/// The server as it acts for this call (through the call's `profile`), or the tool's error.
+macro_rules! app_for {
+    ($server:expr, $profile:expr) => {
+        match $server.app_for($profile.as_deref()).await {
+            Ok(app) => app,
+            Err(error) => return failure(&error).into(),
+        }
+    };
+}
+
 #[derive(Clone)]
 pub struct Server {
     app: Arc<App>,
@@ -92,10 +102,7 @@ impl Server {
         output_schema = schema_for_output::<discovery::VpcList>()
     )]
     async fn list_vpcs(&self, Parameters(args): Parameters<ListVpcsArgs>) -> CallToolResult {
-        let app = match self.app_for(args.profile.as_deref()).await {
-            Ok(app) => app,
-            Err(error) => return failure(&error),
-        };
+        let app = app_for!(self, args.profile);
         answer(discovery::list_vpcs(&app, args.region.as_deref()).await)
     }
 
@@ -108,10 +115,7 @@ impl Server {
         output_schema = schema_for_output::<discovery::SubnetPage>()
     )]
     async fn list_subnets(&self, Parameters(args): Parameters<ListSubnetsArgs>) -> CallToolResult {
-        let app = match self.app_for(args.profile.as_deref()).await {
-            Ok(app) => app,
-            Err(error) => return failure(&error),
-        };
+        let app = app_for!(self, args.profile);
         answer(
             discovery::list_subnets(
                 &app,
@@ -134,10 +138,7 @@ impl Server {
         &self,
         Parameters(args): Parameters<ListSecurityGroupsArgs>,
     ) -> CallToolResult {
-        let app = match self.app_for(args.profile.as_deref()).await {
-            Ok(app) => app,
-            Err(error) => return failure(&error),
-        };
+        let app = app_for!(self, args.profile);
         answer(
             discovery::list_security_groups(
                 &app,
@@ -183,10 +184,7 @@ impl Server {
         &self,
         Parameters(args): Parameters<GetEndpointServiceArgs>,
     ) -> CallToolResult {
-        let app = match self.app_for(args.profile.as_deref()).await {
-            Ok(app) => app,
-            Err(error) => return failure(&error),
-        };
+        let app = app_for!(self, args.profile);
         answer(discovery::get_endpoint_service(&app, &args.region).await)
     }
 
@@ -208,10 +206,7 @@ impl Server {
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
     ) -> CallToolResponse {
-        let app = match self.app_for(args.profile.as_deref()).await {
-            Ok(app) => app,
-            Err(error) => return failure(&error).into(),
-        };
+        let app = app_for!(self, args.profile);
         let request = endpoint::CreateEndpointRequest {
             vpc_id: args.vpc_id,
             subnet_ids: args.subnet_ids,
@@ -238,10 +233,7 @@ impl Server {
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
     ) -> CallToolResponse {
-        let app = match self.app_for(args.profile.as_deref()).await {
-            Ok(app) => app,
-            Err(error) => return failure(&error).into(),
-        };
+        let app = app_for!(self, args.profile);
         let request = register::RegisterRequest {
             endpoint_id: args.endpoint_id,
             cluster_id: args.cluster_id,
@@ -265,10 +257,7 @@ impl Server {
         Parameters(args): Parameters<WaitForEndpointArgs>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let app = match self.app_for(args.profile.as_deref()).await {
-            Ok(app) => app,
-            Err(error) => return failure(&error),
-        };
+        let app = app_for!(self, args.profile);
         let request = wait::WaitRequest {
             endpoint_id: args.endpoint_id,
             timeout_seconds: args.timeout_seconds,
@@ -315,10 +304,7 @@ impl Server {
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
     ) -> CallToolResponse {
-        let app = match self.app_for(args.profile.as_deref()).await {
-            Ok(app) => app,
-            Err(error) => return failure(&error).into(),
-        };
+        let app = app_for!(self, args.profile);
         let request = dns::DnsRequest {
             cluster_id: args.cluster_id,
             vpc_id: args.vpc_id,
@@ -344,10 +330,7 @@ impl Server {
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
     ) -> CallToolResponse {
-        let app = match self.app_for(args.profile.as_deref()).await {
-            Ok(app) => app,
-            Err(error) => return failure(&error).into(),
-        };
+        let app = app_for!(self, args.profile);
         let request = access::AccessRequest {
             endpoint_security_group_id: args.endpoint_security_group_id,
             source_security_group_id: args.source_security_group_id,
@@ -375,10 +358,7 @@ impl Server {
         &self,
         Parameters(args): Parameters<DiagnoseArgs>,
     ) -> CallToolResult {
-        let app = match self.app_for(args.profile.as_deref()).await {
-            Ok(app) => app,
-            Err(error) => return failure(&error),
-        };
+        let app = app_for!(self, args.profile);
         let request = diagnose::DiagnoseRequest {
             cluster_id: args.cluster_id,
             address: args.address,
@@ -408,10 +388,7 @@ impl Server {
         &self,
         Parameters(args): Parameters<SetupStatusArgs>,
     ) -> CallToolResult {
-        let app = match self.app_for(args.profile.as_deref()).await {
-            Ok(app) => app,
-            Err(error) => return failure(&error),
-        };
+        let app = app_for!(self, args.profile);
         answer(status::get_setup_status(&app, &args.cluster_id, &args.vpc_id).await)
     }
 
@@ -432,10 +409,7 @@ impl Server {
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
     ) -> CallToolResponse {
-        let app = match self.app_for(args.profile.as_deref()).await {
-            Ok(app) => app,
-            Err(error) => return failure(&error).into(),
-        };
+        let app = app_for!(self, args.profile);
         respond(
             remove::remove_private_link(
                 &app,
