@@ -9,6 +9,7 @@
 use crate::address::PrivateLinkAddress;
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, Subnet, VpcEndpoint};
+use crate::aws::resolver::{self, ResolverRule};
 use crate::aws::route53::{self, ARecord, Zone};
 use crate::discovery;
 use crate::endpoint_state;
@@ -70,6 +71,11 @@ pub struct Facts {
     pub endpoint_addresses: Vec<std::net::IpAddr>,
     /// The VPC's network ACLs.
     pub acls: Result<Vec<ec2::NetworkAcl>, String>,
+    /// The Route 53 Resolver rules associated with the VPC.
+    pub resolver_rules: Result<Vec<ResolverRule>, String>,
+    /// The DNS servers the VPC's DHCP option set hands out; empty for the default set
+    /// (the VPC's own resolver).
+    pub dns_servers: Result<Vec<String>, String>,
     /// Hub and spoke: where this VPC has no endpoint of its own, the endpoint in another VPC
     /// that its zone's alias points at.
     pub hub_endpoint: Option<VpcEndpoint>,
@@ -103,6 +109,8 @@ impl Facts {
             endpoint_groups: u(why),
             endpoint_addresses: Vec::new(),
             acls: u(why),
+            resolver_rules: u(why),
+            dns_servers: u(why),
             hub_endpoint: None,
         }
     }
@@ -181,7 +189,7 @@ pub async fn gather_from(
     let host = cluster.address.as_ref().map(|a| a.host.clone());
 
     // Round 2: everything that needs only the region, the VPC and the host.
-    let (service, vpc, subnets, endpoints, registrations, zones, named, acls) = tokio::join!(
+    let (service, vpc, subnets, endpoints, registrations, zones, named, acls, rules) = tokio::join!(
         app.zilliz.endpoint_service(&region.region_id),
         ec2::vpc(ec2c, vpc_id, &region),
         ec2::subnets_of_vpc(ec2c, vpc_id),
@@ -203,7 +211,10 @@ pub async fn gather_from(
             }
         },
         ec2::network_acls_of_vpc(ec2c, vpc_id),
+        resolver::rules_of_vpc(&clients.resolver, vpc_id),
     );
+    let vpc = text(vpc);
+    let dhcp_options_id = vpc.as_ref().ok().and_then(|v| v.dhcp_options_id.clone());
     let service_name: Result<Option<String>, String> =
         text(service).map(|s| s.map(|s| s.endpoint_service));
     let zones = text(zones);
@@ -253,6 +264,7 @@ pub async fn gather_from(
         _ => Vec::new(),
     };
     let (
+        dns_servers,
         service_zones,
         record,
         (endpoint_groups, endpoint_addresses),
@@ -260,6 +272,12 @@ pub async fn gather_from(
         to_service,
         parent_zones,
     ) = tokio::join!(
+        async {
+            match &dhcp_options_id {
+                Some(id) => text(ec2::dns_servers_of(ec2c, id).await),
+                None => Ok(Vec::new()),
+            }
+        },
         async {
             match &service_name {
                 Ok(Some(name)) => ec2::endpoint_service_zones(ec2c, name)
@@ -341,7 +359,7 @@ pub async fn gather_from(
         vpc_id: vpc_id.into(),
         cluster: Ok(cluster),
         service: service_name.map(|name| name.map(|n| (n, service_zones))),
-        vpc: text(vpc),
+        vpc,
         subnets: text(subnets),
         endpoints,
         registrations,
@@ -353,6 +371,8 @@ pub async fn gather_from(
         endpoint_groups,
         endpoint_addresses,
         acls: text(acls),
+        resolver_rules: text(rules),
+        dns_servers,
         hub_endpoint,
     }
 }
@@ -426,6 +446,7 @@ pub mod fixtures {
                 is_default: false,
                 dns_support: Some(true),
                 dns_hostnames: Some(true),
+                dhcp_options_id: None,
             }),
             zones: Ok(vec![]),
             subnets: Ok(vec![
@@ -442,6 +463,8 @@ pub mod fixtures {
             endpoint_groups: Ok(vec![]),
             endpoint_addresses: vec![],
             acls: Ok(vec![]),
+            resolver_rules: Ok(vec![]),
+            dns_servers: Ok(vec![]),
             hub_endpoint: None,
         }
     }

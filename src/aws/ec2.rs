@@ -18,6 +18,8 @@ pub struct Vpc {
     pub is_default: bool,
     pub dns_support: Option<bool>,
     pub dns_hostnames: Option<bool>,
+    /// The DHCP option set that tells instances which DNS servers to ask.
+    pub dhcp_options_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +119,30 @@ fn vpc_of(
         is_default: vpc.is_default().unwrap_or(false),
         dns_support,
         dns_hostnames,
+        dhcp_options_id: vpc
+            .dhcp_options_id()
+            .filter(|id| *id != "default")
+            .map(str::to_string),
     }
+}
+
+/// The `domain-name-servers` of a DHCP option set (`AmazonProvidedDNS` where instances ask
+/// the VPC's own resolver).
+pub async fn dns_servers_of(ec2: &Client, dhcp_options_id: &str) -> Result<Vec<String>, Error> {
+    let out = ec2
+        .describe_dhcp_options()
+        .dhcp_options_ids(dhcp_options_id)
+        .send()
+        .await
+        .map_err(|e| sdk_error("ec2:DescribeDhcpOptions", e))?;
+    Ok(out
+        .dhcp_options()
+        .iter()
+        .flat_map(|o| o.dhcp_configurations())
+        .filter(|c| c.key() == Some("domain-name-servers"))
+        .flat_map(|c| c.values())
+        .filter_map(|v| v.value().map(str::to_string))
+        .collect())
 }
 
 /// One VPC, or an error that names it when it does not exist in the region. Its DNS

@@ -3,6 +3,7 @@
 
 pub mod ec2;
 pub mod imds;
+pub mod resolver;
 pub mod route53;
 pub mod rules;
 
@@ -25,6 +26,7 @@ pub struct RegionClients {
     pub region: RegionNames,
     pub ec2: aws_sdk_ec2::Client,
     pub route53: aws_sdk_route53::Client,
+    pub resolver: aws_sdk_route53resolver::Client,
     pub sts: aws_sdk_sts::Client,
 }
 
@@ -169,6 +171,11 @@ impl Aws {
             ),
             route53: aws_sdk_route53::Client::from_conf(
                 aws_sdk_route53::config::Builder::from(shared)
+                    .region(aws_region.clone())
+                    .build(),
+            ),
+            resolver: aws_sdk_route53resolver::Client::from_conf(
+                aws_sdk_route53resolver::config::Builder::from(shared)
                     .region(aws_region.clone())
                     .build(),
             ),

@@ -8,6 +8,7 @@
 //! results. Every failing or warning [`Finding`] carries its fix by construction.
 
 pub mod data_plane;
+pub mod dns_path;
 pub mod finding;
 pub mod network;
 pub mod probes;
@@ -589,6 +590,31 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
                     zones.into_iter().collect::<Vec<_>>().join(", ")
                 ),
             ));
+        }
+    }
+    // The DNS path: which servers instances ask, and which rule or zone decides the host.
+    if let Some(address) = &t.address {
+        match (&facts.zones, &facts.resolver_rules, &facts.dns_servers) {
+            (Ok(zones), Ok(rules), Ok(servers)) => {
+                let cidr = facts
+                    .vpc
+                    .as_ref()
+                    .ok()
+                    .and_then(|v| v.cidr_blocks.first().map(String::as_str));
+                out.extend(dns_path::judge(&dns_path::PathInput {
+                    host: &address.host,
+                    vpc_id,
+                    vpc_cidr: cidr,
+                    zones,
+                    rules,
+                    dns_servers: servers,
+                }));
+            }
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => out.push(finding::fail(
+                "resolver_rules",
+                e.clone(),
+                "resolve the read error (it names the call and what it needs), then diagnose again",
+            )),
         }
     }
     // A parent zone answers for the host only where the host has no zone of its own.

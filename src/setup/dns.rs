@@ -525,6 +525,7 @@ mod tests {
                 is_default: false,
                 dns_support: Some(true),
                 dns_hostnames: Some(true),
+                dhcp_options_id: None,
             },
             alias: alias_target_of(&endpoint).unwrap(),
             endpoint,

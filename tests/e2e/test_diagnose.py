@@ -12,7 +12,7 @@ import pytest
 from dnslib import QTYPE, RCODE, RR, A
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
-from conftest import (BINARY, PROJECT, REGION, call_ok, free_port, mcp_session,
+from conftest import (BINARY, PROJECT, REGION, boto, call_ok, free_port, mcp_session,
                       point_alias_elsewhere)
 
 pytestmark = pytest.mark.anyio
@@ -437,3 +437,41 @@ async def test_an_address_alone_runs_the_probes(server_env, dns, listeners, zill
     assert set(checks) == {"dns_resolution", "tcp_connect", "http"}, checks
     assert report["healthy"] is True and checks["http"][0]["status"] == "pass"
     assert zilliz_server.requests == []  # no cluster, no control-plane call
+
+
+async def test_the_dns_path_as_resolver_answers_it(world, server_env, zilliz_server, dns,
+                                                   listeners, moto_url):
+    """A forwarding rule for zillizcloud.com leaves the zone named for the host in charge (no
+    false alarm); one for the host itself takes the query away (a failure naming the rule);
+    custom DHCP DNS servers are named with the resolver to forward to."""
+    dns.a = {HOST: ["127.0.0.1"]}
+    resolver = boto("route53resolver", moto_url)
+
+    def forward(domain, name):
+        rule = resolver.create_resolver_rule(
+            CreatorRequestId=name, Name=name, RuleType="FORWARD", DomainName=domain,
+            TargetIps=[{"Ip": "10.99.0.2", "Port": 53}])["ResolverRule"]["Id"]
+        # (moto sorts associations by name and fails on two without one: name them)
+        resolver.associate_resolver_rule(ResolverRuleId=rule, VPCId=world.vpc, Name=name)
+        return rule
+
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+        parent = forward("zillizcloud.com", "corp-dns")
+        healthy = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        host_rule = forward(HOST, "shadow-it")
+        broken = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        options = world.ec2.create_dhcp_options(DhcpConfigurations=[
+            {"Key": "domain-name-servers", "Values": ["10.0.5.10", "10.0.6.10"]}])
+        world.ec2.associate_dhcp_options(
+            DhcpOptionsId=options["DhcpOptions"]["DhcpOptionsId"], VpcId=world.vpc)
+        custom = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    [rules] = by_check(healthy)["resolver_rules"]
+    assert rules["status"] == "pass" and parent in rules["detail"]
+    assert failing(healthy) == set(), healthy["findings"]
+    [rules] = by_check(broken)["resolver_rules"]
+    assert rules["status"] == "fail" and host_rule in rules["detail"]
+    assert "disassociate-resolver-rule" in rules["fix"] and world.vpc in rules["fix"]
+    [servers] = by_check(custom)["dns_servers"]
+    assert servers["status"] == "warn" and "10.0.5.10, 10.0.6.10" in servers["detail"]
+    assert "10.0.0.2" in servers["fix"]

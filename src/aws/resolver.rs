@@ -1,0 +1,83 @@
+//! Route 53 Resolver rules associated with a VPC, as plain data.
+
+use aws_sdk_route53resolver::Client;
+use aws_sdk_route53resolver::types::Filter;
+
+use super::sdk_error;
+use crate::error::Error;
+
+/// A Resolver rule that applies to a VPC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolverRule {
+    pub id: String,
+    pub name: Option<String>,
+    /// Without the trailing dot, lowercase.
+    pub domain: String,
+    /// `FORWARD`, `SYSTEM` or `RECURSIVE`.
+    pub rule_type: String,
+    /// `ip:port` of each target, for forwarding rules.
+    pub targets: Vec<String>,
+    /// Shared from another account through AWS RAM.
+    pub shared: bool,
+}
+
+/// The Resolver rules associated with a VPC: its associations and the rules, read in one
+/// round (both lists at once) and joined here.
+pub async fn rules_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<ResolverRule>, Error> {
+    let (associations, rules) = tokio::join!(
+        client
+            .list_resolver_rule_associations()
+            .filters(Filter::builder().name("VPCId").values(vpc_id).build())
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+        client
+            .list_resolver_rules()
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    );
+    let associations =
+        associations.map_err(|e| sdk_error("route53resolver:ListResolverRuleAssociations", e))?;
+    let rules = rules.map_err(|e| sdk_error("route53resolver:ListResolverRules", e))?;
+    let associated: Vec<&str> = associations
+        .iter()
+        .filter(|a| a.vpc_id() == Some(vpc_id))
+        .filter_map(|a| a.resolver_rule_id())
+        .collect();
+    let mut found: Vec<ResolverRule> = rules
+        .iter()
+        .filter(|r| r.id().is_some_and(|id| associated.contains(&id)))
+        .map(|r| ResolverRule {
+            id: r.id().unwrap_or_default().to_string(),
+            name: r.name().map(str::to_string),
+            domain: r
+                .domain_name()
+                .unwrap_or_default()
+                .trim_end_matches('.')
+                .to_ascii_lowercase(),
+            rule_type: r
+                .rule_type()
+                .map(|t| t.as_str().to_ascii_uppercase())
+                .unwrap_or_default(),
+            targets: r
+                .target_ips()
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}:{}",
+                        t.ip().or(t.ipv6()).unwrap_or("?"),
+                        t.port().unwrap_or(53)
+                    )
+                })
+                .collect(),
+            shared: r
+                .share_status()
+                .is_some_and(|s| s.as_str() == "SHARED_WITH_ME"),
+        })
+        .collect();
+    found.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(found)
+}

@@ -1,0 +1,298 @@
+//! The DNS path between an instance of the VPC and the private zone, as Route 53 Resolver
+//! answers it: which DNS servers the instances ask (the DHCP option set), and which of the
+//! VPC's Resolver rules and private zones decides the host.
+//!
+//! Resolver picks the most specific domain name among the rules associated with the VPC and
+//! the rules it defines itself for each private zone tied to the VPC; at the same name, a
+//! rule someone created overrides the zone's ("How Resolver determines whether the domain
+//! name in a query matches any rules"; "Domain names that Resolver creates autodefined system
+//! rules for"). So a forwarding rule for `zillizcloud.com` leaves a zone named for the host in
+//! charge, and a forwarding rule for the host itself takes the query away from it.
+
+use ipnet::IpNet;
+
+use super::finding::{self, Finding};
+use crate::aws::resolver::ResolverRule;
+use crate::aws::route53::Zone;
+
+/// `name` is `domain` or one of its subdomains.
+fn within(name: &str, domain: &str) -> bool {
+    name == domain || name.ends_with(&format!(".{domain}"))
+}
+
+fn labels(domain: &str) -> usize {
+    domain.split('.').filter(|l| !l.is_empty()).count()
+}
+
+/// What decides how the host resolves in the VPC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decider<'a> {
+    /// A Resolver rule someone associated with the VPC.
+    Rule(&'a ResolverRule),
+    /// A private zone tied to the VPC (Resolver's own rule for it).
+    Zone(&'a Zone),
+    /// Neither: the public DNS answers.
+    Public,
+}
+
+/// The rule or zone that decides `host`, as Resolver picks it.
+pub fn decider<'a>(host: &str, zones: &'a [Zone], rules: &'a [ResolverRule]) -> Decider<'a> {
+    let rule = rules
+        .iter()
+        .filter(|r| within(host, &r.domain))
+        .max_by_key(|r| labels(&r.domain));
+    let zone = zones
+        .iter()
+        .filter(|z| within(host, &z.name))
+        .max_by_key(|z| labels(&z.name));
+    match (rule, zone) {
+        // At the same name, the rule someone made overrides the zone's autodefined one.
+        (Some(r), Some(z)) if labels(&r.domain) >= labels(&z.name) => Decider::Rule(r),
+        (_, Some(z)) => Decider::Zone(z),
+        (Some(r), None) => Decider::Rule(r),
+        (None, None) => Decider::Public,
+    }
+}
+
+/// The VPC's own resolver: the base of its primary CIDR block plus two.
+pub fn vpc_resolver(cidr: Option<&str>) -> String {
+    cidr.and_then(|c| c.parse::<IpNet>().ok())
+        .and_then(|net| match net.network() {
+            std::net::IpAddr::V4(base) => Some(std::net::Ipv4Addr::from(u32::from(base) + 2)),
+            std::net::IpAddr::V6(_) => None,
+        })
+        .map_or("the VPC's resolver (its CIDR base +2)".to_string(), |ip| {
+            ip.to_string()
+        })
+}
+
+/// Everything the DNS path is judged from.
+#[derive(Debug, Clone)]
+pub struct PathInput<'a> {
+    pub host: &'a str,
+    pub vpc_id: &'a str,
+    pub vpc_cidr: Option<&'a str>,
+    pub zones: &'a [Zone],
+    pub rules: &'a [ResolverRule],
+    /// The DHCP option set's DNS servers; empty for the default set.
+    pub dns_servers: &'a [String],
+}
+
+/// The two findings of the DNS path: the servers instances ask, and the rule that decides.
+pub fn judge(p: &PathInput<'_>) -> Vec<Finding> {
+    let resolver = vpc_resolver(p.vpc_cidr);
+    let mut out = Vec::new();
+    let custom: Vec<&String> = p
+        .dns_servers
+        .iter()
+        .filter(|s| !s.eq_ignore_ascii_case("AmazonProvidedDNS"))
+        .collect();
+    out.push(if custom.is_empty() {
+        finding::pass(
+            "dns_servers",
+            format!("instances of {} ask the VPC's own resolver (AmazonProvidedDNS)", p.vpc_id),
+        )
+    } else {
+        let servers = custom
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        finding::warn(
+            "dns_servers",
+            format!(
+                "the DHCP option set of {} sends instances to {servers}, not to the VPC's resolver: \
+                 the private zone answers for {} only where those servers forward the name to {resolver}",
+                p.vpc_id, p.host
+            ),
+            format!(
+                "on {servers}, forward {} (or vectordb.zillizcloud.com) to {resolver}; or give {} \
+                 a DHCP option set with domain-name-servers=AmazonProvidedDNS",
+                p.host, p.vpc_id
+            ),
+        )
+    });
+    out.push(match decider(p.host, p.zones, p.rules) {
+        Decider::Zone(zone) => {
+            let losing: Vec<String> = p
+                .rules
+                .iter()
+                .filter(|r| within(p.host, &r.domain))
+                .map(|r| format!("{} ({} {})", r.id, r.rule_type, r.domain))
+                .collect();
+            finding::pass(
+                "resolver_rules",
+                if losing.is_empty() {
+                    format!("Resolver answers {} from private zone {}", p.host, zone.id)
+                } else {
+                    format!(
+                        "Resolver answers {} from private zone {}; the less specific rule(s) {} \
+                         do not apply to it",
+                        p.host,
+                        zone.id,
+                        losing.join(", ")
+                    )
+                },
+            )
+        }
+        Decider::Rule(rule) if rule.rule_type == "FORWARD" => {
+            let named = rule
+                .name
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            let shared = if rule.shared { ", shared with this account" } else { "" };
+            let fix = if rule.domain == p.host {
+                format!(
+                    "aws route53resolver disassociate-resolver-rule --vpc-id {} --resolver-rule-id {} \
+                     (a rule for exactly {} overrides the private zone)",
+                    p.vpc_id, rule.id, p.host
+                )
+            } else {
+                format!(
+                    "aws route53resolver create-resolver-rule --rule-type SYSTEM --domain-name {} \
+                     --creator-request-id zilliz-{} and associate it with {} (a SYSTEM rule for \
+                     the host lets the private zone answer), or disassociate {}",
+                    p.host, p.vpc_id, p.vpc_id, rule.id
+                )
+            };
+            finding::fail(
+                "resolver_rules",
+                format!(
+                    "Resolver rule {}{named}{shared} forwards {} to {}: queries for {} leave the \
+                     VPC and the private zone never answers them",
+                    rule.id,
+                    rule.domain,
+                    if rule.targets.is_empty() {
+                        "its targets".to_string()
+                    } else {
+                        rule.targets.join(", ")
+                    },
+                    p.host
+                ),
+                fix,
+            )
+        }
+        Decider::Rule(rule) => finding::pass(
+            "resolver_rules",
+            format!(
+                "Resolver rule {} ({} {}) keeps {} with the VPC's own resolver",
+                rule.id, rule.rule_type, rule.domain, p.host
+            ),
+        ),
+        Decider::Public => finding::pass(
+            "resolver_rules",
+            format!(
+                "no Resolver rule or private zone of {} covers {}",
+                p.vpc_id, p.host
+            ),
+        ),
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::finding::Status;
+
+    const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+
+    fn rule(id: &str, rule_type: &str, domain: &str) -> ResolverRule {
+        ResolverRule {
+            id: id.into(),
+            name: None,
+            domain: domain.into(),
+            rule_type: rule_type.into(),
+            targets: vec!["10.10.0.2:53".into()],
+            shared: false,
+        }
+    }
+
+    fn zone(name: &str) -> Zone {
+        Zone {
+            id: "Z1".into(),
+            name: name.into(),
+        }
+    }
+
+    fn path<'a>(
+        zones: &'a [Zone],
+        rules: &'a [ResolverRule],
+        servers: &'a [String],
+    ) -> Vec<Finding> {
+        judge(&PathInput {
+            host: HOST,
+            vpc_id: "vpc-1",
+            vpc_cidr: Some("10.0.0.0/16"),
+            zones,
+            rules,
+            dns_servers: servers,
+        })
+    }
+
+    #[test]
+    fn a_forwarding_rule_for_a_parent_leaves_the_zone_in_charge() {
+        let zones = [zone(HOST)];
+        let rules = [rule("rslvr-rr-1", "FORWARD", "zillizcloud.com")];
+        let found = path(&zones, &rules, &[]);
+        assert_eq!(found[1].status, Status::Pass, "{:?}", found[1]);
+        assert!(found[1].detail.contains("rslvr-rr-1"));
+    }
+
+    #[test]
+    fn a_forwarding_rule_for_the_host_itself_takes_the_query_away() {
+        let zones = [zone(HOST)];
+        let rules = [rule("rslvr-rr-2", "FORWARD", HOST)];
+        let found = path(&zones, &rules, &[]);
+        assert_eq!(found[1].status, Status::Fail);
+        assert!(found[1].detail.contains("rslvr-rr-2") && found[1].detail.contains("10.10.0.2:53"));
+        assert!(
+            found[1]
+                .fix
+                .as_deref()
+                .unwrap()
+                .contains("disassociate-resolver-rule")
+        );
+    }
+
+    #[test]
+    fn a_system_rule_keeps_the_host_inside() {
+        let zones = [zone(HOST)];
+        let rules = [
+            rule("rslvr-rr-1", "FORWARD", "zillizcloud.com"),
+            rule("rslvr-rr-3", "SYSTEM", HOST),
+        ];
+        assert_eq!(path(&zones, &rules, &[])[1].status, Status::Pass);
+    }
+
+    #[test]
+    fn without_the_hosts_zone_a_parent_forwarding_rule_decides() {
+        let zones = [zone("zillizcloud.com")];
+        let rules = [rule("rslvr-rr-4", "FORWARD", "vectordb.zillizcloud.com")];
+        assert_eq!(path(&zones, &rules, &[])[1].status, Status::Fail);
+        // The more specific zone wins over a parent rule.
+        let zones = [zone("vectordb.zillizcloud.com")];
+        let rules = [rule("rslvr-rr-5", "FORWARD", "zillizcloud.com")];
+        assert_eq!(path(&zones, &rules, &[])[1].status, Status::Pass);
+    }
+
+    #[test]
+    fn custom_dns_servers_are_named_with_the_resolver_to_forward_to() {
+        let servers = ["10.0.5.10".to_string(), "10.0.6.10".to_string()];
+        let found = path(&[], &[], &servers);
+        assert_eq!(found[0].status, Status::Warn);
+        assert!(found[0].detail.contains("10.0.5.10, 10.0.6.10"));
+        assert!(found[0].fix.as_deref().unwrap().contains("10.0.0.2"));
+        let amazon = ["AmazonProvidedDNS".to_string()];
+        assert_eq!(path(&[], &[], &amazon)[0].status, Status::Pass);
+        assert_eq!(path(&[], &[], &[])[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn the_vpc_resolver_is_the_base_plus_two() {
+        assert_eq!(vpc_resolver(Some("10.0.0.0/16")), "10.0.0.2");
+        assert_eq!(vpc_resolver(Some("172.31.16.0/20")), "172.31.16.2");
+        assert!(vpc_resolver(None).contains("+2"));
+    }
+}
