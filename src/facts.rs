@@ -62,9 +62,9 @@ pub struct Facts {
     /// Private zones named for the host that are not tied to this VPC, with their VPCs.
     pub elsewhere: Vec<(String, Vec<String>)>,
     /// Zones tied to the VPC for a parent of the host (such as `vectordb.zillizcloud.com`),
-    /// with whether each has a record for the host: without the host's own zone, they answer
-    /// for it.
-    pub parent_zones: Vec<(Zone, bool)>,
+    /// with the name of the record that answers for the host there (the host's own, or a
+    /// wildcard), if any: without the host's own zone, they answer for it.
+    pub parent_zones: Vec<(Zone, Option<String>)>,
     /// The security groups of the endpoint the VPC uses.
     pub endpoint_groups: Result<Vec<SecurityGroup>, String>,
     /// The private addresses of that endpoint's network interfaces.
@@ -137,6 +137,24 @@ pub fn zilliz_endpoint<'a>(endpoints: &'a [VpcEndpoint], service: &str) -> Optio
         .find(|e| endpoint_state::is_live(&e.state))
         .or_else(|| to_service.first())
         .copied()
+}
+
+/// The record of a zone that answers for `host`: one of its own name, else the most specific
+/// wildcard that covers it (`*.aws-us-west-2.vectordb.zillizcloud.com`), as DNS matches them.
+pub fn answering_record(host: &str, records: &[(String, String)]) -> Option<String> {
+    let answers = |kind: &str| matches!(kind, "A" | "AAAA" | "CNAME");
+    if records
+        .iter()
+        .any(|(name, kind)| name == host && answers(kind))
+    {
+        return Some(host.to_string());
+    }
+    records
+        .iter()
+        .filter(|(name, kind)| answers(kind) && name.starts_with("*."))
+        .filter(|(name, _)| host.ends_with(&name[1..]))
+        .max_by_key(|(name, _)| name.len())
+        .map(|(name, _)| name.clone())
 }
 
 fn text<T>(result: Result<T, Error>) -> Result<T, String> {
@@ -322,15 +340,14 @@ pub async fn gather_from(
             let host = &host;
             async move {
                 // A failed read counts as no record: the finding then says to look.
-                let has = match &host {
-                    Some(h) => route53::a_record(r53, &z.id, h)
+                let answering = match &host {
+                    Some(h) => route53::other_records(r53, &z.id)
                         .await
                         .ok()
-                        .flatten()
-                        .is_some(),
-                    None => false,
+                        .and_then(|records| answering_record(h, &records)),
+                    None => None,
                 };
-                (z, has)
+                (z, answering)
             }
         })),
     );
@@ -489,5 +506,61 @@ pub mod fixtures {
             outbound: vec![],
             tags: vec![],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::answering_record;
+
+    const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+
+    fn records(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, k)| (n.to_string(), k.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_hosts_own_record_then_the_most_specific_wildcard_answers() {
+        assert_eq!(
+            answering_record(
+                HOST,
+                &records(&[(HOST, "A"), ("*.vectordb.zillizcloud.com", "A")])
+            ),
+            Some(HOST.to_string())
+        );
+        assert_eq!(
+            answering_record(
+                HOST,
+                &records(&[
+                    ("*.vectordb.zillizcloud.com", "CNAME"),
+                    ("*.aws-us-west-2.vectordb.zillizcloud.com", "A"),
+                ])
+            ),
+            Some("*.aws-us-west-2.vectordb.zillizcloud.com".to_string())
+        );
+        // A TXT record answers nothing for an address lookup; another host's record neither.
+        assert_eq!(
+            answering_record(
+                HOST,
+                &records(&[
+                    (HOST, "TXT"),
+                    (
+                        "in01-other-privatelink.aws-us-west-2.vectordb.zillizcloud.com",
+                        "A"
+                    )
+                ])
+            ),
+            None
+        );
+        // A wildcard for another branch does not cover the host.
+        assert_eq!(
+            answering_record(
+                HOST,
+                &records(&[("*.gcp-us-west1.vectordb.zillizcloud.com", "A")])
+            ),
+            None
+        );
     }
 }

@@ -625,20 +625,36 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
             .as_ref()
             .map(|a| a.host.as_str())
             .unwrap_or_default();
-        for (zone, has_record) in &facts.parent_zones {
-            if !has_record {
-                out.push(finding::fail(
+        let fix = tool_fix(
+            "setup_private_dns",
+            json!({ "cluster_id": t.cluster_id(), "vpc_id": vpc_id }),
+        );
+        for (zone, answering) in &facts.parent_zones {
+            match answering {
+                None => out.push(finding::fail(
                     "zone_shadowing",
                     format!(
                         "private zone {} ({}) is tied to {vpc_id} and has no record for {host}: \
                          inside the VPC it answers NXDOMAIN for the name",
                         zone.id, zone.name
                     ),
-                    tool_fix(
-                        "setup_private_dns",
-                        json!({ "cluster_id": t.cluster_id(), "vpc_id": vpc_id }),
+                    fix.clone(),
+                )),
+                // A wildcard answers with whatever it holds, which is not this endpoint.
+                Some(name) if name.starts_with("*.") => out.push(finding::fail(
+                    "zone_shadowing",
+                    format!(
+                        "private zone {} ({}) is tied to {vpc_id} and its wildcard record {name} \
+                         answers for {host}: inside the VPC the name resolves to what the \
+                         wildcard holds, not to the endpoint",
+                        zone.id, zone.name
                     ),
-                ));
+                    format!(
+                        "{fix} (a zone named exactly for the host is more specific than the \
+                         wildcard and answers instead)"
+                    ),
+                )),
+                Some(_) => {}
             }
         }
     }

@@ -475,3 +475,28 @@ async def test_the_dns_path_as_resolver_answers_it(world, server_env, zilliz_ser
     [servers] = by_check(custom)["dns_servers"]
     assert servers["status"] == "warn" and "10.0.5.10, 10.0.6.10" in servers["detail"]
     assert "10.0.0.2" in servers["fix"]
+
+
+async def test_a_parent_zone_shadows_the_host(world, server_env, zilliz_server, dns, listeners,
+                                              moto_url):
+    """Without a zone named for the host, a parent zone tied to the VPC answers for it: with
+    nothing (NXDOMAIN) or with a wildcard's value. Both are named, with the fix."""
+    dns.a = {HOST: ["127.0.0.1"]}
+    r53 = boto("route53", moto_url)
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"], dns_setup=False)
+        parent = r53.create_hosted_zone(
+            Name="vectordb.zillizcloud.com", CallerReference="corp",
+            VPC={"VPCRegion": REGION, "VPCId": world.vpc},
+            HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
+        empty = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        r53.change_resource_record_sets(HostedZoneId=parent, ChangeBatch={"Changes": [{
+            "Action": "CREATE", "ResourceRecordSet": {
+                "Name": f"*.aws-{REGION}.vectordb.zillizcloud.com", "Type": "A", "TTL": 60,
+                "ResourceRecords": [{"Value": "10.9.9.9"}]}}]})
+        wildcard = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    [nx] = by_check(empty)["zone_shadowing"]
+    assert nx["status"] == "fail" and parent in nx["detail"] and "NXDOMAIN" in nx["detail"]
+    [wc] = by_check(wildcard)["zone_shadowing"]
+    assert wc["status"] == "fail" and f"*.aws-{REGION}.vectordb.zillizcloud.com" in wc["detail"]
+    assert wc["fix"].startswith("setup_private_dns")
