@@ -93,6 +93,9 @@ struct DoctorArgs {
     /// Or the client's address or network.
     #[arg(long, value_name = "CIDR")]
     client_cidr: Option<String>,
+    /// The client's VPC, where it is not the endpoint's (peering or a transit gateway).
+    #[arg(long, value_name = "ID")]
+    client_vpc_id: Option<String>,
     /// Skip the DNS, TCP and HTTP probes.
     #[arg(long)]
     no_probe: bool,
@@ -163,6 +166,7 @@ async fn doctor(settings: Settings, args: DoctorArgs) -> ExitCode {
         client_instance_id: args.client_instance_id,
         client_security_group_id: args.client_security_group_id,
         client_cidr: args.client_cidr,
+        client_vpc_id: args.client_vpc_id,
         probe: Some(!args.no_probe),
         dns_server: None,
         probe_timeout_ms: args.probe_timeout_ms,

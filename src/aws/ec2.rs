@@ -704,6 +704,60 @@ pub async fn instance(ec2: &Client, id: &str) -> Result<Instance, Error> {
     })
 }
 
+/// A route table: the subnets it serves (none listed for the main table's implicit ones),
+/// whether it is the VPC's main table, and its routes as `(destination, target)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteTable {
+    pub id: String,
+    pub main: bool,
+    pub subnet_ids: Vec<String>,
+    pub routes: Vec<(ipnet::IpNet, String)>,
+}
+
+/// Every route table of a VPC.
+pub async fn route_tables_of_vpc(ec2: &Client, vpc_id: &str) -> Result<Vec<RouteTable>, Error> {
+    let raw: Vec<_> = ec2
+        .describe_route_tables()
+        .filters(Filter::builder().name("vpc-id").values(vpc_id).build())
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("ec2:DescribeRouteTables", e))?;
+    Ok(raw
+        .iter()
+        .map(|t| RouteTable {
+            id: t.route_table_id().unwrap_or_default().to_string(),
+            main: t.associations().iter().any(|a| a.main() == Some(true)),
+            subnet_ids: t
+                .associations()
+                .iter()
+                .filter_map(|a| a.subnet_id().map(str::to_string))
+                .collect(),
+            routes: t
+                .routes()
+                .iter()
+                .filter_map(|r| {
+                    let destination = r
+                        .destination_cidr_block()
+                        .or(r.destination_ipv6_cidr_block())?
+                        .parse()
+                        .ok()?;
+                    let target = r
+                        .vpc_peering_connection_id()
+                        .or(r.transit_gateway_id())
+                        .or(r.gateway_id())
+                        .or(r.nat_gateway_id())
+                        .or(r.network_interface_id())
+                        .unwrap_or("?");
+                    Some((destination, target.to_string()))
+                })
+                .collect(),
+        })
+        .collect())
+}
+
 /// The private addresses of network interfaces (an endpoint's, say), in order.
 pub async fn interface_addresses(
     ec2: &Client,

@@ -11,6 +11,7 @@ pub mod data_plane;
 pub mod dns_path;
 pub mod finding;
 pub mod network;
+pub mod peering;
 pub mod probes;
 pub mod reach;
 
@@ -51,6 +52,7 @@ pub struct DiagnoseRequest {
     pub client_instance_id: Option<String>,
     pub client_security_group_id: Option<String>,
     pub client_cidr: Option<String>,
+    pub client_vpc_id: Option<String>,
     /// Run the data-plane probes (default true).
     pub probe: Option<bool>,
     pub dns_server: Option<String>,
@@ -125,6 +127,7 @@ struct Checked {
     instance_id: Option<String>,
     client_group: Option<String>,
     client_network: Option<IpNet>,
+    client_vpc: Option<String>,
     probe: bool,
     dns_server: Option<SocketAddr>,
     probe_timeout: Duration,
@@ -200,6 +203,11 @@ fn check(app: &App, r: &DiagnoseRequest) -> Result<Checked, Error> {
             .client_security_group_id
             .as_deref()
             .map(|g| AwsId::SecurityGroup.check_field("client_security_group_id", g))
+            .transpose()?,
+        client_vpc: r
+            .client_vpc_id
+            .as_deref()
+            .map(|v| AwsId::Vpc.check_field("client_vpc_id", v))
             .transpose()?,
         client_network: r
             .client_cidr
@@ -445,10 +453,17 @@ async fn control_plane(
             );
         }
     };
-    // Rounds 2 and 3: the facts, and the client beside them.
-    let (facts, client) = tokio::join!(
+    // Rounds 2 and 3: the facts, and the client (and its own VPC) beside them.
+    let other_vpc = c.client_vpc.as_deref().filter(|v| *v != vpc_id);
+    let (facts, client, client_vpc) = tokio::join!(
         facts::gather_from(app, t.cluster_id(), Ok(t.clone()), vpc_id),
         client(&clients.ec2, c, &region),
+        async {
+            match other_vpc {
+                Some(v) => Some(client_vpc_reads(&clients, v, &region).await),
+                None => None,
+            }
+        },
     );
     let client = match client {
         Ok(client) => client,
@@ -463,9 +478,50 @@ async fn control_plane(
             return (out, Sight::default());
         }
     };
+    let mut client = client;
+    // A client in another VPC, given by that VPC alone, is its address range.
+    if let Some(Ok((vpc, _, _))) = &client_vpc
+        && client.view.side.network.is_none()
+        && client.view.side.group_ids.is_empty()
+        && let Some(cidr) = vpc.cidr_blocks.first().and_then(|c| c.parse().ok())
+    {
+        client.view.side.network = Some(cidr);
+        client.view.described_as = format!("clients in {} ({cidr})", vpc.id);
+    }
     let described = !client.view.described_as.is_empty();
     let mut out = judged(&facts, described.then_some(&client.view), t);
     out.extend(extra_findings(&facts, t, vpc_id, &client));
+    match (client_vpc, other_vpc, facts.endpoint(), &t.address) {
+        (Some(Ok((_, zones, tables))), Some(client_vpc), Some(endpoint), Some(address)) => {
+            let endpoint_subnets: Vec<IpNet> = facts
+                .subnets
+                .as_ref()
+                .map(|subnets| {
+                    subnets
+                        .iter()
+                        .filter(|s| endpoint.subnet_ids.contains(&s.id))
+                        .filter_map(|s| s.cidr.as_deref()?.parse().ok())
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.extend(peering::judge(&peering::PeeringInput {
+                cluster_id: t.cluster_id(),
+                host: &address.host,
+                client_vpc,
+                endpoint_vpc: vpc_id,
+                endpoint_id: &endpoint.id,
+                client_zones: &zones,
+                client_route_tables: &tables,
+                endpoint_subnets: &endpoint_subnets,
+            }));
+        }
+        (Some(Err(e)), _, _, _) => out.push(finding::fail(
+            "client_vpc",
+            e.to_string(),
+            "check client_vpc_id: it must be a VPC of the cluster's region in this account",
+        )),
+        _ => {}
+    }
 
     let endpoint = facts.endpoint();
     let dns_checks = [
@@ -712,6 +768,27 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
         }
     }
     out
+}
+
+/// The client's own VPC, its private zones and its route tables, in one round.
+async fn client_vpc_reads(
+    clients: &crate::aws::RegionClients,
+    vpc_id: &str,
+    region: &RegionNames,
+) -> Result<
+    (
+        ec2::Vpc,
+        Vec<crate::aws::route53::Zone>,
+        Vec<ec2::RouteTable>,
+    ),
+    Error,
+> {
+    let (vpc, zones, tables) = tokio::join!(
+        ec2::vpc(&clients.ec2, vpc_id, region),
+        crate::aws::route53::zones_of_vpc(&clients.route53, vpc_id, &region.aws_region),
+        ec2::route_tables_of_vpc(&clients.ec2, vpc_id),
+    );
+    Ok((vpc?, zones?, tables?))
 }
 
 /// Reads what the caller said of the client: an instance (its groups, address and subnet)

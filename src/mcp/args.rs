@@ -213,6 +213,9 @@ pub struct DiagnoseArgs {
     pub address: Option<String>,
     /// The VPC the application runs in: needed for the endpoint, DNS and security checks.
     pub vpc_id: Option<String>,
+    /// The VPC the application runs in when it is not the endpoint's (peering or a transit
+    /// gateway): its zone and routes are checked, and its CIDR is the client's by default.
+    pub client_vpc_id: Option<String>,
     /// The client instance (its address, subnet and groups are read).
     pub client_instance_id: Option<String>,
     /// Or the client's security group.

@@ -366,6 +366,7 @@ impl Server {
             client_instance_id: args.client_instance_id,
             client_security_group_id: args.client_security_group_id,
             client_cidr: args.client_cidr,
+            client_vpc_id: args.client_vpc_id,
             probe: args.probe,
             dns_server: args.dns_server,
             probe_timeout_ms: args.probe_timeout_ms,

@@ -500,3 +500,35 @@ async def test_a_parent_zone_shadows_the_host(world, server_env, zilliz_server, 
     [wc] = by_check(wildcard)["zone_shadowing"]
     assert wc["status"] == "fail" and f"*.aws-{REGION}.vectordb.zillizcloud.com" in wc["detail"]
     assert wc["fix"].startswith("setup_private_dns")
+
+
+async def test_a_client_in_a_peered_vpc(world, server_env, zilliz_server, dns, listeners):
+    """client_vpc_id: the client's VPC must be tied to the zone and route the endpoint's
+    subnets across the peering; its CIDR is the client the security group must admit."""
+    from conftest import add_app_vpc
+    ec2 = world.ec2
+    client_vpc, _ = add_app_vpc(ec2, "10.3", "peered-app")
+    async with mcp_session(server_env) as s:
+        made = await link(s, world, zilliz_server, listeners["http"])
+        args = dict(cluster_id=DIAG, vpc_id=world.vpc, client_vpc_id=client_vpc, probe=False)
+        before = await call_ok(s, "diagnose_private_link", **args)
+        pcx = ec2.create_vpc_peering_connection(VpcId=client_vpc, PeerVpcId=world.vpc)[
+            "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+        [main] = ec2.describe_route_tables(Filters=[
+            {"Name": "vpc-id", "Values": [client_vpc]},
+            {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+        ec2.create_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="10.0.0.0/16",
+                         VpcPeeringConnectionId=pcx)
+        await call_ok(s, "setup_private_dns", cluster_id=DIAG, vpc_id=client_vpc,
+                      endpoint_id=made["endpoint_id"], confirm=True)
+        after = await call_ok(s, "diagnose_private_link", **args)
+    for report in (before, after):
+        assert_every_problem_has_a_fix(report)
+    [zone] = by_check(before)["client_vpc_zone"]
+    assert zone["status"] == "fail" and made["endpoint_id"] in zone["fix"]
+    [routes] = by_check(before)["client_vpc_routes"]
+    assert routes["status"] == "fail" and main["RouteTableId"] in routes["fix"]
+    [inbound] = by_check(before)["security_group_inbound"]
+    assert inbound["status"] == "fail" and "10.3.0.0/16" in inbound["fix"]
+    assert by_check(after)["client_vpc_zone"][0]["status"] == "pass"
+    assert by_check(after)["client_vpc_routes"][0]["status"] == "pass"

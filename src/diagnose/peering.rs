@@ -1,0 +1,181 @@
+//! A client in another VPC than the endpoint's (peering or a transit gateway): its VPC must be
+//! tied to the private zone, and its route tables must send the endpoint subnets' addresses
+//! across. Judged over plain data.
+
+use ipnet::IpNet;
+use serde_json::json;
+
+use super::finding::{self, Finding, tool_fix};
+use crate::aws::ec2::RouteTable;
+use crate::aws::route53::Zone;
+
+/// Everything the judgement reads.
+#[derive(Debug, Clone)]
+pub struct PeeringInput<'a> {
+    pub cluster_id: &'a str,
+    pub host: &'a str,
+    pub client_vpc: &'a str,
+    pub endpoint_vpc: &'a str,
+    pub endpoint_id: &'a str,
+    /// The private zones tied to the client's VPC.
+    pub client_zones: &'a [Zone],
+    pub client_route_tables: &'a [RouteTable],
+    /// The CIDR blocks of the endpoint's subnets.
+    pub endpoint_subnets: &'a [IpNet],
+}
+
+/// A route crosses to another VPC through peering or a transit gateway.
+fn crosses(target: &str) -> bool {
+    target.starts_with("pcx-") || target.starts_with("tgw-")
+}
+
+pub fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.push(
+        match p.client_zones.iter().find(|z| z.name == p.host) {
+            Some(zone) => finding::pass(
+                "client_vpc_zone",
+                format!("private zone {} ({}) is tied to the client's {}", zone.id, p.host, p.client_vpc),
+            ),
+            None => finding::fail(
+                "client_vpc_zone",
+                format!(
+                    "no private zone {} is tied to the client's {}: its instances resolve the \
+                     host publicly, not to {} in {}",
+                    p.host, p.client_vpc, p.endpoint_id, p.endpoint_vpc
+                ),
+                tool_fix(
+                    "setup_private_dns",
+                    json!({ "cluster_id": p.cluster_id, "vpc_id": p.client_vpc, "endpoint_id": p.endpoint_id }),
+                ),
+            ),
+        },
+    );
+    let missing: Vec<&IpNet> = p
+        .endpoint_subnets
+        .iter()
+        .filter(|subnet| {
+            !p.client_route_tables.iter().any(|t| {
+                t.routes
+                    .iter()
+                    .any(|(destination, target)| crosses(target) && destination.contains(*subnet))
+            })
+        })
+        .collect();
+    out.push(if missing.is_empty() {
+        finding::pass(
+            "client_vpc_routes",
+            format!(
+                "the route tables of {} send the endpoint's subnets ({}) across to {}",
+                p.client_vpc,
+                p.endpoint_subnets
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                p.endpoint_vpc
+            ),
+        )
+    } else {
+        let shown = missing
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let table = p
+            .client_route_tables
+            .iter()
+            .find(|t| t.main)
+            .or(p.client_route_tables.first())
+            .map_or("<the client subnet's route table>".to_string(), |t| {
+                t.id.clone()
+            });
+        finding::fail(
+            "client_vpc_routes",
+            format!(
+                "no route table of {} sends {shown} (the endpoint's subnets in {}) through a \
+                 peering connection or transit gateway: connections from the client go nowhere",
+                p.client_vpc, p.endpoint_vpc
+            ),
+            format!(
+                "aws ec2 create-route --route-table-id {table} --destination-cidr-block {} \
+                 --vpc-peering-connection-id <pcx-… between {} and {}> (or \
+                 --transit-gateway-id <tgw-…>); and the way back in {}'s route tables",
+                missing[0], p.client_vpc, p.endpoint_vpc, p.endpoint_vpc
+            ),
+        )
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::finding::Status;
+
+    const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+
+    fn table(routes: &[(&str, &str)]) -> RouteTable {
+        RouteTable {
+            id: "rtb-1".into(),
+            main: true,
+            subnet_ids: vec![],
+            routes: routes
+                .iter()
+                .map(|(d, t)| (d.parse().unwrap(), t.to_string()))
+                .collect(),
+        }
+    }
+
+    fn judged(zones: &[Zone], tables: &[RouteTable]) -> Vec<Finding> {
+        let subnets: Vec<IpNet> = vec![
+            "10.0.0.0/24".parse().unwrap(),
+            "10.0.1.0/24".parse().unwrap(),
+        ];
+        judge(&PeeringInput {
+            cluster_id: "in01-abc",
+            host: HOST,
+            client_vpc: "vpc-client",
+            endpoint_vpc: "vpc-hub",
+            endpoint_id: "vpce-1",
+            client_zones: zones,
+            client_route_tables: tables,
+            endpoint_subnets: &subnets,
+        })
+    }
+
+    #[test]
+    fn a_peered_client_needs_the_zone_and_a_route_across() {
+        let zone = [Zone {
+            id: "Z1".into(),
+            name: HOST.into(),
+        }];
+        let routed = [table(&[("10.0.0.0/16", "pcx-1"), ("10.9.0.0/16", "local")])];
+        let found = judged(&zone, &routed);
+        assert!(found.iter().all(|f| f.status == Status::Pass), "{found:?}");
+
+        // No zone tied: the fix ties the hub's zone (hub and spoke).
+        let found = judged(&[], &routed);
+        assert_eq!(found[0].status, Status::Fail);
+        let fix = found[0].fix.as_deref().unwrap();
+        assert!(
+            fix.starts_with("setup_private_dns")
+                && fix.contains("vpce-1")
+                && fix.contains("vpc-client")
+        );
+
+        // A route to part of the endpoint's subnets only, or through the internet gateway.
+        let partial = [table(&[("10.0.0.0/24", "pcx-1"), ("10.0.1.0/24", "igw-1")])];
+        let found = judged(&zone, &partial);
+        assert_eq!(found[1].status, Status::Fail);
+        assert!(
+            found[1].detail.contains("10.0.1.0/24") && !found[1].detail.contains("10.0.0.0/24,")
+        );
+        assert!(found[1].fix.as_deref().unwrap().contains("rtb-1"));
+        // A transit gateway route counts.
+        assert_eq!(
+            judged(&zone, &[table(&[("10.0.0.0/8", "tgw-1")])])[1].status,
+            Status::Pass
+        );
+    }
+}
