@@ -9,6 +9,8 @@
 use crate::address::PrivateLinkAddress;
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, Subnet, VpcEndpoint};
+use crate::aws::firewall::{self, FirewallRule};
+use crate::aws::profiles::{self, ProfileZone};
 use crate::aws::resolver::{self, ResolverRule};
 use crate::aws::route53::{self, ARecord, Zone};
 use crate::discovery;
@@ -16,6 +18,7 @@ use crate::endpoint_state;
 use crate::error::Error;
 use crate::region::RegionNames;
 use crate::setup;
+use aws_sdk_route53::types::{ResourceRecordSet, RrType};
 
 /// What the cluster read said.
 #[derive(Debug, Clone)]
@@ -61,10 +64,16 @@ pub struct Facts {
     pub record: Result<Option<ARecord>, String>,
     /// Private zones named for the host that are not tied to this VPC, with their VPCs.
     pub elsewhere: Vec<(String, Vec<String>)>,
+    /// How `zone` reaches the VPC where it is not a zone named for the host tied to it
+    /// directly: through a Route 53 Profile, or a parent zone that holds the host's record.
+    pub zone_via: Option<String>,
     /// Zones tied to the VPC for a parent of the host (such as `vectordb.zillizcloud.com`),
-    /// with the name of the record that answers for the host there (the host's own, or a
-    /// wildcard), if any: without the host's own zone, they answer for it.
-    pub parent_zones: Vec<(Zone, Option<String>)>,
+    /// with what answers for the host there: without the host's own zone, they answer for it.
+    pub parent_zones: Vec<ParentZone>,
+    /// The rules of the DNS Firewall rule groups associated with the VPC.
+    pub firewall: Result<Vec<FirewallRule>, String>,
+    /// The private zones the VPC receives through Route 53 Profiles.
+    pub profile_zones: Result<Vec<ProfileZone>, String>,
     /// The security groups of the endpoint the VPC uses.
     pub endpoint_groups: Result<Vec<SecurityGroup>, String>,
     /// The private addresses of that endpoint's network interfaces.
@@ -79,6 +88,16 @@ pub struct Facts {
     /// Hub and spoke: where this VPC has no endpoint of its own, the endpoint in another VPC
     /// that its zone's alias points at.
     pub hub_endpoint: Option<VpcEndpoint>,
+}
+
+/// A zone for a parent of the host, tied to the VPC, and what it answers for the host.
+#[derive(Debug, Clone)]
+pub struct ParentZone {
+    pub zone: Zone,
+    /// The record that answers for the host there (the host's own, or a wildcard), if any.
+    pub answering: Option<String>,
+    /// The host's own record there (an A record, or a CNAME), which answers for it.
+    pub host_record: Option<ARecord>,
 }
 
 impl Facts {
@@ -105,7 +124,10 @@ impl Facts {
             zone: u(why),
             record: u(why),
             elsewhere: Vec::new(),
+            zone_via: None,
             parent_zones: Vec::new(),
+            firewall: u(why),
+            profile_zones: u(why),
             endpoint_groups: u(why),
             endpoint_addresses: Vec::new(),
             acls: u(why),
@@ -157,6 +179,37 @@ pub fn answering_record(host: &str, records: &[(String, String)]) -> Option<Stri
         .map(|(name, _)| name.clone())
 }
 
+/// What a parent zone answers for the host, from its record sets.
+fn parent_zone(zone: Zone, host: Option<&str>, sets: &[ResourceRecordSet]) -> ParentZone {
+    let Some(host) = host else {
+        return ParentZone {
+            zone,
+            answering: None,
+            host_record: None,
+        };
+    };
+    let kinds: Vec<(String, String)> = sets
+        .iter()
+        .map(|s| {
+            (
+                route53::bare_name(s.name()),
+                s.r#type().as_str().to_string(),
+            )
+        })
+        .collect();
+    let own = |kind: RrType| {
+        sets.iter()
+            .find(|s| route53::bare_name(s.name()) == host && *s.r#type() == kind)
+    };
+    ParentZone {
+        answering: answering_record(host, &kinds),
+        host_record: own(RrType::A)
+            .or_else(|| own(RrType::Cname))
+            .map(ARecord::from_record_set),
+        zone,
+    }
+}
+
 fn text<T>(result: Result<T, Error>) -> Result<T, String> {
     result.map_err(|e| e.to_string())
 }
@@ -206,6 +259,19 @@ pub async fn gather_from(
     let r53 = &clients.route53;
     let host = cluster.address.as_ref().map(|a| a.host.clone());
 
+    // DNS Firewall and Route 53 Profiles take two rounds each and need only the VPC: they run
+    // beside rounds 2 and 3.
+    let side = {
+        let clients = clients.clone();
+        let vpc = vpc_id.to_string();
+        tokio::spawn(async move {
+            tokio::join!(
+                firewall::rules_of_vpc(&clients.resolver, &vpc),
+                profiles::zones_of_vpc(&clients.profiles, &vpc),
+            )
+        })
+    };
+
     // Round 2: everything that needs only the region, the VPC and the host.
     let (service, vpc, subnets, endpoints, registrations, zones, named, acls, rules) = tokio::join!(
         app.zilliz.endpoint_service(&region.region_id),
@@ -236,7 +302,7 @@ pub async fn gather_from(
     let service_name: Result<Option<String>, String> =
         text(service).map(|s| s.map(|s| s.endpoint_service));
     let zones = text(zones);
-    let zone = zones.clone().map(|zones| {
+    let mut zone = zones.clone().map(|zones| {
         host.as_ref()
             .and_then(|h| zones.into_iter().find(|z| &z.name == h))
     });
@@ -284,7 +350,7 @@ pub async fn gather_from(
     let (
         dns_servers,
         service_zones,
-        record,
+        mut record,
         (endpoint_groups, endpoint_addresses),
         elsewhere,
         to_service,
@@ -313,12 +379,25 @@ pub async fn gather_from(
             }
         },
         endpoint_reads(own_endpoint.clone()),
-        futures::future::join_all(others.iter().map(|z| async move {
-            let vpcs = route53::zone_vpcs(r53, &z.id).await.unwrap_or_default();
-            (
-                z.id.clone(),
-                vpcs.into_iter().map(|(id, _)| id).collect::<Vec<_>>(),
-            )
+        // Their record too: one of them may reach the VPC through a Route 53 Profile.
+        futures::future::join_all(others.iter().map(|z| {
+            let host = &host;
+            async move {
+                let (vpcs, record) = tokio::join!(route53::zone_vpcs(r53, &z.id), async {
+                    match host {
+                        Some(h) => route53::a_record(r53, &z.id, h).await.ok().flatten(),
+                        None => None,
+                    }
+                });
+                (
+                    z.clone(),
+                    vpcs.unwrap_or_default()
+                        .into_iter()
+                        .map(|(id, _)| id)
+                        .collect::<Vec<_>>(),
+                    record,
+                )
+            }
         })),
         // Without an endpoint of its own, the VPC may be a spoke: the candidates are read now,
         // beside the record, so that the hub is known without another round.
@@ -340,17 +419,48 @@ pub async fn gather_from(
             let host = &host;
             async move {
                 // A failed read counts as no record: the finding then says to look.
-                let answering = match &host {
-                    Some(h) => route53::other_records(r53, &z.id)
-                        .await
-                        .ok()
-                        .and_then(|records| answering_record(h, &records)),
-                    None => None,
-                };
-                (z, answering)
+                let sets = route53::record_sets(r53, &z.id).await.unwrap_or_default();
+                parent_zone(z, host.as_deref(), &sets)
             }
         })),
     );
+    let (firewall_rules, profile_zones) = match side.await {
+        Ok((rules, zones)) => (text(rules), text(zones)),
+        Err(e) => (Err(e.to_string()), Err(e.to_string())),
+    };
+    // Without a zone of the host's name tied to the VPC, Resolver may still answer from one a
+    // Profile carries (a zone tied directly would win), or from a parent zone's record.
+    let mut zone_via = None;
+    if matches!(zone, Ok(None)) {
+        let through_profile = profile_zones.as_ref().ok().and_then(|carried| {
+            elsewhere.iter().find_map(|(z, _, r)| {
+                let p = carried.iter().find(|p| p.zone_id == z.id)?;
+                Some((z.clone(), r.clone(), p.profile_id.clone()))
+            })
+        });
+        if let Some((z, r, profile)) = through_profile {
+            zone_via = Some(format!("through Route 53 Profile {profile}"));
+            zone = Ok(Some(z));
+            record = Ok(r);
+        } else if let Some(parent) = parent_zones.iter().find(|p| p.host_record.is_some()) {
+            zone_via = Some(format!(
+                "as parent zone {} holding the host's record",
+                parent.zone.name
+            ));
+            zone = Ok(Some(parent.zone.clone()));
+            record = Ok(parent.host_record.clone());
+        }
+    }
+    let here = zone
+        .as_ref()
+        .ok()
+        .and_then(|z| z.as_ref())
+        .map(|z| z.id.clone());
+    let elsewhere: Vec<(String, Vec<String>)> = elsewhere
+        .into_iter()
+        .filter(|(z, _, _)| Some(&z.id) != here.as_ref())
+        .map(|(z, vpcs, _)| (z.id, vpcs))
+        .collect();
     let hub_endpoint = match &record {
         Ok(Some(ARecord {
             alias_target: Some(alias),
@@ -384,7 +494,10 @@ pub async fn gather_from(
         zone,
         record,
         elsewhere,
+        zone_via,
         parent_zones,
+        firewall: firewall_rules,
+        profile_zones,
         endpoint_groups,
         endpoint_addresses,
         acls: text(acls),
@@ -476,7 +589,10 @@ pub mod fixtures {
             zone: Ok(None),
             record: Ok(None),
             elsewhere: vec![],
+            zone_via: None,
             parent_zones: vec![],
+            firewall: Ok(vec![]),
+            profile_zones: Ok(vec![]),
             endpoint_groups: Ok(vec![]),
             endpoint_addresses: vec![],
             acls: Ok(vec![]),

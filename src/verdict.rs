@@ -415,7 +415,13 @@ fn hosted_zone(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> V
         Ok(Some(zone)) => verdict(
             "hosted_zone",
             Level::Done,
-            format!("private zone {} ({host}) is tied to {}", zone.id, f.vpc_id),
+            match &f.zone_via {
+                None => format!("private zone {} ({host}) is tied to {}", zone.id, f.vpc_id),
+                Some(via) => format!(
+                    "private zone {} ({}) answers for {host} in {}, {via}",
+                    zone.id, zone.name, f.vpc_id
+                ),
+            },
         )
         .ids(vec![zone.id.clone()]),
         Ok(None) => {
@@ -480,6 +486,43 @@ fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
         }
         Ok(Some(record)) => record,
     };
+    // A parent zone may answer with a CNAME: right where it names one of the endpoint's own
+    // DNS names.
+    if *record.as_read.r#type() == aws_sdk_route53::types::RrType::Cname {
+        let target = record
+            .addresses
+            .first()
+            .map(|t| route53::bare_name(t))
+            .unwrap_or_default();
+        let names: Vec<String> = endpoint
+            .map(|e| {
+                e.dns_entries
+                    .iter()
+                    .map(|(n, _)| route53::bare_name(n))
+                    .collect()
+            })
+            .unwrap_or_default();
+        return if names.contains(&target) {
+            verdict(
+                "alias_record",
+                Level::Done,
+                format!("{host} is a CNAME to {target}, one of the endpoint's names"),
+            )
+            .ids(vec![target])
+        } else {
+            verdict(
+                "alias_record",
+                Level::Failed,
+                format!(
+                    "{host} is a CNAME to {target} in zone {}, not to one of the endpoint's names: \
+                     {} resolves the host to addresses it should not use",
+                    zone.id, f.vpc_id
+                ),
+            )
+            .ids(vec![target])
+            .remedy(dns_remedy(f, endpoint))
+        };
+    }
     match (&record.alias_target, wanted) {
         (Some(t), Some(w)) if *t == w => verdict(
             "alias_record",

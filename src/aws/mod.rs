@@ -2,10 +2,13 @@
 //! assistant can act on.
 
 pub mod ec2;
+pub mod firewall;
 pub mod imds;
+pub mod profiles;
 pub mod resolver;
 pub mod route53;
 pub mod rules;
+pub mod ssm;
 
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -27,6 +30,8 @@ pub struct RegionClients {
     pub ec2: aws_sdk_ec2::Client,
     pub route53: aws_sdk_route53::Client,
     pub resolver: aws_sdk_route53resolver::Client,
+    pub profiles: aws_sdk_route53profiles::Client,
+    pub ssm: aws_sdk_ssm::Client,
     pub sts: aws_sdk_sts::Client,
 }
 
@@ -176,6 +181,16 @@ impl Aws {
             ),
             resolver: aws_sdk_route53resolver::Client::from_conf(
                 aws_sdk_route53resolver::config::Builder::from(shared)
+                    .region(aws_region.clone())
+                    .build(),
+            ),
+            profiles: aws_sdk_route53profiles::Client::from_conf(
+                aws_sdk_route53profiles::config::Builder::from(shared)
+                    .region(aws_region.clone())
+                    .build(),
+            ),
+            ssm: aws_sdk_ssm::Client::from_conf(
+                aws_sdk_ssm::config::Builder::from(shared)
                     .region(aws_region.clone())
                     .build(),
             ),

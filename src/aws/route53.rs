@@ -192,8 +192,8 @@ pub async fn a_record(r53: &Client, zone_id: &str, name: &str) -> Result<Option<
         .map(ARecord::from_record_set))
 }
 
-/// Every record of a zone other than its own SOA and NS, as `(name, type)`.
-pub async fn other_records(r53: &Client, zone_id: &str) -> Result<Vec<(String, String)>, Error> {
+/// The first 100 record sets of a zone, as Route 53 answers them.
+pub async fn record_sets(r53: &Client, zone_id: &str) -> Result<Vec<ResourceRecordSet>, Error> {
     let out = r53
         .list_resource_record_sets()
         .hosted_zone_id(zone_id)
@@ -201,8 +201,13 @@ pub async fn other_records(r53: &Client, zone_id: &str) -> Result<Vec<(String, S
         .send()
         .await
         .map_err(|e| sdk_error("route53:ListResourceRecordSets", e))?;
-    Ok(out
-        .resource_record_sets()
+    Ok(out.resource_record_sets().to_vec())
+}
+
+/// Every record of a zone other than its own SOA and NS, as `(name, type)`.
+pub async fn other_records(r53: &Client, zone_id: &str) -> Result<Vec<(String, String)>, Error> {
+    Ok(record_sets(r53, zone_id)
+        .await?
         .iter()
         .filter(|r| !matches!(r.r#type(), RrType::Soa | RrType::Ns))
         .map(|r| (bare_name(r.name()), r.r#type().as_str().to_string()))

@@ -12,6 +12,7 @@
 use ipnet::IpNet;
 
 use super::finding::{self, Finding};
+use crate::aws::firewall::FirewallRule;
 use crate::aws::resolver::ResolverRule;
 use crate::aws::route53::Zone;
 
@@ -102,11 +103,13 @@ pub fn judge(p: &PathInput<'_>) -> Vec<Finding> {
             "dns_servers",
             format!(
                 "the DHCP option set of {} sends instances to {servers}, not to the VPC's resolver: \
+ \
                  the private zone answers for {} only where those servers forward the name to {resolver}",
                 p.vpc_id, p.host
             ),
             format!(
                 "on {servers}, forward {} (or vectordb.zillizcloud.com) to {resolver}; or give {} \
+ \
                  a DHCP option set with domain-name-servers=AmazonProvidedDNS",
                 p.host, p.vpc_id
             ),
@@ -189,6 +192,88 @@ pub fn judge(p: &PathInput<'_>) -> Vec<Finding> {
         ),
     });
     out
+}
+
+/// A DNS Firewall domain list entry covers `host`: `*` every name, `*.d` the names below `d`
+/// (not `d` itself), any other entry that exact name.
+pub fn firewall_entry_matches(entry: &str, host: &str) -> bool {
+    match entry.strip_prefix('*') {
+        Some("") => true,
+        Some(below) if below.starts_with('.') => host.ends_with(below),
+        _ => entry == host,
+    }
+}
+
+/// DNS Firewall's decision for `host`: rule groups in their association's priority order,
+/// rules in theirs; an `ALERT` rule logs and lets evaluation go on, the first `ALLOW` or
+/// `BLOCK` whose domain list covers the host decides. The deciding rule and its entry.
+pub fn firewall_decision<'a>(
+    host: &str,
+    rules: &'a [FirewallRule],
+) -> Option<(&'a FirewallRule, &'a str)> {
+    let mut ordered: Vec<&FirewallRule> = rules.iter().collect();
+    ordered.sort_by_key(|r| (r.group_priority, r.priority));
+    ordered.into_iter().find_map(|rule| {
+        if !matches!(rule.action.as_str(), "ALLOW" | "BLOCK") {
+            return None;
+        }
+        let entry = rule
+            .domains
+            .as_ref()?
+            .iter()
+            .find(|d| firewall_entry_matches(d, host))?;
+        Some((rule, entry.as_str()))
+    })
+}
+
+/// The DNS Firewall finding for the host in the VPC.
+pub fn firewall(host: &str, vpc_id: &str, rules: &[FirewallRule]) -> Finding {
+    if rules.is_empty() {
+        return finding::pass(
+            "dns_firewall",
+            format!("no DNS Firewall rule group is associated with {vpc_id}"),
+        );
+    }
+    let groups = {
+        let mut g: Vec<&str> = rules.iter().map(|r| r.group_id.as_str()).collect();
+        g.sort();
+        g.dedup();
+        g.join(", ")
+    };
+    match firewall_decision(host, rules) {
+        Some((rule, entry)) if rule.action == "BLOCK" => finding::fail(
+            "dns_firewall",
+            format!(
+                "DNS Firewall rule `{}` (priority {}) of rule group {} blocks {host} in {vpc_id}: \
+                 its domain list {} holds `{entry}`",
+                rule.name,
+                rule.priority,
+                rule.group_id,
+                rule.domain_list_id.as_deref().unwrap_or("?")
+            ),
+            format!(
+                "let the host through before that rule: put {host} in a domain list and add \
+                 `aws route53resolver create-firewall-rule --firewall-rule-group-id {} \
+                 --firewall-domain-list-id <that list> --action ALLOW --priority <a number below \
+                 {}> --name allow-zilliz-privatelink --creator-request-id zilliz-{vpc_id}`; or \
+                 take `{entry}` out of list {}",
+                rule.group_id,
+                rule.priority,
+                rule.domain_list_id.as_deref().unwrap_or("?")
+            ),
+        ),
+        Some((rule, entry)) => finding::pass(
+            "dns_firewall",
+            format!(
+                "DNS Firewall rule `{}` of rule group {} allows {host} (`{entry}`)",
+                rule.name, rule.group_id
+            ),
+        ),
+        None => finding::pass(
+            "dns_firewall",
+            format!("no rule of the DNS Firewall rule group(s) {groups} of {vpc_id} blocks {host}"),
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -287,6 +372,94 @@ mod tests {
         let amazon = ["AmazonProvidedDNS".to_string()];
         assert_eq!(path(&[], &[], &amazon)[0].status, Status::Pass);
         assert_eq!(path(&[], &[], &[])[0].status, Status::Pass);
+    }
+
+    fn fw(
+        group: (&str, i32),
+        name: &str,
+        priority: i32,
+        action: &str,
+        domains: &[&str],
+    ) -> FirewallRule {
+        FirewallRule {
+            group_id: group.0.into(),
+            group_priority: group.1,
+            name: name.into(),
+            priority,
+            action: action.into(),
+            domain_list_id: Some(format!("rslvr-fdl-{name}")),
+            domains: Some(domains.iter().map(|d| d.to_string()).collect()),
+        }
+    }
+
+    #[test]
+    fn firewall_entries_match_as_dns_firewall_matches_them() {
+        assert!(firewall_entry_matches("*", HOST));
+        assert!(firewall_entry_matches("*.zillizcloud.com", HOST));
+        assert!(firewall_entry_matches(HOST, HOST));
+        assert!(!firewall_entry_matches("zillizcloud.com", HOST));
+        assert!(!firewall_entry_matches("*.example.com", HOST));
+        assert!(!firewall_entry_matches(
+            "*.vectordb.zillizcloud.com",
+            "vectordb.zillizcloud.com"
+        ));
+    }
+
+    #[test]
+    fn the_first_allow_or_block_decides_and_alerts_go_on() {
+        // A walled garden: allow a list, block everything else.
+        let garden = [
+            fw(("rslvr-frg-1", 101), "block-all", 200, "BLOCK", &["*"]),
+            fw(
+                ("rslvr-frg-1", 101),
+                "allow-zilliz",
+                100,
+                "ALLOW",
+                &["*.zillizcloud.com"],
+            ),
+        ];
+        assert_eq!(firewall(HOST, "vpc-1", &garden).status, Status::Pass);
+        // The same garden without Zilliz on the list blocks the host, naming rule and entry.
+        let closed = [
+            fw(("rslvr-frg-1", 101), "alert-all", 50, "ALERT", &["*"]),
+            fw(("rslvr-frg-1", 101), "block-all", 200, "BLOCK", &["*"]),
+            fw(
+                ("rslvr-frg-1", 101),
+                "allow-corp",
+                100,
+                "ALLOW",
+                &["*.corp.example"],
+            ),
+        ];
+        let found = firewall(HOST, "vpc-1", &closed);
+        assert_eq!(found.status, Status::Fail);
+        assert!(found.detail.contains("block-all") && found.detail.contains("`*`"));
+        assert!(found.fix.as_deref().unwrap().contains("below 200"));
+        // Group order comes before rule order.
+        let groups = [
+            fw(("rslvr-frg-2", 300), "allow-late", 1, "ALLOW", &[HOST]),
+            fw(
+                ("rslvr-frg-1", 100),
+                "block-early",
+                500,
+                "BLOCK",
+                &["*.zillizcloud.com"],
+            ),
+        ];
+        assert_eq!(firewall(HOST, "vpc-1", &groups).status, Status::Fail);
+        // A block for another name is no finding; nor is a list that cannot be read.
+        let other = [fw(
+            ("rslvr-frg-1", 100),
+            "block-bad",
+            1,
+            "BLOCK",
+            &["*.bad.example"],
+        )];
+        assert_eq!(firewall(HOST, "vpc-1", &other).status, Status::Pass);
+        let mut managed = fw(("rslvr-frg-1", 100), "aws-malware", 1, "BLOCK", &[]);
+        managed.domains = None;
+        assert_eq!(firewall(HOST, "vpc-1", &[managed]).status, Status::Pass);
+        assert_eq!(firewall(HOST, "vpc-1", &[]).status, Status::Pass);
     }
 
     #[test]

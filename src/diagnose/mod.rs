@@ -14,6 +14,7 @@ pub mod network;
 pub mod peering;
 pub mod probes;
 pub mod reach;
+pub(crate) mod remote;
 
 use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr};
@@ -652,6 +653,14 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
     if let Some(address) = &t.address {
         match (&facts.zones, &facts.resolver_rules, &facts.dns_servers) {
             (Ok(zones), Ok(rules), Ok(servers)) => {
+                // A zone a Route 53 Profile carries counts as one of the VPC's for Resolver.
+                let mut zones = zones.clone();
+                if let (Some(_), Ok(Some(zone))) = (&facts.zone_via, &facts.zone)
+                    && !zones.contains(zone)
+                {
+                    zones.push(zone.clone());
+                }
+                let zones = &zones;
                 let cidr = facts
                     .vpc
                     .as_ref()
@@ -674,6 +683,18 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
             )),
         }
     }
+    if let Some(address) = &t.address {
+        out.push(match &facts.firewall {
+            Ok(rules) => dns_path::firewall(&address.host, vpc_id, rules),
+            Err(e) => finding::skip(
+                "dns_firewall",
+                format!("the DNS Firewall rules of {vpc_id} could not be read: {e}"),
+                "grant route53resolver:ListFirewallRuleGroupAssociations, ListFirewallRules, \
+                 ListFirewallDomainLists and ListFirewallDomains (the README's IAM policy), then \
+                 diagnose again",
+            ),
+        });
+    }
     // A parent zone answers for the host only where the host has no zone of its own.
     if matches!(facts.zone, Ok(None)) {
         let host = t
@@ -685,8 +706,9 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
             "setup_private_dns",
             json!({ "cluster_id": t.cluster_id(), "vpc_id": vpc_id }),
         );
-        for (zone, answering) in &facts.parent_zones {
-            match answering {
+        for parent in &facts.parent_zones {
+            let zone = &parent.zone;
+            match &parent.answering {
                 None => out.push(finding::fail(
                     "zone_shadowing",
                     format!(

@@ -233,3 +233,22 @@ pub struct DiagnoseArgs {
     /// one session work across accounts.
     pub profile: Option<String>,
 }
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeFromInstanceArgs {
+    /// The Zilliz cluster whose private link to probe (its address and region are read).
+    pub cluster_id: Option<String>,
+    /// Or the private link address (`https://HOST:PORT`).
+    pub address: Option<String>,
+    /// The instance the application runs on; SSM must manage it.
+    pub client_instance_id: String,
+    /// The instance's region when no cluster_id is given: `us-west-2` or `aws-us-west-2`.
+    pub region: Option<String>,
+    /// False (default): preview the script, run nothing. True: run it on the instance.
+    #[serde(default)]
+    pub confirm: bool,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
+}

@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::app::{App, read_only_refusal};
 use crate::consent::{Answer, Consent};
-use crate::diagnose;
+use crate::diagnose::{self, remote};
 use crate::discovery;
 use crate::error::Error;
 use crate::setup::{access, dns, endpoint, register, remove, wait};
@@ -41,6 +41,7 @@ pub const CHANGING_TOOLS: &[&str] = &[
     "setup_private_dns",
     "allow_client_access",
     "remove_private_link",
+    "probe_from_instance",
 ];
 
 const INSTRUCTIONS: &str = "\
@@ -422,6 +423,34 @@ impl Server {
             .await,
         )
     }
+
+    #[tool(
+        description = "Run the DNS, TCP and HTTPS probes on the application's own instance \
+            through SSM Run Command (AWS-RunShellScript), so the answer is the instance's: its \
+            resolver, its security groups, its routes. The script is fixed (host, port and \
+            timeouts only) and changes nothing. Without confirm it previews the exact script and \
+            runs nothing; show it to the person first. The instance must be managed by SSM.",
+        annotations(read_only_hint = false, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<remote::InstanceProbeOutput>()
+    )]
+    async fn probe_from_instance(
+        &self,
+        Parameters(args): Parameters<ProbeFromInstanceArgs>,
+        context: RequestContext<RoleServer>,
+        RequestState(state): RequestState,
+        ToolInputResponses(responses): ToolInputResponses,
+    ) -> CallToolResponse {
+        let app = app_for!(self, args.profile);
+        let request = remote::InstanceProbeRequest {
+            cluster_id: args.cluster_id,
+            address: args.address,
+            client_instance_id: args.client_instance_id,
+            region: args.region,
+            confirm: args.confirm,
+            consent: consent_of(&context, state.as_deref(), responses.as_ref()),
+        };
+        respond(remote::probe_from_instance(&app, request).await)
+    }
 }
 
 #[prompt_router]
@@ -698,7 +727,7 @@ mod tests {
             .into_iter()
             .map(|t| t.name.to_string())
             .collect();
-        assert_eq!(names.len(), 13 - CHANGING_TOOLS.len());
+        assert_eq!(names.len(), 14 - CHANGING_TOOLS.len());
         assert!(names.iter().all(|n| !CHANGING_TOOLS.contains(&n.as_str())));
     }
 

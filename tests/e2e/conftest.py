@@ -36,6 +36,15 @@ def moto_url():
 
 
 @pytest.fixture(scope="session")
+def aws_extras(moto_url):
+    """DNS Firewall, Route 53 Profiles and SSM Run Command, which moto lacks (aws_extras.py)."""
+    from aws_extras import AwsExtras
+    extras = AwsExtras(moto_url)
+    yield extras
+    extras.stop()
+
+
+@pytest.fixture(scope="session")
 def zilliz_server():
     fake = FakeZilliz(API_KEY).start()
     yield fake
@@ -58,19 +67,24 @@ async def set_up_link(session, ec2, vpc, subnets):
 
 
 @pytest.fixture
-def world(moto_url, zilliz_server):
+def world(moto_url, zilliz_server, aws_extras):
     urllib.request.urlopen(urllib.request.Request(moto_url + "/moto-api/reset", method="POST"))
     zilliz_server.reset()
+    aws_extras.reset()
     return seed_world(moto_url, zilliz_server)
 
 
 @pytest.fixture
-def server_env(moto_url, zilliz_server, tmp_path):
-    """The environment of a server pointed at moto and the fake, and nothing of the host's."""
+def server_env(moto_url, zilliz_server, aws_extras, tmp_path):
+    """The environment of a server pointed at moto and the fakes, and nothing of the host's."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "AWS_ENDPOINT_URL": moto_url,
+        # The services and calls moto lacks go to the fake in front of it.
+        "AWS_ENDPOINT_URL_ROUTE53RESOLVER": aws_extras.url,
+        "AWS_ENDPOINT_URL_ROUTE53PROFILES": aws_extras.url,
+        "AWS_ENDPOINT_URL_SSM": aws_extras.url,
         "AWS_ACCESS_KEY_ID": "AKIAMOTOTESTKEY00001",
         "AWS_SECRET_ACCESS_KEY": AWS_SECRET,
         "AWS_REGION": REGION,

@@ -76,7 +76,8 @@ class FaultProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 form = parse_qs(body.decode(errors="replace"))
-                action = form.get("Action", [self.path])[0]
+                # Query protocols name the action in the form, JSON ones in a header.
+                action = form.get("Action", [self.headers.get("X-Amz-Target") or self.path])[0]
                 with proxy.lock:
                     rule = next((r for r in proxy.rules if r.applies(method, action)), None)
                     if rule:

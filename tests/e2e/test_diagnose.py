@@ -532,3 +532,114 @@ async def test_a_client_in_a_peered_vpc(world, server_env, zilliz_server, dns, l
     assert inbound["status"] == "fail" and "10.3.0.0/16" in inbound["fix"]
     assert by_check(after)["client_vpc_zone"][0]["status"] == "pass"
     assert by_check(after)["client_vpc_routes"][0]["status"] == "pass"
+
+
+async def test_a_dns_firewall_block_is_named_and_an_allow_before_it_clears_it(
+        world, server_env, zilliz_server, dns, listeners, aws_extras):
+    """DNS Firewall (a fake speaking Route 53 Resolver's protocol; moto has none): a walled
+    garden that blocks `*` fails naming rule and entry; an ALLOW for Zilliz at a lower priority
+    number in the same group, or a block of other names only, is healthy."""
+    dns.a = {HOST: ["127.0.0.1"]}
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+        none = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        aws_extras.block(world.vpc, ["*.malware.example"], priority=10)
+        other = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        garden = aws_extras.block(world.vpc, ["*"], priority=200)
+        blocked = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        aws_extras.block(world.vpc, ["*.zillizcloud.com"], action="ALLOW", priority=100)
+        allowed = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    for report in (none, other, allowed):
+        [fw] = by_check(report)["dns_firewall"]
+        assert fw["status"] == "pass", fw
+        assert failing(report) == set(), report["findings"]
+    [fw] = by_check(blocked)["dns_firewall"]
+    assert fw["status"] == "fail" and garden in fw["detail"] and "`*`" in fw["detail"]
+    assert "--action ALLOW" in fw["fix"] and "below 200" in fw["fix"]
+
+
+async def test_a_zone_reached_only_through_a_route53_profile(world, server_env, zilliz_server,
+                                                             dns, listeners, moto_url,
+                                                             aws_extras):
+    """ListHostedZonesByVPC does not show a zone a Route 53 Profile carries, yet Resolver
+    answers from it: with the Profile, the zone and its alias count (status and diagnosis
+    agree); without it, the zone is tied elsewhere and the step is missing."""
+    from conftest import add_app_vpc
+    dns.a = {HOST: ["127.0.0.1"]}
+    r53 = boto("route53", moto_url)
+    other_vpc, _ = add_app_vpc(world.ec2, "10.4", "dns-hub")
+    async with mcp_session(server_env) as s:
+        made = await link(s, world, zilliz_server, listeners["http"], dns_setup=False)
+        [endpoint] = world.ec2.describe_vpc_endpoints(
+            VpcEndpointIds=[made["endpoint_id"]])["VpcEndpoints"]
+        regional = endpoint["DnsEntries"][0]
+        zone = r53.create_hosted_zone(
+            Name=HOST, CallerReference="profile-zone",
+            VPC={"VPCRegion": REGION, "VPCId": other_vpc},
+            HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{
+            "Action": "CREATE", "ResourceRecordSet": {
+                "Name": HOST, "Type": "A", "AliasTarget": {
+                    "HostedZoneId": regional["HostedZoneId"], "DNSName": regional["DnsName"],
+                    "EvaluateTargetHealth": False}}}]})
+        without = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        profile = aws_extras.carry(world.vpc, zone)
+        carried = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        status = await call_ok(s, "get_setup_status", cluster_id=DIAG, vpc_id=world.vpc)
+    [missing] = by_check(without)["hosted_zone"]
+    assert missing["status"] == "fail" and other_vpc in missing["detail"]
+    [found] = by_check(carried)["hosted_zone"]
+    assert found["status"] == "pass" and profile in found["detail"] and zone in found["detail"]
+    assert by_check(carried)["alias_record"][0]["status"] == "pass"
+    assert failing(carried) == set(), carried["findings"]
+    steps = {step["step"]: step for step in status["steps"]}
+    assert steps["hosted_zone"]["status"] == "done" and profile in steps["hosted_zone"]["detail"]
+    assert steps["alias_record"]["status"] == "done"
+
+
+async def test_a_parent_zone_that_holds_the_hosts_record(world, server_env, zilliz_server, dns,
+                                                         listeners, moto_url):
+    """A company that keeps cluster records in a parent zone: an alias (or a CNAME) at the host
+    to the endpoint works and raises nothing; a CNAME to anything else fails naming it."""
+    dns.a = {HOST: ["127.0.0.1"]}
+    r53 = boto("route53", moto_url)
+    async with mcp_session(server_env) as s:
+        made = await link(s, world, zilliz_server, listeners["http"], dns_setup=False)
+        [endpoint] = world.ec2.describe_vpc_endpoints(
+            VpcEndpointIds=[made["endpoint_id"]])["VpcEndpoints"]
+        regional = endpoint["DnsEntries"][0]
+        parent = r53.create_hosted_zone(
+            Name="vectordb.zillizcloud.com", CallerReference="corp-records",
+            VPC={"VPCRegion": REGION, "VPCId": world.vpc},
+            HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
+
+        def put(record):
+            r53.change_resource_record_sets(HostedZoneId=parent, ChangeBatch={"Changes": [
+                {"Action": "UPSERT", "ResourceRecordSet": record}]})
+
+        def drop(record):
+            r53.change_resource_record_sets(HostedZoneId=parent, ChangeBatch={"Changes": [
+                {"Action": "DELETE", "ResourceRecordSet": record}]})
+
+        alias = {"Name": HOST, "Type": "A", "AliasTarget": {
+            "HostedZoneId": regional["HostedZoneId"], "DNSName": regional["DnsName"],
+            "EvaluateTargetHealth": False}}
+        put(alias)
+        aliased = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        drop(alias)
+        cname = {"Name": HOST, "Type": "CNAME", "TTL": 60,
+                 "ResourceRecords": [{"Value": regional["DnsName"]}]}
+        put(cname)
+        cnamed = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        drop(cname)
+        put({"Name": HOST, "Type": "CNAME", "TTL": 60,
+             "ResourceRecords": [{"Value": "public-lb.example.com"}]})
+        wrong = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    for report in (aliased, cnamed):
+        assert failing(report) == set(), report["findings"]
+        [zone] = by_check(report)["hosted_zone"]
+        assert zone["status"] == "pass" and "vectordb.zillizcloud.com" in zone["detail"]
+        assert "zone_shadowing" not in by_check(report)
+    [record] = by_check(wrong)["alias_record"]
+    assert record["status"] == "fail" and "public-lb.example.com" in record["detail"]
+    assert record["fix"].startswith("setup_private_dns")

@@ -204,6 +204,10 @@ CASES = {
                               "dns_server": [12345, ["10.0.0.2"], LONG, "not-an-ip", "1.2.3.4:99999", "; rm"],
                               "probe_timeout_ms": [0, 10**9, "fast"]},
     "remove_private_link": {"cluster_id": BAD_STRINGS, "vpc_id": BAD_IDS},
+    "probe_from_instance": {"client_instance_id": BAD_IDS, "region": BAD_STRINGS,
+                            "cluster_id": BAD_STRINGS,
+                            "address": ["https://a$(id).example.com:443", "host-without-port",
+                                        "https://a'b.example.com:443", "https://A;reboot:1", LONG]},
 }
 
 BASE = {
@@ -221,12 +225,17 @@ BASE = {
     "get_setup_status": {k: GOOD[k] for k in ("cluster_id", "vpc_id")},
     "diagnose_private_link": {k: GOOD[k] for k in ("cluster_id", "vpc_id")},
     "remove_private_link": {k: GOOD[k] for k in ("cluster_id", "vpc_id")},
+    "probe_from_instance": {"client_instance_id": "i-0123456789abcdef0", "region": "us-west-2",
+                            "address": "https://in01-0123456789abcdef-privatelink.aws-us-west-2"
+                                       ".vectordb.zillizcloud.com:19531", "confirm": True},
 }
 
 
 async def test_every_tool_refuses_bad_arguments_before_any_cloud_call(server_env, zilliz_server):
     aws = CountingAws()
-    server_env["AWS_ENDPOINT_URL"] = aws.url
+    for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ROUTE53RESOLVER",
+                     "AWS_ENDPOINT_URL_ROUTE53PROFILES", "AWS_ENDPOINT_URL_SSM"):
+        server_env[variable] = aws.url
     zilliz_server.reset()
     calls = 0
     offenders = []

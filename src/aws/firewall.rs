@@ -1,0 +1,107 @@
+//! Route 53 Resolver DNS Firewall: the rules of the rule groups associated with a VPC, each
+//! with the domains of its list, read in two rounds (associations and domain lists, then
+//! every group's rules and every list's domains at once).
+
+use aws_sdk_route53resolver::Client;
+
+use super::sdk_error;
+use crate::error::Error;
+
+/// One rule of a rule group associated with the VPC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirewallRule {
+    pub group_id: String,
+    /// The association's priority: lower is evaluated first.
+    pub group_priority: i32,
+    pub name: String,
+    /// The rule's priority within its group: lower is evaluated first.
+    pub priority: i32,
+    /// `ALLOW`, `BLOCK` or `ALERT`.
+    pub action: String,
+    pub domain_list_id: Option<String>,
+    /// The list's domains (`example.com`, `*.example.com`, `*`), lowercase without the
+    /// trailing dot; `None` where they cannot be listed (AWS managed lists).
+    pub domains: Option<Vec<String>>,
+}
+
+pub async fn rules_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<FirewallRule>, Error> {
+    let (associations, lists) = tokio::join!(
+        client
+            .list_firewall_rule_group_associations()
+            .vpc_id(vpc_id)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+        client
+            .list_firewall_domain_lists()
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    );
+    let associations = associations
+        .map_err(|e| sdk_error("route53resolver:ListFirewallRuleGroupAssociations", e))?;
+    let groups: Vec<(String, i32)> = associations
+        .iter()
+        .filter(|a| a.vpc_id() == Some(vpc_id))
+        .filter_map(|a| Some((a.firewall_rule_group_id()?.to_string(), a.priority()?)))
+        .collect();
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lists = lists.map_err(|e| sdk_error("route53resolver:ListFirewallDomainLists", e))?;
+    // The domains of every list this account owns; AWS managed lists do not list theirs.
+    let own_lists: Vec<String> = lists
+        .iter()
+        .filter(|l| l.managed_owner_name().is_none())
+        .filter_map(|l| l.id().map(str::to_string))
+        .collect();
+    let (rules, domains) = tokio::join!(
+        futures::future::join_all(groups.iter().map(|(group, _)| {
+            client
+                .list_firewall_rules()
+                .firewall_rule_group_id(group)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+        })),
+        futures::future::join_all(own_lists.iter().map(|list| async move {
+            let domains = client
+                .list_firewall_domains()
+                .firewall_domain_list_id(list)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+                .ok()?;
+            Some((list.clone(), domains))
+        })),
+    );
+    let domains: Vec<(String, Vec<String>)> = domains.into_iter().flatten().collect();
+    let mut found = Vec::new();
+    for ((group, group_priority), rules) in groups.iter().zip(rules) {
+        let rules = rules.map_err(|e| sdk_error("route53resolver:ListFirewallRules", e))?;
+        for rule in rules {
+            let list = rule.firewall_domain_list_id().map(str::to_string);
+            found.push(FirewallRule {
+                group_id: group.clone(),
+                group_priority: *group_priority,
+                name: rule.name().unwrap_or_default().to_string(),
+                priority: rule.priority().unwrap_or_default(),
+                action: rule.action().map_or("", |a| a.as_str()).to_string(),
+                domains: list.as_ref().and_then(|id| {
+                    domains.iter().find(|(l, _)| l == id).map(|(_, d)| {
+                        d.iter()
+                            .map(|d| d.trim_end_matches('.').to_ascii_lowercase())
+                            .collect()
+                    })
+                }),
+                domain_list_id: list,
+            });
+        }
+    }
+    Ok(found)
+}

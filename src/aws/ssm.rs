@@ -1,0 +1,143 @@
+//! SSM Run Command, as the instance probe uses it: is the instance managed and online, send
+//! `AWS-RunShellScript`, and read the invocation's output.
+
+use std::time::Duration;
+
+use aws_sdk_ssm::Client;
+use aws_sdk_ssm::error::ProvideErrorMetadata;
+use aws_sdk_ssm::types::{CommandInvocationStatus, InstanceInformationStringFilter};
+
+use super::sdk_error;
+use crate::error::Error;
+
+/// What SSM knows of an instance it manages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Managed {
+    /// `Online`, `ConnectionLost` or `Inactive`.
+    pub ping_status: String,
+    /// `Linux`, `Windows` or `MacOS`.
+    pub platform: String,
+}
+
+/// The instance as SSM sees it; `None` where SSM does not manage it (no agent, no instance
+/// profile allowing it, or no way out to SSM's endpoints).
+pub(crate) async fn managed(ssm: &Client, instance_id: &str) -> Result<Option<Managed>, Error> {
+    let filter = InstanceInformationStringFilter::builder()
+        .key("InstanceIds")
+        .values(instance_id)
+        .build()
+        .map_err(|e| Error::Config(format!("SSM filter: {e}")))?;
+    let out = ssm
+        .describe_instance_information()
+        .filters(filter)
+        .send()
+        .await
+        .map_err(|e| sdk_error("ssm:DescribeInstanceInformation", e))?;
+    Ok(out
+        .instance_information_list()
+        .iter()
+        .find(|i| i.instance_id() == Some(instance_id))
+        .map(|i| Managed {
+            ping_status: i
+                .ping_status()
+                .map_or("unknown", |p| p.as_str())
+                .to_string(),
+            platform: i
+                .platform_type()
+                .map_or("unknown", |p| p.as_str())
+                .to_string(),
+        }))
+}
+
+/// Sends `lines` as an `AWS-RunShellScript` command to one instance: the command's id.
+pub(crate) async fn run_shell(
+    ssm: &Client,
+    instance_id: &str,
+    lines: Vec<String>,
+    timeout: Duration,
+) -> Result<String, Error> {
+    let out = ssm
+        .send_command()
+        .document_name("AWS-RunShellScript")
+        .instance_ids(instance_id)
+        .comment("zilliz-privatelink-mcp probe_from_instance")
+        .parameters("commands", lines)
+        .parameters("executionTimeout", vec![timeout.as_secs().to_string()])
+        // How long SSM may wait for the instance to pick the command up (30 s is its least).
+        .timeout_seconds(30)
+        .send()
+        .await
+        .map_err(|e| sdk_error("ssm:SendCommand", e))?;
+    out.command()
+        .and_then(|c| c.command_id())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Error::cloud(
+                "AWS ssm:SendCommand",
+                "the answer has no command id",
+                "Try again",
+            )
+        })
+}
+
+/// How a command ended on the instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Invocation {
+    /// `Success`, `Failed`, `TimedOut`, `Cancelled`, or still `Pending`/`InProgress` when the
+    /// wait ran out.
+    pub status: String,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Polls the invocation once a second until it ends or `wait` runs out. Right after
+/// `SendCommand`, SSM answers `InvocationDoesNotExist` for a moment: that is waited out too.
+pub(crate) async fn wait_for(
+    ssm: &Client,
+    command_id: &str,
+    instance_id: &str,
+    wait: Duration,
+) -> Result<Invocation, Error> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut last = Invocation {
+        status: "Pending".into(),
+        stdout: String::new(),
+        stderr: String::new(),
+    };
+    loop {
+        match ssm
+            .get_command_invocation()
+            .command_id(command_id)
+            .instance_id(instance_id)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                let status = out
+                    .status()
+                    .cloned()
+                    .unwrap_or(CommandInvocationStatus::Pending);
+                last = Invocation {
+                    status: status.as_str().to_string(),
+                    stdout: out.standard_output_content().unwrap_or_default().into(),
+                    stderr: out.standard_error_content().unwrap_or_default().into(),
+                };
+                if !matches!(
+                    status,
+                    CommandInvocationStatus::Pending
+                        | CommandInvocationStatus::InProgress
+                        | CommandInvocationStatus::Delayed
+                        | CommandInvocationStatus::Cancelling
+                ) {
+                    return Ok(last);
+                }
+            }
+            Err(e) if e.code() == Some("InvocationDoesNotExist") => {}
+            Err(e) => return Err(sdk_error("ssm:GetCommandInvocation", e)),
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(last);
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}

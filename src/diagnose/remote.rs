@@ -1,0 +1,566 @@
+//! `probe_from_instance`: the data-plane probes run on the application's own instance through
+//! SSM Run Command, so the answer is the instance's, not the laptop's. The script is fixed and
+//! built only from validated values (host, port, timeout); it uses what a stock Amazon Linux or
+//! Ubuntu has (`sh`, `bash` for its `/dev/tcp`, `getent`, `timeout`, `curl`) and prints one
+//! `zpl …` line per result, which [`parse`] reads back into the local probes' results so that
+//! the same reading ([`super::data_plane::interpret`]) judges them.
+//!
+//! Running a command on someone's machine is gated like a change: without `confirm` the tool
+//! previews the exact script and runs nothing, `--read-only` hides it, and the person is asked
+//! where the client can ask.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::data_plane::{self, ProbeContext, ProbeResults};
+use super::finding::{self, Finding};
+use super::probes::{Connect, HttpOutcome, Resolution};
+use crate::address::PrivateLinkAddress;
+use crate::app::App;
+use crate::aws::{Identity, ec2, ssm};
+use crate::consent::{self, Consent, Decision};
+use crate::error::Error;
+use crate::region::RegionNames;
+use crate::setup;
+use crate::summary::Summary;
+use crate::validate::{self, AwsId};
+
+/// Each probe's own limit on the instance.
+const STEP_TIMEOUT_SECONDS: u64 = 3;
+/// How long the command may run on the instance, and how long the tool waits for it.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct InstanceProbeRequest {
+    pub cluster_id: Option<String>,
+    pub address: Option<String>,
+    pub client_instance_id: String,
+    pub region: Option<String>,
+    pub confirm: bool,
+    pub consent: Consent,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct InstanceProbeOutput {
+    /// True when the probe ran on the instance.
+    pub applied: bool,
+    pub instance_id: String,
+    /// The probes' findings as seen from the instance (empty for a preview).
+    pub findings: Vec<Finding>,
+    /// Nothing failed (null when the probe did not run).
+    pub healthy: Option<bool>,
+    /// The exact script SSM runs (`AWS-RunShellScript`), one line each.
+    pub script: Vec<String>,
+    /// What the call does (or, without `confirm`, would do).
+    pub preview: Vec<String>,
+    pub host: String,
+    pub port: u16,
+    /// SSM's command id, when it ran.
+    pub command_id: Option<String>,
+    pub message: String,
+    pub region_id: String,
+    pub aws_region: String,
+    pub identity: Identity,
+}
+
+impl Summary for InstanceProbeOutput {
+    fn summary(&self) -> String {
+        let mut text = self.message.clone();
+        for f in &self.findings {
+            if matches!(f.status, finding::Status::Fail | finding::Status::Warn) {
+                text.push_str(&format!(
+                    "\n[{}] {}: {}",
+                    finding::mark(f.status),
+                    f.check,
+                    f.detail
+                ));
+                if let Some(fix) = &f.fix {
+                    text.push_str(&format!("\n    fix: {fix}"));
+                }
+            }
+        }
+        if !self.applied {
+            for line in &self.preview {
+                text.push_str("\n- ");
+                text.push_str(line);
+            }
+        }
+        text
+    }
+}
+
+/// A DNS name or IPv4 address made of the only characters a shell cannot read as anything
+/// else: the script quotes it too, but it never has to.
+fn safe_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+/// The probe script for `host:port`, one line each. Refuses a host that is not a plain DNS
+/// name or IPv4 address, so nothing a caller sends can become shell.
+pub(crate) fn script(host: &str, port: u16, step_seconds: u64) -> Result<Vec<String>, Error> {
+    if !safe_host(host) {
+        return Err(Error::invalid(
+            "address",
+            host,
+            "a DNS name or IPv4 address of letters, digits, dots and hyphens",
+        ));
+    }
+    let t = step_seconds;
+    let lines = [
+        "# zilliz-privatelink-mcp probe: resolve, connect, speak HTTPS; one `zpl` line a result".to_string(),
+        format!("h='{host}'; p='{port}'; t='{t}'"),
+        "echo \"zpl resolvers $(awk '/^nameserver/ {printf \"%s \", $2}' /etc/resolv.conf 2>/dev/null)\"".into(),
+        "a=$(timeout \"$t\" getent ahostsv4 \"$h\"); rc=$?".into(),
+        "case $rc in 0) ;; 2) echo 'zpl dns nxdomain'; exit 0;; 124) echo 'zpl dns timeout'; exit 0;; *) echo \"zpl dns error $rc\"; exit 0;; esac".into(),
+        "a=$(echo \"$a\" | awk '{print $1}' | sort -u | tr '\\n' ' ')".into(),
+        "echo \"zpl dns ok $a\"".into(),
+        "open=0".into(),
+        "for ip in $a; do timeout \"$t\" bash -c 'exec 3<>\"/dev/tcp/$0/$1\"' \"$ip\" \"$p\" 2>/dev/null; rc=$?; case $rc in 0) r=open; open=1;; 124) r=timeout;; *) r=refused;; esac; echo \"zpl tcp $ip $r\"; done".into(),
+        "[ \"$open\" = 1 ] || exit 0".into(),
+        "c=$(curl -s -o /dev/null -w '%{http_code}' --connect-timeout \"$t\" -m \"$t\" \"https://$h:$p/\"); rc=$?; echo \"zpl https $rc $c\"".into(),
+        "case $rc in 51|58|60) c=$(curl -sk -o /dev/null -w '%{http_code}' --connect-timeout \"$t\" -m \"$t\" \"https://$h:$p/\"); echo \"zpl https-insecure $? $c\";; 0) ;; *) c=$(curl -s -o /dev/null -w '%{http_code}' --connect-timeout \"$t\" -m \"$t\" \"http://$h:$p/\"); echo \"zpl http $? $c\";; esac".into(),
+    ];
+    Ok(lines.to_vec())
+}
+
+/// `rc code` of a curl line: the answer's status where curl got one.
+fn curl_answer(rest: &[&str]) -> (Option<i32>, Option<u16>) {
+    let rc = rest.first().and_then(|r| r.parse().ok());
+    let code = rest
+        .get(1)
+        .and_then(|c| c.parse::<u16>().ok())
+        .filter(|c| *c != 0);
+    (rc, code)
+}
+
+/// What curl's exit code means, for the findings.
+fn curl_failure(rc: i32) -> String {
+    let what = match rc {
+        6 => "could not resolve the host",
+        7 => "could not connect",
+        28 => "timed out",
+        35 => "the TLS handshake failed",
+        52 => "the server sent nothing",
+        56 => "the connection broke while receiving",
+        60 => "the certificate could not be verified",
+        _ => "failed",
+    };
+    format!("curl exit {rc}: {what}")
+}
+
+/// Reads the script's output back into the probes' results.
+pub(crate) fn parse(stdout: &str, step: Duration) -> ProbeResults {
+    let mut results = ProbeResults {
+        resolution: Resolution::Failed("the probe printed no DNS result".into()),
+        connects: Vec::new(),
+        http: None,
+        timeout: step,
+        resolver: "the instance's resolver".into(),
+        custom_resolver: false,
+    };
+    let mut http = HttpOutcome {
+        answer: None,
+        tls_problem: None,
+        failure: None,
+        timed_out: false,
+    };
+    let mut spoke_http = false;
+    for line in stdout.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["zpl", "resolvers", servers @ ..] if !servers.is_empty() => {
+                results.resolver = format!("the instance's resolver ({})", servers.join(", "));
+            }
+            ["zpl", "dns", "ok", addresses @ ..] => {
+                let mut found: Vec<IpAddr> =
+                    addresses.iter().filter_map(|a| a.parse().ok()).collect();
+                found.sort();
+                found.dedup();
+                results.resolution = if found.is_empty() {
+                    Resolution::NoSuchName
+                } else {
+                    Resolution::Addresses(found)
+                };
+            }
+            ["zpl", "dns", "nxdomain"] => results.resolution = Resolution::NoSuchName,
+            ["zpl", "dns", "timeout"] => results.resolution = Resolution::TimedOut,
+            ["zpl", "dns", "error", rc] => {
+                results.resolution = Resolution::Failed(format!("getent exit {rc}"));
+            }
+            ["zpl", "tcp", ip, outcome] => {
+                if let Ok(ip) = ip.parse() {
+                    let connect = match *outcome {
+                        "open" => Connect::Open,
+                        "timeout" => Connect::TimedOut,
+                        _ => Connect::Refused,
+                    };
+                    results.connects.push((ip, connect));
+                }
+            }
+            [
+                "zpl",
+                kind @ ("https" | "https-insecure" | "http"),
+                rest @ ..,
+            ] => {
+                spoke_http = true;
+                let (rc, code) = curl_answer(rest);
+                match (*kind, rc, code) {
+                    ("https", Some(0), Some(code)) => http.answer = Some((code, "https")),
+                    ("https-insecure", Some(0), Some(code)) => {
+                        http.answer = Some((code, "https"));
+                    }
+                    ("http", Some(0), Some(code)) => http.answer = Some((code, "http")),
+                    (_, Some(rc), _) => {
+                        if *kind == "https" && matches!(rc, 51 | 58 | 60) {
+                            http.tls_problem = Some(curl_failure(rc));
+                        }
+                        http.timed_out |= rc == 28;
+                        http.failure.get_or_insert(curl_failure(rc));
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    if http.answer.is_none() {
+        http.tls_problem = None;
+    }
+    if spoke_http {
+        results.http = Some(http);
+    }
+    results
+}
+
+/// Why SSM cannot run the probe on an instance it does not manage (or cannot reach), with what
+/// makes it manageable.
+fn unmanaged(instance_id: &str, managed: Option<&ssm::Managed>, region: &str) -> Option<Error> {
+    let fix = format!(
+        "make {instance_id} a managed instance: the SSM agent running (stock on Amazon Linux and \
+         Ubuntu AMIs), an instance profile with the AWS managed policy AmazonSSMManagedInstanceCore, \
+         and a way out to SSM (HTTPS to ssm, ssmmessages and ec2messages.{region}.amazonaws.com, \
+         through a NAT or VPC endpoints for those three); then call again. Without SSM, run \
+         `zilliz-privatelink-mcp doctor` on the instance itself"
+    );
+    match managed {
+        None => Some(Error::Conflict(format!(
+            "SSM does not manage instance {instance_id} in {region}, so it cannot run the probe \
+             there. Fix: {fix}"
+        ))),
+        Some(m) if m.ping_status != "Online" => Some(Error::Conflict(format!(
+            "SSM manages {instance_id} but its agent is {} (not Online), so a command would not \
+             reach it. Fix: {fix}",
+            m.ping_status
+        ))),
+        Some(m) if m.platform == "Windows" => Some(Error::Conflict(format!(
+            "{instance_id} runs Windows; the probe is a shell script for Linux. Run \
+             `zilliz-privatelink-mcp doctor` on the instance instead"
+        ))),
+        Some(_) => None,
+    }
+}
+
+/// Each finding says it was seen from the instance.
+fn seen_from(instance_id: &str, findings: Vec<Finding>) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .map(|mut f| {
+            f.detail = format!("from {instance_id}: {}", f.detail);
+            f
+        })
+        .collect()
+}
+
+pub(crate) async fn probe_from_instance(
+    app: &App,
+    request: InstanceProbeRequest,
+) -> Result<InstanceProbeOutput, Error> {
+    let instance_id =
+        AwsId::Instance.check_field("client_instance_id", &request.client_instance_id)?;
+    let cluster_id = request
+        .cluster_id
+        .as_deref()
+        .map(validate::cluster_id)
+        .transpose()?;
+    let given = request
+        .address
+        .as_deref()
+        .map(PrivateLinkAddress::parse)
+        .transpose()?;
+    let asked_region = request
+        .region
+        .as_deref()
+        .map(RegionNames::parse)
+        .transpose()?;
+    if let Some(a) = &given {
+        script(&a.host, a.port, STEP_TIMEOUT_SECONDS)?;
+    }
+    let (address, region) = match (&cluster_id, given) {
+        (Some(id), given) => {
+            let target = setup::target(app, id).await?;
+            let address = match given {
+                Some(a) => a,
+                None => target.require_address()?.clone(),
+            };
+            (address, target.region)
+        }
+        (None, Some(address)) => {
+            let clients = app.aws.clients(asked_region.as_ref()).await?;
+            (address, clients.region.clone())
+        }
+        (None, None) => {
+            return Err(Error::missing(
+                "cluster_id",
+                "pass cluster_id (list_zilliz_clusters shows them) or the private link address",
+            ));
+        }
+    };
+    let lines = script(&address.host, address.port, STEP_TIMEOUT_SECONDS)?;
+    let clients = app.aws.clients(Some(&region)).await?;
+    // One round: the instance (it must exist here), SSM's view of it, and who acts.
+    let (instance, managed, identity) = tokio::join!(
+        ec2::instance(&clients.ec2, &instance_id),
+        ssm::managed(&clients.ssm, &instance_id),
+        app.aws.identity(&region),
+    );
+    let identity = identity?;
+    let instance = instance.map_err(|e| match e {
+        Error::NotFound { .. } => Error::not_found(
+            format!("instance `{instance_id}` in {}", region.aws_region),
+            "Check the client_instance_id and the region",
+        ),
+        other => other,
+    })?;
+    let managed = managed?;
+    let mut output = InstanceProbeOutput {
+        applied: false,
+        instance_id: instance_id.clone(),
+        findings: Vec::new(),
+        healthy: None,
+        script: lines.clone(),
+        preview: vec![format!(
+            "run the script above on {instance_id} through SSM Run Command (AWS-RunShellScript, \
+             at most {} s): it resolves {}, connects to port {} and makes one HTTPS request; it \
+             changes nothing on the instance",
+            COMMAND_TIMEOUT.as_secs(),
+            address.host,
+            address.port
+        )],
+        host: address.host.clone(),
+        port: address.port,
+        command_id: None,
+        message: String::new(),
+        region_id: region.region_id.clone(),
+        aws_region: region.aws_region.clone(),
+        identity: identity.clone(),
+    };
+    if let Some(why) = unmanaged(&instance_id, managed.as_ref(), &region.aws_region) {
+        return Err(why);
+    }
+    if !request.confirm {
+        output.message = format!(
+            "Preview only, nothing ran. Show the script to the person; call again with confirm: \
+             true to run it on {instance_id}."
+        );
+        return Ok(output);
+    }
+    let _permit = app.ensure_write_allowed("probe_from_instance")?;
+    let question = format!(
+        "probe_from_instance wants to run a command on instance {instance_id} in AWS account {} \
+         ({}, profile {}) in {}, through SSM Run Command:\n{}\nRun it?",
+        identity.account_id,
+        identity.caller_arn,
+        identity.profile,
+        region.aws_region,
+        lines.join("\n")
+    );
+    if let Decision::Declined(why) =
+        consent::obtain(app.settings.consent, &request.consent, question).await?
+    {
+        output.message = why.replace("nothing was changed", "nothing ran");
+        return Ok(output);
+    }
+    let command_id = ssm::run_shell(&clients.ssm, &instance_id, lines, COMMAND_TIMEOUT).await?;
+    output.command_id = Some(command_id.clone());
+    let invocation = ssm::wait_for(
+        &clients.ssm,
+        &command_id,
+        &instance_id,
+        COMMAND_TIMEOUT + Duration::from_secs(15),
+    )
+    .await?;
+    output.applied = true;
+    if !invocation.stdout.contains("zpl ") {
+        let stderr = invocation
+            .stderr
+            .lines()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" / ");
+        output.findings.push(finding::fail(
+            "instance_probe",
+            format!(
+                "the command {command_id} ended {} on {instance_id} without probe results{}",
+                invocation.status,
+                if stderr.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {stderr}")
+                }
+            ),
+            format!(
+                "aws ssm get-command-invocation --command-id {command_id} --instance-id \
+                 {instance_id} shows the whole output; the instance needs sh, bash, getent, \
+                 timeout and curl"
+            ),
+        ));
+        output.healthy = Some(false);
+        output.message = format!("The probe did not run to the end on {instance_id}.");
+        return Ok(output);
+    }
+    let step = Duration::from_secs(STEP_TIMEOUT_SECONDS);
+    let results = parse(&invocation.stdout, step);
+    let context = ProbeContext {
+        host: address.host.clone(),
+        port: address.port,
+        cluster_id: cluster_id.clone(),
+        vpc_id: instance.vpc_id.clone(),
+        // The instance is where the application runs: its answer is the one that counts.
+        inside_vpc: Some(true),
+        client_network: instance.private_ip.map(ipnet::IpNet::from),
+        ..Default::default()
+    };
+    let (findings, _) = data_plane::interpret(&results, &context);
+    output.findings = seen_from(&instance_id, findings);
+    let healthy = !output
+        .findings
+        .iter()
+        .any(|f| f.status == finding::Status::Fail);
+    output.healthy = Some(healthy);
+    output.message = if healthy {
+        format!(
+            "Seen from {instance_id}: {}:{} resolves, connects and answers.",
+            address.host, address.port
+        )
+    } else {
+        format!("Seen from {instance_id}: the private link is broken there.")
+    };
+    Ok(output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+
+    #[test]
+    fn the_script_holds_only_validated_values() {
+        let lines = script(HOST, 19531, 3).unwrap();
+        assert!(lines[1].contains(HOST) && lines[1].contains("19531"));
+        for hostile in [
+            "a;reboot",
+            "$(id)",
+            "a'b",
+            "`id`",
+            "a b",
+            "-x",
+            "A.example.com",
+            "",
+        ] {
+            assert!(script(hostile, 443, 3).is_err(), "{hostile} was accepted");
+        }
+        assert!(script("10.0.1.5", 443, 3).is_ok());
+    }
+
+    #[test]
+    fn a_working_path_reads_as_addresses_open_ports_and_an_answer() {
+        let out = "zpl resolvers 10.0.0.2 \nzpl dns ok 10.0.1.5 10.0.2.7 \n\
+                   zpl tcp 10.0.1.5 open\nzpl tcp 10.0.2.7 open\nzpl https 0 400\n";
+        let r = parse(out, Duration::from_secs(3));
+        assert_eq!(
+            r.resolution,
+            Resolution::Addresses(vec![
+                "10.0.1.5".parse().unwrap(),
+                "10.0.2.7".parse().unwrap()
+            ])
+        );
+        assert_eq!(r.connects.len(), 2);
+        assert!(r.connects.iter().all(|(_, c)| *c == Connect::Open));
+        assert_eq!(r.http.unwrap().answer, Some((400, "https")));
+        assert!(r.resolver.contains("10.0.0.2"));
+    }
+
+    #[test]
+    fn failures_read_as_what_they_are() {
+        let r = parse(
+            "zpl resolvers 10.0.0.2\nzpl dns nxdomain\n",
+            Duration::from_secs(3),
+        );
+        assert_eq!(r.resolution, Resolution::NoSuchName);
+        assert!(r.http.is_none());
+        let r = parse("zpl dns timeout\n", Duration::from_secs(3));
+        assert_eq!(r.resolution, Resolution::TimedOut);
+        let r = parse(
+            "zpl dns ok 10.0.1.5\nzpl tcp 10.0.1.5 timeout\n",
+            Duration::from_secs(3),
+        );
+        assert_eq!(r.connects[0].1, Connect::TimedOut);
+        // TLS refused by verification but answering without it.
+        let r = parse(
+            "zpl dns ok 10.0.1.5\nzpl tcp 10.0.1.5 open\nzpl https 60 000\nzpl https-insecure 0 400\n",
+            Duration::from_secs(3),
+        );
+        let http = r.http.unwrap();
+        assert_eq!(http.answer, Some((400, "https")));
+        assert!(http.tls_problem.unwrap().contains("60"));
+        // Silence after the connection.
+        let r = parse(
+            "zpl dns ok 10.0.1.5\nzpl tcp 10.0.1.5 open\nzpl https 28 000\nzpl http 28 000\n",
+            Duration::from_secs(3),
+        );
+        let http = r.http.unwrap();
+        assert!(http.answer.is_none() && http.timed_out);
+        // Nothing printed at all.
+        assert!(matches!(
+            parse("", Duration::from_secs(3)).resolution,
+            Resolution::Failed(_)
+        ));
+    }
+
+    #[test]
+    fn an_instance_ssm_cannot_reach_says_how_to_make_it_reachable() {
+        let none = unmanaged("i-0123456789abcdef0", None, "us-west-2")
+            .unwrap()
+            .to_string();
+        assert!(none.contains("AmazonSSMManagedInstanceCore") && none.contains("doctor"));
+        let lost = ssm::Managed {
+            ping_status: "ConnectionLost".into(),
+            platform: "Linux".into(),
+        };
+        assert!(
+            unmanaged("i-1", Some(&lost), "us-west-2")
+                .unwrap()
+                .to_string()
+                .contains("ConnectionLost")
+        );
+        let online = ssm::Managed {
+            ping_status: "Online".into(),
+            platform: "Linux".into(),
+        };
+        assert!(unmanaged("i-1", Some(&online), "us-west-2").is_none());
+    }
+}

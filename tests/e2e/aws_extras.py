@@ -1,0 +1,188 @@
+"""What moto lacks, spoken in AWS's own protocols by a proxy in front of moto; the server
+reaches it through the SDK's per-service endpoint variables (`AWS_ENDPOINT_URL_SSM` and the
+like), and everything it does not answer goes on to moto.
+
+- Route 53 Resolver DNS Firewall (JSON 1.1, `X-Amz-Target: Route53Resolver.*`): rule group
+  associations, rules, domain lists and their domains, as planted by a test. The rest of
+  Route 53 Resolver (rules, endpoints) is moto's.
+- Route 53 Profiles (REST-JSON): the Profiles associated with a VPC and the zones they carry.
+- SSM Run Command (JSON 1.1, `X-Amz-Target: AmazonSSM.*`): `DescribeInstanceInformation` knows
+  the instances a test marks managed; `SendCommand` runs `AWS-RunShellScript`'s commands here,
+  with `sh`, as the agent would on the instance, so the probe script itself is tested;
+  `GetCommandInvocation` answers `InvocationDoesNotExist` once, as SSM does right after a send,
+  then the command's status and output.
+"""
+
+import json
+import subprocess
+import threading
+import uuid
+from urllib.parse import parse_qs, urlparse
+
+from fault_proxy import FaultProxy
+
+JSON = {"Content-Type": "application/x-amz-json-1.1"}
+REST_JSON = {"Content-Type": "application/json"}
+
+
+def _json(payload, status=200, headers=JSON):
+    return status, json.dumps(payload).encode(), headers
+
+
+def _error(code, message, status=400):
+    return _json({"__type": code, "message": message}, status)
+
+
+class AwsExtras:
+    def __init__(self, moto_url):
+        self.lock = threading.Lock()
+        self.reset()
+        self.proxy = FaultProxy(moto_url, judge=self.judge)
+        self.url = self.proxy.url
+
+    def stop(self):
+        self.proxy.stop()
+
+    def reset(self):
+        with getattr(self, "lock", threading.Lock()):
+            # DNS Firewall: group id -> [rule], VPC id -> [(group id, priority)], list id -> domains
+            self.firewall_rules = {}
+            self.firewall_associations = {}
+            self.domain_lists = {}
+            self.managed_lists = set()
+            # Profiles: VPC id -> [profile id]; profile id -> [zone id]
+            self.profile_vpcs = {}
+            self.profile_zones = {}
+            # SSM: instance id -> ping status; command id -> invocation
+            self.managed = {}
+            self.commands = {}
+            self.sent = []  # every SendCommand's request, as sent
+
+    # What a test plants.
+    def block(self, vpc_id, domains, action="BLOCK", priority=100, group_priority=101,
+              group_id="rslvr-frg-0000000000000001"):
+        """A rule group associated with `vpc_id` holding one rule over `domains`."""
+        list_id = f"rslvr-fdl-{uuid.uuid4().hex[:16]}"
+        self.domain_lists[list_id] = list(domains)
+        self.firewall_rules.setdefault(group_id, []).append({
+            "FirewallRuleGroupId": group_id, "FirewallDomainListId": list_id,
+            "Name": f"{action.lower()}-{len(self.domain_lists)}", "Priority": priority,
+            "Action": action, "BlockResponse": "NXDOMAIN" if action == "BLOCK" else None,
+        })
+        associations = self.firewall_associations.setdefault(vpc_id, [])
+        if all(g != group_id for g, _ in associations):
+            associations.append((group_id, group_priority))
+        return list_id
+
+    def carry(self, vpc_id, zone_id, profile_id="rp-0000000000000001"):
+        """A Route 53 Profile associated with `vpc_id` that carries private zone `zone_id`."""
+        self.profile_vpcs.setdefault(vpc_id, []).append(profile_id)
+        self.profile_zones.setdefault(profile_id, []).append(zone_id.split("/")[-1])
+        return profile_id
+
+    def manage(self, instance_id, ping="Online"):
+        self.managed[instance_id] = ping
+
+    # The protocols.
+    def judge(self, method, path, action, body):
+        if action.startswith("Route53Resolver."):
+            return self.resolver(action.split(".", 1)[1], json.loads(body or b"{}"))
+        if action.startswith("AmazonSSM."):
+            return self.ssm(action.split(".", 1)[1], json.loads(body or b"{}"))
+        if path.startswith("/profileassociations") or path.startswith("/profileresourceassociations"):
+            return self.profiles(path)
+        return None
+
+    def resolver(self, operation, request):
+        if operation == "ListFirewallRuleGroupAssociations":
+            vpc = request.get("VpcId")
+            found = [{"Id": f"rslvr-frgassoc-{g[-8:]}", "FirewallRuleGroupId": g, "VpcId": v,
+                      "Name": f"assoc-{g}", "Priority": p, "Status": "COMPLETE",
+                      "MutationProtection": "DISABLED"}
+                     for v, groups in self.firewall_associations.items() if vpc in (None, v)
+                     for g, p in groups]
+            return _json({"FirewallRuleGroupAssociations": found})
+        if operation == "ListFirewallRules":
+            group = request["FirewallRuleGroupId"]
+            rules = [{k: v for k, v in r.items() if v is not None}
+                     for r in self.firewall_rules.get(group, [])]
+            return _json({"FirewallRules": rules})
+        if operation == "ListFirewallDomainLists":
+            lists = [{"Id": i, "Arn": f"arn:aws:route53resolver:us-west-2:123456789012:firewall-domain-list/{i}",
+                      "Name": i, **({"ManagedOwnerName": "Route 53 Resolver DNS Firewall"}
+                                    if i in self.managed_lists else {})}
+                     for i in self.domain_lists]
+            return _json({"FirewallDomainLists": lists})
+        if operation == "ListFirewallDomains":
+            list_id = request["FirewallDomainListId"]
+            if list_id in self.managed_lists:
+                return _error("ValidationException", "the domains of a managed list cannot be listed")
+            if list_id not in self.domain_lists:
+                return _error("ResourceNotFoundException", f"no domain list {list_id}")
+            return _json({"Domains": self.domain_lists[list_id]})
+        return None  # Resolver rules, endpoints: moto's
+
+    def profiles(self, path):
+        url = urlparse(path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path == "/profileassociations":
+            vpc = query.get("resourceId")
+            found = [{"Id": f"rpassoc-{p[-8:]}-{v[-4:]}", "Name": f"{p}-{v}", "ProfileId": p,
+                      "ResourceId": v, "Status": "COMPLETE", "OwnerId": "123456789012"}
+                     for v, profiles in self.profile_vpcs.items() if vpc in (None, v)
+                     for p in profiles]
+            return _json({"ProfileAssociations": found}, headers=REST_JSON)
+        profile = url.path.rsplit("/", 1)[-1]
+        kind = query.get("resourceType")
+        found = [{"Id": f"rpr-{z[-8:]}", "Name": z, "ProfileId": profile,
+                  "ResourceArn": f"arn:aws:route53:::hostedzone/{z}",
+                  "ResourceType": "AWS::Route53::HostedZone", "Status": "COMPLETE"}
+                 for z in self.profile_zones.get(profile, [])
+                 if kind in (None, "AWS::Route53::HostedZone")]
+        return _json({"ProfileResourceAssociations": found}, headers=REST_JSON)
+
+    def ssm(self, operation, request):
+        if operation == "DescribeInstanceInformation":
+            wanted = [v for f in request.get("Filters", []) if f["Key"] == "InstanceIds"
+                      for v in f["Values"]]
+            found = [{"InstanceId": i, "PingStatus": ping, "PlatformType": "Linux",
+                      "PlatformName": "Amazon Linux", "AgentVersion": "3.3.0.0"}
+                     for i, ping in self.managed.items() if not wanted or i in wanted]
+            return _json({"InstanceInformationList": found})
+        if operation == "SendCommand":
+            self.sent.append(request)
+            if request.get("DocumentName") != "AWS-RunShellScript":
+                return _error("InvalidDocument", "only AWS-RunShellScript here")
+            [instance] = request["InstanceIds"]
+            if self.managed.get(instance) != "Online":
+                return _error("InvalidInstanceId", "Instances not in a valid state for account")
+            command_id = str(uuid.uuid4())
+            invocation = {"Status": "InProgress", "StandardOutputContent": "",
+                          "StandardErrorContent": "", "ResponseCode": -1, "asked": 0}
+            self.commands[command_id] = invocation
+            script = "\n".join(request["Parameters"]["commands"])
+
+            def run():
+                try:
+                    done = subprocess.run(["sh", "-c", script], capture_output=True, text=True,
+                                          timeout=int(request["Parameters"].get("executionTimeout", ["60"])[0]))
+                    invocation.update(Status="Success" if done.returncode == 0 else "Failed",
+                                      StandardOutputContent=done.stdout,
+                                      StandardErrorContent=done.stderr,
+                                      ResponseCode=done.returncode)
+                except subprocess.TimeoutExpired:
+                    invocation.update(Status="TimedOut", ResponseCode=-1)
+
+            threading.Thread(target=run, daemon=True).start()
+            return _json({"Command": {"CommandId": command_id, "DocumentName": "AWS-RunShellScript",
+                                      "InstanceIds": [instance], "Status": "Pending"}})
+        if operation == "GetCommandInvocation":
+            invocation = self.commands.get(request["CommandId"])
+            if invocation is None:
+                return _error("InvalidCommandId", "no such command")
+            invocation["asked"] += 1
+            if invocation["asked"] == 1:
+                return _error("InvocationDoesNotExist", "the invocation is not there yet")
+            return _json({"CommandId": request["CommandId"], "InstanceId": request["InstanceId"],
+                          **{k: v for k, v in invocation.items() if k != "asked"}})
+        return None

@@ -1,0 +1,150 @@
+"""probe_from_instance, end to end: the server sends the probe through the SDK to a fake SSM
+(aws_extras.py) that runs the script on this machine with `sh`, as the agent would on the
+instance, so the script and the reading of its output are both tested."""
+
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conftest import (CLUSTER, HOST, call_err, call_ok, mcp_session, text_of, call)
+
+pytestmark = pytest.mark.anyio
+
+
+def instance_in(world):
+    return world.ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1,
+                                   SubnetId=world.subnets["a"])["Instances"][0]["InstanceId"]
+
+
+class Answers400(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.send_response(400)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.fixture
+def http_400():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answers400)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+async def test_the_preview_shows_the_script_and_runs_nothing(world, server_env, aws_extras):
+    instance = instance_in(world)
+    aws_extras.manage(instance)
+    async with mcp_session(server_env) as s:
+        preview = await call_ok(s, "probe_from_instance", address=f"https://{HOST}:19531",
+                                client_instance_id=instance, region="us-west-2")
+    assert preview["applied"] is False and preview["findings"] == []
+    script = "\n".join(preview["script"])
+    assert f"h='{HOST}'" in script and "p='19531'" in script
+    assert aws_extras.sent == []
+
+
+async def test_an_instance_side_dns_failure_is_reported_as_seen_from_the_instance(
+        world, server_env, aws_extras, zilliz_server):
+    """The host does not resolve on the 'instance' (this machine): a failing DNS finding that
+    says where it was seen, with the fix."""
+    instance = instance_in(world)
+    aws_extras.manage(instance)
+    async with mcp_session(server_env) as s:
+        ran = await call_ok(s, "probe_from_instance", cluster_id=CLUSTER,
+                            address=f"https://{HOST}:19531", client_instance_id=instance,
+                            confirm=True)
+    assert ran["applied"] is True and ran["healthy"] is False and ran["command_id"]
+    [dns] = [f for f in ran["findings"] if f["check"] == "dns_resolution"]
+    assert dns["status"] == "fail" and dns["detail"].startswith(f"from {instance}:")
+    assert "does not resolve" in dns["detail"] and dns["fix"]
+    [sent] = aws_extras.sent
+    assert sent["DocumentName"] == "AWS-RunShellScript" and sent["InstanceIds"] == [instance]
+    assert sent["Parameters"]["commands"] == ran["script"]
+
+
+async def test_a_working_path_seen_from_the_instance(world, server_env, aws_extras, http_400):
+    """localhost stands for the endpoint: the script resolves it, connects, gets no TLS answer
+    from a plain HTTP server and falls back to HTTP, which answers 400: the path works."""
+    instance = instance_in(world)
+    aws_extras.manage(instance)
+    async with mcp_session(server_env) as s:
+        ran = await call_ok(s, "probe_from_instance", address=f"localhost:{http_400}",
+                            client_instance_id=instance, region="us-west-2", confirm=True)
+    checks = {f["check"]: f for f in ran["findings"]}
+    assert checks["dns_resolution"]["status"] == "pass", ran["findings"]
+    assert checks["tcp_connect"]["status"] == "pass"
+    assert checks["http"]["status"] == "pass" and "HTTP 400" in checks["http"]["detail"]
+    assert ran["healthy"] is True
+
+
+async def test_a_closed_port_seen_from_the_instance(world, server_env, aws_extras):
+    instance = instance_in(world)
+    aws_extras.manage(instance)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    async with mcp_session(server_env) as s:
+        ran = await call_ok(s, "probe_from_instance", address=f"localhost:{port}",
+                            client_instance_id=instance, region="us-west-2", confirm=True)
+    [tcp] = [f for f in ran["findings"] if f["check"] == "tcp_connect"]
+    assert tcp["status"] == "fail" and "refused" in tcp["detail"] and tcp["fix"]
+
+
+async def test_an_instance_ssm_does_not_manage_is_explained(world, server_env, aws_extras):
+    instance = instance_in(world)
+    async with mcp_session(server_env) as s:
+        text = await call_err(s, "probe_from_instance", address=f"https://{HOST}:19531",
+                              client_instance_id=instance, region="us-west-2", confirm=True)
+        aws_extras.manage(instance, ping="ConnectionLost")
+        lost = await call_err(s, "probe_from_instance", address=f"https://{HOST}:19531",
+                              client_instance_id=instance, region="us-west-2")
+    assert "AmazonSSMManagedInstanceCore" in text and instance in text
+    assert "ConnectionLost" in lost
+    assert aws_extras.sent == []
+
+
+async def test_a_hostile_address_never_reaches_ssm(world, server_env, aws_extras):
+    instance = instance_in(world)
+    aws_extras.manage(instance)
+    async with mcp_session(server_env) as s:
+        text = await call_err(s, "probe_from_instance", address="https://a$(reboot).example.com:443",
+                              client_instance_id=instance, region="us-west-2", confirm=True)
+        assert "address" in text
+        # The server keeps serving.
+        await call_ok(s, "probe_from_instance", address=f"https://{HOST}:19531",
+                      client_instance_id=instance, region="us-west-2")
+    assert aws_extras.sent == []
+
+
+async def test_declining_runs_nothing(world, server_env, aws_extras):
+    from mcp.types import ElicitResult
+    instance = instance_in(world)
+    aws_extras.manage(instance)
+    asked = []
+
+    async def decline(context, params):
+        asked.append(params.message)
+        return ElicitResult(action="decline")
+
+    async with mcp_session(server_env, elicitation_callback=decline) as s:
+        answer = await call_ok(s, "probe_from_instance", address=f"https://{HOST}:19531",
+                               client_instance_id=instance, region="us-west-2", confirm=True)
+    assert answer["applied"] is False and aws_extras.sent == []
+    assert instance in asked[0] and "getent" in asked[0]
+
+
+async def test_read_only_hides_and_refuses_it(world, server_env, aws_extras):
+    instance = instance_in(world)
+    aws_extras.manage(instance)
+    async with mcp_session(server_env, "--read-only") as s:
+        names = {t.name for t in (await s.list_tools()).tools}
+        assert "probe_from_instance" not in names
+        result = await call(s, "probe_from_instance", address=f"https://{HOST}:19531",
+                            client_instance_id=instance, region="us-west-2", confirm=True)
+        assert result.isError and "read-only" in text_of(result)
+    assert aws_extras.sent == []
