@@ -848,6 +848,31 @@ pub async fn network_acls_of_vpc(ec2: &Client, vpc_id: &str) -> Result<Vec<Netwo
         .collect())
 }
 
+/// Every VPC of the region with its address blocks, from `DescribeVpcs` alone: enough to
+/// tell whether an address belongs to one of the account's VPCs.
+pub async fn vpc_networks(ec2: &Client) -> Result<Vec<(String, Vec<ipnet::IpNet>)>, Error> {
+    let raw: Vec<_> = ec2
+        .describe_vpcs()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("ec2:DescribeVpcs", e))?;
+    Ok(raw
+        .iter()
+        .map(|v| {
+            let vpc = vpc_of(v, None, None);
+            let networks = vpc
+                .cidr_blocks
+                .iter()
+                .filter_map(|c| c.parse().ok())
+                .collect();
+            (vpc.id, networks)
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

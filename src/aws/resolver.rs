@@ -81,3 +81,55 @@ pub async fn rules_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<ResolverR
     found.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(found)
 }
+
+/// An inbound Resolver endpoint: where DNS servers outside AWS send queries for names only
+/// the VPC's resolver can answer (its private zones).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundEndpoint {
+    pub id: String,
+    pub vpc_id: String,
+    pub addresses: Vec<String>,
+}
+
+/// Every inbound Resolver endpoint of the region with its addresses, in two rounds.
+pub async fn inbound_endpoints(client: &Client) -> Result<Vec<InboundEndpoint>, Error> {
+    let endpoints = client
+        .list_resolver_endpoints()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|e| sdk_error("route53resolver:ListResolverEndpoints", e))?;
+    let inbound: Vec<(String, String)> = endpoints
+        .iter()
+        .filter(|e| e.direction().is_some_and(|d| d.as_str() == "INBOUND"))
+        .filter_map(|e| Some((e.id()?.to_string(), e.host_vpc_id()?.to_string())))
+        .collect();
+    let addresses = futures::future::join_all(inbound.iter().map(|(id, _)| {
+        client
+            .list_resolver_endpoint_ip_addresses()
+            .resolver_endpoint_id(id)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+    }))
+    .await;
+    inbound
+        .into_iter()
+        .zip(addresses)
+        .map(|((id, vpc_id), found)| {
+            let found = found
+                .map_err(|e| sdk_error("route53resolver:ListResolverEndpointIpAddresses", e))?;
+            Ok(InboundEndpoint {
+                id,
+                vpc_id,
+                addresses: found
+                    .iter()
+                    .filter_map(|a| a.ip().or(a.ipv6()).map(str::to_string))
+                    .collect(),
+            })
+        })
+        .collect()
+}

@@ -11,6 +11,7 @@ pub mod data_plane;
 pub mod dns_path;
 pub mod finding;
 pub mod network;
+pub(crate) mod onprem;
 pub mod peering;
 pub mod probes;
 pub mod reach;
@@ -223,12 +224,21 @@ fn check(app: &App, r: &DiagnoseRequest) -> Result<Checked, Error> {
 }
 
 /// Everything the checks know about the client: who it is and its groups and subnet.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 struct Client {
     view: ClientView,
     groups: Vec<SecurityGroup>,
     subnet_id: Option<String>,
+    /// The client's own VPC where it is not the endpoint's, with what was read of it.
+    elsewhere: Option<(String, Result<ClientVpc, Error>)>,
 }
+
+/// The client's own VPC, its private zones and its route tables.
+type ClientVpc = (
+    ec2::Vpc,
+    Vec<crate::aws::route53::Zone>,
+    Vec<ec2::RouteTable>,
+);
 
 pub async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Report, Error> {
     let c = check(app, &request)?;
@@ -454,16 +464,23 @@ async fn control_plane(
             );
         }
     };
-    // Rounds 2 and 3: the facts, and the client (and its own VPC) beside them.
-    let other_vpc = c.client_vpc.as_deref().filter(|v| *v != vpc_id);
-    let (facts, client, client_vpc) = tokio::join!(
+    // Rounds 2 and 3: the facts; the client (and its own VPC) beside them; and, for a client
+    // outside the VPC, the region's VPCs, the endpoint VPC's routes and inbound Resolver
+    // endpoints.
+    let outside = c.client_vpc.is_some() || c.instance_id.is_some() || c.client_network.is_some();
+    let (facts, client, surroundings) = tokio::join!(
         facts::gather_from(app, t.cluster_id(), Ok(t.clone()), vpc_id),
-        client(&clients.ec2, c, &region),
+        client(&clients, c, vpc_id, &region),
         async {
-            match other_vpc {
-                Some(v) => Some(client_vpc_reads(&clients, v, &region).await),
-                None => None,
+            if !outside {
+                return None;
             }
+            let (networks, tables, inbound) = tokio::join!(
+                ec2::vpc_networks(&clients.ec2),
+                ec2::route_tables_of_vpc(&clients.ec2, vpc_id),
+                crate::aws::resolver::inbound_endpoints(&clients.resolver),
+            );
+            Some((networks, tables, inbound))
         },
     );
     let client = match client {
@@ -480,6 +497,9 @@ async fn control_plane(
         }
     };
     let mut client = client;
+    let client_vpc = client.elsewhere.take();
+    let other_vpc = client_vpc.as_ref().map(|(id, _)| id.clone());
+    let client_vpc = client_vpc.map(|(_, reads)| reads);
     // A client in another VPC, given by that VPC alone, is its address range.
     if let Some(Ok((vpc, _, _))) = &client_vpc
         && client.view.side.network.is_none()
@@ -492,8 +512,22 @@ async fn control_plane(
     let described = !client.view.described_as.is_empty();
     let mut out = judged(&facts, described.then_some(&client.view), t);
     out.extend(extra_findings(&facts, t, vpc_id, &client));
-    match (client_vpc, other_vpc, facts.endpoint(), &t.address) {
-        (Some(Ok((_, zones, tables))), Some(client_vpc), Some(endpoint), Some(address)) => {
+    let endpoint_tables = match &surroundings {
+        Some((_, Ok(tables), _)) => Some(tables.as_slice()),
+        _ => None,
+    };
+    match (
+        client_vpc,
+        other_vpc.as_deref(),
+        facts.endpoint(),
+        &t.address,
+    ) {
+        (
+            Some(Ok((client_vpc_read, zones, tables))),
+            Some(client_vpc),
+            Some(endpoint),
+            Some(address),
+        ) => {
             let endpoint_subnets: Vec<IpNet> = facts
                 .subnets
                 .as_ref()
@@ -515,6 +549,21 @@ async fn control_plane(
                 client_route_tables: &tables,
                 endpoint_subnets: &endpoint_subnets,
             }));
+            let client_networks: Vec<IpNet> = client_vpc_read
+                .cidr_blocks
+                .iter()
+                .filter_map(|c| c.parse().ok())
+                .collect();
+            if let Some(tables) = endpoint_tables {
+                out.push(peering::way_back(&peering::WayBack {
+                    endpoint_vpc: vpc_id,
+                    endpoint_subnets: &endpoint.subnet_ids,
+                    tables,
+                    client: &client_networks,
+                    client_is: &format!("the client's {client_vpc}"),
+                    through: peering::ACROSS_VPCS,
+                }));
+            }
         }
         (Some(Err(e)), _, _, _) => out.push(finding::fail(
             "client_vpc",
@@ -524,6 +573,42 @@ async fn control_plane(
         _ => {}
     }
 
+    // A client outside every VPC of the region: on premises, over a VPN or Direct Connect.
+    if let (Some((Ok(networks), _, inbound)), Some(network), None, Some(address)) = (
+        &surroundings,
+        client.view.side.network,
+        &other_vpc,
+        &t.address,
+    ) && !networks
+        .iter()
+        .any(|(_, blocks)| blocks.iter().any(|b| b.contains(&network)))
+    {
+        out.push(match inbound {
+            Ok(inbound) => onprem::dns(&onprem::OnPremises {
+                host: &address.host,
+                vpc_id,
+                zone_here: matches!(facts.zone, Ok(Some(_))),
+                inbound,
+                client: network,
+            }),
+            Err(e) => finding::skip(
+                "on_premises_dns",
+                format!("the inbound Resolver endpoints could not be read: {e}"),
+                "grant route53resolver:ListResolverEndpoints and \
+                 ListResolverEndpointIpAddresses, then diagnose again",
+            ),
+        });
+        if let (Some(tables), Some(endpoint)) = (endpoint_tables, facts.endpoint()) {
+            out.push(peering::way_back(&peering::WayBack {
+                endpoint_vpc: vpc_id,
+                endpoint_subnets: &endpoint.subnet_ids,
+                tables,
+                client: &[network],
+                client_is: &format!("the client network {network} outside the region's VPCs"),
+                through: peering::FROM_PREMISES,
+            }));
+        }
+    }
     let endpoint = facts.endpoint();
     let dns_checks = [
         "hosted_zone",
@@ -797,14 +882,7 @@ async fn client_vpc_reads(
     clients: &crate::aws::RegionClients,
     vpc_id: &str,
     region: &RegionNames,
-) -> Result<
-    (
-        ec2::Vpc,
-        Vec<crate::aws::route53::Zone>,
-        Vec<ec2::RouteTable>,
-    ),
-    Error,
-> {
+) -> Result<ClientVpc, Error> {
     let (vpc, zones, tables) = tokio::join!(
         ec2::vpc(&clients.ec2, vpc_id, region),
         crate::aws::route53::zones_of_vpc(&clients.route53, vpc_id, &region.aws_region),
@@ -813,13 +891,17 @@ async fn client_vpc_reads(
     Ok((vpc?, zones?, tables?))
 }
 
-/// Reads what the caller said of the client: an instance (its groups, address and subnet)
-/// and groups, in two rounds at most (the instance, then every group).
+/// Reads what the caller said of the client: an instance (its groups, address, subnet and
+/// VPC) and groups, in two rounds at most (the instance, then every group beside the client's
+/// own VPC where that is not the endpoint's: `client_vpc_id`, else the instance's).
 async fn client(
-    ec2c: &aws_sdk_ec2::Client,
+    clients: &crate::aws::RegionClients,
     c: &Checked,
+    vpc_id: &str,
     region: &RegionNames,
 ) -> Result<Client, Error> {
+    let ec2c = &clients.ec2;
+    let mut instance_vpc = None;
     let mut client = Client {
         view: ClientView {
             side: ClientSide {
@@ -845,6 +927,7 @@ async fn client(
             side.network = instance.private_ip.map(IpNet::from);
         }
         client.subnet_id = instance.subnet_id.clone();
+        instance_vpc = instance.vpc_id.clone();
         client.view.described_as = format!(
             "instance {id}{}",
             instance
@@ -856,9 +939,32 @@ async fn client(
     let side = &mut client.view.side;
     side.group_ids.sort();
     side.group_ids.dedup();
-    if !side.group_ids.is_empty() {
-        client.groups = ec2::security_groups(ec2c, &side.group_ids, Vec::new()).await?;
-    }
+    let elsewhere = c
+        .client_vpc
+        .clone()
+        .or(instance_vpc)
+        .filter(|v| v != vpc_id);
+    let group_ids = side.group_ids.clone();
+    let (groups, elsewhere) = tokio::join!(
+        async {
+            if group_ids.is_empty() {
+                Ok(Vec::new())
+            } else {
+                ec2::security_groups(ec2c, &group_ids, Vec::new()).await
+            }
+        },
+        async {
+            match elsewhere {
+                Some(v) => {
+                    let reads = client_vpc_reads(clients, &v, region).await;
+                    Some((v, reads))
+                }
+                None => None,
+            }
+        },
+    );
+    client.groups = groups?;
+    client.elsewhere = elsewhere;
     if client.view.described_as.is_empty() {
         let mut parts = Vec::new();
         if !client.view.side.group_ids.is_empty() {

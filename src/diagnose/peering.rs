@@ -108,6 +108,95 @@ pub fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
     out
 }
 
+/// Route targets that cross to another VPC.
+pub const ACROSS_VPCS: &[&str] = &["pcx-", "tgw-"];
+/// Route targets that reach a network outside AWS (a VPN or Direct Connect).
+pub const FROM_PREMISES: &[&str] = &["vgw-", "tgw-"];
+
+/// The way back: the endpoint answers from its subnets, so their route tables must send the
+/// client's addresses where they came from.
+#[derive(Debug, Clone)]
+pub struct WayBack<'a> {
+    pub endpoint_vpc: &'a str,
+    pub endpoint_subnets: &'a [String],
+    /// Every route table of the endpoint's VPC.
+    pub tables: &'a [RouteTable],
+    pub client: &'a [IpNet],
+    /// How the findings name the client.
+    pub client_is: &'a str,
+    /// The route targets (by prefix) that lead there.
+    pub through: &'a [&'a str],
+}
+
+/// The route table that serves a subnet: its own association, else the VPC's main table.
+fn table_of<'a>(subnet: &str, tables: &'a [RouteTable]) -> Option<&'a RouteTable> {
+    tables
+        .iter()
+        .find(|t| t.subnet_ids.iter().any(|s| s == subnet))
+        .or_else(|| tables.iter().find(|t| t.main))
+}
+
+pub fn way_back(w: &WayBack<'_>) -> Finding {
+    let mut missing: Vec<&str> = w
+        .endpoint_subnets
+        .iter()
+        .filter_map(|subnet| table_of(subnet, w.tables))
+        .filter(|table| {
+            !w.client.iter().all(|client| {
+                table.routes.iter().any(|(destination, target)| {
+                    destination.contains(client) && w.through.iter().any(|p| target.starts_with(p))
+                })
+            })
+        })
+        .map(|t| t.id.as_str())
+        .collect();
+    missing.sort();
+    missing.dedup();
+    let clients = w
+        .client
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let through = w.through.join(" or ");
+    if missing.is_empty() {
+        return finding::pass(
+            "endpoint_vpc_routes",
+            format!(
+                "the route tables of the endpoint's subnets in {} send {clients} back through                  {through}",
+                w.endpoint_vpc
+            ),
+        );
+    }
+    let target = if w.through.contains(&"pcx-") {
+        "--vpc-peering-connection-id <pcx-…> (or --transit-gateway-id <tgw-…>)"
+    } else {
+        "--gateway-id <vgw-… of the VPN or Direct Connect> (or --transit-gateway-id <tgw-…>)"
+    };
+    finding::fail(
+        "endpoint_vpc_routes",
+        format!(
+            "route table(s) {} of the endpoint's subnets in {} have no route for {clients}              ({}) through {through}: the endpoint's answers never get back",
+            missing.join(", "),
+            w.endpoint_vpc,
+            w.client_is
+        ),
+        format!(
+            "aws ec2 create-route --route-table-id {} --destination-cidr-block {} {target}{}",
+            missing[0],
+            w.client
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            if missing.len() > 1 {
+                format!(", and the same in {}", missing[1..].join(", "))
+            } else {
+                String::new()
+            }
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +231,49 @@ mod tests {
             client_route_tables: tables,
             endpoint_subnets: &subnets,
         })
+    }
+
+    #[test]
+    fn the_way_back_follows_each_endpoint_subnets_own_table() {
+        let client: Vec<IpNet> = vec!["10.3.0.0/16".parse().unwrap()];
+        let subnets = ["subnet-a".to_string(), "subnet-b".to_string()];
+        let own = RouteTable {
+            id: "rtb-a".into(),
+            main: false,
+            subnet_ids: vec!["subnet-a".into()],
+            routes: vec![("10.3.0.0/16".parse().unwrap(), "pcx-1".into())],
+        };
+        let main_without = table(&[("10.0.0.0/16", "local")]);
+        let judge = |tables: &[RouteTable], through| {
+            way_back(&WayBack {
+                endpoint_vpc: "vpc-hub",
+                endpoint_subnets: &subnets,
+                tables,
+                client: &client,
+                client_is: "the client's vpc-client",
+                through,
+            })
+        };
+        // subnet-b falls back to the main table, which has no way back.
+        let found = judge(&[own.clone(), main_without], ACROSS_VPCS);
+        assert_eq!(found.status, Status::Fail);
+        assert!(found.detail.contains("rtb-1") && !found.detail.contains("rtb-a"));
+        assert!(
+            found
+                .fix
+                .as_deref()
+                .unwrap()
+                .contains("--route-table-id rtb-1")
+        );
+        let main_with = table(&[("10.0.0.0/8", "tgw-1")]);
+        assert_eq!(
+            judge(&[own.clone(), main_with], ACROSS_VPCS).status,
+            Status::Pass
+        );
+        // A peering route is no way back to premises.
+        let found = judge(&[own], FROM_PREMISES);
+        assert_eq!(found.status, Status::Fail);
+        assert!(found.fix.as_deref().unwrap().contains("vgw-"));
     }
 
     #[test]

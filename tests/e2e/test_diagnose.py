@@ -507,7 +507,7 @@ async def test_a_client_in_a_peered_vpc(world, server_env, zilliz_server, dns, l
     subnets across the peering; its CIDR is the client the security group must admit."""
     from conftest import add_app_vpc
     ec2 = world.ec2
-    client_vpc, _ = add_app_vpc(ec2, "10.3", "peered-app")
+    client_vpc, client_subnets = add_app_vpc(ec2, "10.3", "peered-app")
     async with mcp_session(server_env) as s:
         made = await link(s, world, zilliz_server, listeners["http"])
         args = dict(cluster_id=DIAG, vpc_id=world.vpc, client_vpc_id=client_vpc, probe=False)
@@ -521,7 +521,18 @@ async def test_a_client_in_a_peered_vpc(world, server_env, zilliz_server, dns, l
                          VpcPeeringConnectionId=pcx)
         await call_ok(s, "setup_private_dns", cluster_id=DIAG, vpc_id=client_vpc,
                       endpoint_id=made["endpoint_id"], confirm=True)
+        no_way_back = await call_ok(s, "diagnose_private_link", **args)
+        [hub_main] = ec2.describe_route_tables(Filters=[
+            {"Name": "vpc-id", "Values": [world.vpc]},
+            {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+        ec2.create_route(RouteTableId=hub_main["RouteTableId"], DestinationCidrBlock="10.3.0.0/16",
+                         VpcPeeringConnectionId=pcx)
         after = await call_ok(s, "diagnose_private_link", **args)
+        # The client named by its instance alone: its VPC is read from the instance.
+        instance = ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1,
+                                     SubnetId=client_subnets["a"])["Instances"][0]["InstanceId"]
+        by_instance = await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=world.vpc,
+                                    client_instance_id=instance, probe=False)
     for report in (before, after):
         assert_every_problem_has_a_fix(report)
     [zone] = by_check(before)["client_vpc_zone"]
@@ -532,6 +543,45 @@ async def test_a_client_in_a_peered_vpc(world, server_env, zilliz_server, dns, l
     assert inbound["status"] == "fail" and "10.3.0.0/16" in inbound["fix"]
     assert by_check(after)["client_vpc_zone"][0]["status"] == "pass"
     assert by_check(after)["client_vpc_routes"][0]["status"] == "pass"
+    [back] = by_check(no_way_back)["endpoint_vpc_routes"]
+    assert back["status"] == "fail" and hub_main["RouteTableId"] in back["fix"]
+    assert "10.3.0.0/16" in back["fix"]
+    assert by_check(after)["endpoint_vpc_routes"][0]["status"] == "pass"
+    for check in ("client_vpc_zone", "client_vpc_routes", "endpoint_vpc_routes"):
+        assert by_check(by_instance)[check][0]["status"] == "pass", by_instance["findings"]
+
+
+async def test_a_client_on_premises(world, server_env, zilliz_server, dns, listeners, moto_url):
+    """A client network outside every VPC of the region needs an inbound Resolver endpoint
+    where the zone answers (and a conditional forwarder on its DNS), and a way back through a
+    virtual private gateway or transit gateway."""
+    ec2 = world.ec2
+    resolver = boto("route53resolver", moto_url)
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+        args = dict(cluster_id=DIAG, vpc_id=world.vpc, client_cidr="192.168.10.0/24", probe=False)
+        before = await call_ok(s, "diagnose_private_link", **args)
+        inbound = resolver.create_resolver_endpoint(
+            CreatorRequestId="corp-inbound", Name="corp-inbound", Direction="INBOUND",
+            SecurityGroupIds=[world.app_sg],
+            IpAddresses=[{"SubnetId": world.subnets["a"]}, {"SubnetId": world.subnets["b"]}],
+        )["ResolverEndpoint"]["Id"]
+        vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+        ec2.attach_vpn_gateway(VpcId=world.vpc, VpnGatewayId=vgw)
+        [main] = ec2.describe_route_tables(Filters=[
+            {"Name": "vpc-id", "Values": [world.vpc]},
+            {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+        ec2.create_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="192.168.0.0/16",
+                         GatewayId=vgw)
+        after = await call_ok(s, "diagnose_private_link", **args)
+    assert_every_problem_has_a_fix(before)
+    [onprem] = by_check(before)["on_premises_dns"]
+    assert onprem["status"] == "fail" and "--direction INBOUND" in onprem["fix"]
+    [back] = by_check(before)["endpoint_vpc_routes"]
+    assert back["status"] == "fail" and "vgw-" in back["fix"]
+    [onprem] = by_check(after)["on_premises_dns"]
+    assert onprem["status"] == "pass" and inbound in onprem["detail"] and HOST in onprem["detail"]
+    assert by_check(after)["endpoint_vpc_routes"][0]["status"] == "pass"
 
 
 async def test_a_dns_firewall_block_is_named_and_an_allow_before_it_clears_it(
