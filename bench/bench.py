@@ -225,11 +225,13 @@ class Rounds:
 
     def __init__(self):
         self.starts = []
+        self.actions = []
         self.lock = threading.Lock()
 
-    def delay(self, *_):
+    def delay(self, *request):
         with self.lock:
             self.starts.append(time.monotonic())
+            self.actions.append((self.starts[-1], str(request[2] if len(request) > 2 else request[:1])[:60]))
         time.sleep(LATENCY)
         return None  # as a proxy's judge: forward the request
 
@@ -247,9 +249,19 @@ async def rounds_table(binary_env, moto_url, fake, world):
     LATENCY added to every remote call."""
     from conftest import add_app_vpc, call_ok, set_up_link
     from fault_proxy import FaultProxy
+    from aws_extras import AwsExtras
     recorder = Rounds()
+    # DNS Firewall, Route 53 Profiles and SSM come from the fake in front of moto, with a
+    # rule group and a Profile planted so that their reads take all their rounds.
+    extras = AwsExtras(moto_url)
+    extras.block(world.vpc, ["*.malware.example"])
+    extras.carry(world.vpc, "Z0000000000000000PROFILE")
     proxy = FaultProxy(moto_url, judge=recorder.delay)
-    env = dict(binary_env, AWS_ENDPOINT_URL=proxy.url)
+    extra_proxy = FaultProxy(extras.url, judge=recorder.delay)
+    env = dict(binary_env, AWS_ENDPOINT_URL=proxy.url,
+               AWS_ENDPOINT_URL_ROUTE53RESOLVER=extra_proxy.url,
+               AWS_ENDPOINT_URL_ROUTE53PROFILES=extra_proxy.url,
+               AWS_ENDPOINT_URL_SSM=extra_proxy.url)
     rows = []
     try:
         async with mcp_session(env) as s:
@@ -266,6 +278,12 @@ async def rounds_table(binary_env, moto_url, fake, world):
                 ("diagnose_private_link (probe: false, client group)",
                  {"cluster_id": CLUSTER, "vpc_id": world.vpc, "probe": False,
                   "client_security_group_id": world.app_sg}),
+                ("diagnose_private_link (probe: false, client on premises)",
+                 {"cluster_id": CLUSTER, "vpc_id": world.vpc, "probe": False,
+                  "client_cidr": "192.168.10.0/24"}),
+                ("diagnose_private_link (probe: false, client in another VPC)",
+                 {"cluster_id": CLUSTER, "vpc_id": world.vpc, "probe": False,
+                  "client_vpc_id": vpc2}),
                 ("create_vpc_endpoint (preview)",
                  {"vpc_id": vpc3, "subnet_ids": list(subnets3.values()), "cluster_id": CLUSTER}),
                 ("register_endpoint (preview)",
@@ -280,16 +298,24 @@ async def rounds_table(binary_env, moto_url, fake, world):
             fake.on_request = recorder.delay
             for label, arguments in calls:
                 recorder.starts.clear()
+                recorder.actions.clear()
                 started = time.perf_counter()
                 await call_ok(s, label.split(" ")[0], **arguments)
                 elapsed = (time.perf_counter() - started) * 1000
                 rounds, calls_made = recorder.count()
+                if os.environ.get("BENCH_DEBUG"):
+                    t0 = min(t for t, _ in recorder.actions)
+                    for t, a in sorted(recorder.actions):
+                        print(f"  {label[:30]} {(t - t0) * 1000:7.0f} ms {a}", file=sys.stderr)
+                recorder.actions.clear()
                 rows.append((f"{label}: rounds of remote calls ({calls_made} calls, "
                              f"{LATENCY * 1000:.0f} ms added to each)",
                              f"{rounds} rounds, {elapsed:.0f} ms", "≤ 3 rounds"))
     finally:
         fake.on_request = None
         proxy.stop()
+        extra_proxy.stop()
+        extras.stop()
     return rows
 
 
