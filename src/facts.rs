@@ -328,13 +328,7 @@ pub async fn gather_from(
             return (Ok(Vec::new()), Vec::new());
         };
         let (groups, addresses) = tokio::join!(
-            async {
-                if e.security_group_ids.is_empty() {
-                    Ok(Vec::new())
-                } else {
-                    text(ec2::security_groups(ec2c, &e.security_group_ids, Vec::new()).await)
-                }
-            },
+            async { text(ec2::security_groups_by_id(ec2c, &e.security_group_ids).await) },
             ec2::interface_addresses(ec2c, &e.network_interface_ids),
         );
         (groups, addresses.unwrap_or_default())

@@ -422,6 +422,18 @@ pub async fn security_group_named(
     Ok(security_groups(ec2, &[], filters).await?.into_iter().next())
 }
 
+/// The security groups with these ids; none for no ids (where `security_groups` would read
+/// every group of the account).
+pub async fn security_groups_by_id(
+    ec2: &Client,
+    ids: &[String],
+) -> Result<Vec<SecurityGroup>, Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    security_groups(ec2, ids, Vec::new()).await
+}
+
 /// The security groups named by `ids`, or those matching a filter such as `group-name`.
 pub async fn security_groups(
     ec2: &Client,

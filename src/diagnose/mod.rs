@@ -945,24 +945,15 @@ async fn client(
         .or(instance_vpc)
         .filter(|v| v != vpc_id);
     let group_ids = side.group_ids.clone();
-    let (groups, elsewhere) = tokio::join!(
-        async {
-            if group_ids.is_empty() {
-                Ok(Vec::new())
-            } else {
-                ec2::security_groups(ec2c, &group_ids, Vec::new()).await
+    let (groups, elsewhere) = tokio::join!(ec2::security_groups_by_id(ec2c, &group_ids), async {
+        match elsewhere {
+            Some(v) => {
+                let reads = client_vpc_reads(clients, &v, region).await;
+                Some((v, reads))
             }
-        },
-        async {
-            match elsewhere {
-                Some(v) => {
-                    let reads = client_vpc_reads(clients, &v, region).await;
-                    Some((v, reads))
-                }
-                None => None,
-            }
-        },
-    );
+            None => None,
+        }
+    },);
     client.groups = groups?;
     client.elsewhere = elsewhere;
     if client.view.described_as.is_empty() {

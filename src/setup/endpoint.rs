@@ -180,13 +180,7 @@ pub async fn create_vpc_endpoint(
         discovery::zilliz_endpoint_service(app, &region),
         ec2::vpc(ec2c, &vpc_id, &region),
         ec2::subnets_by_id(ec2c, &subnet_ids),
-        async {
-            if group_ids.is_empty() {
-                Ok(Vec::new())
-            } else {
-                ec2::security_groups(ec2c, &group_ids, Vec::new()).await
-            }
-        },
+        ec2::security_groups_by_id(ec2c, &group_ids),
         async {
             if group_ids.is_empty() {
                 ec2::security_group_named(ec2c, &vpc_id, &group_name).await

@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 import urllib.request
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,18 @@ async def mcp_session(env, *args, stderr_path=None, elicitation_callback=None):
                 yield session
     finally:
         errlog.close()
+
+
+class Answers400(BaseHTTPRequestHandler):
+    """What Zilliz's private link answers to a bare request: HTTP 400."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.send_response(400)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 from dnslib import QTYPE, RCODE, RR, A
 from dnslib.server import BaseResolver, DNSLogger, DNSServer
 
-from conftest import (BINARY, PROJECT, REGION, boto, call_ok, free_port, mcp_session,
-                      point_alias_elsewhere)
+from conftest import (BINARY, PROJECT, REGION, Answers400, boto, call_ok, free_port,
+                      mcp_session, point_alias_elsewhere)
 
 pytestmark = pytest.mark.anyio
 
@@ -46,16 +46,6 @@ def dns():
     records.addr = f"127.0.0.1:{port}"
     yield records
     server.stop()
-
-
-class Answers400(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        self.send_response(400)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,12 @@ instance, so the script and the reading of its output are both tested."""
 
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
-from conftest import (CLUSTER, HOST, call_err, call_ok, mcp_session, text_of, call)
+from conftest import (CLUSTER, HOST, Answers400, call, call_err, call_ok, mcp_session,
+                      text_of)
 
 pytestmark = pytest.mark.anyio
 
@@ -16,16 +17,6 @@ pytestmark = pytest.mark.anyio
 def instance_in(world):
     return world.ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1,
                                    SubnetId=world.subnets["a"])["Instances"][0]["InstanceId"]
-
-
-class Answers400(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        self.send_response(400)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
 
 
 @pytest.fixture
