@@ -549,6 +549,22 @@ async fn control_plane(
                 client_route_tables: &tables,
                 endpoint_subnets: &endpoint_subnets,
             }));
+            if let (Ok(groups), Some(port)) =
+                (&facts.endpoint_groups, t.address.as_ref().map(|a| a.port))
+            {
+                out.extend(peering::group_reference(
+                    groups,
+                    &client.view.side.group_ids,
+                    &tables,
+                    &endpoint_subnets,
+                    port,
+                    client_vpc_read
+                        .cidr_blocks
+                        .first()
+                        .and_then(|c| c.parse().ok())
+                        .as_ref(),
+                ));
+            }
             let client_networks: Vec<IpNet> = client_vpc_read
                 .cidr_blocks
                 .iter()

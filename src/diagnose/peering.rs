@@ -6,8 +6,9 @@ use ipnet::IpNet;
 use serde_json::json;
 
 use super::finding::{self, Finding, tool_fix};
-use crate::aws::ec2::RouteTable;
+use crate::aws::ec2::{RouteTable, SecurityGroup};
 use crate::aws::route53::Zone;
+use crate::aws::rules::Peer;
 
 /// Everything the judgement reads.
 #[derive(Debug, Clone)]
@@ -106,6 +107,74 @@ pub fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
         )
     });
     out
+}
+
+/// A rule on the endpoint's groups that admits the client by its security group works across
+/// VPCs only where AWS resolves the reference: a peering in the region does; a transit gateway
+/// does only with security group referencing turned on (on the gateway and its VPC
+/// attachments). Nothing to say where no rule admits the client by group.
+pub fn group_reference(
+    endpoint_groups: &[SecurityGroup],
+    client_groups: &[String],
+    client_route_tables: &[RouteTable],
+    endpoint_subnets: &[IpNet],
+    port: u16,
+    client_cidr: Option<&IpNet>,
+) -> Option<Finding> {
+    let referencing: Vec<(&str, &str)> = endpoint_groups
+        .iter()
+        .flat_map(|g| g.inbound.iter().map(move |r| (g, r)))
+        .filter(|(_, r)| r.admits_tcp(port))
+        .filter_map(|(g, r)| match &r.peer {
+            Peer::Group(id) if client_groups.contains(id) => Some((g.id.as_str(), id.as_str())),
+            _ => None,
+        })
+        .collect();
+    let (endpoint_group, client_group) = referencing.first()?;
+    // The route a packet takes is the most specific one that covers it.
+    let gateways: Vec<&str> = client_route_tables
+        .iter()
+        .flat_map(|t| {
+            endpoint_subnets.iter().filter_map(move |subnet| {
+                t.routes
+                    .iter()
+                    .filter(|(destination, _)| destination.contains(subnet))
+                    .max_by_key(|(destination, _)| destination.prefix_len())
+            })
+        })
+        .map(|(_, target)| target.as_str())
+        .filter(|target| target.starts_with("tgw-"))
+        .collect();
+    Some(match gateways.first() {
+        None => finding::pass(
+            "security_group_reference",
+            format!(
+                "{endpoint_group} admits {client_group} by reference, which a peering in the \
+                 region resolves"
+            ),
+        ),
+        Some(tgw) => finding::warn(
+            "security_group_reference",
+            format!(
+                "{endpoint_group} admits {client_group} by reference, but the client reaches the \
+                 endpoint through transit gateway {tgw}: the reference holds only where {tgw} \
+                 and both VPC attachments have security group referencing turned on"
+            ),
+            format!(
+                "aws ec2 modify-transit-gateway --transit-gateway-id {tgw} --options \
+                 SecurityGroupReferencingSupport=enable (and on both VPC attachments); or admit \
+                 the client's addresses instead: {}",
+                tool_fix(
+                    "allow_client_access",
+                    json!({
+                        "endpoint_security_group_id": endpoint_group,
+                        "source_cidr": client_cidr.map_or("<the client VPC's CIDR>".to_string(), ToString::to_string),
+                        "port": port,
+                    }),
+                )
+            ),
+        ),
+    })
 }
 
 /// Route targets that cross to another VPC.
@@ -231,6 +300,60 @@ mod tests {
             client_route_tables: tables,
             endpoint_subnets: &subnets,
         })
+    }
+
+    #[test]
+    fn a_group_reference_across_a_transit_gateway_needs_referencing_on() {
+        use crate::aws::rules::Rule;
+        let endpoint = SecurityGroup {
+            id: "sg-endpoint".into(),
+            name: "endpoint".into(),
+            description: String::new(),
+            vpc_id: Some("vpc-hub".into()),
+            inbound: vec![Rule::new(
+                "tcp",
+                Some((19531, 19531)),
+                Peer::Group("sg-client".into()),
+            )],
+            outbound: vec![],
+            tags: vec![],
+        };
+        let subnets: Vec<IpNet> = vec!["10.0.0.0/24".parse().unwrap()];
+        let clients = ["sg-client".to_string()];
+        let cidr: IpNet = "10.3.0.0/16".parse().unwrap();
+        let judged = |tables: &[RouteTable]| {
+            group_reference(
+                std::slice::from_ref(&endpoint),
+                &clients,
+                tables,
+                &subnets,
+                19531,
+                Some(&cidr),
+            )
+        };
+        let over_tgw = judged(&[table(&[("10.0.0.0/8", "tgw-1")])]).unwrap();
+        assert_eq!(over_tgw.status, Status::Warn);
+        let fix = over_tgw.fix.as_deref().unwrap();
+        assert!(
+            fix.contains("SecurityGroupReferencingSupport=enable") && fix.contains("10.3.0.0/16")
+        );
+        let over_peering = judged(&[table(&[("10.0.0.0/16", "pcx-1")])]).unwrap();
+        assert_eq!(over_peering.status, Status::Pass);
+        // A broader transit gateway route loses to the peering's more specific one.
+        let both = judged(&[table(&[("10.0.0.0/8", "tgw-1"), ("10.0.0.0/16", "pcx-1")])]).unwrap();
+        assert_eq!(both.status, Status::Pass);
+        // A rule by CIDR, or on another port, says nothing of references.
+        assert!(
+            group_reference(
+                std::slice::from_ref(&endpoint),
+                &clients,
+                &[table(&[("10.0.0.0/8", "tgw-1")])],
+                &subnets,
+                443,
+                None
+            )
+            .is_none()
+        );
     }
 
     #[test]

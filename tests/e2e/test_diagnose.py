@@ -523,6 +523,17 @@ async def test_a_client_in_a_peered_vpc(world, server_env, zilliz_server, dns, l
                                      SubnetId=client_subnets["a"])["Instances"][0]["InstanceId"]
         by_instance = await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=world.vpc,
                                     client_instance_id=instance, probe=False)
+        client_group = ec2.create_security_group(GroupName="peered-app", Description="app",
+                                                 VpcId=client_vpc)["GroupId"]
+        await call_ok(s, "allow_client_access",
+                      endpoint_security_group_id=made["security_group_ids"][0],
+                      source_security_group_id=client_group, cluster_id=DIAG, confirm=True)
+        grouped = dict(args, client_security_group_id=client_group)
+        by_group = await call_ok(s, "diagnose_private_link", **grouped)
+        tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+        ec2.replace_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="10.0.0.0/16",
+                          TransitGatewayId=tgw)
+        over_tgw = await call_ok(s, "diagnose_private_link", **grouped)
     for report in (before, after):
         assert_every_problem_has_a_fix(report)
     [zone] = by_check(before)["client_vpc_zone"]
@@ -539,6 +550,13 @@ async def test_a_client_in_a_peered_vpc(world, server_env, zilliz_server, dns, l
     assert by_check(after)["endpoint_vpc_routes"][0]["status"] == "pass"
     for check in ("client_vpc_zone", "client_vpc_routes", "endpoint_vpc_routes"):
         assert by_check(by_instance)[check][0]["status"] == "pass", by_instance["findings"]
+    # Admitted by its group: a peering resolves the reference, a transit gateway only with
+    # security group referencing on.
+    [reference] = by_check(by_group)["security_group_reference"]
+    assert reference["status"] == "pass" and client_group in reference["detail"]
+    [reference] = by_check(over_tgw)["security_group_reference"]
+    assert reference["status"] == "warn" and tgw in reference["fix"]
+    assert "10.3.0.0/16" in reference["fix"]
 
 
 async def test_a_client_on_premises(world, server_env, zilliz_server, dns, listeners, moto_url):
