@@ -51,7 +51,7 @@ class World:
     """What the seed made, by name."""
 
 
-def add_app_vpc(ec2, cidr_prefix, name):
+def add_app_vpc(ec2, cidr_prefix, name, region=REGION):
     """Another application VPC with DNS attributes on and subnets in the service's two
     zones: (vpc id, {zone letter: subnet id})."""
     vpc = ec2.create_vpc(CidrBlock=f"{cidr_prefix}.0.0/16",
@@ -60,9 +60,27 @@ def add_app_vpc(ec2, cidr_prefix, name):
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     subnets = {az: ec2.create_subnet(VpcId=vpc, CidrBlock=f"{cidr_prefix}.{i}.0/24",
-                                     AvailabilityZone=f"{REGION}{az}")["Subnet"]["SubnetId"]
+                                     AvailabilityZone=f"{region}{az}")["Subnet"]["SubnetId"]
                for i, az in enumerate("ab")}
     return vpc, subnets
+
+
+def add_service_region(moto_url, fake, region):
+    """Zilliz's endpoint service in another region (an NLB in a provider VPC there), known to
+    the Zilliz fake: its AWS service name."""
+    ec2 = boto("ec2", moto_url, region)
+    elb = boto("elbv2", moto_url, region)
+    provider = ec2.create_vpc(CidrBlock="10.201.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=provider, CidrBlock=f"10.201.{i}.0/24",
+                                 AvailabilityZone=f"{region}{az}")["Subnet"]["SubnetId"]
+               for i, az in enumerate("ab")]
+    nlb = elb.create_load_balancer(Name=f"zilliz-nlb-{region}", Subnets=subnets,
+                                   Scheme="internal", Type="network")
+    service = ec2.create_vpc_endpoint_service_configuration(
+        NetworkLoadBalancerArns=[nlb["LoadBalancers"][0]["LoadBalancerArn"]],
+        AcceptanceRequired=False)["ServiceConfiguration"]["ServiceName"]
+    fake.add_service(f"aws-{region}", service)
+    return service
 
 
 def seed_world(moto_url, fake):

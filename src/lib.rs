@@ -8,6 +8,7 @@
 
 pub mod address;
 pub mod app;
+pub mod audit;
 pub mod aws;
 pub mod config;
 pub mod consent;
@@ -15,6 +16,7 @@ pub mod diagnose;
 pub mod discovery;
 pub mod endpoint_state;
 pub mod error;
+pub mod export;
 pub mod facts;
 pub mod mcp;
 pub mod paging;

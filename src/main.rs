@@ -70,6 +70,35 @@ enum Command {
     /// Diagnose a private link from this machine: run it on an instance inside the VPC, where
     /// the DNS and network probes mean something. Exits 1 when a check fails.
     Doctor(DoctorArgs),
+    /// Every private link of the key's projects and this AWS account, per project and region,
+    /// with drift named. Exits 1 when a link is broken.
+    Audit(AuditArgs),
+    /// The Terraform for one VPC's private link (import blocks and resources), to stdout.
+    ExportTerraform(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+struct AuditArgs {
+    /// An AWS region to audit (repeat for more); default: every AWS region where the key's
+    /// projects have clusters.
+    #[arg(long = "regions", value_name = "REGION,...", value_delimiter = ',')]
+    regions: Vec<String>,
+    /// Only this Zilliz project.
+    #[arg(long, value_name = "ID")]
+    project_id: Option<String>,
+    /// Print the links as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// The Zilliz cluster whose private link to export.
+    #[arg(long, value_name = "ID")]
+    cluster_id: String,
+    /// The VPC it serves.
+    #[arg(long, value_name = "ID")]
+    vpc_id: String,
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +179,8 @@ fn main() -> ExitCode {
             }
         },
         Command::Doctor(args) => runtime.block_on(doctor(settings, args)),
+        Command::Audit(args) => runtime.block_on(audit(settings, args)),
+        Command::ExportTerraform(args) => runtime.block_on(export_terraform(settings, args)),
     }
 }
 
@@ -194,6 +225,101 @@ async fn doctor(settings: Settings, args: DoctorArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// The exit code of a failed command: 2 for arguments, 1 for the rest.
+fn failed(error: &zilliz_privatelink_mcp::error::Error) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::from(if error.is_bad_request() { 2 } else { 1 })
+}
+
+/// Prints every link (a table, or JSON): exit 0 when none is broken, 1 when one is.
+async fn audit(settings: Settings, args: AuditArgs) -> ExitCode {
+    use zilliz_privatelink_mcp::audit::{AuditRequest, audit_all, judge::LinkStatus};
+    let app = App::new(settings);
+    let request = AuditRequest {
+        regions: args.regions,
+        project_id: args.project_id,
+        ..Default::default()
+    };
+    let (links, regions) = match audit_all(&app, &request, None).await {
+        Ok(found) => found,
+        Err(error) => return failed(&error),
+    };
+    if args.json {
+        let all = serde_json::json!({ "links": links, "regions": regions });
+        match serde_json::to_string_pretty(&all) {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        println!(
+            "{:<16} {:<28} {:<24} {:<24} {:<8} clusters",
+            "region", "project", "vpc", "endpoint", "status"
+        );
+        for link in &links {
+            println!(
+                "{:<16} {:<28} {:<24} {:<24} {:<8} {}",
+                link.aws_region,
+                link.project_id.as_deref().unwrap_or("-"),
+                link.vpc_id.as_deref().unwrap_or("-"),
+                link.endpoint_id.as_deref().unwrap_or("-"),
+                format!("{:?}", link.status).to_lowercase(),
+                link.cluster_ids.join(",")
+            );
+            for f in link
+                .findings
+                .iter()
+                .filter(|f| matches!(f.status, Status::Fail | Status::Warn))
+            {
+                println!("    [{}] {}", mark(f.status), f.detail);
+                if let Some(fix) = &f.fix {
+                    println!("           fix: {fix}");
+                }
+            }
+        }
+        for region in regions.iter().filter(|r| r.error.is_some()) {
+            println!(
+                "{}: not read: {}",
+                region.aws_region,
+                region.error.as_deref().unwrap_or_default()
+            );
+        }
+        let broken = links
+            .iter()
+            .filter(|l| l.status == LinkStatus::Broken)
+            .count();
+        println!(
+            "{} link(s) in {} region(s), {broken} broken.",
+            links.len(),
+            regions.len()
+        );
+    }
+    if links.iter().any(|l| l.status == LinkStatus::Broken) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Writes the HCL to stdout and what it leaves out to stderr.
+async fn export_terraform(settings: Settings, args: ExportArgs) -> ExitCode {
+    let app = App::new(settings);
+    match zilliz_privatelink_mcp::export::export_terraform(&app, &args.cluster_id, &args.vpc_id)
+        .await
+    {
+        Ok(export) => {
+            print!("{}", export.hcl);
+            for left in &export.left_out {
+                eprintln!("left out: {left}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => failed(&error),
     }
 }
 

@@ -106,6 +106,34 @@ pub async fn zones_of_vpc(r53: &Client, vpc_id: &str, region: &str) -> Result<Ve
     Ok(zones)
 }
 
+/// Every private zone of the account (Route 53 is global: one read serves every region).
+pub async fn private_zones(r53: &Client) -> Result<Vec<Zone>, Error> {
+    let mut zones = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let out = r53
+            .list_hosted_zones()
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| sdk_error("route53:ListHostedZones", e))?;
+        zones.extend(
+            out.hosted_zones()
+                .iter()
+                .filter(|z| z.config().is_some_and(|c| c.private_zone()))
+                .map(|z| Zone {
+                    id: bare_zone_id(z.id()),
+                    name: bare_name(z.name()),
+                }),
+        );
+        match out.next_marker() {
+            Some(next) if out.is_truncated() && !next.is_empty() => marker = Some(next.into()),
+            _ => break,
+        }
+    }
+    Ok(zones)
+}
+
 /// Private zones with exactly this name, wherever they are tied.
 pub async fn private_zones_named(r53: &Client, name: &str) -> Result<Vec<Zone>, Error> {
     let out = r53
@@ -129,13 +157,27 @@ pub async fn private_zones_named(r53: &Client, name: &str) -> Result<Vec<Zone>, 
 
 /// The VPCs `(id, region)` a private zone is tied to.
 pub async fn zone_vpcs(r53: &Client, zone_id: &str) -> Result<Vec<(String, String)>, Error> {
+    Ok(zone_details(r53, zone_id).await?.0)
+}
+
+/// A private zone's VPCs `(id, region)` and its comment (empty where it has none).
+pub async fn zone_details(
+    r53: &Client,
+    zone_id: &str,
+) -> Result<(Vec<(String, String)>, String), Error> {
     let out = r53
         .get_hosted_zone()
         .id(zone_id)
         .send()
         .await
         .map_err(|e| sdk_error("route53:GetHostedZone", e))?;
-    Ok(out
+    let comment = out
+        .hosted_zone()
+        .and_then(|z| z.config())
+        .and_then(|c| c.comment())
+        .unwrap_or_default()
+        .to_string();
+    let vpcs = out
         .vpcs()
         .iter()
         .map(|v| {
@@ -146,7 +188,8 @@ pub async fn zone_vpcs(r53: &Client, zone_id: &str) -> Result<Vec<(String, Strin
                     .unwrap_or_default(),
             )
         })
-        .collect())
+        .collect();
+    Ok((vpcs, comment))
 }
 
 /// The tags of a zone, as `(key, value)`.

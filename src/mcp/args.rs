@@ -252,3 +252,32 @@ pub struct ProbeFromInstanceArgs {
     /// one session work across accounts.
     pub profile: Option<String>,
 }
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditArgs {
+    /// AWS regions to audit (`us-west-2` or `aws-us-west-2`); default: every AWS region where
+    /// the key's projects have clusters.
+    pub regions: Option<Vec<String>>,
+    /// Only this Zilliz project.
+    pub project_id: Option<String>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Links a page, 1 to 50 (default 20).
+    pub limit: Option<u32>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportTerraformArgs {
+    /// The Zilliz cluster whose private link to export.
+    pub cluster_id: String,
+    /// The VPC it serves.
+    pub vpc_id: String,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    pub profile: Option<String>,
+}

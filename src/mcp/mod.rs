@@ -24,10 +24,12 @@ use rmcp::{
 use serde::Serialize;
 
 use crate::app::{App, read_only_refusal};
+use crate::audit;
 use crate::consent::{Answer, Consent};
 use crate::diagnose::{self, remote};
 use crate::discovery;
 use crate::error::Error;
+use crate::export;
 use crate::setup::{access, dns, endpoint, register, remove, wait};
 use crate::status;
 use crate::summary::Summary;
@@ -425,6 +427,66 @@ impl Server {
     }
 
     #[tool(
+        description = "Every private link at a glance: per Zilliz project and AWS region, each \
+            endpoint to Zilliz's service with its registration and each cluster's record, and \
+            the drift named with its fix: registrations whose endpoint is gone (or in another \
+            account), endpoints not registered or rejected, clusters without a record in a VPC \
+            that has the endpoint, records aliasing a gone or another VPC's endpoint, and what \
+            this tool made for clusters that are gone. Regions are read concurrently, with \
+            progress notifications; the answer is paged (cursor).",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<audit::AuditOutput>()
+    )]
+    async fn audit_private_links(
+        &self,
+        Parameters(args): Parameters<AuditArgs>,
+        context: RequestContext<RoleServer>,
+    ) -> CallToolResult {
+        let app = app_for!(self, args.profile);
+        let request = audit::AuditRequest {
+            regions: args.regions.unwrap_or_default(),
+            project_id: args.project_id,
+            cursor: args.cursor,
+            limit: args.limit,
+        };
+        let progress = context.meta.get_progress_token().map(|token| {
+            let (sender, mut receiver) =
+                tokio::sync::mpsc::unbounded_channel::<audit::AuditProgress>();
+            let peer = context.peer.clone();
+            tokio::spawn(async move {
+                while let Some(step) = receiver.recv().await {
+                    let param = ProgressNotificationParam::new(token.clone(), step.done as f64)
+                        .with_total(step.total as f64)
+                        .with_message(step.message);
+                    if peer.notify_progress(param).await.is_err() {
+                        break;
+                    }
+                }
+            });
+            sender
+        });
+        answer(audit::audit_private_links(&app, request, progress).await)
+    }
+
+    #[tool(
+        description = "The Terraform for what exists of one VPC's private link, ready to adopt: \
+            import blocks and resources for the VPC endpoint, the security group this tool made, \
+            the private zone with its VPCs, the alias record, and Zilliz's \
+            zillizcloud_private_endpoint (and whitelist), with provider requirements and no \
+            secrets. The arguments repeat the live values, so a plan after the import shows no \
+            change; left_out says what it leaves out and why. Reads only.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<export::ExportOutput>()
+    )]
+    async fn export_terraform(
+        &self,
+        Parameters(args): Parameters<ExportTerraformArgs>,
+    ) -> CallToolResult {
+        let app = app_for!(self, args.profile);
+        answer(export::export_terraform(&app, &args.cluster_id, &args.vpc_id).await)
+    }
+
+    #[tool(
         description = "Run the DNS, TCP and HTTPS probes on the application's own instance \
             through SSM Run Command (AWS-RunShellScript), so the answer is the instance's: its \
             resolver, its security groups, its routes. The script is fixed (host, port and \
@@ -727,7 +789,7 @@ mod tests {
             .into_iter()
             .map(|t| t.name.to_string())
             .collect();
-        assert_eq!(names.len(), 14 - CHANGING_TOOLS.len());
+        assert_eq!(names.len(), 16 - CHANGING_TOOLS.len());
         assert!(names.iter().all(|n| !CHANGING_TOOLS.contains(&n.as_str())));
     }
 

@@ -1,0 +1,645 @@
+//! The audit's judgement of one region, a pure function over what was read there: every
+//! endpoint to Zilliz's service with its registrations and each cluster's record, every
+//! registration without its endpoint, and what this tool made for clusters that are gone.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::aws::ec2::VpcEndpoint;
+use crate::aws::route53::{self, ARecord, Zone};
+use crate::diagnose::finding::{self, Finding, Status, tool_fix};
+use crate::endpoint_state::{self, Phase};
+use crate::region::RegionNames;
+use crate::setup::{CLUSTER_TAG, is_managed};
+
+/// A cluster of the region, as the audit needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterInfo {
+    pub id: String,
+    pub project_id: String,
+    /// Its private link host (the address Zilliz gave, else the name it will have).
+    pub host: String,
+}
+
+/// A private zone named for a private link host of the region.
+#[derive(Debug, Clone)]
+pub struct HostZone {
+    pub zone: Zone,
+    /// The cluster the name is for.
+    pub cluster_id: String,
+    /// The VPCs of this region it is tied to.
+    pub vpcs: Vec<String>,
+    pub record: Option<ARecord>,
+    pub tags: Vec<(String, String)>,
+}
+
+/// Everything the audit read of one region.
+#[derive(Debug, Clone)]
+pub struct RegionFacts {
+    pub region: RegionNames,
+    /// The account's endpoints to Zilliz's service in the region.
+    pub endpoints: Vec<VpcEndpoint>,
+    /// `(project, endpoint id, Zilliz's status)` of every registration in the region.
+    pub registrations: Vec<(String, String, Option<String>)>,
+    /// The clusters of the region (of the audited projects).
+    pub clusters: Vec<ClusterInfo>,
+    /// Every cluster id the key sees, in any region: a zone or endpoint made for an id not
+    /// among them serves a cluster that is gone.
+    pub known_clusters: Vec<String>,
+    pub zones: Vec<HostZone>,
+}
+
+/// How a link stands: the worst of its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkStatus {
+    Ok,
+    Pending,
+    Broken,
+}
+
+/// One private link (an endpoint, or what is left of one) and its verdict.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Link {
+    /// The Zilliz project it is registered with (null where it is registered with none the
+    /// key sees).
+    pub project_id: Option<String>,
+    pub region_id: String,
+    pub aws_region: String,
+    /// The clusters it serves (a private link serves every cluster of its project and region).
+    pub cluster_ids: Vec<String>,
+    pub endpoint_id: Option<String>,
+    pub vpc_id: Option<String>,
+    pub status: LinkStatus,
+    pub findings: Vec<Finding>,
+}
+
+impl Link {
+    fn new(
+        facts: &RegionFacts,
+        project_id: Option<&str>,
+        cluster_ids: Vec<String>,
+        endpoint_id: Option<&str>,
+        vpc_id: Option<&str>,
+        findings: Vec<Finding>,
+    ) -> Self {
+        let status = if findings.iter().any(|f| f.status == Status::Fail) {
+            LinkStatus::Broken
+        } else if findings.iter().any(|f| f.status == Status::Warn) {
+            LinkStatus::Pending
+        } else {
+            LinkStatus::Ok
+        };
+        Self {
+            project_id: project_id.map(str::to_string),
+            region_id: facts.region.region_id.clone(),
+            aws_region: facts.region.aws_region.clone(),
+            cluster_ids,
+            endpoint_id: endpoint_id.map(str::to_string),
+            vpc_id: vpc_id.map(str::to_string),
+            status,
+            findings,
+        }
+    }
+}
+
+/// The cluster id and Zilliz region a private link host names
+/// (`<cluster>-privatelink.<region>.vectordb.zillizcloud.com`).
+pub fn host_parts(host: &str) -> Option<(&str, &str)> {
+    let rest = host.strip_suffix(".vectordb.zillizcloud.com")?;
+    let (first, region) = rest.split_once('.')?;
+    let cluster = first.strip_suffix("-privatelink")?;
+    (!cluster.is_empty() && !region.contains('.')).then_some((cluster, region))
+}
+
+fn tag<'a>(tags: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+/// The endpoint whose regional name an alias points at.
+fn alias_endpoint<'a>(record: &ARecord, endpoints: &'a [VpcEndpoint]) -> Option<&'a VpcEndpoint> {
+    let (name, _) = record.alias_target.as_ref()?;
+    endpoints.iter().find(|e| {
+        e.dns_entries
+            .iter()
+            .any(|(n, _)| route53::bare_name(n) == *name)
+    })
+}
+
+/// The record of cluster `c` in VPC `vpc`, whose own endpoint is `e`.
+fn record_finding(f: &RegionFacts, c: &ClusterInfo, vpc: &str, e: &VpcEndpoint) -> Finding {
+    let check = format!("record:{}", c.id);
+    let fix = tool_fix(
+        "setup_private_dns",
+        json!({ "cluster_id": c.id, "vpc_id": vpc }),
+    );
+    let Some(zone) = f
+        .zones
+        .iter()
+        .find(|z| z.zone.name == c.host && z.vpcs.iter().any(|v| v == vpc))
+    else {
+        return finding::fail(
+            &check,
+            format!(
+                "cluster {} has no private zone for {} in {vpc}: the VPC reaches it only once the \
+                 name resolves to {} (typical after a new cluster joins the project)",
+                c.id, c.host, e.id
+            ),
+            fix,
+        );
+    };
+    let Some(record) = &zone.record else {
+        return finding::fail(
+            &check,
+            format!(
+                "private zone {} of {} in {vpc} has no A record at its apex",
+                zone.zone.id, c.host
+            ),
+            fix,
+        );
+    };
+    match (alias_endpoint(record, &f.endpoints), &record.alias_target) {
+        (Some(target), _) if target.id == e.id => {
+            finding::pass(&check, format!("{} resolves to {} in {vpc}", c.host, e.id))
+        }
+        (Some(target), _) => finding::fail(
+            &check,
+            format!(
+                "{} in {vpc} is an alias to {} of {}, not to {vpc}'s own endpoint {}",
+                c.host, target.id, target.vpc_id, e.id
+            ),
+            fix,
+        ),
+        (None, Some((name, _))) => finding::fail(
+            &check,
+            format!(
+                "{} in {vpc} is an alias to {name}, which is no endpoint of this account in {}: \
+                 the endpoint it was made for is gone",
+                c.host, f.region.aws_region
+            ),
+            fix,
+        ),
+        (None, None) => finding::fail(
+            &check,
+            format!(
+                "{} in {vpc} is a plain A record ({}), not an alias to {}",
+                c.host,
+                record.addresses.join(", "),
+                e.id
+            ),
+            fix,
+        ),
+    }
+}
+
+/// The endpoint's own state.
+fn state_finding(e: &VpcEndpoint, example_cluster: Option<&str>) -> Finding {
+    match endpoint_state::phase(&e.state) {
+        Phase::Ready => finding::pass("endpoint", format!("{} is {}", e.id, e.state)),
+        Phase::Waiting | Phase::Unknown => finding::warn(
+            "endpoint",
+            format!("{} is {}: Zilliz has not accepted it yet", e.id, e.state),
+            format!(
+                "wait_for_endpoint {}",
+                json!({ "endpoint_id": e.id, "timeout_seconds": 300 })
+            ),
+        ),
+        _ => finding::fail(
+            "endpoint",
+            format!("{} is {}: it carries no traffic", e.id, e.state),
+            match example_cluster {
+                Some(c) => format!(
+                    "{} then create it again with create_vpc_endpoint (a rejected endpoint is \
+                     usually one registered with another project, or from an account that needs \
+                     whitelisting)",
+                    tool_fix(
+                        "remove_private_link",
+                        json!({ "cluster_id": c, "vpc_id": e.vpc_id })
+                    )
+                ),
+                None => format!(
+                    "aws ec2 delete-vpc-endpoints --vpc-endpoint-ids {}, then create it again \
+                     with create_vpc_endpoint",
+                    e.id
+                ),
+            },
+        ),
+    }
+}
+
+/// Made by this tool for a cluster that is gone, and needed by no cluster of its project here.
+fn orphaned_endpoint(f: &RegionFacts, e: &VpcEndpoint, serves: &[String]) -> Option<Finding> {
+    if !is_managed(&e.tags) {
+        return None;
+    }
+    let made_for = tag(&e.tags, CLUSTER_TAG)?;
+    if f.known_clusters.iter().any(|c| c == made_for) || !serves.is_empty() {
+        return None;
+    }
+    Some(finding::fail(
+        "orphan",
+        format!(
+            "{} was made by this tool for cluster {made_for}, which no longer exists, and no \
+             cluster of its project in {} uses it",
+            e.id, f.region.region_id
+        ),
+        format!(
+            "aws ec2 delete-vpc-endpoints --region {} --vpc-endpoint-ids {} (and its security \
+             group, if this tool made it, once the endpoint is gone)",
+            f.region.aws_region, e.id
+        ),
+    ))
+}
+
+/// Every link of the region, with its findings.
+pub fn judge_region(f: &RegionFacts) -> Vec<Link> {
+    let mut links = Vec::new();
+    let clusters_of = |project: &str| -> Vec<&ClusterInfo> {
+        f.clusters
+            .iter()
+            .filter(|c| c.project_id == project)
+            .collect()
+    };
+    for e in &f.endpoints {
+        if endpoint_state::phase(&e.state) == Phase::Gone {
+            continue;
+        }
+        let mut projects: Vec<&str> = f
+            .registrations
+            .iter()
+            .filter(|(_, id, _)| *id == e.id)
+            .map(|(p, _, _)| p.as_str())
+            .collect();
+        projects.sort();
+        projects.dedup();
+        if projects.is_empty() {
+            let mut findings = vec![state_finding(e, None)];
+            let example = f.clusters.first();
+            findings.push(finding::fail(
+                "registration",
+                format!(
+                    "{} in {} leads to Zilliz's service in {} but is registered with no project \
+                     this API key sees (or with one it cannot see)",
+                    e.id, e.vpc_id, f.region.region_id
+                ),
+                match example {
+                    Some(c) => tool_fix(
+                        "register_endpoint",
+                        json!({ "endpoint_id": e.id, "cluster_id": c.id }),
+                    ),
+                    None => format!(
+                        "register it with register_endpoint (endpoint_id {}, project_id and \
+                         region {}), or delete it if nothing uses it",
+                        e.id, f.region.region_id
+                    ),
+                },
+            ));
+            findings.extend(orphaned_endpoint(f, e, &[]));
+            links.push(Link::new(
+                f,
+                None,
+                Vec::new(),
+                Some(&e.id),
+                Some(&e.vpc_id),
+                findings,
+            ));
+            continue;
+        }
+        for project in projects {
+            let clusters = clusters_of(project);
+            let ids: Vec<String> = clusters.iter().map(|c| c.id.clone()).collect();
+            let mut findings = vec![state_finding(e, ids.first().map(String::as_str))];
+            findings.push(finding::pass(
+                "registration",
+                format!(
+                    "{} is registered with {project} in {}",
+                    e.id, f.region.region_id
+                ),
+            ));
+            if endpoint_state::phase(&e.state) == Phase::Ready {
+                findings.extend(clusters.iter().map(|c| record_finding(f, c, &e.vpc_id, e)));
+            }
+            findings.extend(orphaned_endpoint(f, e, &ids));
+            links.push(Link::new(
+                f,
+                Some(project),
+                ids,
+                Some(&e.id),
+                Some(&e.vpc_id),
+                findings,
+            ));
+        }
+    }
+    // Registrations whose endpoint is not in this account's region.
+    for (project, endpoint_id, _) in &f.registrations {
+        if f.endpoints.iter().any(|e| &e.id == endpoint_id) {
+            continue;
+        }
+        let ids: Vec<String> = clusters_of(project).iter().map(|c| c.id.clone()).collect();
+        links.push(Link::new(
+            f,
+            Some(project),
+            ids,
+            Some(endpoint_id),
+            None,
+            vec![finding::fail(
+                "endpoint",
+                format!(
+                    "{endpoint_id} is registered with {project} in {}, but this AWS account has \
+                     no such endpoint in {}: it was deleted, or it belongs to another AWS account \
+                     (this tool cannot tell which)",
+                    f.region.region_id, f.region.aws_region
+                ),
+                format!(
+                    "if it belongs to another account, audit with that account's profile; if it \
+                     was deleted, remove its registration in the Zilliz console (project \
+                     {project}, Private Endpoints)"
+                ),
+            )],
+        ));
+    }
+    // Records in VPCs without an endpoint of their own (spokes), and what was left behind.
+    for z in &f.zones {
+        let gone = !f.known_clusters.contains(&z.cluster_id);
+        if gone {
+            if is_managed(&z.tags) || tag(&z.tags, CLUSTER_TAG).is_some() {
+                let delete_record = z.record.as_ref().map_or(String::new(), |_| {
+                    format!(
+                        "delete its A record (aws route53 change-resource-record-sets \
+                         --hosted-zone-id {} with a DELETE of the record as it is), then ",
+                        z.zone.id
+                    )
+                });
+                links.push(Link::new(
+                    f,
+                    None,
+                    vec![z.cluster_id.clone()],
+                    None,
+                    z.vpcs.first().map(String::as_str),
+                    vec![finding::fail(
+                        "orphan",
+                        format!(
+                            "private zone {} ({}) was made by this tool for cluster {}, which no \
+                             longer exists; it is tied to {}",
+                            z.zone.id,
+                            z.zone.name,
+                            z.cluster_id,
+                            if z.vpcs.is_empty() {
+                                "no VPC of this region".to_string()
+                            } else {
+                                z.vpcs.join(", ")
+                            }
+                        ),
+                        format!(
+                            "{delete_record}aws route53 delete-hosted-zone --id {}",
+                            z.zone.id
+                        ),
+                    )],
+                ));
+            }
+            continue;
+        }
+        for vpc in &z.vpcs {
+            let own = f
+                .endpoints
+                .iter()
+                .any(|e| &e.vpc_id == vpc && endpoint_state::phase(&e.state) != Phase::Gone);
+            if own {
+                continue; // judged with the VPC's own endpoint above
+            }
+            let Some(record) = &z.record else { continue };
+            let project = f
+                .clusters
+                .iter()
+                .find(|c| c.id == z.cluster_id)
+                .map(|c| c.project_id.as_str());
+            let finding = match alias_endpoint(record, &f.endpoints) {
+                Some(hub) => finding::pass(
+                    &format!("record:{}", z.cluster_id),
+                    format!(
+                        "{} in {vpc} resolves to {} of {} (hub and spoke)",
+                        z.zone.name, hub.id, hub.vpc_id
+                    ),
+                ),
+                None => finding::fail(
+                    &format!("record:{}", z.cluster_id),
+                    format!(
+                        "{} in {vpc} is an alias to {}, which is no endpoint of this account in \
+                         {}: the endpoint is gone",
+                        z.zone.name,
+                        record
+                            .alias_target
+                            .as_ref()
+                            .map_or("(no alias)", |(n, _)| n.as_str()),
+                        f.region.aws_region
+                    ),
+                    format!(
+                        "get_setup_status {} shows what {vpc} resolves through now; then \
+                         setup_private_dns for it with the endpoint it should use",
+                        json!({ "cluster_id": z.cluster_id, "vpc_id": vpc })
+                    ),
+                ),
+            };
+            links.push(Link::new(
+                f,
+                project,
+                vec![z.cluster_id.clone()],
+                None,
+                Some(vpc),
+                vec![finding],
+            ));
+        }
+    }
+    links
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REGION: &str = "aws-us-west-2";
+    const SERVICE: &str = "com.amazonaws.vpce.us-west-2.vpce-svc-0123456789abcdef0";
+
+    fn host(cluster: &str) -> String {
+        format!("{cluster}-privatelink.{REGION}.vectordb.zillizcloud.com")
+    }
+
+    fn endpoint(id: &str, vpc: &str, state: &str) -> VpcEndpoint {
+        VpcEndpoint {
+            id: id.into(),
+            vpc_id: vpc.into(),
+            service_name: SERVICE.into(),
+            state: state.into(),
+            subnet_ids: vec![],
+            security_group_ids: vec![],
+            dns_entries: vec![(
+                format!("{id}-abcd1234.vpce-svc-0123.us-west-2.vpce.amazonaws.com"),
+                Some("Z1HUB".into()),
+            )],
+            private_dns_enabled: Some(false),
+            network_interface_ids: vec![],
+            tags: vec![],
+        }
+    }
+
+    fn zone(cluster: &str, vpcs: &[&str], target: Option<&str>) -> HostZone {
+        HostZone {
+            zone: Zone {
+                id: format!("Z{cluster}"),
+                name: host(cluster),
+            },
+            cluster_id: cluster.into(),
+            vpcs: vpcs.iter().map(|v| v.to_string()).collect(),
+            record: target.map(|t| {
+                ARecord::alias(
+                    &host(cluster),
+                    (
+                        &format!("{t}-abcd1234.vpce-svc-0123.us-west-2.vpce.amazonaws.com"),
+                        "Z1HUB",
+                    ),
+                )
+            }),
+            tags: vec![],
+        }
+    }
+
+    fn cluster(id: &str, project: &str) -> ClusterInfo {
+        ClusterInfo {
+            id: id.into(),
+            project_id: project.into(),
+            host: host(id),
+        }
+    }
+
+    fn healthy() -> RegionFacts {
+        RegionFacts {
+            region: RegionNames::parse(REGION).unwrap(),
+            endpoints: vec![endpoint("vpce-1", "vpc-a", "available")],
+            registrations: vec![("proj-1".into(), "vpce-1".into(), Some("accepted".into()))],
+            clusters: vec![cluster("in01-a", "proj-1"), cluster("in01-b", "proj-1")],
+            known_clusters: vec!["in01-a".into(), "in01-b".into()],
+            zones: vec![
+                zone("in01-a", &["vpc-a", "vpc-spoke"], Some("vpce-1")),
+                zone("in01-b", &["vpc-a"], Some("vpce-1")),
+            ],
+        }
+    }
+
+    fn failing(links: &[Link]) -> Vec<String> {
+        links
+            .iter()
+            .flat_map(|l| &l.findings)
+            .filter(|f| f.status == Status::Fail)
+            .map(|f| f.detail.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_healthy_fleet_has_no_failing_finding() {
+        let links = judge_region(&healthy());
+        assert!(failing(&links).is_empty(), "{:?}", failing(&links));
+        assert_eq!(
+            links.len(),
+            2,
+            "the endpoint, and the spoke that resolves to it"
+        );
+        assert_eq!(links[0].cluster_ids, vec!["in01-a", "in01-b"]);
+        assert!(links.iter().all(|l| l.status == LinkStatus::Ok));
+    }
+
+    #[test]
+    fn every_drift_is_named_with_its_fix() {
+        let mut f = healthy();
+        // A new cluster of the project without a record.
+        f.clusters.push(cluster("in01-new", "proj-1"));
+        f.known_clusters.push("in01-new".into());
+        // A registration whose endpoint is not in the account.
+        f.registrations
+            .push(("proj-1".into(), "vpce-gone".into(), None));
+        // An unregistered endpoint, and a rejected one.
+        f.endpoints
+            .push(endpoint("vpce-loose", "vpc-b", "available"));
+        f.endpoints.push(endpoint("vpce-bad", "vpc-c", "rejected"));
+        f.registrations
+            .push(("proj-1".into(), "vpce-bad".into(), None));
+        // A record pointing at an endpoint that is gone, in a spoke.
+        f.zones
+            .push(zone("in01-b", &["vpc-d"], Some("vpce-deleted")));
+        // What this tool made for a cluster that is gone.
+        let mut orphan = zone("in01-dead", &["vpc-a"], Some("vpce-1"));
+        orphan.tags = vec![
+            (
+                crate::setup::MANAGED_BY_TAG.into(),
+                crate::setup::MANAGED_BY_VALUE.into(),
+            ),
+            (CLUSTER_TAG.into(), "in01-dead".into()),
+        ];
+        f.zones.push(orphan);
+        let mut dead_endpoint = endpoint("vpce-dead", "vpc-e", "available");
+        dead_endpoint.tags = vec![
+            (
+                crate::setup::MANAGED_BY_TAG.into(),
+                crate::setup::MANAGED_BY_VALUE.into(),
+            ),
+            (CLUSTER_TAG.into(), "in01-dead".into()),
+        ];
+        f.endpoints.push(dead_endpoint);
+        let links = judge_region(&f);
+        let fails = failing(&links);
+        for expected in [
+            "cluster in01-new has no private zone",
+            "vpce-gone is registered with proj-1",
+            "vpce-loose in vpc-b leads to Zilliz's service",
+            "vpce-bad is rejected",
+            "which is no endpoint of this account",
+            "was made by this tool for cluster in01-dead",
+            "vpce-dead was made by this tool for cluster in01-dead",
+        ] {
+            assert!(
+                fails.iter().any(|f| f.contains(expected)),
+                "{expected} missing from {fails:#?}"
+            );
+        }
+        for link in &links {
+            for f in &link.findings {
+                assert!(f.status == Status::Pass || f.fix.is_some(), "{f:?}");
+            }
+        }
+        let new = links
+            .iter()
+            .flat_map(|l| &l.findings)
+            .find(|f| f.check == "record:in01-new")
+            .unwrap();
+        assert!(
+            new.fix
+                .as_deref()
+                .unwrap()
+                .contains("\"cluster_id\":\"in01-new\"")
+        );
+    }
+
+    #[test]
+    fn a_record_pointing_at_another_vpcs_endpoint_where_this_vpc_has_its_own_fails() {
+        let mut f = healthy();
+        f.endpoints.push(endpoint("vpce-2", "vpc-b", "available"));
+        f.registrations
+            .push(("proj-1".into(), "vpce-2".into(), None));
+        f.zones.push(zone("in01-a", &["vpc-b"], Some("vpce-1")));
+        f.zones.push(zone("in01-b", &["vpc-b"], Some("vpce-2")));
+        let fails = failing(&judge_region(&f));
+        assert_eq!(fails.len(), 1, "{fails:?}");
+        assert!(fails[0].contains("not to vpc-b's own endpoint vpce-2"));
+    }
+
+    #[test]
+    fn host_names_give_cluster_and_region() {
+        assert_eq!(host_parts(&host("in01-abc")), Some(("in01-abc", REGION)));
+        assert_eq!(host_parts("example.com"), None);
+        assert_eq!(host_parts("vectordb.zillizcloud.com"), None);
+        assert_eq!(
+            host_parts("in01-x.aws-us-west-2.vectordb.zillizcloud.com"),
+            None
+        );
+    }
+}

@@ -1,0 +1,597 @@
+//! `export_terraform` and `zilliz-privatelink-mcp export-terraform`: the Terraform for what
+//! exists of one VPC's private link, ready to adopt: `import` blocks and resources whose
+//! arguments repeat the live values, so that a plan after the import shows no change. The HCL
+//! is built with `hcl-rs`, which quotes and escapes it; [`render`] is a pure function of the
+//! facts read.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use hcl::expr::{Expression, Traversal, Variable};
+use hcl::{Block, Body};
+
+use crate::app::App;
+use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, VpcEndpoint};
+use crate::aws::route53::{self, ARecord, Zone};
+use crate::aws::rules::{Peer, Rule};
+use crate::error::Error;
+use crate::facts::zilliz_endpoint;
+use crate::region::RegionNames;
+use crate::setup::{self, is_managed};
+use crate::summary::Summary;
+use crate::validate::{self, AwsId};
+
+/// Everything the export is written from.
+#[derive(Debug, Clone)]
+pub struct ExportFacts {
+    pub cluster_id: String,
+    pub project_id: String,
+    pub region: RegionNames,
+    pub account_id: String,
+    pub whitelist_required: bool,
+    pub endpoint: Option<VpcEndpoint>,
+    /// The endpoint's security groups, with whether this tool made each.
+    pub groups: Vec<SecurityGroup>,
+    pub zone: Option<ExportZone>,
+    /// The endpoint is registered with the project.
+    pub registered: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExportZone {
+    pub zone: Zone,
+    pub comment: String,
+    /// `(vpc id, region)` of every VPC tied to it.
+    pub vpcs: Vec<(String, String)>,
+    pub tags: Vec<(String, String)>,
+    pub record: Option<ARecord>,
+}
+
+/// One resource of the export.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Exported {
+    /// Its Terraform address, such as `aws_vpc_endpoint.zilliz`.
+    pub address: String,
+    /// The id its `import` block names (null where the provider cannot import it).
+    pub import_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ExportOutput {
+    /// The Terraform configuration.
+    pub hcl: String,
+    pub resources: Vec<Exported>,
+    /// What the export leaves out, and why.
+    pub left_out: Vec<String>,
+    pub cluster_id: String,
+    pub vpc_id: String,
+    pub region_id: String,
+    pub aws_region: String,
+}
+
+impl Summary for ExportOutput {
+    fn summary(&self) -> String {
+        let mut text = format!(
+            "Terraform for {} resource(s) of {}'s private link in {}: {}.",
+            self.resources.len(),
+            self.cluster_id,
+            self.vpc_id,
+            self.resources
+                .iter()
+                .map(|r| r.address.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for left in &self.left_out {
+            text.push_str("\nleft out: ");
+            text.push_str(left);
+        }
+        text
+    }
+}
+
+pub async fn export_terraform(
+    app: &App,
+    cluster_id: &str,
+    vpc_id: &str,
+) -> Result<ExportOutput, Error> {
+    let cluster_id = validate::cluster_id(cluster_id)?;
+    let vpc_id = AwsId::Vpc.check(vpc_id)?;
+    let facts = gather(app, &cluster_id, &vpc_id).await?;
+    let (hcl, resources, left_out) = render(&facts, &vpc_id)?;
+    Ok(ExportOutput {
+        hcl,
+        resources,
+        left_out,
+        cluster_id,
+        vpc_id,
+        region_id: facts.region.region_id.clone(),
+        aws_region: facts.region.aws_region.clone(),
+    })
+}
+
+/// Three rounds: the cluster; the service, the VPC's endpoints and zones, the registrations
+/// and who acts; the endpoint's groups and the zone read whole.
+async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Result<ExportFacts, Error> {
+    let target = setup::target(app, cluster_id).await?;
+    let region = target.region.clone();
+    let host = target.require_address()?.host.clone();
+    let clients = app.aws.clients(Some(&region)).await?;
+    let (service, vpc, endpoints, zones, registrations, identity) = tokio::join!(
+        crate::discovery::zilliz_endpoint_service(app, &region),
+        ec2::vpc(&clients.ec2, vpc_id, &region),
+        ec2::vpc_endpoints(
+            &clients.ec2,
+            EndpointQuery {
+                vpc_id: Some(vpc_id),
+                ..Default::default()
+            }
+        ),
+        route53::zones_of_vpc(&clients.route53, vpc_id, &region.aws_region),
+        app.zilliz.private_endpoints(&target.project_id),
+        app.aws.identity(&region),
+    );
+    let (service, _vpc, endpoints, zones, registrations, identity) = (
+        service?,
+        vpc?,
+        endpoints?,
+        zones?,
+        registrations?,
+        identity?,
+    );
+    let endpoint = zilliz_endpoint(&endpoints, &service.endpoint_service).cloned();
+    let zone = zones.into_iter().find(|z| z.name == host);
+    let r53 = &clients.route53;
+    let (groups, zone) = tokio::join!(
+        async {
+            match &endpoint {
+                Some(e) => ec2::security_groups_by_id(&clients.ec2, &e.security_group_ids).await,
+                None => Ok(Vec::new()),
+            }
+        },
+        async {
+            let Some(zone) = zone else {
+                return Ok(None);
+            };
+            let (details, tags, record) = tokio::join!(
+                route53::zone_details(r53, &zone.id),
+                route53::zone_tags(r53, &zone.id),
+                route53::a_record(r53, &zone.id, &zone.name),
+            );
+            let (vpcs, comment) = details?;
+            Ok::<_, Error>(Some(ExportZone {
+                zone,
+                comment,
+                vpcs,
+                tags: tags?,
+                record: record?,
+            }))
+        },
+    );
+    let registered = endpoint.as_ref().is_some_and(|e| {
+        registrations
+            .iter()
+            .any(|r| r.registers(&e.id, &region.region_id))
+    });
+    Ok(ExportFacts {
+        cluster_id: cluster_id.to_string(),
+        project_id: target.project_id.clone(),
+        region,
+        account_id: identity.account_id,
+        whitelist_required: service.whitelist_required,
+        endpoint,
+        groups: groups?,
+        zone: zone?,
+        registered,
+    })
+}
+
+fn reference(resource: &str, name: &str, attribute: Option<&str>) -> Result<Expression, Error> {
+    let variable = Variable::new(resource)
+        .map_err(|e| Error::Config(format!("HCL identifier {resource}: {e}")))?;
+    let mut traversal = Traversal::builder(variable).attr(name);
+    if let Some(attribute) = attribute {
+        traversal = traversal.attr(attribute);
+    }
+    Ok(Expression::from(traversal.build()))
+}
+
+fn import(resource: &str, name: &str, id: &str) -> Result<Block, Error> {
+    Ok(Block::builder("import")
+        .add_attribute(("to", reference(resource, name, None)?))
+        .add_attribute(("id", id))
+        .build())
+}
+
+fn tags(tags: &[(String, String)]) -> Expression {
+    tags.iter()
+        .map(|(k, v)| (k.clone(), Expression::from(v.as_str())))
+        .collect()
+}
+
+fn sorted(list: &[String]) -> Vec<String> {
+    let mut list = list.to_vec();
+    list.sort();
+    list
+}
+
+/// One inline rule block (`ingress` or `egress`), as the AWS provider reads a rule back: one
+/// source per block, with its own description.
+fn rule_block(kind: &str, rule: &Rule) -> Block {
+    let (from, to) = match (rule.protocol.as_str(), rule.ports) {
+        ("-1", _) => (0, 0),
+        (_, Some((from, to))) => (i64::from(from), i64::from(to)),
+        // ICMP without a type, or a protocol without ports: AWS reports -1.
+        (_, None) => (-1, -1),
+    };
+    let mut block = Block::builder(kind)
+        .add_attribute(("from_port", from))
+        .add_attribute(("to_port", to))
+        .add_attribute(("protocol", rule.protocol.as_str()));
+    block = match &rule.peer {
+        Peer::Cidr(net) if net.addr().is_ipv4() => {
+            block.add_attribute(("cidr_blocks", vec![net.to_string()]))
+        }
+        Peer::Cidr(net) => block.add_attribute(("ipv6_cidr_blocks", vec![net.to_string()])),
+        Peer::Group(id) => block.add_attribute(("security_groups", vec![id.clone()])),
+        Peer::PrefixList(id) => block.add_attribute(("prefix_list_ids", vec![id.clone()])),
+    };
+    if let Some(description) = rule.description.as_deref().filter(|d| !d.is_empty()) {
+        block = block.add_attribute(("description", description));
+    }
+    block.build()
+}
+
+/// The configuration, the resources it adopts, and what it leaves out.
+pub fn render(
+    f: &ExportFacts,
+    vpc_id: &str,
+) -> Result<(String, Vec<Exported>, Vec<String>), Error> {
+    let mut body = Body::builder()
+        .add_block(
+            Block::builder("terraform")
+                // `import` blocks need Terraform 1.5.
+                .add_attribute(("required_version", ">= 1.5.0"))
+                .add_block(
+                    Block::builder("required_providers")
+                        .add_attribute((
+                            "aws",
+                            Expression::from_iter([
+                                ("source", Expression::from("hashicorp/aws")),
+                                ("version", Expression::from(">= 5.0")),
+                            ]),
+                        ))
+                        .add_attribute((
+                            "zillizcloud",
+                            Expression::from_iter([(
+                                "source",
+                                Expression::from("zilliztech/zillizcloud"),
+                            )]),
+                        ))
+                        .build(),
+                )
+                .build(),
+        )
+        .add_block(
+            Block::builder("provider")
+                .add_label("aws")
+                .add_attribute(("region", f.region.aws_region.as_str()))
+                .build(),
+        )
+        // The API key comes from ZILLIZCLOUD_API_KEY, never from this file.
+        .add_block(Block::builder("provider").add_label("zillizcloud").build());
+    let mut resources = Vec::new();
+    let mut left_out = Vec::new();
+    let mut adopt = |body: hcl::BodyBuilder,
+                     resource: &str,
+                     name: &str,
+                     id: Option<&str>,
+                     block: Block|
+     -> Result<hcl::BodyBuilder, Error> {
+        resources.push(Exported {
+            address: format!("{resource}.{name}"),
+            import_id: id.map(str::to_string),
+        });
+        let body = match id {
+            Some(id) => body.add_block(import(resource, name, id)?),
+            None => body,
+        };
+        Ok(body.add_block(block))
+    };
+
+    match &f.endpoint {
+        None => left_out.push(format!(
+            "the VPC endpoint: {vpc_id} has none to Zilliz's service in {}",
+            f.region.aws_region
+        )),
+        Some(e) => {
+            let mut block = Block::builder("resource")
+                .add_label("aws_vpc_endpoint")
+                .add_label("zilliz")
+                .add_attribute(("vpc_id", e.vpc_id.as_str()))
+                .add_attribute(("service_name", e.service_name.as_str()))
+                .add_attribute(("vpc_endpoint_type", "Interface"))
+                .add_attribute(("subnet_ids", sorted(&e.subnet_ids)))
+                .add_attribute(("security_group_ids", sorted(&e.security_group_ids)))
+                .add_attribute((
+                    "private_dns_enabled",
+                    e.private_dns_enabled.unwrap_or(false),
+                ));
+            if !e.tags.is_empty() {
+                block = block.add_attribute(("tags", tags(&e.tags)));
+            }
+            body = adopt(
+                body,
+                "aws_vpc_endpoint",
+                "zilliz",
+                Some(&e.id),
+                block.build(),
+            )?;
+            for (i, group) in f.groups.iter().enumerate() {
+                if !is_managed(&group.tags) {
+                    left_out.push(format!(
+                        "security group {} ({}): this tool did not make it, so it stays yours \
+                         to manage where it is",
+                        group.id, group.name
+                    ));
+                    continue;
+                }
+                let name = if i == 0 {
+                    "zilliz_endpoint".to_string()
+                } else {
+                    format!("zilliz_endpoint_{i}")
+                };
+                let mut block = Block::builder("resource")
+                    .add_label("aws_security_group")
+                    .add_label(name.as_str())
+                    .add_attribute(("name", group.name.as_str()))
+                    .add_attribute(("description", group.description.as_str()))
+                    .add_attribute((
+                        "vpc_id",
+                        group.vpc_id.clone().unwrap_or_else(|| e.vpc_id.clone()),
+                    ));
+                for rule in &group.inbound {
+                    block = block.add_block(rule_block("ingress", rule));
+                }
+                for rule in &group.outbound {
+                    block = block.add_block(rule_block("egress", rule));
+                }
+                if !group.tags.is_empty() {
+                    block = block.add_attribute(("tags", tags(&group.tags)));
+                }
+                body = adopt(
+                    body,
+                    "aws_security_group",
+                    &name,
+                    Some(&group.id),
+                    block.build(),
+                )?;
+            }
+            if f.registered {
+                let block = Block::builder("resource")
+                    .add_label("zillizcloud_private_endpoint")
+                    .add_label("zilliz")
+                    .add_attribute(("project_id", f.project_id.as_str()))
+                    .add_attribute(("region_id", f.region.region_id.as_str()))
+                    .add_attribute((
+                        "endpoint_id",
+                        reference("aws_vpc_endpoint", "zilliz", Some("id"))?,
+                    ))
+                    .build();
+                body = adopt(body, "zillizcloud_private_endpoint", "zilliz", None, block)?;
+                left_out.push(format!(
+                    "an import block for zillizcloud_private_endpoint.zilliz: Zilliz's provider \
+                     cannot import private endpoints, so the first apply registers {} with {} \
+                     again (Zilliz answers that it is registered already) and takes it into state",
+                    e.id, f.project_id
+                ));
+            } else {
+                left_out.push(format!(
+                    "zillizcloud_private_endpoint: {} is not registered with {} (register_endpoint)",
+                    e.id, f.project_id
+                ));
+            }
+        }
+    }
+    if f.whitelist_required {
+        let block = Block::builder("resource")
+            .add_label("zillizcloud_private_endpoint_whitelist")
+            .add_label("zilliz")
+            .add_attribute(("project_id", f.project_id.as_str()))
+            .add_attribute(("region_id", f.region.region_id.as_str()))
+            .add_attribute(("outer_user_id", f.account_id.as_str()))
+            .build();
+        body = adopt(
+            body,
+            "zillizcloud_private_endpoint_whitelist",
+            "zilliz",
+            None,
+            block,
+        )?;
+        left_out.push(
+            "an import block for zillizcloud_private_endpoint_whitelist.zilliz: Zilliz has no call \
+             to read a whitelist entry, so its provider cannot import it; the first apply adds the \
+             account again, which Zilliz treats as done"
+                .to_string(),
+        );
+    }
+    match &f.zone {
+        None => left_out.push(format!(
+            "the private zone: no zone for the cluster's host is tied to {vpc_id}"
+        )),
+        Some(z) => {
+            let mut block = Block::builder("resource")
+                .add_label("aws_route53_zone")
+                .add_label("zilliz")
+                .add_attribute(("name", z.zone.name.as_str()))
+                // The provider's default comment is "Managed by Terraform": the live one keeps
+                // the plan empty.
+                .add_attribute(("comment", z.comment.as_str()));
+            let mut vpcs = z.vpcs.clone();
+            vpcs.sort();
+            for (vpc, region) in &vpcs {
+                block = block.add_block(
+                    Block::builder("vpc")
+                        .add_attribute(("vpc_id", vpc.as_str()))
+                        .add_attribute(("vpc_region", region.as_str()))
+                        .build(),
+                );
+            }
+            if !z.tags.is_empty() {
+                block = block.add_attribute(("tags", tags(&z.tags)));
+            }
+            body = adopt(
+                body,
+                "aws_route53_zone",
+                "zilliz",
+                Some(&z.zone.id),
+                block.build(),
+            )?;
+            if vpcs.len() > 1 {
+                left_out.push(format!(
+                    "separate aws_route53_zone_association resources: the zone is tied to {} \
+                     VPCs, written as its vpc blocks",
+                    vpcs.len()
+                ));
+            }
+            match &z.record {
+                Some(record) => match &record.alias_target {
+                    Some((name, zone_id)) => {
+                        let evaluate = record
+                            .as_read
+                            .alias_target()
+                            .is_some_and(|a| a.evaluate_target_health());
+                        let block = Block::builder("resource")
+                            .add_label("aws_route53_record")
+                            .add_label("zilliz")
+                            .add_attribute((
+                                "zone_id",
+                                reference("aws_route53_zone", "zilliz", Some("zone_id"))?,
+                            ))
+                            .add_attribute(("name", z.zone.name.as_str()))
+                            .add_attribute(("type", "A"))
+                            .add_block(
+                                Block::builder("alias")
+                                    .add_attribute(("name", name.as_str()))
+                                    .add_attribute(("zone_id", zone_id.as_str()))
+                                    .add_attribute(("evaluate_target_health", evaluate))
+                                    .build(),
+                            )
+                            .build();
+                        let id = format!("{}_{}_A", z.zone.id, z.zone.name);
+                        body = adopt(body, "aws_route53_record", "zilliz", Some(&id), block)?;
+                    }
+                    None => left_out.push(format!(
+                        "the A record of {}: it is not an alias (plain addresses {}); make it \
+                         with setup_private_dns first",
+                        z.zone.name,
+                        record.addresses.join(", ")
+                    )),
+                },
+                None => left_out.push(format!(
+                    "the alias record: zone {} has none at {}",
+                    z.zone.id, z.zone.name
+                )),
+            }
+        }
+    }
+    let hcl = hcl::to_string(&body.build())
+        .map_err(|e| Error::Config(format!("the Terraform could not be written: {e}")))?;
+    Ok((hcl, resources, left_out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::fixtures;
+
+    fn facts() -> ExportFacts {
+        let mut endpoint = fixtures::endpoint("available");
+        endpoint.tags = vec![(setup::MANAGED_BY_TAG.into(), setup::MANAGED_BY_VALUE.into())];
+        let mut group = fixtures::group(vec![Rule::new(
+            "tcp",
+            Some((19531, 19531)),
+            Peer::Cidr("10.0.0.0/16".parse().unwrap()),
+        )]);
+        group.tags = endpoint.tags.clone();
+        ExportFacts {
+            cluster_id: "in01-abc".into(),
+            project_id: "proj-1".into(),
+            region: RegionNames::parse("us-west-2").unwrap(),
+            account_id: "123456789012".into(),
+            whitelist_required: true,
+            endpoint: Some(endpoint),
+            groups: vec![group],
+            zone: Some(ExportZone {
+                zone: Zone {
+                    id: "Z1".into(),
+                    name: fixtures::HOST.into(),
+                },
+                comment: "a \"quoted\" ${comment}".into(),
+                vpcs: vec![("vpc-11111111".into(), "us-west-2".into())],
+                tags: vec![],
+                record: Some(ARecord::alias(
+                    fixtures::HOST,
+                    (
+                        "vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com",
+                        "Z1",
+                    ),
+                )),
+            }),
+            registered: true,
+        }
+    }
+
+    #[test]
+    fn every_live_resource_is_adopted_with_its_import_id() {
+        let (hcl, resources, left_out) = render(&facts(), "vpc-11111111").unwrap();
+        let addresses: Vec<(&str, Option<&str>)> = resources
+            .iter()
+            .map(|r| (r.address.as_str(), r.import_id.as_deref()))
+            .collect();
+        assert_eq!(
+            addresses,
+            vec![
+                ("aws_vpc_endpoint.zilliz", Some("vpce-11111111")),
+                ("aws_security_group.zilliz_endpoint", Some("sg-11111111")),
+                ("zillizcloud_private_endpoint.zilliz", None),
+                ("zillizcloud_private_endpoint_whitelist.zilliz", None),
+                ("aws_route53_zone.zilliz", Some("Z1")),
+                (
+                    "aws_route53_record.zilliz",
+                    Some(&*format!("Z1_{}_A", fixtures::HOST))
+                ),
+            ]
+        );
+        // It parses back, and what needs escaping was escaped.
+        let parsed: hcl::Body = hcl::from_str(&hcl).unwrap();
+        assert!(parsed.blocks().count() >= 9, "{hcl}");
+        assert!(hcl.contains("to = aws_vpc_endpoint.zilliz"), "{hcl}");
+        assert!(hcl.contains("$${comment}"), "{hcl}");
+        assert!(
+            left_out
+                .iter()
+                .any(|l| l.contains("cannot import private endpoints"))
+        );
+    }
+
+    #[test]
+    fn what_this_tool_did_not_make_is_left_out() {
+        let mut f = facts();
+        f.groups[0].tags.clear();
+        f.zone = None;
+        f.whitelist_required = false;
+        let (_, resources, left_out) = render(&f, "vpc-11111111").unwrap();
+        assert!(
+            resources
+                .iter()
+                .all(|r| r.address != "aws_security_group.zilliz_endpoint")
+        );
+        assert!(
+            left_out
+                .iter()
+                .any(|l| l.contains("sg-11111111") && l.contains("did not make"))
+        );
+        assert!(left_out.iter().any(|l| l.contains("private zone")));
+    }
+}
