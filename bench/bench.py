@@ -319,6 +319,99 @@ async def rounds_table(binary_env, moto_url, fake, world):
     return rows
 
 
+AUDIT_REGIONS = {REGION: 2, "us-east-1": 2, "eu-west-1": 1, "ap-southeast-2": 1}
+
+
+def plant_link(moto_url, fake, region, service, cluster, index):
+    """One private link made straight in moto and the fake: a VPC, an endpoint registered with
+    the project, and the cluster's zone with its alias."""
+    from seed import add_app_vpc, boto
+    ec2 = boto("ec2", moto_url, region)
+    vpc, subnets = add_app_vpc(ec2, f"10.{100 + index}", f"audit-{index}", region=region)
+    endpoint = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName=service, VpcEndpointType="Interface",
+                                       SubnetIds=list(subnets.values()))["VpcEndpoint"]
+    fake.endpoints.setdefault(PROJECT, []).append({
+        "regionId": f"aws-{region}", "cloudId": "aws", "endpointService": service,
+        "endpointServiceStatus": "accepted", "endpointId": endpoint["VpcEndpointId"],
+        "endpointStatus": "Available", "gcpProjectId": None})
+    host = f"{cluster}-privatelink.aws-{region}.vectordb.zillizcloud.com"
+    r53 = boto("route53", moto_url)
+    zone = r53.create_hosted_zone(Name=host, CallerReference=f"audit-{index}",
+                                  VPC={"VPCRegion": region, "VPCId": vpc},
+                                  HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"]
+    entry = endpoint["DnsEntries"][0]
+    r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{
+        "Action": "CREATE", "ResourceRecordSet": {"Name": host, "Type": "A", "AliasTarget": {
+            "HostedZoneId": entry["HostedZoneId"], "DNSName": entry["DnsName"],
+            "EvaluateTargetHealth": False}}}]})
+
+
+async def audit_table(binary_env, moto_url, fake, world):
+    """The audit's time and rounds over one region and over four (6 links), with LATENCY added
+    to every call, and its page size for an account with 50 links."""
+    from fault_proxy import FaultProxy
+    from seed import add_service_region
+    index = 0
+    for region, links in AUDIT_REGIONS.items():
+        service = world.service_name if region == REGION else add_service_region(moto_url, fake, region)
+        cluster = CLUSTER if region == REGION else f"in01-a0d17{index:011d}"
+        if region != REGION:
+            fake.add_cluster(cluster, PROJECT, f"aws-{region}", port=19531)
+        for _ in range(links):
+            index += 1
+            plant_link(moto_url, fake, region, service, cluster, index)
+    recorder = Rounds()
+    proxy = FaultProxy(moto_url, judge=recorder.delay)
+    env = dict(binary_env, AWS_ENDPOINT_URL=proxy.url)
+    rows = []
+    timings = {}
+    try:
+        async with mcp_session(env) as s:
+            fake.on_request = recorder.delay
+            for label, arguments in (("one region", {"regions": [REGION]}),
+                                     ("four regions", {})):
+                recorder.starts.clear()
+                recorder.actions.clear()
+                started = time.perf_counter()
+                result = await s.call_tool("audit_private_links", arguments)
+                elapsed = (time.perf_counter() - started) * 1000
+                assert not result.isError, result.content
+                rounds, calls = recorder.count()
+                if os.environ.get("BENCH_DEBUG"):
+                    t0 = min(t for t, _ in recorder.actions)
+                    for t, a in sorted(recorder.actions):
+                        print(f"  audit {label} {(t - t0) * 1000:7.0f} ms {a}", file=sys.stderr)
+                timings[label] = elapsed
+                links = result.structuredContent["total_links"]
+                # Zones are read four at a time (Route 53 allows about five requests a second
+                # an account), so more zones than that add a round.
+                rows.append((f"audit_private_links, {label} ({links} links, {calls} calls, "
+                             f"{LATENCY * 1000:.0f} ms added to each)",
+                             f"{rounds} rounds, {elapsed:.0f} ms",
+                             "3 rounds + 1 for every 4 zones past the first 4"))
+            rows.append(("audit_private_links: four regions / one region",
+                         f"{timings['four regions'] / timings['one region']:.2f}×", "≤ 2×"))
+            fake.on_request = None
+            # 50 links: 44 more endpoints in one region's VPCs.
+            for _ in range(50 - sum(AUDIT_REGIONS.values())):
+                index += 1
+                plant_link(moto_url, fake, REGION, world.service_name, CLUSTER, index)
+            for limit in (None, 50):
+                result = await s.call_tool("audit_private_links",
+                                           {"regions": [REGION], **({"limit": limit} if limit else {})})
+                size = len(json.dumps(result.structuredContent)) + sum(
+                    len(c.text) for c in result.content if getattr(c, "type", "") == "text")
+                shown = len(result.structuredContent["links"])
+                rows.append((f"answer size: audit_private_links, 50 links, "
+                             f"{'default page' if limit is None else 'limit 50, the most a page holds'} "
+                             f"({shown} links)",
+                             f"{size / 1024:.1f} KB", "≤ 32 KB"))
+    finally:
+        fake.on_request = None
+        proxy.stop()
+    return rows
+
+
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
@@ -338,6 +431,7 @@ async def main():
         try:
             world = seed_world(moto_url, fake)
             rows = await rounds_table(env_for(moto_url, fake.url, home), moto_url, fake, world)
+            rows.extend(await audit_table(env_for(moto_url, fake.url, home), moto_url, fake, world))
         finally:
             moto.terminate()
             fake.stop()
@@ -374,6 +468,7 @@ async def main():
         rows.append(("diagnose_private_link, silent target, 2 s probe timeout (median / max)",
                      f"{median:.0f} ms / {worst:.0f} ms", "≤ 2500 ms"))
         rows.extend(await rounds_table(env, moto_url, fake, world))
+        rows.extend(await audit_table(env, moto_url, fake, world))
         n_subnets, n_groups = (300, 50) if args.quick else (3000, 500)
         started = time.perf_counter()
         vpc = big_vpc(moto_url, n_subnets, n_groups)

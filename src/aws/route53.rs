@@ -217,6 +217,40 @@ pub async fn zone_tags(r53: &Client, zone_id: &str) -> Result<Vec<(String, Strin
         .unwrap_or_default())
 }
 
+/// The tags of many zones, ten a call (`ListTagsForResources`): Route 53 allows an account
+/// about five requests a second, so fewer calls matter more than speed.
+pub async fn zones_tags(
+    r53: &Client,
+    zone_ids: &[String],
+) -> Result<Vec<(String, Vec<(String, String)>)>, Error> {
+    let batches = futures::future::join_all(zone_ids.chunks(10).map(|ids| {
+        r53.list_tags_for_resources()
+            .resource_type(TagResourceType::Hostedzone)
+            .set_resource_ids(Some(ids.to_vec()))
+            .send()
+    }))
+    .await;
+    let mut found = Vec::new();
+    for batch in batches {
+        let out = batch.map_err(|e| sdk_error("route53:ListTagsForResources", e))?;
+        for set in out.resource_tag_sets() {
+            found.push((
+                set.resource_id().map(bare_zone_id).unwrap_or_default(),
+                set.tags()
+                    .iter()
+                    .filter_map(|t| {
+                        Some((
+                            t.key()?.to_string(),
+                            t.value().unwrap_or_default().to_string(),
+                        ))
+                    })
+                    .collect(),
+            ));
+        }
+    }
+    Ok(found)
+}
+
 /// The A record at `name` in a zone, if there is one.
 pub async fn a_record(r53: &Client, zone_id: &str, name: &str) -> Result<Option<ARecord>, Error> {
     let out = r53

@@ -263,7 +263,7 @@ pub struct AuditArgs {
     pub project_id: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
-    /// Links a page, 1 to 50 (default 20).
+    /// Links a page, 1 to 40 (default 20).
     pub limit: Option<u32>,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.

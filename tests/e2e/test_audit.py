@@ -71,6 +71,14 @@ async def test_a_healthy_fleet_then_every_drift(fleet, server_env, zilliz_server
                              EAST_CLUSTER, EAST)
         healthy, page = await all_links(s)
         assert len(page["regions"]) == 2 and page["broken"] == 0
+        steps = []
+
+        async def on_progress(progress, total, message):
+            steps.append((progress, total, message))
+
+        await s.call_tool("audit_private_links", {}, progress_callback=on_progress)
+        assert sorted(p for p, _, _ in steps) == [1.0, 2.0] and {t for _, t, _ in steps} == {2.0}
+        assert {m.split(" ")[1] for _, _, m in steps} == {REGION, EAST}
         assert failing(healthy) == [], healthy
         by_endpoint = {l["endpoint_id"]: l for l in healthy}
         assert by_endpoint[west["endpoint_id"]]["cluster_ids"] == [CLUSTER]
