@@ -53,8 +53,10 @@ list_vpcs and list_subnets in the cluster's region (ask the user which VPC and s
 subnets with service_supported true, one per availability zone) -> create_vpc_endpoint -> \
 register_endpoint -> wait_for_endpoint -> setup_private_dns -> allow_client_access.
 In a new conversation, get_setup_status tells where a setup stands and the next call. When an \
-application cannot connect, diagnose_private_link names the broken link and its fix; \
-remove_private_link undoes a setup.
+application cannot connect, diagnose_private_link names the broken link and its fix, and \
+probe_from_instance runs the probes on the application's own instance (through SSM); \
+remove_private_link undoes a setup. audit_private_links shows every link across projects and \
+regions with drift named; export_terraform writes the Terraform that adopts one.
 Every changing tool previews without `confirm`: show the preview to the user and call again \
 with confirm: true only after they agree; where the client can ask, the server then asks the \
 person itself, and a no answers applied: false. AWS-facing tools take `profile` to act \

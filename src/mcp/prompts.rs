@@ -59,7 +59,9 @@ pub fn troubleshoot(cluster_id: Option<&str>) -> String {
          3. If a finding is unclear, get_setup_status and list_security_groups show the details.\n\
          4. Propose the fix as the exact tool call (setup_private_dns, allow_client_access, ...) \
             and show its preview; apply it with confirm: true only after I agree.\n\
-         5. If everything is in place but it still fails, ask me to run \
+         5. If everything is in place but it still fails, probe from the application's own \
+            instance: preview probe_from_instance with its instance id, show me the script, and \
+            run it only after I agree (SSM must manage the instance); otherwise ask me to run \
             `zilliz-privatelink-mcp doctor` on an instance inside the VPC, where DNS and network \
             probes mean something."
     )
