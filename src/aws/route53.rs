@@ -203,18 +203,20 @@ pub async fn zone_tags(r53: &Client, zone_id: &str) -> Result<Vec<(String, Strin
         .map_err(|e| sdk_error("route53:ListTagsForResource", e))?;
     Ok(out
         .resource_tag_set()
-        .map(|set| {
-            set.tags()
-                .iter()
-                .filter_map(|t| {
-                    Some((
-                        t.key()?.to_string(),
-                        t.value().unwrap_or_default().to_string(),
-                    ))
-                })
-                .collect()
-        })
+        .map(|set| pairs(set.tags()))
         .unwrap_or_default())
+}
+
+/// Route 53 tags as `(key, value)`.
+fn pairs(tags: &[aws_sdk_route53::types::Tag]) -> Vec<(String, String)> {
+    tags.iter()
+        .filter_map(|t| {
+            Some((
+                t.key()?.to_string(),
+                t.value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
 }
 
 /// The tags of many zones, ten a call (`ListTagsForResources`): Route 53 allows an account
@@ -236,15 +238,7 @@ pub async fn zones_tags(
         for set in out.resource_tag_sets() {
             found.push((
                 set.resource_id().map(bare_zone_id).unwrap_or_default(),
-                set.tags()
-                    .iter()
-                    .filter_map(|t| {
-                        Some((
-                            t.key()?.to_string(),
-                            t.value().unwrap_or_default().to_string(),
-                        ))
-                    })
-                    .collect(),
+                pairs(set.tags()),
             ));
         }
     }

@@ -269,23 +269,12 @@ impl Server {
             region: args.region,
             poll_interval: None,
         };
-        let progress = context.meta.get_progress_token().map(|token| {
-            let (sender, mut receiver) =
-                tokio::sync::mpsc::unbounded_channel::<wait::WaitProgress>();
-            let peer = context.peer.clone();
-            // One forwarder keeps notifications in order; it ends when the wait drops its sender.
-            tokio::spawn(async move {
-                while let Some(step) = receiver.recv().await {
-                    let param =
-                        ProgressNotificationParam::new(token.clone(), step.waited.as_secs_f64())
-                            .with_total(step.timeout.as_secs_f64())
-                            .with_message(step.message);
-                    if peer.notify_progress(param).await.is_err() {
-                        break;
-                    }
-                }
-            });
-            sender
+        let progress = progress_sender(&context, |step: wait::WaitProgress| {
+            (
+                step.waited.as_secs_f64(),
+                step.timeout.as_secs_f64(),
+                step.message,
+            )
         });
         answer(wait::wait_for_endpoint(&app, request, progress).await)
     }
@@ -451,21 +440,8 @@ impl Server {
             cursor: args.cursor,
             limit: args.limit,
         };
-        let progress = context.meta.get_progress_token().map(|token| {
-            let (sender, mut receiver) =
-                tokio::sync::mpsc::unbounded_channel::<audit::AuditProgress>();
-            let peer = context.peer.clone();
-            tokio::spawn(async move {
-                while let Some(step) = receiver.recv().await {
-                    let param = ProgressNotificationParam::new(token.clone(), step.done as f64)
-                        .with_total(step.total as f64)
-                        .with_message(step.message);
-                    if peer.notify_progress(param).await.is_err() {
-                        break;
-                    }
-                }
-            });
-            sender
+        let progress = progress_sender(&context, |step: audit::AuditProgress| {
+            (step.done as f64, step.total as f64, step.message)
         });
         answer(audit::audit_private_links(&app, request, progress).await)
     }
@@ -684,6 +660,30 @@ fn answer_of(value: &serde_json::Value) -> Answer {
         Some("cancel") => Answer::No("cancelled the question".into()),
         _ => Answer::Unasked(format!("the answer `{value}` is not an elicitation result")),
     }
+}
+
+/// Where the caller asked for progress, a sender whose steps become progress notifications
+/// (`progress`, `total`, `message` as `describe` reads them). One forwarder keeps them in order;
+/// it ends when the work drops its sender.
+fn progress_sender<T: Send + 'static>(
+    context: &RequestContext<RoleServer>,
+    describe: fn(T) -> (f64, f64, String),
+) -> Option<tokio::sync::mpsc::UnboundedSender<T>> {
+    let token = context.meta.get_progress_token()?;
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<T>();
+    let peer = context.peer.clone();
+    tokio::spawn(async move {
+        while let Some(step) = receiver.recv().await {
+            let (progress, total, message) = describe(step);
+            let param = ProgressNotificationParam::new(token.clone(), progress)
+                .with_total(total)
+                .with_message(message);
+            if peer.notify_progress(param).await.is_err() {
+                break;
+            }
+        }
+    });
+    Some(sender)
 }
 
 /// A changing tool's answer: its result, or, where the person must answer first on a
