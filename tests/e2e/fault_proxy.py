@@ -28,8 +28,11 @@ class Rule:
 
 
 class FaultProxy:
-    def __init__(self, upstream, judge=None):
+    def __init__(self, upstream, judge=None, rewrite=None):
         self.upstream = upstream.rstrip("/")
+        # rewrite(action, payload) -> payload: changes a forwarded answer, as when AWS shows a
+        # state the emulator cannot reach.
+        self.rewrite = rewrite
         # judge(method, path, action, body) -> None, or (status, payload) to answer instead of
         # forwarding: how a stricter-than-moto rule of AWS is taught (see strict_aws.py).
         self.judge = judge
@@ -100,6 +103,8 @@ class FaultProxy:
                     return self._reset()
                 if fault == "500_after":  # carried out, but the answer is an error
                     return self._answer(500, SERVER_ERROR)
+                if proxy.rewrite:
+                    payload = proxy.rewrite(action, payload)
                 self._answer(status, payload, headers)
 
             def do_GET(self):

@@ -3,6 +3,7 @@ server's own tools, every drift planted in moto and the Zilliz fake, checked fin
 finding; the exported HCL parsed and checked resource by resource against moto's live values."""
 
 import json
+import re
 import subprocess
 
 import hcl2
@@ -10,6 +11,7 @@ import pytest
 
 from conftest import (BINARY, CLUSTER, HOST, PROJECT, REGION, add_app_vpc, boto, call_err,
                       call_ok, mcp_session, set_up_link)
+from fault_proxy import FaultProxy
 from seed import add_service_region
 
 pytestmark = pytest.mark.anyio
@@ -115,10 +117,32 @@ async def test_a_healthy_fleet_then_every_drift(fleet, server_env, zilliz_server
                     "DNSName": "vpce-0000000000deleted-abcd1234.vpce-svc-0.us-east-1.vpce.amazonaws.com",
                     "EvaluateTargetHealth": False}}}]})
 
-        drifted, page = await all_links(s, limit=2)
-        assert page["total_links"] == len(drifted) and len(drifted) > 2
-        project_only, _ = await all_links(s, project_id=PROJECT, regions=[REGION])
-        refused = await call_err(s, "audit_private_links", cursor="o9999")
+        # A rejected endpoint: moto cannot reject one, so a proxy shows it as AWS would.
+        rejected_vpc, rejected_subnets = add_app_vpc(w.ec2, "10.40", "rejected-app")
+        rejected = w.ec2.create_vpc_endpoint(
+            VpcId=rejected_vpc, ServiceName=w.service_name, VpcEndpointType="Interface",
+            SubnetIds=list(rejected_subnets.values()))["VpcEndpoint"]["VpcEndpointId"]
+        zilliz_server.endpoints[PROJECT].append({
+            "regionId": f"aws-{REGION}", "cloudId": "aws", "endpointService": w.service_name,
+            "endpointServiceStatus": "rejected", "endpointId": rejected,
+            "endpointStatus": "Rejected", "gcpProjectId": None})
+
+    def reject(action, payload):
+        if action != "DescribeVpcEndpoints":
+            return payload
+        return re.sub(rf"(<vpcEndpointId>{rejected}</vpcEndpointId>.*?<state>)available(</state>)",
+                      r"\1rejected\2", payload.decode(), count=1, flags=re.S).encode()
+
+    proxy = FaultProxy(moto_url, rewrite=reject)
+    env = dict(server_env, AWS_ENDPOINT_URL=proxy.url)
+    try:
+        async with mcp_session(env) as s:
+            drifted, page = await all_links(s, limit=2)
+            project_only, _ = await all_links(s, project_id=PROJECT, regions=[REGION])
+            refused = await call_err(s, "audit_private_links", cursor="o9999")
+    finally:
+        proxy.stop()
+    assert page["total_links"] == len(drifted) and len(drifted) > 2
 
     fails = failing(drifted)
     expected = {
@@ -128,6 +152,7 @@ async def test_a_healthy_fleet_then_every_drift(fleet, server_env, zilliz_server
         "alias to a gone endpoint": "which is no endpoint of this account",
         "zone made for a gone cluster": f"was made by this tool for cluster {GONE_CLUSTER}",
         "endpoint made for a gone cluster": f"{gone['endpoint_id']} was made by this tool",
+        "rejected endpoint": f"{rejected} is rejected",
     }
     for what, text in expected.items():
         assert any(text in f for f in fails), (what, fails)
