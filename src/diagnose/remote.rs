@@ -23,6 +23,7 @@ use crate::app::App;
 use crate::aws::{Identity, ec2, ssm};
 use crate::consent::{self, Consent, Decision};
 use crate::error::Error;
+use crate::facts;
 use crate::region::RegionNames;
 use crate::setup;
 use crate::summary::Summary;
@@ -393,15 +394,30 @@ pub(crate) async fn probe_from_instance(
         output.message = why.replace("nothing was changed", "nothing ran");
         return Ok(output);
     }
-    let command_id = ssm::run_shell(&clients.ssm, &instance_id, lines, COMMAND_TIMEOUT).await?;
+    // While the command runs, the facts of the instance's VPC say which endpoint the host
+    // should resolve to there: the probe's reading then matches the diagnosis's.
+    let (ran, facts) = tokio::join!(
+        async {
+            let command_id =
+                ssm::run_shell(&clients.ssm, &instance_id, lines, COMMAND_TIMEOUT).await?;
+            let invocation = ssm::wait_for(
+                &clients.ssm,
+                &command_id,
+                &instance_id,
+                COMMAND_TIMEOUT + Duration::from_secs(15),
+            )
+            .await?;
+            Ok::<_, Error>((command_id, invocation))
+        },
+        async {
+            match (&cluster_id, &instance.vpc_id) {
+                (Some(id), Some(vpc)) => Some(facts::gather(app, id, vpc).await),
+                _ => None,
+            }
+        },
+    );
+    let (command_id, invocation) = ran?;
     output.command_id = Some(command_id.clone());
-    let invocation = ssm::wait_for(
-        &clients.ssm,
-        &command_id,
-        &instance_id,
-        COMMAND_TIMEOUT + Duration::from_secs(15),
-    )
-    .await?;
     output.applied = true;
     if !invocation.stdout.contains("zpl ") {
         let stderr = invocation
@@ -433,15 +449,22 @@ pub(crate) async fn probe_from_instance(
     }
     let step = Duration::from_secs(STEP_TIMEOUT_SECONDS);
     let results = parse(&invocation.stdout, step);
+    let endpoint = facts.as_ref().and_then(|f| f.endpoint());
     let context = ProbeContext {
         host: address.host.clone(),
         port: address.port,
         cluster_id: cluster_id.clone(),
         vpc_id: instance.vpc_id.clone(),
+        endpoint_id: endpoint.map(|e| e.id.clone()),
+        endpoint_addresses: facts
+            .as_ref()
+            .map(|f| f.endpoint_addresses.clone())
+            .unwrap_or_default(),
+        endpoint_group_id: endpoint.and_then(|e| e.security_group_ids.first().cloned()),
         // The instance is where the application runs: its answer is the one that counts.
         inside_vpc: Some(true),
         client_network: instance.private_ip.map(ipnet::IpNet::from),
-        ..Default::default()
+        dns_configured: None,
     };
     let (findings, _) = data_plane::interpret(&results, &context);
     output.findings = seen_from(&instance_id, findings);

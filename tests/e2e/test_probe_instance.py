@@ -73,6 +73,23 @@ async def test_a_working_path_seen_from_the_instance(world, server_env, aws_extr
     assert ran["healthy"] is True
 
 
+async def test_an_address_that_is_not_the_endpoints_seen_from_the_instance(
+        world, server_env, aws_extras, http_400):
+    """With the cluster named, the instance's answer is read against the endpoint of its VPC:
+    a name that resolves to another address (here the loopback) is not the private link."""
+    from conftest import set_up_link
+    instance = instance_in(world)
+    aws_extras.manage(instance)
+    async with mcp_session(server_env) as s:
+        await set_up_link(s, world.ec2, world.vpc, [world.subnets["a"], world.subnets["b"]])
+        ran = await call_ok(s, "probe_from_instance", cluster_id=CLUSTER,
+                            address=f"localhost:{http_400}", client_instance_id=instance,
+                            confirm=True)
+    [dns] = [f for f in ran["findings"] if f["check"] == "dns_resolution"]
+    assert dns["status"] == "warn" and "not to the endpoint's addresses" in dns["detail"], dns
+    assert dns["detail"].startswith(f"from {instance}:")
+
+
 async def test_a_closed_port_seen_from_the_instance(world, server_env, aws_extras):
     instance = instance_in(world)
     aws_extras.manage(instance)
