@@ -231,7 +231,13 @@ struct Client {
     subnet_id: Option<String>,
     /// The client's own VPC where it is not the endpoint's, with what was read of it.
     elsewhere: Option<(String, Result<ClientVpc, Error>)>,
+    /// Where only an address was given: every VPC of the region with its blocks, to find the
+    /// client's VPC or to tell that it is outside them all (on premises).
+    networks: Option<Result<Vec<VpcBlocks>, Error>>,
 }
+
+/// A VPC's id and its address blocks.
+type VpcBlocks = (String, Vec<IpNet>);
 
 /// The client's own VPC, its private zones and its route tables.
 type ClientVpc = (
@@ -475,12 +481,11 @@ async fn control_plane(
             if !outside {
                 return None;
             }
-            let (networks, tables, inbound) = tokio::join!(
-                ec2::vpc_networks(&clients.ec2),
+            let (tables, inbound) = tokio::join!(
                 ec2::route_tables_of_vpc(&clients.ec2, vpc_id),
                 crate::aws::resolver::inbound_endpoints(&clients.resolver),
             );
-            Some((networks, tables, inbound))
+            Some((tables, inbound))
         },
     );
     let client = match client {
@@ -513,7 +518,7 @@ async fn control_plane(
     let mut out = judged(&facts, described.then_some(&client.view), t);
     out.extend(extra_findings(&facts, t, vpc_id, &client));
     let endpoint_tables = match &surroundings {
-        Some((_, Ok(tables), _)) => Some(tables.as_slice()),
+        Some((Ok(tables), _)) => Some(tables.as_slice()),
         _ => None,
     };
     match (
@@ -590,8 +595,9 @@ async fn control_plane(
     }
 
     // A client outside every VPC of the region: on premises, over a VPN or Direct Connect.
-    if let (Some((Ok(networks), _, inbound)), Some(network), None, Some(address)) = (
+    if let (Some((_, inbound)), Some(Ok(networks)), Some(network), None, Some(address)) = (
         &surroundings,
+        &client.networks,
         client.view.side.network,
         &other_vpc,
         &t.address,
@@ -928,8 +934,34 @@ async fn client(
         },
         ..Default::default()
     };
-    if let Some(id) = &c.instance_id {
-        let instance = ec2::instance(ec2c, id).await.map_err(|e| match e {
+    // Round 2: the instance, or, for an address alone, the region's VPCs.
+    let (instance, networks) = tokio::join!(
+        async {
+            match &c.instance_id {
+                Some(id) => Some(ec2::instance(ec2c, id).await),
+                None => None,
+            }
+        },
+        async {
+            match (&c.client_network, &c.client_vpc, &c.instance_id) {
+                (Some(_), None, None) => Some(ec2::vpc_networks(ec2c).await),
+                _ => None,
+            }
+        },
+    );
+    // The VPC whose blocks hold the address, most specific first.
+    let address_vpc = match (&networks, c.client_network) {
+        (Some(Ok(networks)), Some(network)) => networks
+            .iter()
+            .flat_map(|(id, blocks)| blocks.iter().map(move |b| (id, b)))
+            .filter(|(_, b)| b.contains(&network))
+            .max_by_key(|(_, b)| b.prefix_len())
+            .map(|(id, _)| id.clone()),
+        _ => None,
+    };
+    client.networks = networks;
+    if let (Some(id), Some(instance)) = (&c.instance_id, instance) {
+        let instance = instance.map_err(|e| match e {
             Error::NotFound { .. } => Error::not_found(
                 format!("instance `{id}` in {}", region.aws_region),
                 "Check the client_instance_id",
@@ -959,6 +991,7 @@ async fn client(
         .client_vpc
         .clone()
         .or(instance_vpc)
+        .or(address_vpc)
         .filter(|v| v != vpc_id);
     let group_ids = side.group_ids.clone();
     let (groups, elsewhere) = tokio::join!(ec2::security_groups_by_id(ec2c, &group_ids), async {

@@ -523,6 +523,9 @@ async def test_a_client_in_a_peered_vpc(world, server_env, zilliz_server, dns, l
                                      SubnetId=client_subnets["a"])["Instances"][0]["InstanceId"]
         by_instance = await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=world.vpc,
                                     client_instance_id=instance, probe=False)
+        # ... or by its address alone: the VPC whose block holds it.
+        by_address = await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=world.vpc,
+                                   client_cidr="10.3.1.0/24", probe=False)
         client_group = ec2.create_security_group(GroupName="peered-app", Description="app",
                                                  VpcId=client_vpc)["GroupId"]
         await call_ok(s, "allow_client_access",
@@ -550,6 +553,8 @@ async def test_a_client_in_a_peered_vpc(world, server_env, zilliz_server, dns, l
     assert by_check(after)["endpoint_vpc_routes"][0]["status"] == "pass"
     for check in ("client_vpc_zone", "client_vpc_routes", "endpoint_vpc_routes"):
         assert by_check(by_instance)[check][0]["status"] == "pass", by_instance["findings"]
+        assert by_check(by_address)[check][0]["status"] == "pass", by_address["findings"]
+    assert "on_premises_dns" not in by_check(by_address)
     # Admitted by its group: a peering resolves the reference, a transit gateway only with
     # security group referencing on.
     [reference] = by_check(by_group)["security_group_reference"]
