@@ -24,6 +24,30 @@ pub struct FirewallRule {
     pub domains: Option<Vec<String>>,
 }
 
+/// Domain lists read beside the rules at most; past this many, only the lists the rules use
+/// are read, one round later.
+const SPECULATIVE_LISTS: usize = 20;
+
+/// The domains of each list that can be read (AWS managed lists cannot).
+async fn domains_of(client: &Client, lists: &[String]) -> Vec<(String, Vec<String>)> {
+    futures::future::join_all(lists.iter().map(|list| async move {
+        let domains = client
+            .list_firewall_domains()
+            .firewall_domain_list_id(list)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .ok()?;
+        Some((list.clone(), domains))
+    }))
+    .await
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 pub async fn rules_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<FirewallRule>, Error> {
     let (associations, lists) = tokio::join!(
         client
@@ -51,12 +75,15 @@ pub async fn rules_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<FirewallR
         return Ok(Vec::new());
     }
     let lists = lists.map_err(|e| sdk_error("route53resolver:ListFirewallDomainLists", e))?;
-    // The domains of every list this account owns; AWS managed lists do not list theirs.
+    // The domains of every list this account owns (AWS managed lists do not list theirs), read
+    // beside the rules to save a round; an account with many lists reads, after the rules,
+    // only the lists they use.
     let own_lists: Vec<String> = lists
         .iter()
         .filter(|l| l.managed_owner_name().is_none())
         .filter_map(|l| l.id().map(str::to_string))
         .collect();
+    let speculate = own_lists.len() <= SPECULATIVE_LISTS;
     let (rules, domains) = tokio::join!(
         futures::future::join_all(groups.iter().map(|(group, _)| {
             client
@@ -67,20 +94,21 @@ pub async fn rules_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<FirewallR
                 .send()
                 .collect::<Result<Vec<_>, _>>()
         })),
-        futures::future::join_all(own_lists.iter().map(|list| async move {
-            let domains = client
-                .list_firewall_domains()
-                .firewall_domain_list_id(list)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .ok()?;
-            Some((list.clone(), domains))
-        })),
+        domains_of(client, if speculate { &own_lists } else { &[] }),
     );
-    let domains: Vec<(String, Vec<String>)> = domains.into_iter().flatten().collect();
+    let mut domains = domains;
+    if !speculate {
+        let mut used: Vec<String> = rules
+            .iter()
+            .flatten()
+            .flatten()
+            .filter_map(|r| r.firewall_domain_list_id().map(str::to_string))
+            .filter(|id| own_lists.contains(id))
+            .collect();
+        used.sort();
+        used.dedup();
+        domains = domains_of(client, &used).await;
+    }
     let mut found = Vec::new();
     for ((group, group_priority), rules) in groups.iter().zip(rules) {
         let rules = rules.map_err(|e| sdk_error("route53resolver:ListFirewallRules", e))?;

@@ -52,6 +52,8 @@ pub fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
             ),
         },
     );
+    // A packet takes the most specific route that covers it: a broad peering route loses to
+    // a narrower one elsewhere.
     let missing: Vec<&IpNet> = p
         .endpoint_subnets
         .iter()
@@ -59,7 +61,9 @@ pub fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
             !p.client_route_tables.iter().any(|t| {
                 t.routes
                     .iter()
-                    .any(|(destination, target)| crosses(target) && destination.contains(*subnet))
+                    .filter(|(destination, _)| destination.contains(*subnet))
+                    .max_by_key(|(destination, _)| destination.prefix_len())
+                    .is_some_and(|(_, target)| crosses(target))
             })
         })
         .collect();
@@ -427,6 +431,9 @@ mod tests {
             found[1].detail.contains("10.0.1.0/24") && !found[1].detail.contains("10.0.0.0/24,")
         );
         assert!(found[1].fix.as_deref().unwrap().contains("rtb-1"));
+        // A narrower route elsewhere wins over the peering's.
+        let shadowed = [table(&[("10.0.0.0/16", "pcx-1"), ("10.0.1.0/24", "igw-1")])];
+        assert_eq!(judged(&zone, &shadowed)[1].status, Status::Fail);
         // A transit gateway route counts.
         assert_eq!(
             judged(&zone, &[table(&[("10.0.0.0/8", "tgw-1")])])[1].status,

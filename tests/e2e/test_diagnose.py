@@ -610,14 +610,19 @@ async def test_a_dns_firewall_block_is_named_and_an_allow_before_it_clears_it(
         other = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
         garden = aws_extras.block(world.vpc, ["*"], priority=200)
         blocked = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        # An account with many domain lists: only those the rules use are read, after them.
+        for i in range(25):
+            aws_extras.domain_lists[f"rslvr-fdl-unused{i:08d}"] = [f"*.team{i}.example"]
+        many_lists = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
         aws_extras.block(world.vpc, ["*.zillizcloud.com"], action="ALLOW", priority=100)
         allowed = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
     for report in (none, other, allowed):
         [fw] = by_check(report)["dns_firewall"]
         assert fw["status"] == "pass", fw
         assert failing(report) == set(), report["findings"]
-    [fw] = by_check(blocked)["dns_firewall"]
-    assert fw["status"] == "fail" and garden in fw["detail"] and "`*`" in fw["detail"]
+    for report in (blocked, many_lists):
+        [fw] = by_check(report)["dns_firewall"]
+        assert fw["status"] == "fail" and garden in fw["detail"] and "`*`" in fw["detail"]
     assert "--action ALLOW" in fw["fix"] and "below 200" in fw["fix"]
 
 
