@@ -824,6 +824,41 @@ mod tests {
     }
 
     #[test]
+    fn a_parent_zones_cname_counts_where_it_names_the_endpoint() {
+        use aws_sdk_route53::types::{ResourceRecord, ResourceRecordSet, RrType};
+        let cname = |target: &str| {
+            ARecord::from_record_set(
+                &ResourceRecordSet::builder()
+                    .name(HOST)
+                    .r#type(RrType::Cname)
+                    .ttl(60)
+                    .resource_records(ResourceRecord::builder().value(target).build().unwrap())
+                    .build()
+                    .unwrap(),
+            )
+        };
+        let mut f = with_address(nothing());
+        f.endpoints = Ok(vec![endpoint("available")]);
+        f.zone = Ok(Some(Zone {
+            id: "ZPARENT".into(),
+            name: "vectordb.zillizcloud.com".into(),
+        }));
+        f.zone_via =
+            Some("as parent zone vectordb.zillizcloud.com holding the host's record".into());
+        f.record = Ok(Some(cname(
+            "vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com.",
+        )));
+        let steps = judge(&f, None);
+        assert_eq!(steps[5].level, Level::Done);
+        assert!(steps[5].detail.contains("parent zone"), "{:?}", steps[5]);
+        assert_eq!(steps[6].level, Level::Done, "{:?}", steps[6]);
+        f.record = Ok(Some(cname("public-lb.example.com")));
+        let v = &judge(&f, None)[6];
+        assert_eq!(v.level, Level::Failed);
+        assert!(v.detail.contains("public-lb.example.com") && v.remedy.is_some());
+    }
+
+    #[test]
     fn with_a_client_the_security_group_is_judged_for_it() {
         let mut f = with_address(nothing());
         f.endpoints = Ok(vec![endpoint("available")]);
