@@ -25,6 +25,17 @@ pub struct PeeringInput<'a> {
     pub endpoint_subnets: &'a [IpNet],
 }
 
+/// The target of the route a packet to `network` takes in `table`: the most specific one
+/// that covers it, as VPC routing picks it.
+fn route_for<'a>(table: &'a RouteTable, network: &IpNet) -> Option<&'a str> {
+    table
+        .routes
+        .iter()
+        .filter(|(destination, _)| destination.contains(network))
+        .max_by_key(|(destination, _)| destination.prefix_len())
+        .map(|(_, target)| target.as_str())
+}
+
 /// A route crosses to another VPC through peering or a transit gateway.
 fn crosses(target: &str) -> bool {
     target.starts_with("pcx-") || target.starts_with("tgw-")
@@ -52,19 +63,14 @@ pub fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
             ),
         },
     );
-    // A packet takes the most specific route that covers it: a broad peering route loses to
-    // a narrower one elsewhere.
+    // A broad peering route loses to a narrower one elsewhere.
     let missing: Vec<&IpNet> = p
         .endpoint_subnets
         .iter()
         .filter(|subnet| {
-            !p.client_route_tables.iter().any(|t| {
-                t.routes
-                    .iter()
-                    .filter(|(destination, _)| destination.contains(*subnet))
-                    .max_by_key(|(destination, _)| destination.prefix_len())
-                    .is_some_and(|(_, target)| crosses(target))
-            })
+            !p.client_route_tables
+                .iter()
+                .any(|t| route_for(t, subnet).is_some_and(crosses))
         })
         .collect();
     out.push(if missing.is_empty() {
@@ -135,18 +141,13 @@ pub fn group_reference(
         })
         .collect();
     let (endpoint_group, client_group) = referencing.first()?;
-    // The route a packet takes is the most specific one that covers it.
     let gateways: Vec<&str> = client_route_tables
         .iter()
         .flat_map(|t| {
-            endpoint_subnets.iter().filter_map(move |subnet| {
-                t.routes
-                    .iter()
-                    .filter(|(destination, _)| destination.contains(subnet))
-                    .max_by_key(|(destination, _)| destination.prefix_len())
-            })
+            endpoint_subnets
+                .iter()
+                .filter_map(move |subnet| route_for(t, subnet))
         })
-        .map(|(_, target)| target.as_str())
         .filter(|target| target.starts_with("tgw-"))
         .collect();
     Some(match gateways.first() {
@@ -216,9 +217,8 @@ pub fn way_back(w: &WayBack<'_>) -> Finding {
         .filter_map(|subnet| table_of(subnet, w.tables))
         .filter(|table| {
             !w.client.iter().all(|client| {
-                table.routes.iter().any(|(destination, target)| {
-                    destination.contains(client) && w.through.iter().any(|p| target.starts_with(p))
-                })
+                route_for(table, client)
+                    .is_some_and(|target| w.through.iter().any(|p| target.starts_with(p)))
             })
         })
         .map(|t| t.id.as_str())
@@ -397,6 +397,24 @@ mod tests {
             judge(&[own.clone(), main_with], ACROSS_VPCS).status,
             Status::Pass
         );
+        // A narrower route elsewhere wins over the way back.
+        let shadowed = RouteTable {
+            routes: vec![
+                ("10.3.0.0/16".parse().unwrap(), "pcx-1".into()),
+                ("10.3.1.0/24".parse().unwrap(), "nat-1".into()),
+            ],
+            ..own.clone()
+        };
+        let wide = vec!["10.3.1.0/24".parse().unwrap()];
+        let found = way_back(&WayBack {
+            endpoint_vpc: "vpc-hub",
+            endpoint_subnets: &subnets[..1],
+            tables: &[shadowed],
+            client: &wide,
+            client_is: "the client's vpc-client",
+            through: ACROSS_VPCS,
+        });
+        assert_eq!(found.status, Status::Fail);
         // A peering route is no way back to premises.
         let found = judge(&[own], FROM_PREMISES);
         assert_eq!(found.status, Status::Fail);
