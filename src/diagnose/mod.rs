@@ -136,6 +136,14 @@ struct Checked {
     machine: Option<Machine>,
 }
 
+impl Checked {
+    /// The client is given by its address alone: it may be in another VPC of the region, or
+    /// outside them all (on premises).
+    fn address_only(&self) -> bool {
+        self.client_network.is_some() && self.client_vpc.is_none() && self.instance_id.is_none()
+    }
+}
+
 fn check(app: &App, r: &DiagnoseRequest) -> Result<Checked, Error> {
     let cluster_id = r
         .cluster_id
@@ -471,8 +479,8 @@ async fn control_plane(
         }
     };
     // Rounds 2 and 3: the facts; the client (and its own VPC) beside them; and, for a client
-    // outside the VPC, the region's VPCs, the endpoint VPC's routes and inbound Resolver
-    // endpoints.
+    // that may be outside the VPC, the endpoint VPC's routes (the way back) and, for an address
+    // alone, the inbound Resolver endpoints (on premises).
     let outside = c.client_vpc.is_some() || c.instance_id.is_some() || c.client_network.is_some();
     let (facts, client, surroundings) = tokio::join!(
         facts::gather_from(app, t.cluster_id(), Ok(t.clone()), vpc_id),
@@ -481,10 +489,14 @@ async fn control_plane(
             if !outside {
                 return None;
             }
-            let (tables, inbound) = tokio::join!(
-                ec2::route_tables_of_vpc(&clients.ec2, vpc_id),
-                crate::aws::resolver::inbound_endpoints(&clients.resolver),
-            );
+            let (tables, inbound) =
+                tokio::join!(ec2::route_tables_of_vpc(&clients.ec2, vpc_id), async {
+                    if c.address_only() {
+                        Some(crate::aws::resolver::inbound_endpoints(&clients.resolver).await)
+                    } else {
+                        None
+                    }
+                },);
             Some((tables, inbound))
         },
     );
@@ -595,7 +607,7 @@ async fn control_plane(
     }
 
     // A client outside every VPC of the region: on premises, over a VPN or Direct Connect.
-    if let (Some((_, inbound)), Some(Ok(networks)), Some(network), None, Some(address)) = (
+    if let (Some((_, Some(inbound))), Some(Ok(networks)), Some(network), None, Some(address)) = (
         &surroundings,
         &client.networks,
         client.view.side.network,
@@ -943,9 +955,10 @@ async fn client(
             }
         },
         async {
-            match (&c.client_network, &c.client_vpc, &c.instance_id) {
-                (Some(_), None, None) => Some(ec2::vpc_networks(ec2c).await),
-                _ => None,
+            if c.address_only() {
+                Some(ec2::vpc_networks(ec2c).await)
+            } else {
+                None
             }
         },
     );
