@@ -123,11 +123,10 @@ pub async fn audit_all(
         .iter()
         .map(|r| RegionNames::parse(r))
         .collect::<Result<_, _>>()?;
-    if asked.iter().any(|r| !r.region_id.starts_with("aws-")) {
-        let bad = asked.iter().find(|r| !r.region_id.starts_with("aws-"));
+    if let Some(bad) = asked.iter().find(|r| !r.region_id.starts_with("aws-")) {
         return Err(Error::invalid(
             "regions",
-            &bad.map(|r| r.region_id.clone()).unwrap_or_default(),
+            &bad.region_id,
             "AWS regions only, such as `us-west-2` or `aws-us-west-2`",
         ));
     }
