@@ -77,6 +77,8 @@ pub struct Verdict {
     pub level: Level,
     pub detail: String,
     pub resource_ids: Vec<String>,
+    /// What to do. A done step may carry one too: it works, and the remedy makes it sturdier
+    /// (the diagnosis shows it as a warning).
     pub remedy: Option<Remedy>,
     /// The step cannot be judged until an earlier one is done; the diagnosis shows it as
     /// skipped rather than as a second failure of the same cause.
@@ -556,15 +558,79 @@ fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
              VPC's endpoint, run setup_private_dns with that endpoint_id",
             f.vpc_id, f.vpc_id
         ))),
-        (None, _) => verdict(
+        (None, _) => plain_a_record(f, zone, host, &record.addresses, endpoint),
+    }
+}
+
+/// A plain A record is judged by what it answers: the endpoint's current addresses work
+/// (until the endpoint's interfaces change: the alias follows them, the record does not);
+/// any other address sends the client where no endpoint of this VPC listens.
+fn plain_a_record(
+    f: &Facts,
+    zone: &route53::Zone,
+    host: &str,
+    addresses: &[String],
+    endpoint: Option<&VpcEndpoint>,
+) -> Verdict {
+    let current = &f.endpoint_addresses;
+    let stale: Vec<&String> = addresses
+        .iter()
+        .filter(|a| {
+            a.parse::<std::net::IpAddr>()
+                .map_or(true, |ip| !current.contains(&ip))
+        })
+        .collect();
+    let listed = addresses.join(", ");
+    if current.is_empty() {
+        return verdict(
             "alias_record",
             Level::Failed,
             format!(
-                "{host} is a plain A record ({}), not an alias to the endpoint",
-                record.addresses.join(", ")
+                "{host} is a plain A record ({listed}) in zone {}, and the endpoint's own \
+                 addresses are not known to compare it with",
+                zone.id
             ),
         )
-        .remedy(dns_remedy(f, endpoint)),
+        .remedy(dns_remedy(f, endpoint));
+    }
+    let endpoint_addresses = current
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if stale.is_empty() && !addresses.is_empty() {
+        verdict(
+            "alias_record",
+            Level::Done,
+            format!(
+                "{host} is a plain A record ({listed}) in zone {}: those are the endpoint's \
+                 current addresses, so it answers right today, but it breaks when the endpoint's \
+                 interfaces change (an alias to the endpoint follows them)",
+                zone.id
+            ),
+        )
+        .ids(vec![zone.id.clone()])
+        .remedy(dns_remedy(f, endpoint))
+    } else {
+        verdict(
+            "alias_record",
+            Level::Failed,
+            format!(
+                "{host} is a plain A record in zone {} holding {}, which {} not among the \
+                 endpoint's addresses ({endpoint_addresses}): clients are sent where no endpoint \
+                 of {} listens",
+                zone.id,
+                stale
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if stale.len() == 1 { "is" } else { "are" },
+                f.vpc_id
+            ),
+        )
+        .ids(vec![zone.id.clone()])
+        .remedy(dns_remedy(f, endpoint))
     }
 }
 
@@ -651,8 +717,8 @@ fn security_group(
                     "security_group",
                     Level::Pending,
                     format!(
-                        "only `{rule}` on {group_id} might let {who} in; prefix lists are not \
-                         expanded here"
+                        "only `{rule}` on {group_id} might let {who} in; the entries of that \
+                         prefix list could not be read (ec2:GetManagedPrefixListEntries)"
                     ),
                 )
                 .ids(vec![group_id.clone()])
@@ -778,6 +844,7 @@ mod tests {
             side: crate::diagnose::reach::ClientSide {
                 group_ids: vec!["sg-22222222".into()],
                 network: None,
+                within: vec![],
             },
             described_as: "the client (group(s) sg-22222222)".into(),
         };
@@ -859,6 +926,47 @@ mod tests {
     }
 
     #[test]
+    fn a_plain_a_record_is_judged_by_the_addresses_it_answers() {
+        use aws_sdk_route53::types::{ResourceRecord, ResourceRecordSet, RrType};
+        let plain = |addresses: &[&str]| {
+            let mut set = ResourceRecordSet::builder()
+                .name(HOST)
+                .r#type(RrType::A)
+                .ttl(60);
+            for a in addresses {
+                set = set.resource_records(ResourceRecord::builder().value(*a).build().unwrap());
+            }
+            ARecord::from_record_set(&set.build().unwrap())
+        };
+        let mut f = with_address(nothing());
+        f.endpoints = Ok(vec![endpoint("available")]);
+        f.zone = Ok(Some(Zone {
+            id: "Z1".into(),
+            name: HOST.into(),
+        }));
+        f.endpoint_addresses = vec!["10.0.1.10".parse().unwrap(), "10.0.2.10".parse().unwrap()];
+        // The endpoint's current addresses answer right: done, with the alias as advice.
+        f.record = Ok(Some(plain(&["10.0.1.10", "10.0.2.10"])));
+        let v = &judge(&f, None)[6];
+        assert_eq!(v.level, Level::Done, "{v:?}");
+        assert!(v.detail.contains("current addresses"));
+        assert!(
+            matches!(&v.remedy, Some(Remedy::Tool { tool, .. }) if tool == "setup_private_dns")
+        );
+        let finding = crate::diagnose::finding::from_verdict(v);
+        assert_eq!(finding.status, crate::diagnose::Status::Warn);
+        // One of them stale: fails, naming it.
+        f.record = Ok(Some(plain(&["10.0.1.10", "10.0.9.9"])));
+        let v = &judge(&f, None)[6];
+        assert_eq!(v.level, Level::Failed);
+        assert!(v.detail.contains("10.0.9.9") && !v.detail.contains("holding 10.0.1.10"));
+        // Without the endpoint's addresses there is nothing to compare with.
+        f.endpoint_addresses.clear();
+        f.record = Ok(Some(plain(&["10.0.1.10"])));
+        assert_eq!(judge(&f, None)[6].level, Level::Failed);
+    }
+
+    #[test]
     fn with_a_client_the_security_group_is_judged_for_it() {
         let mut f = with_address(nothing());
         f.endpoints = Ok(vec![endpoint("available")]);
@@ -874,6 +982,7 @@ mod tests {
             side: crate::diagnose::reach::ClientSide {
                 group_ids: vec!["sg-22222222".into()],
                 network: None,
+                within: vec![],
             },
             described_as: "the client".into(),
         };

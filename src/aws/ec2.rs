@@ -60,6 +60,39 @@ pub struct SecurityGroup {
     pub tags: Vec<(String, String)>,
 }
 
+/// The groups with every rule that names a prefix list whose entries are known replaced by
+/// one CIDR rule per entry (described as coming from the list), so that the list is judged
+/// like the CIDR rules it stands for. A list that could not be read stays as it is.
+pub fn expand_prefix_lists(
+    groups: &[SecurityGroup],
+    lists: &std::collections::BTreeMap<String, Vec<ipnet::IpNet>>,
+) -> Vec<SecurityGroup> {
+    let expand = |rules: &[Rule]| -> Vec<Rule> {
+        rules
+            .iter()
+            .flat_map(|rule| match &rule.peer {
+                Peer::PrefixList(id) if lists.contains_key(id) => lists[id]
+                    .iter()
+                    .map(|net| Rule {
+                        peer: Peer::Cidr(*net),
+                        description: Some(format!("in prefix list {id}")),
+                        ..rule.clone()
+                    })
+                    .collect(),
+                _ => vec![rule.clone()],
+            })
+            .collect()
+    };
+    groups
+        .iter()
+        .map(|g| SecurityGroup {
+            inbound: expand(&g.inbound),
+            outbound: expand(&g.outbound),
+            ..g.clone()
+        })
+        .collect()
+}
+
 /// How many `DescribeVpcAttribute` calls run at once: enough to hide latency, few enough not
 /// to be throttled on accounts with many VPCs.
 const ATTRIBUTE_CONCURRENCY: usize = 8;
@@ -884,6 +917,57 @@ pub async fn vpc_networks(ec2: &Client) -> Result<Vec<(String, Vec<ipnet::IpNet>
         })
         .collect())
 }
+
+/// The account's own managed prefix lists, each with the blocks it holds. AWS-owned lists
+/// (`com.amazonaws.<region>.s3` and the like) are skipped: they name AWS's services, never a
+/// client. Two rounds: the lists, then every list's entries at once (past
+/// [`SPECULATIVE_PREFIX_LISTS`], or where `wanted` is given, only the `wanted` ones).
+pub async fn prefix_list_entries(
+    ec2: &Client,
+    wanted: Option<&[String]>,
+) -> Result<std::collections::BTreeMap<String, Vec<ipnet::IpNet>>, Error> {
+    let lists: Vec<_> = ec2
+        .describe_managed_prefix_lists()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("ec2:DescribeManagedPrefixLists", e))?;
+    let mut own: Vec<String> = lists
+        .iter()
+        .filter(|l| l.owner_id() != Some("AWS"))
+        .filter_map(|l| l.prefix_list_id().map(str::to_string))
+        .collect();
+    if own.len() > SPECULATIVE_PREFIX_LISTS || wanted.is_some() {
+        let wanted = wanted.unwrap_or_default();
+        own.retain(|id| wanted.contains(id));
+    }
+    let entries = futures::future::join_all(own.iter().map(|id| async move {
+        let entries: Vec<_> = ec2
+            .get_managed_prefix_list_entries()
+            .prefix_list_id(id)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .ok()?;
+        Some((
+            id.clone(),
+            entries
+                .iter()
+                .filter_map(|e| e.cidr()?.parse().ok())
+                .collect::<Vec<ipnet::IpNet>>(),
+        ))
+    }))
+    .await;
+    // A list that cannot be read (shared, then unshared) is left out: its rule stays unjudged.
+    Ok(entries.into_iter().flatten().collect())
+}
+
+/// Prefix lists whose entries are read without knowing which the groups use.
+pub const SPECULATIVE_PREFIX_LISTS: usize = 20;
 
 #[cfg(test)]
 mod tests {

@@ -19,6 +19,8 @@ pub struct FirewallRule {
     /// `ALLOW`, `BLOCK` or `ALERT`.
     pub action: String,
     pub domain_list_id: Option<String>,
+    /// The query type the rule is limited to (`A`, `AAAA`, `TYPE28`…); `None` for every type.
+    pub qtype: Option<String>,
     /// The list's domains (`example.com`, `*.example.com`, `*`), lowercase without the
     /// trailing dot; `None` where they cannot be listed (AWS managed lists).
     pub domains: Option<Vec<String>>,
@@ -128,6 +130,7 @@ pub async fn rules_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<FirewallR
                     })
                 }),
                 domain_list_id: list,
+                qtype: rule.qtype().map(str::to_ascii_uppercase),
             });
         }
     }

@@ -77,8 +77,60 @@ pub fn bare_zone_id(id: &str) -> String {
     id.trim_start_matches("/hostedzone/").to_string()
 }
 
+/// A record or zone name as written everywhere else: no trailing dot, lowercase, and the
+/// wildcard label that Route 53 answers as the octal escape `\052` back to `*`.
 pub fn bare_name(name: &str) -> String {
-    name.trim_end_matches('.').to_ascii_lowercase()
+    name.trim_end_matches('.')
+        .replace("\\052", "*")
+        .to_ascii_lowercase()
+}
+
+/// The names whose records can answer for `host` in a zone named `zone`: the host itself and
+/// every wildcard between it and the zone's apex (`*.aws-us-west-2.vectordb.zillizcloud.com`,
+/// `*.vectordb.zillizcloud.com`), as DNS matches them.
+pub fn names_answering(host: &str, zone: &str) -> Vec<String> {
+    let mut names = vec![host.to_string()];
+    let mut rest = host;
+    while let Some((_, parent)) = rest.split_once('.') {
+        if parent.len() < zone.len() || !(parent == zone || parent.ends_with(&format!(".{zone}"))) {
+            break;
+        }
+        names.push(format!("*.{parent}"));
+        rest = parent;
+    }
+    names
+}
+
+/// The record sets at each of `names` in a zone, each read from its own name on
+/// (`StartRecordName`) so that a zone of thousands of records answers in one call a name,
+/// all at once.
+pub async fn records_at(
+    r53: &Client,
+    zone_id: &str,
+    names: &[String],
+) -> Result<Vec<ResourceRecordSet>, Error> {
+    let pages = futures::future::join_all(names.iter().map(|name| async move {
+        r53.list_resource_record_sets()
+            .hosted_zone_id(zone_id)
+            .start_record_name(name)
+            .max_items(10)
+            .send()
+            .await
+            .map_err(|e| sdk_error("route53:ListResourceRecordSets", e))
+            .map(|out| {
+                out.resource_record_sets()
+                    .iter()
+                    .filter(|r| bare_name(r.name()) == *name)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+    }))
+    .await;
+    let mut found = Vec::new();
+    for page in pages {
+        found.extend(page?);
+    }
+    Ok(found)
 }
 
 /// The private zones tied to a VPC.
@@ -263,7 +315,8 @@ pub async fn a_record(r53: &Client, zone_id: &str, name: &str) -> Result<Option<
         .map(ARecord::from_record_set))
 }
 
-/// The first 100 record sets of a zone, as Route 53 answers them.
+/// The first 100 record sets of a zone, as Route 53 answers them (a zone this tool made holds
+/// a handful).
 pub async fn record_sets(r53: &Client, zone_id: &str) -> Result<Vec<ResourceRecordSet>, Error> {
     let out = r53
         .list_resource_record_sets()
@@ -599,5 +652,40 @@ mod tests {
         assert_eq!(sent.set_identifier(), Some("blue"));
         assert_eq!((sent.weight(), sent.ttl()), (Some(10), Some(60)));
         assert_eq!(sent, set);
+    }
+}
+
+#[cfg(test)]
+mod names_tests {
+    use super::*;
+
+    #[test]
+    fn the_names_that_answer_for_a_host_run_from_it_to_the_zone() {
+        let host = "in01-a-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+        assert_eq!(
+            names_answering(host, "vectordb.zillizcloud.com"),
+            vec![
+                host.to_string(),
+                "*.aws-us-west-2.vectordb.zillizcloud.com".to_string(),
+                "*.vectordb.zillizcloud.com".to_string(),
+            ]
+        );
+        assert_eq!(
+            names_answering(host, "aws-us-west-2.vectordb.zillizcloud.com"),
+            vec![
+                host.to_string(),
+                "*.aws-us-west-2.vectordb.zillizcloud.com".to_string()
+            ]
+        );
+        // A zone whose name merely ends alike is no parent.
+        assert_eq!(
+            names_answering(host, "db.zillizcloud.com"),
+            vec![host.to_string()]
+        );
+    }
+
+    #[test]
+    fn route53s_escaped_wildcard_reads_as_a_star() {
+        assert_eq!(bare_name("\\052.Example.com."), "*.example.com");
     }
 }

@@ -194,19 +194,31 @@ pub fn judge(p: &PathInput<'_>) -> Vec<Finding> {
     out
 }
 
-/// A DNS Firewall domain list entry covers `host`: `*` every name, `*.d` the names below `d`
-/// (not `d` itself), any other entry that exact name.
+/// A DNS Firewall domain list entry covers `host`. A leading `*` stands for any characters, so
+/// `*` covers every name, `*.d` the names below `d` (not `d` itself), and `*d` both `d` and
+/// anything ending in it (`*example.com` covers `example.com`, `www.example.com` and
+/// `myexample.com`); any other entry is that exact name.
 pub fn firewall_entry_matches(entry: &str, host: &str) -> bool {
     match entry.strip_prefix('*') {
-        Some("") => true,
-        Some(below) if below.starts_with('.') => host.ends_with(below),
-        _ => entry == host,
+        Some(suffix) => host.ends_with(suffix),
+        None => entry == host,
     }
 }
 
-/// DNS Firewall's decision for `host`: rule groups in their association's priority order,
-/// rules in theirs; an `ALERT` rule logs and lets evaluation go on, the first `ALLOW` or
-/// `BLOCK` whose domain list covers the host decides. The deciding rule and its entry.
+/// A rule limited to a query type (`Qtype`) decides only queries of that type. `TYPE1` is the
+/// numeric spelling of `A`.
+fn applies_to_a_query(rule: &FirewallRule) -> bool {
+    rule.qtype
+        .as_deref()
+        .is_none_or(|t| matches!(t, "A" | "TYPE1"))
+}
+
+/// DNS Firewall's decision for an `A` query of `host`: rule groups in their association's
+/// priority order, rules in theirs, and the first rule whose domain list covers the host
+/// decides, whatever its action: `ALLOW` and `ALERT` stop inspection and let the query
+/// through (an `ALERT *` before a `BLOCK *` lets everything through), `BLOCK` stops it. A rule
+/// whose list cannot be read (an AWS managed list) or whose `Qtype` is another type decides
+/// nothing here. The deciding rule and its entry.
 pub fn firewall_decision<'a>(
     host: &str,
     rules: &'a [FirewallRule],
@@ -214,7 +226,7 @@ pub fn firewall_decision<'a>(
     let mut ordered: Vec<&FirewallRule> = rules.iter().collect();
     ordered.sort_by_key(|r| (r.group_priority, r.priority));
     ordered.into_iter().find_map(|rule| {
-        if !matches!(rule.action.as_str(), "ALLOW" | "BLOCK") {
+        if !applies_to_a_query(rule) {
             return None;
         }
         let entry = rule
@@ -260,6 +272,14 @@ pub fn firewall(host: &str, vpc_id: &str, rules: &[FirewallRule]) -> Finding {
                 rule.group_id,
                 rule.priority,
                 rule.domain_list_id.as_deref().unwrap_or("?")
+            ),
+        ),
+        Some((rule, entry)) if rule.action == "ALERT" => finding::pass(
+            "dns_firewall",
+            format!(
+                "DNS Firewall rule `{}` (priority {}) of rule group {} matches {host} (`{entry}`) \
+                 and only alerts: the query goes through and no later rule inspects it",
+                rule.name, rule.priority, rule.group_id
             ),
         ),
         Some((rule, entry)) => finding::pass(
@@ -388,53 +408,79 @@ mod tests {
             priority,
             action: action.into(),
             domain_list_id: Some(format!("rslvr-fdl-{name}")),
+            qtype: None,
             domains: Some(domains.iter().map(|d| d.to_string()).collect()),
         }
     }
 
     #[test]
     fn firewall_entries_match_as_dns_firewall_matches_them() {
-        assert!(firewall_entry_matches("*", HOST));
-        assert!(firewall_entry_matches("*.zillizcloud.com", HOST));
-        assert!(firewall_entry_matches(HOST, HOST));
-        assert!(!firewall_entry_matches("zillizcloud.com", HOST));
-        assert!(!firewall_entry_matches("*.example.com", HOST));
-        assert!(!firewall_entry_matches(
-            "*.vectordb.zillizcloud.com",
-            "vectordb.zillizcloud.com"
-        ));
+        // (entry, name, covered)
+        let table = [
+            ("*", HOST, true),
+            ("*.zillizcloud.com", HOST, true),
+            (HOST, HOST, true),
+            ("zillizcloud.com", HOST, false),
+            ("*.example.com", HOST, false),
+            (
+                "*.vectordb.zillizcloud.com",
+                "vectordb.zillizcloud.com",
+                false,
+            ),
+            // A star without a dot: any characters, so the domain itself and its subdomains.
+            ("*zillizcloud.com", HOST, true),
+            ("*zillizcloud.com", "zillizcloud.com", true),
+            ("*zillizcloud.com", "notzillizcloud.com", true),
+            ("*zillizcloud.com", "zillizcloud.com.evil.example", false),
+        ];
+        for (entry, name, covered) in table {
+            assert_eq!(
+                firewall_entry_matches(entry, name),
+                covered,
+                "{entry} over {name}"
+            );
+        }
     }
 
     #[test]
-    fn the_first_allow_or_block_decides_and_alerts_go_on() {
+    fn the_first_matching_rule_decides_whatever_its_action() {
+        let g = ("rslvr-frg-1", 101);
         // A walled garden: allow a list, block everything else.
         let garden = [
-            fw(("rslvr-frg-1", 101), "block-all", 200, "BLOCK", &["*"]),
-            fw(
-                ("rslvr-frg-1", 101),
-                "allow-zilliz",
-                100,
-                "ALLOW",
-                &["*.zillizcloud.com"],
-            ),
+            fw(g, "block-all", 200, "BLOCK", &["*"]),
+            fw(g, "allow-zilliz", 100, "ALLOW", &["*.zillizcloud.com"]),
         ];
         assert_eq!(firewall(HOST, "vpc-1", &garden).status, Status::Pass);
-        // The same garden without Zilliz on the list blocks the host, naming rule and entry.
+        // Without Zilliz on the list, the block names its rule and entry.
         let closed = [
-            fw(("rslvr-frg-1", 101), "alert-all", 50, "ALERT", &["*"]),
-            fw(("rslvr-frg-1", 101), "block-all", 200, "BLOCK", &["*"]),
-            fw(
-                ("rslvr-frg-1", 101),
-                "allow-corp",
-                100,
-                "ALLOW",
-                &["*.corp.example"],
-            ),
+            fw(g, "block-all", 200, "BLOCK", &["*"]),
+            fw(g, "allow-corp", 100, "ALLOW", &["*.corp.example"]),
         ];
         let found = firewall(HOST, "vpc-1", &closed);
         assert_eq!(found.status, Status::Fail);
         assert!(found.detail.contains("block-all") && found.detail.contains("`*`"));
         assert!(found.fix.as_deref().unwrap().contains("below 200"));
+        // A block rolled out in alert mode first: the alert matches first, stops inspection
+        // and lets the query through, so the later block never sees it.
+        let alert_first = [
+            fw(g, "alert-all", 50, "ALERT", &["*"]),
+            fw(g, "block-all", 200, "BLOCK", &["*"]),
+        ];
+        let found = firewall(HOST, "vpc-1", &alert_first);
+        assert_eq!(found.status, Status::Pass, "{found:?}");
+        assert!(found.detail.contains("alert-all") && found.detail.contains("only alerts"));
+        // An alert after the block changes nothing.
+        let alert_late = [
+            fw(g, "block-all", 50, "BLOCK", &["*"]),
+            fw(g, "alert-all", 200, "ALERT", &["*"]),
+        ];
+        assert_eq!(firewall(HOST, "vpc-1", &alert_late).status, Status::Fail);
+        // An alert for other names does not decide the host.
+        let alert_other = [
+            fw(g, "alert-bad", 50, "ALERT", &["*.bad.example"]),
+            fw(g, "block-all", 200, "BLOCK", &["*"]),
+        ];
+        assert_eq!(firewall(HOST, "vpc-1", &alert_other).status, Status::Fail);
         // Group order comes before rule order.
         let groups = [
             fw(("rslvr-frg-2", 300), "allow-late", 1, "ALLOW", &[HOST]),
@@ -448,18 +494,36 @@ mod tests {
         ];
         assert_eq!(firewall(HOST, "vpc-1", &groups).status, Status::Fail);
         // A block for another name is no finding; nor is a list that cannot be read.
-        let other = [fw(
-            ("rslvr-frg-1", 100),
-            "block-bad",
-            1,
-            "BLOCK",
-            &["*.bad.example"],
-        )];
+        let other = [fw(g, "block-bad", 1, "BLOCK", &["*.bad.example"])];
         assert_eq!(firewall(HOST, "vpc-1", &other).status, Status::Pass);
-        let mut managed = fw(("rslvr-frg-1", 100), "aws-malware", 1, "BLOCK", &[]);
+        let mut managed = fw(g, "aws-malware", 1, "BLOCK", &[]);
         managed.domains = None;
         assert_eq!(firewall(HOST, "vpc-1", &[managed]).status, Status::Pass);
         assert_eq!(firewall(HOST, "vpc-1", &[]).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_rule_for_another_query_type_does_not_decide_an_a_query() {
+        let g = ("rslvr-frg-1", 101);
+        let mut aaaa_only = fw(g, "block-aaaa", 10, "BLOCK", &["*"]);
+        aaaa_only.qtype = Some("AAAA".into());
+        assert_eq!(
+            firewall(HOST, "vpc-1", &[aaaa_only.clone()]).status,
+            Status::Pass
+        );
+        // Nor does an allow for AAAA shield the A query from a later block.
+        let mut allow_aaaa = fw(g, "allow-aaaa", 10, "ALLOW", &["*"]);
+        allow_aaaa.qtype = Some("AAAA".into());
+        let block = fw(g, "block-all", 20, "BLOCK", &["*"]);
+        let found = firewall(HOST, "vpc-1", &[allow_aaaa, block]);
+        assert_eq!(found.status, Status::Fail);
+        assert!(found.detail.contains("block-all"));
+        // A rule for A queries, by name or number, decides them.
+        for qtype in ["A", "TYPE1"] {
+            let mut a_only = fw(g, "block-a", 10, "BLOCK", &["*"]);
+            a_only.qtype = Some(qtype.into());
+            assert_eq!(firewall(HOST, "vpc-1", &[a_only]).status, Status::Fail);
+        }
     }
 
     #[test]

@@ -96,6 +96,7 @@ pub fn from_verdict(v: &Verdict) -> Finding {
         );
     }
     match v.level {
+        Level::Done if v.remedy.is_some() => warn(check, &v.detail, fix()),
         Level::Done => pass(check, &v.detail),
         Level::Pending => warn(check, &v.detail, fix()),
         Level::Missing | Level::Failed => fail(check, &v.detail, fix()),

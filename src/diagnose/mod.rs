@@ -526,6 +526,30 @@ async fn control_plane(
         client.view.side.network = Some(cidr);
         client.view.described_as = format!("clients in {} ({cidr})", vpc.id);
     }
+    // A client known by its security groups has an address in their VPC's blocks.
+    if client.view.side.network.is_none() {
+        let group_vpcs: BTreeSet<&str> = client
+            .groups
+            .iter()
+            .filter_map(|g| g.vpc_id.as_deref())
+            .collect();
+        let blocks = |vpc: &ec2::Vpc| -> Vec<IpNet> {
+            vpc.cidr_blocks
+                .iter()
+                .filter_map(|c| c.parse().ok())
+                .collect()
+        };
+        if let [only] = group_vpcs.into_iter().collect::<Vec<_>>()[..] {
+            let endpoint_vpc = facts.vpc.as_ref().ok().filter(|v| v.id == only);
+            let other_vpc = match &client_vpc {
+                Some(Ok((v, _, _))) if v.id == only => Some(v),
+                _ => None,
+            };
+            if let Some(vpc) = endpoint_vpc.or(other_vpc) {
+                client.view.side.within = blocks(vpc);
+            }
+        }
+    }
     let described = !client.view.described_as.is_empty();
     let mut out = judged(&facts, described.then_some(&client.view), t);
     out.extend(extra_findings(&facts, t, vpc_id, &client));
@@ -657,7 +681,7 @@ async fn control_plane(
         dns_configured: Some(
             out.iter()
                 .filter(|f| dns_checks.contains(&f.check.as_str()))
-                .all(|f| f.status == Status::Pass),
+                .all(|f| matches!(f.status, Status::Pass | Status::Warn)),
         ),
     };
     (out, sight)
@@ -941,6 +965,7 @@ async fn client(
             side: ClientSide {
                 group_ids: c.client_group.iter().cloned().collect(),
                 network: c.client_network,
+                within: vec![],
             },
             described_as: String::new(),
         },

@@ -13,6 +13,9 @@ use crate::aws::rules::{Peer, Rule, tcp_allowed};
 pub struct ClientSide {
     pub group_ids: Vec<String>,
     pub network: Option<IpNet>,
+    /// Where the address is not known: the blocks it lies within (the VPC of the client's
+    /// security groups, whose every member has an address there).
+    pub within: Vec<IpNet>,
 }
 
 /// The verdict on one direction through security groups.
@@ -64,10 +67,31 @@ fn verdict<'a>(
 
 /// Do the endpoint's groups let the client in on `port`? A rule matches through a reference
 /// to one of the client's groups, or a CIDR that contains the client's address.
+/// A client known only by the blocks it lies within is admitted where every block lies in a
+/// CIDR rule on the port (a rule from the VPC's own block admits every member of its groups).
 pub fn inbound(endpoint_groups: &[SecurityGroup], port: u16, client: &ClientSide) -> GroupVerdict {
     let mut peers: Vec<Peer> = client.group_ids.iter().cloned().map(Peer::Group).collect();
     peers.extend(client.network.map(Peer::Cidr));
-    verdict(endpoint_groups, port, |g| &g.inbound, &peers, "from")
+    let by_peer = verdict(endpoint_groups, port, |g| &g.inbound, &peers, "from");
+    if !matches!(by_peer, GroupVerdict::Allowed { .. })
+        && client.network.is_none()
+        && !client.within.is_empty()
+    {
+        let covering = |block: &IpNet| {
+            endpoint_groups.iter().find_map(|g| {
+                tcp_allowed(&g.inbound, port, &Peer::Cidr(*block)).map(|rule| (g, rule))
+            })
+        };
+        let covered: Option<Vec<(&SecurityGroup, &Rule)>> =
+            client.within.iter().map(covering).collect();
+        if let Some(first) = covered.as_ref().and_then(|c| c.first()) {
+            return GroupVerdict::Allowed {
+                group_id: first.0.id.clone(),
+                rule: first.1.summary("from"),
+            };
+        }
+    }
+    by_peer
 }
 
 /// Do the client's groups let traffic out to the endpoint on `port`? A rule matches through
@@ -180,6 +204,48 @@ mod tests {
     }
 
     #[test]
+    fn a_client_known_by_its_group_is_inside_that_groups_vpc() {
+        let endpoint = [group(
+            "sg-endpoint",
+            vec![Rule::new("-1", None, Peer::Cidr(net("10.0.0.0/16")))],
+            vec![],
+        )];
+        let in_vpc = ClientSide {
+            group_ids: vec!["sg-app".into()],
+            network: None,
+            within: vec![net("10.0.0.0/16")],
+        };
+        assert!(matches!(
+            inbound(&endpoint, 19531, &in_vpc),
+            GroupVerdict::Allowed { ref rule, .. } if rule.contains("10.0.0.0/16")
+        ));
+        // A VPC with a second block the rule does not cover: a member may be there.
+        let two_blocks = ClientSide {
+            within: vec![net("10.0.0.0/16"), net("100.64.0.0/16")],
+            ..in_vpc.clone()
+        };
+        assert_eq!(inbound(&endpoint, 19531, &two_blocks), GroupVerdict::Denied);
+        // Both blocks covered, by two rules.
+        let both = [group(
+            "sg-endpoint",
+            vec![
+                Rule::new("tcp", Some((19531, 19531)), Peer::Cidr(net("10.0.0.0/16"))),
+                Rule::new(
+                    "tcp",
+                    Some((19531, 19531)),
+                    Peer::Cidr(net("100.64.0.0/10")),
+                ),
+            ],
+            vec![],
+        )];
+        assert!(matches!(
+            inbound(&both, 19531, &two_blocks),
+            GroupVerdict::Allowed { .. }
+        ));
+        assert_eq!(inbound(&both, 19530, &two_blocks), GroupVerdict::Denied);
+    }
+
+    #[test]
     fn inbound_through_a_group_reference_or_a_containing_cidr() {
         let endpoint = [group(
             "sg-endpoint",
@@ -192,6 +258,7 @@ mod tests {
         let by_group = ClientSide {
             group_ids: vec!["sg-app".into()],
             network: None,
+            within: vec![],
         };
         assert!(matches!(
             inbound(&endpoint, 19531, &by_group),
@@ -205,6 +272,7 @@ mod tests {
         let by_address = ClientSide {
             group_ids: vec!["sg-other".into()],
             network: Some(net("10.0.3.7/32")),
+            within: vec![],
         };
         assert!(matches!(
             inbound(&endpoint, 19535, &by_address),
@@ -213,11 +281,13 @@ mod tests {
         let outside = ClientSide {
             group_ids: vec![],
             network: Some(net("10.1.3.7/32")),
+            within: vec![],
         };
         assert_eq!(inbound(&endpoint, 19531, &outside), GroupVerdict::Denied);
         let v6 = ClientSide {
             group_ids: vec![],
             network: Some(net("2001:db8::5/128")),
+            within: vec![],
         };
         assert_eq!(
             inbound(&endpoint, 19531, &v6),
@@ -236,6 +306,7 @@ mod tests {
         let client = ClientSide {
             group_ids: vec![],
             network: Some(net("10.0.3.7/32")),
+            within: vec![],
         };
         assert!(matches!(
             inbound(&open, 443, &client),

@@ -60,14 +60,16 @@ class AwsExtras:
 
     # What a test plants.
     def block(self, vpc_id, domains, action="BLOCK", priority=100, group_priority=101,
-              group_id="rslvr-frg-0000000000000001"):
-        """A rule group associated with `vpc_id` holding one rule over `domains`."""
+              group_id="rslvr-frg-0000000000000001", qtype=None):
+        """A rule group associated with `vpc_id` holding one rule over `domains` (for queries
+        of type `qtype` only, where given)."""
         list_id = f"rslvr-fdl-{uuid.uuid4().hex[:16]}"
         self.domain_lists[list_id] = list(domains)
         self.firewall_rules.setdefault(group_id, []).append({
             "FirewallRuleGroupId": group_id, "FirewallDomainListId": list_id,
             "Name": f"{action.lower()}-{len(self.domain_lists)}", "Priority": priority,
             "Action": action, "BlockResponse": "NXDOMAIN" if action == "BLOCK" else None,
+            "Qtype": qtype,
         })
         associations = self.firewall_associations.setdefault(vpc_id, [])
         if all(g != group_id for g, _ in associations):

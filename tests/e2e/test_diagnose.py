@@ -626,6 +626,29 @@ async def test_a_dns_firewall_block_is_named_and_an_allow_before_it_clears_it(
     assert "--action ALLOW" in fw["fix"] and "below 200" in fw["fix"]
 
 
+async def test_a_block_rolled_out_in_alert_mode_lets_the_host_through(
+        world, server_env, zilliz_server, dns, listeners, aws_extras):
+    """AWS: an ALERT rule that matches stops inspection and lets the query through, so an
+    `ALERT *` before a `BLOCK *` lets every name through; a rule for AAAA queries alone does not
+    decide the A query; `*zillizcloud.com` (a star without a dot) covers the host. The block
+    decides once the alert is gone."""
+    dns.a = {HOST: ["127.0.0.1"]}
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+        aws_extras.block(world.vpc, ["*"], action="ALLOW", priority=10, qtype="AAAA")
+        alert = aws_extras.block(world.vpc, ["*"], action="ALERT", priority=50)
+        block = aws_extras.block(world.vpc, ["*zillizcloud.com"], priority=200)
+        alerting = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        rules = aws_extras.firewall_rules["rslvr-frg-0000000000000001"]
+        rules[:] = [r for r in rules if r["FirewallDomainListId"] != alert]
+        blocking = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    [fw] = by_check(alerting)["dns_firewall"]
+    assert fw["status"] == "pass" and "only alerts" in fw["detail"], fw
+    assert failing(alerting) == set(), alerting["findings"]
+    [fw] = by_check(blocking)["dns_firewall"]
+    assert fw["status"] == "fail" and block in fw["detail"] and "`*zillizcloud.com`" in fw["detail"]
+
+
 async def test_a_zone_reached_only_through_a_route53_profile(world, server_env, zilliz_server,
                                                              dns, listeners, moto_url,
                                                              aws_extras):
@@ -711,3 +734,128 @@ async def test_a_parent_zone_that_holds_the_hosts_record(world, server_env, zill
     [record] = by_check(wrong)["alias_record"]
     assert record["status"] == "fail" and "public-lb.example.com" in record["detail"]
     assert record["fix"].startswith("setup_private_dns")
+
+
+async def test_a_parent_zone_of_300_records_finds_the_hosts_alias(world, server_env, zilliz_server,
+                                                                 dns, listeners, moto_url):
+    """A parent zone that holds an alias per cluster: the host's own record sorts after 300
+    others, and is read from its own name, not from the zone's first page."""
+    dns.a = {HOST: ["127.0.0.1"]}
+    r53 = boto("route53", moto_url)
+    async with mcp_session(server_env) as s:
+        made = await link(s, world, zilliz_server, listeners["http"], dns_setup=False)
+        [endpoint] = world.ec2.describe_vpc_endpoints(
+            VpcEndpointIds=[made["endpoint_id"]])["VpcEndpoints"]
+        regional = endpoint["DnsEntries"][0]
+        parent = r53.create_hosted_zone(
+            Name="vectordb.zillizcloud.com", CallerReference="fleet-records",
+            VPC={"VPCRegion": REGION, "VPCId": world.vpc},
+            HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
+        fleet = [{"Action": "CREATE", "ResourceRecordSet": {
+            "Name": f"in01-a{i:03d}-privatelink.aws-{REGION}.vectordb.zillizcloud.com",
+            "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": f"10.9.{i // 250}.{i % 250}"}]}}
+            for i in range(300)]
+        fleet.append({"Action": "CREATE", "ResourceRecordSet": {
+            "Name": HOST, "Type": "A", "AliasTarget": {
+                "HostedZoneId": regional["HostedZoneId"], "DNSName": regional["DnsName"],
+                "EvaluateTargetHealth": False}}})
+        r53.change_resource_record_sets(HostedZoneId=parent, ChangeBatch={"Changes": fleet})
+        found = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    assert failing(found) == set(), found["findings"]
+    [zone] = by_check(found)["hosted_zone"]
+    assert zone["status"] == "pass" and parent in zone["detail"]
+    assert by_check(found)["alias_record"][0]["status"] == "pass"
+
+
+async def test_plain_a_records_are_judged_by_what_they_answer(world, server_env, zilliz_server,
+                                                             dns, listeners, moto_url):
+    """A zone holding plain A records: the endpoint's current addresses answer right (a warning:
+    they break when the interfaces change, the alias is the fix); a stale address fails, named."""
+    dns.a = {HOST: ["127.0.0.1"]}
+    r53 = boto("route53", moto_url)
+    async with mcp_session(server_env) as s:
+        made = await link(s, world, zilliz_server, listeners["http"])
+        [endpoint] = world.ec2.describe_vpc_endpoints(
+            VpcEndpointIds=[made["endpoint_id"]])["VpcEndpoints"]
+        interfaces = world.ec2.describe_network_interfaces(
+            NetworkInterfaceIds=endpoint["NetworkInterfaceIds"])["NetworkInterfaces"]
+        current = sorted(i["PrivateIpAddress"] for i in interfaces)
+        assert current, "moto gives the endpoint interfaces with addresses"
+        [zone] = [z["Id"].split("/")[-1] for z in r53.list_hosted_zones()["HostedZones"]
+                  if z["Name"].rstrip(".") == HOST]
+        [alias] = [r for r in r53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+                   if r["Type"] == "A"]
+
+        def plain(addresses):
+            return {"Name": HOST, "Type": "A", "TTL": 60,
+                    "ResourceRecords": [{"Value": a} for a in addresses]}
+
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+            {"Action": "DELETE", "ResourceRecordSet": alias},
+            {"Action": "CREATE", "ResourceRecordSet": plain(current)}]})
+        fresh = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        status = await call_ok(s, "get_setup_status", cluster_id=DIAG, vpc_id=world.vpc)
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+            {"Action": "UPSERT", "ResourceRecordSet": plain(current[:1] + ["10.0.250.7"])}]})
+        stale = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    assert failing(fresh) == set(), fresh["findings"]
+    [record] = by_check(fresh)["alias_record"]
+    assert record["status"] == "warn" and "current addresses" in record["detail"], record
+    assert record["fix"].startswith("setup_private_dns")
+    assert {st["step"]: st for st in status["steps"]}["alias_record"]["status"] == "done"
+    [record] = by_check(stale)["alias_record"]
+    assert record["status"] == "fail" and "10.0.250.7" in record["detail"], record
+    assert record["fix"].startswith("setup_private_dns")
+
+
+async def test_a_rule_from_the_vpcs_block_admits_a_client_known_by_its_group(
+        world, server_env, zilliz_server, dns, listeners):
+    """Every member of a security group of the VPC has an address in the VPC's block, so the
+    most common rule of all (the port from the VPC's CIDR) admits a client given by its group;
+    a rule from a narrower block does not."""
+    dns.a = {HOST: ["127.0.0.1"]}
+    async with mcp_session(server_env) as s:
+        made = await link(s, world, zilliz_server, listeners["http"], access=False)
+        endpoint_sg = made["security_group_ids"][0]
+        await call_ok(s, "allow_client_access", endpoint_security_group_id=endpoint_sg,
+                      source_cidr="10.0.1.0/24", cluster_id=DIAG, confirm=True)
+        args = {"cluster_id": DIAG, "vpc_id": world.vpc, "client_security_group_id": world.app_sg,
+                "dns_server": dns.addr, "probe_timeout_ms": 2000}
+        narrow = await call_ok(s, "diagnose_private_link", **args)
+        await call_ok(s, "allow_client_access", endpoint_security_group_id=endpoint_sg,
+                      source_cidr="10.0.0.0/16", cluster_id=DIAG, confirm=True)
+        whole = await call_ok(s, "diagnose_private_link", **args)
+    [inbound] = by_check(narrow)["security_group_inbound"]
+    assert inbound["status"] == "fail", inbound
+    [inbound] = by_check(whole)["security_group_inbound"]
+    assert inbound["status"] == "pass" and "10.0.0.0/16" in inbound["detail"], inbound
+    assert failing(whole) == set(), whole["findings"]
+
+
+async def test_a_prefix_list_is_judged_by_the_blocks_it_holds(world, server_env, zilliz_server,
+                                                             dns, listeners):
+    """A managed prefix list on the endpoint's group: holding the client's block, it admits the
+    client (named with the list); holding other blocks only, the client is refused."""
+    dns.a = {HOST: ["127.0.0.1"]}
+    ec2 = world.ec2
+    async with mcp_session(server_env) as s:
+        made = await link(s, world, zilliz_server, listeners["http"], access=False)
+        endpoint_sg = made["security_group_ids"][0]
+        office = ec2.create_managed_prefix_list(
+            PrefixListName="office", MaxEntries=5, AddressFamily="IPv4",
+            Entries=[{"Cidr": "192.168.50.0/24"}])["PrefixList"]["PrefixListId"]
+        ec2.authorize_security_group_ingress(GroupId=endpoint_sg, IpPermissions=[{
+            "IpProtocol": "tcp", "FromPort": listeners["http"], "ToPort": listeners["http"],
+            "PrefixListIds": [{"PrefixListId": office, "Description": "office"}]}])
+        args = {"cluster_id": DIAG, "vpc_id": world.vpc, "client_cidr": "10.0.0.0/24",
+                "dns_server": dns.addr, "probe_timeout_ms": 2000}
+        outside = await call_ok(s, "diagnose_private_link", **args)
+        version = ec2.describe_managed_prefix_lists(
+            PrefixListIds=[office])["PrefixLists"][0]["Version"]
+        ec2.modify_managed_prefix_list(PrefixListId=office, CurrentVersion=version,
+                                       AddEntries=[{"Cidr": "10.0.0.0/16"}])
+        inside = await call_ok(s, "diagnose_private_link", **args)
+    [inbound] = by_check(outside)["security_group_inbound"]
+    assert inbound["status"] == "fail", inbound
+    [inbound] = by_check(inside)["security_group_inbound"]
+    assert inbound["status"] == "pass" and office in inbound["detail"], inbound
