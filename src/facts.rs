@@ -10,7 +10,7 @@ use crate::address::PrivateLinkAddress;
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, Subnet, VpcEndpoint};
 use crate::aws::firewall::{self, FirewallRule};
-use crate::aws::profiles::{self, ProfileZone};
+use crate::aws::profiles::{self, Brought, ProfileResource};
 use crate::aws::resolver::{self, ResolverRule};
 use crate::aws::route53::{self, ARecord, Zone};
 use crate::discovery;
@@ -67,13 +67,19 @@ pub struct Facts {
     /// How `zone` reaches the VPC where it is not a zone named for the host tied to it
     /// directly: through a Route 53 Profile, or a parent zone that holds the host's record.
     pub zone_via: Option<String>,
+    /// The Profile resource `zone` comes with, where it does: its records are changed by the
+    /// Profile's owner, never by a local zone of this VPC.
+    pub zone_profile: Option<ProfileResource>,
+    /// Why `record` is unknown where the zone's records cannot be read from this account (a
+    /// zone of another account, brought by a Profile): the probes judge what it answers.
+    pub record_hidden: Option<String>,
     /// Zones tied to the VPC for a parent of the host (such as `vectordb.zillizcloud.com`),
     /// with what answers for the host there: without the host's own zone, they answer for it.
     pub parent_zones: Vec<ParentZone>,
     /// The rules of the DNS Firewall rule groups associated with the VPC.
     pub firewall: Result<Vec<FirewallRule>, String>,
-    /// The private zones the VPC receives through Route 53 Profiles.
-    pub profile_zones: Result<Vec<ProfileZone>, String>,
+    /// What the VPC's Route 53 Profiles bring: zones, Resolver rules, DNS Firewall rules.
+    pub profiles: Result<Brought, String>,
     /// The security groups of the endpoint the VPC uses, the prefix lists their rules name
     /// expanded into the blocks they hold where the lists could be read.
     pub endpoint_groups: Result<Vec<SecurityGroup>, String>,
@@ -99,6 +105,8 @@ pub struct ParentZone {
     pub answering: Option<String>,
     /// The host's own record there (an A record, or a CNAME), which answers for it.
     pub host_record: Option<ARecord>,
+    /// The Route 53 Profile that brings the zone, where one does.
+    pub via: Option<ProfileResource>,
 }
 
 impl Facts {
@@ -126,9 +134,11 @@ impl Facts {
             record: u(why),
             elsewhere: Vec::new(),
             zone_via: None,
+            zone_profile: None,
+            record_hidden: None,
             parent_zones: Vec::new(),
             firewall: u(why),
-            profile_zones: u(why),
+            profiles: u(why),
             endpoint_groups: u(why),
             endpoint_addresses: Vec::new(),
             acls: u(why),
@@ -187,6 +197,7 @@ fn parent_zone(zone: Zone, host: Option<&str>, sets: &[ResourceRecordSet]) -> Pa
             zone,
             answering: None,
             host_record: None,
+            via: None,
         };
     };
     let kinds: Vec<(String, String)> = sets
@@ -208,7 +219,74 @@ fn parent_zone(zone: Zone, host: Option<&str>, sets: &[ResourceRecordSet]) -> Pa
             .or_else(|| own(RrType::Cname))
             .map(ARecord::from_record_set),
         zone,
+        via: None,
     }
+}
+
+/// The host's own answering record among a zone's record sets: an A record, else a CNAME.
+fn host_record(host: &str, sets: &[ResourceRecordSet]) -> Option<ARecord> {
+    let own = |kind: RrType| {
+        sets.iter()
+            .find(|s| route53::bare_name(s.name()) == host && *s.r#type() == kind)
+    };
+    own(RrType::A)
+        .or_else(|| own(RrType::Cname))
+        .map(ARecord::from_record_set)
+}
+
+/// The zone Resolver answers the host from where the VPC has no zone of the host's name.
+#[derive(Debug)]
+enum Answering<'a> {
+    /// One of the VPC's own parent zones, holding the host's record.
+    Parent(&'a ParentZone),
+    /// A zone a Route 53 Profile brings.
+    Profile(&'a profiles::ProfileZone),
+}
+
+/// The most specific zone that answers for `host`: the VPC's parent zones that hold its
+/// record, and the zones its Profiles bring (known by their association's name, or, for this
+/// account's zones named for the host, by that name). At the same name the VPC's own zone wins;
+/// among Profiles, the first listed. A Profile zone of unknown name counts where its records
+/// hold the host's.
+fn choose_answering_zone<'a>(
+    host: &str,
+    parents: &'a [ParentZone],
+    carried: &'a [profiles::ProfileZone],
+    this_accounts_zones_named_for_host: &[&Zone],
+) -> Option<Answering<'a>> {
+    let labels = |name: &str| name.split('.').filter(|l| !l.is_empty()).count();
+    let covers = |name: &str| name == host || host.ends_with(&format!(".{name}"));
+    let mut best: Option<(usize, Answering<'a>)> = None;
+    let mut consider = |level: usize, candidate: Answering<'a>| {
+        if best.as_ref().is_none_or(|(l, _)| level > *l) {
+            best = Some((level, candidate));
+        }
+    };
+    for parent in parents.iter().filter(|p| p.host_record.is_some()) {
+        consider(labels(&parent.zone.name), Answering::Parent(parent));
+    }
+    for zone in carried {
+        let named_for_host = this_accounts_zones_named_for_host
+            .iter()
+            .any(|z| z.id == zone.resource.resource_id);
+        let level = match (&zone.name, &zone.records) {
+            (Some(name), _) if covers(name) => {
+                // A parent zone answers only with the host's own record.
+                if name != host
+                    && !matches!(&zone.records, Ok(sets) if host_record(host, sets).is_some())
+                {
+                    continue;
+                }
+                labels(name)
+            }
+            (Some(_), _) => continue,
+            (None, _) if named_for_host => labels(host),
+            (None, Ok(sets)) if host_record(host, sets).is_some() => labels(host),
+            (None, _) => continue,
+        };
+        consider(level, Answering::Profile(zone));
+    }
+    best.map(|(_, a)| a)
 }
 
 fn text<T>(result: Result<T, Error>) -> Result<T, String> {
@@ -265,10 +343,16 @@ pub async fn gather_from(
     let side = {
         let clients = clients.clone();
         let vpc = vpc_id.to_string();
+        let host = host.clone();
         tokio::spawn(async move {
+            let readers = profiles::Readers {
+                profiles: &clients.profiles,
+                resolver: &clients.resolver,
+                route53: &clients.route53,
+            };
             tokio::join!(
                 firewall::rules_of_vpc(&clients.resolver, &vpc),
-                profiles::zones_of_vpc(&clients.profiles, &vpc),
+                profiles::brought_to_vpc(readers, &vpc, host.as_deref()),
                 ec2::prefix_list_entries(&clients.ec2, None),
             )
         })
@@ -426,31 +510,88 @@ pub async fn gather_from(
             }
         })),
     );
-    let (firewall_rules, profile_zones, prefix_lists) = match side.await {
-        Ok((rules, zones, lists)) => (text(rules), text(zones), lists.ok()),
+    let (firewall_rules, brought, prefix_lists) = match side.await {
+        Ok((rules, brought, lists)) => (text(rules), text(brought), lists.ok()),
         Err(e) => (Err(e.to_string()), Err(e.to_string()), None),
     };
-    // Without a zone of the host's name tied to the VPC, Resolver may still answer from one a
-    // Profile carries (a zone tied directly would win), or from a parent zone's record.
+    // A Profile's DNS Firewall rule groups are evaluated beside the VPC's own.
+    let firewall_rules = match (firewall_rules, &brought) {
+        (Ok(mut rules), Ok(b)) => {
+            rules.extend(b.firewall.iter().cloned());
+            Ok(rules)
+        }
+        (rules, _) => rules,
+    };
+    let mut parent_zones = parent_zones;
     let mut zone_via = None;
-    if matches!(zone, Ok(None)) {
-        let through_profile = profile_zones.as_ref().ok().and_then(|carried| {
-            elsewhere.iter().find_map(|(z, _, r)| {
-                let p = carried.iter().find(|p| p.zone_id == z.id)?;
-                Some((z.clone(), r.clone(), p.profile_id.clone()))
-            })
-        });
-        if let Some((z, r, profile)) = through_profile {
-            zone_via = Some(format!("through Route 53 Profile {profile}"));
-            zone = Ok(Some(z));
-            record = Ok(r);
-        } else if let Some(parent) = parent_zones.iter().find(|p| p.host_record.is_some()) {
-            zone_via = Some(format!(
-                "as parent zone {} holding the host's record",
-                parent.zone.name
-            ));
-            zone = Ok(Some(parent.zone.clone()));
-            record = Ok(parent.host_record.clone());
+    let mut zone_profile = None;
+    let mut record_hidden = None;
+    // Without a zone of the host's name tied to the VPC, Resolver answers from the most
+    // specific zone that covers the host among those a Profile brings and the VPC's parent
+    // zones (at the same name, the VPC's own association wins).
+    if matches!(zone, Ok(None))
+        && let Some(host) = &host
+    {
+        let carried = brought
+            .as_ref()
+            .map(|b| b.zones.as_slice())
+            .unwrap_or_default();
+        let this_accounts: Vec<&Zone> = elsewhere.iter().map(|(z, _, _)| z).collect();
+        let chosen = choose_answering_zone(host, &parent_zones, carried, &this_accounts);
+        match chosen {
+            Some(Answering::Parent(parent)) => {
+                zone_via = Some(format!(
+                    "as parent zone {} holding the host's record",
+                    parent.zone.name
+                ));
+                zone = Ok(Some(parent.zone.clone()));
+                record = Ok(parent.host_record.clone());
+            }
+            Some(Answering::Profile(carried)) => {
+                let name = carried.name.clone().unwrap_or_else(|| host.clone());
+                zone_via = Some(format!("through {}", carried.resource.origin()));
+                zone = Ok(Some(Zone {
+                    id: carried.resource.resource_id.clone(),
+                    name,
+                }));
+                match &carried.records {
+                    Ok(sets) => record = Ok(host_record(host, sets)),
+                    Err(e) => {
+                        record = Ok(None);
+                        record_hidden = Some(format!(
+                            "the records of zone {} belong to {} and cannot be read from this \
+                             account ({e})",
+                            carried.resource.resource_id,
+                            carried
+                                .resource
+                                .owner_id
+                                .as_deref()
+                                .map_or("another account".to_string(), |a| format!("account {a}")),
+                        ));
+                    }
+                }
+                zone_profile = Some(carried.resource.clone());
+            }
+            None => {}
+        }
+        // A Profile's parent zone without the host's record shadows it like a local one.
+        for carried in carried {
+            if let (Some(name), Ok(sets)) = (&carried.name, &carried.records)
+                && name != host
+                && host.ends_with(&format!(".{name}"))
+                && host_record(host, sets).is_none()
+            {
+                let mut parent = parent_zone(
+                    Zone {
+                        id: carried.resource.resource_id.clone(),
+                        name: name.clone(),
+                    },
+                    Some(host),
+                    sets,
+                );
+                parent.via = Some(carried.resource.clone());
+                parent_zones.push(parent);
+            }
         }
     }
     let here = zone
@@ -498,9 +639,11 @@ pub async fn gather_from(
         record,
         elsewhere,
         zone_via,
+        zone_profile,
+        record_hidden,
         parent_zones,
         firewall: firewall_rules,
-        profile_zones,
+        profiles: brought,
         endpoint_groups,
         endpoint_addresses,
         acls: text(acls),
@@ -622,9 +765,11 @@ pub mod fixtures {
             record: Ok(None),
             elsewhere: vec![],
             zone_via: None,
+            zone_profile: None,
+            record_hidden: None,
             parent_zones: vec![],
             firewall: Ok(vec![]),
-            profile_zones: Ok(vec![]),
+            profiles: Ok(Brought::default()),
             endpoint_groups: Ok(vec![]),
             endpoint_addresses: vec![],
             acls: Ok(vec![]),

@@ -440,6 +440,21 @@ fn hosted_zone(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> V
                 None => format!("no private zone `{host}` is tied to {}", f.vpc_id),
             };
             let v = verdict("hosted_zone", Level::Missing, detail);
+            // A local zone named for the host would shadow a Profile's zone that serves it:
+            // where the Profiles cannot be read, or bring zones this account cannot name, the
+            // person finds out first.
+            if let Some(unknown) = profiles_unknown(f) {
+                return Verdict {
+                    detail: format!("{}; {unknown}", v.detail),
+                    ..v
+                }
+                .remedy(Remedy::step(format!(
+                    "{unknown}: ask the account that owns the VPC's Route 53 Profile whether a \
+                     zone it brings answers for {host}; only if none does, run \
+                     {}",
+                    dns_remedy(f, endpoint).text()
+                )));
+            }
             // Tying this VPC to another VPC's zone makes it resolve to that VPC's endpoint:
             // right only for hub and spoke, which setup_private_dns checks.
             match (endpoint, f.elsewhere.first()) {
@@ -461,6 +476,70 @@ fn hosted_zone(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> V
     }
 }
 
+/// What keeps this server from telling whether a Route 53 Profile serves the host: the
+/// Profiles could not be read, or they bring zones whose names and records this account
+/// cannot read.
+fn profiles_unknown(f: &Facts) -> Option<String> {
+    match &f.profiles {
+        Err(e) => Some(format!(
+            "the VPC's Route 53 Profiles could not be read ({e})"
+        )),
+        Ok(brought) => {
+            let hidden: Vec<String> = brought
+                .zones
+                .iter()
+                .filter(|z| z.name.is_none() && z.records.is_err())
+                .map(|z| format!("{} ({})", z.resource.resource_id, z.resource.origin()))
+                .collect();
+            (!hidden.is_empty()).then(|| {
+                format!(
+                    "zone(s) {} reach {} through a Profile, and this account can read neither \
+                     their names nor their records",
+                    hidden.join(", "),
+                    f.vpc_id
+                )
+            })
+        }
+    }
+}
+
+/// The record to write in a zone a Route 53 Profile brings: only the Profile's owner can,
+/// and a local zone would shadow theirs, so the remedy is the exact change for them.
+pub fn profile_record_remedy(
+    f: &Facts,
+    zone: &route53::Zone,
+    host: &str,
+    endpoint: Option<&VpcEndpoint>,
+) -> Option<Remedy> {
+    let resource = f.zone_profile.as_ref()?;
+    let target = endpoint
+        .and_then(VpcEndpoint::regional_dns_entry)
+        .map(|(n, z)| (route53::bare_name(n), z.unwrap_or_default().to_string()));
+    let change = match &target {
+        Some((name, zone_id)) => format!(
+            "aws route53 change-resource-record-sets --hosted-zone-id {} --change-batch \
+             '{{\"Changes\":[{{\"Action\":\"UPSERT\",\"ResourceRecordSet\":{{\"Name\":\"{host}\",\
+             \"Type\":\"A\",\"AliasTarget\":{{\"HostedZoneId\":\"{zone_id}\",\"DNSName\":\
+             \"{name}\",\"EvaluateTargetHealth\":false}}}}}}]}}'",
+            zone.id
+        ),
+        None => format!(
+            "an alias A record at {host} to the regional DNS name of the endpoint {} uses",
+            f.vpc_id
+        ),
+    };
+    Some(Remedy::step(format!(
+        "zone {} comes with {}: in account {}, which owns it, write {change}; a zone of this \
+         account would shadow the Profile's for every VPC that shares it",
+        zone.id,
+        resource.origin(),
+        resource
+            .owner_id
+            .as_deref()
+            .unwrap_or("<the Profile's owner>"),
+    )))
+}
+
 fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> Verdict {
     let Some(address) = &c.address else {
         return Verdict::blocked("alias_record", "the private link address");
@@ -476,6 +555,19 @@ fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
     let wanted = endpoint
         .and_then(VpcEndpoint::regional_dns_entry)
         .map(|(n, z)| (route53::bare_name(n), z.unwrap_or_default().to_string()));
+    if let Some(hidden) = &f.record_hidden {
+        return verdict(
+            "alias_record",
+            Level::Done,
+            format!(
+                "{hidden}: what it answers for {host} is judged by the probes from inside the VPC \
+                 (dns_resolution), not here"
+            ),
+        )
+        .ids(vec![zone.id.clone()]);
+    }
+    let fix =
+        profile_record_remedy(f, zone, host, endpoint).unwrap_or_else(|| dns_remedy(f, endpoint));
     let record = match &f.record {
         Err(e) => return Verdict::unread("alias_record", e),
         Ok(None) => {
@@ -484,7 +576,7 @@ fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
                 Level::Missing,
                 format!("zone {} has no A record at {host}", zone.id),
             )
-            .remedy(dns_remedy(f, endpoint));
+            .remedy(fix);
         }
         Ok(Some(record)) => record,
     };
@@ -522,7 +614,7 @@ fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
                 ),
             )
             .ids(vec![target])
-            .remedy(dns_remedy(f, endpoint))
+            .remedy(fix.clone())
         };
     }
     match (&record.alias_target, wanted) {
@@ -542,7 +634,7 @@ fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
             ),
         )
         .ids(vec![t.0.clone()])
-        .remedy(dns_remedy(f, endpoint)),
+        .remedy(fix.clone()),
         (Some(t), None) => verdict(
             "alias_record",
             Level::Failed,
@@ -558,7 +650,7 @@ fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
              VPC's endpoint, run setup_private_dns with that endpoint_id",
             f.vpc_id, f.vpc_id
         ))),
-        (None, _) => plain_a_record(f, zone, host, &record.addresses, endpoint),
+        (None, _) => plain_a_record(f, zone, host, &record.addresses, fix),
     }
 }
 
@@ -570,7 +662,7 @@ fn plain_a_record(
     zone: &route53::Zone,
     host: &str,
     addresses: &[String],
-    endpoint: Option<&VpcEndpoint>,
+    fix: Remedy,
 ) -> Verdict {
     let current = &f.endpoint_addresses;
     let stale: Vec<&String> = addresses
@@ -591,7 +683,7 @@ fn plain_a_record(
                 zone.id
             ),
         )
-        .remedy(dns_remedy(f, endpoint));
+        .remedy(fix.clone());
     }
     let endpoint_addresses = current
         .iter()
@@ -610,7 +702,7 @@ fn plain_a_record(
             ),
         )
         .ids(vec![zone.id.clone()])
-        .remedy(dns_remedy(f, endpoint))
+        .remedy(fix.clone())
     } else {
         verdict(
             "alias_record",
@@ -630,7 +722,7 @@ fn plain_a_record(
             ),
         )
         .ids(vec![zone.id.clone()])
-        .remedy(dns_remedy(f, endpoint))
+        .remedy(fix.clone())
     }
 }
 

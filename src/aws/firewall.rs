@@ -24,6 +24,76 @@ pub struct FirewallRule {
     /// The list's domains (`example.com`, `*.example.com`, `*`), lowercase without the
     /// trailing dot; `None` where they cannot be listed (AWS managed lists).
     pub domains: Option<Vec<String>>,
+    /// Where a Route 53 Profile brings the rule's group: that Profile, as findings name it.
+    pub via_profile: Option<String>,
+}
+
+fn rule_of(
+    group_id: &str,
+    group_priority: i32,
+    rule: &aws_sdk_route53resolver::types::FirewallRule,
+) -> FirewallRule {
+    FirewallRule {
+        group_id: group_id.to_string(),
+        group_priority,
+        name: rule.name().unwrap_or_default().to_string(),
+        priority: rule.priority().unwrap_or_default(),
+        action: rule.action().map_or("", |a| a.as_str()).to_string(),
+        domain_list_id: rule.firewall_domain_list_id().map(str::to_string),
+        qtype: rule.qtype().map(str::to_ascii_uppercase),
+        domains: None,
+        via_profile: None,
+    }
+}
+
+fn normalized(domains: &[String]) -> Vec<String> {
+    domains
+        .iter()
+        .map(|d| d.trim_end_matches('.').to_ascii_lowercase())
+        .collect()
+}
+
+/// The rules of one rule group (a group a Route 53 Profile brings, at `group_priority`),
+/// without their domains.
+pub async fn rules_of_group(
+    client: &Client,
+    group_id: &str,
+    group_priority: i32,
+) -> Result<Vec<FirewallRule>, Error> {
+    let rules = client
+        .list_firewall_rules()
+        .firewall_rule_group_id(group_id)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|e| sdk_error("route53resolver:ListFirewallRules", e))?;
+    Ok(rules
+        .iter()
+        .map(|r| rule_of(group_id, group_priority, r))
+        .collect())
+}
+
+/// The rules with the domains of their lists, each list read once (a list that cannot be
+/// read, such as an AWS managed one, leaves its rules' domains unknown).
+pub async fn with_domains(client: &Client, mut rules: Vec<FirewallRule>) -> Vec<FirewallRule> {
+    let mut lists: Vec<String> = rules
+        .iter()
+        .filter_map(|r| r.domain_list_id.clone())
+        .collect();
+    lists.sort();
+    lists.dedup();
+    let domains = domains_of(client, &lists).await;
+    for rule in &mut rules {
+        rule.domains = rule.domain_list_id.as_ref().and_then(|id| {
+            domains
+                .iter()
+                .find(|(l, _)| l == id)
+                .map(|(_, d)| normalized(d))
+        });
+    }
+    rules
 }
 
 /// Domain lists read beside the rules at most; past this many, only the lists the rules use
@@ -115,23 +185,14 @@ pub async fn rules_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<FirewallR
     for ((group, group_priority), rules) in groups.iter().zip(rules) {
         let rules = rules.map_err(|e| sdk_error("route53resolver:ListFirewallRules", e))?;
         for rule in rules {
-            let list = rule.firewall_domain_list_id().map(str::to_string);
-            found.push(FirewallRule {
-                group_id: group.clone(),
-                group_priority: *group_priority,
-                name: rule.name().unwrap_or_default().to_string(),
-                priority: rule.priority().unwrap_or_default(),
-                action: rule.action().map_or("", |a| a.as_str()).to_string(),
-                domains: list.as_ref().and_then(|id| {
-                    domains.iter().find(|(l, _)| l == id).map(|(_, d)| {
-                        d.iter()
-                            .map(|d| d.trim_end_matches('.').to_ascii_lowercase())
-                            .collect()
-                    })
-                }),
-                domain_list_id: list,
-                qtype: rule.qtype().map(str::to_ascii_uppercase),
+            let mut rule = rule_of(group, *group_priority, &rule);
+            rule.domains = rule.domain_list_id.as_ref().and_then(|id| {
+                domains
+                    .iter()
+                    .find(|(l, _)| l == id)
+                    .map(|(_, d)| normalized(d))
             });
+            found.push(rule);
         }
     }
     Ok(found)

@@ -1,29 +1,144 @@
-//! Route 53 Profiles: the private hosted zones a VPC receives through the Profiles associated
-//! with it. `ListHostedZonesByVPC` does not show these, yet Resolver answers from them.
+//! Route 53 Profiles: everything the Profiles associated with a VPC bring to it. Resolver
+//! answers from a Profile's private zones, Resolver rules and DNS Firewall rule groups as if
+//! they were the VPC's own, yet `ListHostedZonesByVPC`, `ListResolverRuleAssociations` and
+//! `ListFirewallRuleGroupAssociations` show none of them.
+//!
+//! In the usual enterprise design a networking account owns the Profile and what it carries
+//! and shares the Profile through AWS RAM: this account can list the Profile's resources, but
+//! may be denied the zones' records, the rules and the rule groups themselves. What cannot be
+//! read is kept as such, so that a judgement says so instead of guessing.
 
 use aws_sdk_route53profiles::Client;
 
+use aws_sdk_route53::types::ResourceRecordSet;
+
+use super::firewall::{self, FirewallRule};
+use super::resolver::{self, ResolverRule};
+use super::route53;
 use super::sdk_error;
 use crate::error::Error;
 
-/// A private zone that reaches a VPC through a Profile.
+/// What a Profile carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProfileZone {
+pub enum Kind {
+    HostedZone,
+    ResolverRule,
+    FirewallRuleGroup,
+    /// Query logging configurations and the like, which decide no answer.
+    Other(String),
+}
+
+impl Kind {
+    fn of(resource_type: &str) -> Self {
+        match resource_type {
+            "AWS::Route53::HostedZone" => Self::HostedZone,
+            "AWS::Route53Resolver::ResolverRule" => Self::ResolverRule,
+            "AWS::Route53Resolver::FirewallRuleGroup" => Self::FirewallRuleGroup,
+            other => Self::Other(other.to_string()),
+        }
+    }
+}
+
+/// One resource a Profile associated with the VPC carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileResource {
     pub profile_id: String,
-    /// The zone's id, without `/hostedzone/`.
-    pub zone_id: String,
-    /// The association's name (the console sets it to the zone's name).
+    /// The account that owns the Profile (and put the resource in it).
+    pub owner_id: Option<String>,
+    pub kind: Kind,
+    /// The resource's own id: `Z…`, `rslvr-rr-…`, `rslvr-frg-…`.
+    pub resource_id: String,
+    pub arn: String,
+    /// The association's name (the console sets a zone's to the zone's name).
     pub name: Option<String>,
+    /// A rule group's priority among the VPC's rule groups (`ResourceProperties`).
+    pub priority: Option<i32>,
 }
 
-/// The zone id in a hosted zone ARN (`arn:aws:route53:::hostedzone/Z123`).
-pub fn zone_id_of_arn(arn: &str) -> Option<&str> {
-    arn.rsplit_once("hostedzone/").map(|(_, id)| id)
+impl ProfileResource {
+    /// How findings name where the resource comes from.
+    pub fn origin(&self) -> String {
+        match &self.owner_id {
+            Some(owner) => format!("Route 53 Profile {} of account {owner}", self.profile_id),
+            None => format!("Route 53 Profile {}", self.profile_id),
+        }
+    }
+
+    /// The association's name where it reads as a domain name (lowercase, no trailing dot).
+    pub fn domain_name(&self) -> Option<String> {
+        let name = self
+            .name
+            .as_deref()?
+            .trim_end_matches('.')
+            .to_ascii_lowercase();
+        let is_domain = name.contains('.')
+            && name
+                .split('.')
+                .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        is_domain.then_some(name)
+    }
 }
 
-/// The private zones every Profile associated with `vpc_id` carries, in two rounds (the
-/// associations, then each Profile's zones).
-pub async fn zones_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<ProfileZone>, Error> {
+/// The resource id at the end of an ARN: `…:hostedzone/Z123`, `…:resolver-rule/rslvr-rr-1`.
+pub fn id_of_arn(arn: &str) -> Option<&str> {
+    arn.rsplit_once('/')
+        .map(|(_, id)| id)
+        .filter(|id| !id.is_empty())
+}
+
+/// A rule group's priority in a resource association's properties (`{"priority": 102}`).
+pub fn priority_of(properties: Option<&str>) -> Option<i32> {
+    let value: serde_json::Value = serde_json::from_str(properties?).ok()?;
+    value
+        .get("priority")
+        .and_then(serde_json::Value::as_i64)
+        .and_then(|p| i32::try_from(p).ok())
+}
+
+/// A private zone a Profile brings, with the records that could answer for the host there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileZone {
+    pub resource: ProfileResource,
+    /// The zone's name where the association's name gives it.
+    pub name: Option<String>,
+    /// The record sets at the host (and, for a parent zone, at the wildcards above it); the
+    /// read's error where this account may not read the zone (another account's).
+    pub records: Result<Vec<ResourceRecordSet>, String>,
+}
+
+/// Everything the VPC's Profiles bring that decides how a name resolves.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Brought {
+    /// The Profiles associated with the VPC, as listed. The API (SDK 1.99) gives no
+    /// association priority, so several Profiles are kept in the order listed.
+    pub profiles: Vec<String>,
+    pub zones: Vec<ProfileZone>,
+    /// The Resolver rules, read where this account may (each with `via_profile` set).
+    pub rules: Vec<ResolverRule>,
+    /// Rules this account could not read, with why.
+    pub unreadable_rules: Vec<(ProfileResource, String)>,
+    /// The rules of the Profiles' DNS Firewall rule groups (each with `via_profile` set).
+    pub firewall: Vec<FirewallRule>,
+    pub unreadable_firewall_groups: Vec<(ProfileResource, String)>,
+}
+
+/// The clients a Profile's resources are read with.
+#[derive(Debug, Clone, Copy)]
+pub struct Readers<'a> {
+    pub profiles: &'a Client,
+    pub resolver: &'a aws_sdk_route53resolver::Client,
+    pub route53: &'a aws_sdk_route53::Client,
+}
+
+/// The Profiles of `vpc_id` and their resources: the associations, then every Profile's
+/// resources, then at once the rules and rule groups they name and the records of their zones
+/// that could answer for `host`, then (only for rule groups) their domain lists.
+pub async fn brought_to_vpc(
+    readers: Readers<'_>,
+    vpc_id: &str,
+    host: Option<&str>,
+) -> Result<Brought, Error> {
+    let (client, resolver_client) = (readers.profiles, readers.resolver);
     let associations = client
         .list_profile_associations()
         .resource_id(vpc_id)
@@ -33,18 +148,24 @@ pub async fn zones_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<ProfileZo
         .collect::<Result<Vec<_>, _>>()
         .await
         .map_err(|e| sdk_error("route53profiles:ListProfileAssociations", e))?;
-    let mut profiles: Vec<String> = associations
+    let mut profiles: Vec<String> = Vec::new();
+    for a in associations
         .iter()
         .filter(|a| a.resource_id() == Some(vpc_id))
-        .filter_map(|a| a.profile_id().map(str::to_string))
-        .collect();
-    profiles.sort();
-    profiles.dedup();
+    {
+        if let Some(id) = a.profile_id()
+            && !profiles.iter().any(|p| p == id)
+        {
+            profiles.push(id.to_string());
+        }
+    }
+    if profiles.is_empty() {
+        return Ok(Brought::default());
+    }
     let per_profile = futures::future::join_all(profiles.iter().map(|profile_id| async move {
         client
             .list_profile_resource_associations()
             .profile_id(profile_id)
-            .resource_type("AWS::Route53::HostedZone")
             .into_paginator()
             .items()
             .send()
@@ -54,21 +175,109 @@ pub async fn zones_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<ProfileZo
             .map(|list| {
                 list.into_iter()
                     .filter_map(|r| {
-                        Some(ProfileZone {
+                        let arn = r.resource_arn()?.to_string();
+                        Some(ProfileResource {
                             profile_id: profile_id.clone(),
-                            zone_id: zone_id_of_arn(r.resource_arn()?)?.to_string(),
+                            owner_id: r.owner_id().map(str::to_string),
+                            kind: Kind::of(r.resource_type().unwrap_or_default()),
+                            resource_id: id_of_arn(&arn)?.to_string(),
                             name: r.name().map(str::to_string),
+                            priority: priority_of(r.resource_properties()),
+                            arn,
                         })
                     })
                     .collect::<Vec<_>>()
             })
     }))
     .await;
-    let mut zones = Vec::new();
+    let mut resources = Vec::new();
     for found in per_profile {
-        zones.extend(found?);
+        resources.extend(found?);
     }
-    Ok(zones)
+    let of_kind = |kind: Kind| -> Vec<ProfileResource> {
+        resources
+            .iter()
+            .filter(|r| r.kind == kind)
+            .cloned()
+            .collect()
+    };
+    let (zone_resources, rule_resources, groups) = (
+        of_kind(Kind::HostedZone),
+        of_kind(Kind::ResolverRule),
+        of_kind(Kind::FirewallRuleGroup),
+    );
+    let (rules, firewall_rules, zones) = tokio::join!(
+        futures::future::join_all(
+            rule_resources
+                .iter()
+                .map(|r| resolver::rule(resolver_client, &r.resource_id))
+        ),
+        futures::future::join_all(groups.iter().map(|g| {
+            firewall::rules_of_group(resolver_client, &g.resource_id, g.priority.unwrap_or(0))
+        })),
+        futures::future::join_all(zone_resources.iter().map(|z| zone_records(
+            readers.route53,
+            z,
+            host
+        ))),
+    );
+    let mut brought = Brought {
+        profiles,
+        zones,
+        ..Default::default()
+    };
+    for (resource, rule) in rule_resources.into_iter().zip(rules) {
+        match rule {
+            Ok(mut rule) => {
+                rule.via_profile = Some(resource.origin());
+                brought.rules.push(rule);
+            }
+            Err(e) => brought.unreadable_rules.push((resource, e.to_string())),
+        }
+    }
+    for (group, rules) in groups.into_iter().zip(firewall_rules) {
+        match rules {
+            Ok(rules) => brought.firewall.extend(rules.into_iter().map(|mut r| {
+                r.via_profile = Some(group.origin());
+                r
+            })),
+            Err(e) => brought
+                .unreadable_firewall_groups
+                .push((group, e.to_string())),
+        }
+    }
+    brought.firewall = firewall::with_domains(resolver_client, brought.firewall).await;
+    Ok(brought)
+}
+
+/// What a Profile's zone holds for the host: nothing is read for a zone whose name shows it
+/// is for another domain; a zone whose name is not known is asked for the host's own name.
+async fn zone_records(
+    r53: &aws_sdk_route53::Client,
+    resource: &ProfileResource,
+    host: Option<&str>,
+) -> ProfileZone {
+    let name = resource.domain_name();
+    let names = match (host, &name) {
+        (None, _) => Vec::new(),
+        (Some(h), Some(n)) if h == n || h.ends_with(&format!(".{n}")) => {
+            route53::names_answering(h, n)
+        }
+        (Some(_), Some(_)) => Vec::new(),
+        (Some(h), None) => vec![h.to_string()],
+    };
+    let records = if names.is_empty() {
+        Ok(Vec::new())
+    } else {
+        route53::records_at(r53, &resource.resource_id, &names)
+            .await
+            .map_err(|e| e.to_string())
+    };
+    ProfileZone {
+        resource: resource.clone(),
+        name,
+        records,
+    }
 }
 
 #[cfg(test)]
@@ -76,14 +285,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_zone_id_comes_from_the_arn() {
+    fn ids_come_from_the_arns() {
         assert_eq!(
-            zone_id_of_arn("arn:aws:route53:::hostedzone/Z0123456789ABC"),
+            id_of_arn("arn:aws:route53:::hostedzone/Z0123456789ABC"),
             Some("Z0123456789ABC")
         );
         assert_eq!(
-            zone_id_of_arn("arn:aws:route53resolver:us-west-2:1:resolver-rule/r"),
-            None
+            id_of_arn("arn:aws:route53resolver:us-west-2:111111111111:resolver-rule/rslvr-rr-1"),
+            Some("rslvr-rr-1")
+        );
+        assert_eq!(id_of_arn("arn:aws:route53:::hostedzone/"), None);
+    }
+
+    #[test]
+    fn a_rule_groups_priority_is_in_the_properties() {
+        assert_eq!(priority_of(Some(r#"{"priority": 102}"#)), Some(102));
+        assert_eq!(priority_of(Some("{}")), None);
+        assert_eq!(priority_of(Some("not json")), None);
+        assert_eq!(priority_of(None), None);
+    }
+
+    #[test]
+    fn only_a_domain_shaped_association_name_names_the_zone() {
+        let resource = |name: &str| ProfileResource {
+            profile_id: "rp-1".into(),
+            owner_id: Some("111111111111".into()),
+            kind: Kind::HostedZone,
+            resource_id: "Z1".into(),
+            arn: "arn:aws:route53:::hostedzone/Z1".into(),
+            name: Some(name.into()),
+            priority: None,
+        };
+        assert_eq!(
+            resource("Vectordb.ZillizCloud.com.").domain_name(),
+            Some("vectordb.zillizcloud.com".into())
+        );
+        assert_eq!(resource("zilliz zone").domain_name(), None);
+        assert_eq!(resource("zilliz").domain_name(), None);
+        assert_eq!(
+            resource("x").origin(),
+            "Route 53 Profile rp-1 of account 111111111111"
         );
     }
 }

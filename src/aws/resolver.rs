@@ -19,6 +19,55 @@ pub struct ResolverRule {
     pub targets: Vec<String>,
     /// Shared from another account through AWS RAM.
     pub shared: bool,
+    /// Where a Route 53 Profile brings the rule rather than an association of the VPC's own:
+    /// that Profile, as findings name it.
+    pub via_profile: Option<String>,
+}
+
+impl ResolverRule {
+    fn of(r: &aws_sdk_route53resolver::types::ResolverRule) -> Self {
+        Self {
+            id: r.id().unwrap_or_default().to_string(),
+            name: r.name().map(str::to_string),
+            domain: r
+                .domain_name()
+                .unwrap_or_default()
+                .trim_end_matches('.')
+                .to_ascii_lowercase(),
+            rule_type: r
+                .rule_type()
+                .map(|t| t.as_str().to_ascii_uppercase())
+                .unwrap_or_default(),
+            targets: r
+                .target_ips()
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}:{}",
+                        t.ip().or(t.ipv6()).unwrap_or("?"),
+                        t.port().unwrap_or(53)
+                    )
+                })
+                .collect(),
+            shared: r
+                .share_status()
+                .is_some_and(|s| s.as_str() == "SHARED_WITH_ME"),
+            via_profile: None,
+        }
+    }
+}
+
+/// One Resolver rule by id (a rule a Route 53 Profile brings).
+pub async fn rule(client: &Client, id: &str) -> Result<ResolverRule, Error> {
+    let out = client
+        .get_resolver_rule()
+        .resolver_rule_id(id)
+        .send()
+        .await
+        .map_err(|e| sdk_error("route53resolver:GetResolverRule", e))?;
+    out.resolver_rule()
+        .map(ResolverRule::of)
+        .ok_or_else(|| Error::not_found(format!("Resolver rule {id}"), "check the Profile"))
 }
 
 /// The Resolver rules associated with a VPC: its associations and the rules, read in one
@@ -50,33 +99,7 @@ pub async fn rules_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<ResolverR
     let mut found: Vec<ResolverRule> = rules
         .iter()
         .filter(|r| r.id().is_some_and(|id| associated.contains(&id)))
-        .map(|r| ResolverRule {
-            id: r.id().unwrap_or_default().to_string(),
-            name: r.name().map(str::to_string),
-            domain: r
-                .domain_name()
-                .unwrap_or_default()
-                .trim_end_matches('.')
-                .to_ascii_lowercase(),
-            rule_type: r
-                .rule_type()
-                .map(|t| t.as_str().to_ascii_uppercase())
-                .unwrap_or_default(),
-            targets: r
-                .target_ips()
-                .iter()
-                .map(|t| {
-                    format!(
-                        "{}:{}",
-                        t.ip().or(t.ipv6()).unwrap_or("?"),
-                        t.port().unwrap_or(53)
-                    )
-                })
-                .collect(),
-            shared: r
-                .share_status()
-                .is_some_and(|s| s.as_str() == "SHARED_WITH_ME"),
-        })
+        .map(ResolverRule::of)
         .collect();
     found.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(found)

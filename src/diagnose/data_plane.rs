@@ -87,10 +87,16 @@ pub struct ProbeContext {
     /// Known from the instance metadata service: the probes run on an instance in the VPC
     /// (true) or in another one (false); `None` where there is no instance metadata.
     pub inside_vpc: Option<bool>,
+    /// Where the zone that answers comes with a Route 53 Profile: the change its owner makes,
+    /// which replaces the local zone `setup_private_dns` would make (and shadow it with).
+    pub profile_dns_fix: Option<String>,
 }
 
 impl ProbeContext {
     fn dns_fix(&self) -> String {
+        if let Some(fix) = &self.profile_dns_fix {
+            return fix.clone();
+        }
         match (&self.cluster_id, &self.vpc_id) {
             (Some(cluster), Some(vpc)) => tool_fix(
                 "setup_private_dns",
@@ -364,6 +370,7 @@ mod tests {
             client_network: None,
             dns_configured: Some(dns_configured),
             inside_vpc: None,
+            profile_dns_fix: None,
         }
     }
 

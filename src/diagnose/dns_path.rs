@@ -8,6 +8,10 @@
 //! name in a query matches any rules"; "Domain names that Resolver creates autodefined system
 //! rules for"). So a forwarding rule for `zillizcloud.com` leaves a zone named for the host in
 //! charge, and a forwarding rule for the host itself takes the query away from it.
+//!
+//! Route 53 Profiles bring zones, rules and DNS Firewall rule groups that join the same
+//! precedence: the most specific name still wins, and at the same name the VPC's own
+//! association wins over the Profile's ("How Route 53 Profile settings are prioritized").
 
 use ipnet::IpNet;
 
@@ -38,10 +42,12 @@ pub enum Decider<'a> {
 
 /// The rule or zone that decides `host`, as Resolver picks it.
 pub fn decider<'a>(host: &str, zones: &'a [Zone], rules: &'a [ResolverRule]) -> Decider<'a> {
+    // At the same name, a rule of the VPC's own association wins over a Profile's.
     let rule = rules
         .iter()
         .filter(|r| within(host, &r.domain))
-        .max_by_key(|r| labels(&r.domain));
+        .rev()
+        .max_by_key(|r| (labels(&r.domain), r.via_profile.is_none()));
     let zone = zones
         .iter()
         .filter(|z| within(host, &z.name))
@@ -145,7 +151,19 @@ pub fn judge(p: &PathInput<'_>) -> Vec<Finding> {
                 .map(|n| format!(" ({n})"))
                 .unwrap_or_default();
             let shared = if rule.shared { ", shared with this account" } else { "" };
-            let fix = if rule.domain == p.host {
+            let fix = if let Some(profile) = &rule.via_profile {
+                format!(
+                    "the rule comes with {profile}: its owner takes it out of the Profile (aws \
+                     route53profiles disassociate-resource-from-profile --profile-id <that \
+                     Profile> --resource-arn <the rule's ARN>); or, in this account, create a \
+                     SYSTEM rule for exactly {} and associate it with {} (aws route53resolver \
+                     create-resolver-rule --rule-type SYSTEM --domain-name {} --creator-request-id \
+                     zilliz-{}, then associate-resolver-rule --vpc-id {}): the VPC's own rule \
+                     wins over the Profile's at the same name, and the more specific one over a \
+                     parent's",
+                    p.host, p.vpc_id, p.host, p.vpc_id, p.vpc_id
+                )
+            } else if rule.domain == p.host {
                 format!(
                     "aws route53resolver disassociate-resolver-rule --vpc-id {} --resolver-rule-id {} \
                      (a rule for exactly {} overrides the private zone)",
@@ -159,11 +177,16 @@ pub fn judge(p: &PathInput<'_>) -> Vec<Finding> {
                     p.host, p.vpc_id, p.vpc_id, rule.id
                 )
             };
+            let via = rule
+                .via_profile
+                .as_deref()
+                .map(|p| format!(", brought by {p},"))
+                .unwrap_or_default();
             finding::fail(
                 "resolver_rules",
                 format!(
-                    "Resolver rule {}{named}{shared} forwards {} to {}: queries for {} leave the \
-                     VPC and the private zone never answers them",
+                    "Resolver rule {}{named}{shared}{via} forwards {} to {}: queries for {} leave \
+                     the VPC and the private zone never answers them",
                     rule.id,
                     rule.domain,
                     if rule.targets.is_empty() {
@@ -224,7 +247,9 @@ pub fn firewall_decision<'a>(
     rules: &'a [FirewallRule],
 ) -> Option<(&'a FirewallRule, &'a str)> {
     let mut ordered: Vec<&FirewallRule> = rules.iter().collect();
-    ordered.sort_by_key(|r| (r.group_priority, r.priority));
+    // A Profile's rule groups take their place among the VPC's by priority; at the same
+    // priority the VPC's own association goes first.
+    ordered.sort_by_key(|r| (r.group_priority, r.via_profile.is_some(), r.priority));
     ordered.into_iter().find_map(|rule| {
         if !applies_to_a_query(rule) {
             return None;
@@ -256,19 +281,27 @@ pub fn firewall(host: &str, vpc_id: &str, rules: &[FirewallRule]) -> Finding {
         Some((rule, entry)) if rule.action == "BLOCK" => finding::fail(
             "dns_firewall",
             format!(
-                "DNS Firewall rule `{}` (priority {}) of rule group {} blocks {host} in {vpc_id}: \
-                 its domain list {} holds `{entry}`",
+                "DNS Firewall rule `{}` (priority {}) of rule group {}{} blocks {host} in \
+                 {vpc_id}: its domain list {} holds `{entry}`",
                 rule.name,
                 rule.priority,
                 rule.group_id,
+                rule.via_profile
+                    .as_deref()
+                    .map(|p| format!(" (brought by {p})"))
+                    .unwrap_or_default(),
                 rule.domain_list_id.as_deref().unwrap_or("?")
             ),
             format!(
-                "let the host through before that rule: put {host} in a domain list and add \
+                "{}let the host through before that rule: put {host} in a domain list and add \
                  `aws route53resolver create-firewall-rule --firewall-rule-group-id {} \
                  --firewall-domain-list-id <that list> --action ALLOW --priority <a number below \
                  {}> --name allow-zilliz-privatelink --creator-request-id zilliz-{vpc_id}`; or \
                  take `{entry}` out of list {}",
+                rule.via_profile
+                    .as_deref()
+                    .map(|p| format!("the rule group comes with {p}, whose owner changes it: "))
+                    .unwrap_or_default(),
                 rule.group_id,
                 rule.priority,
                 rule.domain_list_id.as_deref().unwrap_or("?")
@@ -311,6 +344,7 @@ mod tests {
             rule_type: rule_type.into(),
             targets: vec!["10.10.0.2:53".into()],
             shared: false,
+            via_profile: None,
         }
     }
 
@@ -410,6 +444,7 @@ mod tests {
             domain_list_id: Some(format!("rslvr-fdl-{name}")),
             qtype: None,
             domains: Some(domains.iter().map(|d| d.to_string()).collect()),
+            via_profile: None,
         }
     }
 

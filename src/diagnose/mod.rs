@@ -332,6 +332,7 @@ pub async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Report, Err
                 endpoint_group_id: sight.endpoint_group_id,
                 client_network: c.client_network,
                 dns_configured: sight.dns_configured,
+                profile_dns_fix: sight.profile_dns_fix,
                 inside_vpc: match (&c.machine, &c.vpc_id) {
                     (Some(m), Some(vpc)) => Some(&m.vpc_id == vpc),
                     _ => None,
@@ -455,6 +456,8 @@ struct Sight {
     endpoint_group_id: Option<String>,
     /// The zone, record and DNS attributes are in place.
     dns_configured: Option<bool>,
+    /// The DNS change to propose where a Route 53 Profile brings the zone.
+    profile_dns_fix: Option<String>,
 }
 
 async fn control_plane(
@@ -678,6 +681,13 @@ async fn control_plane(
         endpoint_id: endpoint.map(|e| e.id.clone()),
         endpoint_addresses: facts.endpoint_addresses.clone(),
         endpoint_group_id: endpoint.and_then(|e| e.security_group_ids.first().cloned()),
+        profile_dns_fix: match (&facts.zone, &t.address) {
+            (Ok(Some(zone)), Some(address)) => {
+                verdict::profile_record_remedy(&facts, zone, &address.host, endpoint)
+                    .map(|r| r.text())
+            }
+            _ => None,
+        },
         dns_configured: Some(
             out.iter()
                 .filter(|f| dns_checks.contains(&f.check.as_str()))
@@ -796,27 +806,57 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
     if let Some(address) = &t.address {
         match (&facts.zones, &facts.resolver_rules, &facts.dns_servers) {
             (Ok(zones), Ok(rules), Ok(servers)) => {
-                // A zone a Route 53 Profile carries counts as one of the VPC's for Resolver.
+                // What a Route 53 Profile brings counts as the VPC's own for Resolver.
                 let mut zones = zones.clone();
                 if let (Some(_), Ok(Some(zone))) = (&facts.zone_via, &facts.zone)
                     && !zones.contains(zone)
                 {
                     zones.push(zone.clone());
                 }
-                let zones = &zones;
+                let mut rules = rules.clone();
+                let mut unreadable = Vec::new();
+                if let Ok(brought) = &facts.profiles {
+                    for carried in &brought.zones {
+                        if let Some(name) = &carried.name {
+                            let zone = crate::aws::route53::Zone {
+                                id: carried.resource.resource_id.clone(),
+                                name: name.clone(),
+                            };
+                            if !zones.contains(&zone) {
+                                zones.push(zone);
+                            }
+                        }
+                    }
+                    rules.extend(brought.rules.iter().cloned());
+                    unreadable.extend(brought.unreadable_rules.iter().map(|(r, e)| {
+                        format!("{} ({}; {e})", r.resource_id, r.origin())
+                    }));
+                }
+                let (zones, rules) = (&zones, &rules);
                 let cidr = facts
                     .vpc
                     .as_ref()
                     .ok()
                     .and_then(|v| v.cidr_blocks.first().map(String::as_str));
-                out.extend(dns_path::judge(&dns_path::PathInput {
+                let mut path = dns_path::judge(&dns_path::PathInput {
                     host: &address.host,
                     vpc_id,
                     vpc_cidr: cidr,
                     zones,
                     rules,
                     dns_servers: servers,
-                }));
+                });
+                if !unreadable.is_empty()
+                    && let Some(decided) = path.iter_mut().find(|f| f.check == "resolver_rules")
+                {
+                    decided.detail.push_str(&format!(
+                        "; the VPC's Profiles also bring Resolver rule(s) this account cannot \
+                         read: {} (the probes from inside the VPC tell whether one takes the \
+                         host away)",
+                        unreadable.join(", ")
+                    ));
+                }
+                out.extend(path);
             }
             // Without these reads the path is unknown, not broken: the check did not run.
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => out.push(finding::skip(
@@ -828,7 +868,28 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
     }
     if let Some(address) = &t.address {
         out.push(match &facts.firewall {
-            Ok(rules) => dns_path::firewall(&address.host, vpc_id, rules),
+            Ok(rules) => {
+                let mut found = dns_path::firewall(&address.host, vpc_id, rules);
+                let unreadable: Vec<String> = facts
+                    .profiles
+                    .as_ref()
+                    .map(|b| {
+                        b.unreadable_firewall_groups
+                            .iter()
+                            .map(|(g, e)| format!("{} ({}; {e})", g.resource_id, g.origin()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if !unreadable.is_empty() {
+                    found.detail.push_str(&format!(
+                        "; the VPC's Profiles also bring DNS Firewall rule group(s) this account \
+                         cannot read: {} (the probes from inside the VPC tell whether one blocks \
+                         the host)",
+                        unreadable.join(", ")
+                    ));
+                }
+                found
+            }
             Err(e) => finding::skip(
                 "dns_firewall",
                 format!("the DNS Firewall rules of {vpc_id} could not be read: {e}"),

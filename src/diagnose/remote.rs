@@ -465,6 +465,11 @@ pub(crate) async fn probe_from_instance(
         inside_vpc: Some(true),
         client_network: instance.private_ip.map(ipnet::IpNet::from),
         dns_configured: None,
+        profile_dns_fix: facts.as_ref().and_then(|f| {
+            let zone = f.zone.as_ref().ok()?.as_ref()?;
+            crate::verdict::profile_record_remedy(f, zone, &address.host, endpoint)
+                .map(|r| r.text())
+        }),
     };
     let (findings, _) = data_plane::interpret(&results, &context);
     output.findings = seen_from(&instance_id, findings);

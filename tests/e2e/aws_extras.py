@@ -5,7 +5,9 @@ like), and everything it does not answer goes on to moto.
 - Route 53 Resolver DNS Firewall (JSON 1.1, `X-Amz-Target: Route53Resolver.*`): rule group
   associations, rules, domain lists and their domains, as planted by a test. The rest of
   Route 53 Resolver (rules, endpoints) is moto's.
-- Route 53 Profiles (REST-JSON): the Profiles associated with a VPC and the zones they carry.
+- Route 53 Profiles (REST-JSON): the Profiles associated with a VPC and what they carry
+  (private zones, Resolver rules, DNS Firewall rule groups), each owned by the account a test
+  names: a networking account's Profile is shared with this one.
 - SSM Run Command (JSON 1.1, `X-Amz-Target: AmazonSSM.*`): `DescribeInstanceInformation` knows
   the instances a test marks managed; `SendCommand` runs `AWS-RunShellScript`'s commands here,
   with `sh`, as the agent would on the instance, so the probe script itself is tested;
@@ -50,9 +52,9 @@ class AwsExtras:
             self.firewall_associations = {}
             self.domain_lists = {}
             self.managed_lists = set()
-            # Profiles: VPC id -> [profile id]; profile id -> [zone id]
+            # Profiles: VPC id -> [profile id]; profile id -> [resource association]
             self.profile_vpcs = {}
-            self.profile_zones = {}
+            self.profile_resources = {}
             # SSM: instance id -> ping status; command id -> invocation
             self.managed = {}
             self.commands = {}
@@ -76,11 +78,47 @@ class AwsExtras:
             associations.append((group_id, group_priority))
         return list_id
 
-    def carry(self, vpc_id, zone_id, profile_id="rp-0000000000000001"):
-        """A Route 53 Profile associated with `vpc_id` that carries private zone `zone_id`."""
-        self.profile_vpcs.setdefault(vpc_id, []).append(profile_id)
-        self.profile_zones.setdefault(profile_id, []).append(zone_id.split("/")[-1])
+    def _bring(self, vpc_id, profile_id, resource):
+        profiles = self.profile_vpcs.setdefault(vpc_id, [])
+        if profile_id not in profiles:
+            profiles.append(profile_id)
+        self.profile_resources.setdefault(profile_id, []).append(resource)
         return profile_id
+
+    def carry(self, vpc_id, zone_id, profile_id="rp-0000000000000001", owner="123456789012",
+              name=None):
+        """A Route 53 Profile associated with `vpc_id` that carries private zone `zone_id`; the
+        association is named `name` (the console names it after the zone), else the zone id."""
+        zone_id = zone_id.split("/")[-1]
+        return self._bring(vpc_id, profile_id, {
+            "type": "AWS::Route53::HostedZone", "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
+            "name": name or zone_id, "owner": owner})
+
+    def carry_rule(self, vpc_id, rule_id, profile_id="rp-0000000000000001",
+                   owner="123456789012", region="us-west-2"):
+        """A Profile that brings Resolver rule `rule_id` (moto's) to `vpc_id`."""
+        return self._bring(vpc_id, profile_id, {
+            "type": "AWS::Route53Resolver::ResolverRule",
+            "arn": f"arn:aws:route53resolver:{region}:{owner}:resolver-rule/{rule_id}",
+            "name": rule_id, "owner": owner})
+
+    def carry_firewall(self, vpc_id, domains, action="BLOCK", priority=100, group_priority=101,
+                       profile_id="rp-0000000000000001", owner="123456789012",
+                       group_id="rslvr-frg-00000000000profile", region="us-west-2"):
+        """A Profile that brings a DNS Firewall rule group (one rule over `domains`) to
+        `vpc_id`, at `group_priority` among the VPC's groups."""
+        list_id = f"rslvr-fdl-{uuid.uuid4().hex[:16]}"
+        self.domain_lists[list_id] = list(domains)
+        self.firewall_rules.setdefault(group_id, []).append({
+            "FirewallRuleGroupId": group_id, "FirewallDomainListId": list_id,
+            "Name": f"profile-{action.lower()}-{len(self.domain_lists)}", "Priority": priority,
+            "Action": action, "BlockResponse": "NXDOMAIN" if action == "BLOCK" else None})
+        self._bring(vpc_id, profile_id, {
+            "type": "AWS::Route53Resolver::FirewallRuleGroup",
+            "arn": f"arn:aws:route53resolver:{region}:{owner}:firewall-rule-group/{group_id}",
+            "name": group_id, "owner": owner,
+            "properties": json.dumps({"priority": group_priority})})
+        return list_id
 
     def manage(self, instance_id, ping="Online"):
         self.managed[instance_id] = ping
@@ -136,11 +174,12 @@ class AwsExtras:
             return _json({"ProfileAssociations": found}, headers=REST_JSON)
         profile = url.path.rsplit("/", 1)[-1]
         kind = query.get("resourceType")
-        found = [{"Id": f"rpr-{z[-8:]}", "Name": z, "ProfileId": profile,
-                  "ResourceArn": f"arn:aws:route53:::hostedzone/{z}",
-                  "ResourceType": "AWS::Route53::HostedZone", "Status": "COMPLETE"}
-                 for z in self.profile_zones.get(profile, [])
-                 if kind in (None, "AWS::Route53::HostedZone")]
+        found = [{"Id": f"rpr-{r['arn'][-8:]}", "Name": r["name"], "ProfileId": profile,
+                  "OwnerId": r["owner"], "ResourceArn": r["arn"], "ResourceType": r["type"],
+                  "Status": "COMPLETE",
+                  **({"ResourceProperties": r["properties"]} if "properties" in r else {})}
+                 for r in self.profile_resources.get(profile, [])
+                 if kind in (None, r["type"])]
         return _json({"ProfileResourceAssociations": found}, headers=REST_JSON)
 
     def ssm(self, operation, request):

@@ -1,0 +1,144 @@
+"""Enterprise DNS designs, end to end, both ways: Route 53 Profiles owned by a networking
+account (their zones, Resolver rules and DNS Firewall rule groups), judged as Resolver answers
+them. The other account is a second moto account (reached by assuming a role into it), so its
+zone's records are out of this account's reach as they are on AWS."""
+
+import boto3
+import pytest
+
+from conftest import REGION, boto, call_ok, mcp_session
+from test_diagnose import DIAG, HOST, by_check, diagnose, dns, failing, link, listeners  # noqa: F401
+
+pytestmark = pytest.mark.anyio
+
+NETWORKING = "111111111111"
+
+
+def networking_account(moto_url, service):
+    """A client of `service` acting in the networking account."""
+    creds = boto("sts", moto_url).assume_role(
+        RoleArn=f"arn:aws:iam::{NETWORKING}:role/network-admin",
+        RoleSessionName="zilliz-tests")["Credentials"]
+    return boto3.client(service, region_name=REGION, endpoint_url=moto_url,
+                        aws_access_key_id=creds["AccessKeyId"],
+                        aws_secret_access_key=creds["SecretAccessKey"],
+                        aws_session_token=creds["SessionToken"])
+
+
+def alias_to(endpoint):
+    regional = endpoint["DnsEntries"][0]
+    return {"Name": HOST, "Type": "A", "AliasTarget": {
+        "HostedZoneId": regional["HostedZoneId"], "DNSName": regional["DnsName"],
+        "EvaluateTargetHealth": False}}
+
+
+def no_fix_proposes_a_local_zone(report, status=None):
+    for f in report["findings"]:
+        assert "setup_private_dns" not in (f.get("fix") or ""), f
+    if status is not None:
+        assert (status.get("next_action") or {}).get("tool") != "setup_private_dns", status
+
+
+async def test_a_networking_accounts_profile_zone_serves_the_host(
+        world, server_env, zilliz_server, dns, listeners, moto_url, aws_extras):
+    """The usual design: the networking account owns the Profile and the zone named for the
+    host (with the alias to this VPC's endpoint). This account cannot read the zone's records:
+    the zone counts through the Profile, the record is left to the probes, and no local zone is
+    proposed. Without the Profile, the zone is missing again."""
+    dns.a = {HOST: ["127.0.0.1"]}
+    async with mcp_session(server_env) as s:
+        made = await link(s, world, zilliz_server, listeners["http"], dns_setup=False)
+        [endpoint] = world.ec2.describe_vpc_endpoints(
+            VpcEndpointIds=[made["endpoint_id"]])["VpcEndpoints"]
+        hub_vpc = networking_account(moto_url, "ec2").create_vpc(
+            CidrBlock="10.50.0.0/16")["Vpc"]["VpcId"]
+        r53 = networking_account(moto_url, "route53")
+        zone = r53.create_hosted_zone(
+            Name=HOST, CallerReference="shared-zilliz",
+            VPC={"VPCRegion": REGION, "VPCId": hub_vpc},
+            HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
+        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
+            {"Action": "CREATE", "ResourceRecordSet": alias_to(endpoint)}]})
+        without = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        profile = aws_extras.carry(world.vpc, zone, owner=NETWORKING, name=HOST)
+        shared = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        status = await call_ok(s, "get_setup_status", cluster_id=DIAG, vpc_id=world.vpc)
+    assert by_check(without)["hosted_zone"][0]["status"] == "fail"
+    assert failing(shared) == set(), shared["findings"]
+    [found] = by_check(shared)["hosted_zone"]
+    assert found["status"] == "pass" and profile in found["detail"] and NETWORKING in found["detail"]
+    [record] = by_check(shared)["alias_record"]
+    assert record["status"] == "pass" and "cannot be read" in record["detail"], record
+    assert "probes" in record["detail"]
+    no_fix_proposes_a_local_zone(shared, status)
+    steps = {step["step"]: step for step in status["steps"]}
+    assert steps["hosted_zone"]["status"] == "done" and steps["alias_record"]["status"] == "done"
+    assert status["complete"] is True and status.get("next_action") is None
+
+
+async def test_a_profile_zone_without_the_record_names_its_owner(
+        world, server_env, zilliz_server, dns, listeners, moto_url, aws_extras):
+    """A Profile's zone named for the host that lacks its record: the fix is the record to add,
+    in the Profile owner's account, never a local zone that would shadow the Profile's."""
+    dns.a = {HOST: ["127.0.0.1"]}
+    r53 = boto("route53", moto_url)
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"], dns_setup=False)
+        other_vpc = world.other_vpc
+        zone = r53.create_hosted_zone(
+            Name=HOST, CallerReference="profile-no-record",
+            VPC={"VPCRegion": REGION, "VPCId": other_vpc},
+            HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
+        profile = aws_extras.carry(world.vpc, zone, owner="123456789012", name=HOST)
+        report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        status = await call_ok(s, "get_setup_status", cluster_id=DIAG, vpc_id=world.vpc)
+    assert by_check(report)["hosted_zone"][0]["status"] == "pass"
+    [record] = by_check(report)["alias_record"]
+    assert record["status"] == "fail", record
+    assert profile in record["fix"] and zone in record["fix"] and "UPSERT" in record["fix"]
+    no_fix_proposes_a_local_zone(report, status)
+
+
+async def test_a_profile_that_brings_a_forwarding_rule_for_the_host(
+        world, server_env, zilliz_server, dns, listeners, moto_url, aws_extras):
+    """A forwarding rule for the host that reaches the VPC only through a Profile takes the
+    query away from the zone: it fails naming the rule and the Profile. A rule the Profile
+    brings for a parent domain leaves the zone in charge."""
+    dns.a = {HOST: ["127.0.0.1"]}
+    resolver = boto("route53resolver", moto_url)
+
+    def rule(domain, name):
+        return resolver.create_resolver_rule(
+            CreatorRequestId=name, Name=name, RuleType="FORWARD", DomainName=domain,
+            TargetIps=[{"Ip": "10.99.0.2", "Port": 53}])["ResolverRule"]["Id"]
+
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+        parent = rule("zillizcloud.com", "corp-forward")
+        aws_extras.carry_rule(world.vpc, parent, owner=NETWORKING)
+        healthy = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        host_rule = rule(HOST, "shadow-forward")
+        profile = aws_extras.carry_rule(world.vpc, host_rule, owner=NETWORKING)
+        broken = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    assert failing(healthy) == set(), healthy["findings"]
+    [rules] = by_check(broken)["resolver_rules"]
+    assert rules["status"] == "fail" and host_rule in rules["detail"] and profile in rules["detail"]
+    assert "disassociate-resource-from-profile" in rules["fix"] and "SYSTEM" in rules["fix"]
+
+
+async def test_a_profiles_firewall_rule_group_is_judged_with_the_vpcs(
+        world, server_env, zilliz_server, dns, listeners, aws_extras):
+    """A DNS Firewall rule group that reaches the VPC through a Profile blocks like the VPC's
+    own: named with its Profile; an ALLOW in a VPC group of a lower priority number decides
+    first."""
+    dns.a = {HOST: ["127.0.0.1"]}
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+        aws_extras.carry_firewall(world.vpc, ["*"], group_priority=200, owner=NETWORKING)
+        blocked = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+        aws_extras.block(world.vpc, ["*.zillizcloud.com"], action="ALLOW", group_priority=150)
+        allowed = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
+    [fw] = by_check(blocked)["dns_firewall"]
+    assert fw["status"] == "fail" and "rp-0000000000000001" in fw["detail"], fw
+    assert NETWORKING in fw["fix"]
+    assert failing(allowed) == set(), allowed["findings"]
