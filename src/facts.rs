@@ -62,6 +62,9 @@ pub struct Facts {
     /// The private zone named for the host and tied to the VPC, if any.
     pub zone: Result<Option<Zone>, String>,
     pub record: Result<Option<ARecord>, String>,
+    /// The VPCs `zone` is tied to, where it is a zone of this account named for the host
+    /// (a central DNS VPC among them answers from it too).
+    pub zone_vpcs: Vec<String>,
     /// Private zones named for the host that are not tied to this VPC, with their VPCs.
     pub elsewhere: Vec<(String, Vec<String>)>,
     /// How `zone` reaches the VPC where it is not a zone named for the host tied to it
@@ -132,6 +135,7 @@ impl Facts {
             zones: u(why),
             zone: u(why),
             record: u(why),
+            zone_vpcs: Vec::new(),
             elsewhere: Vec::new(),
             zone_via: None,
             zone_profile: None,
@@ -430,7 +434,7 @@ pub async fn gather_from(
     let (
         dns_servers,
         service_zones,
-        mut record,
+        (mut record, zone_vpcs),
         (endpoint_groups, endpoint_addresses),
         elsewhere,
         to_service,
@@ -454,8 +458,19 @@ pub async fn gather_from(
         },
         async {
             match (&zone, &host) {
-                (Ok(Some(z)), Some(h)) => text(route53::a_record(r53, &z.id, h).await),
-                _ => Ok(None),
+                (Ok(Some(z)), Some(h)) => {
+                    let (record, vpcs) = tokio::join!(
+                        route53::a_record(r53, &z.id, h),
+                        route53::zone_vpcs(r53, &z.id)
+                    );
+                    let vpcs = vpcs
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(id, _)| id)
+                        .collect();
+                    (text(record), vpcs)
+                }
+                _ => (Ok(None), Vec::new()),
             }
         },
         endpoint_reads(own_endpoint.clone()),
@@ -637,6 +652,7 @@ pub async fn gather_from(
         zones,
         zone,
         record,
+        zone_vpcs,
         elsewhere,
         zone_via,
         zone_profile,
@@ -763,6 +779,7 @@ pub mod fixtures {
             registrations: Ok(vec![]),
             zone: Ok(None),
             record: Ok(None),
+            zone_vpcs: vec![],
             elsewhere: vec![],
             zone_via: None,
             zone_profile: None,

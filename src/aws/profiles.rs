@@ -112,6 +112,8 @@ pub struct Brought {
     /// The Profiles associated with the VPC, as listed. The API (SDK 1.99) gives no
     /// association priority, so several Profiles are kept in the order listed.
     pub profiles: Vec<String>,
+    /// Every VPC each Profile is associated with (a central DNS VPC among them).
+    pub profile_vpcs: Vec<(String, Vec<String>)>,
     pub zones: Vec<ProfileZone>,
     /// The Resolver rules, read where this account may (each with `via_profile` set).
     pub rules: Vec<ResolverRule>,
@@ -194,6 +196,25 @@ pub async fn brought_to_vpc(
     for found in per_profile {
         resources.extend(found?);
     }
+    // Which VPCs each Profile reaches is read beside the next round: an inbound Resolver
+    // endpoint in any of them answers from the Profile's zones.
+    let profile_vpcs = futures::future::join_all(profiles.iter().map(|profile_id| async move {
+        let vpcs = client
+            .list_profile_associations()
+            .profile_id(profile_id)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map(|list| {
+                list.iter()
+                    .filter_map(|a| a.resource_id().map(str::to_string))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        (profile_id.clone(), vpcs)
+    }));
     let of_kind = |kind: Kind| -> Vec<ProfileResource> {
         resources
             .iter()
@@ -206,7 +227,7 @@ pub async fn brought_to_vpc(
         of_kind(Kind::ResolverRule),
         of_kind(Kind::FirewallRuleGroup),
     );
-    let (rules, firewall_rules, zones) = tokio::join!(
+    let (rules, firewall_rules, zones, profile_vpcs) = tokio::join!(
         futures::future::join_all(
             rule_resources
                 .iter()
@@ -220,9 +241,11 @@ pub async fn brought_to_vpc(
             z,
             host
         ))),
+        profile_vpcs,
     );
     let mut brought = Brought {
         profiles,
+        profile_vpcs,
         zones,
         ..Default::default()
     };

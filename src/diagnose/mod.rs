@@ -648,7 +648,7 @@ async fn control_plane(
             Ok(inbound) => onprem::dns(&onprem::OnPremises {
                 host: &address.host,
                 vpc_id,
-                zone_here: matches!(facts.zone, Ok(Some(_))),
+                answering_vpcs: &answering_vpcs(&facts),
                 inbound,
                 client: network,
             }),
@@ -695,6 +695,30 @@ async fn control_plane(
         ),
     };
     (out, sight)
+}
+
+/// The VPCs where a private zone answers for the host: the endpoint's own (where its zone
+/// does), every other VPC that zone is tied to, every VPC the Profile that brings it reaches,
+/// and the VPCs of other zones named for the host.
+fn answering_vpcs(facts: &Facts) -> Vec<String> {
+    let mut vpcs = Vec::new();
+    if let Ok(Some(_)) = &facts.zone {
+        vpcs.push(facts.vpc_id.clone());
+        vpcs.extend(facts.zone_vpcs.iter().cloned());
+        if let (Some(resource), Ok(brought)) = (&facts.zone_profile, &facts.profiles) {
+            vpcs.extend(
+                brought
+                    .profile_vpcs
+                    .iter()
+                    .filter(|(p, _)| *p == resource.profile_id)
+                    .flat_map(|(_, v)| v.iter().cloned()),
+            );
+        }
+    }
+    vpcs.extend(facts.elsewhere.iter().flat_map(|(_, v)| v.iter().cloned()));
+    vpcs.sort();
+    vpcs.dedup();
+    vpcs
 }
 
 /// The setup's verdicts as findings, and the plan word where it is not known.

@@ -1,6 +1,9 @@
 //! A client outside every VPC of the region (on premises, over a VPN or Direct Connect): its
 //! DNS servers cannot ask a private zone; they must forward the host to an inbound Resolver
-//! endpoint in a VPC where the zone answers. Judged over plain data.
+//! endpoint in a VPC where the zone answers. An inbound endpoint answers from the zones its own
+//! VPC sees, so in the usual central design the endpoints live in a shared DNS VPC tied to the
+//! zone (directly, or through a Route 53 Profile), not in the endpoint's VPC. Judged over plain
+//! data.
 
 use ipnet::IpNet;
 
@@ -12,15 +15,20 @@ pub struct OnPremises<'a> {
     pub host: &'a str,
     /// The endpoint's VPC.
     pub vpc_id: &'a str,
-    /// The host's private zone answers in that VPC.
-    pub zone_here: bool,
+    /// The VPCs where a private zone answers for the host: the endpoint's (where it does), the
+    /// others its zone is tied to, those its Profile is associated with.
+    pub answering_vpcs: &'a [String],
     /// Every inbound Resolver endpoint of the region.
     pub inbound: &'a [InboundEndpoint],
     pub client: IpNet,
 }
 
 pub fn dns(p: &OnPremises<'_>) -> Finding {
-    let here: Vec<&InboundEndpoint> = p.inbound.iter().filter(|e| e.vpc_id == p.vpc_id).collect();
+    let answering: Vec<&InboundEndpoint> = p
+        .inbound
+        .iter()
+        .filter(|e| p.answering_vpcs.contains(&e.vpc_id))
+        .collect();
     let forwarder = |addresses: &str| {
         format!(
             "on the premises' DNS servers, a conditional forwarder for {} (or \
@@ -28,58 +36,79 @@ pub fn dns(p: &OnPremises<'_>) -> Finding {
             p.host
         )
     };
-    match here.first() {
-        Some(endpoint) if p.zone_here => finding::pass(
+    if !answering.is_empty() {
+        let named: Vec<String> = answering
+            .iter()
+            .map(|e| {
+                if e.vpc_id == p.vpc_id {
+                    format!("{} in {}", e.id, e.vpc_id)
+                } else {
+                    format!("{} in {} (a DNS VPC that sees the zone)", e.id, e.vpc_id)
+                }
+            })
+            .collect();
+        let addresses: Vec<String> = answering
+            .iter()
+            .flat_map(|e| e.addresses.iter().cloned())
+            .collect();
+        return finding::pass(
             "on_premises_dns",
             format!(
-                "{} is outside every VPC of the region; inbound Resolver endpoint {} in {} \
-                 answers for the private zone: that works once there is {}",
+                "{} is outside every VPC of the region; inbound Resolver endpoint(s) {} answer \
+                 for the host's private zone: that works once there is {}",
                 p.client,
-                endpoint.id,
-                p.vpc_id,
-                forwarder(&endpoint.addresses.join(", "))
+                named.join(", "),
+                forwarder(&addresses.join(", "))
             ),
-        ),
-        _ => {
-            let elsewhere: Vec<String> = p
-                .inbound
-                .iter()
-                .filter(|e| e.vpc_id != p.vpc_id)
-                .map(|e| format!("{} in {}", e.id, e.vpc_id))
-                .collect();
-            finding::fail(
-                "on_premises_dns",
-                format!(
-                    "{} is outside every VPC of the region (on premises, or another network): \
-                     its DNS servers cannot ask the private zone of {}, and {} has no inbound \
-                     Resolver endpoint to forward {} to{}",
-                    p.client,
-                    p.vpc_id,
-                    p.vpc_id,
-                    p.host,
-                    if elsewhere.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            " (inbound endpoint(s) {} live in VPCs where the zone does not \
-                             answer)",
-                            elsewhere.join(", ")
-                        )
-                    }
-                ),
-                format!(
-                    "aws route53resolver create-resolver-endpoint --direction INBOUND --name \
-                     zilliz-inbound --creator-request-id zilliz-inbound-{} --security-group-ids \
-                     <a group allowing udp and tcp 53 from {}> --ip-addresses \
-                     SubnetId=<subnet in {}> SubnetId=<subnet in another zone>; then {}",
-                    p.vpc_id,
-                    p.client,
-                    p.vpc_id,
-                    forwarder("its addresses")
-                ),
-            )
-        }
+        );
     }
+    let elsewhere: Vec<String> = p
+        .inbound
+        .iter()
+        .map(|e| format!("{} in {}", e.id, e.vpc_id))
+        .collect();
+    let (where_, zone_note) = if p.answering_vpcs.iter().any(|v| v == p.vpc_id) {
+        (p.vpc_id.to_string(), String::new())
+    } else {
+        (
+            p.vpc_id.to_string(),
+            format!(
+                "; no private zone answers for {} in {} yet (fix hosted_zone first)",
+                p.host, p.vpc_id
+            ),
+        )
+    };
+    finding::fail(
+        "on_premises_dns",
+        format!(
+            "{} is outside every VPC of the region (on premises, or another network): its DNS \
+             servers cannot ask a private zone, and no inbound Resolver endpoint sits in a VPC \
+             where the host's zone answers ({}){}{zone_note}",
+            p.client,
+            if p.answering_vpcs.is_empty() {
+                "none".to_string()
+            } else {
+                p.answering_vpcs.join(", ")
+            },
+            if elsewhere.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; inbound endpoint(s) {} answer from other zones",
+                    elsewhere.join(", ")
+                )
+            }
+        ),
+        format!(
+            "aws route53resolver create-resolver-endpoint --direction INBOUND --name \
+             zilliz-inbound --creator-request-id zilliz-inbound-{where_} --security-group-ids \
+             <a group allowing udp and tcp 53 from {}> --ip-addresses SubnetId=<subnet in \
+             {where_}> SubnetId=<subnet in another zone> (or tie the zone to the VPC of an \
+             existing inbound endpoint); then {}",
+            p.client,
+            forwarder("its addresses")
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -97,11 +126,12 @@ mod tests {
         }
     }
 
-    fn judged(inbound: &[InboundEndpoint], zone_here: bool) -> Finding {
+    fn judged(inbound: &[InboundEndpoint], answering: &[&str]) -> Finding {
+        let answering: Vec<String> = answering.iter().map(|v| v.to_string()).collect();
         dns(&OnPremises {
             host: HOST,
             vpc_id: "vpc-1",
-            zone_here,
+            answering_vpcs: &answering,
             inbound,
             client: "192.168.10.0/24".parse().unwrap(),
         })
@@ -109,7 +139,7 @@ mod tests {
 
     #[test]
     fn premises_need_an_inbound_endpoint_where_the_zone_answers() {
-        let found = judged(&[], true);
+        let found = judged(&[], &["vpc-1"]);
         assert_eq!(found.status, Status::Fail);
         assert!(
             found
@@ -118,13 +148,25 @@ mod tests {
                 .unwrap()
                 .contains("--direction INBOUND")
         );
-        let found = judged(&[inbound("vpc-9")], true);
+        let found = judged(&[inbound("vpc-9")], &["vpc-1"]);
         assert_eq!(found.status, Status::Fail);
         assert!(found.detail.contains("rslvr-in-1 in vpc-9"));
-        let found = judged(&[inbound("vpc-1")], true);
+        let found = judged(&[inbound("vpc-1")], &["vpc-1"]);
         assert_eq!(found.status, Status::Pass);
         assert!(found.detail.contains("10.0.0.10, 10.0.1.10") && found.detail.contains(HOST));
         // Without the zone there, the endpoint has nothing to answer with.
-        assert_eq!(judged(&[inbound("vpc-1")], false).status, Status::Fail);
+        assert_eq!(judged(&[inbound("vpc-1")], &[]).status, Status::Fail);
+    }
+
+    #[test]
+    fn a_central_dns_vpc_that_sees_the_zone_answers_for_the_premises() {
+        // The zone is tied to the endpoint's VPC and to the DNS hub, where the inbound
+        // endpoints live.
+        let found = judged(&[inbound("vpc-hub")], &["vpc-1", "vpc-hub"]);
+        assert_eq!(found.status, Status::Pass, "{found:?}");
+        assert!(found.detail.contains("vpc-hub") && found.detail.contains("10.0.0.10"));
+        // A hub the zone is not tied to answers from other zones.
+        let found = judged(&[inbound("vpc-hub")], &["vpc-1"]);
+        assert_eq!(found.status, Status::Fail);
     }
 }

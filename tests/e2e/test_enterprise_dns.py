@@ -142,3 +142,35 @@ async def test_a_profiles_firewall_rule_group_is_judged_with_the_vpcs(
     assert fw["status"] == "fail" and "rp-0000000000000001" in fw["detail"], fw
     assert NETWORKING in fw["fix"]
     assert failing(allowed) == set(), allowed["findings"]
+
+
+async def test_premises_resolve_through_a_central_dns_vpcs_inbound_endpoint(
+        world, server_env, zilliz_server, dns, listeners, moto_url):
+    """The central design: the inbound Resolver endpoints live in a shared DNS VPC. They answer
+    from the zones that VPC sees: once the host's zone is tied to it, the premises resolve the
+    host (pass, naming the hub's endpoint and its addresses); before, they cannot."""
+    from conftest import add_app_vpc
+    ec2 = world.ec2
+    resolver = boto("route53resolver", moto_url)
+    r53 = boto("route53", moto_url)
+    hub_vpc, hub_subnets = add_app_vpc(ec2, "10.60", "dns-hub")
+    hub_sg = ec2.create_security_group(GroupName="dns", Description="dns",
+                                       VpcId=hub_vpc)["GroupId"]
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, listeners["http"])
+        inbound = resolver.create_resolver_endpoint(
+            CreatorRequestId="hub-inbound", Name="hub-inbound", Direction="INBOUND",
+            SecurityGroupIds=[hub_sg],
+            IpAddresses=[{"SubnetId": subnet} for subnet in list(hub_subnets.values())[:2]],
+        )["ResolverEndpoint"]["Id"]
+        args = dict(cluster_id=DIAG, vpc_id=world.vpc, client_cidr="192.168.10.0/24", probe=False)
+        untied = await call_ok(s, "diagnose_private_link", **args)
+        [zone] = [z["Id"].split("/")[-1] for z in r53.list_hosted_zones()["HostedZones"]
+                  if z["Name"].rstrip(".") == HOST]
+        r53.associate_vpc_with_hosted_zone(HostedZoneId=zone,
+                                           VPC={"VPCRegion": REGION, "VPCId": hub_vpc})
+        tied = await call_ok(s, "diagnose_private_link", **args)
+    [onprem] = by_check(untied)["on_premises_dns"]
+    assert onprem["status"] == "fail" and inbound in onprem["detail"], onprem
+    [onprem] = by_check(tied)["on_premises_dns"]
+    assert onprem["status"] == "pass" and inbound in onprem["detail"] and hub_vpc in onprem["detail"]
