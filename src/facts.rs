@@ -52,6 +52,9 @@ pub struct Facts {
     /// where Zilliz offers no service there.
     pub service: Result<Option<(String, Vec<String>)>, String>,
     pub vpc: Result<ec2::Vpc, String>,
+    /// Where the VPC is not in the cluster's region but in the server's own: that region.
+    /// PrivateLink is regional, so nothing else is judged across the two.
+    pub vpc_region: Option<String>,
     pub subnets: Result<Vec<Subnet>, String>,
     /// The VPC's endpoints (to any service).
     pub endpoints: Result<Vec<VpcEndpoint>, String>,
@@ -129,6 +132,7 @@ impl Facts {
             cluster,
             service: u(why),
             vpc: u(why),
+            vpc_region: None,
             subnets: u(why),
             endpoints: u(why),
             registrations: u(why),
@@ -362,31 +366,67 @@ pub async fn gather_from(
         })
     };
 
-    // Round 2: everything that needs only the region, the VPC and the host.
-    let (service, vpc, subnets, endpoints, registrations, zones, named, acls, rules) = tokio::join!(
-        app.zilliz.endpoint_service(&region.region_id),
-        ec2::vpc(ec2c, vpc_id, &region),
-        ec2::subnets_of_vpc(ec2c, vpc_id),
-        ec2::vpc_endpoints(
-            ec2c,
-            EndpointQuery {
-                vpc_id: Some(vpc_id),
-                ..Default::default()
-            }
-        ),
-        registrations(app, &cluster),
-        route53::zones_of_vpc(r53, vpc_id, &region.aws_region),
+    // Round 2: everything that needs only the region, the VPC and the host; and, where the
+    // server's own region is another, the VPC there too, to tell a VPC of the wrong region
+    // from one that does not exist.
+    let home = app
+        .aws
+        .clients(None)
+        .await
+        .ok()
+        .filter(|home| home.region.aws_region != region.aws_region);
+    let ((service, vpc, subnets, endpoints, registrations, zones, named, acls, rules), vpc_at_home) = tokio::join!(
         async {
-            match &host {
-                Some(h) => route53::private_zones_named(r53, h)
-                    .await
-                    .unwrap_or_default(),
-                None => Vec::new(),
-            }
+            tokio::join!(
+                app.zilliz.endpoint_service(&region.region_id),
+                ec2::vpc(ec2c, vpc_id, &region),
+                ec2::subnets_of_vpc(ec2c, vpc_id),
+                ec2::vpc_endpoints(
+                    ec2c,
+                    EndpointQuery {
+                        vpc_id: Some(vpc_id),
+                        ..Default::default()
+                    }
+                ),
+                registrations(app, &cluster),
+                route53::zones_of_vpc(r53, vpc_id, &region.aws_region),
+                async {
+                    match &host {
+                        Some(h) => route53::private_zones_named(r53, h)
+                            .await
+                            .unwrap_or_default(),
+                        None => Vec::new(),
+                    }
+                },
+                ec2::network_acls_of_vpc(ec2c, vpc_id),
+                resolver::rules_of_vpc(&clients.resolver, vpc_id),
+            )
         },
-        ec2::network_acls_of_vpc(ec2c, vpc_id),
-        resolver::rules_of_vpc(&clients.resolver, vpc_id),
+        async {
+            match &home {
+                Some(home) => ec2::vpc(&home.ec2, vpc_id, &home.region).await.ok(),
+                None => None,
+            }
+        }
     );
+    let vpc_region = match (&vpc, &vpc_at_home, &home) {
+        (Err(Error::NotFound { .. }), Some(_), Some(home)) => Some(home.region.aws_region.clone()),
+        _ => None,
+    };
+    if let Some(vpc_region) = vpc_region {
+        let mut facts = Facts::unread(
+            cluster_id,
+            vpc_id,
+            Ok(cluster.clone()),
+            &format!(
+                "not read: {vpc_id} is in {vpc_region}, not in the cluster's region {}",
+                region.aws_region
+            ),
+        );
+        facts.vpc_region = Some(vpc_region);
+        facts.service = text(service).map(|s| s.map(|s| (s.endpoint_service, Vec::new())));
+        return facts;
+    }
     let vpc = text(vpc);
     let dhcp_options_id = vpc.as_ref().ok().and_then(|v| v.dhcp_options_id.clone());
     let service_name: Result<Option<String>, String> =
@@ -646,6 +686,7 @@ pub async fn gather_from(
         cluster: Ok(cluster),
         service: service_name.map(|name| name.map(|n| (n, service_zones))),
         vpc,
+        vpc_region: None,
         subnets: text(subnets),
         endpoints,
         registrations,
@@ -760,6 +801,7 @@ pub mod fixtures {
                 SERVICE.into(),
                 vec!["us-west-2a".into(), "us-west-2b".into()],
             ))),
+            vpc_region: None,
             vpc: Ok(ec2::Vpc {
                 id: "vpc-11111111".into(),
                 name: None,

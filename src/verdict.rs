@@ -166,6 +166,9 @@ pub fn judge(f: &Facts, client: Option<&ClientView>) -> Vec<Verdict> {
             return out;
         }
     };
+    if let Some(vpc_region) = &f.vpc_region {
+        return across_regions(f, cluster, vpc_region);
+    }
     let endpoint = f.endpoint();
     let registered = match (&f.registrations, endpoint) {
         (Ok(ids), Some(e)) => ids.contains(&e.id),
@@ -181,6 +184,44 @@ pub fn judge(f: &Facts, client: Option<&ClientView>) -> Vec<Verdict> {
         alias_record(f, cluster, endpoint),
         security_group(f, cluster, endpoint, client),
     ]
+}
+
+/// A VPC in another region than the cluster's: PrivateLink is regional, so the one verdict
+/// names both regions and leaves the choice to the person; nothing is proposed across them.
+fn across_regions(f: &Facts, cluster: &ClusterFacts, vpc_region: &str) -> Vec<Verdict> {
+    let cluster_region = &cluster.region.aws_region;
+    let mut out = vec![
+        cluster_ready(&f.cluster_id, cluster),
+        endpoint_service(f, cluster),
+        verdict(
+            "vpc_endpoint",
+            Level::Failed,
+            format!(
+                "{} is in {vpc_region} and cluster {} in {cluster_region}: a PrivateLink endpoint \
+                 lives in a VPC of the cluster's region, so {} cannot have one to it",
+                f.vpc_id, f.cluster_id, f.vpc_id
+            ),
+        )
+        .ids(vec![f.vpc_id.clone()])
+        .remedy(Remedy::step(format!(
+            "ask the person which they want: an endpoint in a VPC of {cluster_region} that {} \
+             reaches over inter-region peering or a Transit Gateway (then create_vpc_endpoint \
+             with that VPC's id), or a cluster in {vpc_region} (list_zilliz_clusters shows each \
+             cluster's region)",
+            f.vpc_id
+        ))),
+    ];
+    let needs = format!("a VPC in {cluster_region}");
+    for step in [
+        "zilliz_registration",
+        "private_link_address",
+        "hosted_zone",
+        "alias_record",
+        "security_group",
+    ] {
+        out.push(Verdict::blocked(step, &needs));
+    }
+    out
 }
 
 /// The cluster's own readiness, which needs no VPC.
@@ -1015,6 +1056,27 @@ mod tests {
         let v = &judge(&f, None)[6];
         assert_eq!(v.level, Level::Failed);
         assert!(v.detail.contains("public-lb.example.com") && v.remedy.is_some());
+    }
+
+    #[test]
+    fn a_vpc_in_another_region_is_one_verdict_naming_both_regions_and_no_call() {
+        let mut f = with_address(nothing());
+        f.vpc_region = Some("us-east-1".into());
+        f.subnets = Err("not read".into());
+        let verdicts = judge(&f, None);
+        assert_eq!(verdicts.len(), 8);
+        let open: Vec<&Verdict> = verdicts
+            .iter()
+            .filter(|v| v.level != Level::Done && !v.blocked)
+            .collect();
+        assert_eq!(open.len(), 1, "{verdicts:?}");
+        assert!(open[0].detail.contains("us-east-1") && open[0].detail.contains("us-west-2"));
+        assert!(matches!(open[0].remedy, Some(Remedy::Step(_))));
+        assert!(
+            verdicts
+                .iter()
+                .all(|v| !matches!(v.remedy, Some(Remedy::Tool { .. })))
+        );
     }
 
     #[test]

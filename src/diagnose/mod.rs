@@ -503,6 +503,10 @@ async fn control_plane(
             Some((tables, inbound))
         },
     );
+    // A VPC of another region: the one verdict says so; nothing else is judged across them.
+    if facts.vpc_region.is_some() {
+        return (judged(&facts, None, t), Sight::default());
+    }
     let client = match client {
         Ok(client) => client,
         Err(e) => {

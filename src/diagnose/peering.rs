@@ -236,7 +236,7 @@ pub fn way_back(w: &WayBack<'_>) -> Finding {
         return finding::pass(
             "endpoint_vpc_routes",
             format!(
-                "the route tables of the endpoint's subnets in {} send {clients} back through                  {through}",
+                "the route tables of the endpoint's subnets in {} send {clients} back through {through}",
                 w.endpoint_vpc
             ),
         );
@@ -249,7 +249,7 @@ pub fn way_back(w: &WayBack<'_>) -> Finding {
     finding::fail(
         "endpoint_vpc_routes",
         format!(
-            "route table(s) {} of the endpoint's subnets in {} have no route for {clients}              ({}) through {through}: the endpoint's answers never get back",
+            "route table(s) {} of the endpoint's subnets in {} have no route for {clients} ({}) through {through}: the endpoint's answers never get back",
             missing.join(", "),
             w.endpoint_vpc,
             w.client_is

@@ -6,7 +6,7 @@ zone's records are out of this account's reach as they are on AWS."""
 import boto3
 import pytest
 
-from conftest import REGION, boto, call_ok, mcp_session
+from conftest import PROJECT, REGION, boto, call_ok, mcp_session
 from test_diagnose import DIAG, HOST, by_check, diagnose, dns, failing, link, listeners  # noqa: F401
 
 pytestmark = pytest.mark.anyio
@@ -174,3 +174,29 @@ async def test_premises_resolve_through_a_central_dns_vpcs_inbound_endpoint(
     assert onprem["status"] == "fail" and inbound in onprem["detail"], onprem
     [onprem] = by_check(tied)["on_premises_dns"]
     assert onprem["status"] == "pass" and inbound in onprem["detail"] and hub_vpc in onprem["detail"]
+
+
+async def test_a_cluster_in_another_region_is_one_finding_and_no_call(
+        world, server_env, zilliz_server):
+    """PrivateLink is regional: a VPC of the server's region (us-west-2) and a cluster in
+    us-east-1 give one finding naming both regions, no tool call to follow (the person chooses),
+    and status agrees."""
+    cluster = "in01-e2e0000000000001"
+    zilliz_server.add_cluster(cluster, PROJECT, "aws-us-east-1")
+    zilliz_server.add_service("aws-us-east-1",
+                              "com.amazonaws.vpce.us-east-1.vpce-svc-0e2e0000000000001")
+    async with mcp_session(server_env) as s:
+        report = await call_ok(s, "diagnose_private_link", cluster_id=cluster, vpc_id=world.vpc,
+                               client_security_group_id=world.app_sg, probe=False)
+        status = await call_ok(s, "get_setup_status", cluster_id=cluster, vpc_id=world.vpc)
+    failing_findings = [f for f in report["findings"] if f["status"] == "fail"]
+    assert len(failing_findings) == 1, report["findings"]
+    [finding] = failing_findings
+    assert finding["check"] == "vpc_endpoint"
+    assert "us-east-1" in finding["detail"] and "us-west-2" in finding["detail"]
+    assert "ask the person" in finding["fix"]
+    for f in report["findings"]:
+        assert "subnet_ids" not in (f.get("fix") or ""), f
+    assert status.get("next_action") is None and status["complete"] is False
+    steps = {step["step"]: step for step in status["steps"]}
+    assert steps["vpc_endpoint"]["status"] == "failed"
