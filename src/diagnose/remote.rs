@@ -29,6 +29,11 @@ use crate::setup;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 
+/// The variables through which curl, gRPC clients and most HTTP libraries take a proxy, and
+/// the ones that exempt names from it.
+const PROXY_VARIABLES: &str = "https_proxy HTTPS_PROXY http_proxy HTTP_PROXY grpc_proxy \
+                               GRPC_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY";
+
 /// Each probe's own limit on the instance.
 const STEP_TIMEOUT_SECONDS: u64 = 3;
 /// How long the command may run on the instance, and how long the tool waits for it.
@@ -124,6 +129,13 @@ pub(crate) fn script(host: &str, port: u16, step_seconds: u64) -> Result<Vec<Str
         "# zilliz-privatelink-mcp probe: resolve, connect, speak HTTPS; one `zpl` line a result".to_string(),
         format!("h='{host}'; p='{port}'; t='{t}'"),
         "echo \"zpl resolvers $(awk '/^nameserver/ {printf \"%s \", $2}' /etc/resolv.conf 2>/dev/null)\"".into(),
+        // The proxies an application here would inherit: the agent's environment (which the
+        // script runs in) and /etc/environment. A proxy's user and password never leave the
+        // instance. curl below ignores them all (`--noproxy '*'`): it tests the path itself.
+        format!(
+            "for v in {PROXY_VARIABLES}; do eval \"x=\\${{$v:-}}\"; [ -n \"$x\" ] && echo \"zpl proxy env $v $x\" | sed -E 's#://[^@/ ]*@#://#'; done"
+        ),
+        "grep -E '^(export )?[A-Za-z_]*_(proxy|PROXY)=' /etc/environment 2>/dev/null | sed -E -e 's/^export //' -e \"s/[\\\"']//g\" -e 's#://[^@/ ]*@#://#' -e 's/=/ /' | while read -r k v; do echo \"zpl proxy file $k $v\"; done".into(),
         "a=$(timeout \"$t\" getent ahostsv4 \"$h\"); rc=$?".into(),
         "case $rc in 0) ;; 2) echo 'zpl dns nxdomain'; exit 0;; 124) echo 'zpl dns timeout'; exit 0;; *) echo \"zpl dns error $rc\"; exit 0;; esac".into(),
         "a=$(echo \"$a\" | awk '{print $1}' | sort -u | tr '\\n' ' ')".into(),
@@ -131,8 +143,8 @@ pub(crate) fn script(host: &str, port: u16, step_seconds: u64) -> Result<Vec<Str
         "open=0".into(),
         "for ip in $a; do timeout \"$t\" bash -c 'exec 3<>\"/dev/tcp/$0/$1\"' \"$ip\" \"$p\" 2>/dev/null; rc=$?; case $rc in 0) r=open; open=1;; 124) r=timeout;; *) r=refused;; esac; echo \"zpl tcp $ip $r\"; done".into(),
         "[ \"$open\" = 1 ] || exit 0".into(),
-        "c=$(curl -s -o /dev/null -w '%{http_code}' --connect-timeout \"$t\" -m \"$t\" \"https://$h:$p/\"); rc=$?; echo \"zpl https $rc $c\"".into(),
-        "case $rc in 51|58|60) c=$(curl -sk -o /dev/null -w '%{http_code}' --connect-timeout \"$t\" -m \"$t\" \"https://$h:$p/\"); echo \"zpl https-insecure $? $c\";; 0) ;; *) c=$(curl -s -o /dev/null -w '%{http_code}' --connect-timeout \"$t\" -m \"$t\" \"http://$h:$p/\"); echo \"zpl http $? $c\";; esac".into(),
+        "c=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' --connect-timeout \"$t\" -m \"$t\" \"https://$h:$p/\"); rc=$?; echo \"zpl https $rc $c\"".into(),
+        "case $rc in 51|58|60) c=$(curl -sk --noproxy '*' -o /dev/null -w '%{http_code}' --connect-timeout \"$t\" -m \"$t\" \"https://$h:$p/\"); echo \"zpl https-insecure $? $c\";; 0) ;; *) c=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' --connect-timeout \"$t\" -m \"$t\" \"http://$h:$p/\"); echo \"zpl http $? $c\";; esac".into(),
     ];
     Ok(lines.to_vec())
 }
@@ -244,6 +256,132 @@ pub(crate) fn parse(stdout: &str, step: Duration) -> ProbeResults {
         results.http = Some(http);
     }
     results
+}
+
+/// A proxy variable set on the instance: where it was seen (`env`, the agent's environment
+/// the script inherits; `file`, /etc/environment), its name and value (without credentials).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ProxySetting {
+    pub source: String,
+    pub variable: String,
+    pub value: String,
+}
+
+/// The `zpl proxy` lines of the script's output.
+pub(crate) fn proxy_settings(stdout: &str) -> Vec<ProxySetting> {
+    stdout
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            let ("zpl", "proxy", source, variable) =
+                (words.next()?, words.next()?, words.next()?, words.next()?)
+            else {
+                return None;
+            };
+            let value = words.collect::<Vec<_>>().join(" ");
+            // Never keep a credential, even if the instance's sed did not strip it.
+            let value = match (value.find("://"), value.rfind('@')) {
+                (Some(scheme), Some(at)) if at > scheme => {
+                    format!("{}{}", &value[..scheme + 3], &value[at + 1..])
+                }
+                _ => value,
+            };
+            Some(ProxySetting {
+                source: source.to_string(),
+                variable: variable.to_string(),
+                value,
+            })
+        })
+        .collect()
+}
+
+/// `no_proxy` exempts `host`: an entry `*`, the host itself, or a domain above it (with or
+/// without a leading dot), as curl, gRPC and most libraries read the list.
+pub(crate) fn exempted(no_proxy: &str, host: &str) -> bool {
+    no_proxy
+        .split(',')
+        .map(|e| e.trim().trim_start_matches("*.").trim_start_matches('.'))
+        .filter(|e| !e.is_empty())
+        .any(|e| e == "*" || host == e || host.ends_with(&format!(".{e}")))
+}
+
+/// Whether a proxy the instance sets would carry the application's connections to `host`: a
+/// proxy that takes HTTPS or gRPC traffic without `host` in `no_proxy` is a warning naming the
+/// variables and the line that exempts the host.
+pub(crate) fn proxy_finding(host: &str, settings: &[ProxySetting]) -> Finding {
+    let capturing = |v: &str| {
+        matches!(
+            v.to_ascii_lowercase().as_str(),
+            "https_proxy" | "grpc_proxy" | "all_proxy" | "http_proxy"
+        )
+    };
+    let mut capturing_sources = Vec::new();
+    for source in ["env", "file"] {
+        let here: Vec<&ProxySetting> = settings.iter().filter(|s| s.source == source).collect();
+        let proxies: Vec<&ProxySetting> = here
+            .iter()
+            .copied()
+            .filter(|s| capturing(&s.variable))
+            .collect();
+        if proxies.is_empty() {
+            continue;
+        }
+        let no_proxy: Vec<&str> = here
+            .iter()
+            .filter(|s| s.variable.eq_ignore_ascii_case("no_proxy"))
+            .map(|s| s.value.as_str())
+            .collect();
+        if !no_proxy.iter().any(|list| exempted(list, host)) {
+            capturing_sources.push((source, proxies, no_proxy));
+        }
+    }
+    if capturing_sources.is_empty() {
+        return if settings.iter().any(|s| capturing(&s.variable)) {
+            finding::pass(
+                "proxy",
+                format!("the instance sets a proxy, and no_proxy exempts {host}"),
+            )
+        } else {
+            finding::pass("proxy", "the instance sets no proxy variable")
+        };
+    }
+    let named: Vec<String> = capturing_sources
+        .iter()
+        .flat_map(|(source, proxies, _)| {
+            proxies.iter().map(move |p| {
+                format!(
+                    "{}={} ({})",
+                    p.variable,
+                    p.value,
+                    if *source == "env" {
+                        "the SSM agent's environment"
+                    } else {
+                        "/etc/environment"
+                    }
+                )
+            })
+        })
+        .collect();
+    let existing = capturing_sources
+        .iter()
+        .flat_map(|(_, _, lists)| lists.iter())
+        .next()
+        .map(|l| format!("{l},"))
+        .unwrap_or_default();
+    finding::warn(
+        "proxy",
+        format!(
+            "{} without {host} in no_proxy: an application that honours them (curl, Milvus's \
+             gRPC clients through grpc_proxy/https_proxy) sends the private link's traffic to the \
+             proxy, which cannot reach the endpoint",
+            named.join(", ")
+        ),
+        format!(
+            "exempt the host where the application's environment is set (/etc/environment, the \
+             service's unit or container): no_proxy={existing}.zillizcloud.com and \
+             NO_PROXY={existing}.zillizcloud.com"
+        ),
+    )
 }
 
 /// Why SSM cannot run the probe on an instance it does not manage (or cannot reach), with what
@@ -471,7 +609,11 @@ pub(crate) async fn probe_from_instance(
                 .map(|r| r.text())
         }),
     };
-    let (findings, _) = data_plane::interpret(&results, &context);
+    let (mut findings, _) = data_plane::interpret(&results, &context);
+    findings.push(proxy_finding(
+        &address.host,
+        &proxy_settings(&invocation.stdout),
+    ));
     output.findings = seen_from(&instance_id, findings);
     let healthy = !output
         .findings
@@ -491,6 +633,45 @@ pub(crate) async fn probe_from_instance(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_proxy_without_the_host_in_no_proxy_is_a_warning_and_secrets_stay_out() {
+        const H: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+        let out = "zpl proxy env https_proxy http://user:s3cret@proxy.corp:3128\n\
+                   zpl proxy env no_proxy localhost,169.254.169.254\n";
+        let settings = proxy_settings(out);
+        assert!(
+            settings.iter().all(|s| !s.value.contains("s3cret")),
+            "{settings:?}"
+        );
+        let found = proxy_finding(H, &settings);
+        assert_eq!(found.status, finding::Status::Warn);
+        assert!(found.detail.contains("https_proxy=http://proxy.corp:3128"));
+        let fix = found.fix.unwrap();
+        assert!(
+            fix.contains("no_proxy=localhost,169.254.169.254,.zillizcloud.com"),
+            "{fix}"
+        );
+        // Exempted, in each form a list may take.
+        for list in [
+            ".zillizcloud.com",
+            "zillizcloud.com",
+            "*.zillizcloud.com",
+            "*",
+            H,
+        ] {
+            let out = format!(
+                "zpl proxy file HTTPS_PROXY http://proxy:3128\nzpl proxy file NO_PROXY {list}\n"
+            );
+            assert_eq!(
+                proxy_finding(H, &proxy_settings(&out)).status,
+                finding::Status::Pass,
+                "{list}"
+            );
+        }
+        assert!(!exempted("cloud.com.evil,zilliz.com", H));
+        assert_eq!(proxy_finding(H, &[]).status, finding::Status::Pass);
+    }
+
     use super::*;
 
     const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";

@@ -16,6 +16,7 @@ like), and everything it does not answer goes on to moto.
 """
 
 import json
+import os
 import subprocess
 import threading
 import uuid
@@ -59,6 +60,7 @@ class AwsExtras:
             self.managed = {}
             self.commands = {}
             self.sent = []  # every SendCommand's request, as sent
+            self.agent_env = {}  # the SSM agent's environment beyond this machine's own
 
     # What a test plants.
     def block(self, vpc_id, domains, action="BLOCK", priority=100, group_priority=101,
@@ -205,7 +207,11 @@ class AwsExtras:
 
             def run():
                 try:
+                    # The agent's commands inherit its environment (proxies among it).
+                    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+                    env.update(self.agent_env)
                     done = subprocess.run(["sh", "-c", script], capture_output=True, text=True,
+                                          env=env,
                                           timeout=int(request["Parameters"].get("executionTimeout", ["60"])[0]))
                     invocation.update(Status="Success" if done.returncode == 0 else "Failed",
                                       StandardOutputContent=done.stdout,

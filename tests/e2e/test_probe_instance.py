@@ -156,3 +156,28 @@ async def test_read_only_hides_and_refuses_it(world, server_env, aws_extras):
                             client_instance_id=instance, region="us-west-2", confirm=True)
         assert result.isError and "read-only" in text_of(result)
     assert aws_extras.sent == []
+
+
+async def test_a_proxy_on_the_instance_that_would_capture_the_host(world, server_env, aws_extras,
+                                                                   http_400):
+    """The SSM agent's environment sets https_proxy (an unreachable one, with credentials):
+    the probe itself goes around it (curl --noproxy) and still reaches the listener, and the
+    proxy is reported as a warning naming the variable and the no_proxy line, with no secret;
+    once no_proxy holds the domain, it passes."""
+    instance = instance_in(world)
+    aws_extras.manage(instance)
+    aws_extras.agent_env = {"https_proxy": "http://svc:hunter2@127.0.0.1:9",
+                            "no_proxy": "169.254.169.254"}
+    async with mcp_session(server_env) as s:
+        captured = await call(s, "probe_from_instance", address=f"localhost:{http_400}",
+                              client_instance_id=instance, region="us-west-2", confirm=True)
+        aws_extras.agent_env["no_proxy"] = "169.254.169.254,localhost"
+        exempt = await call_ok(s, "probe_from_instance", address=f"localhost:{http_400}",
+                               client_instance_id=instance, region="us-west-2", confirm=True)
+    assert "hunter2" not in str(captured.structuredContent) + text_of(captured)
+    checks = {f["check"]: f for f in captured.structuredContent["findings"]}
+    assert checks["http"]["status"] == "pass", checks
+    assert checks["proxy"]["status"] == "warn" and "https_proxy=http://127.0.0.1:9" in checks["proxy"]["detail"]
+    assert "no_proxy=169.254.169.254,.zillizcloud.com" in checks["proxy"]["fix"]
+    checks = {f["check"]: f for f in exempt["findings"]}
+    assert checks["proxy"]["status"] == "pass", checks["proxy"]
