@@ -759,6 +759,101 @@ pub struct RouteTable {
     pub routes: Vec<(ipnet::IpNet, String)>,
 }
 
+/// One side of a VPC peering connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeeringSide {
+    pub vpc_id: String,
+    pub owner_id: Option<String>,
+    pub region: Option<String>,
+    pub cidr_blocks: Vec<String>,
+}
+
+/// A VPC peering connection: which VPCs, accounts and regions it joins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeeringConnection {
+    pub id: String,
+    pub requester: PeeringSide,
+    pub accepter: PeeringSide,
+    pub status: Option<String>,
+}
+
+impl PeeringConnection {
+    /// The side that is not `vpc_id`'s.
+    pub fn other_side(&self, vpc_id: &str) -> &PeeringSide {
+        if self.requester.vpc_id == vpc_id {
+            &self.accepter
+        } else {
+            &self.requester
+        }
+    }
+}
+
+fn peering_side(info: Option<&aws_sdk_ec2::types::VpcPeeringConnectionVpcInfo>) -> PeeringSide {
+    PeeringSide {
+        vpc_id: info
+            .and_then(|i| i.vpc_id())
+            .unwrap_or_default()
+            .to_string(),
+        owner_id: info.and_then(|i| i.owner_id()).map(str::to_string),
+        region: info.and_then(|i| i.region()).map(str::to_string),
+        cidr_blocks: info
+            .map(|i| {
+                let mut blocks: Vec<String> =
+                    i.cidr_block().map(str::to_string).into_iter().collect();
+                for b in i.cidr_block_set() {
+                    if let Some(c) = b.cidr_block()
+                        && !blocks.iter().any(|x| x == c)
+                    {
+                        blocks.push(c.to_string());
+                    }
+                }
+                blocks
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// The peering connections that join `vpc_id` to another VPC, whichever side asked.
+pub async fn peering_connections_of_vpc(
+    ec2: &Client,
+    vpc_id: &str,
+) -> Result<Vec<PeeringConnection>, Error> {
+    let read = |side: &'static str| {
+        ec2.describe_vpc_peering_connections()
+            .filters(Filter::builder().name(side).values(vpc_id).build())
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let (requested, accepted) = tokio::join!(
+        read("requester-vpc-info.vpc-id"),
+        read("accepter-vpc-info.vpc-id")
+    );
+    let mut found: Vec<PeeringConnection> = Vec::new();
+    for list in [requested, accepted] {
+        for p in list.map_err(|e| sdk_error("ec2:DescribeVpcPeeringConnections", e))? {
+            let id = p
+                .vpc_peering_connection_id()
+                .unwrap_or_default()
+                .to_string();
+            if found.iter().any(|f| f.id == id) {
+                continue;
+            }
+            found.push(PeeringConnection {
+                id,
+                requester: peering_side(p.requester_vpc_info()),
+                accepter: peering_side(p.accepter_vpc_info()),
+                status: p
+                    .status()
+                    .and_then(|s| s.code())
+                    .map(|c| c.as_str().to_string()),
+            });
+        }
+    }
+    Ok(found)
+}
+
 /// Every route table of a VPC.
 pub async fn route_tables_of_vpc(ec2: &Client, vpc_id: &str) -> Result<Vec<RouteTable>, Error> {
     let raw: Vec<_> = ec2

@@ -34,6 +34,9 @@ pub struct Rule {
     pub ports: Option<(u16, u16)>,
     pub peer: Peer,
     pub description: Option<String>,
+    /// For a group peer, the account the rule names it in (`111122223333/sg-…`): across a
+    /// peering between accounts, AWS honours a reference only in that form.
+    pub group_owner: Option<String>,
 }
 
 impl Rule {
@@ -43,6 +46,7 @@ impl Rule {
             ports,
             peer,
             description: None,
+            group_owner: None,
         }
     }
 
@@ -70,32 +74,37 @@ impl Rule {
             _ => None,
         };
         let mut rules = Vec::new();
-        let mut push = |peer: Peer, description: Option<&str>| {
+        let mut push = |peer: Peer, description: Option<&str>, owner: Option<&str>| {
             rules.push(Rule {
                 protocol: protocol.clone(),
                 ports,
                 peer,
                 description: description.map(str::to_string).filter(|d| !d.is_empty()),
+                group_owner: owner.map(str::to_string),
             })
         };
         for range in p.ip_ranges() {
             if let Some(net) = range.cidr_ip().and_then(|c| c.parse().ok()) {
-                push(Peer::Cidr(net), range.description());
+                push(Peer::Cidr(net), range.description(), None);
             }
         }
         for range in p.ipv6_ranges() {
             if let Some(net) = range.cidr_ipv6().and_then(|c| c.parse().ok()) {
-                push(Peer::Cidr(net), range.description());
+                push(Peer::Cidr(net), range.description(), None);
             }
         }
         for pair in p.user_id_group_pairs() {
             if let Some(id) = pair.group_id() {
-                push(Peer::Group(id.to_string()), pair.description());
+                push(
+                    Peer::Group(id.to_string()),
+                    pair.description(),
+                    pair.user_id(),
+                );
             }
         }
         for list in p.prefix_list_ids() {
             if let Some(id) = list.prefix_list_id() {
-                push(Peer::PrefixList(id.to_string()), list.description());
+                push(Peer::PrefixList(id.to_string()), list.description(), None);
             }
         }
         rules

@@ -492,15 +492,26 @@ async fn control_plane(
             if !outside {
                 return None;
             }
-            let (tables, inbound) =
-                tokio::join!(ec2::route_tables_of_vpc(&clients.ec2, vpc_id), async {
+            let (tables, inbound, peerings) = tokio::join!(
+                ec2::route_tables_of_vpc(&clients.ec2, vpc_id),
+                async {
                     if c.address_only() {
                         Some(crate::aws::resolver::inbound_endpoints(&clients.resolver).await)
                     } else {
                         None
                     }
-                },);
-            Some((tables, inbound))
+                },
+                async {
+                    if c.client_vpc.is_some() {
+                        ec2::peering_connections_of_vpc(&clients.ec2, vpc_id)
+                            .await
+                            .unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    }
+                },
+            );
+            Some((tables, inbound, peerings))
         },
     );
     // A VPC of another region: the one verdict says so; nothing else is judged across them.
@@ -524,6 +535,42 @@ async fn control_plane(
     let client_vpc = client.elsewhere.take();
     let other_vpc = client_vpc.as_ref().map(|(id, _)| id.clone());
     let client_vpc = client_vpc.map(|(_, reads)| reads);
+    // A client VPC this account cannot read in this region, joined to the endpoint's VPC by a
+    // peering: the peering tells its account, region and blocks.
+    let peerings = match &surroundings {
+        Some((_, _, peerings)) => peerings.as_slice(),
+        None => &[],
+    };
+    let across = match (&client_vpc, &other_vpc) {
+        (Some(Err(Error::NotFound { .. })), Some(id)) => {
+            peerings.iter().find(|p| p.other_side(vpc_id).vpc_id == *id)
+        }
+        _ => None,
+    };
+    let mut across_findings = Vec::new();
+    if let Some(peering) = across {
+        let judged = peering::across_peering(&peering::AcrossPeering {
+            cluster_id: t.cluster_id(),
+            endpoint_vpc: vpc_id,
+            this_region: &region.aws_region,
+            peering,
+            endpoint_groups: facts.endpoint_groups.as_deref().unwrap_or_default(),
+            client_groups: &client.view.side.group_ids,
+            port: t.address.as_ref().map(|a| a.port),
+        });
+        let side = &mut client.view.side;
+        if !judged.group_reference_honoured {
+            side.group_ids.clear();
+        }
+        if side.network.is_none() {
+            side.network = judged.network;
+            if let Some(n) = judged.network {
+                client.view.described_as =
+                    format!("clients in {} ({n})", peering.other_side(vpc_id).vpc_id);
+            }
+        }
+        across_findings = judged.findings;
+    }
     // A client in another VPC, given by that VPC alone, is its address range.
     if let Some(Ok((vpc, _, _))) = &client_vpc
         && client.view.side.network.is_none()
@@ -561,7 +608,7 @@ async fn control_plane(
     let mut out = judged(&facts, described.then_some(&client.view), t);
     out.extend(extra_findings(&facts, t, vpc_id, &client));
     let endpoint_tables = match &surroundings {
-        Some((Ok(tables), _)) => Some(tables.as_slice()),
+        Some((Ok(tables), _, _)) => Some(tables.as_slice()),
         _ => None,
     };
     match (
@@ -629,6 +676,7 @@ async fn control_plane(
                 }));
             }
         }
+        (Some(Err(_)), _, _, _) if across.is_some() => out.append(&mut across_findings),
         (Some(Err(e)), _, _, _) => out.push(finding::fail(
             "client_vpc",
             e.to_string(),
@@ -638,7 +686,7 @@ async fn control_plane(
     }
 
     // A client outside every VPC of the region: on premises, over a VPN or Direct Connect.
-    if let (Some((_, Some(inbound))), Some(Ok(networks)), Some(network), None, Some(address)) = (
+    if let (Some((_, Some(inbound), _)), Some(Ok(networks)), Some(network), None, Some(address)) = (
         &surroundings,
         &client.networks,
         client.view.side.network,
@@ -1130,7 +1178,13 @@ async fn client(
             None => None,
         }
     },);
-    client.groups = groups?;
+    client.groups = match groups {
+        Ok(groups) => groups,
+        // A group of a client VPC this account or region cannot read is known through the
+        // peering that joins it, not through a read.
+        Err(Error::NotFound { .. }) if c.client_vpc.is_some() => Vec::new(),
+        Err(e) => return Err(e),
+    };
     client.elsewhere = elsewhere;
     if client.view.described_as.is_empty() {
         let mut parts = Vec::new();

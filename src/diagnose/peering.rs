@@ -6,7 +6,7 @@ use ipnet::IpNet;
 use serde_json::json;
 
 use super::finding::{self, Finding, tool_fix};
-use crate::aws::ec2::{RouteTable, SecurityGroup};
+use crate::aws::ec2::{PeeringConnection, RouteTable, SecurityGroup};
 use crate::aws::route53::Zone;
 use crate::aws::rules::Peer;
 
@@ -182,6 +182,139 @@ pub fn group_reference(
     })
 }
 
+/// A client VPC this server cannot read (another account, or another region), known through
+/// the peering that joins it to the endpoint's VPC.
+#[derive(Debug, Clone)]
+pub struct AcrossPeering<'a> {
+    pub cluster_id: &'a str,
+    pub endpoint_vpc: &'a str,
+    /// The region the server reads (the cluster's).
+    pub this_region: &'a str,
+    pub peering: &'a PeeringConnection,
+    pub endpoint_groups: &'a [SecurityGroup],
+    /// The security groups the caller named for the client.
+    pub client_groups: &'a [String],
+    pub port: Option<u16>,
+}
+
+/// What the peering tells of a client beyond it.
+#[derive(Debug, Clone, Default)]
+pub struct AcrossJudgement {
+    pub findings: Vec<Finding>,
+    /// The client's addresses: the peer VPC's first block.
+    pub network: Option<IpNet>,
+    /// A rule may admit the client by its group: AWS resolves the reference across this
+    /// peering (same region; across accounts only in the account-qualified form).
+    pub group_reference_honoured: bool,
+}
+
+/// AWS resolves a reference to a peer VPC's security group only within a region, and across
+/// accounts only where the rule names the account (`111122223333/sg-…`): elsewhere a rule by
+/// group admits nobody, and the client's addresses are what a rule must name.
+pub fn across_peering(a: &AcrossPeering<'_>) -> AcrossJudgement {
+    let other = a.peering.other_side(a.endpoint_vpc);
+    let region = other.region.as_deref().unwrap_or(a.this_region);
+    let owner = other.owner_id.as_deref();
+    let this_owner = a.peering.other_side(&other.vpc_id).owner_id.as_deref();
+    let network: Option<IpNet> = other.cidr_blocks.first().and_then(|c| c.parse().ok());
+    let cross_region = region != a.this_region;
+    let cross_account = owner.is_some() && owner != this_owner;
+    let mut findings = vec![finding::warn(
+        "client_vpc",
+        format!(
+            "{} is in {}{}, joined to {} by peering {}: this server reads {} in {} only, so the \
+             client VPC's zones and routes are not judged here",
+            other.vpc_id,
+            owner.map_or(String::new(), |o| format!("account {o}, ")),
+            region,
+            a.endpoint_vpc,
+            a.peering.id,
+            this_owner.map_or("this account".to_string(), |o| format!("account {o}")),
+            a.this_region
+        ),
+        format!(
+            "run the probes where the application runs, with that account's credentials: \
+             zilliz-privatelink-mcp doctor --cluster-id {} on an instance of {} (its VPC needs \
+             the private zone: a hub-and-spoke association, or a Route 53 Profile)",
+            a.cluster_id, other.vpc_id
+        ),
+    )];
+    let port = a.port.unwrap_or_default();
+    let referencing: Vec<(&SecurityGroup, &crate::aws::rules::Rule)> = a
+        .endpoint_groups
+        .iter()
+        .flat_map(|g| g.inbound.iter().map(move |r| (g, r)))
+        .filter(|(_, r)| a.port.is_none_or(|p| r.admits_tcp(p)))
+        .filter(|(_, r)| matches!(&r.peer, Peer::Group(id) if a.client_groups.contains(id)))
+        .collect();
+    let qualified = referencing
+        .iter()
+        .any(|(_, r)| owner.is_some() && r.group_owner.as_deref() == owner);
+    let honoured = !cross_region && (!cross_account || qualified);
+    let cidr_alternative = tool_fix(
+        "allow_client_access",
+        json!({
+            "cluster_id": a.cluster_id,
+            "endpoint_security_group_id": a.endpoint_groups.first().map_or("<the endpoint's group>", |g| g.id.as_str()),
+            "source_cidr": network.map_or("<the client VPC's CIDR>".to_string(), |n| n.to_string()),
+        }),
+    );
+    if let Some(group) = a.client_groups.first() {
+        findings.push(if honoured {
+            finding::pass(
+                "security_group_reference",
+                format!(
+                    "a reference to {group} resolves across peering {}{}",
+                    a.peering.id,
+                    if cross_account {
+                        " (it names the account)"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+        } else if cross_region {
+            finding::warn(
+                "security_group_reference",
+                format!(
+                    "{group} belongs to {} in {region}: AWS does not resolve a reference to a peer \
+                     VPC's security group across regions, so a rule can admit the client only by \
+                     its addresses",
+                    other.vpc_id
+                ),
+                cidr_alternative,
+            )
+        } else {
+            finding::warn(
+                "security_group_reference",
+                format!(
+                    "{group} belongs to account {}: across accounts AWS resolves a reference only \
+                     where the rule names the account ({}/{group}), which no rule on port {port} \
+                     does",
+                    owner.unwrap_or("?"),
+                    owner.unwrap_or("?")
+                ),
+                format!(
+                    "aws ec2 authorize-security-group-ingress --group-id {} --ip-permissions \
+                     'IpProtocol=tcp,FromPort={port},ToPort={port},UserIdGroupPairs=[{{UserId={},\
+                     GroupId={group},VpcPeeringConnectionId={}}}]'; or admit the addresses: {}",
+                    a.endpoint_groups
+                        .first()
+                        .map_or("<the endpoint's group>", |g| g.id.as_str()),
+                    owner.unwrap_or("?"),
+                    a.peering.id,
+                    cidr_alternative
+                ),
+            )
+        });
+    }
+    AcrossJudgement {
+        findings,
+        network,
+        group_reference_honoured: honoured,
+    }
+}
+
 /// Route targets that cross to another VPC.
 pub const ACROSS_VPCS: &[&str] = &["pcx-", "tgw-"];
 /// Route targets that reach a network outside AWS (a VPN or Direct Connect).
@@ -274,6 +407,84 @@ pub fn way_back(w: &WayBack<'_>) -> Finding {
 mod tests {
     use super::*;
     use crate::diagnose::finding::Status;
+
+    fn peering(region: &str, owner: &str) -> PeeringConnection {
+        use crate::aws::ec2::PeeringSide;
+        PeeringConnection {
+            id: "pcx-1".into(),
+            requester: PeeringSide {
+                vpc_id: "vpc-endpoint".into(),
+                owner_id: Some("123456789012".into()),
+                region: Some("us-west-2".into()),
+                cidr_blocks: vec!["10.0.0.0/16".into()],
+            },
+            accepter: PeeringSide {
+                vpc_id: "vpc-client".into(),
+                owner_id: Some(owner.into()),
+                region: Some(region.into()),
+                cidr_blocks: vec!["10.8.0.0/16".into()],
+            },
+            status: Some("active".into()),
+        }
+    }
+
+    #[test]
+    fn a_group_reference_across_a_peering_holds_as_aws_resolves_it() {
+        use crate::aws::rules::Rule;
+        let rule = |owner: Option<&str>| {
+            let mut r = Rule::new("tcp", Some((19531, 19531)), Peer::Group("sg-client".into()));
+            r.group_owner = owner.map(str::to_string);
+            SecurityGroup {
+                id: "sg-endpoint".into(),
+                name: "endpoint".into(),
+                description: String::new(),
+                vpc_id: Some("vpc-endpoint".into()),
+                inbound: vec![r],
+                outbound: vec![],
+                tags: vec![],
+            }
+        };
+        let judge = |p: &PeeringConnection, groups: &[SecurityGroup]| {
+            across_peering(&AcrossPeering {
+                cluster_id: "in01-abc",
+                endpoint_vpc: "vpc-endpoint",
+                this_region: "us-west-2",
+                peering: p,
+                endpoint_groups: groups,
+                client_groups: &["sg-client".to_string()],
+                port: Some(19531),
+            })
+        };
+        let status = |j: &AcrossJudgement| {
+            j.findings
+                .iter()
+                .find(|f| f.check == "security_group_reference")
+                .map(|f| f.status)
+        };
+        // Another region: never, whatever the rule says.
+        let j = judge(&peering("us-east-1", "123456789012"), &[rule(None)]);
+        assert!(!j.group_reference_honoured);
+        assert_eq!(status(&j), Some(Status::Warn));
+        assert_eq!(j.network, Some("10.8.0.0/16".parse().unwrap()));
+        // Another account, same region: only the account-qualified reference.
+        let j = judge(&peering("us-west-2", "111111111111"), &[rule(None)]);
+        assert_eq!(status(&j), Some(Status::Warn));
+        assert!(
+            j.findings[1]
+                .fix
+                .as_deref()
+                .unwrap()
+                .contains("UserId=111111111111")
+        );
+        let j = judge(
+            &peering("us-west-2", "111111111111"),
+            &[rule(Some("111111111111"))],
+        );
+        assert!(j.group_reference_honoured);
+        assert_eq!(status(&j), Some(Status::Pass));
+        // The client VPC is never judged from here: a warning that says where to look.
+        assert_eq!(j.findings[0].status, Status::Warn);
+    }
 
     const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
 

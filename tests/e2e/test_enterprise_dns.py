@@ -200,3 +200,40 @@ async def test_a_cluster_in_another_region_is_one_finding_and_no_call(
     assert status.get("next_action") is None and status["complete"] is False
     steps = {step["step"]: step for step in status["steps"]}
     assert steps["vpc_endpoint"]["status"] == "failed"
+
+
+async def test_a_client_across_an_inter_region_peering_is_admitted_by_its_addresses(
+        world, server_env, zilliz_server, dns, listeners, moto_url):
+    """A client VPC in us-east-1 peered with the endpoint's VPC in us-west-2: this server
+    cannot read it, the peering tells its region and block. AWS does not resolve a reference
+    to its security group across regions, so naming the client by its group warns, and the fix
+    for the closed port is the VPC's block, never the group; once that block is admitted, the
+    rule passes."""
+    east = boto("ec2", moto_url, region="us-east-1")
+    client_vpc = east.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    client_sg = east.create_security_group(GroupName="app-east", Description="app",
+                                           VpcId=client_vpc)["GroupId"]
+    pcx = world.ec2.create_vpc_peering_connection(
+        VpcId=world.vpc, PeerVpcId=client_vpc, PeerRegion="us-east-1",
+    )["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    async with mcp_session(server_env) as s:
+        made = await link(s, world, zilliz_server, listeners["http"], access=False)
+        args = dict(cluster_id=DIAG, vpc_id=world.vpc, client_vpc_id=client_vpc,
+                    client_security_group_id=client_sg, probe=False)
+        closed = await call_ok(s, "diagnose_private_link", **args)
+        await call_ok(s, "allow_client_access",
+                      endpoint_security_group_id=made["security_group_ids"][0],
+                      source_cidr="10.8.0.0/16", cluster_id=DIAG, confirm=True)
+        opened = await call_ok(s, "diagnose_private_link", **args)
+    checks = by_check(closed)
+    [vpc] = checks["client_vpc"]
+    assert vpc["status"] == "warn" and "us-east-1" in vpc["detail"] and pcx in vpc["detail"], vpc
+    [reference] = checks["security_group_reference"]
+    assert reference["status"] == "warn" and "across regions" in reference["detail"], reference
+    assert "10.8.0.0/16" in reference["fix"]
+    [inbound] = checks["security_group_inbound"]
+    assert inbound["status"] == "fail" and '"source_cidr":"10.8.0.0/16"' in inbound["fix"], inbound
+    assert "source_security_group_id" not in inbound["fix"]
+    assert "client" not in failing(closed)
+    [inbound] = by_check(opened)["security_group_inbound"]
+    assert inbound["status"] == "pass", inbound
