@@ -255,7 +255,7 @@ async def rounds_table(binary_env, moto_url, fake, world):
     # rule group and a Profile planted so that their reads take all their rounds.
     extras = AwsExtras(moto_url)
     extras.block(world.vpc, ["*.malware.example"])
-    extras.carry(world.vpc, "Z0000000000000000PROFILE")
+    extras.carry(world.vpc, "Z0000000000000000PROFILE", name="corp.example.internal")
     proxy = FaultProxy(moto_url, judge=recorder.delay)
     extra_proxy = FaultProxy(extras.url, judge=recorder.delay)
     env = dict(binary_env, AWS_ENDPOINT_URL=proxy.url,
@@ -271,8 +271,15 @@ async def rounds_table(binary_env, moto_url, fake, world):
                                    subnet_ids=list(subnets2.values()), cluster_id=CLUSTER,
                                    confirm=True)
             vpc3, subnets3 = add_app_vpc(world.ec2, "10.8", "third")
+            # A Profile that brings the host's own zone (another account's): its records are
+            # read after the Profile's resources, one round more.
+            host = f"{CLUSTER}-privatelink.aws-{REGION}.vectordb.zillizcloud.com"
+            extras.carry(vpc2, "Z00000000000000HOSTZONE", profile_id="rp-0000000000000002",
+                         owner="111111111111", name=host)
             calls = [
                 ("get_setup_status", {"cluster_id": CLUSTER, "vpc_id": world.vpc}),
+                ("get_setup_status (a Profile brings the host's zone)",
+                 {"cluster_id": CLUSTER, "vpc_id": vpc2}),
                 ("diagnose_private_link (probe: false)",
                  {"cluster_id": CLUSTER, "vpc_id": world.vpc, "probe": False}),
                 ("diagnose_private_link (probe: false, client group)",
@@ -308,9 +315,10 @@ async def rounds_table(binary_env, moto_url, fake, world):
                     for t, a in sorted(recorder.actions):
                         print(f"  {label[:30]} {(t - t0) * 1000:7.0f} ms {a}", file=sys.stderr)
                 recorder.actions.clear()
+                goal = "≤ 4 rounds" if "Profile brings" in label else "≤ 3 rounds"
                 rows.append((f"{label}: rounds of remote calls ({calls_made} calls, "
                              f"{LATENCY * 1000:.0f} ms added to each)",
-                             f"{rounds} rounds, {elapsed:.0f} ms", "≤ 3 rounds"))
+                             f"{rounds} rounds, {elapsed:.0f} ms", goal))
     finally:
         fake.on_request = None
         proxy.stop()

@@ -196,9 +196,18 @@ pub async fn brought_to_vpc(
     for found in per_profile {
         resources.extend(found?);
     }
-    // Which VPCs each Profile reaches is read beside the next round: an inbound Resolver
-    // endpoint in any of them answers from the Profile's zones.
-    let profile_vpcs = futures::future::join_all(profiles.iter().map(|profile_id| async move {
+    // Which VPCs each Profile reaches is read beside the next round, and only where a Profile
+    // may bring the host's zone: an inbound Resolver endpoint in any of them answers from it.
+    let may_serve_host = resources
+        .iter()
+        .filter(|r| r.kind == Kind::HostedZone)
+        .any(|r| match (host, r.domain_name()) {
+            (Some(h), Some(n)) => h == n || h.ends_with(&format!(".{n}")),
+            (Some(_), None) => true,
+            (None, _) => false,
+        });
+    let wanted: &[String] = if may_serve_host { &profiles } else { &[] };
+    let profile_vpcs = futures::future::join_all(wanted.iter().map(|profile_id| async move {
         let vpcs = client
             .list_profile_associations()
             .profile_id(profile_id)
