@@ -99,19 +99,20 @@ def main():
         legacy = break_a_link(world, fake)
         env = server_env(moto_url, fake.url)
         binary = binary_path(args.binary)
-        env_json = json.dumps({"command": binary, "args": [], "env": env})
-        env_flags = " ".join(f"-e {k}={v}" for k, v in env.items())
+        entry = {"command": binary, "args": [], "env": env}
+        desktop = json.dumps({"mcpServers": {"zilliz-privatelink-playground": entry}}, indent=2)
         print(f"""The playground is up: AWS (moto) at {moto_url}, Zilliz's control plane at {fake.url}.
 
 Cluster {CLUSTER} (Enterprise, aws-{REGION}); application VPC {world.vpc} (app-vpc: subnets
 in us-west-2a, b and c; the endpoint service is offered in a and b); VPC {legacy} (legacy-app)
 has a private link that does not work.
 
-Claude Code:
-  claude mcp add zilliz-privatelink-playground {env_flags} -- {binary}
+Claude Desktop: paste this as claude_desktop_config.json (or, where the file has other
+servers, add the entry inside its "mcpServers"):
+{desktop}
 
-Claude Desktop (claude_desktop_config.json, under "mcpServers"):
-  "zilliz-privatelink-playground": {env_json}
+Claude Code:
+  claude mcp add-json zilliz-privatelink-playground '{json.dumps(entry)}'
 
 MCP Inspector:
   npx @modelcontextprotocol/inspector {" ".join(f"-e {k}={v}" for k, v in env.items())} {binary}

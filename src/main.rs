@@ -363,9 +363,12 @@ fn render(report: &Report) -> String {
     text
 }
 
-/// Stdout carries MCP messages only, so logs go to stderr.
+/// Stdout carries MCP messages only, so logs go to stderr. By default the server says one line
+/// at start-up and rmcp only what goes wrong (at info it logs the client's whole initialize
+/// request on every start); `RUST_LOG` asks for more.
 fn init_logging() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,rmcp=warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

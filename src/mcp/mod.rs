@@ -3,6 +3,7 @@
 
 mod args;
 mod prompts;
+mod schema;
 
 use std::sync::Arc;
 
@@ -86,6 +87,10 @@ pub struct Server {
 impl Server {
     pub fn new(app: Arc<App>) -> Self {
         let mut tool_router = Self::tool_router();
+        for route in tool_router.map.values_mut() {
+            route.attr.input_schema = strict_schema(&route.attr.input_schema);
+            route.attr.output_schema = route.attr.output_schema.as_ref().map(strict_schema);
+        }
         if app.settings.read_only {
             for name in CHANGING_TOOLS {
                 tool_router.disable_route(*name);
@@ -517,6 +522,16 @@ impl Server {
             Role::User,
             prompts::troubleshoot(args.cluster_id.as_deref()),
         )]
+    }
+}
+
+/// A schema as strict validators read it (see [`schema::strict`]).
+fn strict_schema(schema: &Arc<rmcp::model::JsonObject>) -> Arc<rmcp::model::JsonObject> {
+    let mut value = serde_json::Value::Object((**schema).clone());
+    schema::strict(&mut value);
+    match value {
+        serde_json::Value::Object(object) => Arc::new(object),
+        _ => schema.clone(),
     }
 }
 

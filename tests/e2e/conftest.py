@@ -100,14 +100,14 @@ def server_env(moto_url, zilliz_server, aws_extras, tmp_path):
 
 
 @contextlib.asynccontextmanager
-async def mcp_session(env, *args, stderr_path=None, elicitation_callback=None):
-    """A real MCP client session with the built binary over stdio. With an
+async def mcp_session(env, *args, stderr_path=None, elicitation_callback=None, command=None):
+    """A real MCP client session with the built binary (or `command`) over stdio. With an
     `elicitation_callback` the client declares that it can ask the person."""
     from mcp import ClientSession, StdioServerParameters
     from mcp.client.stdio import stdio_client
 
     assert BINARY.exists(), f"build the binary first: {BINARY}"
-    params = StdioServerParameters(command=str(BINARY), args=list(args), env=env)
+    params = StdioServerParameters(command=command or str(BINARY), args=list(args), env=env)
     errlog = open(stderr_path, "w") if stderr_path else open(os.devnull, "w")
     try:
         async with stdio_client(params, errlog=errlog) as (read, write):

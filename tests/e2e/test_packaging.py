@@ -83,11 +83,23 @@ async def test_the_playground_comes_up_and_serves_a_conversation(tmp_path):
             assert time.time() < deadline, "the playground did not come up"
             time.sleep(0.2)
         up = json.loads(ready.read_text())
-        env = dict(up["env"], PATH="/usr/bin:/bin", HOME=str(tmp_path))
+        # The block a person pastes into claude_desktop_config.json, taken as printed.
+        printed = []
+        while not printed or not printed[-1].startswith("Try:"):
+            printed.append(playground.stdout.readline())
+            assert printed[-1], "".join(printed)
+        start = printed.index("{\n")
+        end = start + printed[start:].index("}\n")
+        config = json.loads("".join(printed[start:end + 1]))
+        [(name, server)] = config["mcpServers"].items()
+        assert name == "zilliz-privatelink-playground" and server["env"] == up["env"]
+        [add_json] = [line for line in printed if "claude mcp add-json" in line]
+        assert json.loads(add_json.split("'")[1]) == server
+        env = dict(server["env"], PATH="/usr/bin:/bin", HOME=str(tmp_path))
         ec2 = boto("ec2", up["env"]["AWS_ENDPOINT_URL"])
         subnets = [s["SubnetId"] for s in ec2.describe_subnets(
             Filters=[{"Name": "vpc-id", "Values": [up["vpc"]]}])["Subnets"]]
-        async with mcp_session(env) as s:
+        async with mcp_session(env, *server["args"], command=server["command"]) as s:
             clusters = await call_ok(s, "list_zilliz_clusters")
             report = await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER,
                                    vpc_id=up["legacy_vpc"], probe=False)
@@ -96,9 +108,9 @@ async def test_the_playground_comes_up_and_serves_a_conversation(tmp_path):
             status = await call_ok(s, "get_setup_status", cluster_id=CLUSTER, vpc_id=up["vpc"])
     finally:
         playground.terminate()
-        out, _ = playground.communicate(timeout=30)
+        playground.communicate(timeout=30)
     assert CLUSTER in [c["cluster_id"] for c in clusters["clusters"]]
     [inbound] = [f for f in report["findings"] if f["check"] == "security_group_inbound"]
     assert inbound["status"] == "fail" and inbound["fix"].startswith("allow_client_access")
-    assert "claude mcp add" in out and "mcpServers" in out
+    assert "npx @modelcontextprotocol/inspector" in "".join(printed)
     assert status["complete"] is True, status["steps"]

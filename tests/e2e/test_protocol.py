@@ -36,3 +36,31 @@ async def test_each_revision_lists_and_calls_tools(world, server_env, monkeypatc
         assert world.vpc in {v["vpc_id"] for v in result.structuredContent["vpcs"]}
         prompts = (await s.list_prompts()).prompts
         assert {p.name for p in prompts} >= {"setup_private_link", "troubleshoot_private_link"}
+
+
+def start_and_stop(env):
+    """The server's stderr over a whole session: initialize, tools/list, then end of input."""
+    import json
+    import subprocess
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+         "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                    "clientInfo": {"name": "log-test", "version": "1"}}},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+    ]
+    done = subprocess.run([str(BINARY)], input="".join(json.dumps(m) + "\n" for m in messages),
+                          capture_output=True, text=True, env=env, timeout=30)
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [a.get("id") for a in answers] == [1, 2], done.stdout
+    return [line for line in done.stderr.splitlines() if line.strip()]
+
+
+def test_start_up_logs_one_line_and_rust_log_asks_for_more(server_env):
+    quiet = dict(server_env)
+    quiet.pop("RUST_LOG", None)
+    lines = start_and_stop(quiet)
+    assert len(lines) == 1 and "serving MCP over stdio" in lines[0], lines
+    assert "log-test" not in lines[0]
+    chatty = start_and_stop(dict(quiet, RUST_LOG="debug"))
+    assert len(chatty) > 1
