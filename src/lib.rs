@@ -21,6 +21,7 @@ pub mod facts;
 pub mod mcp;
 pub mod paging;
 pub mod region;
+pub mod remedy;
 pub mod setup;
 pub mod status;
 pub mod summary;

@@ -5,15 +5,13 @@
 //! [`derive`] renders the verdicts as steps, so every combination of states is tested without
 //! a network, and the diagnosis (which renders the same verdicts) agrees.
 
-use std::collections::BTreeMap;
-
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::app::App;
 use crate::error::Error;
 use crate::facts::{self, Facts};
+use crate::remedy::ToolCall;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 use crate::verdict::{self, Level, Remedy};
@@ -37,11 +35,16 @@ pub struct Step {
     pub resource_ids: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-pub struct NextAction {
-    pub tool: String,
-    /// The arguments, filled in from what is known; changing tools start as a preview.
-    pub arguments: BTreeMap<String, Value>,
+/// The next call: the same `{tool, arguments}` value as a finding's `remedy`.
+pub type NextAction = ToolCall;
+
+/// What only the person can do or tell before the setup goes on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct PersonsPart {
+    /// The step that waits on them.
+    pub step: String,
+    /// What to ask them, or what they do (a console step, a plan, a permission).
+    pub ask: String,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -53,8 +56,12 @@ pub struct SetupStatus {
     pub steps: Vec<Step>,
     /// Every step is done.
     pub complete: bool,
-    /// The call to make next; absent when complete or when the user must act first.
+    /// The call to make next; absent when complete or when the person must act first.
     pub next_action: Option<NextAction>,
+    /// Where the next step needs the person (an answer, a plan, a console step): what to ask
+    /// or tell them. `next_action` is then absent: call get_setup_status again once done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persons_part: Option<PersonsPart>,
 }
 
 impl Summary for SetupStatus {
@@ -89,20 +96,25 @@ impl Summary for SetupStatus {
         text
     }
 }
-/// The eight steps, in order, and the next call: the verdicts rendered for a person setting
-/// up. The next call is the remedy of the first open step that this server can carry out.
-pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>) {
+/// The eight steps, in order, and what comes next: the remedy of the first open step. Where
+/// this server can make it, that is the next call; where it needs the person, it is said as
+/// the person's part and there is no next call (a later step's call would skip theirs).
+pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<PersonsPart>) {
     let verdicts = verdict::judge(f, None);
-    let next = verdicts
+    let first_open = verdicts
         .iter()
-        .filter(|v| v.level != Level::Done)
-        .find_map(|v| match &v.remedy {
-            Some(Remedy::Tool { tool, arguments }) => Some(NextAction {
-                tool: tool.clone(),
-                arguments: arguments.clone(),
+        .find(|v| v.level != Level::Done && !v.blocked && v.remedy.is_some());
+    let (next, persons_part) = match first_open.and_then(|v| v.remedy.as_ref().map(|r| (v, r))) {
+        Some((_, Remedy::Tool(call))) => (Some(call.clone()), None),
+        Some((v, Remedy::Step(text))) => (
+            None,
+            Some(PersonsPart {
+                step: v.step.to_string(),
+                ask: text.clone(),
             }),
-            _ => None,
-        });
+        ),
+        None => (None, None),
+    };
     let steps = verdicts
         .into_iter()
         .map(|v| Step {
@@ -117,7 +129,7 @@ pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>) {
             resource_ids: v.resource_ids,
         })
         .collect();
-    (steps, next)
+    (steps, next, persons_part)
 }
 
 pub async fn get_setup_status(
@@ -128,7 +140,7 @@ pub async fn get_setup_status(
     let cluster_id = validate::cluster_id(cluster_id)?;
     let vpc_id = AwsId::Vpc.check(vpc_id)?;
     let facts = facts::gather(app, &cluster_id, &vpc_id).await;
-    let (steps, next_action) = derive(&facts);
+    let (steps, next_action, persons_part) = derive(&facts);
     let region = facts.cluster.as_ref().ok().map(|c| c.region.clone());
     Ok(SetupStatus {
         complete: steps.iter().all(|s| s.status == StepStatus::Done),
@@ -138,6 +150,7 @@ pub async fn get_setup_status(
         aws_region: region.map(|r| r.aws_region),
         steps,
         next_action,
+        persons_part,
     })
 }
 #[cfg(test)]
@@ -154,7 +167,7 @@ mod tests {
 
     #[test]
     fn nothing_set_up_proposes_the_endpoint_with_supported_subnets() {
-        let (steps, next) = derive(&nothing());
+        let (steps, next, _) = derive(&nothing());
         use StepStatus::*;
         assert_eq!(
             statuses(&steps),
@@ -182,7 +195,7 @@ mod tests {
     fn an_unregistered_endpoint_proposes_registration_even_while_pending() {
         let mut f = nothing();
         f.endpoints = Ok(vec![endpoint("pendingAcceptance")]);
-        let (steps, next) = derive(&f);
+        let (steps, next, _) = derive(&f);
         assert_eq!(steps[2].status, StepStatus::Pending);
         assert_eq!(next.unwrap().tool, "register_endpoint");
     }
@@ -192,7 +205,7 @@ mod tests {
         let mut f = nothing();
         f.endpoints = Ok(vec![endpoint("available")]);
         f.registrations = Ok(vec!["vpce-11111111".into()]);
-        let (steps, next) = derive(&f);
+        let (steps, next, _) = derive(&f);
         assert_eq!(steps[3].status, StepStatus::Done);
         assert_eq!(steps[4].status, StepStatus::Pending);
         assert_eq!(next.unwrap().tool, "wait_for_endpoint");
@@ -203,7 +216,7 @@ mod tests {
         let mut f = with_address(nothing());
         f.endpoints = Ok(vec![endpoint("available")]);
         f.registrations = Ok(vec!["vpce-11111111".into()]);
-        let (steps, next) = derive(&f);
+        let (steps, next, _) = derive(&f);
         assert_eq!(steps[4].status, StepStatus::Done);
         let next = next.unwrap();
         assert_eq!(next.tool, "setup_private_dns");
@@ -221,7 +234,7 @@ mod tests {
             ),
         )));
         f.endpoint_groups = Ok(vec![group(vec![])]);
-        let (steps, next) = derive(&f);
+        let (steps, next, _) = derive(&f);
         assert_eq!(steps[5].status, StepStatus::Done);
         assert_eq!(steps[6].status, StepStatus::Done);
         assert_eq!(steps[7].status, StepStatus::Missing);
@@ -238,12 +251,33 @@ mod tests {
             Some((19531, 19531)),
             crate::aws::rules::Peer::Group("sg-22222222".into()),
         )])]);
-        let (steps, next) = derive(&f);
+        let (steps, next, _) = derive(&f);
         assert!(
             steps.iter().all(|s| s.status == StepStatus::Done),
             "{steps:?}"
         );
         assert!(next.is_none());
+    }
+
+    #[test]
+    fn a_step_that_needs_the_person_is_said_and_no_later_call_skips_it() {
+        // A plan without private links: the person upgrades first; no endpoint is proposed.
+        let mut f = nothing();
+        if let Ok(c) = &mut f.cluster {
+            c.plan = Some("Standard".into());
+        }
+        let (_, next, persons_part) = derive(&f);
+        assert!(next.is_none(), "{next:?}");
+        let part = persons_part.unwrap();
+        assert_eq!(part.step, "cluster_ready");
+        assert!(part.ask.contains("Enterprise"));
+        // A suspended cluster: resumed (or waited for) by the person first.
+        let mut f = nothing();
+        if let Ok(c) = &mut f.cluster {
+            c.status = Some("SUSPENDED".into());
+        }
+        let (_, next, persons_part) = derive(&f);
+        assert!(next.is_none() && persons_part.is_some());
     }
 
     #[test]
@@ -256,7 +290,7 @@ mod tests {
             name: HOST.into(),
         }));
         f.record = Ok(Some(ARecord::alias(HOST, ("elsewhere.example.com", "Z9"))));
-        let (steps, next) = derive(&f);
+        let (steps, next, _) = derive(&f);
         assert_eq!(steps[6].status, StepStatus::Failed);
         assert!(steps[6].detail.contains("elsewhere.example.com"));
         assert_eq!(next.unwrap().tool, "setup_private_dns");
@@ -268,7 +302,7 @@ mod tests {
         f.endpoints = Ok(vec![endpoint("available")]);
         f.registrations = Err("Zilliz GET … failed".into());
         f.zone = Err("AWS route53:ListHostedZonesByVPC failed: denied".into());
-        let (steps, _) = derive(&f);
+        let (steps, _, _) = derive(&f);
         use StepStatus::*;
         assert_eq!(steps[2].status, Done);
         assert_eq!(steps[3].status, Failed);
@@ -278,7 +312,7 @@ mod tests {
 
         let mut f = nothing();
         f.cluster = Err("cluster not found".into());
-        let (steps, next) = derive(&f);
+        let (steps, next, _) = derive(&f);
         assert!(steps.iter().all(|s| s.status == Failed));
         assert_eq!(steps.len(), 8);
         assert!(next.is_none());
@@ -290,7 +324,7 @@ mod tests {
         if let Ok(c) = &mut f.cluster {
             c.plan = Some("Standard".into());
         }
-        let (steps, _) = derive(&f);
+        let (steps, _, _) = derive(&f);
         assert_eq!(steps[0].status, StepStatus::Failed);
         assert!(steps[0].detail.contains("Enterprise"));
     }
@@ -301,7 +335,7 @@ mod tests {
         if let Ok(c) = &mut f.cluster {
             c.plan = Some("Platinum".into());
         }
-        let (steps, _) = derive(&f);
+        let (steps, _, _) = derive(&f);
         assert_eq!(steps[0].status, StepStatus::Done);
         assert!(steps[0].detail.contains("Platinum"));
     }

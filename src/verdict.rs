@@ -7,8 +7,6 @@
 //! open one; `diagnose_private_link` renders the same verdicts as findings. So the two never
 //! disagree about the same facts.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
 use crate::aws::ec2::{SecurityGroup, VpcEndpoint};
@@ -16,6 +14,7 @@ use crate::aws::route53;
 use crate::aws::rules::Rule;
 use crate::endpoint_state::{self, Phase};
 use crate::facts::{ClusterFacts, Facts};
+use crate::remedy::ToolCall;
 use crate::setup;
 use crate::zilliz::model::{PlanSupport, plan_support};
 
@@ -33,23 +32,22 @@ pub enum Level {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Remedy {
     /// A call of one of this server's tools (a changing one previews first).
-    Tool {
-        tool: String,
-        arguments: BTreeMap<String, Value>,
-    },
-    /// A step for the person: a console action or a command.
+    Tool(ToolCall),
+    /// A step for the person: a console action, a command, or what to ask them.
     Step(String),
 }
 
 impl Remedy {
     fn tool(tool: &str, pairs: &[(&str, Value)]) -> Self {
-        Self::Tool {
-            tool: tool.to_string(),
-            arguments: pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        }
+        Self::Tool(ToolCall::new(
+            tool,
+            Value::Object(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            ),
+        ))
     }
 
     fn step(text: impl Into<String>) -> Self {
@@ -59,10 +57,7 @@ impl Remedy {
     /// The remedy as one line, for a finding's `fix`.
     pub fn text(&self) -> String {
         match self {
-            Self::Tool { tool, arguments } => format!(
-                "{tool} {} (preview, then again with confirm: true)",
-                serde_json::to_string(arguments).unwrap_or_default()
-            ),
+            Self::Tool(call) => call.text(),
             Self::Step(text) => text.clone(),
         }
     }
@@ -1000,20 +995,16 @@ mod tests {
         f.endpoints = Ok(vec![endpoint("pendingAcceptance")]);
         let v = &judge(&f, None)[2];
         assert_eq!(v.level, Level::Pending);
-        assert!(
-            matches!(&v.remedy, Some(Remedy::Tool { tool, .. }) if tool == "register_endpoint")
-        );
+        assert!(matches!(&v.remedy, Some(Remedy::Tool(call)) if call.tool == "register_endpoint"));
         f.registrations = Ok(vec!["vpce-11111111".into()]);
         let v = &judge(&f, None)[2];
-        assert!(
-            matches!(&v.remedy, Some(Remedy::Tool { tool, .. }) if tool == "wait_for_endpoint")
-        );
+        assert!(matches!(&v.remedy, Some(Remedy::Tool(call)) if call.tool == "wait_for_endpoint"));
     }
 
     #[test]
     fn a_missing_endpoint_is_proposed_with_real_subnets() {
         let v = &judge(&nothing(), None)[2];
-        let Some(Remedy::Tool { tool, arguments }) = &v.remedy else {
+        let Some(Remedy::Tool(ToolCall { tool, arguments })) = &v.remedy else {
             panic!("{v:?}")
         };
         assert_eq!(tool, "create_vpc_endpoint");
@@ -1104,9 +1095,7 @@ mod tests {
         let v = &judge(&f, None)[6];
         assert_eq!(v.level, Level::Done, "{v:?}");
         assert!(v.detail.contains("current addresses"));
-        assert!(
-            matches!(&v.remedy, Some(Remedy::Tool { tool, .. }) if tool == "setup_private_dns")
-        );
+        assert!(matches!(&v.remedy, Some(Remedy::Tool(call)) if call.tool == "setup_private_dns"));
         let finding = crate::diagnose::finding::from_verdict(v);
         assert_eq!(finding.status, crate::diagnose::Status::Warn);
         // One of them stale: fails, naming it.
@@ -1142,7 +1131,7 @@ mod tests {
         };
         let v = &judge(&f, Some(&client))[7];
         assert_eq!(v.level, Level::Missing);
-        let Some(Remedy::Tool { arguments, .. }) = &v.remedy else {
+        let Some(Remedy::Tool(ToolCall { arguments, .. })) = &v.remedy else {
             panic!("{v:?}")
         };
         assert_eq!(

@@ -284,15 +284,15 @@ pub fn judge_region(f: &RegionFacts) -> Vec<Link> {
                     e.id, e.vpc_id, f.region.region_id
                 ),
                 match example {
-                    Some(c) => tool_fix(
+                    Some(c) => finding::Fix::Call(tool_fix(
                         "register_endpoint",
                         json!({ "endpoint_id": e.id, "cluster_id": c.id }),
-                    ),
-                    None => format!(
+                    )),
+                    None => finding::Fix::Text(format!(
                         "register it with register_endpoint (endpoint_id {}, project_id and \
                          region {}), or delete it if nothing uses it",
                         e.id, f.region.region_id
-                    ),
+                    )),
                 },
             ));
             findings.extend(orphaned_endpoint(f, e, &[]));

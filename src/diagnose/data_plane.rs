@@ -101,7 +101,8 @@ impl ProbeContext {
             (Some(cluster), Some(vpc)) => tool_fix(
                 "setup_private_dns",
                 json!({ "cluster_id": cluster, "vpc_id": vpc }),
-            ),
+            )
+            .text(),
             _ => format!(
                 "give cluster_id and vpc_id to see which DNS link is missing; the host {} must \
                  resolve, inside the VPC, to the endpoint's private addresses through a private \

@@ -4,6 +4,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::remedy::ToolCall;
 use crate::verdict::{Level, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -22,10 +23,45 @@ pub struct Finding {
     pub status: Status,
     /// What was seen, with the resource ids and values.
     pub detail: String,
-    /// The exact change: a tool call with its arguments, a console step or an AWS CLI
-    /// command. Every finding that does not pass has one (for a `skip`: what lets it run).
+    /// The exact change, as one line: a tool call with its arguments, a console step or an
+    /// AWS CLI command. Every finding that does not pass has one (for a `skip`: what lets it
+    /// run).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// Where the fix is a call of this server's tools: that call, to make as it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<ToolCall>,
+}
+
+/// What a finding says to do: words for the person, or a call of this server's tools.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fix {
+    Text(String),
+    Call(ToolCall),
+}
+
+impl From<String> for Fix {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<&str> for Fix {
+    fn from(text: &str) -> Self {
+        Self::Text(text.to_string())
+    }
+}
+
+impl From<&String> for Fix {
+    fn from(text: &String) -> Self {
+        Self::Text(text.clone())
+    }
+}
+
+impl From<ToolCall> for Fix {
+    fn from(call: ToolCall) -> Self {
+        Self::Call(call)
+    }
 }
 
 pub fn mark(status: Status) -> &'static str {
@@ -37,12 +73,18 @@ pub fn mark(status: Status) -> &'static str {
     }
 }
 
-fn make(check: &str, status: Status, detail: impl Into<String>, fix: Option<String>) -> Finding {
+fn make(check: &str, status: Status, detail: impl Into<String>, fix: Option<Fix>) -> Finding {
+    let (fix, remedy) = match fix {
+        None => (None, None),
+        Some(Fix::Text(text)) => (Some(text), None),
+        Some(Fix::Call(call)) => (Some(call.text()), Some(call)),
+    };
     Finding {
         check: check.to_string(),
         status,
         detail: detail.into(),
         fix,
+        remedy,
     }
 }
 
@@ -51,21 +93,21 @@ pub fn pass(check: &str, detail: impl Into<String>) -> Finding {
 }
 
 /// A check that could not run; the fix says what would let it run.
-pub fn skip(check: &str, detail: impl Into<String>, fix: impl Into<String>) -> Finding {
+pub fn skip(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
     make(check, Status::Skip, detail, Some(fix.into()))
 }
 
-pub fn warn(check: &str, detail: impl Into<String>, fix: impl Into<String>) -> Finding {
+pub fn warn(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
     make(check, Status::Warn, detail, Some(fix.into()))
 }
 
-pub fn fail(check: &str, detail: impl Into<String>, fix: impl Into<String>) -> Finding {
+pub fn fail(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
     make(check, Status::Fail, detail, Some(fix.into()))
 }
 
 /// A call of one of this server's tools, as a fix.
-pub fn tool_fix(tool: &str, arguments: serde_json::Value) -> String {
-    format!("{tool} {arguments} (preview, then again with confirm: true)")
+pub fn tool_fix(tool: &str, arguments: serde_json::Value) -> ToolCall {
+    ToolCall::new(tool, arguments)
 }
 
 /// The finding's name for a setup step.
@@ -82,11 +124,12 @@ pub fn check_of(step: &str) -> &str {
 /// that waits on an earlier one is skipped (its cause is reported once, where it is).
 pub fn from_verdict(v: &Verdict) -> Finding {
     let check = check_of(v.step);
-    let fix = || {
-        v.remedy.as_ref().map_or_else(
-            || "see the detail".to_string(),
-            crate::verdict::Remedy::text,
-        )
+    let fix = || -> Fix {
+        match &v.remedy {
+            Some(crate::verdict::Remedy::Tool(call)) => Fix::Call(call.clone()),
+            Some(crate::verdict::Remedy::Step(text)) => Fix::Text(text.clone()),
+            None => Fix::Text("see the detail".to_string()),
+        }
     };
     if v.blocked {
         return skip(

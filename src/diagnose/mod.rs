@@ -814,16 +814,16 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
                     "vpc_dns_attributes",
                     format!(
                         "{vpc_id} has {} off: its private hosted zones do not answer",
-                        off.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" and ")
+                        off.iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(" and ")
                     ),
-                    off.iter()
-                        .map(|(_, flag)| {
-                            format!(
-                                "aws ec2 modify-vpc-attribute --vpc-id {vpc_id} {flag} '{{\"Value\":true}}'"
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" && "),
+                    // setup_private_dns turns both attributes on (its preview lists them).
+                    tool_fix(
+                        "setup_private_dns",
+                        json!({ "cluster_id": t.cluster_id(), "vpc_id": vpc_id }),
+                    ),
                 ));
             }
         }

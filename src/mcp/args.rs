@@ -75,8 +75,9 @@ pub struct CreateVpcEndpointArgs {
     /// Subnets of that VPC for the endpoint, one per availability zone; subnets in zones the
     /// service does not offer are left out with a warning.
     pub subnet_ids: Vec<String>,
-    /// Security groups for the endpoint; without them a dedicated group is made that allows
-    /// the private link's port from the VPC's CIDR blocks.
+    /// Security groups for the endpoint; without them a dedicated group is made with no
+    /// inbound rule (allow_client_access then admits the clients on the private link's port,
+    /// which is known once Zilliz has allocated the address).
     pub security_group_ids: Option<Vec<String>>,
     /// The Zilliz cluster to connect to (its region picks the endpoint service).
     pub cluster_id: Option<String>,

@@ -36,16 +36,7 @@ use crate::status;
 use crate::summary::Summary;
 use args::*;
 
-/// Tools that change something in an account. `--read-only` hides them and refuses them by
-/// name, and each of them passes [`App::ensure_write_allowed`] before it changes anything.
-pub const CHANGING_TOOLS: &[&str] = &[
-    "create_vpc_endpoint",
-    "register_endpoint",
-    "setup_private_dns",
-    "allow_client_access",
-    "remove_private_link",
-    "probe_from_instance",
-];
+pub use crate::remedy::CHANGING_TOOLS;
 
 const INSTRUCTIONS: &str = "\
 Connects applications in an AWS VPC to a Zilliz Cloud cluster over AWS PrivateLink.

@@ -145,11 +145,42 @@ async def call(session, tool, **arguments):
     return result
 
 
+def calls_in(value):
+    """Every `{tool, arguments}` value in an answer: findings' remedies, next_action."""
+    if isinstance(value, dict):
+        if set(value) == {"tool", "arguments"} and isinstance(value["arguments"], dict):
+            yield value
+        for item in value.values():
+            yield from calls_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from calls_in(item)
+
+
+async def assert_calls_are_valid(session, answer):
+    """An assistant follows a remedy or next_action literally: each names a tool this server
+    lists, with arguments its input schema accepts."""
+    from jsonschema import Draft202012Validator
+    found = list(calls_in(answer))
+    if not found:
+        return
+    tools = getattr(session, "_zpl_tools", None)
+    if tools is None:
+        tools = {t.name: t.inputSchema for t in (await session.list_tools()).tools}
+        session._zpl_tools = tools
+    for found_call in found:
+        assert found_call["tool"] in tools, f"a remedy names no tool of this server: {found_call}"
+        errors = list(Draft202012Validator(tools[found_call["tool"]]).iter_errors(
+            found_call["arguments"]))
+        assert not errors, f"{found_call} fails {found_call['tool']}'s schema: {errors[0].message}"
+
+
 async def call_ok(session, tool, **arguments):
     result = await call(session, tool, **arguments)
     assert not result.isError, text_of(result)
     assert result.structuredContent is not None
     assert len(result.content) == 1 and text_of(result)
+    await assert_calls_are_valid(session, result.structuredContent)
     return result.structuredContent
 
 

@@ -204,7 +204,10 @@ async def test_dns_hostnames_off(world, server_env, zilliz_server, dns, listener
         report = await diagnose(s, dns, vpc=world.vpc, sg=world.app_sg)
     [attrs] = by_check(report)["vpc_dns_attributes"]
     assert attrs["status"] == "fail" and "enableDnsHostnames" in attrs["detail"]
-    assert f"modify-vpc-attribute --vpc-id {world.vpc} --enable-dns-hostnames" in attrs["fix"]
+    # setup_private_dns turns the attributes on: the remedy is its call.
+    assert attrs["remedy"] == {"tool": "setup_private_dns",
+                               "arguments": {"cluster_id": DIAG, "vpc_id": world.vpc}}
+    assert attrs["fix"].startswith("setup_private_dns")
 
 
 async def test_an_unregistered_endpoint(world, server_env, zilliz_server, dns, listeners):

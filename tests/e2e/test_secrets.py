@@ -12,17 +12,19 @@ pytestmark = pytest.mark.anyio
 SESSION_TOKEN = "FwoGZXIvYXdzEJr-session-token-5ecret-0000"
 
 
-async def test_no_tool_reveals_a_secret(world, server_env, tmp_path):
+async def test_no_tool_reveals_a_secret(world, server_env, tmp_path, aws_extras):
     server_env["AWS_SESSION_TOKEN"] = SESSION_TOKEN
     server_env["RUST_LOG"] = "trace"
     secrets = [API_KEY, server_env["AWS_SECRET_ACCESS_KEY"], SESSION_TOKEN]
     log = tmp_path / "stderr.log"
     outputs = []
+    ran = set()
     async with mcp_session(server_env, stderr_path=log) as s:
         outputs.append((await s.list_tools()).model_dump_json())
         outputs.append((await s.list_prompts()).model_dump_json())
 
         async def run(tool, **args):
+            ran.add(tool)
             result = await s.call_tool(tool, args)
             outputs.append(result.model_dump_json())
             return result.structuredContent or {}
@@ -42,15 +44,30 @@ async def test_no_tool_reveals_a_secret(world, server_env, tmp_path):
                   source_security_group_id=world.app_sg, port=CLUSTER_PORT, confirm=True)
         await run("get_setup_status", cluster_id=CLUSTER, vpc_id=world.vpc)
         await run("diagnose_private_link", cluster_id=CLUSTER, vpc_id=world.vpc, probe=False)
+        await run("audit_private_links")
+        await run("export_terraform", cluster_id=CLUSTER, vpc_id=world.vpc)
+        instance = world.ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1,
+                                           SubnetId=world.subnets["a"])["Instances"][0]["InstanceId"]
+        aws_extras.manage(instance)
+        await run("probe_from_instance", cluster_id=CLUSTER, client_instance_id=instance,
+                  confirm=True)
         await run("remove_private_link", cluster_id=CLUSTER, vpc_id=world.vpc, confirm=True)
         await run("list_subnets", vpc_id="not-a-vpc")
+        listed = {tool.name for tool in (await s.list_tools()).tools}
     doctor = subprocess.run([str(BINARY), "doctor", "--cluster-id", CLUSTER, "--vpc-id", world.vpc,
                              "--no-probe", "--json"], env=server_env, capture_output=True, text=True,
                             timeout=60)
     outputs += [doctor.stdout, doctor.stderr]
+    for command in (["audit", "--json"], ["export-terraform", "--cluster-id", CLUSTER,
+                                          "--vpc-id", world.vpc]):
+        done = subprocess.run([str(BINARY), *command], env=server_env, capture_output=True,
+                              text=True, timeout=60)
+        outputs += [done.stdout, done.stderr]
     logs = log.read_text()
     assert "TRACE" in logs and len(logs) > 10_000  # the log was captured, at trace level
-    assert len(outputs) == 18
+    # Every tool the server lists was called, and every command run.
+    assert ran == listed, listed - ran
+    assert len(outputs) == 2 + 17 + 2 + 4
     for secret in secrets:
         assert secret not in logs
         for output in outputs:
