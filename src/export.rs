@@ -196,6 +196,26 @@ fn reference(resource: &str, name: &str, attribute: Option<&str>) -> Result<Expr
     Ok(Expression::from(traversal.build()))
 }
 
+/// The variable that lets Terraform make the Zilliz resources (see its description).
+const ZILLIZ_OPT_IN: &str = "zilliz_manage_registration";
+
+/// A bare word such as `bool`, as HCL writes a type.
+fn reference_word(word: &str) -> Result<Variable, Error> {
+    Variable::new(word).map_err(|e| Error::Config(format!("HCL identifier {word}: {e}")))
+}
+
+/// `var.zilliz_manage_registration ? 1 : 0`.
+fn zilliz_count() -> Result<Expression, Error> {
+    let flag = Traversal::builder(reference_word("var")?)
+        .attr(ZILLIZ_OPT_IN)
+        .build();
+    Ok(Expression::from(hcl::expr::Conditional::new(
+        Expression::from(flag),
+        1,
+        0,
+    )))
+}
+
 fn import(resource: &str, name: &str, id: &str) -> Result<Block, Error> {
     Ok(Block::builder("import")
         .add_attribute(("to", reference(resource, name, None)?))
@@ -215,31 +235,102 @@ fn sorted(list: &[String]) -> Vec<String> {
     list
 }
 
-/// One inline rule block (`ingress` or `egress`), as the AWS provider reads a rule back: one
-/// source per block, with its own description.
-fn rule_block(kind: &str, rule: &Rule) -> Block {
-    let (from, to) = match (rule.protocol.as_str(), rule.ports) {
+/// The ports an inline rule is written with, as the AWS provider reads them back: all traffic
+/// is `0`/`0`; TCP and UDP over every port `0`/`65535`; ICMP of every type `-1`/`-1`; any other
+/// protocol (which carries no ports) `0`/`0`.
+fn rule_ports(rule: &Rule) -> (i64, i64) {
+    match (rule.protocol.as_str(), rule.ports) {
         ("-1", _) => (0, 0),
         (_, Some((from, to))) => (i64::from(from), i64::from(to)),
-        // ICMP without a type, or a protocol without ports: AWS reports -1.
-        (_, None) => (-1, -1),
-    };
-    let mut block = Block::builder(kind)
-        .add_attribute(("from_port", from))
-        .add_attribute(("to_port", to))
-        .add_attribute(("protocol", rule.protocol.as_str()));
-    block = match &rule.peer {
-        Peer::Cidr(net) if net.addr().is_ipv4() => {
-            block.add_attribute(("cidr_blocks", vec![net.to_string()]))
-        }
-        Peer::Cidr(net) => block.add_attribute(("ipv6_cidr_blocks", vec![net.to_string()])),
-        Peer::Group(id) => block.add_attribute(("security_groups", vec![id.clone()])),
-        Peer::PrefixList(id) => block.add_attribute(("prefix_list_ids", vec![id.clone()])),
-    };
-    if let Some(description) = rule.description.as_deref().filter(|d| !d.is_empty()) {
-        block = block.add_attribute(("description", description));
+        ("tcp" | "udp", None) => (0, 65535),
+        ("icmp" | "icmpv6", None) => (-1, -1),
+        (_, None) => (0, 0),
     }
-    block.build()
+}
+
+/// The inline rule blocks (`ingress` or `egress`) of a group, as the AWS provider reads them
+/// back: one block per protocol, ports and description, holding every source of that kind
+/// (sorted); a rule that names the group itself is `self = true`. Written otherwise, the plan
+/// after import is not empty.
+fn rule_blocks(kind: &str, group_id: &str, rules: &[Rule]) -> Vec<Block> {
+    #[derive(Default)]
+    struct Sources {
+        cidr: Vec<String>,
+        ipv6: Vec<String>,
+        groups: Vec<String>,
+        prefix_lists: Vec<String>,
+        itself: bool,
+    }
+    /// How the provider keys a rule: protocol, ports and description.
+    #[derive(PartialEq)]
+    struct Key {
+        protocol: String,
+        from: i64,
+        to: i64,
+        description: Option<String>,
+    }
+    let mut grouped: Vec<(Key, Sources)> = Vec::new();
+    for rule in rules {
+        let (from, to) = rule_ports(rule);
+        let description = rule.description.clone().filter(|d| !d.is_empty());
+        let key = Key {
+            protocol: rule.protocol.clone(),
+            from,
+            to,
+            description,
+        };
+        let at = match grouped.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                grouped.push((key, Sources::default()));
+                grouped.len() - 1
+            }
+        };
+        let sources = &mut grouped[at].1;
+        match &rule.peer {
+            Peer::Cidr(net) if net.addr().is_ipv4() => sources.cidr.push(net.to_string()),
+            Peer::Cidr(net) => sources.ipv6.push(net.to_string()),
+            Peer::Group(id) if id == group_id => sources.itself = true,
+            Peer::Group(id) => sources.groups.push(id.clone()),
+            Peer::PrefixList(id) => sources.prefix_lists.push(id.clone()),
+        }
+    }
+    grouped
+        .into_iter()
+        .map(
+            |(
+                Key {
+                    protocol,
+                    from,
+                    to,
+                    description,
+                },
+                sources,
+            )| {
+                let mut block = Block::builder(kind)
+                    .add_attribute(("from_port", from))
+                    .add_attribute(("to_port", to))
+                    .add_attribute(("protocol", protocol.as_str()));
+                for (name, list) in [
+                    ("cidr_blocks", sources.cidr),
+                    ("ipv6_cidr_blocks", sources.ipv6),
+                    ("prefix_list_ids", sources.prefix_lists),
+                    ("security_groups", sources.groups),
+                ] {
+                    if !list.is_empty() {
+                        block = block.add_attribute((name, sorted(&list)));
+                    }
+                }
+                if sources.itself {
+                    block = block.add_attribute(("self", true));
+                }
+                if let Some(description) = &description {
+                    block = block.add_attribute(("description", description.as_str()));
+                }
+                block.build()
+            },
+        )
+        .collect()
 }
 
 /// The configuration, the resources it adopts, and what it leaves out.
@@ -263,10 +354,12 @@ pub fn render(
                         ))
                         .add_attribute((
                             "zillizcloud",
-                            Expression::from_iter([(
-                                "source",
-                                Expression::from("zilliztech/zillizcloud"),
-                            )]),
+                            Expression::from_iter([
+                                ("source", Expression::from("zilliztech/zillizcloud")),
+                                // zillizcloud_private_endpoint and its whitelist first appear
+                                // in 0.6.35.
+                                ("version", Expression::from(">= 0.6.35")),
+                            ]),
                         ))
                         .build(),
                 )
@@ -279,7 +372,20 @@ pub fn render(
                 .build(),
         )
         // The API key comes from ZILLIZCLOUD_API_KEY, never from this file.
-        .add_block(Block::builder("provider").add_label("zillizcloud").build());
+        .add_block(Block::builder("provider").add_label("zillizcloud").build())
+        .add_block(
+            Block::builder("variable")
+                .add_label(ZILLIZ_OPT_IN)
+                .add_attribute((
+                    "description",
+                    "Let Terraform make the Zilliz registration and whitelist entry. False while \
+                     they exist already: Zilliz's provider cannot import them, and its create \
+                     fails on any Zilliz error.",
+                ))
+                .add_attribute(("type", Expression::from(reference_word("bool")?)))
+                .add_attribute(("default", false))
+                .build(),
+        );
     let mut resources = Vec::new();
     let mut left_out = Vec::new();
     let mut adopt = |body: hcl::BodyBuilder,
@@ -350,11 +456,11 @@ pub fn render(
                         "vpc_id",
                         group.vpc_id.clone().unwrap_or_else(|| e.vpc_id.clone()),
                     ));
-                for rule in &group.inbound {
-                    block = block.add_block(rule_block("ingress", rule));
+                for rule in rule_blocks("ingress", &group.id, &group.inbound) {
+                    block = block.add_block(rule);
                 }
-                for rule in &group.outbound {
-                    block = block.add_block(rule_block("egress", rule));
+                for rule in rule_blocks("egress", &group.id, &group.outbound) {
+                    block = block.add_block(rule);
                 }
                 if !group.tags.is_empty() {
                     block = block.add_attribute(("tags", tags(&group.tags)));
@@ -371,6 +477,7 @@ pub fn render(
                 let block = Block::builder("resource")
                     .add_label("zillizcloud_private_endpoint")
                     .add_label("zilliz")
+                    .add_attribute(("count", zilliz_count()?))
                     .add_attribute(("project_id", f.project_id.as_str()))
                     .add_attribute(("region_id", f.region.region_id.as_str()))
                     .add_attribute((
@@ -380,9 +487,11 @@ pub fn render(
                     .build();
                 body = adopt(body, "zillizcloud_private_endpoint", "zilliz", None, block)?;
                 left_out.push(format!(
-                    "an import block for zillizcloud_private_endpoint.zilliz: Zilliz's provider \
-                     cannot import private endpoints, so the first apply registers {} with {} \
-                     again (Zilliz answers that it is registered already) and takes it into state",
+                    "zillizcloud_private_endpoint.zilliz is written with count = 0 ({ZILLIZ_OPT_IN} \
+                     = false): {} is registered with {} already, Zilliz's provider cannot import \
+                     a registration, and its create fails on any Zilliz error, so the first apply \
+                     leaves the registration as it is; set {ZILLIZ_OPT_IN} = true only where \
+                     Terraform is to make the registration (a new VPC, or after remove_private_link)",
                     e.id, f.project_id
                 ));
             } else {
@@ -397,6 +506,7 @@ pub fn render(
         let block = Block::builder("resource")
             .add_label("zillizcloud_private_endpoint_whitelist")
             .add_label("zilliz")
+            .add_attribute(("count", zilliz_count()?))
             .add_attribute(("project_id", f.project_id.as_str()))
             .add_attribute(("region_id", f.region.region_id.as_str()))
             .add_attribute(("outer_user_id", f.account_id.as_str()))
@@ -408,12 +518,11 @@ pub fn render(
             None,
             block,
         )?;
-        left_out.push(
-            "an import block for zillizcloud_private_endpoint_whitelist.zilliz: Zilliz has no call \
-             to read a whitelist entry, so its provider cannot import it; the first apply adds the \
-             account again, which Zilliz treats as done"
-                .to_string(),
-        );
+        left_out.push(format!(
+            "zillizcloud_private_endpoint_whitelist.zilliz is written with count = 0 \
+             ({ZILLIZ_OPT_IN} = false): Zilliz has no call to read a whitelist entry, so its \
+             provider cannot import it, and adding the account again may be refused"
+        ));
     }
     match &f.zone {
         None => left_out.push(format!(
@@ -571,8 +680,101 @@ mod tests {
         assert!(
             left_out
                 .iter()
-                .any(|l| l.contains("cannot import private endpoints"))
+                .any(|l| l.contains("count = 0") && l.contains("cannot import a registration"))
         );
+        // The Zilliz part applies as written: off until the variable says otherwise.
+        assert!(
+            hcl.contains("count = var.zilliz_manage_registration ? 1 : 0"),
+            "{hcl}"
+        );
+        assert!(
+            hcl.contains("variable \"zilliz_manage_registration\""),
+            "{hcl}"
+        );
+        assert!(hcl.contains("\"version\" = \">= 0.6.35\""), "{hcl}");
+    }
+
+    fn rules_of(hcl: &str, kind: &str) -> Vec<hcl::Block> {
+        let parsed: hcl::Body = hcl::from_str(hcl).unwrap();
+        let group = parsed
+            .blocks()
+            .find(|b| {
+                b.identifier() == "resource"
+                    && b.labels().first().map(|l| l.as_str()) == Some("aws_security_group")
+            })
+            .unwrap()
+            .clone();
+        group
+            .body()
+            .blocks()
+            .filter(|b| b.identifier() == kind)
+            .cloned()
+            .collect()
+    }
+
+    fn attribute(block: &hcl::Block, key: &str) -> Option<hcl::Expression> {
+        block
+            .body()
+            .attributes()
+            .find(|a| a.key() == key)
+            .map(|a| a.expr().clone())
+    }
+
+    #[test]
+    fn rules_are_written_as_the_aws_provider_reads_them_back() {
+        let mut f = facts();
+        let described = |peer: Peer, description: &str| {
+            let mut rule = Rule::new("tcp", Some((19531, 19531)), peer);
+            rule.description = Some(description.into());
+            rule
+        };
+        f.groups[0].inbound = vec![
+            // Two clients on the port with the same description: one block, both sources.
+            described(Peer::Cidr("10.0.1.0/24".parse().unwrap()), "clients"),
+            described(Peer::Cidr("10.0.2.0/24".parse().unwrap()), "clients"),
+            described(Peer::Group("sg-22222222".into()), "clients"),
+            // The group referencing itself: `self = true`, not its id.
+            described(Peer::Group("sg-11111111".into()), "peers"),
+            // TCP over every port: 0 to 65535, not -1.
+            Rule::new("tcp", None, Peer::Cidr("10.9.0.0/16".parse().unwrap())),
+        ];
+        f.groups[0].outbound = vec![Rule::new(
+            "-1",
+            None,
+            Peer::Cidr("0.0.0.0/0".parse().unwrap()),
+        )];
+        let (hcl, _, _) = render(&f, "vpc-11111111").unwrap();
+        let ingress = rules_of(&hcl, "ingress");
+        assert_eq!(ingress.len(), 3, "{hcl}");
+        let clients = &ingress[0];
+        assert_eq!(
+            attribute(clients, "cidr_blocks"),
+            Some(hcl::Expression::from(vec!["10.0.1.0/24", "10.0.2.0/24"]))
+        );
+        assert_eq!(
+            attribute(clients, "security_groups"),
+            Some(hcl::Expression::from(vec!["sg-22222222"]))
+        );
+        let peers = &ingress[1];
+        assert_eq!(attribute(peers, "self"), Some(hcl::Expression::from(true)));
+        assert_eq!(attribute(peers, "security_groups"), None);
+        let all_ports = &ingress[2];
+        assert_eq!(
+            attribute(all_ports, "from_port"),
+            Some(hcl::Expression::from(0))
+        );
+        assert_eq!(
+            attribute(all_ports, "to_port"),
+            Some(hcl::Expression::from(65535))
+        );
+        let [egress] = &rules_of(&hcl, "egress")[..] else {
+            panic!("{hcl}")
+        };
+        assert_eq!(
+            attribute(egress, "protocol"),
+            Some(hcl::Expression::from("-1"))
+        );
+        assert_eq!(attribute(egress, "to_port"), Some(hcl::Expression::from(0)));
     }
 
     #[test]
