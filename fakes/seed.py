@@ -1,6 +1,7 @@
 """A customer's world, seeded into moto's server and the Zilliz fake: shared by the end-to-end
 tests, the benchmarks and the playground (scripts/playground)."""
 
+import os
 import subprocess
 import sys
 import time
@@ -19,11 +20,13 @@ CLUSTER_PORT = 19531
 PUBLIC_PORT = 19538
 
 
-def start_moto(port):
-    """moto's server on 127.0.0.1:port, from the running Python's environment: (process, url)."""
+def start_moto(port, env=None):
+    """moto's server on 127.0.0.1:port, from the running Python's environment: (process, url).
+    `env` adds to its environment (`INITIAL_NO_AUTH_ACTION_COUNT` makes it enforce IAM)."""
     exe = Path(sys.executable).parent / "moto_server"
     proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, **(env or {})))
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
     while True:
@@ -37,14 +40,13 @@ def start_moto(port):
             time.sleep(0.1)
 
 
+# The keys the seed and the tests' own clients use; an IAM-enforcing emulator has them
+# replaced with an administrator's.
+CREDENTIALS = {"aws_access_key_id": "AKIAMOTOTESTKEY00001", "aws_secret_access_key": AWS_SECRET}
+
+
 def boto(service, moto_url, region=REGION):
-    return boto3.client(
-        service,
-        region_name=region,
-        endpoint_url=moto_url,
-        aws_access_key_id="AKIAMOTOTESTKEY00001",
-        aws_secret_access_key=AWS_SECRET,
-    )
+    return boto3.client(service, region_name=region, endpoint_url=moto_url, **CREDENTIALS)
 
 
 class World:

@@ -18,6 +18,7 @@ pub mod endpoint_state;
 pub mod error;
 pub mod export;
 pub mod facts;
+pub mod iam;
 pub mod mcp;
 pub mod paging;
 pub mod region;

@@ -75,6 +75,16 @@ enum Command {
     Audit(AuditArgs),
     /// The Terraform for one VPC's private link (import blocks and resources), to stdout.
     ExportTerraform(ExportArgs),
+    /// The IAM policy document the server needs (iam/full.json), to stdout.
+    IamPolicy(IamPolicyArgs),
+}
+
+#[derive(Debug, Args)]
+struct IamPolicyArgs {
+    /// Only what the read-only tools, the audit, the export and the diagnosis need
+    /// (iam/read-only.json).
+    #[arg(long)]
+    read_only: bool,
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +170,10 @@ fn main() -> ExitCode {
         dns_server: cli.dns_server,
         consent: cli.consent,
     };
+    if let Some(Command::IamPolicy(args)) = &cli.command {
+        print!("{}", zilliz_privatelink_mcp::iam::policy(args.read_only));
+        return ExitCode::SUCCESS;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -181,6 +195,7 @@ fn main() -> ExitCode {
         Command::Doctor(args) => runtime.block_on(doctor(settings, args)),
         Command::Audit(args) => runtime.block_on(audit(settings, args)),
         Command::ExportTerraform(args) => runtime.block_on(export_terraform(settings, args)),
+        Command::IamPolicy(_) => ExitCode::SUCCESS,
     }
 }
 

@@ -4,7 +4,7 @@
 //! "then again with confirm: true" only for the tools that take `confirm`.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The tools that change something in an account: without `confirm: true` they preview, and
@@ -20,7 +20,7 @@ pub const CHANGING_TOOLS: &[&str] = &[
 ];
 
 /// A call of one of this server's tools.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ToolCall {
     /// The tool's name.
     pub tool: String,

@@ -251,10 +251,7 @@ fn classify_service_error(call: &str, action: &str, code: &str, message: &str) -
         "UnauthorizedOperation" | "AccessDenied" | "AccessDeniedException" => Error::cloud(
             call,
             format!("AWS denied it ({code})"),
-            format!(
-                "Grant the IAM action `{action}` to the AWS identity the server runs as (the \
-                 README lists the policy), then try again"
-            ),
+            crate::iam::grant_hint(action),
         ),
         "AuthFailure" | "InvalidClientTokenId" | "ExpiredToken" | "SignatureDoesNotMatch" => {
             Error::cloud(

@@ -938,7 +938,7 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => out.push(finding::skip(
                 "resolver_rules",
                 format!("the DNS path could not be read: {e}"),
-                "grant the action the error names (the README's IAM policy lists them), then diagnose again",
+                "grant the action the error names (iam/read-only.json grants every read of the diagnosis), then diagnose again",
             )),
         }
     }
@@ -970,7 +970,7 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
                 "dns_firewall",
                 format!("the DNS Firewall rules of {vpc_id} could not be read: {e}"),
                 "grant route53resolver:ListFirewallRuleGroupAssociations, ListFirewallRules, \
-                 ListFirewallDomainLists and ListFirewallDomains (the README's IAM policy), then \
+                 ListFirewallDomainLists and ListFirewallDomains (iam/read-only.json grants them), then \
                  diagnose again",
             ),
         });

@@ -557,10 +557,17 @@ impl ServerHandler for Server {
         // response for it. Changing tools resume from what exists, so stopping part-way is safe.
         let cancelled = context.ct.clone();
         let call = ToolCallContext::new(self, request, context);
-        tokio::select! {
+        let mut response = tokio::select! {
             result = self.tool_router.call(call) => result,
             () = cancelled.cancelled() => Err(ErrorData::internal_error("the client cancelled the call", None)),
+        };
+        if self.app.settings.read_only
+            && let Ok(CallToolResponse::Complete(result)) = &mut response
+            && let Some(content) = &mut result.structured_content
+        {
+            read_only_guidance(content);
         }
+        response
     }
 }
 
@@ -690,6 +697,43 @@ fn progress_sender<T: Send + 'static>(
         }
     });
     Some(sender)
+}
+
+/// A read-only server hides the changing tools, so its guidance cannot propose their calls:
+/// a finding keeps its fix as words for the person, without the `remedy` call, and a status's
+/// `next_action` becomes the person's part.
+fn read_only_guidance(value: &mut serde_json::Value) {
+    const NOTE: &str = " (this server runs read-only: the person makes this change, or a \
+                        server without --read-only)";
+    let changing = |call: &serde_json::Value| {
+        call.get("tool")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|tool| CHANGING_TOOLS.contains(&tool))
+    };
+    match value {
+        serde_json::Value::Object(object) => {
+            if object.get("remedy").is_some_and(changing) {
+                object.remove("remedy");
+                if let Some(serde_json::Value::String(fix)) = object.get_mut("fix") {
+                    fix.push_str(NOTE);
+                }
+            }
+            if object.get("next_action").is_some_and(changing) {
+                let call = object.insert("next_action".into(), serde_json::Value::Null);
+                let text = call
+                    .and_then(|c| serde_json::from_value::<crate::remedy::ToolCall>(c).ok())
+                    .map(|c| c.text())
+                    .unwrap_or_default();
+                object.insert(
+                    "persons_part".into(),
+                    serde_json::json!({ "step": "read_only", "ask": format!("{text}{NOTE}") }),
+                );
+            }
+            object.values_mut().for_each(read_only_guidance);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(read_only_guidance),
+        _ => {}
+    }
 }
 
 /// A changing tool's answer: its result, or, where the person must answer first on a

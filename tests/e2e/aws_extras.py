@@ -17,6 +17,7 @@ like), and everything it does not answer goes on to moto.
 
 import json
 import os
+import re
 import subprocess
 import threading
 import uuid
@@ -61,6 +62,8 @@ class AwsExtras:
             self.commands = {}
             self.sent = []  # every SendCommand's request, as sent
             self.agent_env = {}  # the SSM agent's environment beyond this machine's own
+            self.allowed = None  # access key -> IAM actions it may call; None: no IAM
+            self.granted = []  # every action allowed under `allowed`, as called
 
     # What a test plants.
     def block(self, vpc_id, domains, action="BLOCK", priority=100, group_priority=101,
@@ -125,8 +128,39 @@ class AwsExtras:
     def manage(self, instance_id, ping="Online"):
         self.managed[instance_id] = ping
 
+    # IAM, as AWS enforces it for the calls answered here (moto enforces its own): with
+    # `allowed` set (access key -> the actions it may call), any other call is refused.
+    def iam_action(self, path, action):
+        if action.startswith("Route53Resolver."):
+            return "route53resolver:" + action.split(".", 1)[1]
+        if action.startswith("AmazonSSM."):
+            return "ssm:" + action.split(".", 1)[1]
+        if path.startswith("/profileassociations"):
+            return "route53profiles:ListProfileAssociations"
+        if path.startswith("/profileresourceassociations"):
+            return "route53profiles:ListProfileResourceAssociations"
+        return None
+
+    def denied(self, path, action):
+        if self.allowed is None:
+            return None
+        iam_action = self.iam_action(path, action)
+        if iam_action is None:
+            return None
+        key = re.search(r"Credential=([A-Z0-9]+)/", self.proxy.caller or "")
+        grants = self.allowed.get(key.group(1) if key else "", set())
+        if "*" in grants or iam_action in grants:
+            self.granted.append(iam_action)
+            return None
+        headers = REST_JSON if iam_action.startswith("route53profiles") else JSON
+        return _json({"__type": "AccessDeniedException",
+                      "message": f"User is not authorized to perform: {iam_action}"}, 400, headers)
+
     # The protocols.
     def judge(self, method, path, action, body):
+        refused = self.denied(path, action)
+        if refused:
+            return refused
         if action.startswith("Route53Resolver."):
             return self.resolver(action.split(".", 1)[1], json.loads(body or b"{}"))
         if action.startswith("AmazonSSM."):

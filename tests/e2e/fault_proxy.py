@@ -87,6 +87,7 @@ class FaultProxy:
                         rule.times -= 1
                     proxy.seen.append((action, rule.fault if rule else None))
                 fault = rule.fault if rule else None
+                proxy.caller = self.headers.get("Authorization", "")
                 verdict = proxy.judge and proxy.judge(method, self.path, action, body)
                 if verdict:
                     return self._answer(*verdict)

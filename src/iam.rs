@@ -1,0 +1,72 @@
+//! The IAM policy documents the server needs, shipped in the repository (`iam/`) and printed
+//! by `zilliz-privatelink-mcp iam-policy`. The end-to-end tests run the server under each of
+//! them against an emulator that enforces IAM, and prove each action in them is used.
+
+/// Every tool, the audit, the export, the diagnosis, setup, teardown and the instance probe.
+pub const FULL: &str = include_str!("../iam/full.json");
+/// The read-only tools, the audit, the export and the diagnosis with all its reads.
+pub const READ_ONLY: &str = include_str!("../iam/read-only.json");
+
+/// The document, as `iam-policy [--read-only]` prints it.
+pub fn policy(read_only: bool) -> &'static str {
+    if read_only { READ_ONLY } else { FULL }
+}
+
+/// What a denied call's error says to grant.
+pub fn grant_hint(action: &str) -> String {
+    format!(
+        "Grant the IAM action `{action}` to the AWS identity the server runs as: iam/full.json \
+         grants every action the server uses (iam/read-only.json those of the read-only tools; \
+         `zilliz-privatelink-mcp iam-policy [--read-only]` prints them), then try again"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actions(document: &str) -> Vec<String> {
+        let value: serde_json::Value = serde_json::from_str(document).unwrap();
+        value["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| match &s["Action"] {
+                serde_json::Value::String(a) => vec![a.clone()],
+                serde_json::Value::Array(list) => list
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string())
+                    .collect(),
+                _ => vec![],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_read_only_document_changes_nothing_and_the_full_one_holds_it() {
+        let changing = [
+            "Create",
+            "Delete",
+            "Modify",
+            "Authorize",
+            "Associate",
+            "Disassociate",
+            "Change",
+            "Send",
+            "Put",
+            "Update",
+            "Revoke",
+        ];
+        let read_only = actions(READ_ONLY);
+        for action in &read_only {
+            let (_, name) = action.split_once(':').unwrap();
+            assert!(
+                !changing.iter().any(|verb| name.starts_with(verb)),
+                "{action} changes something"
+            );
+        }
+        let full = actions(FULL);
+        assert!(read_only.iter().all(|a| full.contains(a)));
+        assert!(policy(true).contains("ZillizPrivateLinkRead"));
+    }
+}

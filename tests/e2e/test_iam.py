@@ -1,0 +1,273 @@
+"""Least privilege, proven: the server runs as an IAM user that holds only a shipped policy
+document (iam/), against moto enforcing IAM (`INITIAL_NO_AUTH_ACTION_COUNT`: an administrator
+is made in the first calls, the world is seeded as that administrator) and the fake of the
+services moto lacks enforcing the same document. Under iam/read-only.json the read-only tools,
+the audit, the export and the diagnosis with every read; under iam/full.json the whole flow,
+setup to teardown and the instance probe. No call is denied, and every action of each
+document is one the server called (read from the SDK's own log of its calls), so removing any
+one would deny a call of these flows.
+
+moto checks actions only; the documents' resources and conditions (tag on create, deletes of
+tagged resources, records under vectordb.zillizcloud.com, the one SSM document) follow AWS's
+documentation and are kept out of what moto is given."""
+
+import json
+import re
+
+import pytest
+
+import seed
+from conftest import (API_KEY, CLUSTER, REGION, ROOT, call_ok, free_port, mcp_session,
+                      seed_world)
+
+pytestmark = pytest.mark.anyio
+
+# The SDK runs each call in a span `Service.Operation{rpc.service=…}`; IAM prefixes by service.
+SERVICES = {"ec2": "ec2", "route53": "route53", "route53resolver": "route53resolver",
+            "route53profiles": "route53profiles", "ssm": "ssm", "sts": "sts"}
+
+
+def document(name):
+    return json.loads((ROOT / "iam" / name).read_text())
+
+
+def actions_of(doc):
+    found = set()
+    for statement in doc["Statement"]:
+        listed = statement["Action"]
+        found |= {listed} if isinstance(listed, str) else set(listed)
+    return found
+
+
+def as_moto_reads(doc):
+    """moto evaluates actions only: each statement with its resources widened to `*` and its
+    conditions dropped."""
+    return {"Version": doc["Version"], "Statement": [
+        {"Effect": s["Effect"], "Action": s["Action"], "Resource": "*"}
+        for s in doc["Statement"]]}
+
+
+def called(log):
+    """The IAM actions of the AWS calls the server made, from the SDK's log."""
+    found = set()
+    for service, operation in re.findall(r"(Route 53|[A-Za-z0-9]+)\.([A-Za-z0-9]+)\{rpc\.service",
+                                         log):
+        prefix = SERVICES.get(service.lower().replace(" ", ""))
+        assert prefix, f"unknown service in the SDK's log: {service}"
+        found.add(f"{prefix}:{operation}")
+    found.discard("sts:GetCallerIdentity")  # needs no permission
+    return found
+
+
+@pytest.fixture
+def enforcing(tmp_path, zilliz_server, monkeypatch):
+    """moto enforcing IAM, seeded by an administrator, and a user per shipped document.
+
+    moto runs in this process so that its check of SigV4 signatures can be left out: it
+    canonicalizes some of the Rust SDK's requests otherwise than AWS does and would refuse them
+    as `AuthFailure`. Who calls, and so what IAM allows, is still read from the access key."""
+    import urllib.request
+
+    import boto3
+    from aws_extras import AwsExtras
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.iam.access_control import IAMRequest
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    urllib.request.urlopen(urllib.request.Request(url + "/moto-api/reset", method="POST"))
+    monkeypatch.setattr(settings, "INITIAL_NO_AUTH_ACTION_COUNT", 3)
+    monkeypatch.setattr(ActionAuthenticatorMixin, "request_count", 0)
+    monkeypatch.setattr(IAMRequest, "check_signature", lambda self: None)
+    saved = dict(seed.CREDENTIALS)
+    extras = AwsExtras(url)
+    try:
+        iam = seed.boto("iam", url)
+        iam.create_user(UserName="admin")
+        iam.put_user_policy(UserName="admin", PolicyName="all", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17",
+             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        admin = iam.create_access_key(UserName="admin")["AccessKey"]
+        seed.CREDENTIALS.update(aws_access_key_id=admin["AccessKeyId"],
+                                aws_secret_access_key=admin["SecretAccessKey"])
+        iam = seed.boto("iam", url)
+        # The emulator enforces from here on: a key it does not know is refused.
+        with pytest.raises(Exception):
+            boto3.client("ec2", region_name=REGION, endpoint_url=url,
+                         aws_access_key_id="AKIANOBODY0000000000",
+                         aws_secret_access_key="x").describe_vpcs()
+        zilliz_server.reset()
+        world = seed_world(url, zilliz_server)
+        users = {}
+        extras.allowed = {admin["AccessKeyId"]: {"*"}}
+        for name in ("read-only.json", "full.json"):
+            user = name.removesuffix(".json")
+            iam.create_user(UserName=user)
+            iam.put_user_policy(UserName=user, PolicyName=user,
+                                PolicyDocument=json.dumps(as_moto_reads(document(name))))
+            key = iam.create_access_key(UserName=user)["AccessKey"]
+            extras.allowed[key["AccessKeyId"]] = actions_of(document(name))
+            users[user] = {
+                "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                "AWS_ENDPOINT_URL": url,
+                "AWS_ENDPOINT_URL_ROUTE53RESOLVER": extras.url,
+                "AWS_ENDPOINT_URL_ROUTE53PROFILES": extras.url,
+                "AWS_ENDPOINT_URL_SSM": extras.url,
+                "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+                "AWS_REGION": REGION, "AWS_EC2_METADATA_DISABLED": "true",
+                "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
+                "ZILLIZ_CLOUD_API_KEY": API_KEY, "ZILLIZ_CLOUD_URI": zilliz_server.url,
+                # Each SDK call runs in a span named `Service.Operation`.
+                "RUST_LOG": "info,aws_smithy_runtime::client::orchestrator=debug,"
+                            + ",".join(f"aws_sdk_{s}=debug" for s in SERVICES),
+            }
+        yield world, users, extras, url
+    finally:
+        seed.CREDENTIALS.clear()
+        seed.CREDENTIALS.update(saved)
+        extras.stop()
+        server.stop()
+
+
+def no_denial(answers):
+    for answer in answers:
+        text = json.dumps(answer)
+        assert "AccessDenied" not in text and "UnauthorizedOperation" not in text \
+            and "not authorized" not in text, text[:2000]
+        for finding in answer.get("findings", []):
+            assert finding["status"] != "skip" or "grant" not in (finding.get("fix") or ""), finding
+
+
+def plant_the_enterprise_reads(world, url, extras):
+    """What makes the diagnosis read everything: a DNS Firewall group, a Profile bringing a
+    Resolver rule and a zone, an inbound Resolver endpoint, a prefix list, a peering."""
+    resolver = seed.boto("route53resolver", url)
+    rule = resolver.create_resolver_rule(
+        CreatorRequestId="corp", Name="corp", RuleType="FORWARD", DomainName="corp.example",
+        TargetIps=[{"Ip": "10.99.0.2", "Port": 53}])["ResolverRule"]["Id"]
+    extras.block(world.vpc, ["*.malware.example"])
+    extras.carry_rule(world.vpc, rule)
+    resolver.create_resolver_endpoint(
+        CreatorRequestId="inbound", Name="inbound", Direction="INBOUND",
+        SecurityGroupIds=[world.app_sg],
+        IpAddresses=[{"SubnetId": world.subnets["a"]}, {"SubnetId": world.subnets["b"]}])
+    ec2 = seed.boto("ec2", url)
+    ec2.create_managed_prefix_list(PrefixListName="office", MaxEntries=5, AddressFamily="IPv4",
+                                   Entries=[{"Cidr": "192.168.50.0/24"}])
+    ec2.create_vpc_peering_connection(VpcId=world.vpc, PeerVpcId=world.other_vpc)
+    options = ec2.create_dhcp_options(DhcpConfigurations=[
+        {"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS"]}])
+    ec2.associate_dhcp_options(DhcpOptionsId=options["DhcpOptions"]["DhcpOptionsId"],
+                               VpcId=world.vpc)
+    world.instance = ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1,
+                                       SubnetId=world.subnets["a"])["Instances"][0]["InstanceId"]
+
+
+async def diagnose_every_way(s, world):
+    answers = []
+    for client in ({"client_security_group_id": world.app_sg},
+                   {"client_cidr": "192.168.10.0/24"},
+                   {"client_vpc_id": world.other_vpc},
+                   {"client_instance_id": world.instance}):
+        answers.append(await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER,
+                                     vpc_id=world.vpc, probe=False, **client))
+    return answers
+
+
+async def test_the_read_only_document_is_exactly_enough(enforcing, tmp_path):
+    world, users, extras, url = enforcing
+    # A link made by the administrator, so that every read finds something to read.
+    from conftest import set_up_link
+    admin_env = dict(users["full"])
+    plant_the_enterprise_reads(world, url, extras)
+    async with mcp_session(admin_env) as s:
+        await set_up_link(s, seed.boto("ec2", url), world.vpc,
+                          [world.subnets["a"], world.subnets["b"]])
+    log = tmp_path / "read-only.log"
+    answers = []
+    async with mcp_session(users["read-only"], "--read-only", stderr_path=log) as s:
+        answers.append(await call_ok(s, "list_vpcs"))
+        answers.append(await call_ok(s, "list_subnets", vpc_id=world.vpc))
+        answers.append(await call_ok(s, "list_security_groups", vpc_id=world.vpc))
+        answers.append(await call_ok(s, "list_zilliz_clusters"))
+        answers.append(await call_ok(s, "get_endpoint_service", region=REGION))
+        [endpoint] = seed.boto("ec2", url).describe_vpc_endpoints(Filters=[
+            {"Name": "vpc-id", "Values": [world.vpc]}])["VpcEndpoints"]
+        answers.append(await call_ok(s, "wait_for_endpoint", endpoint_id=endpoint["VpcEndpointId"],
+                                     timeout_seconds=5))
+        answers.append(await call_ok(s, "get_setup_status", cluster_id=CLUSTER, vpc_id=world.vpc))
+        answers.extend(await diagnose_every_way(s, world))
+        answers.append(await call_ok(s, "audit_private_links"))
+        answers.append(await call_ok(s, "export_terraform", cluster_id=CLUSTER, vpc_id=world.vpc))
+    no_denial(answers)
+    # Without --read-only, a change this document does not grant is refused, and the error
+    # names the action and the file that grants it.
+    from conftest import call_err
+    async with mcp_session(users["read-only"]) as s:
+        refused = await call_err(s, "allow_client_access",
+                                 endpoint_security_group_id=world.app_sg, source_cidr="10.9.0.0/16",
+                                 port=19530, confirm=True)
+    assert "ec2:AuthorizeSecurityGroupIngress" in refused and "iam/full.json" in refused, refused
+    granted = actions_of(document("read-only.json"))
+    used = called(log.read_text())
+    assert used <= granted, f"called without a grant: {sorted(used - granted)}"
+    assert granted <= used, f"granted and never called: {sorted(granted - used)}"
+
+
+async def test_the_full_document_is_exactly_enough(enforcing, tmp_path):
+    world, users, extras, url = enforcing
+    plant_the_enterprise_reads(world, url, extras)
+    log = tmp_path / "full.log"
+    answers = []
+    ec2 = seed.boto("ec2", url)
+    instance = world.instance
+    extras.manage(instance)
+    async with mcp_session(users["full"], stderr_path=log) as s:
+        answers.append(await call_ok(s, "list_vpcs"))
+        answers.append(await call_ok(s, "list_subnets", vpc_id=world.vpc))
+        answers.append(await call_ok(s, "list_security_groups", vpc_id=world.vpc))
+        answers.append(await call_ok(s, "list_zilliz_clusters"))
+        answers.append(await call_ok(s, "get_endpoint_service", region=REGION))
+        made = await call_ok(s, "create_vpc_endpoint", vpc_id=world.vpc,
+                             subnet_ids=[world.subnets["a"], world.subnets["b"]],
+                             cluster_id=CLUSTER, confirm=True)
+        answers.append(made)
+        answers.append(await call_ok(s, "register_endpoint", endpoint_id=made["endpoint_id"],
+                                     cluster_id=CLUSTER, confirm=True))
+        answers.append(await call_ok(s, "wait_for_endpoint", endpoint_id=made["endpoint_id"],
+                                     timeout_seconds=30))
+        # DNS hostnames off first, so that setup turns them on.
+        ec2.modify_vpc_attribute(VpcId=world.vpc, EnableDnsHostnames={"Value": False})
+        answers.append(await call_ok(s, "setup_private_dns", cluster_id=CLUSTER, vpc_id=world.vpc,
+                                     confirm=True))
+        answers.append(await call_ok(s, "allow_client_access",
+                                     endpoint_security_group_id=made["security_group_ids"][0],
+                                     source_cidr="10.0.0.0/16", cluster_id=CLUSTER, confirm=True))
+        answers.append(await call_ok(s, "get_setup_status", cluster_id=CLUSTER, vpc_id=world.vpc))
+        answers.extend(await diagnose_every_way(s, world))
+        answers.append(await call_ok(s, "audit_private_links"))
+        answers.append(await call_ok(s, "export_terraform", cluster_id=CLUSTER, vpc_id=world.vpc))
+        answers.append(await call_ok(s, "probe_from_instance", cluster_id=CLUSTER,
+                                     client_instance_id=instance, confirm=True))
+        # Hub and spoke: a second VPC tied to the zone, then untied by its teardown.
+        answers.append(await call_ok(s, "setup_private_dns", cluster_id=CLUSTER,
+                                     vpc_id=world.other_vpc, endpoint_id=made["endpoint_id"],
+                                     confirm=True))
+        answers.append(await call_ok(s, "remove_private_link", cluster_id=CLUSTER,
+                                     vpc_id=world.other_vpc, confirm=True))
+        answers.append(await call_ok(s, "remove_private_link", cluster_id=CLUSTER,
+                                     vpc_id=world.vpc, confirm=True))
+    no_denial(answers)
+    assert answers[-1]["applied"] is True
+    granted = actions_of(document("full.json"))
+    used = called(log.read_text())
+    # Tags are set at creation (TagSpecifications), which AWS authorizes as ec2:CreateTags.
+    used |= {"ec2:CreateTags"} if "ec2:CreateVpcEndpoint" in used else set()
+    assert used <= granted, f"called without a grant: {sorted(used - granted)}"
+    assert granted <= used, f"granted and never called: {sorted(granted - used)}"
