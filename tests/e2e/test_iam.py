@@ -135,6 +135,26 @@ def enforcing(tmp_path, zilliz_server, monkeypatch):
         server.stop()
 
 
+class Users:
+    """Which call of a flow used each IAM action: the actions the SDK logged while it ran."""
+
+    def __init__(self, log):
+        self.log = log
+        self.seen = 0
+        self.by_action = {}
+
+    async def call(self, session, tool, **arguments):
+        answer = await call_ok(session, tool, **arguments)
+        text = self.log.read_text() if self.log.exists() else ""
+        for action in called(text[self.seen:]):
+            self.by_action.setdefault(action, f"{tool} {json.dumps(arguments, sort_keys=True)}")
+        self.seen = len(text)
+        return answer
+
+    def table(self):
+        return "\n".join(f"{a}: {u}" for a, u in sorted(self.by_action.items()))
+
+
 def no_denial(answers):
     for answer in answers:
         text = json.dumps(answer)
@@ -169,14 +189,14 @@ def plant_the_enterprise_reads(world, url, extras):
                                        SubnetId=world.subnets["a"])["Instances"][0]["InstanceId"]
 
 
-async def diagnose_every_way(s, world):
+async def diagnose_every_way(s, world, call):
     answers = []
     for client in ({"client_security_group_id": world.app_sg},
                    {"client_cidr": "192.168.10.0/24"},
                    {"client_vpc_id": world.other_vpc},
                    {"client_instance_id": world.instance}):
-        answers.append(await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER,
-                                     vpc_id=world.vpc, probe=False, **client))
+        answers.append(await call(s, "diagnose_private_link", cluster_id=CLUSTER,
+                                  vpc_id=world.vpc, probe=False, **client))
     return answers
 
 
@@ -190,21 +210,22 @@ async def test_the_read_only_document_is_exactly_enough(enforcing, tmp_path):
         await set_up_link(s, seed.boto("ec2", url), world.vpc,
                           [world.subnets["a"], world.subnets["b"]])
     log = tmp_path / "read-only.log"
+    record = Users(log)
     answers = []
     async with mcp_session(users["read-only"], "--read-only", stderr_path=log) as s:
-        answers.append(await call_ok(s, "list_vpcs"))
-        answers.append(await call_ok(s, "list_subnets", vpc_id=world.vpc))
-        answers.append(await call_ok(s, "list_security_groups", vpc_id=world.vpc))
-        answers.append(await call_ok(s, "list_zilliz_clusters"))
-        answers.append(await call_ok(s, "get_endpoint_service", region=REGION))
+        answers.append(await record.call(s, "list_vpcs"))
+        answers.append(await record.call(s, "list_subnets", vpc_id=world.vpc))
+        answers.append(await record.call(s, "list_security_groups", vpc_id=world.vpc))
+        answers.append(await record.call(s, "list_zilliz_clusters"))
+        answers.append(await record.call(s, "get_endpoint_service", region=REGION))
         [endpoint] = seed.boto("ec2", url).describe_vpc_endpoints(Filters=[
             {"Name": "vpc-id", "Values": [world.vpc]}])["VpcEndpoints"]
-        answers.append(await call_ok(s, "wait_for_endpoint", endpoint_id=endpoint["VpcEndpointId"],
+        answers.append(await record.call(s, "wait_for_endpoint", endpoint_id=endpoint["VpcEndpointId"],
                                      timeout_seconds=5))
-        answers.append(await call_ok(s, "get_setup_status", cluster_id=CLUSTER, vpc_id=world.vpc))
-        answers.extend(await diagnose_every_way(s, world))
-        answers.append(await call_ok(s, "audit_private_links"))
-        answers.append(await call_ok(s, "export_terraform", cluster_id=CLUSTER, vpc_id=world.vpc))
+        answers.append(await record.call(s, "get_setup_status", cluster_id=CLUSTER, vpc_id=world.vpc))
+        answers.extend(await diagnose_every_way(s, world, record.call))
+        answers.append(await record.call(s, "audit_private_links"))
+        answers.append(await record.call(s, "export_terraform", cluster_id=CLUSTER, vpc_id=world.vpc))
     no_denial(answers)
     # Without --read-only, a change this document does not grant is refused, and the error
     # names the action and the file that grants it.
@@ -218,50 +239,54 @@ async def test_the_read_only_document_is_exactly_enough(enforcing, tmp_path):
     used = called(log.read_text())
     assert used <= granted, f"called without a grant: {sorted(used - granted)}"
     assert granted <= used, f"granted and never called: {sorted(granted - used)}"
+    # Each action's user: the call that needs it (so removing it fails that call).
+    assert set(record.by_action) == used, record.table()
+    print(record.table())
 
 
 async def test_the_full_document_is_exactly_enough(enforcing, tmp_path):
     world, users, extras, url = enforcing
     plant_the_enterprise_reads(world, url, extras)
     log = tmp_path / "full.log"
+    record = Users(log)
     answers = []
     ec2 = seed.boto("ec2", url)
     instance = world.instance
     extras.manage(instance)
     async with mcp_session(users["full"], stderr_path=log) as s:
-        answers.append(await call_ok(s, "list_vpcs"))
-        answers.append(await call_ok(s, "list_subnets", vpc_id=world.vpc))
-        answers.append(await call_ok(s, "list_security_groups", vpc_id=world.vpc))
-        answers.append(await call_ok(s, "list_zilliz_clusters"))
-        answers.append(await call_ok(s, "get_endpoint_service", region=REGION))
-        made = await call_ok(s, "create_vpc_endpoint", vpc_id=world.vpc,
+        answers.append(await record.call(s, "list_vpcs"))
+        answers.append(await record.call(s, "list_subnets", vpc_id=world.vpc))
+        answers.append(await record.call(s, "list_security_groups", vpc_id=world.vpc))
+        answers.append(await record.call(s, "list_zilliz_clusters"))
+        answers.append(await record.call(s, "get_endpoint_service", region=REGION))
+        made = await record.call(s, "create_vpc_endpoint", vpc_id=world.vpc,
                              subnet_ids=[world.subnets["a"], world.subnets["b"]],
                              cluster_id=CLUSTER, confirm=True)
         answers.append(made)
-        answers.append(await call_ok(s, "register_endpoint", endpoint_id=made["endpoint_id"],
+        answers.append(await record.call(s, "register_endpoint", endpoint_id=made["endpoint_id"],
                                      cluster_id=CLUSTER, confirm=True))
-        answers.append(await call_ok(s, "wait_for_endpoint", endpoint_id=made["endpoint_id"],
+        answers.append(await record.call(s, "wait_for_endpoint", endpoint_id=made["endpoint_id"],
                                      timeout_seconds=30))
         # DNS hostnames off first, so that setup turns them on.
         ec2.modify_vpc_attribute(VpcId=world.vpc, EnableDnsHostnames={"Value": False})
-        answers.append(await call_ok(s, "setup_private_dns", cluster_id=CLUSTER, vpc_id=world.vpc,
+        answers.append(await record.call(s, "setup_private_dns", cluster_id=CLUSTER, vpc_id=world.vpc,
                                      confirm=True))
-        answers.append(await call_ok(s, "allow_client_access",
+        answers.append(await record.call(s, "allow_client_access",
                                      endpoint_security_group_id=made["security_group_ids"][0],
                                      source_cidr="10.0.0.0/16", cluster_id=CLUSTER, confirm=True))
-        answers.append(await call_ok(s, "get_setup_status", cluster_id=CLUSTER, vpc_id=world.vpc))
-        answers.extend(await diagnose_every_way(s, world))
-        answers.append(await call_ok(s, "audit_private_links"))
-        answers.append(await call_ok(s, "export_terraform", cluster_id=CLUSTER, vpc_id=world.vpc))
-        answers.append(await call_ok(s, "probe_from_instance", cluster_id=CLUSTER,
+        answers.append(await record.call(s, "get_setup_status", cluster_id=CLUSTER, vpc_id=world.vpc))
+        answers.extend(await diagnose_every_way(s, world, record.call))
+        answers.append(await record.call(s, "audit_private_links"))
+        answers.append(await record.call(s, "export_terraform", cluster_id=CLUSTER, vpc_id=world.vpc))
+        answers.append(await record.call(s, "probe_from_instance", cluster_id=CLUSTER,
                                      client_instance_id=instance, confirm=True))
         # Hub and spoke: a second VPC tied to the zone, then untied by its teardown.
-        answers.append(await call_ok(s, "setup_private_dns", cluster_id=CLUSTER,
+        answers.append(await record.call(s, "setup_private_dns", cluster_id=CLUSTER,
                                      vpc_id=world.other_vpc, endpoint_id=made["endpoint_id"],
                                      confirm=True))
-        answers.append(await call_ok(s, "remove_private_link", cluster_id=CLUSTER,
+        answers.append(await record.call(s, "remove_private_link", cluster_id=CLUSTER,
                                      vpc_id=world.other_vpc, confirm=True))
-        answers.append(await call_ok(s, "remove_private_link", cluster_id=CLUSTER,
+        answers.append(await record.call(s, "remove_private_link", cluster_id=CLUSTER,
                                      vpc_id=world.vpc, confirm=True))
     no_denial(answers)
     assert answers[-1]["applied"] is True
@@ -271,3 +296,6 @@ async def test_the_full_document_is_exactly_enough(enforcing, tmp_path):
     used |= {"ec2:CreateTags"} if "ec2:CreateVpcEndpoint" in used else set()
     assert used <= granted, f"called without a grant: {sorted(used - granted)}"
     assert granted <= used, f"granted and never called: {sorted(granted - used)}"
+    # Each action's user: the call that needs it (ec2:CreateTags is create_vpc_endpoint's).
+    assert set(record.by_action) | {"ec2:CreateTags"} >= used, record.table()
+    print(record.table())
