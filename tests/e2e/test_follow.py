@@ -59,7 +59,8 @@ async def test_from_nothing_to_a_complete_setup(world, server_env):
     assert status.get("next_action") is None
 
 
-async def test_from_each_broken_state_to_a_healthy_link(world, server_env, moto_url):
+async def test_from_each_broken_state_to_a_healthy_link(world, server_env, moto_url,
+                                                       zilliz_server):
     ec2 = world.ec2
     r53 = boto("route53", moto_url)
     async with mcp_session(server_env) as s:
@@ -76,6 +77,8 @@ async def test_from_each_broken_state_to_a_healthy_link(world, server_env, moto_
                 IpPermissions=ec2.describe_security_groups(
                     GroupIds=[group["GroupId"]])["SecurityGroups"][0]["IpPermissions"]),
             "zone untied": lambda: untie_zone(r53, world),
+            "registration gone": lambda: zilliz_server.endpoints.clear(),
+            "rule on another port": lambda: move_rule(ec2, group["GroupId"]),
         }
         for name, breakage in breakages.items():
             breakage()
@@ -98,3 +101,12 @@ def untie_zone(r53, world):
             HostedZoneId=zone_id, VPC={"VPCRegion": REGION, "VPCId": world.other_vpc})
         r53.disassociate_vpc_from_hosted_zone(
             HostedZoneId=zone_id, VPC={"VPCRegion": REGION, "VPCId": world.vpc})
+
+
+def move_rule(ec2, group_id):
+    """The rule that admits the clients now opens another port, as after a hand edit."""
+    [permission] = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0][
+        "IpPermissions"]
+    ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=[permission])
+    ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[
+        dict(permission, FromPort=443, ToPort=443)])
