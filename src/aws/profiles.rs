@@ -141,20 +141,9 @@ pub async fn brought_to_vpc(
     host: Option<&str>,
 ) -> Result<Brought, Error> {
     let (client, resolver_client) = (readers.profiles, readers.resolver);
-    let associations = client
-        .list_profile_associations()
-        .resource_id(vpc_id)
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|e| sdk_error("route53profiles:ListProfileAssociations", e))?;
+    let of_vpc = associations(client, Some(vpc_id), None).await?;
     let mut profiles: Vec<String> = Vec::new();
-    for a in associations
-        .iter()
-        .filter(|a| a.resource_id() == Some(vpc_id))
-    {
+    for a in of_vpc.iter().filter(|a| a.resource_id() == Some(vpc_id)) {
         if let Some(id) = a.profile_id()
             && !profiles.iter().any(|p| p == id)
         {
@@ -208,13 +197,7 @@ pub async fn brought_to_vpc(
         });
     let wanted: &[String] = if may_serve_host { &profiles } else { &[] };
     let profile_vpcs = futures::future::join_all(wanted.iter().map(|profile_id| async move {
-        let vpcs = client
-            .list_profile_associations()
-            .profile_id(profile_id)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
+        let vpcs = associations(client, None, Some(profile_id))
             .await
             .map(|list| {
                 list.iter()
@@ -280,6 +263,24 @@ pub async fn brought_to_vpc(
     }
     brought.firewall = firewall::with_domains(resolver_client, brought.firewall).await;
     Ok(brought)
+}
+
+/// The Profile associations of a VPC (`vpc_id`), or of a Profile (`profile_id`).
+async fn associations(
+    client: &Client,
+    vpc_id: Option<&str>,
+    profile_id: Option<&str>,
+) -> Result<Vec<aws_sdk_route53profiles::types::ProfileAssociation>, Error> {
+    client
+        .list_profile_associations()
+        .set_resource_id(vpc_id.map(str::to_string))
+        .set_profile_id(profile_id.map(str::to_string))
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|e| sdk_error("route53profiles:ListProfileAssociations", e))
 }
 
 /// What a Profile's zone holds for the host: nothing is read for a zone whose name shows it

@@ -691,6 +691,19 @@ async def test_a_zone_reached_only_through_a_route53_profile(world, server_env, 
     assert steps["alias_record"]["status"] == "done"
 
 
+async def link_beside_a_parent_zone(s, world, zilliz_server, listeners, r53, reference):
+    """A link without the server's own zone, and an empty private `vectordb.zillizcloud.com`
+    tied to the VPC: the endpoint's regional DNS entry and the parent zone's id."""
+    made = await link(s, world, zilliz_server, listeners["http"], dns_setup=False)
+    [endpoint] = world.ec2.describe_vpc_endpoints(
+        VpcEndpointIds=[made["endpoint_id"]])["VpcEndpoints"]
+    parent = r53.create_hosted_zone(
+        Name="vectordb.zillizcloud.com", CallerReference=reference,
+        VPC={"VPCRegion": REGION, "VPCId": world.vpc},
+        HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
+    return endpoint["DnsEntries"][0], parent
+
+
 async def test_a_parent_zone_that_holds_the_hosts_record(world, server_env, zilliz_server, dns,
                                                          listeners, moto_url):
     """A company that keeps cluster records in a parent zone: an alias (or a CNAME) at the host
@@ -698,14 +711,8 @@ async def test_a_parent_zone_that_holds_the_hosts_record(world, server_env, zill
     dns.a = {HOST: ["127.0.0.1"]}
     r53 = boto("route53", moto_url)
     async with mcp_session(server_env) as s:
-        made = await link(s, world, zilliz_server, listeners["http"], dns_setup=False)
-        [endpoint] = world.ec2.describe_vpc_endpoints(
-            VpcEndpointIds=[made["endpoint_id"]])["VpcEndpoints"]
-        regional = endpoint["DnsEntries"][0]
-        parent = r53.create_hosted_zone(
-            Name="vectordb.zillizcloud.com", CallerReference="corp-records",
-            VPC={"VPCRegion": REGION, "VPCId": world.vpc},
-            HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
+        regional, parent = await link_beside_a_parent_zone(s, world, zilliz_server, listeners,
+                                                           r53, "corp-records")
 
         def put(record):
             r53.change_resource_record_sets(HostedZoneId=parent, ChangeBatch={"Changes": [
@@ -746,14 +753,8 @@ async def test_a_parent_zone_of_300_records_finds_the_hosts_alias(world, server_
     dns.a = {HOST: ["127.0.0.1"]}
     r53 = boto("route53", moto_url)
     async with mcp_session(server_env) as s:
-        made = await link(s, world, zilliz_server, listeners["http"], dns_setup=False)
-        [endpoint] = world.ec2.describe_vpc_endpoints(
-            VpcEndpointIds=[made["endpoint_id"]])["VpcEndpoints"]
-        regional = endpoint["DnsEntries"][0]
-        parent = r53.create_hosted_zone(
-            Name="vectordb.zillizcloud.com", CallerReference="fleet-records",
-            VPC={"VPCRegion": REGION, "VPCId": world.vpc},
-            HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
+        regional, parent = await link_beside_a_parent_zone(s, world, zilliz_server, listeners,
+                                                           r53, "fleet-records")
         fleet = [{"Action": "CREATE", "ResourceRecordSet": {
             "Name": f"in01-a{i:03d}-privatelink.aws-{REGION}.vectordb.zillizcloud.com",
             "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": f"10.9.{i // 250}.{i % 250}"}]}}
