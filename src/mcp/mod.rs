@@ -841,7 +841,8 @@ mod tests {
             .into_iter()
             .map(|t| t.name.to_string())
             .collect();
-        assert_eq!(names.len(), 16 - CHANGING_TOOLS.len());
+        let all = server(false).tool_router.list_all().len();
+        assert_eq!(names.len(), all - CHANGING_TOOLS.len());
         assert!(names.iter().all(|n| !CHANGING_TOOLS.contains(&n.as_str())));
     }
 
