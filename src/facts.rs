@@ -217,15 +217,9 @@ fn parent_zone(zone: Zone, host: Option<&str>, sets: &[ResourceRecordSet]) -> Pa
             )
         })
         .collect();
-    let own = |kind: RrType| {
-        sets.iter()
-            .find(|s| route53::bare_name(s.name()) == host && *s.r#type() == kind)
-    };
     ParentZone {
         answering: answering_record(host, &kinds),
-        host_record: own(RrType::A)
-            .or_else(|| own(RrType::Cname))
-            .map(ARecord::from_record_set),
+        host_record: host_record(host, sets),
         zone,
         via: None,
     }

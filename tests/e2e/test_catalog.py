@@ -28,7 +28,6 @@ NOT_OURS = {"dns_support", "dns_hostnames", "read_only", "zilliz_privatelink",
 
 async def catalog_of(server_env):
     async with mcp_session(server_env) as s:
-        init_instructions = s._zpl_instructions if hasattr(s, "_zpl_instructions") else None
         tools = (await s.list_tools()).tools
         prompts = (await s.list_prompts()).prompts
         texts = []
@@ -45,11 +44,11 @@ async def catalog_of(server_env):
                      "arguments": [a.model_dump(exclude_none=True) for a in (p.arguments or [])]}
                     for p in sorted(prompts, key=lambda p: p.name)],
     }
-    return catalog, texts, init_instructions
+    return catalog, texts
 
 
 async def test_the_catalog_is_the_snapshot(server_env):
-    catalog, _, _ = await catalog_of(server_env)
+    catalog, _ = await catalog_of(server_env)
     rendered = json.dumps(catalog, indent=2, sort_keys=True) + "\n"
     if os.environ.get("ZPL_UPDATE_CATALOG"):
         CATALOG.write_text(rendered)
@@ -78,7 +77,7 @@ async def test_every_tool_and_argument_the_texts_mention_exists(server_env):
         async with stdio_client(params, errlog=errlog) as (read, write):
             async with ClientSession(read, write) as s:
                 instructions = (await s.initialize()).instructions
-    catalog, prompt_texts, _ = await catalog_of(server_env)
+    catalog, prompt_texts = await catalog_of(server_env)
     tools = {t["name"] for t in catalog["tools"]}
     fields = set()
     for t in catalog["tools"]:
