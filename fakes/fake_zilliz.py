@@ -221,8 +221,9 @@ class FakeZilliz:
                         and parts[2] == "privateEndpointWhitelist"):
                     entry = (parts[1], body["regionId"], body["outerUserId"])
                     if entry in fake.whitelist:
-                        # Zilliz documents no answer for a repeat; the strict guess is an error.
-                        return self._err(96041, "the account is already in the whitelist")
+                        # Zilliz documents no answer for a repeat; the strict guess is an error
+                        # whose code and words say nothing the server could rely on.
+                        return self._err(96099, "duplicate entry")
                     fake.whitelist.append(entry)
                     return self._ok({})
                 return self._err(404, f"no such call {method} /v2/{'/'.join(parts)}", status=404)

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::address::PrivateLinkAddress;
 use crate::app::App;
@@ -61,8 +61,25 @@ impl Summary for VpcList {
     }
 }
 
-pub async fn list_vpcs(app: &App, region: Option<&str>) -> Result<VpcList, Error> {
-    let region = region.map(RegionNames::parse).transpose()?;
+/// The arguments of `list_vpcs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListVpcsRequest {
+    /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+pub async fn list_vpcs(app: &App, request: &ListVpcsRequest) -> Result<VpcList, Error> {
+    let region = request
+        .region
+        .as_deref()
+        .map(RegionNames::parse)
+        .transpose()?;
     let clients = app.aws.clients(region.as_ref()).await?;
     let vpcs = ec2::vpcs(&clients.ec2, &[], &clients.region).await?;
     Ok(VpcList {
@@ -157,14 +174,34 @@ pub const SUBNET_PAGE: PageSize = PageSize {
     max: 100,
 };
 
-pub async fn list_subnets(
-    app: &App,
-    vpc_id: &str,
-    region: Option<&str>,
-    cursor: Option<&str>,
-    limit: Option<u32>,
-) -> Result<SubnetPage, Error> {
-    let vpc_id = AwsId::Vpc.check(vpc_id)?;
+/// The arguments of `list_subnets`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListSubnetsRequest {
+    /// The VPC, such as `vpc-0123456789abcdef0`.
+    pub vpc_id: String,
+    /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `next_cursor` from the previous page; omit for the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+pub async fn list_subnets(app: &App, request: &ListSubnetsRequest) -> Result<SubnetPage, Error> {
+    let (region, cursor, limit) = (
+        request.region.as_deref(),
+        request.cursor.as_deref(),
+        request.limit,
+    );
+    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
     let region = region.map(RegionNames::parse).transpose()?;
     // Refuse a bad cursor or limit before any call; the page is cut once the list is known.
     crate::paging::parse(cursor, limit, SUBNET_PAGE)?;
@@ -267,14 +304,37 @@ pub const SECURITY_GROUP_PAGE: PageSize = PageSize {
     max: 100,
 };
 
+/// The arguments of `list_security_groups`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListSecurityGroupsRequest {
+    /// The VPC, such as `vpc-0123456789abcdef0`.
+    pub vpc_id: String,
+    /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// `next_cursor` from the previous page; omit for the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
 pub async fn list_security_groups(
     app: &App,
-    vpc_id: &str,
-    region: Option<&str>,
-    cursor: Option<&str>,
-    limit: Option<u32>,
+    request: &ListSecurityGroupsRequest,
 ) -> Result<SecurityGroupPage, Error> {
-    let vpc_id = AwsId::Vpc.check(vpc_id)?;
+    let (region, cursor, limit) = (
+        request.region.as_deref(),
+        request.cursor.as_deref(),
+        request.limit,
+    );
+    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
     let region = region.map(RegionNames::parse).transpose()?;
     crate::paging::parse(cursor, limit, SECURITY_GROUP_PAGE)?;
     let clients = app.aws.clients(region.as_ref()).await?;
@@ -385,12 +445,30 @@ pub const CLUSTER_PAGE: PageSize = PageSize {
     max: 100,
 };
 
+/// The arguments of `list_zilliz_clusters`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListClustersRequest {
+    /// Only the clusters of this Zilliz project, such as `proj-4487580fcfe2c8a4391686`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// `next_cursor` from the previous page; omit for the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
 pub async fn list_zilliz_clusters(
     app: &App,
-    project_id: Option<&str>,
-    cursor: Option<&str>,
-    limit: Option<u32>,
+    request: &ListClustersRequest,
 ) -> Result<ClusterPage, Error> {
+    let (project_id, cursor, limit) = (
+        request.project_id.as_deref(),
+        request.cursor.as_deref(),
+        request.limit,
+    );
     let project_id = project_id.map(validate::project_id).transpose()?;
     crate::paging::parse(cursor, limit, CLUSTER_PAGE)?;
     let mut clusters: Vec<_> = app
@@ -449,8 +527,23 @@ impl Summary for EndpointServiceInfo {
     }
 }
 
-pub async fn get_endpoint_service(app: &App, region: &str) -> Result<EndpointServiceInfo, Error> {
-    let region = RegionNames::parse(region)?;
+/// The arguments of `get_endpoint_service`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointServiceRequest {
+    /// AWS region, `us-west-2` or `aws-us-west-2`.
+    pub region: String,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+pub async fn get_endpoint_service(
+    app: &App,
+    request: &EndpointServiceRequest,
+) -> Result<EndpointServiceInfo, Error> {
+    let region = RegionNames::parse(&request.region)?;
     endpoint_service(app, &region).await
 }
 

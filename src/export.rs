@@ -5,7 +5,7 @@
 //! facts read.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use hcl::expr::{Expression, Traversal, Variable};
 use hcl::{Block, Body};
@@ -90,13 +90,26 @@ impl Summary for ExportOutput {
     }
 }
 
-pub async fn export_terraform(
-    app: &App,
-    cluster_id: &str,
-    vpc_id: &str,
-) -> Result<ExportOutput, Error> {
-    let cluster_id = validate::cluster_id(cluster_id)?;
-    let vpc_id = AwsId::Vpc.check(vpc_id)?;
+/// The arguments of `export_terraform`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::Args)]
+#[serde(deny_unknown_fields)]
+pub struct ExportRequest {
+    /// The Zilliz cluster whose private link to export.
+    #[arg(long, value_name = "ID")]
+    pub cluster_id: String,
+    /// The VPC it serves.
+    #[arg(long, value_name = "ID")]
+    pub vpc_id: String,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub profile: Option<String>,
+}
+
+pub async fn export_terraform(app: &App, request: &ExportRequest) -> Result<ExportOutput, Error> {
+    let cluster_id = validate::cluster_id(&request.cluster_id)?;
+    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
     let facts = gather(app, &cluster_id, &vpc_id).await?;
     let (hcl, resources, left_out) = render(&facts, &vpc_id)?;
     Ok(ExportOutput {

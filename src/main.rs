@@ -7,8 +7,10 @@ use rmcp::ServiceExt;
 use tracing_subscriber::EnvFilter;
 
 use zilliz_privatelink_mcp::app::App;
+use zilliz_privatelink_mcp::audit::AuditRequest;
 use zilliz_privatelink_mcp::config::{AwsSettings, ConsentMode, Settings, ZillizSettings};
 use zilliz_privatelink_mcp::diagnose::{DiagnoseRequest, Report, Status, diagnose, mark};
+use zilliz_privatelink_mcp::export::ExportRequest;
 use zilliz_privatelink_mcp::mcp::Server;
 use zilliz_privatelink_mcp::region::RegionNames;
 
@@ -74,7 +76,7 @@ enum Command {
     /// with drift named. Exits 1 when a link is broken.
     Audit(AuditArgs),
     /// The Terraform for one VPC's private link (import blocks and resources), to stdout.
-    ExportTerraform(ExportArgs),
+    ExportTerraform(ExportRequest),
     /// The IAM policy document the server needs (iam/full.json), to stdout.
     IamPolicy(IamPolicyArgs),
 }
@@ -89,58 +91,20 @@ struct IamPolicyArgs {
 
 #[derive(Debug, Args)]
 struct AuditArgs {
-    /// An AWS region to audit (repeat for more); default: every AWS region where the key's
-    /// projects have clusters.
-    #[arg(long = "regions", value_name = "REGION,...", value_delimiter = ',')]
-    regions: Vec<String>,
-    /// Only this Zilliz project.
-    #[arg(long, value_name = "ID")]
-    project_id: Option<String>,
+    #[command(flatten)]
+    request: AuditRequest,
     /// Print the links as JSON.
     #[arg(long)]
     json: bool,
 }
 
 #[derive(Debug, Args)]
-struct ExportArgs {
-    /// The Zilliz cluster whose private link to export.
-    #[arg(long, value_name = "ID")]
-    cluster_id: String,
-    /// The VPC it serves.
-    #[arg(long, value_name = "ID")]
-    vpc_id: String,
-}
-
-#[derive(Debug, Args)]
 struct DoctorArgs {
-    /// The Zilliz cluster whose private link to check.
-    #[arg(long, value_name = "ID")]
-    cluster_id: Option<String>,
-    /// Or just a private link address (`https://HOST:PORT`), for the network probes alone.
-    #[arg(long, value_name = "URL")]
-    address: Option<String>,
-    /// The VPC the application runs in (on an EC2 instance, the instance's own by default).
-    #[arg(long, value_name = "ID")]
-    vpc_id: Option<String>,
-    /// The client instance (its address, subnet and security groups are read); on an EC2
-    /// instance, the instance itself by default.
-    #[arg(long, value_name = "ID")]
-    client_instance_id: Option<String>,
-    /// Or the client's security group.
-    #[arg(long, value_name = "ID")]
-    client_security_group_id: Option<String>,
-    /// Or the client's address or network.
-    #[arg(long, value_name = "CIDR")]
-    client_cidr: Option<String>,
-    /// The client's VPC, where it is not the endpoint's (peering or a transit gateway).
-    #[arg(long, value_name = "ID")]
-    client_vpc_id: Option<String>,
+    #[command(flatten)]
+    request: DiagnoseRequest,
     /// Skip the DNS, TCP and HTTP probes.
     #[arg(long)]
     no_probe: bool,
-    /// Timeout of each probe in milliseconds (default 3000).
-    #[arg(long, value_name = "MS")]
-    probe_timeout_ms: Option<u64>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -206,17 +170,9 @@ async fn doctor(settings: Settings, args: DoctorArgs) -> ExitCode {
     // On an EC2 instance its metadata says which instance and VPC this is.
     let machine = zilliz_privatelink_mcp::aws::imds::this_machine().await;
     let request = DiagnoseRequest {
-        cluster_id: args.cluster_id,
-        address: args.address,
-        vpc_id: args.vpc_id,
-        client_instance_id: args.client_instance_id,
-        client_security_group_id: args.client_security_group_id,
-        client_cidr: args.client_cidr,
-        client_vpc_id: args.client_vpc_id,
         probe: Some(!args.no_probe),
-        dns_server: None,
-        probe_timeout_ms: args.probe_timeout_ms,
         machine,
+        ..args.request
     };
     let report = match diagnose(&app, request).await {
         Ok(report) => report,
@@ -251,14 +207,9 @@ fn failed(error: &zilliz_privatelink_mcp::error::Error) -> ExitCode {
 
 /// Prints every link (a table, or JSON): exit 0 when none is broken, 1 when one is.
 async fn audit(settings: Settings, args: AuditArgs) -> ExitCode {
-    use zilliz_privatelink_mcp::audit::{AuditRequest, audit_all, judge::LinkStatus};
+    use zilliz_privatelink_mcp::audit::{audit_all, judge::LinkStatus};
     let app = App::new(settings);
-    let request = AuditRequest {
-        regions: args.regions,
-        project_id: args.project_id,
-        ..Default::default()
-    };
-    let (links, regions) = match audit_all(&app, &request, None).await {
+    let (links, regions) = match audit_all(&app, &args.request, None).await {
         Ok(found) => found,
         Err(error) => return failed(&error),
     };
@@ -322,11 +273,9 @@ async fn audit(settings: Settings, args: AuditArgs) -> ExitCode {
 }
 
 /// Writes the HCL to stdout and what it leaves out to stderr.
-async fn export_terraform(settings: Settings, args: ExportArgs) -> ExitCode {
+async fn export_terraform(settings: Settings, request: ExportRequest) -> ExitCode {
     let app = App::new(settings);
-    match zilliz_privatelink_mcp::export::export_terraform(&app, &args.cluster_id, &args.vpc_id)
-        .await
-    {
+    match zilliz_privatelink_mcp::export::export_terraform(&app, &request).await {
         Ok(export) => {
             print!("{}", export.hcl);
             for left in &export.left_out {

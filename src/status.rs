@@ -6,7 +6,7 @@
 //! a network, and the diagnosis (which renders the same verdicts) agrees.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::error::Error;
@@ -89,8 +89,8 @@ impl Summary for SetupStatus {
         if let Some(next) = &self.next_action {
             text.push_str(&format!(
                 "\nNext: {} {}",
-                next.tool,
-                serde_json::to_string(&next.arguments).unwrap_or_default()
+                next.tool(),
+                serde_json::to_string(&next.arguments()).unwrap_or_default()
             ));
         }
         text
@@ -132,13 +132,23 @@ pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<PersonsPart>)
     (steps, next, persons_part)
 }
 
-pub async fn get_setup_status(
-    app: &App,
-    cluster_id: &str,
-    vpc_id: &str,
-) -> Result<SetupStatus, Error> {
-    let cluster_id = validate::cluster_id(cluster_id)?;
-    let vpc_id = AwsId::Vpc.check(vpc_id)?;
+/// The arguments of `get_setup_status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    /// The Zilliz cluster.
+    pub cluster_id: String,
+    /// The VPC the application runs in.
+    pub vpc_id: String,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+pub async fn get_setup_status(app: &App, request: &StatusRequest) -> Result<SetupStatus, Error> {
+    let cluster_id = validate::cluster_id(&request.cluster_id)?;
+    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
     let facts = facts::gather(app, &cluster_id, &vpc_id).await;
     let (steps, next_action, persons_part) = derive(&facts);
     let region = facts.cluster.as_ref().ok().map(|c| c.region.clone());
@@ -183,12 +193,12 @@ mod tests {
             ]
         );
         let next = next.unwrap();
-        assert_eq!(next.tool, "create_vpc_endpoint");
+        assert_eq!(next.tool(), "create_vpc_endpoint");
         assert_eq!(
-            next.arguments["subnet_ids"],
+            next.arguments()["subnet_ids"],
             json!(["subnet-aaaaaaaa", "subnet-bbbbbbbb"])
         );
-        assert_eq!(next.arguments["cluster_id"], json!("in01-abc"));
+        assert_eq!(next.arguments()["cluster_id"], json!("in01-abc"));
     }
 
     #[test]
@@ -197,7 +207,7 @@ mod tests {
         f.endpoints = Ok(vec![endpoint("pendingAcceptance")]);
         let (steps, next, _) = derive(&f);
         assert_eq!(steps[2].status, StepStatus::Pending);
-        assert_eq!(next.unwrap().tool, "register_endpoint");
+        assert_eq!(next.unwrap().tool(), "register_endpoint");
     }
 
     #[test]
@@ -208,7 +218,7 @@ mod tests {
         let (steps, next, _) = derive(&f);
         assert_eq!(steps[3].status, StepStatus::Done);
         assert_eq!(steps[4].status, StepStatus::Pending);
-        assert_eq!(next.unwrap().tool, "wait_for_endpoint");
+        assert_eq!(next.unwrap().tool(), "wait_for_endpoint");
     }
 
     #[test]
@@ -219,8 +229,8 @@ mod tests {
         let (steps, next, _) = derive(&f);
         assert_eq!(steps[4].status, StepStatus::Done);
         let next = next.unwrap();
-        assert_eq!(next.tool, "setup_private_dns");
-        assert_eq!(next.arguments["endpoint_id"], json!("vpce-11111111"));
+        assert_eq!(next.tool(), "setup_private_dns");
+        assert_eq!(next.arguments()["endpoint_id"], json!("vpce-11111111"));
 
         f.zone = Ok(Some(Zone {
             id: "Z123".into(),
@@ -239,12 +249,12 @@ mod tests {
         assert_eq!(steps[6].status, StepStatus::Done);
         assert_eq!(steps[7].status, StepStatus::Missing);
         let next = next.unwrap();
-        assert_eq!(next.tool, "allow_client_access");
+        assert_eq!(next.tool(), "allow_client_access");
         assert_eq!(
-            next.arguments["endpoint_security_group_id"],
+            next.arguments()["endpoint_security_group_id"],
             json!("sg-11111111")
         );
-        assert_eq!(next.arguments["source_cidr"], json!("10.0.0.0/16"));
+        assert_eq!(next.arguments()["source_cidr"], json!("10.0.0.0/16"));
 
         f.endpoint_groups = Ok(vec![group(vec![Rule::new(
             "tcp",
@@ -293,7 +303,7 @@ mod tests {
         let (steps, next, _) = derive(&f);
         assert_eq!(steps[6].status, StepStatus::Failed);
         assert!(steps[6].detail.contains("elsewhere.example.com"));
-        assert_eq!(next.unwrap().tool, "setup_private_dns");
+        assert_eq!(next.unwrap().tool(), "setup_private_dns");
     }
 
     #[test]

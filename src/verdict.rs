@@ -7,8 +7,6 @@
 //! open one; `diagnose_private_link` renders the same verdicts as findings. So the two never
 //! disagree about the same facts.
 
-use serde_json::{Value, json};
-
 use crate::aws::ec2::{SecurityGroup, VpcEndpoint};
 use crate::aws::route53;
 use crate::aws::rules::Rule;
@@ -16,6 +14,11 @@ use crate::endpoint_state::{self, Phase};
 use crate::facts::{ClusterFacts, Facts};
 use crate::remedy::ToolCall;
 use crate::setup;
+use crate::setup::access::AccessRequest;
+use crate::setup::dns::DnsRequest;
+use crate::setup::endpoint::CreateEndpointRequest;
+use crate::setup::register::RegisterRequest;
+use crate::setup::wait::WaitRequest;
 use crate::zilliz::model::{PlanSupport, plan_support};
 
 /// How far a step stands; the words of `get_setup_status`.
@@ -38,18 +41,6 @@ pub enum Remedy {
 }
 
 impl Remedy {
-    fn tool(tool: &str, pairs: &[(&str, Value)]) -> Self {
-        Self::Tool(ToolCall::new(
-            tool,
-            Value::Object(
-                pairs
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.clone()))
-                    .collect(),
-            ),
-        ))
-    }
-
     fn step(text: impl Into<String>) -> Self {
         Self::Step(text.into())
     }
@@ -319,14 +310,14 @@ fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> 
             Level::Missing,
             format!("{} has no endpoint to {service_name}", f.vpc_id),
         )
-        .remedy(Remedy::tool(
-            "create_vpc_endpoint",
-            &[
-                ("vpc_id", json!(f.vpc_id)),
-                ("subnet_ids", json!(subnet_ids)),
-                ("cluster_id", json!(f.cluster_id)),
-            ],
-        ));
+        .remedy(Remedy::Tool(ToolCall::CreateVpcEndpoint(
+            CreateEndpointRequest {
+                vpc_id: f.vpc_id.clone(),
+                subnet_ids,
+                cluster_id: Some(f.cluster_id.clone()),
+                ..Default::default()
+            },
+        )));
     };
     let mut detail = if e.vpc_id == f.vpc_id {
         format!(
@@ -345,29 +336,21 @@ fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> 
     if e.private_dns_enabled == Some(true) {
         detail.push_str("; private DNS is on, which the private zone does not need");
     }
-    let recreate = Remedy::tool(
-        "create_vpc_endpoint",
-        &[
-            ("vpc_id", json!(e.vpc_id)),
-            ("subnet_ids", json!(e.subnet_ids)),
-            ("cluster_id", json!(f.cluster_id)),
-        ],
-    );
+    let recreate = ToolCall::CreateVpcEndpoint(CreateEndpointRequest {
+        vpc_id: e.vpc_id.clone(),
+        subnet_ids: e.subnet_ids.clone(),
+        cluster_id: Some(f.cluster_id.clone()),
+        ..Default::default()
+    });
     let v = match endpoint_state::phase(&e.state) {
         Phase::Ready => verdict("vpc_endpoint", Level::Done, detail),
         // Zilliz accepts an endpoint once it is registered: register first, then wait.
         Phase::Waiting | Phase::Unknown if !registered => {
-            verdict("vpc_endpoint", Level::Pending, detail).remedy(Remedy::tool(
-                "register_endpoint",
-                &[
-                    ("endpoint_id", json!(e.id)),
-                    ("cluster_id", json!(f.cluster_id)),
-                ],
-            ))
+            verdict("vpc_endpoint", Level::Pending, detail).remedy(register(f, e))
         }
-        Phase::Waiting | Phase::Unknown => verdict("vpc_endpoint", Level::Pending, detail).remedy(
-            Remedy::tool("wait_for_endpoint", &[("endpoint_id", json!(e.id))]),
-        ),
+        Phase::Waiting | Phase::Unknown => {
+            verdict("vpc_endpoint", Level::Pending, detail).remedy(wait_for(e))
+        }
         Phase::Broken | Phase::Gone => {
             verdict("vpc_endpoint", Level::Failed, detail).remedy(Remedy::step(format!(
                 "delete {} in the VPC console (or remove_private_link), then {}",
@@ -400,10 +383,7 @@ fn registration(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
                 e.id, c.project_id, c.region.region_id
             ),
         )
-        .remedy(Remedy::tool(
-            "register_endpoint",
-            &[("endpoint_id", json!(e.id)), ("cluster_id", json!(f.cluster_id))],
-        )),
+        .remedy(register(f, e)),
     }
 }
 
@@ -424,23 +404,33 @@ fn private_link_address(
             Level::Pending,
             "Zilliz has not allocated the address yet; it follows registration within minutes",
         )
-        .remedy(Remedy::tool(
-            "wait_for_endpoint",
-            &[("endpoint_id", json!(e.id))],
-        )),
+        .remedy(wait_for(e)),
         (None, _) => Verdict::blocked("private_link_address", "a registered VPC endpoint"),
     }
 }
 
+fn register(f: &Facts, e: &VpcEndpoint) -> Remedy {
+    Remedy::Tool(ToolCall::RegisterEndpoint(RegisterRequest {
+        endpoint_id: e.id.clone(),
+        cluster_id: Some(f.cluster_id.clone()),
+        ..Default::default()
+    }))
+}
+
+fn wait_for(e: &VpcEndpoint) -> Remedy {
+    Remedy::Tool(ToolCall::WaitForEndpoint(WaitRequest {
+        endpoint_id: e.id.clone(),
+        ..Default::default()
+    }))
+}
+
 fn dns_remedy(f: &Facts, endpoint: Option<&VpcEndpoint>) -> Remedy {
-    let mut pairs = vec![
-        ("cluster_id", json!(f.cluster_id)),
-        ("vpc_id", json!(f.vpc_id)),
-    ];
-    if let Some(e) = endpoint {
-        pairs.push(("endpoint_id", json!(e.id)));
-    }
-    Remedy::tool("setup_private_dns", &pairs)
+    Remedy::Tool(ToolCall::SetupPrivateDns(DnsRequest {
+        cluster_id: f.cluster_id.clone(),
+        vpc_id: f.vpc_id.clone(),
+        endpoint_id: endpoint.map(|e| e.id.clone()),
+        ..Default::default()
+    }))
 }
 
 fn hosted_zone(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> Verdict {
@@ -787,10 +777,11 @@ fn security_group(
         Ok(groups) => groups,
     };
     let endpoint_group = e.security_group_ids.first().cloned().unwrap_or_default();
-    let mut access = vec![
-        ("cluster_id", json!(f.cluster_id)),
-        ("endpoint_security_group_id", json!(endpoint_group)),
-    ];
+    let mut access = AccessRequest {
+        cluster_id: Some(f.cluster_id.clone()),
+        endpoint_security_group_id: endpoint_group,
+        ..Default::default()
+    };
     match client {
         None => {
             let allowing: Vec<(&SecurityGroup, &Rule)> = groups
@@ -802,7 +793,7 @@ fn security_group(
                 if let Ok(vpc) = &f.vpc
                     && let Some(cidr) = vpc.cidr_blocks.first()
                 {
-                    access.push(("source_cidr", json!(cidr)));
+                    access.source_cidr = Some(cidr.clone());
                 }
                 verdict(
                     "security_group",
@@ -814,7 +805,7 @@ fn security_group(
                     ),
                 )
                 .ids(e.security_group_ids.clone())
-                .remedy(Remedy::tool("allow_client_access", &access))
+                .remedy(Remedy::Tool(ToolCall::AllowClientAccess(access)))
             } else {
                 verdict(
                     "security_group",
@@ -856,8 +847,8 @@ fn security_group(
                 ))),
                 GroupVerdict::Denied => {
                     match (client.side.group_ids.first(), client.side.network) {
-                        (Some(g), _) => access.push(("source_security_group_id", json!(g))),
-                        (None, Some(n)) => access.push(("source_cidr", json!(n.to_string()))),
+                        (Some(g), _) => access.source_security_group_id = Some(g.clone()),
+                        (None, Some(n)) => access.source_cidr = Some(n.to_string()),
                         _ => {}
                     }
                     verdict(
@@ -870,7 +861,7 @@ fn security_group(
                         ),
                     )
                     .ids(e.security_group_ids.clone())
-                    .remedy(Remedy::tool("allow_client_access", &access))
+                    .remedy(Remedy::Tool(ToolCall::AllowClientAccess(access)))
                 }
             }
         }
@@ -995,18 +986,23 @@ mod tests {
         f.endpoints = Ok(vec![endpoint("pendingAcceptance")]);
         let v = &judge(&f, None)[2];
         assert_eq!(v.level, Level::Pending);
-        assert!(matches!(&v.remedy, Some(Remedy::Tool(call)) if call.tool == "register_endpoint"));
+        assert!(
+            matches!(&v.remedy, Some(Remedy::Tool(call)) if call.tool() == "register_endpoint")
+        );
         f.registrations = Ok(vec!["vpce-11111111".into()]);
         let v = &judge(&f, None)[2];
-        assert!(matches!(&v.remedy, Some(Remedy::Tool(call)) if call.tool == "wait_for_endpoint"));
+        assert!(
+            matches!(&v.remedy, Some(Remedy::Tool(call)) if call.tool() == "wait_for_endpoint")
+        );
     }
 
     #[test]
     fn a_missing_endpoint_is_proposed_with_real_subnets() {
         let v = &judge(&nothing(), None)[2];
-        let Some(Remedy::Tool(ToolCall { tool, arguments })) = &v.remedy else {
+        let Some(Remedy::Tool(call)) = &v.remedy else {
             panic!("{v:?}")
         };
+        let (tool, arguments) = (call.tool(), call.arguments());
         assert_eq!(tool, "create_vpc_endpoint");
         assert_eq!(
             arguments["subnet_ids"],
@@ -1095,7 +1091,9 @@ mod tests {
         let v = &judge(&f, None)[6];
         assert_eq!(v.level, Level::Done, "{v:?}");
         assert!(v.detail.contains("current addresses"));
-        assert!(matches!(&v.remedy, Some(Remedy::Tool(call)) if call.tool == "setup_private_dns"));
+        assert!(
+            matches!(&v.remedy, Some(Remedy::Tool(call)) if call.tool() == "setup_private_dns")
+        );
         let finding = crate::diagnose::finding::from_verdict(v);
         assert_eq!(finding.status, crate::diagnose::Status::Warn);
         // One of them stale: fails, naming it.
@@ -1131,9 +1129,10 @@ mod tests {
         };
         let v = &judge(&f, Some(&client))[7];
         assert_eq!(v.level, Level::Missing);
-        let Some(Remedy::Tool(ToolCall { arguments, .. })) = &v.remedy else {
+        let Some(Remedy::Tool(call)) = &v.remedy else {
             panic!("{v:?}")
         };
+        let arguments = call.arguments();
         assert_eq!(
             arguments["source_security_group_id"],
             serde_json::json!("sg-22222222")

@@ -8,9 +8,12 @@ use serde_json::json;
 
 use crate::aws::ec2::VpcEndpoint;
 use crate::aws::route53::{self, ARecord, Zone};
-use crate::diagnose::finding::{self, Finding, Status, tool_fix};
+use crate::diagnose::finding::{self, Finding, Status};
 use crate::endpoint_state::{self, Phase};
 use crate::region::RegionNames;
+use crate::remedy::ToolCall;
+use crate::setup::register::RegisterRequest;
+use crate::setup::remove::RemoveRequest;
 use crate::setup::{CLUSTER_TAG, is_managed};
 
 /// A cluster of the region, as the audit needs it.
@@ -130,10 +133,7 @@ fn alias_endpoint<'a>(record: &ARecord, endpoints: &'a [VpcEndpoint]) -> Option<
 /// The record of cluster `c` in VPC `vpc`, whose own endpoint is `e`.
 fn record_finding(f: &RegionFacts, c: &ClusterInfo, vpc: &str, e: &VpcEndpoint) -> Finding {
     let check = format!("record:{}", c.id);
-    let fix = tool_fix(
-        "setup_private_dns",
-        json!({ "cluster_id": c.id, "vpc_id": vpc }),
-    );
+    let fix = ToolCall::setup_private_dns(&c.id, vpc, None);
     let Some(zone) = f
         .zones
         .iter()
@@ -213,10 +213,11 @@ fn state_finding(e: &VpcEndpoint, example_cluster: Option<&str>) -> Finding {
                     "{} then create it again with create_vpc_endpoint (a rejected endpoint is \
                      usually one registered with another project, or from an account that needs \
                      whitelisting)",
-                    tool_fix(
-                        "remove_private_link",
-                        json!({ "cluster_id": c, "vpc_id": e.vpc_id })
-                    )
+                    ToolCall::RemovePrivateLink(RemoveRequest {
+                        cluster_id: c.to_string(),
+                        vpc_id: e.vpc_id.clone(),
+                        ..Default::default()
+                    })
                 ),
                 None => format!(
                     "aws ec2 delete-vpc-endpoints --vpc-endpoint-ids {}, then create it again \
@@ -284,10 +285,11 @@ pub fn judge_region(f: &RegionFacts) -> Vec<Link> {
                     e.id, e.vpc_id, f.region.region_id
                 ),
                 match example {
-                    Some(c) => finding::Fix::Call(tool_fix(
-                        "register_endpoint",
-                        json!({ "endpoint_id": e.id, "cluster_id": c.id }),
-                    )),
+                    Some(c) => finding::Fix::Call(ToolCall::RegisterEndpoint(RegisterRequest {
+                        endpoint_id: e.id.clone(),
+                        cluster_id: Some(c.id.clone()),
+                        ..Default::default()
+                    })),
                     None => finding::Fix::Text(format!(
                         "register it with register_endpoint (endpoint_id {}, project_id and \
                          region {}), or delete it if nothing uses it",

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use futures::StreamExt;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::address::{PrivateLinkAddress, expected_private_link_host};
@@ -37,14 +37,32 @@ const PAGE: PageSize = PageSize {
     max: 40,
 };
 
-#[derive(Debug, Clone, Default)]
+/// The arguments of `audit_private_links`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::Args)]
+#[serde(deny_unknown_fields)]
 pub struct AuditRequest {
-    /// AWS regions (either form); default: every AWS region where the key's projects have
-    /// clusters.
-    pub regions: Vec<String>,
+    /// AWS regions to audit (`us-west-2` or `aws-us-west-2`); default: every AWS region where
+    /// the key's projects have clusters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "REGION,...", value_delimiter = ',')]
+    pub regions: Option<Vec<String>>,
+    /// Only this Zilliz project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "ID")]
     pub project_id: Option<String>,
+    /// `next_cursor` of the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
     pub cursor: Option<String>,
+    /// Links a page, 1 to 40 (default 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
     pub limit: Option<u32>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub profile: Option<String>,
 }
 
 /// One region read, for progress notifications.
@@ -121,6 +139,7 @@ pub async fn audit_all(
     let asked: Vec<RegionNames> = request
         .regions
         .iter()
+        .flatten()
         .map(|r| RegionNames::parse(r))
         .collect::<Result<_, _>>()?;
     if let Some(bad) = asked.iter().find(|r| !r.region_id.starts_with("aws-")) {

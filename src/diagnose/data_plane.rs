@@ -5,10 +5,11 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use ipnet::IpNet;
-use serde_json::json;
 
-use super::finding::{self, Finding, tool_fix};
+use super::finding::{self, Finding};
 use super::probes::{self, Connect, Resolution};
+use crate::remedy::ToolCall;
+use crate::setup::access::AccessRequest;
 
 /// The raw results of the probes.
 #[derive(Debug, Clone)]
@@ -98,11 +99,7 @@ impl ProbeContext {
             return fix.clone();
         }
         match (&self.cluster_id, &self.vpc_id) {
-            (Some(cluster), Some(vpc)) => tool_fix(
-                "setup_private_dns",
-                json!({ "cluster_id": cluster, "vpc_id": vpc }),
-            )
-            .text(),
+            (Some(cluster), Some(vpc)) => ToolCall::setup_private_dns(cluster, vpc, None).text(),
             _ => format!(
                 "give cluster_id and vpc_id to see which DNS link is missing; the host {} must \
                  resolve, inside the VPC, to the endpoint's private addresses through a private \
@@ -236,17 +233,15 @@ pub fn interpret(r: &ProbeResults, ctx: &ProbeContext) -> (Vec<Finding>, Option<
 
     let access_fix = match &ctx.endpoint_group_id {
         Some(g) => {
-            let mut arguments = json!({ "endpoint_security_group_id": g });
-            match &ctx.cluster_id {
-                Some(cluster) => arguments["cluster_id"] = json!(cluster),
-                None => arguments["port"] = json!(port),
-            }
-            if let Some(n) = ctx.client_network {
-                arguments["source_cidr"] = json!(n.to_string());
-            }
+            let access = ToolCall::AllowClientAccess(AccessRequest {
+                endpoint_security_group_id: g.clone(),
+                cluster_id: ctx.cluster_id.clone(),
+                port: ctx.cluster_id.is_none().then_some(i64::from(port)),
+                source_cidr: ctx.client_network.map(|n| n.to_string()),
+                ..Default::default()
+            });
             format!(
-                "{} — and check the network ACLs of the endpoint's subnets and the client's",
-                tool_fix("allow_client_access", arguments)
+                "{access} — and check the network ACLs of the endpoint's subnets and the client's"
             )
         }
         None => format!(

@@ -40,6 +40,15 @@ pub enum Fix {
     Call(ToolCall),
 }
 
+impl std::fmt::Display for Fix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Text(text) => f.write_str(text),
+            Self::Call(call) => f.write_str(&call.text()),
+        }
+    }
+}
+
 impl From<String> for Fix {
     fn from(text: String) -> Self {
         Self::Text(text)
@@ -103,11 +112,6 @@ pub fn warn(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Find
 
 pub fn fail(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
     make(check, Status::Fail, detail, Some(fix.into()))
-}
-
-/// A call of one of this server's tools, as a fix.
-pub fn tool_fix(tool: &str, arguments: serde_json::Value) -> ToolCall {
-    ToolCall::new(tool, arguments)
 }
 
 /// The finding's name for a setup step.

@@ -23,8 +23,7 @@ use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
 use schemars::JsonSchema;
-use serde::Serialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use crate::address::{PrivateLinkAddress, expected_private_link_host};
 use crate::app::App;
@@ -32,13 +31,13 @@ use crate::aws::ec2::{self, SecurityGroup};
 use crate::error::Error;
 use crate::facts::{self, Facts};
 use crate::region::RegionNames;
+use crate::remedy::ToolCall;
 use crate::setup;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 use crate::verdict::{self, ClientView};
 use crate::zilliz::model::{PlanSupport, plan_support};
 use data_plane::ProbeContext;
-use finding::tool_fix;
 pub use finding::{Finding, Status, mark};
 use reach::ClientSide;
 
@@ -46,21 +45,73 @@ pub const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The control plane's reads get longer than the probes: AWS retries throttling.
 const CONTROL_PLANE_DEADLINE: Duration = Duration::from_secs(30);
 
-#[derive(Debug, Clone, Default)]
+/// The arguments of `diagnose_private_link`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::Args)]
+#[serde(deny_unknown_fields)]
 pub struct DiagnoseRequest {
+    /// The Zilliz cluster whose private link to check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "ID")]
     pub cluster_id: Option<String>,
+    /// Or just a private link address (`https://HOST:PORT`), for the network probes alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "URL")]
     pub address: Option<String>,
+    /// The VPC the application runs in: needed for the endpoint, DNS and security checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(
+        long,
+        value_name = "ID",
+        help = "The VPC the application runs in (on an EC2 instance, the instance's own by default)"
+    )]
     pub vpc_id: Option<String>,
-    pub client_instance_id: Option<String>,
-    pub client_security_group_id: Option<String>,
-    pub client_cidr: Option<String>,
+    /// The VPC the application runs in when it is not the endpoint's (peering or a transit
+    /// gateway): its zone and routes are checked, and its CIDR is the client's by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "ID")]
     pub client_vpc_id: Option<String>,
-    /// Run the data-plane probes (default true).
+    /// The client instance (its address, subnet and groups are read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(
+        long,
+        value_name = "ID",
+        help = "The client instance (its address, subnet and groups are read); on an EC2 instance, the instance itself by default"
+    )]
+    pub client_instance_id: Option<String>,
+    /// Or the client's security group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "ID")]
+    pub client_security_group_id: Option<String>,
+    /// Or the client's address or network, such as `10.0.3.7` or `10.0.3.0/24`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "CIDR")]
+    pub client_cidr: Option<String>,
+    /// Run the DNS, TCP and HTTP probes from where the server runs (default true; they mean
+    /// something only inside the VPC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
     pub probe: Option<bool>,
+    /// Resolver for the probes, `IP` or `IP:PORT`, instead of the system's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
     pub dns_server: Option<String>,
+    /// Timeout of each probe, 100 to 60000 ms (default 3000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(
+        long,
+        value_name = "MS",
+        help = "Timeout of each probe in milliseconds (default 3000)"
+    )]
     pub probe_timeout_ms: Option<u64>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub profile: Option<String>,
     /// Where the probes run, from the instance metadata service (`doctor` on EC2): the
     /// instance and its VPC.
+    #[serde(skip)]
+    #[arg(skip)]
     pub machine: Option<Machine>,
 }
 
@@ -269,7 +320,7 @@ pub async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Report, Err
         findings.push(finding::fail(
             "cluster",
             e.to_string(),
-            tool_fix("list_zilliz_clusters", json!({})),
+            ToolCall::ListZillizClusters(Default::default()),
         ));
     }
     let region = known.as_ref().map(|t| t.region.clone());
@@ -820,10 +871,7 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
                             .join(" and ")
                     ),
                     // setup_private_dns turns both attributes on (its preview lists them).
-                    tool_fix(
-                        "setup_private_dns",
-                        json!({ "cluster_id": t.cluster_id(), "vpc_id": vpc_id }),
-                    ),
+                    ToolCall::setup_private_dns(t.cluster_id(), vpc_id, None),
                 ));
             }
         }
@@ -982,10 +1030,7 @@ fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Clien
             .as_ref()
             .map(|a| a.host.as_str())
             .unwrap_or_default();
-        let fix = tool_fix(
-            "setup_private_dns",
-            json!({ "cluster_id": t.cluster_id(), "vpc_id": vpc_id }),
-        );
+        let fix = ToolCall::setup_private_dns(t.cluster_id(), vpc_id, None);
         for parent in &facts.parent_zones {
             let zone = &parent.zone;
             match &parent.answering {

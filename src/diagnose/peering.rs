@@ -3,12 +3,13 @@
 //! across. Judged over plain data.
 
 use ipnet::IpNet;
-use serde_json::json;
 
-use super::finding::{self, Finding, tool_fix};
+use super::finding::{self, Finding};
 use crate::aws::ec2::{PeeringConnection, RouteTable, SecurityGroup};
 use crate::aws::route53::Zone;
 use crate::aws::rules::Peer;
+use crate::remedy::ToolCall;
+use crate::setup::access::AccessRequest;
 
 /// Everything the judgement reads.
 #[derive(Debug, Clone)]
@@ -43,26 +44,24 @@ fn crosses(target: &str) -> bool {
 
 pub fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    out.push(
-        match p.client_zones.iter().find(|z| z.name == p.host) {
-            Some(zone) => finding::pass(
-                "client_vpc_zone",
-                format!("private zone {} ({}) is tied to the client's {}", zone.id, p.host, p.client_vpc),
+    out.push(match p.client_zones.iter().find(|z| z.name == p.host) {
+        Some(zone) => finding::pass(
+            "client_vpc_zone",
+            format!(
+                "private zone {} ({}) is tied to the client's {}",
+                zone.id, p.host, p.client_vpc
             ),
-            None => finding::fail(
-                "client_vpc_zone",
-                format!(
-                    "no private zone {} is tied to the client's {}: its instances resolve the \
+        ),
+        None => finding::fail(
+            "client_vpc_zone",
+            format!(
+                "no private zone {} is tied to the client's {}: its instances resolve the \
                      host publicly, not to {} in {}",
-                    p.host, p.client_vpc, p.endpoint_id, p.endpoint_vpc
-                ),
-                tool_fix(
-                    "setup_private_dns",
-                    json!({ "cluster_id": p.cluster_id, "vpc_id": p.client_vpc, "endpoint_id": p.endpoint_id }),
-                ),
+                p.host, p.client_vpc, p.endpoint_id, p.endpoint_vpc
             ),
-        },
-    );
+            ToolCall::setup_private_dns(p.cluster_id, p.client_vpc, Some(p.endpoint_id)),
+        ),
+    });
     // A broad peering route loses to a narrower one elsewhere.
     let missing: Vec<&IpNet> = p
         .endpoint_subnets
@@ -169,17 +168,51 @@ pub fn group_reference(
                 "aws ec2 modify-transit-gateway --transit-gateway-id {tgw} --options \
                  SecurityGroupReferencingSupport=enable (and on both VPC attachments); or admit \
                  the client's addresses instead: {}",
-                tool_fix(
-                    "allow_client_access",
-                    json!({
-                        "endpoint_security_group_id": endpoint_group,
-                        "source_cidr": client_cidr.map_or("<the client VPC's CIDR>".to_string(), ToString::to_string),
-                        "port": port,
-                    }),
-                )
+                admit_addresses(Some(endpoint_group), None, Some(port), client_cidr)
             ),
         ),
     })
+}
+
+/// The fix that admits the client by its addresses: the `allow_client_access` call where the
+/// endpoint's group and the client's network are known, otherwise what to ask the person first
+/// (a call with a placeholder would be refused).
+fn admit_addresses(
+    endpoint_group: Option<&str>,
+    cluster_id: Option<&str>,
+    port: Option<u16>,
+    client_cidr: Option<&IpNet>,
+) -> finding::Fix {
+    match (endpoint_group, client_cidr) {
+        (Some(group), Some(cidr)) => {
+            finding::Fix::Call(ToolCall::AllowClientAccess(AccessRequest {
+                endpoint_security_group_id: group.to_string(),
+                source_cidr: Some(cidr.to_string()),
+                cluster_id: cluster_id.map(str::to_string),
+                port: cluster_id
+                    .is_none()
+                    .then_some(port)
+                    .flatten()
+                    .map(i64::from),
+                ..Default::default()
+            }))
+        }
+        _ => finding::Fix::Text(format!(
+            "ask the person for the client VPC's CIDR block{}, then call allow_client_access with              it as source_cidr{}",
+            if endpoint_group.is_none() {
+                " and the endpoint's security group"
+            } else {
+                ""
+            },
+            match (endpoint_group, cluster_id, port) {
+                (Some(g), Some(c), _) => {
+                    format!(" (endpoint_security_group_id {g}, cluster_id {c})")
+                }
+                (Some(g), None, Some(p)) => format!(" (endpoint_security_group_id {g}, port {p})"),
+                _ => String::new(),
+            }
+        )),
+    }
 }
 
 /// A client VPC this server cannot read (another account, or another region), known through
@@ -251,13 +284,11 @@ pub fn across_peering(a: &AcrossPeering<'_>) -> AcrossJudgement {
         .iter()
         .any(|(_, r)| owner.is_some() && r.group_owner.as_deref() == owner);
     let honoured = !cross_region && (!cross_account || qualified);
-    let cidr_alternative = tool_fix(
-        "allow_client_access",
-        json!({
-            "cluster_id": a.cluster_id,
-            "endpoint_security_group_id": a.endpoint_groups.first().map_or("<the endpoint's group>", |g| g.id.as_str()),
-            "source_cidr": network.map_or("<the client VPC's CIDR>".to_string(), |n| n.to_string()),
-        }),
+    let cidr_alternative = admit_addresses(
+        a.endpoint_groups.first().map(|g| g.id.as_str()),
+        Some(a.cluster_id),
+        None,
+        network.as_ref(),
     );
     if let Some(group) = a.client_groups.first() {
         findings.push(if honoured {

@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::data_plane::{self, ProbeContext, ProbeResults};
 use super::finding::{self, Finding};
@@ -39,14 +39,29 @@ const STEP_TIMEOUT_SECONDS: u64 = 3;
 /// How long the command may run on the instance, and how long the tool waits for it.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
-#[derive(Debug, Clone, Default)]
-pub(crate) struct InstanceProbeRequest {
+/// The arguments of `probe_from_instance`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceProbeRequest {
+    /// The Zilliz cluster whose private link to probe (its address and region are read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
+    /// Or the private link address (`https://HOST:PORT`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// The instance the application runs on; SSM must manage it.
     pub client_instance_id: String,
+    /// The instance's region when no cluster_id is given: `us-west-2` or `aws-us-west-2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// False (default): preview the script, run nothing. True: run it on the instance.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
     pub confirm: bool,
-    pub consent: Consent,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -426,6 +441,7 @@ fn seen_from(instance_id: &str, findings: Vec<Finding>) -> Vec<Finding> {
 pub(crate) async fn probe_from_instance(
     app: &App,
     request: InstanceProbeRequest,
+    consent: &Consent,
 ) -> Result<InstanceProbeOutput, Error> {
     let instance_id =
         AwsId::Instance.check_field("client_instance_id", &request.client_instance_id)?;
@@ -527,7 +543,7 @@ pub(crate) async fn probe_from_instance(
         lines.join("\n")
     );
     if let Decision::Declined(why) =
-        consent::obtain(app.settings.consent, &request.consent, question).await?
+        consent::obtain(app.settings.consent, consent, question).await?
     {
         output.message = why.replace("nothing was changed", "nothing ran");
         return Ok(output);

@@ -1,7 +1,6 @@
 //! The MCP face of the server: thin handlers that check nothing themselves, call the domain,
 //! and turn its answers into `structuredContent` plus one short text.
 
-mod args;
 mod prompts;
 mod schema;
 
@@ -34,9 +33,7 @@ use crate::export;
 use crate::setup::{access, dns, endpoint, register, remove, wait};
 use crate::status;
 use crate::summary::Summary;
-use args::*;
-
-pub use crate::remedy::CHANGING_TOOLS;
+use prompts::{SetupPromptArgs, TroubleshootPromptArgs};
 
 const INSTRUCTIONS: &str = "\
 Connects applications in an AWS VPC to a Zilliz Cloud cluster over AWS PrivateLink.
@@ -71,6 +68,9 @@ pub struct Server {
     /// The server acting through other AWS profiles, made on first use.
     profiles: Arc<tokio::sync::Mutex<std::collections::HashMap<String, Arc<App>>>>,
     tool_router: ToolRouter<Self>,
+    /// The tools that change an account (annotated `readOnlyHint: false`): `--read-only` hides
+    /// and refuses them, and a read-only server's guidance proposes none of them.
+    changing: Arc<Vec<String>>,
     prompt_router: PromptRouter<Self>,
 }
 
@@ -82,15 +82,22 @@ impl Server {
             route.attr.input_schema = strict_schema(&route.attr.input_schema);
             route.attr.output_schema = route.attr.output_schema.as_ref().map(strict_schema);
         }
+        let changing: Vec<String> = tool_router
+            .list_all()
+            .into_iter()
+            .filter(|tool| tool.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true))
+            .map(|tool| tool.name.to_string())
+            .collect();
         if app.settings.read_only {
-            for name in CHANGING_TOOLS {
-                tool_router.disable_route(*name);
+            for name in &changing {
+                tool_router.disable_route(name.clone());
             }
         }
         Self {
             app,
             profiles: Arc::default(),
             tool_router,
+            changing: Arc::new(changing),
             prompt_router: Self::prompt_router(),
         }
     }
@@ -102,9 +109,12 @@ impl Server {
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<discovery::VpcList>()
     )]
-    async fn list_vpcs(&self, Parameters(args): Parameters<ListVpcsArgs>) -> CallToolResult {
-        let app = app_for!(self, args.profile);
-        answer(discovery::list_vpcs(&app, args.region.as_deref()).await)
+    async fn list_vpcs(
+        &self,
+        Parameters(r): Parameters<discovery::ListVpcsRequest>,
+    ) -> CallToolResult {
+        let app = app_for!(self, r.profile);
+        answer(discovery::list_vpcs(&app, &r).await)
     }
 
     #[tool(
@@ -115,18 +125,12 @@ impl Server {
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<discovery::SubnetPage>()
     )]
-    async fn list_subnets(&self, Parameters(args): Parameters<ListSubnetsArgs>) -> CallToolResult {
-        let app = app_for!(self, args.profile);
-        answer(
-            discovery::list_subnets(
-                &app,
-                &args.vpc_id,
-                args.region.as_deref(),
-                args.cursor.as_deref(),
-                args.limit,
-            )
-            .await,
-        )
+    async fn list_subnets(
+        &self,
+        Parameters(r): Parameters<discovery::ListSubnetsRequest>,
+    ) -> CallToolResult {
+        let app = app_for!(self, r.profile);
+        answer(discovery::list_subnets(&app, &r).await)
     }
 
     #[tool(
@@ -137,19 +141,10 @@ impl Server {
     )]
     async fn list_security_groups(
         &self,
-        Parameters(args): Parameters<ListSecurityGroupsArgs>,
+        Parameters(r): Parameters<discovery::ListSecurityGroupsRequest>,
     ) -> CallToolResult {
-        let app = app_for!(self, args.profile);
-        answer(
-            discovery::list_security_groups(
-                &app,
-                &args.vpc_id,
-                args.region.as_deref(),
-                args.cursor.as_deref(),
-                args.limit,
-            )
-            .await,
-        )
+        let app = app_for!(self, r.profile);
+        answer(discovery::list_security_groups(&app, &r).await)
     }
 
     #[tool(
@@ -161,17 +156,9 @@ impl Server {
     )]
     async fn list_zilliz_clusters(
         &self,
-        Parameters(args): Parameters<ListClustersArgs>,
+        Parameters(r): Parameters<discovery::ListClustersRequest>,
     ) -> CallToolResult {
-        answer(
-            discovery::list_zilliz_clusters(
-                &self.app,
-                args.project_id.as_deref(),
-                args.cursor.as_deref(),
-                args.limit,
-            )
-            .await,
-        )
+        answer(discovery::list_zilliz_clusters(&self.app, &r).await)
     }
 
     #[tool(
@@ -183,10 +170,10 @@ impl Server {
     )]
     async fn get_endpoint_service(
         &self,
-        Parameters(args): Parameters<GetEndpointServiceArgs>,
+        Parameters(r): Parameters<discovery::EndpointServiceRequest>,
     ) -> CallToolResult {
-        let app = app_for!(self, args.profile);
-        answer(discovery::get_endpoint_service(&app, &args.region).await)
+        let app = app_for!(self, r.profile);
+        answer(discovery::get_endpoint_service(&app, &r).await)
     }
 
     #[tool(
@@ -202,22 +189,14 @@ impl Server {
     )]
     async fn create_vpc_endpoint(
         &self,
-        Parameters(args): Parameters<CreateVpcEndpointArgs>,
+        Parameters(r): Parameters<endpoint::CreateEndpointRequest>,
         context: RequestContext<RoleServer>,
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
     ) -> CallToolResponse {
-        let app = app_for!(self, args.profile);
-        let request = endpoint::CreateEndpointRequest {
-            vpc_id: args.vpc_id,
-            subnet_ids: args.subnet_ids,
-            security_group_ids: args.security_group_ids.unwrap_or_default(),
-            cluster_id: args.cluster_id,
-            region: args.region,
-            confirm: args.confirm,
-            consent: consent_of(&context, state.as_deref(), responses.as_ref()),
-        };
-        respond(endpoint::create_vpc_endpoint(&app, request).await)
+        let consent = consent_of(&context, state.as_deref(), responses.as_ref());
+        let app = app_for!(self, r.profile);
+        respond(endpoint::create_vpc_endpoint(&app, r, &consent).await)
     }
 
     #[tool(
@@ -229,21 +208,14 @@ impl Server {
     )]
     async fn register_endpoint(
         &self,
-        Parameters(args): Parameters<RegisterEndpointArgs>,
+        Parameters(r): Parameters<register::RegisterRequest>,
         context: RequestContext<RoleServer>,
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
     ) -> CallToolResponse {
-        let app = app_for!(self, args.profile);
-        let request = register::RegisterRequest {
-            endpoint_id: args.endpoint_id,
-            cluster_id: args.cluster_id,
-            project_id: args.project_id,
-            region: args.region,
-            confirm: args.confirm,
-            consent: consent_of(&context, state.as_deref(), responses.as_ref()),
-        };
-        respond(register::register_endpoint(&app, request).await)
+        let consent = consent_of(&context, state.as_deref(), responses.as_ref());
+        let app = app_for!(self, r.profile);
+        respond(register::register_endpoint(&app, r, &consent).await)
     }
 
     #[tool(
@@ -255,16 +227,9 @@ impl Server {
     )]
     async fn wait_for_endpoint(
         &self,
-        Parameters(args): Parameters<WaitForEndpointArgs>,
+        Parameters(r): Parameters<wait::WaitRequest>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let app = app_for!(self, args.profile);
-        let request = wait::WaitRequest {
-            endpoint_id: args.endpoint_id,
-            timeout_seconds: args.timeout_seconds,
-            region: args.region,
-            poll_interval: None,
-        };
         let progress = progress_sender(&context, |step: wait::WaitProgress| {
             (
                 step.waited.as_secs_f64(),
@@ -272,7 +237,8 @@ impl Server {
                 step.message,
             )
         });
-        answer(wait::wait_for_endpoint(&app, request, progress).await)
+        let app = app_for!(self, r.profile);
+        answer(wait::wait_for_endpoint(&app, r, progress).await)
     }
 
     #[tool(
@@ -289,20 +255,14 @@ impl Server {
     )]
     async fn setup_private_dns(
         &self,
-        Parameters(args): Parameters<SetupPrivateDnsArgs>,
+        Parameters(r): Parameters<dns::DnsRequest>,
         context: RequestContext<RoleServer>,
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
     ) -> CallToolResponse {
-        let app = app_for!(self, args.profile);
-        let request = dns::DnsRequest {
-            cluster_id: args.cluster_id,
-            vpc_id: args.vpc_id,
-            endpoint_id: args.endpoint_id,
-            confirm: args.confirm,
-            consent: consent_of(&context, state.as_deref(), responses.as_ref()),
-        };
-        respond(dns::setup_private_dns(&app, request).await)
+        let consent = consent_of(&context, state.as_deref(), responses.as_ref());
+        let app = app_for!(self, r.profile);
+        respond(dns::setup_private_dns(&app, r, &consent).await)
     }
 
     #[tool(
@@ -315,23 +275,14 @@ impl Server {
     )]
     async fn allow_client_access(
         &self,
-        Parameters(args): Parameters<AllowClientAccessArgs>,
+        Parameters(r): Parameters<access::AccessRequest>,
         context: RequestContext<RoleServer>,
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
     ) -> CallToolResponse {
-        let app = app_for!(self, args.profile);
-        let request = access::AccessRequest {
-            endpoint_security_group_id: args.endpoint_security_group_id,
-            source_security_group_id: args.source_security_group_id,
-            source_cidr: args.source_cidr,
-            port: args.port,
-            cluster_id: args.cluster_id,
-            region: args.region,
-            confirm: args.confirm,
-            consent: consent_of(&context, state.as_deref(), responses.as_ref()),
-        };
-        respond(access::allow_client_access(&app, request).await)
+        let consent = consent_of(&context, state.as_deref(), responses.as_ref());
+        let app = app_for!(self, r.profile);
+        respond(access::allow_client_access(&app, r, &consent).await)
     }
 
     #[tool(
@@ -346,24 +297,12 @@ impl Server {
     )]
     async fn diagnose_private_link(
         &self,
-        Parameters(args): Parameters<DiagnoseArgs>,
+        Parameters(r): Parameters<diagnose::DiagnoseRequest>,
     ) -> CallToolResult {
-        let app = app_for!(self, args.profile);
-        let request = diagnose::DiagnoseRequest {
-            cluster_id: args.cluster_id,
-            address: args.address,
-            vpc_id: args.vpc_id,
-            client_instance_id: args.client_instance_id,
-            client_security_group_id: args.client_security_group_id,
-            client_cidr: args.client_cidr,
-            client_vpc_id: args.client_vpc_id,
-            probe: args.probe,
-            dns_server: args.dns_server,
-            probe_timeout_ms: args.probe_timeout_ms,
-            // The server may run on a laptop: where the probes run is judged from their results.
-            machine: None,
-        };
-        answer(diagnose::diagnose(&app, request).await)
+        // No `machine`: the server may run on a laptop, so where the probes ran is judged from
+        // their results.
+        let app = app_for!(self, r.profile);
+        answer(diagnose::diagnose(&app, r).await)
     }
 
     #[tool(
@@ -377,10 +316,10 @@ impl Server {
     )]
     async fn get_setup_status(
         &self,
-        Parameters(args): Parameters<SetupStatusArgs>,
+        Parameters(r): Parameters<status::StatusRequest>,
     ) -> CallToolResult {
-        let app = app_for!(self, args.profile);
-        answer(status::get_setup_status(&app, &args.cluster_id, &args.vpc_id).await)
+        let app = app_for!(self, r.profile);
+        answer(status::get_setup_status(&app, &r).await)
     }
 
     #[tool(
@@ -395,22 +334,14 @@ impl Server {
     )]
     async fn remove_private_link(
         &self,
-        Parameters(args): Parameters<RemovePrivateLinkArgs>,
+        Parameters(r): Parameters<remove::RemoveRequest>,
         context: RequestContext<RoleServer>,
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
     ) -> CallToolResponse {
-        let app = app_for!(self, args.profile);
-        respond(
-            remove::remove_private_link(
-                &app,
-                &args.cluster_id,
-                &args.vpc_id,
-                args.confirm,
-                &consent_of(&context, state.as_deref(), responses.as_ref()),
-            )
-            .await,
-        )
+        let consent = consent_of(&context, state.as_deref(), responses.as_ref());
+        let app = app_for!(self, r.profile);
+        respond(remove::remove_private_link(&app, &r, &consent).await)
     }
 
     #[tool(
@@ -426,20 +357,14 @@ impl Server {
     )]
     async fn audit_private_links(
         &self,
-        Parameters(args): Parameters<AuditArgs>,
+        Parameters(r): Parameters<audit::AuditRequest>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
-        let app = app_for!(self, args.profile);
-        let request = audit::AuditRequest {
-            regions: args.regions.unwrap_or_default(),
-            project_id: args.project_id,
-            cursor: args.cursor,
-            limit: args.limit,
-        };
         let progress = progress_sender(&context, |step: audit::AuditProgress| {
             (step.done as f64, step.total as f64, step.message)
         });
-        answer(audit::audit_private_links(&app, request, progress).await)
+        let app = app_for!(self, r.profile);
+        answer(audit::audit_private_links(&app, r, progress).await)
     }
 
     #[tool(
@@ -454,10 +379,10 @@ impl Server {
     )]
     async fn export_terraform(
         &self,
-        Parameters(args): Parameters<ExportTerraformArgs>,
+        Parameters(r): Parameters<export::ExportRequest>,
     ) -> CallToolResult {
-        let app = app_for!(self, args.profile);
-        answer(export::export_terraform(&app, &args.cluster_id, &args.vpc_id).await)
+        let app = app_for!(self, r.profile);
+        answer(export::export_terraform(&app, &r).await)
     }
 
     #[tool(
@@ -471,21 +396,14 @@ impl Server {
     )]
     async fn probe_from_instance(
         &self,
-        Parameters(args): Parameters<ProbeFromInstanceArgs>,
+        Parameters(r): Parameters<remote::InstanceProbeRequest>,
         context: RequestContext<RoleServer>,
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
     ) -> CallToolResponse {
-        let app = app_for!(self, args.profile);
-        let request = remote::InstanceProbeRequest {
-            cluster_id: args.cluster_id,
-            address: args.address,
-            client_instance_id: args.client_instance_id,
-            region: args.region,
-            confirm: args.confirm,
-            consent: consent_of(&context, state.as_deref(), responses.as_ref()),
-        };
-        respond(remote::probe_from_instance(&app, request).await)
+        let consent = consent_of(&context, state.as_deref(), responses.as_ref());
+        let app = app_for!(self, r.profile);
+        respond(remote::probe_from_instance(&app, r, &consent).await)
     }
 }
 
@@ -550,7 +468,7 @@ impl ServerHandler for Server {
     ) -> Result<CallToolResponse, ErrorData> {
         // A disabled route would be an unknown tool to rmcp; a changing tool called by name in
         // read-only mode deserves to be told why instead.
-        if self.app.settings.read_only && CHANGING_TOOLS.contains(&request.name.as_ref()) {
+        if self.app.settings.read_only && self.changing.iter().any(|t| t == &request.name) {
             return Ok(failure(&read_only_refusal(&request.name)).into());
         }
         // A cancelled call stops its work (in-flight cloud calls are dropped); rmcp sends no
@@ -565,7 +483,7 @@ impl ServerHandler for Server {
             && let Ok(CallToolResponse::Complete(result)) = &mut response
             && let Some(content) = &mut result.structured_content
         {
-            read_only_guidance(content);
+            read_only_guidance(content, &self.changing);
         }
         response
     }
@@ -702,23 +620,23 @@ fn progress_sender<T: Send + 'static>(
 /// A read-only server hides the changing tools, so its guidance cannot propose their calls:
 /// a finding keeps its fix as words for the person, without the `remedy` call, and a status's
 /// `next_action` becomes the person's part.
-fn read_only_guidance(value: &mut serde_json::Value) {
+fn read_only_guidance(value: &mut serde_json::Value, changing: &[String]) {
     const NOTE: &str = " (this server runs read-only: the person makes this change, or a \
                         server without --read-only)";
-    let changing = |call: &serde_json::Value| {
+    let proposes_change = |call: &serde_json::Value| {
         call.get("tool")
             .and_then(serde_json::Value::as_str)
-            .is_some_and(|tool| CHANGING_TOOLS.contains(&tool))
+            .is_some_and(|tool| changing.iter().any(|t| t == tool))
     };
     match value {
         serde_json::Value::Object(object) => {
-            if object.get("remedy").is_some_and(changing) {
+            if object.get("remedy").is_some_and(proposes_change) {
                 object.remove("remedy");
                 if let Some(serde_json::Value::String(fix)) = object.get_mut("fix") {
                     fix.push_str(NOTE);
                 }
             }
-            if object.get("next_action").is_some_and(changing) {
+            if object.get("next_action").is_some_and(proposes_change) {
                 let call = object.insert("next_action".into(), serde_json::Value::Null);
                 let text = call
                     .and_then(|c| serde_json::from_value::<crate::remedy::ToolCall>(c).ok())
@@ -729,9 +647,13 @@ fn read_only_guidance(value: &mut serde_json::Value) {
                     serde_json::json!({ "step": "read_only", "ask": format!("{text}{NOTE}") }),
                 );
             }
-            object.values_mut().for_each(read_only_guidance);
+            object
+                .values_mut()
+                .for_each(|v| read_only_guidance(v, changing));
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(read_only_guidance),
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| read_only_guidance(v, changing)),
         _ => {}
     }
 }
@@ -807,18 +729,12 @@ mod tests {
         })))
     }
 
+    /// Every tool has its `ToolCall` (so guidance can propose it), and the tools that take
+    /// `confirm` are exactly the changing ones (`readOnlyHint: false`).
     #[test]
-    fn the_changing_tools_are_exactly_those_not_read_only() {
-        let tools = server(false).tool_router.list_all();
-        let mut changing: Vec<&str> = tools
-            .iter()
-            .filter(|t| t.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(false))
-            .map(|t| t.name.as_ref())
-            .collect();
-        changing.sort();
-        let mut expected = CHANGING_TOOLS.to_vec();
-        expected.sort();
-        assert_eq!(changing, expected);
+    fn every_tool_is_a_tool_call_and_only_changing_tools_take_confirm() {
+        let server = server(false);
+        let tools = server.tool_router.list_all();
         for tool in &tools {
             let a = tool.annotations.as_ref().expect("annotations");
             assert!(
@@ -830,6 +746,36 @@ mod tests {
                 tool.name
             );
             assert!(tool.output_schema.is_some(), "{}", tool.name);
+            let properties = tool.input_schema["properties"].as_object().unwrap();
+            let mut arguments = serde_json::Map::new();
+            for name in tool
+                .input_schema
+                .get("required")
+                .and_then(|r| r.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let name = name.as_str().unwrap();
+                let value = match properties[name]["type"].as_str() {
+                    Some("array") => serde_json::json!(["x"]),
+                    _ => serde_json::json!("x"),
+                };
+                arguments.insert(name.to_string(), value);
+            }
+            let call: crate::remedy::ToolCall = serde_json::from_value(
+                serde_json::json!({"tool": tool.name, "arguments": arguments}),
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", tool.name));
+            assert_eq!(call.tool(), tool.name);
+            let changing = a.read_only_hint == Some(false);
+            assert_eq!(call.takes_confirm(), changing, "{}", tool.name);
+            assert_eq!(
+                properties.contains_key("confirm"),
+                changing,
+                "{}",
+                tool.name
+            );
+            assert_eq!(server.changing.contains(&tool.name.to_string()), changing);
         }
     }
 
@@ -841,9 +787,13 @@ mod tests {
             .into_iter()
             .map(|t| t.name.to_string())
             .collect();
-        let all = server(false).tool_router.list_all().len();
-        assert_eq!(names.len(), all - CHANGING_TOOLS.len());
-        assert!(names.iter().all(|n| !CHANGING_TOOLS.contains(&n.as_str())));
+        let full = server(false);
+        assert!(!full.changing.is_empty());
+        assert_eq!(
+            names.len(),
+            full.tool_router.list_all().len() - full.changing.len()
+        );
+        assert!(names.iter().all(|n| !full.changing.contains(n)));
     }
 
     #[test]

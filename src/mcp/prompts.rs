@@ -1,5 +1,22 @@
 //! The conversations the two prompts ask an assistant to lead.
 
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct SetupPromptArgs {
+    /// The Zilliz cluster, if already chosen.
+    pub cluster_id: Option<String>,
+    /// The VPC, if already chosen.
+    pub vpc_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct TroubleshootPromptArgs {
+    /// The Zilliz cluster, if known.
+    pub cluster_id: Option<String>,
+}
+
 fn known(label: &str, value: Option<&str>, otherwise: &str) -> String {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => format!("The {label} is `{v}`."),

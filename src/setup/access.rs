@@ -2,7 +2,7 @@
 //! private link's own port, from the clients.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::plan::{self, Change};
 use super::{change_summary, is_managed, target};
@@ -16,17 +16,35 @@ use crate::region::RegionNames;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 
-#[derive(Debug, Default)]
+/// The arguments of `allow_client_access`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AccessRequest {
+    /// The security group of the VPC endpoint.
     pub endpoint_security_group_id: String,
+    /// The clients' security group (or give source_cidr).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_security_group_id: Option<String>,
+    /// The clients' network, such as `10.0.0.0/16` (or give source_security_group_id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_cidr: Option<String>,
+    /// The TCP port; prefer cluster_id, which reads it from the private link address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i64>,
+    /// The cluster whose private link port to open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
+    /// The region, when no cluster_id is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// False (default): preview only. True: add the rule.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
     pub confirm: bool,
-    /// How the person can be asked before a confirmed change.
-    pub consent: Consent,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -55,7 +73,11 @@ impl Summary for AccessOutput {
     }
 }
 
-pub async fn allow_client_access(app: &App, request: AccessRequest) -> Result<AccessOutput, Error> {
+pub async fn allow_client_access(
+    app: &App,
+    request: AccessRequest,
+    consent: &Consent,
+) -> Result<AccessOutput, Error> {
     let group_id = AwsId::SecurityGroup.check_field(
         "endpoint_security_group_id",
         &request.endpoint_security_group_id,
@@ -195,7 +217,7 @@ pub async fn allow_client_access(app: &App, request: AccessRequest) -> Result<Ac
         kept: &[],
     };
     if let plan::Outcome::Declined(why) =
-        plan::carry_out(app, &clients, &scope, &plan, &request.consent).await?
+        plan::carry_out(app, &clients, &scope, &plan, consent).await?
     {
         output.message = why;
         return Ok(output);

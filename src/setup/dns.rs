@@ -9,7 +9,7 @@
 
 use aws_sdk_ec2::types::VpcAttributeName;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::plan::{self, Change, Ref, record_text};
 use super::{change_summary, tags_for, target};
@@ -24,14 +24,25 @@ use crate::error::Error;
 use crate::summary::Summary;
 use crate::validate::AwsId;
 
-#[derive(Debug, Default)]
+/// The arguments of `setup_private_dns`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DnsRequest {
+    /// The Zilliz cluster; its private link host names the zone.
     pub cluster_id: String,
+    /// The VPC whose clients should resolve the private link.
     pub vpc_id: String,
+    /// The endpoint to point at; default: the VPC's one endpoint to Zilliz's service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
+    /// False (default): preview only. True: make the changes the preview lists.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
     pub confirm: bool,
-    /// How the person can be asked before a confirmed change.
-    pub consent: Consent,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema, PartialEq, Eq)]
@@ -300,7 +311,11 @@ fn plan_spoke(f: &DnsFacts, mut plan: DnsPlan) -> Result<DnsPlan, Error> {
     Ok(plan)
 }
 
-pub async fn setup_private_dns(app: &App, request: DnsRequest) -> Result<DnsOutput, Error> {
+pub async fn setup_private_dns(
+    app: &App,
+    request: DnsRequest,
+    consent: &Consent,
+) -> Result<DnsOutput, Error> {
     crate::validate::cluster_id(&request.cluster_id)?;
     let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
     let asked_endpoint = request
@@ -445,14 +460,13 @@ pub async fn setup_private_dns(app: &App, request: DnsRequest) -> Result<DnsOutp
         cluster_id: Some(target.cluster_id()),
         kept: &[],
     };
-    let applied =
-        match plan::carry_out(app, &clients, &scope, &planned.changes, &request.consent).await? {
-            plan::Outcome::Applied(applied) => applied,
-            plan::Outcome::Declined(why) => {
-                output.message = why;
-                return Ok(output);
-            }
-        };
+    let applied = match plan::carry_out(app, &clients, &scope, &planned.changes, consent).await? {
+        plan::Outcome::Applied(applied) => applied,
+        plan::Outcome::Declined(why) => {
+            output.message = why;
+            return Ok(output);
+        }
+    };
     let zone_id = applied.made.zone_id.or(planned.zone_id).unwrap_or_default();
     output.applied = true;
     output.hosted_zone_id = Some(zone_id.clone());

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::plan::{self, Change, Ref};
 use super::{change_summary, tags_for, target};
@@ -18,16 +18,34 @@ use crate::region::RegionNames;
 use crate::summary::Summary;
 use crate::validate::AwsId;
 
-#[derive(Debug, Default)]
+/// The arguments of `create_vpc_endpoint`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateEndpointRequest {
+    /// The VPC the application runs in.
     pub vpc_id: String,
+    /// Subnets of that VPC for the endpoint, one per availability zone; subnets in zones the
+    /// service does not offer are left out with a warning.
     pub subnet_ids: Vec<String>,
-    pub security_group_ids: Vec<String>,
+    /// Security groups for the endpoint; without them a dedicated group is made with no
+    /// inbound rule (allow_client_access then admits the clients on the private link's port,
+    /// which is known once Zilliz has allocated the address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_ids: Option<Vec<String>>,
+    /// The Zilliz cluster to connect to (its region picks the endpoint service).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
+    /// The region, when no cluster_id is given: `us-west-2` or `aws-us-west-2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// False (default): preview only. True: make the changes the preview lists.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
     pub confirm: bool,
-    /// How the person can be asked before a confirmed change.
-    pub consent: Consent,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -117,6 +135,7 @@ fn check_ids(kind: AwsId, field: &'static str, ids: &[String]) -> Result<Vec<Str
 pub async fn create_vpc_endpoint(
     app: &App,
     request: CreateEndpointRequest,
+    consent: &Consent,
 ) -> Result<CreateEndpointOutput, Error> {
     // Every argument is checked before the first call.
     let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
@@ -131,7 +150,7 @@ pub async fn create_vpc_endpoint(
     let group_ids = check_ids(
         AwsId::SecurityGroup,
         "security_group_ids",
-        &request.security_group_ids,
+        request.security_group_ids.as_deref().unwrap_or_default(),
     )?;
     let asked_region = request
         .region
@@ -337,7 +356,7 @@ pub async fn create_vpc_endpoint(
         cluster_id: cluster_id.as_deref(),
         kept: &[],
     };
-    let applied = match plan::carry_out(app, &clients, &scope, &plan, &request.consent).await? {
+    let applied = match plan::carry_out(app, &clients, &scope, &plan, consent).await? {
         plan::Outcome::Applied(applied) => applied,
         plan::Outcome::Declined(why) => {
             output.message = why;
@@ -415,6 +434,7 @@ pub fn plan_endpoint(input: &EndpointPlanInput<'_>) -> Vec<Change> {
             project_id: w.project_id.clone(),
             region_id: input.region.region_id.clone(),
             account_id: w.account_id.clone(),
+            service_name: input.service_name.to_string(),
         });
     }
     let security_groups = match (input.given_groups, input.dedicated) {

@@ -40,6 +40,8 @@ pub enum Change {
         project_id: String,
         region_id: String,
         account_id: String,
+        /// The AWS service the whitelist makes visible: seeing it is how a repeat is known.
+        service_name: String,
     },
     /// A dedicated security group for the endpoint, with no inbound rule: the rule comes
     /// with `allow_client_access`, once the private link's port is known.
@@ -161,6 +163,7 @@ impl Change {
                 project_id,
                 region_id,
                 account_id,
+                ..
             } => format!(
                 "add AWS account {account_id} to Zilliz's private link whitelist for project \
                  {project_id} in {region_id} (the region requires it before the endpoint \
@@ -353,14 +356,20 @@ impl Change {
                 project_id,
                 region_id,
                 account_id,
+                service_name,
             } => match app
                 .zilliz
                 .whitelist_account(project_id, region_id, account_id)
                 .await
             {
-                // Zilliz has no call to read the whitelist; adding an account twice is success.
-                Err(e) if e.to_string().to_ascii_lowercase().contains("already") => Ok(()),
-                other => other,
+                Ok(()) => Ok(()),
+                // Zilliz has no call to read the whitelist and documents no code for an account
+                // already on it. The fact that settles it is AWS's: a whitelisted account sees
+                // the service. Seen, the refusal was a repeat; unseen, it stands.
+                Err(refused) => match ec2::endpoint_service_zones(ec2c, service_name).await {
+                    Ok(Some(_)) => Ok(()),
+                    _ => Err(refused),
+                },
             },
             Self::CreateSecurityGroup {
                 vpc_id,

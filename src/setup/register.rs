@@ -1,7 +1,7 @@
 //! `register_endpoint`: tells Zilliz to accept a VPC endpoint for a project and region.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::plan::{self, Change};
 use super::{change_summary, is_managed, target};
@@ -15,15 +15,29 @@ use crate::region::RegionNames;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 
-#[derive(Debug, Default)]
+/// The arguments of `register_endpoint`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
+    /// The VPC endpoint, such as `vpce-0123456789abcdef0`.
     pub endpoint_id: String,
+    /// The cluster whose project and region to register with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
+    /// The Zilliz project, with `region`, when no cluster_id is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    /// The region, with `project_id`: `us-west-2` or `aws-us-west-2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// False (default): preview only. True: register.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
     pub confirm: bool,
-    /// How the person can be asked before a confirmed change.
-    pub consent: Consent,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -53,6 +67,7 @@ impl Summary for RegisterOutput {
 pub async fn register_endpoint(
     app: &App,
     request: RegisterRequest,
+    consent: &Consent,
 ) -> Result<RegisterOutput, Error> {
     let endpoint_id = AwsId::VpcEndpoint.check(&request.endpoint_id)?;
     if let Some(c) = &request.cluster_id {
@@ -171,7 +186,7 @@ pub async fn register_endpoint(
         kept: &[],
     };
     if let plan::Outcome::Declined(why) =
-        plan::carry_out(app, &clients, &scope, &plan, &request.consent).await?
+        plan::carry_out(app, &clients, &scope, &plan, consent).await?
     {
         output.message = why;
         return Ok(output);

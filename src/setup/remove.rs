@@ -6,7 +6,7 @@
 
 use aws_sdk_ec2::types::Filter;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::plan::{self, Change};
 use super::{CLUSTER_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, change_summary, is_managed, target};
@@ -247,15 +247,32 @@ pub fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
     plan
 }
 
+/// The arguments of `remove_private_link`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveRequest {
+    /// The Zilliz cluster whose private link to remove.
+    pub cluster_id: String,
+    /// The VPC to remove it from.
+    pub vpc_id: String,
+    /// False (default): preview only. True: remove.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
+    pub confirm: bool,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
 pub async fn remove_private_link(
     app: &App,
-    cluster_id: &str,
-    vpc_id: &str,
-    confirm: bool,
+    request: &RemoveRequest,
     consent: &Consent,
 ) -> Result<RemoveOutput, Error> {
+    let (cluster_id, confirm) = (request.cluster_id.as_str(), request.confirm);
     crate::validate::cluster_id(cluster_id)?;
-    let vpc_id = AwsId::Vpc.check(vpc_id)?;
+    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
     let target = target(app, cluster_id).await?;
     let region = target.region.clone();
     let host = target

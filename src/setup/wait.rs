@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::App;
@@ -17,12 +17,24 @@ use crate::validate::AwsId;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(1800);
 
-#[derive(Debug, Default)]
+/// The arguments of `wait_for_endpoint`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct WaitRequest {
+    /// The VPC endpoint, such as `vpce-0123456789abcdef0`.
     pub endpoint_id: String,
+    /// How long to wait, 1 to 1800 seconds (default 300).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<u64>,
+    /// The endpoint's region, if not the server's configured one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     /// The first pause between polls; it doubles up to ten times this. Tests make it short.
+    #[serde(skip)]
     pub poll_interval: Option<Duration>,
 }
 
