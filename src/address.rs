@@ -8,15 +8,15 @@ use crate::error::Error;
 /// Host and port of a private link. The port varies by cluster (19530-19539 and 443 have
 /// been seen), so it is always read from the address, never assumed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrivateLinkAddress {
-    pub host: String,
-    pub port: u16,
+pub(crate) struct PrivateLinkAddress {
+    pub(crate) host: String,
+    pub(crate) port: u16,
 }
 
 impl PrivateLinkAddress {
     /// Parses a URL (`https://host:port`) or a bare `host:port`. An https URL without a port
     /// means 443; a bare host without a port is refused because nothing says which port.
-    pub fn parse(address: &str) -> Result<Self, Error> {
+    pub(crate) fn parse(address: &str) -> Result<Self, Error> {
         let trimmed = address.trim();
         let with_scheme = if trimmed.contains("://") {
             trimmed.to_string()
@@ -59,7 +59,7 @@ fn has_explicit_port(host_port: &str) -> bool {
 
 /// The host Zilliz gives a cluster's private link:
 /// `<clusterId>-privatelink.<regionId>.vectordb.zillizcloud.com`.
-pub fn expected_private_link_host(cluster_id: &str, region_id: &str) -> String {
+pub(crate) fn expected_private_link_host(cluster_id: &str, region_id: &str) -> String {
     format!("{cluster_id}-privatelink.{region_id}.vectordb.zillizcloud.com")
 }
 

@@ -8,10 +8,10 @@ use crate::error::Error;
 use crate::zilliz::Zilliz;
 
 #[derive(Debug)]
-pub struct App {
-    pub aws: Aws,
-    pub zilliz: Arc<Zilliz>,
-    pub settings: Settings,
+pub(crate) struct App {
+    pub(crate) aws: Aws,
+    pub(crate) zilliz: Arc<Zilliz>,
+    pub(crate) settings: Settings,
     /// The account and region the last preview or change of this session named, shared by
     /// every profile the session uses.
     last_scope: Arc<std::sync::Mutex<Option<(String, String)>>>,
@@ -19,7 +19,7 @@ pub struct App {
 
 impl App {
     /// Builds the clients without touching the network.
-    pub fn new(settings: Settings) -> Self {
+    pub(crate) fn new(settings: Settings) -> Self {
         Self {
             aws: Aws::new(settings.aws.clone()),
             zilliz: Arc::new(Zilliz::new(settings.zilliz.clone())),
@@ -30,7 +30,7 @@ impl App {
 
     /// The same server acting through another AWS profile: its own AWS clients and identity,
     /// the same Zilliz client and the same session memory of what was previewed.
-    pub fn with_profile(&self, profile: &str) -> Self {
+    pub(crate) fn with_profile(&self, profile: &str) -> Self {
         let mut settings = self.settings.clone();
         settings.aws.profile = Some(profile.to_string());
         Self {
@@ -43,7 +43,7 @@ impl App {
 
     /// Notes the account and region a preview or change names, and warns loudly when they are
     /// not those the previous one of this session named.
-    pub fn scope_warning(&self, account_id: &str, aws_region: &str) -> Option<String> {
+    pub(crate) fn scope_warning(&self, account_id: &str, aws_region: &str) -> Option<String> {
         let mut last = self.last_scope.lock().unwrap_or_else(|e| e.into_inner());
         let now = (account_id.to_string(), aws_region.to_string());
         let warning = match &*last {
@@ -62,11 +62,11 @@ impl App {
 /// Proof that a change is allowed. Every function that changes an account takes one, and
 /// [`App::ensure_write_allowed`] is the only way to get one, so no change can skip the check.
 #[derive(Debug)]
-pub struct WritePermit(());
+pub(crate) struct WritePermit(());
 
 impl App {
     /// The one guard in front of every change: refuses in read-only mode, naming the tool.
-    pub fn ensure_write_allowed(&self, tool: &str) -> Result<WritePermit, Error> {
+    pub(crate) fn ensure_write_allowed(&self, tool: &str) -> Result<WritePermit, Error> {
         if self.settings.read_only {
             return Err(read_only_refusal(tool));
         }
@@ -74,7 +74,7 @@ impl App {
     }
 }
 
-pub fn read_only_refusal(tool: &str) -> Error {
+pub(crate) fn read_only_refusal(tool: &str) -> Error {
     Error::Conflict(format!(
         "`{tool}` changes the AWS or Zilliz account and the server runs read-only \
          (--read-only or ZILLIZ_PRIVATELINK_READ_ONLY). Restart it without that setting to \

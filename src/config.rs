@@ -6,23 +6,23 @@ use std::{env, fmt};
 use url::Url;
 
 /// The Zilliz control plane when `ZILLIZ_CLOUD_URI` is not set.
-pub const DEFAULT_ZILLIZ_URI: &str = "https://api.cloud.zilliz.com";
+pub(crate) const DEFAULT_ZILLIZ_URI: &str = "https://api.cloud.zilliz.com";
 
 #[derive(Debug, Clone)]
-pub struct Settings {
-    pub aws: AwsSettings,
-    pub zilliz: ZillizSettings,
+pub(crate) struct Settings {
+    pub(crate) aws: AwsSettings,
+    pub(crate) zilliz: ZillizSettings,
     /// Changing tools are hidden and refused.
-    pub read_only: bool,
+    pub(crate) read_only: bool,
     /// Resolver for the data-plane probes, instead of the system's.
-    pub dns_server: Option<SocketAddr>,
+    pub(crate) dns_server: Option<SocketAddr>,
     /// How a change gets the person's yes.
-    pub consent: ConsentMode,
+    pub(crate) consent: ConsentMode,
 }
 
 /// How a change gets the person's own yes (`--consent`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum ConsentMode {
+pub(crate) enum ConsentMode {
     /// Ask the person through the client (MCP elicitation) where the client can ask;
     /// elsewhere `confirm: true` alone decides.
     #[default]
@@ -35,30 +35,30 @@ pub enum ConsentMode {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct AwsSettings {
+pub(crate) struct AwsSettings {
     /// `--profile`; otherwise the default chain decides (`AWS_PROFILE`, then `default`).
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
     /// `--region`, in AWS's form; otherwise the default chain decides.
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct ZillizSettings {
-    pub api_key: Option<Secret>,
-    pub base_url: Url,
+pub(crate) struct ZillizSettings {
+    pub(crate) api_key: Option<Secret>,
+    pub(crate) base_url: Url,
 }
 
 impl ZillizSettings {
     /// `ZILLIZ_CLOUD_API_KEY`, else `ZILLIZ_CLOUD_TOKEN`; `ZILLIZ_CLOUD_URI`, else the public
     /// control plane. The key is read from the environment only, never from a flag, so that it
     /// does not show in `ps` or in `--help`.
-    pub fn from_env() -> Result<Self, String> {
+    pub(crate) fn from_env() -> Result<Self, String> {
         let api_key = ["ZILLIZ_CLOUD_API_KEY", "ZILLIZ_CLOUD_TOKEN"]
             .iter()
             .filter_map(|name| env::var(name).ok())
             .map(|v| v.trim().to_string())
             .find(|v| !v.is_empty())
-            .map(Secret);
+            .map(Secret::new);
         let uri = env::var("ZILLIZ_CLOUD_URI")
             .ok()
             .filter(|v| !v.trim().is_empty())
@@ -109,15 +109,15 @@ fn is_cluster_endpoint(host: &str) -> bool {
 
 /// A value that must never be printed: its `Debug` and `Display` say only that it is there.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
+    pub(crate) fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
 
     /// The one way to read the value, named so that every use is easy to find.
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }

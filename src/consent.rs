@@ -12,7 +12,7 @@ use crate::error::Error;
 
 /// The person's answer to a question put through the client.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub(crate) enum Answer {
     Yes,
     /// Declined, cancelled, or accepted with `confirm: false`; says which.
     No(String),
@@ -24,7 +24,7 @@ type Ask = dyn Fn(String) -> Pin<Box<dyn Future<Output = Answer> + Send>> + Send
 
 /// How this call can reach the person.
 #[derive(Clone, Default)]
-pub struct Consent {
+pub(crate) struct Consent {
     way: Way,
 }
 
@@ -53,12 +53,12 @@ impl std::fmt::Debug for Consent {
 
 impl Consent {
     /// The client cannot ask the person.
-    pub fn unavailable() -> Self {
+    pub(crate) fn unavailable() -> Self {
         Self::default()
     }
 
     /// The client can ask the person during the call; `ask` puts the question and waits.
-    pub fn through(
+    pub(crate) fn through(
         ask: impl Fn(String) -> Pin<Box<dyn Future<Output = Answer> + Send>> + Send + Sync + 'static,
     ) -> Self {
         Self {
@@ -68,7 +68,7 @@ impl Consent {
 
     /// The client asks the person between calls: `answer` is what it brought back with this
     /// call, with the state it echoed.
-    pub fn between_calls(answer: Option<(Answer, Option<String>)>) -> Self {
+    pub(crate) fn between_calls(answer: Option<(Answer, Option<String>)>) -> Self {
         Self {
             way: Way::Between(answer),
         }
@@ -77,7 +77,7 @@ impl Consent {
 
 /// A short fingerprint of a question: an answer counts only for the question it was given
 /// to, so a plan that changed between the two calls is asked about again.
-pub fn fingerprint(question: &str) -> String {
+pub(crate) fn fingerprint(question: &str) -> String {
     use std::hash::{Hash, Hasher};
     // SipHash with fixed keys: the same text gives the same value in every run of this build.
     let mut hasher = std::hash::DefaultHasher::new();
@@ -87,7 +87,7 @@ pub fn fingerprint(question: &str) -> String {
 
 /// Whether to go ahead with a change the caller confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     Go,
     /// The person said no: nothing changes, and this says so.
     Declined(String),
@@ -96,7 +96,7 @@ pub enum Decision {
 /// Decides, as `mode` says, whether a confirmed change goes ahead: asks the person where the
 /// client can; refuses in `elicit` mode where it cannot. Between calls, the first call ends
 /// with [`Error::AnswerNeeded`], which the adapter turns into a question for the client.
-pub async fn obtain(
+pub(crate) async fn obtain(
     mode: ConsentMode,
     consent: &Consent,
     question: String,

@@ -17,22 +17,22 @@ use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct VpcList {
-    pub region_id: String,
-    pub aws_region: String,
-    pub vpcs: Vec<VpcInfo>,
+pub(crate) struct VpcList {
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
+    pub(crate) vpcs: Vec<VpcInfo>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct VpcInfo {
-    pub vpc_id: String,
-    pub name: Option<String>,
-    pub cidr_blocks: Vec<String>,
-    pub is_default: bool,
+pub(crate) struct VpcInfo {
+    pub(crate) vpc_id: String,
+    pub(crate) name: Option<String>,
+    pub(crate) cidr_blocks: Vec<String>,
+    pub(crate) is_default: bool,
     /// `enableDnsSupport`: a private hosted zone answers only where this is on.
-    pub dns_support: Option<bool>,
+    pub(crate) dns_support: Option<bool>,
     /// `enableDnsHostnames`: also needed for a private hosted zone.
-    pub dns_hostnames: Option<bool>,
+    pub(crate) dns_hostnames: Option<bool>,
 }
 
 impl Summary for VpcList {
@@ -64,17 +64,17 @@ impl Summary for VpcList {
 /// The arguments of `list_vpcs`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ListVpcsRequest {
+pub(crate) struct ListVpcsRequest {
     /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
-pub async fn list_vpcs(app: &App, request: &ListVpcsRequest) -> Result<VpcList, Error> {
+pub(crate) async fn list_vpcs(app: &App, request: &ListVpcsRequest) -> Result<VpcList, Error> {
     let region = request
         .region
         .as_deref()
@@ -100,33 +100,33 @@ pub async fn list_vpcs(app: &App, request: &ListVpcsRequest) -> Result<VpcList, 
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct SubnetPage {
-    pub vpc_id: String,
-    pub region_id: String,
-    pub aws_region: String,
+pub(crate) struct SubnetPage {
+    pub(crate) vpc_id: String,
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
     /// How many subnets the VPC has in all.
-    pub total: usize,
-    pub subnets: Vec<SubnetInfo>,
+    pub(crate) total: usize,
+    pub(crate) subnets: Vec<SubnetInfo>,
     /// Pass this back as `cursor` for the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
+    pub(crate) next_cursor: Option<String>,
     /// The availability zones in which the region's Zilliz endpoint service is offered, where known.
-    pub service_availability_zones: Option<Vec<String>>,
+    pub(crate) service_availability_zones: Option<Vec<String>>,
     /// Why `service_supported` is unknown, where it is.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct SubnetInfo {
-    pub subnet_id: String,
-    pub name: Option<String>,
-    pub availability_zone: String,
-    pub availability_zone_id: Option<String>,
-    pub cidr: Option<String>,
-    pub available_ips: Option<i32>,
+pub(crate) struct SubnetInfo {
+    pub(crate) subnet_id: String,
+    pub(crate) name: Option<String>,
+    pub(crate) availability_zone: String,
+    pub(crate) availability_zone_id: Option<String>,
+    pub(crate) cidr: Option<String>,
+    pub(crate) available_ips: Option<i32>,
     /// The Zilliz endpoint service is offered in this subnet's zone; null where unknown.
-    pub service_supported: Option<bool>,
+    pub(crate) service_supported: Option<bool>,
 }
 
 impl Summary for SubnetPage {
@@ -169,7 +169,7 @@ impl Summary for SubnetPage {
     }
 }
 
-pub const SUBNET_PAGE: PageSize = PageSize {
+pub(crate) const SUBNET_PAGE: PageSize = PageSize {
     default: 100,
     max: 100,
 };
@@ -177,25 +177,28 @@ pub const SUBNET_PAGE: PageSize = PageSize {
 /// The arguments of `list_subnets`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ListSubnetsRequest {
+pub(crate) struct ListSubnetsRequest {
     /// The VPC, such as `vpc-0123456789abcdef0`.
-    pub vpc_id: String,
+    pub(crate) vpc_id: String,
     /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// `next_cursor` from the previous page; omit for the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
     /// Page size, 1 to 100 (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u32>,
+    pub(crate) limit: Option<u32>,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
-pub async fn list_subnets(app: &App, request: &ListSubnetsRequest) -> Result<SubnetPage, Error> {
+pub(crate) async fn list_subnets(
+    app: &App,
+    request: &ListSubnetsRequest,
+) -> Result<SubnetPage, Error> {
     let (region, cursor, limit) = (
         request.region.as_deref(),
         request.cursor.as_deref(),
@@ -253,25 +256,25 @@ async fn service_zones(app: &App, region: &RegionNames) -> Result<Option<Vec<Str
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct SecurityGroupPage {
-    pub vpc_id: String,
-    pub region_id: String,
-    pub aws_region: String,
-    pub total: usize,
-    pub security_groups: Vec<SecurityGroupInfo>,
+pub(crate) struct SecurityGroupPage {
+    pub(crate) vpc_id: String,
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
+    pub(crate) total: usize,
+    pub(crate) security_groups: Vec<SecurityGroupInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
+    pub(crate) next_cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct SecurityGroupInfo {
-    pub group_id: String,
-    pub name: String,
-    pub description: String,
+pub(crate) struct SecurityGroupInfo {
+    pub(crate) group_id: String,
+    pub(crate) name: String,
+    pub(crate) description: String,
     /// One line per rule and peer, such as `tcp 19530 from sg-0abc (app servers)`.
-    pub inbound: Vec<String>,
+    pub(crate) inbound: Vec<String>,
     /// One line per rule and peer, such as `all traffic to 0.0.0.0/0`.
-    pub outbound: Vec<String>,
+    pub(crate) outbound: Vec<String>,
 }
 
 impl Summary for SecurityGroupPage {
@@ -299,7 +302,7 @@ impl Summary for SecurityGroupPage {
     }
 }
 
-pub const SECURITY_GROUP_PAGE: PageSize = PageSize {
+pub(crate) const SECURITY_GROUP_PAGE: PageSize = PageSize {
     default: 50,
     max: 100,
 };
@@ -307,25 +310,25 @@ pub const SECURITY_GROUP_PAGE: PageSize = PageSize {
 /// The arguments of `list_security_groups`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ListSecurityGroupsRequest {
+pub(crate) struct ListSecurityGroupsRequest {
     /// The VPC, such as `vpc-0123456789abcdef0`.
-    pub vpc_id: String,
+    pub(crate) vpc_id: String,
     /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// `next_cursor` from the previous page; omit for the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
     /// Page size, 1 to 100 (default 50).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u32>,
+    pub(crate) limit: Option<u32>,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
-pub async fn list_security_groups(
+pub(crate) async fn list_security_groups(
     app: &App,
     request: &ListSecurityGroupsRequest,
 ) -> Result<SecurityGroupPage, Error> {
@@ -366,31 +369,31 @@ pub async fn list_security_groups(
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct ClusterPage {
-    pub total: usize,
-    pub clusters: Vec<ClusterInfo>,
+pub(crate) struct ClusterPage {
+    pub(crate) total: usize,
+    pub(crate) clusters: Vec<ClusterInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
+    pub(crate) next_cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct ClusterInfo {
-    pub cluster_id: String,
-    pub name: Option<String>,
-    pub project_id: Option<String>,
-    pub region_id: Option<String>,
+pub(crate) struct ClusterInfo {
+    pub(crate) cluster_id: String,
+    pub(crate) name: Option<String>,
+    pub(crate) project_id: Option<String>,
+    pub(crate) region_id: Option<String>,
     /// The AWS region, for clusters on AWS; null for other clouds.
-    pub aws_region: Option<String>,
-    pub plan: Option<String>,
-    pub status: Option<String>,
+    pub(crate) aws_region: Option<String>,
+    pub(crate) plan: Option<String>,
+    pub(crate) status: Option<String>,
     /// Empty until a private link serves the cluster's project and region.
-    pub private_link_address: Option<String>,
-    pub private_link_host: Option<String>,
-    pub private_link_port: Option<u16>,
+    pub(crate) private_link_address: Option<String>,
+    pub(crate) private_link_host: Option<String>,
+    pub(crate) private_link_port: Option<u16>,
 }
 
 impl ClusterInfo {
-    pub fn from_cluster(c: crate::zilliz::model::Cluster) -> Self {
+    pub(crate) fn from_cluster(c: crate::zilliz::model::Cluster) -> Self {
         let address = c.private_link().map(str::to_string);
         let parsed = address
             .as_deref()
@@ -440,7 +443,7 @@ impl Summary for ClusterPage {
     }
 }
 
-pub const CLUSTER_PAGE: PageSize = PageSize {
+pub(crate) const CLUSTER_PAGE: PageSize = PageSize {
     default: 50,
     max: 100,
 };
@@ -448,19 +451,19 @@ pub const CLUSTER_PAGE: PageSize = PageSize {
 /// The arguments of `list_zilliz_clusters`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ListClustersRequest {
+pub(crate) struct ListClustersRequest {
     /// Only the clusters of this Zilliz project, such as `proj-4487580fcfe2c8a4391686`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project_id: Option<String>,
+    pub(crate) project_id: Option<String>,
     /// `next_cursor` from the previous page; omit for the first page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
     /// Page size, 1 to 100 (default 50).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u32>,
+    pub(crate) limit: Option<u32>,
 }
 
-pub async fn list_zilliz_clusters(
+pub(crate) async fn list_zilliz_clusters(
     app: &App,
     request: &ListClustersRequest,
 ) -> Result<ClusterPage, Error> {
@@ -492,19 +495,19 @@ pub async fn list_zilliz_clusters(
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct EndpointServiceInfo {
-    pub region_id: String,
-    pub aws_region: String,
+pub(crate) struct EndpointServiceInfo {
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
     /// The AWS service name to create an Interface VPC endpoint to.
-    pub service_name: String,
+    pub(crate) service_name: String,
     /// The AWS account must be added to Zilliz's whitelist before its endpoint can connect.
-    pub whitelist_required: bool,
+    pub(crate) whitelist_required: bool,
     /// The zones (as this AWS account names them) where the service is offered.
-    pub availability_zones: Vec<String>,
+    pub(crate) availability_zones: Vec<String>,
     /// False when AWS did not describe the service to this account (so the zones are unknown).
-    pub availability_zones_known: bool,
+    pub(crate) availability_zones_known: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 impl Summary for EndpointServiceInfo {
@@ -530,16 +533,16 @@ impl Summary for EndpointServiceInfo {
 /// The arguments of `get_endpoint_service`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct EndpointServiceRequest {
+pub(crate) struct EndpointServiceRequest {
     /// AWS region, `us-west-2` or `aws-us-west-2`.
-    pub region: String,
+    pub(crate) region: String,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
-pub async fn get_endpoint_service(
+pub(crate) async fn get_endpoint_service(
     app: &App,
     request: &EndpointServiceRequest,
 ) -> Result<EndpointServiceInfo, Error> {
@@ -548,7 +551,7 @@ pub async fn get_endpoint_service(
 }
 
 /// Zilliz's endpoint service for `region`, with its zones from AWS.
-pub async fn endpoint_service(
+pub(crate) async fn endpoint_service(
     app: &App,
     region: &RegionNames,
 ) -> Result<EndpointServiceInfo, Error> {
@@ -558,7 +561,7 @@ pub async fn endpoint_service(
 
 /// Zilliz's half of [`endpoint_service`]: the service's name and whether it needs a
 /// whitelist, which planning needs before AWS is asked for the zones.
-pub async fn zilliz_endpoint_service(
+pub(crate) async fn zilliz_endpoint_service(
     app: &App,
     region: &RegionNames,
 ) -> Result<crate::zilliz::model::EndpointService, Error> {
@@ -574,7 +577,7 @@ pub async fn zilliz_endpoint_service(
 }
 
 /// AWS's half of [`endpoint_service`]: the zones where the service is offered.
-pub async fn with_zones(
+pub(crate) async fn with_zones(
     app: &App,
     region: &RegionNames,
     service: crate::zilliz::model::EndpointService,

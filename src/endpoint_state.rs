@@ -3,7 +3,7 @@
 
 /// Where an endpoint stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
+pub(crate) enum Phase {
     /// `available`: traffic can flow.
     Ready,
     /// `pendingAcceptance`, `pending`: the provider has still to accept, or AWS is building it.
@@ -17,7 +17,7 @@ pub enum Phase {
 }
 
 /// AWS sends lowercase words (`available`) though its model says `Available`; compare without case.
-pub fn phase(state: &str) -> Phase {
+pub(crate) fn phase(state: &str) -> Phase {
     match state.to_ascii_lowercase().as_str() {
         "available" => Phase::Ready,
         "pendingacceptance" | "pending" | "partial" => Phase::Waiting,
@@ -28,7 +28,7 @@ pub fn phase(state: &str) -> Phase {
 }
 
 /// One sentence on what the state means and what to do about it.
-pub fn explain(state: &str) -> String {
+pub(crate) fn explain(state: &str) -> String {
     match state.to_ascii_lowercase().as_str() {
         "available" => "the endpoint is available".into(),
         "pendingacceptance" => "the endpoint waits for Zilliz to accept it: register it with register_endpoint (Zilliz accepts registered endpoints), then wait".into(),
@@ -44,7 +44,7 @@ pub fn explain(state: &str) -> String {
 
 /// An endpoint in one of these states still counts as "the one we made": a second setup
 /// call reuses it instead of making another.
-pub fn is_live(state: &str) -> bool {
+pub(crate) fn is_live(state: &str) -> bool {
     matches!(phase(state), Phase::Ready | Phase::Waiting | Phase::Unknown)
 }
 

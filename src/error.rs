@@ -4,7 +4,7 @@
 use std::fmt;
 
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     /// Bad input, caught before any cloud call.
     #[error("invalid {field} `{value}`: {expected}")]
     Invalid {
@@ -42,7 +42,7 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
+    pub(crate) fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
         Self::Invalid {
             field,
             value: Shown::new(value),
@@ -50,7 +50,7 @@ impl Error {
         }
     }
 
-    pub fn missing(field: &'static str, expected: impl Into<String>) -> Self {
+    pub(crate) fn missing(field: &'static str, expected: impl Into<String>) -> Self {
         Self::Missing {
             field,
             expected: expected.into(),
@@ -58,18 +58,18 @@ impl Error {
     }
 
     /// True for errors in the request itself, as opposed to the state of the accounts.
-    pub fn is_bad_request(&self) -> bool {
+    pub(crate) fn is_bad_request(&self) -> bool {
         matches!(self, Self::Invalid { .. } | Self::Missing { .. })
     }
 
-    pub fn not_found(what: impl Into<String>, hint: impl Into<String>) -> Self {
+    pub(crate) fn not_found(what: impl Into<String>, hint: impl Into<String>) -> Self {
         Self::NotFound {
             what: what.into(),
             hint: hint.into(),
         }
     }
 
-    pub fn cloud(
+    pub(crate) fn cloud(
         call: impl Into<String>,
         cause: impl Into<String>,
         hint: impl Into<String>,
@@ -86,12 +86,12 @@ impl Error {
 /// characters escaped, so that a 100 KB argument or a terminal escape sequence is never
 /// replayed whole into a result or a log.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shown(String);
+pub(crate) struct Shown(String);
 
 impl Shown {
     const MAX_CHARS: usize = 64;
 
-    pub fn new(raw: &str) -> Self {
+    pub(crate) fn new(raw: &str) -> Self {
         let mut shown: String = raw
             .chars()
             .take(Self::MAX_CHARS)

@@ -23,50 +23,49 @@ use crate::validate::{self, AwsId};
 
 /// Everything the export is written from.
 #[derive(Debug, Clone)]
-pub struct ExportFacts {
-    pub cluster_id: String,
-    pub project_id: String,
-    pub region: RegionNames,
-    pub account_id: String,
-    pub whitelist_required: bool,
-    pub endpoint: Option<VpcEndpoint>,
+pub(crate) struct ExportFacts {
+    pub(crate) project_id: String,
+    pub(crate) region: RegionNames,
+    pub(crate) account_id: String,
+    pub(crate) whitelist_required: bool,
+    pub(crate) endpoint: Option<VpcEndpoint>,
     /// The endpoint's security groups, with whether this tool made each.
-    pub groups: Vec<SecurityGroup>,
-    pub zone: Option<ExportZone>,
+    pub(crate) groups: Vec<SecurityGroup>,
+    pub(crate) zone: Option<ExportZone>,
     /// The endpoint is registered with the project.
-    pub registered: bool,
+    pub(crate) registered: bool,
 }
 
 #[derive(Debug, Clone)]
-pub struct ExportZone {
-    pub zone: Zone,
-    pub comment: String,
+pub(crate) struct ExportZone {
+    pub(crate) zone: Zone,
+    pub(crate) comment: String,
     /// `(vpc id, region)` of every VPC tied to it.
-    pub vpcs: Vec<(String, String)>,
-    pub tags: Vec<(String, String)>,
-    pub record: Option<ARecord>,
+    pub(crate) vpcs: Vec<(String, String)>,
+    pub(crate) tags: Vec<(String, String)>,
+    pub(crate) record: Option<ARecord>,
 }
 
 /// One resource of the export.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Exported {
+pub(crate) struct Exported {
     /// Its Terraform address, such as `aws_vpc_endpoint.zilliz`.
-    pub address: String,
+    pub(crate) address: String,
     /// The id its `import` block names (null where the provider cannot import it).
-    pub import_id: Option<String>,
+    pub(crate) import_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct ExportOutput {
+pub(crate) struct ExportOutput {
     /// The Terraform configuration.
-    pub hcl: String,
-    pub resources: Vec<Exported>,
+    pub(crate) hcl: String,
+    pub(crate) resources: Vec<Exported>,
     /// What the export leaves out, and why.
-    pub left_out: Vec<String>,
-    pub cluster_id: String,
-    pub vpc_id: String,
-    pub region_id: String,
-    pub aws_region: String,
+    pub(crate) left_out: Vec<String>,
+    pub(crate) cluster_id: String,
+    pub(crate) vpc_id: String,
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
 }
 
 impl Summary for ExportOutput {
@@ -93,21 +92,24 @@ impl Summary for ExportOutput {
 /// The arguments of `export_terraform`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::Args)]
 #[serde(deny_unknown_fields)]
-pub struct ExportRequest {
+pub(crate) struct ExportRequest {
     /// The Zilliz cluster whose private link to export.
     #[arg(long, value_name = "ID")]
-    pub cluster_id: String,
+    pub(crate) cluster_id: String,
     /// The VPC it serves.
     #[arg(long, value_name = "ID")]
-    pub vpc_id: String,
+    pub(crate) vpc_id: String,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(skip)]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
-pub async fn export_terraform(app: &App, request: &ExportRequest) -> Result<ExportOutput, Error> {
+pub(crate) async fn export_terraform(
+    app: &App,
+    request: &ExportRequest,
+) -> Result<ExportOutput, Error> {
     let cluster_id = validate::cluster_id(&request.cluster_id)?;
     let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
     let facts = gather(app, &cluster_id, &vpc_id).await?;
@@ -187,7 +189,6 @@ async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Result<ExportFacts
             .any(|r| r.registers(&e.id, &region.region_id))
     });
     Ok(ExportFacts {
-        cluster_id: cluster_id.to_string(),
         project_id: target.project_id.clone(),
         region,
         account_id: identity.account_id,
@@ -347,7 +348,7 @@ fn rule_blocks(kind: &str, group_id: &str, rules: &[Rule]) -> Vec<Block> {
 }
 
 /// The configuration, the resources it adopts, and what it leaves out.
-pub fn render(
+pub(crate) fn render(
     f: &ExportFacts,
     vpc_id: &str,
 ) -> Result<(String, Vec<Exported>, Vec<String>), Error> {
@@ -637,7 +638,6 @@ mod tests {
         )]);
         group.tags = endpoint.tags.clone();
         ExportFacts {
-            cluster_id: "in01-abc".into(),
             project_id: "proj-1".into(),
             region: RegionNames::parse("us-west-2").unwrap(),
             account_id: "123456789012".into(),

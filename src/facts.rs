@@ -22,16 +22,16 @@ use aws_sdk_route53::types::{ResourceRecordSet, RrType};
 
 /// What the cluster read said.
 #[derive(Debug, Clone)]
-pub struct ClusterFacts {
-    pub status: Option<String>,
-    pub plan: Option<String>,
-    pub project_id: String,
-    pub region: RegionNames,
-    pub address: Option<PrivateLinkAddress>,
+pub(crate) struct ClusterFacts {
+    pub(crate) status: Option<String>,
+    pub(crate) plan: Option<String>,
+    pub(crate) project_id: String,
+    pub(crate) region: RegionNames,
+    pub(crate) address: Option<PrivateLinkAddress>,
 }
 
 impl ClusterFacts {
-    pub fn of(t: &setup::Target) -> Self {
+    pub(crate) fn of(t: &setup::Target) -> Self {
         Self {
             status: t.cluster.status.clone(),
             plan: t.cluster.plan.clone(),
@@ -44,75 +44,75 @@ impl ClusterFacts {
 
 /// Everything a judgement of one VPC's private link reads. Each read is its own `Result`.
 #[derive(Debug, Clone)]
-pub struct Facts {
-    pub cluster_id: String,
-    pub vpc_id: String,
-    pub cluster: Result<ClusterFacts, String>,
+pub(crate) struct Facts {
+    pub(crate) cluster_id: String,
+    pub(crate) vpc_id: String,
+    pub(crate) cluster: Result<ClusterFacts, String>,
     /// Zilliz's service name for the region and its zones (empty where unknown); `None`
     /// where Zilliz offers no service there.
-    pub service: Result<Option<(String, Vec<String>)>, String>,
-    pub vpc: Result<ec2::Vpc, String>,
+    pub(crate) service: Result<Option<(String, Vec<String>)>, String>,
+    pub(crate) vpc: Result<ec2::Vpc, String>,
     /// Where the VPC is not in the cluster's region but in the server's own: that region.
     /// PrivateLink is regional, so nothing else is judged across the two.
-    pub vpc_region: Option<String>,
-    pub subnets: Result<Vec<Subnet>, String>,
+    pub(crate) vpc_region: Option<String>,
+    pub(crate) subnets: Result<Vec<Subnet>, String>,
     /// The VPC's endpoints (to any service).
-    pub endpoints: Result<Vec<VpcEndpoint>, String>,
+    pub(crate) endpoints: Result<Vec<VpcEndpoint>, String>,
     /// Endpoint ids registered with the project in the region.
-    pub registrations: Result<Vec<String>, String>,
+    pub(crate) registrations: Result<Vec<String>, String>,
     /// Every private zone tied to the VPC.
-    pub zones: Result<Vec<Zone>, String>,
+    pub(crate) zones: Result<Vec<Zone>, String>,
     /// The private zone named for the host and tied to the VPC, if any.
-    pub zone: Result<Option<Zone>, String>,
-    pub record: Result<Option<ARecord>, String>,
+    pub(crate) zone: Result<Option<Zone>, String>,
+    pub(crate) record: Result<Option<ARecord>, String>,
     /// The VPCs `zone` is tied to, where it is a zone of this account named for the host
     /// (a central DNS VPC among them answers from it too).
-    pub zone_vpcs: Vec<String>,
+    pub(crate) zone_vpcs: Vec<String>,
     /// Private zones named for the host that are not tied to this VPC, with their VPCs.
-    pub elsewhere: Vec<(String, Vec<String>)>,
+    pub(crate) elsewhere: Vec<(String, Vec<String>)>,
     /// How `zone` reaches the VPC where it is not a zone named for the host tied to it
     /// directly: through a Route 53 Profile, or a parent zone that holds the host's record.
-    pub zone_via: Option<String>,
+    pub(crate) zone_via: Option<String>,
     /// The Profile resource `zone` comes with, where it does: its records are changed by the
     /// Profile's owner, never by a local zone of this VPC.
-    pub zone_profile: Option<ProfileResource>,
+    pub(crate) zone_profile: Option<ProfileResource>,
     /// Why `record` is unknown where the zone's records cannot be read from this account (a
     /// zone of another account, brought by a Profile): the probes judge what it answers.
-    pub record_hidden: Option<String>,
+    pub(crate) record_hidden: Option<String>,
     /// Zones tied to the VPC for a parent of the host (such as `vectordb.zillizcloud.com`),
     /// with what answers for the host there: without the host's own zone, they answer for it.
-    pub parent_zones: Vec<ParentZone>,
+    pub(crate) parent_zones: Vec<ParentZone>,
     /// The rules of the DNS Firewall rule groups associated with the VPC.
-    pub firewall: Result<Vec<FirewallRule>, String>,
+    pub(crate) firewall: Result<Vec<FirewallRule>, String>,
     /// What the VPC's Route 53 Profiles bring: zones, Resolver rules, DNS Firewall rules.
-    pub profiles: Result<Brought, String>,
+    pub(crate) profiles: Result<Brought, String>,
     /// The security groups of the endpoint the VPC uses, the prefix lists their rules name
     /// expanded into the blocks they hold where the lists could be read.
-    pub endpoint_groups: Result<Vec<SecurityGroup>, String>,
+    pub(crate) endpoint_groups: Result<Vec<SecurityGroup>, String>,
     /// The private addresses of that endpoint's network interfaces.
-    pub endpoint_addresses: Vec<std::net::IpAddr>,
+    pub(crate) endpoint_addresses: Vec<std::net::IpAddr>,
     /// The VPC's network ACLs.
-    pub acls: Result<Vec<ec2::NetworkAcl>, String>,
+    pub(crate) acls: Result<Vec<ec2::NetworkAcl>, String>,
     /// The Route 53 Resolver rules associated with the VPC.
-    pub resolver_rules: Result<Vec<ResolverRule>, String>,
+    pub(crate) resolver_rules: Result<Vec<ResolverRule>, String>,
     /// The DNS servers the VPC's DHCP option set hands out; empty for the default set
     /// (the VPC's own resolver).
-    pub dns_servers: Result<Vec<String>, String>,
+    pub(crate) dns_servers: Result<Vec<String>, String>,
     /// Hub and spoke: where this VPC has no endpoint of its own, the endpoint in another VPC
     /// that its zone's alias points at.
-    pub hub_endpoint: Option<VpcEndpoint>,
+    pub(crate) hub_endpoint: Option<VpcEndpoint>,
 }
 
 /// A zone for a parent of the host, tied to the VPC, and what it answers for the host.
 #[derive(Debug, Clone)]
-pub struct ParentZone {
-    pub zone: Zone,
+pub(crate) struct ParentZone {
+    pub(crate) zone: Zone,
     /// The record that answers for the host there (the host's own, or a wildcard), if any.
-    pub answering: Option<String>,
+    pub(crate) answering: Option<String>,
     /// The host's own record there (an A record, or a CNAME), which answers for it.
-    pub host_record: Option<ARecord>,
+    pub(crate) host_record: Option<ARecord>,
     /// The Route 53 Profile that brings the zone, where one does.
-    pub via: Option<ProfileResource>,
+    pub(crate) via: Option<ProfileResource>,
 }
 
 impl Facts {
@@ -158,7 +158,7 @@ impl Facts {
 
     /// The endpoint this VPC uses: its own to Zilliz's service, else (hub and spoke) the one
     /// its zone points at.
-    pub fn endpoint(&self) -> Option<&VpcEndpoint> {
+    pub(crate) fn endpoint(&self) -> Option<&VpcEndpoint> {
         let own = match (&self.endpoints, &self.service) {
             (Ok(list), Ok(Some((name, _)))) => zilliz_endpoint(list, name),
             _ => None,
@@ -168,7 +168,10 @@ impl Facts {
 }
 
 /// The VPC's endpoint to Zilliz's service: the live one, else any one.
-pub fn zilliz_endpoint<'a>(endpoints: &'a [VpcEndpoint], service: &str) -> Option<&'a VpcEndpoint> {
+pub(crate) fn zilliz_endpoint<'a>(
+    endpoints: &'a [VpcEndpoint],
+    service: &str,
+) -> Option<&'a VpcEndpoint> {
     let to_service: Vec<&VpcEndpoint> = endpoints
         .iter()
         .filter(|e| e.service_name == service)
@@ -182,7 +185,7 @@ pub fn zilliz_endpoint<'a>(endpoints: &'a [VpcEndpoint], service: &str) -> Optio
 
 /// The record of a zone that answers for `host`: one of its own name, else the most specific
 /// wildcard that covers it (`*.aws-us-west-2.vectordb.zillizcloud.com`), as DNS matches them.
-pub fn answering_record(host: &str, records: &[(String, String)]) -> Option<String> {
+pub(crate) fn answering_record(host: &str, records: &[(String, String)]) -> Option<String> {
     let answers = |kind: &str| matches!(kind, "A" | "AAAA" | "CNAME");
     if records
         .iter()
@@ -297,14 +300,14 @@ fn text<T>(result: Result<T, Error>) -> Result<T, String> {
 
 /// Reads both accounts in three rounds of concurrent calls (a spoke, whose endpoint lives in
 /// another VPC, takes one more: its hub endpoint's groups).
-pub async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
+pub(crate) async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
     // Round 1: the cluster.
     let target = setup::target(app, cluster_id).await;
     gather_from(app, cluster_id, target, vpc_id).await
 }
 
 /// [`gather`] for a caller that has read the cluster already (two more rounds).
-pub async fn gather_from(
+pub(crate) async fn gather_from(
     app: &App,
     cluster_id: &str,
     target: Result<setup::Target, Error>,
@@ -754,14 +757,14 @@ async fn registrations(app: &App, cluster: &ClusterFacts) -> Result<Vec<String>,
 
 /// Facts for tests of the judgements: a VPC with nothing set up, and builders on it.
 #[cfg(test)]
-pub mod fixtures {
+pub(crate) mod fixtures {
     use super::*;
     use crate::aws::rules::Rule;
 
-    pub const SERVICE: &str = "com.amazonaws.vpce.us-west-2.vpce-svc-0123456789abcdef0";
-    pub const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+    pub(crate) const SERVICE: &str = "com.amazonaws.vpce.us-west-2.vpce-svc-0123456789abcdef0";
+    pub(crate) const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
 
-    pub fn endpoint(state: &str) -> VpcEndpoint {
+    pub(crate) fn endpoint(state: &str) -> VpcEndpoint {
         VpcEndpoint {
             id: "vpce-11111111".into(),
             vpc_id: "vpc-11111111".into(),
@@ -780,7 +783,7 @@ pub mod fixtures {
     }
 
     /// A VPC with nothing set up yet.
-    pub fn nothing() -> Facts {
+    pub(crate) fn nothing() -> Facts {
         Facts {
             cluster_id: "in01-abc".into(),
             vpc_id: "vpc-11111111".into(),
@@ -832,7 +835,7 @@ pub mod fixtures {
         }
     }
 
-    pub fn with_address(mut f: Facts) -> Facts {
+    pub(crate) fn with_address(mut f: Facts) -> Facts {
         if let Ok(c) = &mut f.cluster {
             c.address = Some(PrivateLinkAddress {
                 host: HOST.into(),
@@ -842,7 +845,7 @@ pub mod fixtures {
         f
     }
 
-    pub fn group(rules: Vec<Rule>) -> SecurityGroup {
+    pub(crate) fn group(rules: Vec<Rule>) -> SecurityGroup {
         SecurityGroup {
             id: "sg-11111111".into(),
             name: "endpoint".into(),

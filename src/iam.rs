@@ -3,17 +3,17 @@
 //! them against an emulator that enforces IAM, and prove each action in them is used.
 
 /// Every tool, the audit, the export, the diagnosis, setup, teardown and the instance probe.
-pub const FULL: &str = include_str!("../iam/full.json");
+pub(crate) const FULL: &str = include_str!("../iam/full.json");
 /// The read-only tools, the audit, the export and the diagnosis with all its reads.
-pub const READ_ONLY: &str = include_str!("../iam/read-only.json");
+pub(crate) const READ_ONLY: &str = include_str!("../iam/read-only.json");
 
 /// The document, as `iam-policy [--read-only]` prints it.
-pub fn policy(read_only: bool) -> &'static str {
+pub(crate) fn policy(read_only: bool) -> &'static str {
     if read_only { READ_ONLY } else { FULL }
 }
 
 /// What a denied call's error says to grant.
-pub fn grant_hint(action: &str) -> String {
+pub(crate) fn grant_hint(action: &str) -> String {
     format!(
         "Grant the IAM action `{action}` to the AWS identity the server runs as: iam/full.json \
          grants every action the server uses (iam/read-only.json those of the read-only tools; \

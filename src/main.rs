@@ -1,3 +1,37 @@
+//! `zilliz-privatelink-mcp`: an MCP server that connects applications in AWS to Zilliz Cloud
+//! over PrivateLink.
+//!
+//! The flow reads top-down: `main.rs` (the command line) → [`mcp`] (the MCP adapter, thin
+//! handlers) → domain modules ([`discovery`], [`setup`], [`status`], [`diagnose`]) → clients
+//! ([`aws`], [`zilliz`]). Pure logic (regions, addresses, validation, rules, paging, endpoint
+//! states, status derivation, reachability) is plain functions over plain data.
+
+#![deny(unreachable_pub, dead_code)]
+
+mod address;
+mod app;
+mod audit;
+mod aws;
+mod config;
+mod consent;
+mod diagnose;
+mod discovery;
+mod endpoint_state;
+mod error;
+mod export;
+mod facts;
+mod iam;
+mod mcp;
+mod paging;
+mod region;
+mod remedy;
+mod setup;
+mod status;
+mod summary;
+mod validate;
+mod verdict;
+mod zilliz;
+
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -6,13 +40,13 @@ use clap::{Args, Parser, Subcommand};
 use rmcp::ServiceExt;
 use tracing_subscriber::EnvFilter;
 
-use zilliz_privatelink_mcp::app::App;
-use zilliz_privatelink_mcp::audit::AuditRequest;
-use zilliz_privatelink_mcp::config::{AwsSettings, ConsentMode, Settings, ZillizSettings};
-use zilliz_privatelink_mcp::diagnose::{DiagnoseRequest, Report, Status, diagnose, mark};
-use zilliz_privatelink_mcp::export::ExportRequest;
-use zilliz_privatelink_mcp::mcp::Server;
-use zilliz_privatelink_mcp::region::RegionNames;
+use crate::app::App;
+use crate::audit::AuditRequest;
+use crate::config::{AwsSettings, ConsentMode, Settings, ZillizSettings};
+use crate::diagnose::{DiagnoseRequest, Report, Status, diagnose, mark};
+use crate::export::ExportRequest;
+use crate::mcp::Server;
+use crate::region::RegionNames;
 
 /// Set up and diagnose AWS PrivateLink connections to Zilliz Cloud, as an MCP server over stdio.
 ///
@@ -135,7 +169,7 @@ fn main() -> ExitCode {
         consent: cli.consent,
     };
     if let Some(Command::IamPolicy(args)) = &cli.command {
-        print!("{}", zilliz_privatelink_mcp::iam::policy(args.read_only));
+        print!("{}", crate::iam::policy(args.read_only));
         return ExitCode::SUCCESS;
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -168,7 +202,7 @@ fn main() -> ExitCode {
 async fn doctor(settings: Settings, args: DoctorArgs) -> ExitCode {
     let app = App::new(settings);
     // On an EC2 instance its metadata says which instance and VPC this is.
-    let machine = zilliz_privatelink_mcp::aws::imds::this_machine().await;
+    let machine = crate::aws::imds::this_machine().await;
     let request = DiagnoseRequest {
         probe: Some(!args.no_probe),
         machine,
@@ -200,14 +234,14 @@ async fn doctor(settings: Settings, args: DoctorArgs) -> ExitCode {
 }
 
 /// The exit code of a failed command: 2 for arguments, 1 for the rest.
-fn failed(error: &zilliz_privatelink_mcp::error::Error) -> ExitCode {
+fn failed(error: &crate::error::Error) -> ExitCode {
     eprintln!("error: {error}");
     ExitCode::from(if error.is_bad_request() { 2 } else { 1 })
 }
 
 /// Prints every link (a table, or JSON): exit 0 when none is broken, 1 when one is.
 async fn audit(settings: Settings, args: AuditArgs) -> ExitCode {
-    use zilliz_privatelink_mcp::audit::{audit_all, judge::LinkStatus};
+    use crate::audit::{audit_all, judge::LinkStatus};
     let app = App::new(settings);
     let (links, regions) = match audit_all(&app, &args.request, None).await {
         Ok(found) => found,
@@ -275,7 +309,7 @@ async fn audit(settings: Settings, args: AuditArgs) -> ExitCode {
 /// Writes the HCL to stdout and what it leaves out to stderr.
 async fn export_terraform(settings: Settings, request: ExportRequest) -> ExitCode {
     let app = App::new(settings);
-    match zilliz_privatelink_mcp::export::export_terraform(&app, &request).await {
+    match crate::export::export_terraform(&app, &request).await {
         Ok(export) => {
             print!("{}", export.hcl);
             for left in &export.left_out {

@@ -5,13 +5,13 @@ use crate::error::Error;
 
 /// A page size the caller may ask for, with its default and its ceiling.
 #[derive(Debug, Clone, Copy)]
-pub struct PageSize {
-    pub default: usize,
-    pub max: usize,
+pub(crate) struct PageSize {
+    pub(crate) default: usize,
+    pub(crate) max: usize,
 }
 
 /// Checks a cursor and a limit before any call: the offset the cursor holds and the page size.
-pub fn parse(
+pub(crate) fn parse(
     cursor: Option<&str>,
     limit: Option<u32>,
     size: PageSize,
@@ -47,7 +47,7 @@ fn bad_cursor(cursor: &str) -> Error {
 
 /// The slice of `items` that `cursor` and `limit` select, and the cursor of the next page.
 /// Cursors are opaque to callers; they hold the offset of the next item.
-pub fn page<T>(
+pub(crate) fn page<T>(
     mut items: Vec<T>,
     cursor: Option<&str>,
     limit: Option<u32>,

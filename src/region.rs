@@ -9,16 +9,16 @@ use crate::error::Error;
 
 /// An AWS region, known by both of its names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
-pub struct RegionNames {
+pub(crate) struct RegionNames {
     /// Zilliz's name, such as `aws-us-west-2`.
-    pub region_id: String,
+    pub(crate) region_id: String,
     /// AWS's name, such as `us-west-2`.
-    pub aws_region: String,
+    pub(crate) aws_region: String,
 }
 
 impl RegionNames {
     /// Accepts either form; anything that is not plainly an AWS region name is refused by name.
-    pub fn parse(input: &str) -> Result<Self, Error> {
+    pub(crate) fn parse(input: &str) -> Result<Self, Error> {
         let trimmed = input.trim();
         let aws = trimmed.strip_prefix("aws-").unwrap_or(trimmed);
         if !is_aws_region_name(aws) {
@@ -31,7 +31,7 @@ impl RegionNames {
         Ok(Self::from_aws(aws))
     }
 
-    pub fn from_aws(aws_region: &str) -> Self {
+    pub(crate) fn from_aws(aws_region: &str) -> Self {
         Self {
             region_id: format!("aws-{aws_region}"),
             aws_region: aws_region.to_string(),
@@ -40,7 +40,7 @@ impl RegionNames {
 
     /// The AWS region behind a Zilliz region id, if the region is on AWS at all
     /// (`gcp-us-west1` and `az-eastus` are not).
-    pub fn from_zilliz(region_id: &str) -> Option<Self> {
+    pub(crate) fn from_zilliz(region_id: &str) -> Option<Self> {
         let aws = region_id.strip_prefix("aws-")?;
         is_aws_region_name(aws).then(|| Self::from_aws(aws))
     }

@@ -28,7 +28,7 @@ use crate::status::StatusRequest;
 /// `{"tool": "setup_private_dns", "arguments": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "tool", content = "arguments", rename_all = "snake_case")]
-pub enum ToolCall {
+pub(crate) enum ToolCall {
     ListVpcs(ListVpcsRequest),
     ListSubnets(ListSubnetsRequest),
     ListSecurityGroups(ListSecurityGroupsRequest),
@@ -71,7 +71,7 @@ impl JsonSchema for ToolCall {
 
 impl ToolCall {
     /// The tool's name, as `tools/list` gives it.
-    pub fn tool(&self) -> String {
+    pub(crate) fn tool(&self) -> String {
         serde_json::to_value(self)
             .ok()
             .and_then(|v| v["tool"].as_str().map(str::to_string))
@@ -79,7 +79,7 @@ impl ToolCall {
     }
 
     /// The arguments as sent.
-    pub fn arguments(&self) -> Map<String, Value> {
+    pub(crate) fn arguments(&self) -> Map<String, Value> {
         match serde_json::to_value(self) {
             Ok(Value::Object(mut call)) => match call.remove("arguments") {
                 Some(Value::Object(arguments)) => arguments,
@@ -90,7 +90,11 @@ impl ToolCall {
     }
 
     /// `setup_private_dns` for the cluster in the VPC (through `endpoint_id` where given).
-    pub fn setup_private_dns(cluster_id: &str, vpc_id: &str, endpoint_id: Option<&str>) -> Self {
+    pub(crate) fn setup_private_dns(
+        cluster_id: &str,
+        vpc_id: &str,
+        endpoint_id: Option<&str>,
+    ) -> Self {
         Self::SetupPrivateDns(DnsRequest {
             cluster_id: cluster_id.to_string(),
             vpc_id: vpc_id.to_string(),
@@ -100,7 +104,7 @@ impl ToolCall {
     }
 
     /// The tool previews without `confirm: true` (its arguments have `confirm`).
-    pub fn takes_confirm(&self) -> bool {
+    pub(crate) fn takes_confirm(&self) -> bool {
         matches!(
             self,
             Self::CreateVpcEndpoint(_)
@@ -113,7 +117,7 @@ impl ToolCall {
     }
 
     /// The call as one line, for a finding's `fix` and the text answers.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let arguments = serde_json::to_string(&self.arguments()).unwrap_or_default();
         if self.takes_confirm() {
             format!(

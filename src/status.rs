@@ -18,7 +18,7 @@ use crate::verdict::{self, Level, Remedy};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum StepStatus {
+pub(crate) enum StepStatus {
     Done,
     Pending,
     Missing,
@@ -26,42 +26,42 @@ pub enum StepStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
-pub struct Step {
+pub(crate) struct Step {
     /// `cluster_ready`, `endpoint_service`, `vpc_endpoint`, `zilliz_registration`,
     /// `private_link_address`, `hosted_zone`, `alias_record` or `security_group`.
-    pub step: String,
-    pub status: StepStatus,
-    pub detail: String,
-    pub resource_ids: Vec<String>,
+    pub(crate) step: String,
+    pub(crate) status: StepStatus,
+    pub(crate) detail: String,
+    pub(crate) resource_ids: Vec<String>,
 }
 
 /// The next call: the same `{tool, arguments}` value as a finding's `remedy`.
-pub type NextAction = ToolCall;
+pub(crate) type NextAction = ToolCall;
 
 /// What only the person can do or tell before the setup goes on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
-pub struct PersonsPart {
+pub(crate) struct PersonsPart {
     /// The step that waits on them.
-    pub step: String,
+    pub(crate) step: String,
     /// What to ask them, or what they do (a console step, a plan, a permission).
-    pub ask: String,
+    pub(crate) ask: String,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct SetupStatus {
-    pub cluster_id: String,
-    pub vpc_id: String,
-    pub region_id: Option<String>,
-    pub aws_region: Option<String>,
-    pub steps: Vec<Step>,
+pub(crate) struct SetupStatus {
+    pub(crate) cluster_id: String,
+    pub(crate) vpc_id: String,
+    pub(crate) region_id: Option<String>,
+    pub(crate) aws_region: Option<String>,
+    pub(crate) steps: Vec<Step>,
     /// Every step is done.
-    pub complete: bool,
+    pub(crate) complete: bool,
     /// The call to make next; absent when complete or when the person must act first.
-    pub next_action: Option<NextAction>,
+    pub(crate) next_action: Option<NextAction>,
     /// Where the next step needs the person (an answer, a plan, a console step): what to ask
     /// or tell them. `next_action` is then absent: call get_setup_status again once done.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub persons_part: Option<PersonsPart>,
+    pub(crate) persons_part: Option<PersonsPart>,
 }
 
 impl Summary for SetupStatus {
@@ -99,7 +99,7 @@ impl Summary for SetupStatus {
 /// The eight steps, in order, and what comes next: the remedy of the first open step. Where
 /// this server can make it, that is the next call; where it needs the person, it is said as
 /// the person's part and there is no next call (a later step's call would skip theirs).
-pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<PersonsPart>) {
+pub(crate) fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<PersonsPart>) {
     let verdicts = verdict::judge(f, None);
     let first_open = verdicts
         .iter()
@@ -135,18 +135,21 @@ pub fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<PersonsPart>)
 /// The arguments of `get_setup_status`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StatusRequest {
+pub(crate) struct StatusRequest {
     /// The Zilliz cluster.
-    pub cluster_id: String,
+    pub(crate) cluster_id: String,
     /// The VPC the application runs in.
-    pub vpc_id: String,
+    pub(crate) vpc_id: String,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
-pub async fn get_setup_status(app: &App, request: &StatusRequest) -> Result<SetupStatus, Error> {
+pub(crate) async fn get_setup_status(
+    app: &App,
+    request: &StatusRequest,
+) -> Result<SetupStatus, Error> {
     let cluster_id = validate::cluster_id(&request.cluster_id)?;
     let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
     let facts = facts::gather(app, &cluster_id, &vpc_id).await;

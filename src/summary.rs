@@ -2,6 +2,6 @@
 
 /// Everything a tool answers also reads as one short text for the assistant to show, for
 /// clients that do not read `structuredContent`.
-pub trait Summary {
+pub(crate) trait Summary {
     fn summary(&self) -> String;
 }

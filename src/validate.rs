@@ -10,7 +10,7 @@ use crate::error::Error;
 /// The kinds of AWS identifiers the tools take. AWS ids are a prefix and 8 or 17 lowercase
 /// hexadecimal digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AwsId {
+pub(crate) enum AwsId {
     Vpc,
     Subnet,
     SecurityGroup,
@@ -40,12 +40,12 @@ impl AwsId {
     }
 
     /// Checks `value` and gives it back trimmed.
-    pub fn check(self, value: &str) -> Result<String, Error> {
+    pub(crate) fn check(self, value: &str) -> Result<String, Error> {
         self.check_field(self.field(), value)
     }
 
     /// As [`AwsId::check`], naming the argument the value came in.
-    pub fn check_field(self, field: &'static str, value: &str) -> Result<String, Error> {
+    pub(crate) fn check_field(self, field: &'static str, value: &str) -> Result<String, Error> {
         let trimmed = value.trim();
         let ok = trimmed
             .strip_prefix(self.prefix())
@@ -72,7 +72,7 @@ impl AwsId {
 
 /// A Zilliz cluster id such as `in01-840ec44485bf25d`: a short lowercase prefix, a hyphen,
 /// and lowercase letters and digits.
-pub fn cluster_id(value: &str) -> Result<String, Error> {
+pub(crate) fn cluster_id(value: &str) -> Result<String, Error> {
     zilliz_id(
         "cluster_id",
         value,
@@ -82,7 +82,7 @@ pub fn cluster_id(value: &str) -> Result<String, Error> {
 }
 
 /// A Zilliz project id such as `proj-4487580fcfe2c8a4391686`.
-pub fn project_id(value: &str) -> Result<String, Error> {
+pub(crate) fn project_id(value: &str) -> Result<String, Error> {
     zilliz_id(
         "project_id",
         value,
@@ -113,7 +113,7 @@ fn zilliz_id(
 }
 
 /// An IPv4 or IPv6 network in CIDR form; a bare address is taken as a single host.
-pub fn cidr(field: &'static str, value: &str) -> Result<IpNet, Error> {
+pub(crate) fn cidr(field: &'static str, value: &str) -> Result<IpNet, Error> {
     let trimmed = value.trim();
     if let Ok(net) = trimmed.parse::<IpNet>() {
         return Ok(net.trunc());
@@ -129,7 +129,7 @@ pub fn cidr(field: &'static str, value: &str) -> Result<IpNet, Error> {
 }
 
 /// A TCP port, 1 to 65535.
-pub fn port(value: i64) -> Result<u16, Error> {
+pub(crate) fn port(value: i64) -> Result<u16, Error> {
     u16::try_from(value)
         .ok()
         .filter(|p| *p != 0)

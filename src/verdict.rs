@@ -23,7 +23,7 @@ use crate::zilliz::model::{PlanSupport, plan_support};
 
 /// How far a step stands; the words of `get_setup_status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
+pub(crate) enum Level {
     Done,
     /// In progress or waiting on someone; it gets there by itself or by waiting.
     Pending,
@@ -33,7 +33,7 @@ pub enum Level {
 
 /// What to do about a verdict.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Remedy {
+pub(crate) enum Remedy {
     /// A call of one of this server's tools (a changing one previews first).
     Tool(ToolCall),
     /// A step for the person: a console action, a command, or what to ask them.
@@ -46,7 +46,7 @@ impl Remedy {
     }
 
     /// The remedy as one line, for a finding's `fix`.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match self {
             Self::Tool(call) => call.text(),
             Self::Step(text) => text.clone(),
@@ -56,19 +56,19 @@ impl Remedy {
 
 /// One judgement of one step.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     /// The step: `cluster_ready`, `endpoint_service`, `vpc_endpoint`, `zilliz_registration`,
     /// `private_link_address`, `hosted_zone`, `alias_record` or `security_group`.
-    pub step: &'static str,
-    pub level: Level,
-    pub detail: String,
-    pub resource_ids: Vec<String>,
+    pub(crate) step: &'static str,
+    pub(crate) level: Level,
+    pub(crate) detail: String,
+    pub(crate) resource_ids: Vec<String>,
     /// What to do. A done step may carry one too: it works, and the remedy makes it sturdier
     /// (the diagnosis shows it as a warning).
-    pub remedy: Option<Remedy>,
+    pub(crate) remedy: Option<Remedy>,
     /// The step cannot be judged until an earlier one is done; the diagnosis shows it as
     /// skipped rather than as a second failure of the same cause.
-    pub blocked: bool,
+    pub(crate) blocked: bool,
 }
 
 fn verdict(step: &'static str, level: Level, detail: impl Into<String>) -> Verdict {
@@ -122,14 +122,14 @@ impl Verdict {
 
 /// Who connects, where the caller said so: the diagnosis's client.
 #[derive(Debug, Clone, Default)]
-pub struct ClientView {
-    pub side: crate::diagnose::reach::ClientSide,
+pub(crate) struct ClientView {
+    pub(crate) side: crate::diagnose::reach::ClientSide,
     /// How the client was given, for the detail (`instance i-… (10.0.1.5)`).
-    pub described_as: String,
+    pub(crate) described_as: String,
 }
 
 /// The eight verdicts, in the order of the setup.
-pub fn judge(f: &Facts, client: Option<&ClientView>) -> Vec<Verdict> {
+pub(crate) fn judge(f: &Facts, client: Option<&ClientView>) -> Vec<Verdict> {
     let cluster = match &f.cluster {
         Ok(c) => c,
         Err(e) => {
@@ -211,7 +211,7 @@ fn across_regions(f: &Facts, cluster: &ClusterFacts, vpc_region: &str) -> Vec<Ve
 }
 
 /// The cluster's own readiness, which needs no VPC.
-pub fn cluster_ready(cluster_id: &str, c: &ClusterFacts) -> Verdict {
+pub(crate) fn cluster_ready(cluster_id: &str, c: &ClusterFacts) -> Verdict {
     let status = c.status.as_deref().unwrap_or("unknown");
     let plan = c.plan.as_deref().unwrap_or("unknown");
     let running = status.eq_ignore_ascii_case("running");
@@ -531,7 +531,7 @@ fn profiles_unknown(f: &Facts) -> Option<String> {
 
 /// The record to write in a zone a Route 53 Profile brings: only the Profile's owner can,
 /// and a local zone would shadow theirs, so the remedy is the exact change for them.
-pub fn profile_record_remedy(
+pub(crate) fn profile_record_remedy(
     f: &Facts,
     zone: &route53::Zone,
     host: &str,

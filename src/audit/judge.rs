@@ -18,45 +18,45 @@ use crate::setup::{CLUSTER_TAG, is_managed};
 
 /// A cluster of the region, as the audit needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClusterInfo {
-    pub id: String,
-    pub project_id: String,
+pub(crate) struct ClusterInfo {
+    pub(crate) id: String,
+    pub(crate) project_id: String,
     /// Its private link host (the address Zilliz gave, else the name it will have).
-    pub host: String,
+    pub(crate) host: String,
 }
 
 /// A private zone named for a private link host of the region.
 #[derive(Debug, Clone)]
-pub struct HostZone {
-    pub zone: Zone,
+pub(crate) struct HostZone {
+    pub(crate) zone: Zone,
     /// The cluster the name is for.
-    pub cluster_id: String,
+    pub(crate) cluster_id: String,
     /// The VPCs of this region it is tied to.
-    pub vpcs: Vec<String>,
-    pub record: Option<ARecord>,
-    pub tags: Vec<(String, String)>,
+    pub(crate) vpcs: Vec<String>,
+    pub(crate) record: Option<ARecord>,
+    pub(crate) tags: Vec<(String, String)>,
 }
 
 /// Everything the audit read of one region.
 #[derive(Debug, Clone)]
-pub struct RegionFacts {
-    pub region: RegionNames,
+pub(crate) struct RegionFacts {
+    pub(crate) region: RegionNames,
     /// The account's endpoints to Zilliz's service in the region.
-    pub endpoints: Vec<VpcEndpoint>,
+    pub(crate) endpoints: Vec<VpcEndpoint>,
     /// `(project, endpoint id, Zilliz's status)` of every registration in the region.
-    pub registrations: Vec<(String, String, Option<String>)>,
+    pub(crate) registrations: Vec<(String, String, Option<String>)>,
     /// The clusters of the region (of the audited projects).
-    pub clusters: Vec<ClusterInfo>,
+    pub(crate) clusters: Vec<ClusterInfo>,
     /// Every cluster id the key sees, in any region: a zone or endpoint made for an id not
     /// among them serves a cluster that is gone.
-    pub known_clusters: Vec<String>,
-    pub zones: Vec<HostZone>,
+    pub(crate) known_clusters: Vec<String>,
+    pub(crate) zones: Vec<HostZone>,
 }
 
 /// How a link stands: the worst of its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum LinkStatus {
+pub(crate) enum LinkStatus {
     Ok,
     Pending,
     Broken,
@@ -64,18 +64,18 @@ pub enum LinkStatus {
 
 /// One private link (an endpoint, or what is left of one) and its verdict.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct Link {
+pub(crate) struct Link {
     /// The Zilliz project it is registered with (null where it is registered with none the
     /// key sees).
-    pub project_id: Option<String>,
-    pub region_id: String,
-    pub aws_region: String,
+    pub(crate) project_id: Option<String>,
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
     /// The clusters it serves (a private link serves every cluster of its project and region).
-    pub cluster_ids: Vec<String>,
-    pub endpoint_id: Option<String>,
-    pub vpc_id: Option<String>,
-    pub status: LinkStatus,
-    pub findings: Vec<Finding>,
+    pub(crate) cluster_ids: Vec<String>,
+    pub(crate) endpoint_id: Option<String>,
+    pub(crate) vpc_id: Option<String>,
+    pub(crate) status: LinkStatus,
+    pub(crate) findings: Vec<Finding>,
 }
 
 impl Link {
@@ -109,7 +109,7 @@ impl Link {
 
 /// The cluster id and Zilliz region a private link host names
 /// (`<cluster>-privatelink.<region>.vectordb.zillizcloud.com`).
-pub fn host_parts(host: &str) -> Option<(&str, &str)> {
+pub(crate) fn host_parts(host: &str) -> Option<(&str, &str)> {
     let rest = host.strip_suffix(".vectordb.zillizcloud.com")?;
     let (first, region) = rest.split_once('.')?;
     let cluster = first.strip_suffix("-privatelink")?;
@@ -254,7 +254,7 @@ fn orphaned_endpoint(f: &RegionFacts, e: &VpcEndpoint, serves: &[String]) -> Opt
 }
 
 /// Every link of the region, with its findings.
-pub fn judge_region(f: &RegionFacts) -> Vec<Link> {
+pub(crate) fn judge_region(f: &RegionFacts) -> Vec<Link> {
     let mut links = Vec::new();
     let clusters_of = |project: &str| -> Vec<&ClusterInfo> {
         f.clusters

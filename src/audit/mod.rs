@@ -6,7 +6,7 @@
 //! a time) and the account's private zones; then each zone named for a private link host, read
 //! whole. [`judge::judge_region`] judges each region's facts.
 
-pub mod judge;
+pub(crate) mod judge;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,63 +40,63 @@ const PAGE: PageSize = PageSize {
 /// The arguments of `audit_private_links`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::Args)]
 #[serde(deny_unknown_fields)]
-pub struct AuditRequest {
+pub(crate) struct AuditRequest {
     /// AWS regions to audit (`us-west-2` or `aws-us-west-2`); default: every AWS region where
     /// the key's projects have clusters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(long, value_name = "REGION,...", value_delimiter = ',')]
-    pub regions: Option<Vec<String>>,
+    pub(crate) regions: Option<Vec<String>>,
     /// Only this Zilliz project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(long, value_name = "ID")]
-    pub project_id: Option<String>,
+    pub(crate) project_id: Option<String>,
     /// `next_cursor` of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(skip)]
-    pub cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
     /// Links a page, 1 to 40 (default 20).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(skip)]
-    pub limit: Option<u32>,
+    pub(crate) limit: Option<u32>,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(skip)]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
 /// One region read, for progress notifications.
 #[derive(Debug, Clone)]
-pub struct AuditProgress {
-    pub done: usize,
-    pub total: usize,
-    pub message: String,
+pub(crate) struct AuditProgress {
+    pub(crate) done: usize,
+    pub(crate) total: usize,
+    pub(crate) message: String,
 }
 
 /// A region the audit covered.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub struct RegionRead {
-    pub region_id: String,
-    pub aws_region: String,
+pub(crate) struct RegionRead {
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
     /// Why the region could not be read (its links are missing from the answer).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct AuditOutput {
+pub(crate) struct AuditOutput {
     /// This page of links, by region, project and VPC.
-    pub links: Vec<Link>,
+    pub(crate) links: Vec<Link>,
     /// Pass it back as `cursor` for the next page.
-    pub next_cursor: Option<String>,
+    pub(crate) next_cursor: Option<String>,
     /// Links in the whole audit (every page).
-    pub total_links: usize,
+    pub(crate) total_links: usize,
     /// Links with a failing finding, in the whole audit.
-    pub broken: usize,
+    pub(crate) broken: usize,
     /// Links waiting on something, in the whole audit.
-    pub pending: usize,
-    pub regions: Vec<RegionRead>,
-    pub message: String,
+    pub(crate) pending: usize,
+    pub(crate) regions: Vec<RegionRead>,
+    pub(crate) message: String,
 }
 
 impl Summary for AuditOutput {
@@ -131,7 +131,7 @@ impl Summary for AuditOutput {
 }
 
 /// The whole audit, every page: what the CLI prints and each page is cut from.
-pub async fn audit_all(
+pub(crate) async fn audit_all(
     app: &App,
     request: &AuditRequest,
     progress: Option<UnboundedSender<AuditProgress>>,
@@ -377,7 +377,7 @@ async fn read_region(app: &App, region: &RegionNames) -> Result<Vec<VpcEndpoint>
 }
 
 /// `audit_private_links`: one page of the audit.
-pub async fn audit_private_links(
+pub(crate) async fn audit_private_links(
     app: &App,
     request: AuditRequest,
     progress: Option<UnboundedSender<AuditProgress>>,

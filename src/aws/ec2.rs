@@ -11,32 +11,32 @@ use crate::error::Error;
 use crate::region::RegionNames;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Vpc {
-    pub id: String,
-    pub name: Option<String>,
-    pub cidr_blocks: Vec<String>,
-    pub is_default: bool,
-    pub dns_support: Option<bool>,
-    pub dns_hostnames: Option<bool>,
+pub(crate) struct Vpc {
+    pub(crate) id: String,
+    pub(crate) name: Option<String>,
+    pub(crate) cidr_blocks: Vec<String>,
+    pub(crate) is_default: bool,
+    pub(crate) dns_support: Option<bool>,
+    pub(crate) dns_hostnames: Option<bool>,
     /// The DHCP option set that tells instances which DNS servers to ask.
-    pub dhcp_options_id: Option<String>,
+    pub(crate) dhcp_options_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subnet {
-    pub id: String,
-    pub name: Option<String>,
-    pub vpc_id: String,
-    pub availability_zone: String,
-    pub availability_zone_id: Option<String>,
-    pub cidr: Option<String>,
-    pub available_ips: Option<i32>,
+pub(crate) struct Subnet {
+    pub(crate) id: String,
+    pub(crate) name: Option<String>,
+    pub(crate) vpc_id: String,
+    pub(crate) availability_zone: String,
+    pub(crate) availability_zone_id: Option<String>,
+    pub(crate) cidr: Option<String>,
+    pub(crate) available_ips: Option<i32>,
 }
 
 #[cfg(test)]
 impl Subnet {
     /// A subnet of `vpc-11111111` in `zone`, for tests.
-    pub fn in_zone(id: &str, zone: &str) -> Self {
+    pub(crate) fn in_zone(id: &str, zone: &str) -> Self {
         Self {
             id: id.into(),
             name: None,
@@ -50,20 +50,20 @@ impl Subnet {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SecurityGroup {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub vpc_id: Option<String>,
-    pub inbound: Vec<Rule>,
-    pub outbound: Vec<Rule>,
-    pub tags: Vec<(String, String)>,
+pub(crate) struct SecurityGroup {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) vpc_id: Option<String>,
+    pub(crate) inbound: Vec<Rule>,
+    pub(crate) outbound: Vec<Rule>,
+    pub(crate) tags: Vec<(String, String)>,
 }
 
 /// The groups with every rule that names a prefix list whose entries are known replaced by
 /// one CIDR rule per entry (described as coming from the list), so that the list is judged
 /// like the CIDR rules it stands for. A list that could not be read stays as it is.
-pub fn expand_prefix_lists(
+pub(crate) fn expand_prefix_lists(
     groups: &[SecurityGroup],
     lists: &std::collections::BTreeMap<String, Vec<ipnet::IpNet>>,
 ) -> Vec<SecurityGroup> {
@@ -98,7 +98,11 @@ pub fn expand_prefix_lists(
 const ATTRIBUTE_CONCURRENCY: usize = 8;
 
 /// The VPCs of the region (or just `ids`), with their DNS attributes.
-pub async fn vpcs(ec2: &Client, ids: &[String], region: &RegionNames) -> Result<Vec<Vpc>, Error> {
+pub(crate) async fn vpcs(
+    ec2: &Client,
+    ids: &[String],
+    region: &RegionNames,
+) -> Result<Vec<Vpc>, Error> {
     let raw: Vec<_> = ec2
         .describe_vpcs()
         .set_vpc_ids((!ids.is_empty()).then(|| ids.to_vec()))
@@ -161,7 +165,10 @@ fn vpc_of(
 
 /// The `domain-name-servers` of a DHCP option set (`AmazonProvidedDNS` where instances ask
 /// the VPC's own resolver).
-pub async fn dns_servers_of(ec2: &Client, dhcp_options_id: &str) -> Result<Vec<String>, Error> {
+pub(crate) async fn dns_servers_of(
+    ec2: &Client,
+    dhcp_options_id: &str,
+) -> Result<Vec<String>, Error> {
     let out = ec2
         .describe_dhcp_options()
         .dhcp_options_ids(dhcp_options_id)
@@ -180,7 +187,7 @@ pub async fn dns_servers_of(ec2: &Client, dhcp_options_id: &str) -> Result<Vec<S
 
 /// One VPC, or an error that names it when it does not exist in the region. Its DNS
 /// attributes are read beside it, not after it: one round of calls.
-pub async fn vpc(ec2: &Client, id: &str, region: &RegionNames) -> Result<Vpc, Error> {
+pub(crate) async fn vpc(ec2: &Client, id: &str, region: &RegionNames) -> Result<Vpc, Error> {
     let ids = [id.to_string()];
     let (described, dns_support, dns_hostnames) = tokio::join!(
         ec2.describe_vpcs().vpc_ids(id).send(),
@@ -238,7 +245,7 @@ async fn vpc_attribute(
 }
 
 /// Every subnet of a VPC, in the order of their availability zones and ids.
-pub async fn subnets_of_vpc(ec2: &Client, vpc_id: &str) -> Result<Vec<Subnet>, Error> {
+pub(crate) async fn subnets_of_vpc(ec2: &Client, vpc_id: &str) -> Result<Vec<Subnet>, Error> {
     let filter = Filter::builder().name("vpc-id").values(vpc_id).build();
     let mut subnets = read_subnets(ec2, &[], vec![filter]).await?;
     subnets.sort_by(|a, b| (&a.availability_zone, &a.id).cmp(&(&b.availability_zone, &b.id)));
@@ -246,7 +253,7 @@ pub async fn subnets_of_vpc(ec2: &Client, vpc_id: &str) -> Result<Vec<Subnet>, E
 }
 
 /// Every security group of a VPC, ordered by id.
-pub async fn security_groups_of_vpc(
+pub(crate) async fn security_groups_of_vpc(
     ec2: &Client,
     vpc_id: &str,
 ) -> Result<Vec<SecurityGroup>, Error> {
@@ -259,7 +266,7 @@ pub async fn security_groups_of_vpc(
 /// The availability zones (by name, as this account sees them) in which an endpoint service
 /// is offered. `None` when AWS does not know the service for this account, which on AWS also
 /// means "not offered to you": the caller treats that as unknown rather than as a failure.
-pub async fn endpoint_service_zones(
+pub(crate) async fn endpoint_service_zones(
     ec2: &Client,
     service_name: &str,
 ) -> Result<Option<Vec<String>>, Error> {
@@ -287,24 +294,24 @@ pub async fn endpoint_service_zones(
 
 /// An Interface VPC endpoint, as plain data.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VpcEndpoint {
-    pub id: String,
-    pub vpc_id: String,
-    pub service_name: String,
+pub(crate) struct VpcEndpoint {
+    pub(crate) id: String,
+    pub(crate) vpc_id: String,
+    pub(crate) service_name: String,
     /// As AWS sends it (`available`, `pendingAcceptance`, ...); compare without case.
-    pub state: String,
-    pub subnet_ids: Vec<String>,
-    pub security_group_ids: Vec<String>,
+    pub(crate) state: String,
+    pub(crate) subnet_ids: Vec<String>,
+    pub(crate) security_group_ids: Vec<String>,
     /// `(dns_name, hosted_zone_id)`; the first is the regional name an alias points at.
-    pub dns_entries: Vec<(String, Option<String>)>,
-    pub private_dns_enabled: Option<bool>,
-    pub network_interface_ids: Vec<String>,
-    pub tags: Vec<(String, String)>,
+    pub(crate) dns_entries: Vec<(String, Option<String>)>,
+    pub(crate) private_dns_enabled: Option<bool>,
+    pub(crate) network_interface_ids: Vec<String>,
+    pub(crate) tags: Vec<(String, String)>,
 }
 
 impl VpcEndpoint {
     /// The endpoint's regional DNS entry, the one a private zone's alias points at.
-    pub fn regional_dns_entry(&self) -> Option<(&str, Option<&str>)> {
+    pub(crate) fn regional_dns_entry(&self) -> Option<(&str, Option<&str>)> {
         self.dns_entries
             .iter()
             .find(|(name, _)| is_regional_endpoint_name(name))
@@ -317,7 +324,7 @@ impl VpcEndpoint {
 /// (`vpce-0abc-1x2y3z4w-us-west-2a.vpce-svc-…`), and the service's private DNS name where
 /// private DNS is on. The regional one is told by the shape of its first label: `vpce-`, the
 /// endpoint's hex id, and one suffix with no zone after it.
-pub fn is_regional_endpoint_name(name: &str) -> bool {
+pub(crate) fn is_regional_endpoint_name(name: &str) -> bool {
     let first = name.split('.').next().unwrap_or_default();
     let mut parts = first.split('-');
     parts.next() == Some("vpce")
@@ -343,13 +350,13 @@ fn tag_pairs(tags: &[aws_sdk_ec2::types::Tag]) -> Vec<(String, String)> {
 
 /// Which endpoints to read: by id, or those of a VPC (and service).
 #[derive(Debug, Default)]
-pub struct EndpointQuery<'a> {
-    pub ids: &'a [String],
-    pub vpc_id: Option<&'a str>,
-    pub service_name: Option<&'a str>,
+pub(crate) struct EndpointQuery<'a> {
+    pub(crate) ids: &'a [String],
+    pub(crate) vpc_id: Option<&'a str>,
+    pub(crate) service_name: Option<&'a str>,
 }
 
-pub async fn vpc_endpoints(
+pub(crate) async fn vpc_endpoints(
     ec2: &Client,
     query: EndpointQuery<'_>,
 ) -> Result<Vec<VpcEndpoint>, Error> {
@@ -409,7 +416,7 @@ pub async fn vpc_endpoints(
 }
 
 /// The subnets named by `ids`; an unknown id is an error that names it.
-pub async fn subnets_by_id(ec2: &Client, ids: &[String]) -> Result<Vec<Subnet>, Error> {
+pub(crate) async fn subnets_by_id(ec2: &Client, ids: &[String]) -> Result<Vec<Subnet>, Error> {
     read_subnets(ec2, ids, Vec::new()).await
 }
 
@@ -443,7 +450,7 @@ async fn read_subnets(
 }
 
 /// The security group of a VPC with this name (names are unique within a VPC).
-pub async fn security_group_named(
+pub(crate) async fn security_group_named(
     ec2: &Client,
     vpc_id: &str,
     name: &str,
@@ -457,7 +464,7 @@ pub async fn security_group_named(
 
 /// The security groups with these ids; none for no ids (where `security_groups` would read
 /// every group of the account).
-pub async fn security_groups_by_id(
+pub(crate) async fn security_groups_by_id(
     ec2: &Client,
     ids: &[String],
 ) -> Result<Vec<SecurityGroup>, Error> {
@@ -468,7 +475,7 @@ pub async fn security_groups_by_id(
 }
 
 /// The security groups named by `ids`, or those matching a filter such as `group-name`.
-pub async fn security_groups(
+pub(crate) async fn security_groups(
     ec2: &Client,
     ids: &[String],
     filters: Vec<Filter>,
@@ -511,7 +518,7 @@ fn tag_specification(
         .build()
 }
 
-pub async fn create_security_group(
+pub(crate) async fn create_security_group(
     ec2: &Client,
     vpc_id: &str,
     name: &str,
@@ -589,7 +596,7 @@ fn tcp_permission(
 }
 
 /// Adds an inbound TCP rule. Answers false when an identical rule was already there.
-pub async fn authorize_tcp_ingress(
+pub(crate) async fn authorize_tcp_ingress(
     ec2: &Client,
     group_id: &str,
     ports: (u16, u16),
@@ -609,7 +616,7 @@ pub async fn authorize_tcp_ingress(
     }
 }
 
-pub async fn delete_security_group(ec2: &Client, group_id: &str) -> Result<(), Error> {
+pub(crate) async fn delete_security_group(ec2: &Client, group_id: &str) -> Result<(), Error> {
     match ec2.delete_security_group().group_id(group_id).send().await {
         Ok(_) => Ok(()),
         Err(e) if e.code() == Some("InvalidGroup.NotFound") => Ok(()),
@@ -619,7 +626,7 @@ pub async fn delete_security_group(ec2: &Client, group_id: &str) -> Result<(), E
 
 /// Creates an Interface endpoint with private DNS off (the private hosted zone does that job,
 /// and moto turns private DNS on when it is not given).
-pub async fn create_interface_endpoint(
+pub(crate) async fn create_interface_endpoint(
     ec2: &Client,
     vpc_id: &str,
     service_name: &str,
@@ -663,7 +670,7 @@ pub async fn create_interface_endpoint(
         })
 }
 
-pub async fn delete_vpc_endpoint(ec2: &Client, endpoint_id: &str) -> Result<(), Error> {
+pub(crate) async fn delete_vpc_endpoint(ec2: &Client, endpoint_id: &str) -> Result<(), Error> {
     let out = ec2
         .delete_vpc_endpoints()
         .vpc_endpoint_ids(endpoint_id)
@@ -691,7 +698,7 @@ pub async fn delete_vpc_endpoint(ec2: &Client, endpoint_id: &str) -> Result<(), 
 }
 
 /// Turns a VPC DNS attribute on (`enableDnsSupport` or `enableDnsHostnames`).
-pub async fn enable_vpc_dns_attribute(
+pub(crate) async fn enable_vpc_dns_attribute(
     ec2: &Client,
     vpc_id: &str,
     attribute: VpcAttributeName,
@@ -713,15 +720,15 @@ pub async fn enable_vpc_dns_attribute(
 
 /// An EC2 instance, as far as reachability cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Instance {
-    pub id: String,
-    pub vpc_id: Option<String>,
-    pub subnet_id: Option<String>,
-    pub private_ip: Option<std::net::IpAddr>,
-    pub security_group_ids: Vec<String>,
+pub(crate) struct Instance {
+    pub(crate) id: String,
+    pub(crate) vpc_id: Option<String>,
+    pub(crate) subnet_id: Option<String>,
+    pub(crate) private_ip: Option<std::net::IpAddr>,
+    pub(crate) security_group_ids: Vec<String>,
 }
 
-pub async fn instance(ec2: &Client, id: &str) -> Result<Instance, Error> {
+pub(crate) async fn instance(ec2: &Client, id: &str) -> Result<Instance, Error> {
     let out = ec2
         .describe_instances()
         .instance_ids(id)
@@ -752,34 +759,34 @@ pub async fn instance(ec2: &Client, id: &str) -> Result<Instance, Error> {
 /// A route table: the subnets it serves (none listed for the main table's implicit ones),
 /// whether it is the VPC's main table, and its routes as `(destination, target)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouteTable {
-    pub id: String,
-    pub main: bool,
-    pub subnet_ids: Vec<String>,
-    pub routes: Vec<(ipnet::IpNet, String)>,
+pub(crate) struct RouteTable {
+    pub(crate) id: String,
+    pub(crate) main: bool,
+    pub(crate) subnet_ids: Vec<String>,
+    pub(crate) routes: Vec<(ipnet::IpNet, String)>,
 }
 
 /// One side of a VPC peering connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeeringSide {
-    pub vpc_id: String,
-    pub owner_id: Option<String>,
-    pub region: Option<String>,
-    pub cidr_blocks: Vec<String>,
+pub(crate) struct PeeringSide {
+    pub(crate) vpc_id: String,
+    pub(crate) owner_id: Option<String>,
+    pub(crate) region: Option<String>,
+    pub(crate) cidr_blocks: Vec<String>,
 }
 
 /// A VPC peering connection: which VPCs, accounts and regions it joins.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeeringConnection {
-    pub id: String,
-    pub requester: PeeringSide,
-    pub accepter: PeeringSide,
-    pub status: Option<String>,
+pub(crate) struct PeeringConnection {
+    pub(crate) id: String,
+    pub(crate) requester: PeeringSide,
+    pub(crate) accepter: PeeringSide,
+    pub(crate) status: Option<String>,
 }
 
 impl PeeringConnection {
     /// The side that is not `vpc_id`'s.
-    pub fn other_side(&self, vpc_id: &str) -> &PeeringSide {
+    pub(crate) fn other_side(&self, vpc_id: &str) -> &PeeringSide {
         if self.requester.vpc_id == vpc_id {
             &self.accepter
         } else {
@@ -814,7 +821,7 @@ fn peering_side(info: Option<&aws_sdk_ec2::types::VpcPeeringConnectionVpcInfo>) 
 }
 
 /// The peering connections that join `vpc_id` to another VPC, whichever side asked.
-pub async fn peering_connections_of_vpc(
+pub(crate) async fn peering_connections_of_vpc(
     ec2: &Client,
     vpc_id: &str,
 ) -> Result<Vec<PeeringConnection>, Error> {
@@ -855,7 +862,10 @@ pub async fn peering_connections_of_vpc(
 }
 
 /// Every route table of a VPC.
-pub async fn route_tables_of_vpc(ec2: &Client, vpc_id: &str) -> Result<Vec<RouteTable>, Error> {
+pub(crate) async fn route_tables_of_vpc(
+    ec2: &Client,
+    vpc_id: &str,
+) -> Result<Vec<RouteTable>, Error> {
     let raw: Vec<_> = ec2
         .describe_route_tables()
         .filters(Filter::builder().name("vpc-id").values(vpc_id).build())
@@ -899,7 +909,7 @@ pub async fn route_tables_of_vpc(ec2: &Client, vpc_id: &str) -> Result<Vec<Route
 }
 
 /// The private addresses of network interfaces (an endpoint's, say), in order.
-pub async fn interface_addresses(
+pub(crate) async fn interface_addresses(
     ec2: &Client,
     ids: &[String],
 ) -> Result<Vec<std::net::IpAddr>, Error> {
@@ -925,26 +935,29 @@ pub async fn interface_addresses(
 
 /// One network ACL entry, as plain data.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AclEntry {
-    pub rule_number: i32,
-    pub egress: bool,
+pub(crate) struct AclEntry {
+    pub(crate) rule_number: i32,
+    pub(crate) egress: bool,
     /// `-1` for all, else a protocol number (`6` is TCP).
-    pub protocol: String,
-    pub ports: Option<(u16, u16)>,
-    pub cidr: Option<ipnet::IpNet>,
-    pub allow: bool,
+    pub(crate) protocol: String,
+    pub(crate) ports: Option<(u16, u16)>,
+    pub(crate) cidr: Option<ipnet::IpNet>,
+    pub(crate) allow: bool,
 }
 
 /// A network ACL: its id, the subnets it is associated with, and its entries.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NetworkAcl {
-    pub id: String,
-    pub subnet_ids: Vec<String>,
-    pub entries: Vec<AclEntry>,
+pub(crate) struct NetworkAcl {
+    pub(crate) id: String,
+    pub(crate) subnet_ids: Vec<String>,
+    pub(crate) entries: Vec<AclEntry>,
 }
 
 /// Every network ACL of a VPC, in one paginated read (a subnet's ACL is found among them).
-pub async fn network_acls_of_vpc(ec2: &Client, vpc_id: &str) -> Result<Vec<NetworkAcl>, Error> {
+pub(crate) async fn network_acls_of_vpc(
+    ec2: &Client,
+    vpc_id: &str,
+) -> Result<Vec<NetworkAcl>, Error> {
     let raw: Vec<_> = ec2
         .describe_network_acls()
         .filters(Filter::builder().name("vpc-id").values(vpc_id).build())
@@ -990,7 +1003,7 @@ pub async fn network_acls_of_vpc(ec2: &Client, vpc_id: &str) -> Result<Vec<Netwo
 
 /// Every VPC of the region with its address blocks, from `DescribeVpcs` alone: enough to
 /// tell whether an address belongs to one of the account's VPCs.
-pub async fn vpc_networks(ec2: &Client) -> Result<Vec<(String, Vec<ipnet::IpNet>)>, Error> {
+pub(crate) async fn vpc_networks(ec2: &Client) -> Result<Vec<(String, Vec<ipnet::IpNet>)>, Error> {
     let raw: Vec<_> = ec2
         .describe_vpcs()
         .into_paginator()
@@ -1017,7 +1030,7 @@ pub async fn vpc_networks(ec2: &Client) -> Result<Vec<(String, Vec<ipnet::IpNet>
 /// (`com.amazonaws.<region>.s3` and the like) are skipped: they name AWS's services, never a
 /// client. Two rounds: the lists, then every list's entries at once (past
 /// [`SPECULATIVE_PREFIX_LISTS`], or where `wanted` is given, only the `wanted` ones).
-pub async fn prefix_list_entries(
+pub(crate) async fn prefix_list_entries(
     ec2: &Client,
     wanted: Option<&[String]>,
 ) -> Result<std::collections::BTreeMap<String, Vec<ipnet::IpNet>>, Error> {
@@ -1062,7 +1075,7 @@ pub async fn prefix_list_entries(
 }
 
 /// Prefix lists whose entries are read without knowing which the groups use.
-pub const SPECULATIVE_PREFIX_LISTS: usize = 20;
+pub(crate) const SPECULATIVE_PREFIX_LISTS: usize = 20;
 
 #[cfg(test)]
 mod tests {

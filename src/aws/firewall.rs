@@ -9,23 +9,23 @@ use crate::error::Error;
 
 /// One rule of a rule group associated with the VPC.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FirewallRule {
-    pub group_id: String,
+pub(crate) struct FirewallRule {
+    pub(crate) group_id: String,
     /// The association's priority: lower is evaluated first.
-    pub group_priority: i32,
-    pub name: String,
+    pub(crate) group_priority: i32,
+    pub(crate) name: String,
     /// The rule's priority within its group: lower is evaluated first.
-    pub priority: i32,
+    pub(crate) priority: i32,
     /// `ALLOW`, `BLOCK` or `ALERT`.
-    pub action: String,
-    pub domain_list_id: Option<String>,
+    pub(crate) action: String,
+    pub(crate) domain_list_id: Option<String>,
     /// The query type the rule is limited to (`A`, `AAAA`, `TYPE28`…); `None` for every type.
-    pub qtype: Option<String>,
+    pub(crate) qtype: Option<String>,
     /// The list's domains (`example.com`, `*.example.com`, `*`), lowercase without the
     /// trailing dot; `None` where they cannot be listed (AWS managed lists).
-    pub domains: Option<Vec<String>>,
+    pub(crate) domains: Option<Vec<String>>,
     /// Where a Route 53 Profile brings the rule's group: that Profile, as findings name it.
-    pub via_profile: Option<String>,
+    pub(crate) via_profile: Option<String>,
 }
 
 fn rule_of(
@@ -55,7 +55,7 @@ fn normalized(domains: &[String]) -> Vec<String> {
 
 /// The rules of one rule group (a group a Route 53 Profile brings, at `group_priority`),
 /// without their domains.
-pub async fn rules_of_group(
+pub(crate) async fn rules_of_group(
     client: &Client,
     group_id: &str,
     group_priority: i32,
@@ -77,7 +77,10 @@ pub async fn rules_of_group(
 
 /// The rules with the domains of their lists, each list read once (a list that cannot be
 /// read, such as an AWS managed one, leaves its rules' domains unknown).
-pub async fn with_domains(client: &Client, mut rules: Vec<FirewallRule>) -> Vec<FirewallRule> {
+pub(crate) async fn with_domains(
+    client: &Client,
+    mut rules: Vec<FirewallRule>,
+) -> Vec<FirewallRule> {
     let mut lists: Vec<String> = rules
         .iter()
         .filter_map(|r| r.domain_list_id.clone())
@@ -120,7 +123,10 @@ async fn domains_of(client: &Client, lists: &[String]) -> Vec<(String, Vec<Strin
     .collect()
 }
 
-pub async fn rules_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<FirewallRule>, Error> {
+pub(crate) async fn rules_of_vpc(
+    client: &Client,
+    vpc_id: &str,
+) -> Result<Vec<FirewallRule>, Error> {
     let (associations, lists) = tokio::join!(
         client
             .list_firewall_rule_group_associations()

@@ -9,7 +9,7 @@ use crate::diagnose::Machine;
 /// `AWS_EC2_METADATA_DISABLED=true`). Short timeouts and one attempt: on a laptop the
 /// metadata address does not answer, and the diagnosis should not wait for it.
 /// `AWS_EC2_METADATA_SERVICE_ENDPOINT` points it elsewhere (the tests use a local fake).
-pub async fn this_machine() -> Option<Machine> {
+pub(crate) async fn this_machine() -> Option<Machine> {
     if std::env::var("AWS_EC2_METADATA_DISABLED").is_ok_and(|v| v.eq_ignore_ascii_case("true")) {
         return None;
     }

@@ -1,14 +1,14 @@
 //! AWS clients, made on first use and shared, and the mapping of SDK errors to errors an
 //! assistant can act on.
 
-pub mod ec2;
-pub mod firewall;
-pub mod imds;
-pub mod profiles;
-pub mod resolver;
-pub mod route53;
-pub mod rules;
-pub mod ssm;
+pub(crate) mod ec2;
+pub(crate) mod firewall;
+pub(crate) mod imds;
+pub(crate) mod profiles;
+pub(crate) mod resolver;
+pub(crate) mod route53;
+pub(crate) mod rules;
+pub(crate) mod ssm;
 
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -25,20 +25,20 @@ use crate::region::RegionNames;
 
 /// Every AWS client the tools need, for one region.
 #[derive(Debug, Clone)]
-pub struct RegionClients {
-    pub region: RegionNames,
-    pub ec2: aws_sdk_ec2::Client,
-    pub route53: aws_sdk_route53::Client,
-    pub resolver: aws_sdk_route53resolver::Client,
-    pub profiles: aws_sdk_route53profiles::Client,
-    pub ssm: aws_sdk_ssm::Client,
-    pub sts: aws_sdk_sts::Client,
+pub(crate) struct RegionClients {
+    pub(crate) region: RegionNames,
+    pub(crate) ec2: aws_sdk_ec2::Client,
+    pub(crate) route53: aws_sdk_route53::Client,
+    pub(crate) resolver: aws_sdk_route53resolver::Client,
+    pub(crate) profiles: aws_sdk_route53profiles::Client,
+    pub(crate) ssm: aws_sdk_ssm::Client,
+    pub(crate) sts: aws_sdk_sts::Client,
 }
 
 /// The AWS side of the server. Building it reads nothing: the default credential and region
 /// chain (environment, profiles, SSO, web identity, IMDS) runs on the first tool call, once.
 #[derive(Debug)]
-pub struct Aws {
+pub(crate) struct Aws {
     settings: AwsSettings,
     shared: OnceCell<SdkConfig>,
     by_region: Mutex<HashMap<String, Arc<RegionClients>>>,
@@ -48,7 +48,7 @@ pub struct Aws {
 
 /// The profiles of the AWS config and credentials files (`AWS_CONFIG_FILE`,
 /// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/`), as the SDK itself reads them.
-pub async fn known_profiles() -> Vec<String> {
+pub(crate) async fn known_profiles() -> Vec<String> {
     use aws_types::os_shim_internal::{Env, Fs};
     let files = aws_runtime::env_config::file::EnvConfigFiles::default();
     match aws_config::profile::load(&Fs::real(), &Env::real(), &files, None).await {
@@ -66,16 +66,16 @@ pub async fn known_profiles() -> Vec<String> {
 
 /// Who acts in AWS: the account, the caller's ARN and the profile in use.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-pub struct Identity {
-    pub account_id: String,
-    pub caller_arn: String,
+pub(crate) struct Identity {
+    pub(crate) account_id: String,
+    pub(crate) caller_arn: String,
     /// The profile the credentials come from (`--profile`, else `AWS_PROFILE`), or
     /// `default chain` where neither is set.
-    pub profile: String,
+    pub(crate) profile: String,
 }
 
 impl Aws {
-    pub fn new(settings: AwsSettings) -> Self {
+    pub(crate) fn new(settings: AwsSettings) -> Self {
         Self {
             settings,
             shared: OnceCell::new(),
@@ -86,7 +86,7 @@ impl Aws {
 
     /// Who the credentials are (`sts:GetCallerIdentity`, which needs no permission), read on
     /// first use and kept: the credentials of a running server do not change accounts.
-    pub async fn identity(&self, region: &RegionNames) -> Result<Identity, Error> {
+    pub(crate) async fn identity(&self, region: &RegionNames) -> Result<Identity, Error> {
         let identity = self
             .identity
             .get_or_try_init(|| async {
@@ -145,7 +145,7 @@ impl Aws {
     }
 
     /// The clients for `requested`, or for the configured region when none is asked for.
-    pub async fn clients(
+    pub(crate) async fn clients(
         &self,
         requested: Option<&RegionNames>,
     ) -> Result<Arc<RegionClients>, Error> {
@@ -209,7 +209,7 @@ impl Aws {
 /// Turns an SDK failure of the IAM action `action` (such as `ec2:DescribeVpcs`) into an error
 /// that says what to do: which permission to grant, which id does not exist, or that AWS could
 /// not be reached.
-pub fn sdk_error<E, R>(action: &str, err: SdkError<E, R>) -> Error
+pub(crate) fn sdk_error<E, R>(action: &str, err: SdkError<E, R>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: Debug,
@@ -278,7 +278,7 @@ fn last_cause(detail: &str) -> &str {
 }
 
 /// The value of the `Name` tag, where there is one.
-pub fn name_tag(tags: &[aws_sdk_ec2::types::Tag]) -> Option<String> {
+pub(crate) fn name_tag(tags: &[aws_sdk_ec2::types::Tag]) -> Option<String> {
     tags.iter()
         .find(|t| t.key() == Some("Name"))
         .and_then(|t| t.value())

@@ -20,7 +20,7 @@ use crate::error::Error;
 
 /// What a Profile carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     HostedZone,
     ResolverRule,
     FirewallRuleGroup,
@@ -41,23 +41,23 @@ impl Kind {
 
 /// One resource a Profile associated with the VPC carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProfileResource {
-    pub profile_id: String,
+pub(crate) struct ProfileResource {
+    pub(crate) profile_id: String,
     /// The account that owns the Profile (and put the resource in it).
-    pub owner_id: Option<String>,
-    pub kind: Kind,
+    pub(crate) owner_id: Option<String>,
+    pub(crate) kind: Kind,
     /// The resource's own id: `Z…`, `rslvr-rr-…`, `rslvr-frg-…`.
-    pub resource_id: String,
-    pub arn: String,
+    pub(crate) resource_id: String,
+    pub(crate) arn: String,
     /// The association's name (the console sets a zone's to the zone's name).
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// A rule group's priority among the VPC's rule groups (`ResourceProperties`).
-    pub priority: Option<i32>,
+    pub(crate) priority: Option<i32>,
 }
 
 impl ProfileResource {
     /// How findings name where the resource comes from.
-    pub fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         match &self.owner_id {
             Some(owner) => format!("Route 53 Profile {} of account {owner}", self.profile_id),
             None => format!("Route 53 Profile {}", self.profile_id),
@@ -65,7 +65,7 @@ impl ProfileResource {
     }
 
     /// The association's name where it reads as a domain name (lowercase, no trailing dot).
-    pub fn domain_name(&self) -> Option<String> {
+    pub(crate) fn domain_name(&self) -> Option<String> {
         let name = self
             .name
             .as_deref()?
@@ -80,14 +80,14 @@ impl ProfileResource {
 }
 
 /// The resource id at the end of an ARN: `…:hostedzone/Z123`, `…:resolver-rule/rslvr-rr-1`.
-pub fn id_of_arn(arn: &str) -> Option<&str> {
+pub(crate) fn id_of_arn(arn: &str) -> Option<&str> {
     arn.rsplit_once('/')
         .map(|(_, id)| id)
         .filter(|id| !id.is_empty())
 }
 
 /// A rule group's priority in a resource association's properties (`{"priority": 102}`).
-pub fn priority_of(properties: Option<&str>) -> Option<i32> {
+pub(crate) fn priority_of(properties: Option<&str>) -> Option<i32> {
     let value: serde_json::Value = serde_json::from_str(properties?).ok()?;
     value
         .get("priority")
@@ -97,45 +97,45 @@ pub fn priority_of(properties: Option<&str>) -> Option<i32> {
 
 /// A private zone a Profile brings, with the records that could answer for the host there.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ProfileZone {
-    pub resource: ProfileResource,
+pub(crate) struct ProfileZone {
+    pub(crate) resource: ProfileResource,
     /// The zone's name where the association's name gives it.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// The record sets at the host (and, for a parent zone, at the wildcards above it); the
     /// read's error where this account may not read the zone (another account's).
-    pub records: Result<Vec<ResourceRecordSet>, String>,
+    pub(crate) records: Result<Vec<ResourceRecordSet>, String>,
 }
 
 /// Everything the VPC's Profiles bring that decides how a name resolves.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Brought {
+pub(crate) struct Brought {
     /// The Profiles associated with the VPC, as listed. The API (SDK 1.99) gives no
     /// association priority, so several Profiles are kept in the order listed.
-    pub profiles: Vec<String>,
+    pub(crate) profiles: Vec<String>,
     /// Every VPC each Profile is associated with (a central DNS VPC among them).
-    pub profile_vpcs: Vec<(String, Vec<String>)>,
-    pub zones: Vec<ProfileZone>,
+    pub(crate) profile_vpcs: Vec<(String, Vec<String>)>,
+    pub(crate) zones: Vec<ProfileZone>,
     /// The Resolver rules, read where this account may (each with `via_profile` set).
-    pub rules: Vec<ResolverRule>,
+    pub(crate) rules: Vec<ResolverRule>,
     /// Rules this account could not read, with why.
-    pub unreadable_rules: Vec<(ProfileResource, String)>,
+    pub(crate) unreadable_rules: Vec<(ProfileResource, String)>,
     /// The rules of the Profiles' DNS Firewall rule groups (each with `via_profile` set).
-    pub firewall: Vec<FirewallRule>,
-    pub unreadable_firewall_groups: Vec<(ProfileResource, String)>,
+    pub(crate) firewall: Vec<FirewallRule>,
+    pub(crate) unreadable_firewall_groups: Vec<(ProfileResource, String)>,
 }
 
 /// The clients a Profile's resources are read with.
 #[derive(Debug, Clone, Copy)]
-pub struct Readers<'a> {
-    pub profiles: &'a Client,
-    pub resolver: &'a aws_sdk_route53resolver::Client,
-    pub route53: &'a aws_sdk_route53::Client,
+pub(crate) struct Readers<'a> {
+    pub(crate) profiles: &'a Client,
+    pub(crate) resolver: &'a aws_sdk_route53resolver::Client,
+    pub(crate) route53: &'a aws_sdk_route53::Client,
 }
 
 /// The Profiles of `vpc_id` and their resources: the associations, then every Profile's
 /// resources, then at once the rules and rule groups they name and the records of their zones
 /// that could answer for `host`, then (only for rule groups) their domain lists.
-pub async fn brought_to_vpc(
+pub(crate) async fn brought_to_vpc(
     readers: Readers<'_>,
     vpc_id: &str,
     host: Option<&str>,

@@ -8,20 +8,20 @@ use crate::error::Error;
 
 /// A Resolver rule that applies to a VPC.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResolverRule {
-    pub id: String,
-    pub name: Option<String>,
+pub(crate) struct ResolverRule {
+    pub(crate) id: String,
+    pub(crate) name: Option<String>,
     /// Without the trailing dot, lowercase.
-    pub domain: String,
+    pub(crate) domain: String,
     /// `FORWARD`, `SYSTEM` or `RECURSIVE`.
-    pub rule_type: String,
+    pub(crate) rule_type: String,
     /// `ip:port` of each target, for forwarding rules.
-    pub targets: Vec<String>,
+    pub(crate) targets: Vec<String>,
     /// Shared from another account through AWS RAM.
-    pub shared: bool,
+    pub(crate) shared: bool,
     /// Where a Route 53 Profile brings the rule rather than an association of the VPC's own:
     /// that Profile, as findings name it.
-    pub via_profile: Option<String>,
+    pub(crate) via_profile: Option<String>,
 }
 
 impl ResolverRule {
@@ -58,7 +58,7 @@ impl ResolverRule {
 }
 
 /// One Resolver rule by id (a rule a Route 53 Profile brings).
-pub async fn rule(client: &Client, id: &str) -> Result<ResolverRule, Error> {
+pub(crate) async fn rule(client: &Client, id: &str) -> Result<ResolverRule, Error> {
     let out = client
         .get_resolver_rule()
         .resolver_rule_id(id)
@@ -72,7 +72,10 @@ pub async fn rule(client: &Client, id: &str) -> Result<ResolverRule, Error> {
 
 /// The Resolver rules associated with a VPC: its associations and the rules, read in one
 /// round (both lists at once) and joined here.
-pub async fn rules_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<ResolverRule>, Error> {
+pub(crate) async fn rules_of_vpc(
+    client: &Client,
+    vpc_id: &str,
+) -> Result<Vec<ResolverRule>, Error> {
     let (associations, rules) = tokio::join!(
         client
             .list_resolver_rule_associations()
@@ -108,14 +111,14 @@ pub async fn rules_of_vpc(client: &Client, vpc_id: &str) -> Result<Vec<ResolverR
 /// An inbound Resolver endpoint: where DNS servers outside AWS send queries for names only
 /// the VPC's resolver can answer (its private zones).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InboundEndpoint {
-    pub id: String,
-    pub vpc_id: String,
-    pub addresses: Vec<String>,
+pub(crate) struct InboundEndpoint {
+    pub(crate) id: String,
+    pub(crate) vpc_id: String,
+    pub(crate) addresses: Vec<String>,
 }
 
 /// Every inbound Resolver endpoint of the region with its addresses, in two rounds.
-pub async fn inbound_endpoints(client: &Client) -> Result<Vec<InboundEndpoint>, Error> {
+pub(crate) async fn inbound_endpoints(client: &Client) -> Result<Vec<InboundEndpoint>, Error> {
     let endpoints = client
         .list_resolver_endpoints()
         .into_paginator()

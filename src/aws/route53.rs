@@ -11,24 +11,24 @@ use super::sdk_error;
 use crate::error::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Zone {
+pub(crate) struct Zone {
     /// Without the `/hostedzone/` prefix.
-    pub id: String,
+    pub(crate) id: String,
     /// Without the trailing dot, lowercase.
-    pub name: String,
+    pub(crate) name: String,
 }
 
 /// An A record at a name: an alias (`alias_target`) or plain addresses.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ARecord {
-    pub alias_target: Option<(String, String)>,
-    pub addresses: Vec<String>,
+pub(crate) struct ARecord {
+    pub(crate) alias_target: Option<(String, String)>,
+    pub(crate) addresses: Vec<String>,
     /// The record set exactly as Route 53 answered it: a delete must repeat every value.
-    pub as_read: ResourceRecordSet,
+    pub(crate) as_read: ResourceRecordSet,
 }
 
 impl ARecord {
-    pub fn from_record_set(set: &ResourceRecordSet) -> Self {
+    pub(crate) fn from_record_set(set: &ResourceRecordSet) -> Self {
         Self {
             alias_target: set
                 .alias_target()
@@ -44,7 +44,7 @@ impl ARecord {
 
     /// An alias A record at `name`, as this tool writes it; for tests of pure logic.
     #[cfg(test)]
-    pub fn alias(name: &str, target: (&str, &str)) -> Self {
+    pub(crate) fn alias(name: &str, target: (&str, &str)) -> Self {
         let set = ResourceRecordSet::builder()
             .name(name)
             .r#type(RrType::A)
@@ -65,7 +65,7 @@ impl ARecord {
 /// The change that deletes a record set. Route 53 deletes only when the request repeats every
 /// value the record holds (TTL, alias target and `EvaluateTargetHealth`, routing fields), so
 /// the record goes back exactly as it was read, never rebuilt.
-pub fn deletion(record: &ARecord) -> Result<Change, Error> {
+pub(crate) fn deletion(record: &ARecord) -> Result<Change, Error> {
     Change::builder()
         .action(ChangeAction::Delete)
         .resource_record_set(record.as_read.clone())
@@ -73,13 +73,13 @@ pub fn deletion(record: &ARecord) -> Result<Change, Error> {
         .map_err(invalid_change)
 }
 
-pub fn bare_zone_id(id: &str) -> String {
+pub(crate) fn bare_zone_id(id: &str) -> String {
     id.trim_start_matches("/hostedzone/").to_string()
 }
 
 /// A record or zone name as written everywhere else: no trailing dot, lowercase, and the
 /// wildcard label that Route 53 answers as the octal escape `\052` back to `*`.
-pub fn bare_name(name: &str) -> String {
+pub(crate) fn bare_name(name: &str) -> String {
     name.trim_end_matches('.')
         .replace("\\052", "*")
         .to_ascii_lowercase()
@@ -88,7 +88,7 @@ pub fn bare_name(name: &str) -> String {
 /// The names whose records can answer for `host` in a zone named `zone`: the host itself and
 /// every wildcard between it and the zone's apex (`*.aws-us-west-2.vectordb.zillizcloud.com`,
 /// `*.vectordb.zillizcloud.com`), as DNS matches them.
-pub fn names_answering(host: &str, zone: &str) -> Vec<String> {
+pub(crate) fn names_answering(host: &str, zone: &str) -> Vec<String> {
     let mut names = vec![host.to_string()];
     let mut rest = host;
     while let Some((_, parent)) = rest.split_once('.') {
@@ -104,7 +104,7 @@ pub fn names_answering(host: &str, zone: &str) -> Vec<String> {
 /// The record sets at each of `names` in a zone, each read from its own name on
 /// (`StartRecordName`) so that a zone of thousands of records answers in one call a name,
 /// all at once.
-pub async fn records_at(
+pub(crate) async fn records_at(
     r53: &Client,
     zone_id: &str,
     names: &[String],
@@ -134,7 +134,11 @@ pub async fn records_at(
 }
 
 /// The private zones tied to a VPC.
-pub async fn zones_of_vpc(r53: &Client, vpc_id: &str, region: &str) -> Result<Vec<Zone>, Error> {
+pub(crate) async fn zones_of_vpc(
+    r53: &Client,
+    vpc_id: &str,
+    region: &str,
+) -> Result<Vec<Zone>, Error> {
     let mut zones = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -159,7 +163,7 @@ pub async fn zones_of_vpc(r53: &Client, vpc_id: &str, region: &str) -> Result<Ve
 }
 
 /// Every private zone of the account (Route 53 is global: one read serves every region).
-pub async fn private_zones(r53: &Client) -> Result<Vec<Zone>, Error> {
+pub(crate) async fn private_zones(r53: &Client) -> Result<Vec<Zone>, Error> {
     let mut zones = Vec::new();
     let mut marker: Option<String> = None;
     loop {
@@ -187,7 +191,7 @@ pub async fn private_zones(r53: &Client) -> Result<Vec<Zone>, Error> {
 }
 
 /// Private zones with exactly this name, wherever they are tied.
-pub async fn private_zones_named(r53: &Client, name: &str) -> Result<Vec<Zone>, Error> {
+pub(crate) async fn private_zones_named(r53: &Client, name: &str) -> Result<Vec<Zone>, Error> {
     let out = r53
         .list_hosted_zones_by_name()
         .dns_name(name)
@@ -208,12 +212,12 @@ pub async fn private_zones_named(r53: &Client, name: &str) -> Result<Vec<Zone>, 
 }
 
 /// The VPCs `(id, region)` a private zone is tied to.
-pub async fn zone_vpcs(r53: &Client, zone_id: &str) -> Result<Vec<(String, String)>, Error> {
+pub(crate) async fn zone_vpcs(r53: &Client, zone_id: &str) -> Result<Vec<(String, String)>, Error> {
     Ok(zone_details(r53, zone_id).await?.0)
 }
 
 /// A private zone's VPCs `(id, region)` and its comment (empty where it has none).
-pub async fn zone_details(
+pub(crate) async fn zone_details(
     r53: &Client,
     zone_id: &str,
 ) -> Result<(Vec<(String, String)>, String), Error> {
@@ -245,7 +249,7 @@ pub async fn zone_details(
 }
 
 /// The tags of a zone, as `(key, value)`.
-pub async fn zone_tags(r53: &Client, zone_id: &str) -> Result<Vec<(String, String)>, Error> {
+pub(crate) async fn zone_tags(r53: &Client, zone_id: &str) -> Result<Vec<(String, String)>, Error> {
     let out = r53
         .list_tags_for_resource()
         .resource_type(TagResourceType::Hostedzone)
@@ -273,7 +277,7 @@ fn pairs(tags: &[aws_sdk_route53::types::Tag]) -> Vec<(String, String)> {
 
 /// The tags of many zones, ten a call (`ListTagsForResources`): Route 53 allows an account
 /// about five requests a second, so fewer calls matter more than speed.
-pub async fn zones_tags(
+pub(crate) async fn zones_tags(
     r53: &Client,
     zone_ids: &[String],
 ) -> Result<Vec<(String, Vec<(String, String)>)>, Error> {
@@ -298,7 +302,11 @@ pub async fn zones_tags(
 }
 
 /// The A record at `name` in a zone, if there is one.
-pub async fn a_record(r53: &Client, zone_id: &str, name: &str) -> Result<Option<ARecord>, Error> {
+pub(crate) async fn a_record(
+    r53: &Client,
+    zone_id: &str,
+    name: &str,
+) -> Result<Option<ARecord>, Error> {
     let out = r53
         .list_resource_record_sets()
         .hosted_zone_id(zone_id)
@@ -317,7 +325,10 @@ pub async fn a_record(r53: &Client, zone_id: &str, name: &str) -> Result<Option<
 
 /// The first 100 record sets of a zone, as Route 53 answers them (a zone this tool made holds
 /// a handful).
-pub async fn record_sets(r53: &Client, zone_id: &str) -> Result<Vec<ResourceRecordSet>, Error> {
+pub(crate) async fn record_sets(
+    r53: &Client,
+    zone_id: &str,
+) -> Result<Vec<ResourceRecordSet>, Error> {
     let out = r53
         .list_resource_record_sets()
         .hosted_zone_id(zone_id)
@@ -329,7 +340,10 @@ pub async fn record_sets(r53: &Client, zone_id: &str) -> Result<Vec<ResourceReco
 }
 
 /// Every record of a zone other than its own SOA and NS, as `(name, type)`.
-pub async fn other_records(r53: &Client, zone_id: &str) -> Result<Vec<(String, String)>, Error> {
+pub(crate) async fn other_records(
+    r53: &Client,
+    zone_id: &str,
+) -> Result<Vec<(String, String)>, Error> {
     Ok(record_sets(r53, zone_id)
         .await?
         .iter()
@@ -340,21 +354,21 @@ pub async fn other_records(r53: &Client, zone_id: &str) -> Result<Vec<(String, S
 
 /// A private zone named for a host, with everything a change to it must respect.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ZoneView {
-    pub zone: Zone,
+pub(crate) struct ZoneView {
+    pub(crate) zone: Zone,
     /// The VPCs `(id, region)` tied to it.
-    pub vpcs: Vec<(String, String)>,
+    pub(crate) vpcs: Vec<(String, String)>,
     /// The A record at its apex.
-    pub record: Option<ARecord>,
+    pub(crate) record: Option<ARecord>,
     /// Every record other than SOA and NS, as `(name, type)`.
-    pub records: Vec<(String, String)>,
+    pub(crate) records: Vec<(String, String)>,
     /// Made by this tool (tagged so).
-    pub managed: bool,
+    pub(crate) managed: bool,
 }
 
 impl ZoneView {
     /// The VPCs tied to the zone other than `vpc_id`.
-    pub fn other_vpcs(&self, vpc_id: &str) -> Vec<String> {
+    pub(crate) fn other_vpcs(&self, vpc_id: &str) -> Vec<String> {
         self.vpcs
             .iter()
             .filter(|(id, _)| id != vpc_id)
@@ -363,7 +377,7 @@ impl ZoneView {
     }
 
     /// The zone's apex record is an alias to exactly this target.
-    pub fn aliases_to(&self, target: (&str, &str)) -> bool {
+    pub(crate) fn aliases_to(&self, target: (&str, &str)) -> bool {
         self.record
             .as_ref()
             .and_then(|r| r.alias_target.as_ref())
@@ -371,7 +385,7 @@ impl ZoneView {
     }
 
     /// Where the zone's apex record points, when it is an alias.
-    pub fn alias_name(&self) -> Option<&str> {
+    pub(crate) fn alias_name(&self) -> Option<&str> {
         self.record
             .as_ref()
             .and_then(|r| r.alias_target.as_ref())
@@ -380,7 +394,7 @@ impl ZoneView {
 }
 
 /// Reads what a [`ZoneView`] holds, all at once.
-pub async fn zone_view(r53: &Client, zone: Zone) -> Result<ZoneView, Error> {
+pub(crate) async fn zone_view(r53: &Client, zone: Zone) -> Result<ZoneView, Error> {
     let (vpcs, record, records, tags) = tokio::join!(
         zone_vpcs(r53, &zone.id),
         a_record(r53, &zone.id, &zone.name),
@@ -398,7 +412,7 @@ pub async fn zone_view(r53: &Client, zone: Zone) -> Result<ZoneView, Error> {
 
 /// Creates a private zone tied to one VPC; `caller_reference` makes a retry of the same call
 /// find the zone it made instead of making another.
-pub async fn create_private_zone(
+pub(crate) async fn create_private_zone(
     r53: &Client,
     name: &str,
     vpc_id: &str,
@@ -464,7 +478,7 @@ pub async fn create_private_zone(
 }
 
 /// Ties a VPC to a private zone; a VPC already tied is success.
-pub async fn associate_vpc(
+pub(crate) async fn associate_vpc(
     r53: &Client,
     zone_id: &str,
     vpc_id: &str,
@@ -493,7 +507,7 @@ pub async fn associate_vpc(
 }
 
 /// Makes the A record at `name` an alias to `(dns_name, hosted_zone_id)`, whatever it was.
-pub async fn upsert_alias(
+pub(crate) async fn upsert_alias(
     r53: &Client,
     zone_id: &str,
     name: &str,
@@ -503,7 +517,11 @@ pub async fn upsert_alias(
 }
 
 /// Deletes a record exactly as it was read; a record already gone is success.
-pub async fn delete_record(r53: &Client, zone_id: &str, record: &ARecord) -> Result<(), Error> {
+pub(crate) async fn delete_record(
+    r53: &Client,
+    zone_id: &str,
+    record: &ARecord,
+) -> Result<(), Error> {
     let still_there = a_record(r53, zone_id, record.as_read.name()).await?;
     if still_there.is_none() {
         return Ok(());
@@ -562,7 +580,7 @@ async fn submit(r53: &Client, zone_id: &str, change: Change) -> Result<(), Error
 }
 
 /// Unties a VPC from a private zone; a VPC no longer tied is success.
-pub async fn disassociate_vpc(
+pub(crate) async fn disassociate_vpc(
     r53: &Client,
     zone_id: &str,
     vpc_id: &str,
@@ -582,7 +600,7 @@ pub async fn disassociate_vpc(
     }
 }
 
-pub async fn delete_zone(r53: &Client, zone_id: &str) -> Result<(), Error> {
+pub(crate) async fn delete_zone(r53: &Client, zone_id: &str) -> Result<(), Error> {
     r53.delete_hosted_zone()
         .id(zone_id)
         .send()

@@ -8,7 +8,7 @@ use ipnet::IpNet;
 
 /// Where a rule lets traffic come from (inbound) or go to (outbound).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Peer {
+pub(crate) enum Peer {
     Cidr(IpNet),
     Group(String),
     PrefixList(String),
@@ -27,20 +27,20 @@ impl fmt::Display for Peer {
 /// One rule for one peer: AWS groups several peers under one permission; they are split here
 /// because each is allowed or not on its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rule {
+pub(crate) struct Rule {
     /// `tcp`, `udp`, `icmp`, `icmpv6`, a protocol number, or `-1` for all.
-    pub protocol: String,
+    pub(crate) protocol: String,
     /// The port range, or `None` where the protocol has no ports or the rule covers them all.
-    pub ports: Option<(u16, u16)>,
-    pub peer: Peer,
-    pub description: Option<String>,
+    pub(crate) ports: Option<(u16, u16)>,
+    pub(crate) peer: Peer,
+    pub(crate) description: Option<String>,
     /// For a group peer, the account the rule names it in (`111122223333/sg-…`): across a
     /// peering between accounts, AWS honours a reference only in that form.
-    pub group_owner: Option<String>,
+    pub(crate) group_owner: Option<String>,
 }
 
 impl Rule {
-    pub fn new(protocol: &str, ports: Option<(u16, u16)>, peer: Peer) -> Self {
+    pub(crate) fn new(protocol: &str, ports: Option<(u16, u16)>, peer: Peer) -> Self {
         Self {
             protocol: protocol.into(),
             ports,
@@ -51,7 +51,7 @@ impl Rule {
     }
 
     /// The rule's protocol and ports admit TCP traffic to `port` (whoever the peer is).
-    pub fn admits_tcp(&self, port: u16) -> bool {
+    pub(crate) fn admits_tcp(&self, port: u16) -> bool {
         (self.protocol == "tcp" || self.protocol == "-1")
             && self
                 .ports
@@ -59,7 +59,7 @@ impl Rule {
     }
 
     /// Splits AWS permissions into one rule per peer.
-    pub fn from_permissions(permissions: &[IpPermission]) -> Vec<Rule> {
+    pub(crate) fn from_permissions(permissions: &[IpPermission]) -> Vec<Rule> {
         permissions.iter().flat_map(Self::from_permission).collect()
     }
 
@@ -111,7 +111,7 @@ impl Rule {
     }
 
     /// Reads as `tcp 19530 from sg-0abc (app servers)`; `direction` is `from` or `to`.
-    pub fn summary(&self, direction: &str) -> String {
+    pub(crate) fn summary(&self, direction: &str) -> String {
         let what = match (self.protocol.as_str(), self.ports) {
             ("-1", _) => "all traffic".to_string(),
             (proto, None) => format!("{proto} all ports"),
@@ -128,7 +128,7 @@ impl Rule {
 /// The first rule that lets TCP traffic to `port` come from `source` (or, for outbound
 /// rules, go to it). A CIDR source is covered by any rule whose block contains it; a group
 /// or a prefix list only by a rule naming that same group or list.
-pub fn tcp_allowed<'a>(rules: &'a [Rule], port: u16, source: &Peer) -> Option<&'a Rule> {
+pub(crate) fn tcp_allowed<'a>(rules: &'a [Rule], port: u16, source: &Peer) -> Option<&'a Rule> {
     rules.iter().find(|rule| {
         let peer_ok = match (&rule.peer, source) {
             (Peer::Cidr(rule_net), Peer::Cidr(source_net)) => rule_net.contains(source_net),

@@ -14,9 +14,9 @@ use crate::error::Error;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Managed {
     /// `Online`, `ConnectionLost` or `Inactive`.
-    pub ping_status: String,
+    pub(crate) ping_status: String,
     /// `Linux`, `Windows` or `MacOS`.
-    pub platform: String,
+    pub(crate) platform: String,
 }
 
 /// The instance as SSM sees it; `None` where SSM does not manage it (no agent, no instance
@@ -85,9 +85,9 @@ pub(crate) async fn run_shell(
 pub(crate) struct Invocation {
     /// `Success`, `Failed`, `TimedOut`, `Cancelled`, or still `Pending`/`InProgress` when the
     /// wait ran out.
-    pub status: String,
-    pub stdout: String,
-    pub stderr: String,
+    pub(crate) status: String,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 /// Polls the invocation once a second until it ends or `wait` runs out. Right after

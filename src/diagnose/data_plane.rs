@@ -13,18 +13,18 @@ use crate::setup::access::AccessRequest;
 
 /// The raw results of the probes.
 #[derive(Debug, Clone)]
-pub struct ProbeResults {
-    pub resolution: Resolution,
+pub(crate) struct ProbeResults {
+    pub(crate) resolution: Resolution,
     /// One per resolved address.
-    pub connects: Vec<(IpAddr, Connect)>,
-    pub http: Option<probes::HttpOutcome>,
-    pub timeout: Duration,
-    pub resolver: String,
-    pub custom_resolver: bool,
+    pub(crate) connects: Vec<(IpAddr, Connect)>,
+    pub(crate) http: Option<probes::HttpOutcome>,
+    pub(crate) timeout: Duration,
+    pub(crate) resolver: String,
+    pub(crate) custom_resolver: bool,
 }
 
 /// Resolve, connect, then speak HTTP, all within the probe timeout plus half a second.
-pub async fn run(
+pub(crate) async fn run(
     host: &str,
     port: u16,
     dns_server: Option<SocketAddr>,
@@ -73,24 +73,24 @@ pub async fn run(
 
 /// What the control plane and the machine know that the probes' reading needs.
 #[derive(Debug, Clone, Default)]
-pub struct ProbeContext {
-    pub host: String,
-    pub port: u16,
-    pub cluster_id: Option<String>,
-    pub vpc_id: Option<String>,
-    pub endpoint_id: Option<String>,
-    pub endpoint_addresses: Vec<IpAddr>,
-    pub endpoint_group_id: Option<String>,
-    pub client_network: Option<IpNet>,
+pub(crate) struct ProbeContext {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) cluster_id: Option<String>,
+    pub(crate) vpc_id: Option<String>,
+    pub(crate) endpoint_id: Option<String>,
+    pub(crate) endpoint_addresses: Vec<IpAddr>,
+    pub(crate) endpoint_group_id: Option<String>,
+    pub(crate) client_network: Option<IpNet>,
     /// The zone, record and DNS attributes are in place, so a name that does not resolve
     /// means the probes ran outside the VPC (when `inside_vpc` is not known).
-    pub dns_configured: Option<bool>,
+    pub(crate) dns_configured: Option<bool>,
     /// Known from the instance metadata service: the probes run on an instance in the VPC
     /// (true) or in another one (false); `None` where there is no instance metadata.
-    pub inside_vpc: Option<bool>,
+    pub(crate) inside_vpc: Option<bool>,
     /// Where the zone that answers comes with a Route 53 Profile: the change its owner makes,
     /// which replaces the local zone `setup_private_dns` would make (and shadow it with).
-    pub profile_dns_fix: Option<String>,
+    pub(crate) profile_dns_fix: Option<String>,
 }
 
 impl ProbeContext {
@@ -111,7 +111,7 @@ impl ProbeContext {
 }
 
 /// Turns probe results into findings: (findings, whether the probes ran inside the VPC).
-pub fn interpret(r: &ProbeResults, ctx: &ProbeContext) -> (Vec<Finding>, Option<bool>) {
+pub(crate) fn interpret(r: &ProbeResults, ctx: &ProbeContext) -> (Vec<Finding>, Option<bool>) {
     let (host, port) = (ctx.host.as_str(), ctx.port);
     let mut out = Vec::new();
     let seconds = r.timeout.as_secs_f64();

@@ -31,7 +31,7 @@ fn labels(domain: &str) -> usize {
 
 /// What decides how the host resolves in the VPC.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decider<'a> {
+pub(crate) enum Decider<'a> {
     /// A Resolver rule someone associated with the VPC.
     Rule(&'a ResolverRule),
     /// A private zone tied to the VPC (Resolver's own rule for it).
@@ -41,7 +41,7 @@ pub enum Decider<'a> {
 }
 
 /// The rule or zone that decides `host`, as Resolver picks it.
-pub fn decider<'a>(host: &str, zones: &'a [Zone], rules: &'a [ResolverRule]) -> Decider<'a> {
+pub(crate) fn decider<'a>(host: &str, zones: &'a [Zone], rules: &'a [ResolverRule]) -> Decider<'a> {
     // At the same name, a rule of the VPC's own association wins over a Profile's.
     let rule = rules
         .iter()
@@ -62,7 +62,7 @@ pub fn decider<'a>(host: &str, zones: &'a [Zone], rules: &'a [ResolverRule]) -> 
 }
 
 /// The VPC's own resolver: the base of its primary CIDR block plus two.
-pub fn vpc_resolver(cidr: Option<&str>) -> String {
+pub(crate) fn vpc_resolver(cidr: Option<&str>) -> String {
     cidr.and_then(|c| c.parse::<IpNet>().ok())
         .and_then(|net| match net.network() {
             std::net::IpAddr::V4(base) => Some(std::net::Ipv4Addr::from(u32::from(base) + 2)),
@@ -75,18 +75,18 @@ pub fn vpc_resolver(cidr: Option<&str>) -> String {
 
 /// Everything the DNS path is judged from.
 #[derive(Debug, Clone)]
-pub struct PathInput<'a> {
-    pub host: &'a str,
-    pub vpc_id: &'a str,
-    pub vpc_cidr: Option<&'a str>,
-    pub zones: &'a [Zone],
-    pub rules: &'a [ResolverRule],
+pub(crate) struct PathInput<'a> {
+    pub(crate) host: &'a str,
+    pub(crate) vpc_id: &'a str,
+    pub(crate) vpc_cidr: Option<&'a str>,
+    pub(crate) zones: &'a [Zone],
+    pub(crate) rules: &'a [ResolverRule],
     /// The DHCP option set's DNS servers; empty for the default set.
-    pub dns_servers: &'a [String],
+    pub(crate) dns_servers: &'a [String],
 }
 
 /// The two findings of the DNS path: the servers instances ask, and the rule that decides.
-pub fn judge(p: &PathInput<'_>) -> Vec<Finding> {
+pub(crate) fn judge(p: &PathInput<'_>) -> Vec<Finding> {
     let resolver = vpc_resolver(p.vpc_cidr);
     let mut out = Vec::new();
     let custom: Vec<&String> = p
@@ -221,7 +221,7 @@ pub fn judge(p: &PathInput<'_>) -> Vec<Finding> {
 /// `*` covers every name, `*.d` the names below `d` (not `d` itself), and `*d` both `d` and
 /// anything ending in it (`*example.com` covers `example.com`, `www.example.com` and
 /// `myexample.com`); any other entry is that exact name.
-pub fn firewall_entry_matches(entry: &str, host: &str) -> bool {
+pub(crate) fn firewall_entry_matches(entry: &str, host: &str) -> bool {
     match entry.strip_prefix('*') {
         Some(suffix) => host.ends_with(suffix),
         None => entry == host,
@@ -242,7 +242,7 @@ fn applies_to_a_query(rule: &FirewallRule) -> bool {
 /// through (an `ALERT *` before a `BLOCK *` lets everything through), `BLOCK` stops it. A rule
 /// whose list cannot be read (an AWS managed list) or whose `Qtype` is another type decides
 /// nothing here. The deciding rule and its entry.
-pub fn firewall_decision<'a>(
+pub(crate) fn firewall_decision<'a>(
     host: &str,
     rules: &'a [FirewallRule],
 ) -> Option<(&'a FirewallRule, &'a str)> {
@@ -264,7 +264,7 @@ pub fn firewall_decision<'a>(
 }
 
 /// The DNS Firewall finding for the host in the VPC.
-pub fn firewall(host: &str, vpc_id: &str, rules: &[FirewallRule]) -> Finding {
+pub(crate) fn firewall(host: &str, vpc_id: &str, rules: &[FirewallRule]) -> Finding {
     if rules.is_empty() {
         return finding::pass(
             "dns_firewall",

@@ -9,7 +9,7 @@ use crate::verdict::{Level, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub(crate) enum Status {
     Pass,
     Warn,
     Fail,
@@ -17,25 +17,25 @@ pub enum Status {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// A stable id, such as `hosted_zone` or `tcp_connect`.
-    pub check: String,
-    pub status: Status,
+    pub(crate) check: String,
+    pub(crate) status: Status,
     /// What was seen, with the resource ids and values.
-    pub detail: String,
+    pub(crate) detail: String,
     /// The exact change, as one line: a tool call with its arguments, a console step or an
     /// AWS CLI command. Every finding that does not pass has one (for a `skip`: what lets it
     /// run).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<String>,
+    pub(crate) fix: Option<String>,
     /// Where the fix is a call of this server's tools: that call, to make as it is.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub remedy: Option<ToolCall>,
+    pub(crate) remedy: Option<ToolCall>,
 }
 
 /// What a finding says to do: words for the person, or a call of this server's tools.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Fix {
+pub(crate) enum Fix {
     Text(String),
     Call(ToolCall),
 }
@@ -73,7 +73,7 @@ impl From<ToolCall> for Fix {
     }
 }
 
-pub fn mark(status: Status) -> &'static str {
+pub(crate) fn mark(status: Status) -> &'static str {
     match status {
         Status::Pass => "pass",
         Status::Warn => "warn",
@@ -97,25 +97,25 @@ fn make(check: &str, status: Status, detail: impl Into<String>, fix: Option<Fix>
     }
 }
 
-pub fn pass(check: &str, detail: impl Into<String>) -> Finding {
+pub(crate) fn pass(check: &str, detail: impl Into<String>) -> Finding {
     make(check, Status::Pass, detail, None)
 }
 
 /// A check that could not run; the fix says what would let it run.
-pub fn skip(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
+pub(crate) fn skip(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
     make(check, Status::Skip, detail, Some(fix.into()))
 }
 
-pub fn warn(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
+pub(crate) fn warn(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
     make(check, Status::Warn, detail, Some(fix.into()))
 }
 
-pub fn fail(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
+pub(crate) fn fail(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
     make(check, Status::Fail, detail, Some(fix.into()))
 }
 
 /// The finding's name for a setup step.
-pub fn check_of(step: &str) -> &str {
+pub(crate) fn check_of(step: &str) -> &str {
     match step {
         "cluster_ready" => "cluster",
         "zilliz_registration" => "registration",
@@ -126,7 +126,7 @@ pub fn check_of(step: &str) -> &str {
 
 /// A verdict as a finding: done passes, pending warns, missing and failed fail, and a step
 /// that waits on an earlier one is skipped (its cause is reported once, where it is).
-pub fn from_verdict(v: &Verdict) -> Finding {
+pub(crate) fn from_verdict(v: &Verdict) -> Finding {
     let check = check_of(v.step);
     let fix = || -> Fix {
         match &v.remedy {

@@ -7,14 +7,14 @@
 //! the client's outbound rules and the network ACLs; [`data_plane`] probes and reads the
 //! results. Every failing or warning [`Finding`] carries its fix by construction.
 
-pub mod data_plane;
-pub mod dns_path;
-pub mod finding;
-pub mod network;
+pub(crate) mod data_plane;
+pub(crate) mod dns_path;
+pub(crate) mod finding;
+pub(crate) mod network;
 pub(crate) mod onprem;
-pub mod peering;
-pub mod probes;
-pub mod reach;
+pub(crate) mod peering;
+pub(crate) mod probes;
+pub(crate) mod reach;
 pub(crate) mod remote;
 
 use std::collections::BTreeSet;
@@ -38,25 +38,25 @@ use crate::validate::{self, AwsId};
 use crate::verdict::{self, ClientView};
 use crate::zilliz::model::{PlanSupport, plan_support};
 use data_plane::ProbeContext;
-pub use finding::{Finding, Status, mark};
+pub(crate) use finding::{Finding, Status, mark};
 use reach::ClientSide;
 
-pub const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+pub(crate) const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The control plane's reads get longer than the probes: AWS retries throttling.
 const CONTROL_PLANE_DEADLINE: Duration = Duration::from_secs(30);
 
 /// The arguments of `diagnose_private_link`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::Args)]
 #[serde(deny_unknown_fields)]
-pub struct DiagnoseRequest {
+pub(crate) struct DiagnoseRequest {
     /// The Zilliz cluster whose private link to check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(long, value_name = "ID")]
-    pub cluster_id: Option<String>,
+    pub(crate) cluster_id: Option<String>,
     /// Or just a private link address (`https://HOST:PORT`), for the network probes alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(long, value_name = "URL")]
-    pub address: Option<String>,
+    pub(crate) address: Option<String>,
     /// The VPC the application runs in: needed for the endpoint, DNS and security checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(
@@ -64,12 +64,12 @@ pub struct DiagnoseRequest {
         value_name = "ID",
         help = "The VPC the application runs in (on an EC2 instance, the instance's own by default)"
     )]
-    pub vpc_id: Option<String>,
+    pub(crate) vpc_id: Option<String>,
     /// The VPC the application runs in when it is not the endpoint's (peering or a transit
     /// gateway): its zone and routes are checked, and its CIDR is the client's by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(long, value_name = "ID")]
-    pub client_vpc_id: Option<String>,
+    pub(crate) client_vpc_id: Option<String>,
     /// The client instance (its address, subnet and groups are read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(
@@ -77,24 +77,24 @@ pub struct DiagnoseRequest {
         value_name = "ID",
         help = "The client instance (its address, subnet and groups are read); on an EC2 instance, the instance itself by default"
     )]
-    pub client_instance_id: Option<String>,
+    pub(crate) client_instance_id: Option<String>,
     /// Or the client's security group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(long, value_name = "ID")]
-    pub client_security_group_id: Option<String>,
+    pub(crate) client_security_group_id: Option<String>,
     /// Or the client's address or network, such as `10.0.3.7` or `10.0.3.0/24`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(long, value_name = "CIDR")]
-    pub client_cidr: Option<String>,
+    pub(crate) client_cidr: Option<String>,
     /// Run the DNS, TCP and HTTP probes from where the server runs (default true; they mean
     /// something only inside the VPC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(skip)]
-    pub probe: Option<bool>,
+    pub(crate) probe: Option<bool>,
     /// Resolver for the probes, `IP` or `IP:PORT`, instead of the system's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(skip)]
-    pub dns_server: Option<String>,
+    pub(crate) dns_server: Option<String>,
     /// Timeout of each probe, 100 to 60000 ms (default 3000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(
@@ -102,43 +102,43 @@ pub struct DiagnoseRequest {
         value_name = "MS",
         help = "Timeout of each probe in milliseconds (default 3000)"
     )]
-    pub probe_timeout_ms: Option<u64>,
+    pub(crate) probe_timeout_ms: Option<u64>,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(skip)]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
     /// Where the probes run, from the instance metadata service (`doctor` on EC2): the
     /// instance and its VPC.
     #[serde(skip)]
     #[arg(skip)]
-    pub machine: Option<Machine>,
+    pub(crate) machine: Option<Machine>,
 }
 
 /// The EC2 instance the diagnosis runs on, as its metadata service tells.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Machine {
-    pub instance_id: String,
-    pub vpc_id: String,
+pub(crate) struct Machine {
+    pub(crate) instance_id: String,
+    pub(crate) vpc_id: String,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct Report {
+pub(crate) struct Report {
     /// Nothing failed.
-    pub healthy: bool,
+    pub(crate) healthy: bool,
     /// Whether the probes ran inside the VPC: true when the host resolved to the endpoint's
     /// own addresses, false when the results show they ran outside, null when unknown.
-    pub ran_inside_vpc: Option<bool>,
-    pub findings: Vec<Finding>,
-    pub cluster_id: Option<String>,
-    pub vpc_id: Option<String>,
-    pub host: Option<String>,
-    pub port: Option<u16>,
-    pub region_id: Option<String>,
-    pub aws_region: Option<String>,
+    pub(crate) ran_inside_vpc: Option<bool>,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) cluster_id: Option<String>,
+    pub(crate) vpc_id: Option<String>,
+    pub(crate) host: Option<String>,
+    pub(crate) port: Option<u16>,
+    pub(crate) region_id: Option<String>,
+    pub(crate) aws_region: Option<String>,
     /// The command that runs the same diagnosis on an instance inside the VPC.
-    pub doctor_command: Option<String>,
-    pub elapsed_ms: u64,
+    pub(crate) doctor_command: Option<String>,
+    pub(crate) elapsed_ms: u64,
 }
 
 impl Summary for Report {
@@ -305,7 +305,7 @@ type ClientVpc = (
     Vec<ec2::RouteTable>,
 );
 
-pub async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Report, Error> {
+pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Report, Error> {
     let c = check(app, &request)?;
     let started = Instant::now();
     let mut findings = Vec::new();

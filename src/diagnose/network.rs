@@ -10,7 +10,7 @@ use super::reach::{self, GroupVerdict};
 use crate::aws::ec2::{AclEntry, NetworkAcl, SecurityGroup};
 
 /// The client's outbound rules towards the endpoint.
-pub fn outbound(
+pub(crate) fn outbound(
     client_groups: &[SecurityGroup],
     port: u16,
     endpoint_group_ids: &[String],
@@ -61,7 +61,7 @@ pub fn outbound(
 /// The parts of `source` whose TCP traffic on `port` in one direction the ACL denies, each
 /// with the rule that decides it. Entries are read in rule-number order and the first that
 /// matches an address wins, so a narrow deny before a broad allow denies only its part.
-pub fn denied_ranges(
+pub(crate) fn denied_ranges(
     entries: &[AclEntry],
     egress: bool,
     port: u16,
@@ -134,7 +134,7 @@ fn exclude(range: IpNet, hole: IpNet) -> Vec<IpNet> {
 
 /// Where traffic comes from, for the endpoint subnets' ACLs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Sources {
+pub(crate) enum Sources {
     /// The client's own address or network.
     Client(IpNet),
     /// No exact client: the VPC's CIDR blocks.
@@ -143,18 +143,18 @@ pub enum Sources {
 
 /// Everything the ACL judgement reads.
 #[derive(Debug, Clone)]
-pub struct AclInput<'a> {
-    pub acls: &'a [NetworkAcl],
-    pub endpoint_subnets: &'a [String],
-    pub client_subnet: Option<&'a str>,
-    pub endpoint_addresses: &'a [IpAddr],
-    pub port: u16,
-    pub sources: Sources,
+pub(crate) struct AclInput<'a> {
+    pub(crate) acls: &'a [NetworkAcl],
+    pub(crate) endpoint_subnets: &'a [String],
+    pub(crate) client_subnet: Option<&'a str>,
+    pub(crate) endpoint_addresses: &'a [IpAddr],
+    pub(crate) port: u16,
+    pub(crate) sources: Sources,
 }
 
 /// The network ACLs of the endpoint's subnets (the port in, replies out) and, where the
 /// client's subnet is known, of the client's (the port out, replies in).
-pub fn acls(input: &AclInput<'_>) -> Vec<Finding> {
+pub(crate) fn acls(input: &AclInput<'_>) -> Vec<Finding> {
     let port = input.port;
     let acl_of = |subnet: &str| {
         input

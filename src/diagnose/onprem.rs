@@ -11,19 +11,19 @@ use super::finding::{self, Finding};
 use crate::aws::resolver::InboundEndpoint;
 
 #[derive(Debug, Clone)]
-pub struct OnPremises<'a> {
-    pub host: &'a str,
+pub(crate) struct OnPremises<'a> {
+    pub(crate) host: &'a str,
     /// The endpoint's VPC.
-    pub vpc_id: &'a str,
+    pub(crate) vpc_id: &'a str,
     /// The VPCs where a private zone answers for the host: the endpoint's (where it does), the
     /// others its zone is tied to, those its Profile is associated with.
-    pub answering_vpcs: &'a [String],
+    pub(crate) answering_vpcs: &'a [String],
     /// Every inbound Resolver endpoint of the region.
-    pub inbound: &'a [InboundEndpoint],
-    pub client: IpNet,
+    pub(crate) inbound: &'a [InboundEndpoint],
+    pub(crate) client: IpNet,
 }
 
-pub fn dns(p: &OnPremises<'_>) -> Finding {
+pub(crate) fn dns(p: &OnPremises<'_>) -> Finding {
     let answering: Vec<&InboundEndpoint> = p
         .inbound
         .iter()

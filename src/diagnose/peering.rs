@@ -13,17 +13,17 @@ use crate::setup::access::AccessRequest;
 
 /// Everything the judgement reads.
 #[derive(Debug, Clone)]
-pub struct PeeringInput<'a> {
-    pub cluster_id: &'a str,
-    pub host: &'a str,
-    pub client_vpc: &'a str,
-    pub endpoint_vpc: &'a str,
-    pub endpoint_id: &'a str,
+pub(crate) struct PeeringInput<'a> {
+    pub(crate) cluster_id: &'a str,
+    pub(crate) host: &'a str,
+    pub(crate) client_vpc: &'a str,
+    pub(crate) endpoint_vpc: &'a str,
+    pub(crate) endpoint_id: &'a str,
     /// The private zones tied to the client's VPC.
-    pub client_zones: &'a [Zone],
-    pub client_route_tables: &'a [RouteTable],
+    pub(crate) client_zones: &'a [Zone],
+    pub(crate) client_route_tables: &'a [RouteTable],
     /// The CIDR blocks of the endpoint's subnets.
-    pub endpoint_subnets: &'a [IpNet],
+    pub(crate) endpoint_subnets: &'a [IpNet],
 }
 
 /// The target of the route a packet to `network` takes in `table`: the most specific one
@@ -42,7 +42,7 @@ fn crosses(target: &str) -> bool {
     target.starts_with("pcx-") || target.starts_with("tgw-")
 }
 
-pub fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
+pub(crate) fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     out.push(match p.client_zones.iter().find(|z| z.name == p.host) {
         Some(zone) => finding::pass(
@@ -122,7 +122,7 @@ pub fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
 /// VPCs only where AWS resolves the reference: a peering in the region does; a transit gateway
 /// does only with security group referencing turned on (on the gateway and its VPC
 /// attachments). Nothing to say where no rule admits the client by group.
-pub fn group_reference(
+pub(crate) fn group_reference(
     endpoint_groups: &[SecurityGroup],
     client_groups: &[String],
     client_route_tables: &[RouteTable],
@@ -218,33 +218,33 @@ fn admit_addresses(
 /// A client VPC this server cannot read (another account, or another region), known through
 /// the peering that joins it to the endpoint's VPC.
 #[derive(Debug, Clone)]
-pub struct AcrossPeering<'a> {
-    pub cluster_id: &'a str,
-    pub endpoint_vpc: &'a str,
+pub(crate) struct AcrossPeering<'a> {
+    pub(crate) cluster_id: &'a str,
+    pub(crate) endpoint_vpc: &'a str,
     /// The region the server reads (the cluster's).
-    pub this_region: &'a str,
-    pub peering: &'a PeeringConnection,
-    pub endpoint_groups: &'a [SecurityGroup],
+    pub(crate) this_region: &'a str,
+    pub(crate) peering: &'a PeeringConnection,
+    pub(crate) endpoint_groups: &'a [SecurityGroup],
     /// The security groups the caller named for the client.
-    pub client_groups: &'a [String],
-    pub port: Option<u16>,
+    pub(crate) client_groups: &'a [String],
+    pub(crate) port: Option<u16>,
 }
 
 /// What the peering tells of a client beyond it.
 #[derive(Debug, Clone, Default)]
-pub struct AcrossJudgement {
-    pub findings: Vec<Finding>,
+pub(crate) struct AcrossJudgement {
+    pub(crate) findings: Vec<Finding>,
     /// The client's addresses: the peer VPC's first block.
-    pub network: Option<IpNet>,
+    pub(crate) network: Option<IpNet>,
     /// A rule may admit the client by its group: AWS resolves the reference across this
     /// peering (same region; across accounts only in the account-qualified form).
-    pub group_reference_honoured: bool,
+    pub(crate) group_reference_honoured: bool,
 }
 
 /// AWS resolves a reference to a peer VPC's security group only within a region, and across
 /// accounts only where the rule names the account (`111122223333/sg-…`): elsewhere a rule by
 /// group admits nobody, and the client's addresses are what a rule must name.
-pub fn across_peering(a: &AcrossPeering<'_>) -> AcrossJudgement {
+pub(crate) fn across_peering(a: &AcrossPeering<'_>) -> AcrossJudgement {
     let other = a.peering.other_side(a.endpoint_vpc);
     let region = other.region.as_deref().unwrap_or(a.this_region);
     let owner = other.owner_id.as_deref();
@@ -347,23 +347,23 @@ pub fn across_peering(a: &AcrossPeering<'_>) -> AcrossJudgement {
 }
 
 /// Route targets that cross to another VPC.
-pub const ACROSS_VPCS: &[&str] = &["pcx-", "tgw-"];
+pub(crate) const ACROSS_VPCS: &[&str] = &["pcx-", "tgw-"];
 /// Route targets that reach a network outside AWS (a VPN or Direct Connect).
-pub const FROM_PREMISES: &[&str] = &["vgw-", "tgw-"];
+pub(crate) const FROM_PREMISES: &[&str] = &["vgw-", "tgw-"];
 
 /// The way back: the endpoint answers from its subnets, so their route tables must send the
 /// client's addresses where they came from.
 #[derive(Debug, Clone)]
-pub struct WayBack<'a> {
-    pub endpoint_vpc: &'a str,
-    pub endpoint_subnets: &'a [String],
+pub(crate) struct WayBack<'a> {
+    pub(crate) endpoint_vpc: &'a str,
+    pub(crate) endpoint_subnets: &'a [String],
     /// Every route table of the endpoint's VPC.
-    pub tables: &'a [RouteTable],
-    pub client: &'a [IpNet],
+    pub(crate) tables: &'a [RouteTable],
+    pub(crate) client: &'a [IpNet],
     /// How the findings name the client.
-    pub client_is: &'a str,
+    pub(crate) client_is: &'a str,
     /// The route targets (by prefix) that lead there.
-    pub through: &'a [&'a str],
+    pub(crate) through: &'a [&'a str],
 }
 
 /// The route table that serves a subnet: its own association, else the VPC's main table.
@@ -374,7 +374,7 @@ fn table_of<'a>(subnet: &str, tables: &'a [RouteTable]) -> Option<&'a RouteTable
         .or_else(|| tables.iter().find(|t| t.main))
 }
 
-pub fn way_back(w: &WayBack<'_>) -> Finding {
+pub(crate) fn way_back(w: &WayBack<'_>) -> Finding {
     let mut missing: Vec<&str> = w
         .endpoint_subnets
         .iter()

@@ -11,7 +11,7 @@ use tokio::net::TcpStream;
 
 /// What resolving the host gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolution {
+pub(crate) enum Resolution {
     Addresses(Vec<IpAddr>),
     /// NXDOMAIN, or a name with no address records.
     NoSuchName,
@@ -20,7 +20,11 @@ pub enum Resolution {
 }
 
 /// Resolves `host` with the system's resolver, or with `server` when given.
-pub async fn resolve(host: &str, server: Option<SocketAddr>, timeout: Duration) -> Resolution {
+pub(crate) async fn resolve(
+    host: &str,
+    server: Option<SocketAddr>,
+    timeout: Duration,
+) -> Resolution {
     let builder = match server {
         Some(server) => {
             let mut name_server = NameServerConfig::udp_and_tcp(server.ip());
@@ -82,14 +86,14 @@ pub async fn resolve(host: &str, server: Option<SocketAddr>, timeout: Duration) 
 
 /// What a TCP connection attempt gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Connect {
+pub(crate) enum Connect {
     Open,
     Refused,
     TimedOut,
     Failed(String),
 }
 
-pub async fn connect(address: SocketAddr, timeout: Duration) -> Connect {
+pub(crate) async fn connect(address: SocketAddr, timeout: Duration) -> Connect {
     match tokio::time::timeout(timeout, TcpStream::connect(address)).await {
         Err(_) => Connect::TimedOut,
         Ok(Ok(_)) => Connect::Open,
@@ -100,20 +104,25 @@ pub async fn connect(address: SocketAddr, timeout: Duration) -> Connect {
 
 /// What speaking HTTP to the private link gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpOutcome {
+pub(crate) struct HttpOutcome {
     /// The status of the first HTTP answer, and over which scheme.
-    pub answer: Option<(u16, &'static str)>,
+    pub(crate) answer: Option<(u16, &'static str)>,
     /// The TLS verification failure, when HTTPS answered only without verification.
-    pub tls_problem: Option<String>,
+    pub(crate) tls_problem: Option<String>,
     /// Why no attempt got an answer.
-    pub failure: Option<String>,
-    pub timed_out: bool,
+    pub(crate) failure: Option<String>,
+    pub(crate) timed_out: bool,
 }
 
 /// Tries HTTPS with certificate checks, then without (reporting the TLS problem), then plain
 /// HTTP; any HTTP answer means the path works (Zilliz's private link answers 400 to `GET /`).
 /// `address` pins the connection to one resolved address.
-pub async fn http(host: &str, port: u16, address: SocketAddr, timeout: Duration) -> HttpOutcome {
+pub(crate) async fn http(
+    host: &str,
+    port: u16,
+    address: SocketAddr,
+    timeout: Duration,
+) -> HttpOutcome {
     let deadline = tokio::time::Instant::now() + timeout;
     let mut outcome = HttpOutcome {
         answer: None,
@@ -188,7 +197,7 @@ fn is_certificate_problem(chain: &str) -> bool {
 }
 
 /// Addresses a VPC endpoint can have: private ranges (and, for tests on one machine, loopback).
-pub fn is_private(address: &IpAddr) -> bool {
+pub(crate) fn is_private(address: &IpAddr) -> bool {
     match address {
         IpAddr::V4(v4) => {
             v4.is_private()

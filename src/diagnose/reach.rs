@@ -5,22 +5,22 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::aws::ec2::{AclEntry, SecurityGroup};
+use crate::aws::ec2::SecurityGroup;
 use crate::aws::rules::{Peer, Rule, tcp_allowed};
 
 /// What is known of the client: its security groups and its address (or network).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ClientSide {
-    pub group_ids: Vec<String>,
-    pub network: Option<IpNet>,
+pub(crate) struct ClientSide {
+    pub(crate) group_ids: Vec<String>,
+    pub(crate) network: Option<IpNet>,
     /// Where the address is not known: the blocks it lies within (the VPC of the client's
     /// security groups, whose every member has an address there).
-    pub within: Vec<IpNet>,
+    pub(crate) within: Vec<IpNet>,
 }
 
 /// The verdict on one direction through security groups.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GroupVerdict {
+pub(crate) enum GroupVerdict {
     /// Allowed by this group's rule.
     Allowed {
         group_id: String,
@@ -69,7 +69,11 @@ fn verdict<'a>(
 /// to one of the client's groups, or a CIDR that contains the client's address.
 /// A client known only by the blocks it lies within is admitted where every block lies in a
 /// CIDR rule on the port (a rule from the VPC's own block admits every member of its groups).
-pub fn inbound(endpoint_groups: &[SecurityGroup], port: u16, client: &ClientSide) -> GroupVerdict {
+pub(crate) fn inbound(
+    endpoint_groups: &[SecurityGroup],
+    port: u16,
+    client: &ClientSide,
+) -> GroupVerdict {
     let mut peers: Vec<Peer> = client.group_ids.iter().cloned().map(Peer::Group).collect();
     peers.extend(client.network.map(Peer::Cidr));
     let by_peer = verdict(endpoint_groups, port, |g| &g.inbound, &peers, "from");
@@ -96,7 +100,7 @@ pub fn inbound(endpoint_groups: &[SecurityGroup], port: u16, client: &ClientSide
 
 /// Do the client's groups let traffic out to the endpoint on `port`? A rule matches through
 /// a reference to one of the endpoint's groups, or a CIDR that contains every endpoint address.
-pub fn outbound(
+pub(crate) fn outbound(
     client_groups: &[SecurityGroup],
     port: u16,
     endpoint_group_ids: &[String],
@@ -130,58 +134,9 @@ pub fn outbound(
     verdict(client_groups, port, |g| &g.outbound, &peers, "to")
 }
 
-/// The entry that decides TCP traffic on `port` with `peer` in one direction: entries are
-/// read in rule-number order and the first match wins; `None` means the default deny.
-pub fn acl_decision<'a>(
-    entries: &'a [AclEntry],
-    egress: bool,
-    port: u16,
-    peer: &IpNet,
-) -> Option<&'a AclEntry> {
-    let mut ordered: Vec<&AclEntry> = entries.iter().filter(|e| e.egress == egress).collect();
-    ordered.sort_by_key(|e| e.rule_number);
-    ordered.into_iter().find(|e| {
-        let protocol_ok =
-            e.protocol == "-1" || e.protocol == "6" || e.protocol.eq_ignore_ascii_case("tcp");
-        let port_ok =
-            e.protocol == "-1" || e.ports.is_none_or(|(from, to)| (from..=to).contains(&port));
-        let peer_ok = e.cidr.is_some_and(|c| c.contains(peer));
-        protocol_ok && port_ok && peer_ok
-    })
-}
-
 /// Ports a client's side of a connection may use (Linux's default range, at its ends and
 /// middle): replies go back to one of them.
-pub const EPHEMERAL_SAMPLES: [u16; 3] = [32768, 49152, 60999];
-
-/// Does the ACL let this traffic through: `Ok(rule)` when allowed, `Err(why)` when not.
-pub fn acl_allows(
-    entries: &[AclEntry],
-    egress: bool,
-    ports: &[u16],
-    peer: &IpNet,
-) -> Result<String, String> {
-    let mut allowed_by = None;
-    for port in ports {
-        match acl_decision(entries, egress, *port, peer) {
-            Some(e) if e.allow => allowed_by = Some(e.rule_number),
-            Some(e) => {
-                return Err(format!(
-                    "rule {} denies tcp {port} {} {peer}",
-                    e.rule_number,
-                    if egress { "to" } else { "from" }
-                ));
-            }
-            None => {
-                return Err(format!(
-                    "no rule allows tcp {port} {} {peer} (the default rule denies it)",
-                    if egress { "to" } else { "from" }
-                ));
-            }
-        }
-    }
-    Ok(allowed_by.map(|n| format!("rule {n}")).unwrap_or_default())
-}
+pub(crate) const EPHEMERAL_SAMPLES: [u16; 3] = [32768, 49152, 60999];
 
 #[cfg(test)]
 mod tests {
@@ -372,53 +327,5 @@ mod tests {
             outbound(&default_egress, 19531, &[], &addresses),
             GroupVerdict::Allowed { .. }
         ));
-    }
-
-    fn entry(
-        n: i32,
-        egress: bool,
-        protocol: &str,
-        ports: Option<(u16, u16)>,
-        cidr: &str,
-        allow: bool,
-    ) -> AclEntry {
-        AclEntry {
-            rule_number: n,
-            egress,
-            protocol: protocol.into(),
-            ports,
-            cidr: Some(net(cidr)),
-            allow,
-        }
-    }
-
-    #[test]
-    fn acl_entries_are_read_in_rule_number_order() {
-        let client = net("10.0.3.7/32");
-        let entries = vec![
-            entry(200, false, "6", Some((19530, 19539)), "10.0.0.0/16", true),
-            entry(100, false, "6", Some((19531, 19531)), "10.0.3.0/24", false),
-            entry(32767, false, "-1", None, "0.0.0.0/0", false),
-            entry(100, true, "-1", None, "0.0.0.0/0", true),
-        ];
-        let decided = acl_decision(&entries, false, 19531, &client).unwrap();
-        assert_eq!(
-            (decided.rule_number, decided.allow),
-            (100, false),
-            "the lower number wins"
-        );
-        assert!(acl_decision(&entries, false, 19532, &client).unwrap().allow);
-        assert!(
-            acl_allows(&entries, false, &[19531], &client)
-                .unwrap_err()
-                .contains("rule 100 denies")
-        );
-        assert!(acl_allows(&entries, true, &EPHEMERAL_SAMPLES, &client).is_ok());
-        let nothing = vec![entry(100, false, "6", Some((443, 443)), "0.0.0.0/0", true)];
-        assert!(
-            acl_allows(&nothing, false, &[19531], &client)
-                .unwrap_err()
-                .contains("default rule")
-        );
     }
 }

@@ -42,49 +42,49 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 /// The arguments of `probe_from_instance`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct InstanceProbeRequest {
+pub(crate) struct InstanceProbeRequest {
     /// The Zilliz cluster whose private link to probe (its address and region are read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
+    pub(crate) cluster_id: Option<String>,
     /// Or the private link address (`https://HOST:PORT`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
+    pub(crate) address: Option<String>,
     /// The instance the application runs on; SSM must manage it.
-    pub client_instance_id: String,
+    pub(crate) client_instance_id: String,
     /// The instance's region when no cluster_id is given: `us-west-2` or `aws-us-west-2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// False (default): preview the script, run nothing. True: run it on the instance.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[schemars(extend("default" = false))]
-    pub confirm: bool,
+    pub(crate) confirm: bool,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct InstanceProbeOutput {
     /// True when the probe ran on the instance.
-    pub applied: bool,
-    pub instance_id: String,
+    pub(crate) applied: bool,
+    pub(crate) instance_id: String,
     /// The probes' findings as seen from the instance (empty for a preview).
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
     /// Nothing failed (null when the probe did not run).
-    pub healthy: Option<bool>,
+    pub(crate) healthy: Option<bool>,
     /// The exact script SSM runs (`AWS-RunShellScript`), one line each.
-    pub script: Vec<String>,
+    pub(crate) script: Vec<String>,
     /// What the call does (or, without `confirm`, would do).
-    pub preview: Vec<String>,
-    pub host: String,
-    pub port: u16,
+    pub(crate) preview: Vec<String>,
+    pub(crate) host: String,
+    pub(crate) port: u16,
     /// SSM's command id, when it ran.
-    pub command_id: Option<String>,
-    pub message: String,
-    pub region_id: String,
-    pub aws_region: String,
-    pub identity: Identity,
+    pub(crate) command_id: Option<String>,
+    pub(crate) message: String,
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
+    pub(crate) identity: Identity,
 }
 
 impl Summary for InstanceProbeOutput {
@@ -277,9 +277,9 @@ pub(crate) fn parse(stdout: &str, step: Duration) -> ProbeResults {
 /// the script inherits; `file`, /etc/environment), its name and value (without credentials).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ProxySetting {
-    pub source: String,
-    pub variable: String,
-    pub value: String,
+    pub(crate) source: String,
+    pub(crate) variable: String,
+    pub(crate) value: String,
 }
 
 /// The `zpl proxy` lines of the script's output.

@@ -63,7 +63,7 @@ macro_rules! app_for {
 }
 
 #[derive(Clone)]
-pub struct Server {
+pub(crate) struct Server {
     app: Arc<App>,
     /// The server acting through other AWS profiles, made on first use.
     profiles: Arc<tokio::sync::Mutex<std::collections::HashMap<String, Arc<App>>>>,
@@ -76,7 +76,7 @@ pub struct Server {
 
 #[tool_router]
 impl Server {
-    pub fn new(app: Arc<App>) -> Self {
+    pub(crate) fn new(app: Arc<App>) -> Self {
         let mut tool_router = Self::tool_router();
         for route in tool_router.map.values_mut() {
             route.attr.input_schema = strict_schema(&route.attr.input_schema);

@@ -19,52 +19,52 @@ use crate::validate::{self, AwsId};
 /// The arguments of `allow_client_access`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AccessRequest {
+pub(crate) struct AccessRequest {
     /// The security group of the VPC endpoint.
-    pub endpoint_security_group_id: String,
+    pub(crate) endpoint_security_group_id: String,
     /// The clients' security group (or give source_cidr).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_security_group_id: Option<String>,
+    pub(crate) source_security_group_id: Option<String>,
     /// The clients' network, such as `10.0.0.0/16` (or give source_security_group_id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_cidr: Option<String>,
+    pub(crate) source_cidr: Option<String>,
     /// The TCP port; prefer cluster_id, which reads it from the private link address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<i64>,
+    pub(crate) port: Option<i64>,
     /// The cluster whose private link port to open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
+    pub(crate) cluster_id: Option<String>,
     /// The region, when no cluster_id is given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// False (default): preview only. True: add the rule.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[schemars(extend("default" = false))]
-    pub confirm: bool,
+    pub(crate) confirm: bool,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct AccessOutput {
+pub(crate) struct AccessOutput {
     /// True when this call added the rule.
-    pub applied: bool,
+    pub(crate) applied: bool,
     /// The rule that lets the clients in, such as `tcp 19531 from sg-0abc`.
-    pub rule: String,
+    pub(crate) rule: String,
     /// The existing rule that already allows it, where there is one.
-    pub already_allowed_by: Option<String>,
+    pub(crate) already_allowed_by: Option<String>,
     /// The changes this call makes (or, without `confirm`, would make); empty when there is nothing to do.
-    pub preview: Vec<String>,
-    pub warnings: Vec<String>,
-    pub message: String,
-    pub group_id: String,
-    pub port: u16,
-    pub region_id: String,
-    pub aws_region: String,
+    pub(crate) preview: Vec<String>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) message: String,
+    pub(crate) group_id: String,
+    pub(crate) port: u16,
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
     /// Who acts: the account, the caller's ARN and the AWS profile.
-    pub identity: Identity,
+    pub(crate) identity: Identity,
 }
 
 impl Summary for AccessOutput {
@@ -73,7 +73,7 @@ impl Summary for AccessOutput {
     }
 }
 
-pub async fn allow_client_access(
+pub(crate) async fn allow_client_access(
     app: &App,
     request: AccessRequest,
     consent: &Consent,

@@ -27,51 +27,51 @@ use crate::validate::AwsId;
 /// The arguments of `setup_private_dns`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DnsRequest {
+pub(crate) struct DnsRequest {
     /// The Zilliz cluster; its private link host names the zone.
-    pub cluster_id: String,
+    pub(crate) cluster_id: String,
     /// The VPC whose clients should resolve the private link.
-    pub vpc_id: String,
+    pub(crate) vpc_id: String,
     /// The endpoint to point at; default: the VPC's one endpoint to Zilliz's service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoint_id: Option<String>,
+    pub(crate) endpoint_id: Option<String>,
     /// False (default): preview only. True: make the changes the preview lists.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[schemars(extend("default" = false))]
-    pub confirm: bool,
+    pub(crate) confirm: bool,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema, PartialEq, Eq)]
-pub struct AliasTargetInfo {
-    pub dns_name: String,
-    pub hosted_zone_id: String,
+pub(crate) struct AliasTargetInfo {
+    pub(crate) dns_name: String,
+    pub(crate) hosted_zone_id: String,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct DnsOutput {
+pub(crate) struct DnsOutput {
     /// True when this call made the changes in `preview`.
-    pub applied: bool,
+    pub(crate) applied: bool,
     /// The private zone (once it exists).
-    pub hosted_zone_id: Option<String>,
+    pub(crate) hosted_zone_id: Option<String>,
     /// The private link host: the zone's name and the record's.
-    pub record_name: String,
+    pub(crate) record_name: String,
     /// Where the alias points: the endpoint's regional DNS name.
-    pub alias_target: Option<AliasTargetInfo>,
+    pub(crate) alias_target: Option<AliasTargetInfo>,
     /// The changes this call makes (or, without `confirm`, would make); empty when there is nothing to do.
-    pub preview: Vec<String>,
-    pub warnings: Vec<String>,
-    pub message: String,
-    pub vpc_id: String,
-    pub endpoint_id: String,
-    pub region_id: String,
-    pub aws_region: String,
-    pub port: u16,
+    pub(crate) preview: Vec<String>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) message: String,
+    pub(crate) vpc_id: String,
+    pub(crate) endpoint_id: String,
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
+    pub(crate) port: u16,
     /// Who acts: the account, the caller's ARN and the AWS profile.
-    pub identity: Identity,
+    pub(crate) identity: Identity,
 }
 
 impl Summary for DnsOutput {
@@ -82,7 +82,7 @@ impl Summary for DnsOutput {
 
 /// The endpoint the alias should point at: the one named (it may live in another VPC, for
 /// hub and spoke), or the one live endpoint of the VPC to the service.
-pub fn pick_endpoint(
+pub(crate) fn pick_endpoint(
     candidates: Vec<VpcEndpoint>,
     asked: Option<&str>,
     vpc_id: &str,
@@ -117,7 +117,7 @@ pub fn pick_endpoint(
 }
 
 /// The alias target of an endpoint: its regional DNS entry.
-pub fn alias_target_of(endpoint: &VpcEndpoint) -> Result<AliasTargetInfo, Error> {
+pub(crate) fn alias_target_of(endpoint: &VpcEndpoint) -> Result<AliasTargetInfo, Error> {
     let (name, zone) = endpoint.regional_dns_entry().ok_or_else(|| {
         Error::Conflict(format!(
             "VPC endpoint {} has no regional DNS name yet ({}); wait_for_endpoint, then try again",
@@ -139,32 +139,32 @@ pub fn alias_target_of(endpoint: &VpcEndpoint) -> Result<AliasTargetInfo, Error>
 
 /// Everything the DNS plan is decided from, read beforehand.
 #[derive(Debug, Clone)]
-pub struct DnsFacts {
-    pub cluster_id: String,
-    pub host: String,
-    pub aws_region: String,
-    pub region_tags: Vec<(String, String)>,
-    pub vpc: ec2::Vpc,
+pub(crate) struct DnsFacts {
+    pub(crate) cluster_id: String,
+    pub(crate) host: String,
+    pub(crate) aws_region: String,
+    pub(crate) region_tags: Vec<(String, String)>,
+    pub(crate) vpc: ec2::Vpc,
     /// The endpoint the name should resolve to.
-    pub endpoint: VpcEndpoint,
-    pub alias: AliasTargetInfo,
+    pub(crate) endpoint: VpcEndpoint,
+    pub(crate) alias: AliasTargetInfo,
     /// The private zone named for the host that is tied to this VPC.
-    pub zone_here: Option<ZoneView>,
+    pub(crate) zone_here: Option<ZoneView>,
     /// Hub and spoke: the zone named for the host tied to the endpoint's own VPC.
-    pub zone_of_endpoint_vpc: Option<ZoneView>,
+    pub(crate) zone_of_endpoint_vpc: Option<ZoneView>,
 }
 
 /// The plan: the changes, and the zone that answers when it exists already.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DnsPlan {
-    pub changes: Vec<Change>,
-    pub zone_id: Option<String>,
-    pub warnings: Vec<String>,
+pub(crate) struct DnsPlan {
+    pub(crate) changes: Vec<Change>,
+    pub(crate) zone_id: Option<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// Decides the DNS changes. A zone that another VPC uses is never re-pointed and never
 /// gets a record it did not have: this VPC leaves it and gets its own.
-pub fn plan_dns(f: &DnsFacts) -> Result<DnsPlan, Error> {
+pub(crate) fn plan_dns(f: &DnsFacts) -> Result<DnsPlan, Error> {
     let vpc_id = &f.vpc.id;
     let target = (f.alias.dns_name.as_str(), f.alias.hosted_zone_id.as_str());
     let mut plan = DnsPlan {
@@ -311,7 +311,7 @@ fn plan_spoke(f: &DnsFacts, mut plan: DnsPlan) -> Result<DnsPlan, Error> {
     Ok(plan)
 }
 
-pub async fn setup_private_dns(
+pub(crate) async fn setup_private_dns(
     app: &App,
     request: DnsRequest,
     consent: &Consent,

@@ -21,56 +21,56 @@ use crate::validate::AwsId;
 /// The arguments of `create_vpc_endpoint`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CreateEndpointRequest {
+pub(crate) struct CreateEndpointRequest {
     /// The VPC the application runs in.
-    pub vpc_id: String,
+    pub(crate) vpc_id: String,
     /// Subnets of that VPC for the endpoint, one per availability zone; subnets in zones the
     /// service does not offer are left out with a warning.
-    pub subnet_ids: Vec<String>,
+    pub(crate) subnet_ids: Vec<String>,
     /// Security groups for the endpoint; without them a dedicated group is made with no
     /// inbound rule (allow_client_access then admits the clients on the private link's port,
     /// which is known once Zilliz has allocated the address).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub security_group_ids: Option<Vec<String>>,
+    pub(crate) security_group_ids: Option<Vec<String>>,
     /// The Zilliz cluster to connect to (its region picks the endpoint service).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
+    pub(crate) cluster_id: Option<String>,
     /// The region, when no cluster_id is given: `us-west-2` or `aws-us-west-2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// False (default): preview only. True: make the changes the preview lists.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[schemars(extend("default" = false))]
-    pub confirm: bool,
+    pub(crate) confirm: bool,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct CreateEndpointOutput {
+pub(crate) struct CreateEndpointOutput {
     /// True when this call made the changes in `preview`; false for a preview or a no-op.
-    pub applied: bool,
-    pub endpoint_id: Option<String>,
-    pub state: Option<String>,
+    pub(crate) applied: bool,
+    pub(crate) endpoint_id: Option<String>,
+    pub(crate) state: Option<String>,
     /// The endpoint's regional DNS name, which the private zone's alias points at.
-    pub dns_name: Option<String>,
+    pub(crate) dns_name: Option<String>,
     /// The changes this call makes (or, without `confirm`, would make); empty when there is nothing to do.
-    pub preview: Vec<String>,
-    pub warnings: Vec<String>,
-    pub message: String,
-    pub region_id: String,
-    pub aws_region: String,
-    pub account_id: String,
+    pub(crate) preview: Vec<String>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) message: String,
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
+    pub(crate) account_id: String,
     /// Who acts: the account, the caller's ARN and the AWS profile.
-    pub identity: Identity,
-    pub vpc_id: String,
-    pub service_name: String,
+    pub(crate) identity: Identity,
+    pub(crate) vpc_id: String,
+    pub(crate) service_name: String,
     /// The subnets the endpoint uses (at most one per zone, only zones the service offers).
-    pub subnet_ids: Vec<String>,
+    pub(crate) subnet_ids: Vec<String>,
     /// The endpoint's security groups; a dedicated group to be made shows once it exists.
-    pub security_group_ids: Vec<String>,
+    pub(crate) security_group_ids: Vec<String>,
 }
 
 impl Summary for CreateEndpointOutput {
@@ -81,7 +81,7 @@ impl Summary for CreateEndpointOutput {
 
 /// Keeps the first subnet of each zone, and leaves out zones the service does not offer
 /// (when they are known). Answers the kept subnets and a warning for each one left out.
-pub fn choose_subnets(
+pub(crate) fn choose_subnets(
     subnets: Vec<Subnet>,
     offered: Option<&[String]>,
 ) -> (Vec<Subnet>, Vec<String>) {
@@ -132,7 +132,7 @@ fn check_ids(kind: AwsId, field: &'static str, ids: &[String]) -> Result<Vec<Str
     Ok(checked)
 }
 
-pub async fn create_vpc_endpoint(
+pub(crate) async fn create_vpc_endpoint(
     app: &App,
     request: CreateEndpointRequest,
     consent: &Consent,
@@ -397,32 +397,32 @@ pub async fn create_vpc_endpoint(
 
 /// The account to whitelist before the endpoint can be made, where the region requires it.
 #[derive(Debug, Clone)]
-pub struct Whitelist {
-    pub project_id: String,
-    pub account_id: String,
+pub(crate) struct Whitelist {
+    pub(crate) project_id: String,
+    pub(crate) account_id: String,
 }
 
 /// Everything the endpoint's plan is decided from, read beforehand.
 #[derive(Debug)]
-pub struct EndpointPlanInput<'a> {
-    pub vpc_id: &'a str,
-    pub region: &'a RegionNames,
-    pub service_name: &'a str,
-    pub whitelist: Option<Whitelist>,
+pub(crate) struct EndpointPlanInput<'a> {
+    pub(crate) vpc_id: &'a str,
+    pub(crate) region: &'a RegionNames,
+    pub(crate) service_name: &'a str,
+    pub(crate) whitelist: Option<Whitelist>,
     /// The subnets to use, at most one per zone.
-    pub chosen: &'a [Subnet],
+    pub(crate) chosen: &'a [Subnet],
     /// The caller's security groups; empty for a dedicated one.
-    pub given_groups: &'a [String],
+    pub(crate) given_groups: &'a [String],
     /// The dedicated group an earlier call made.
-    pub dedicated: Option<&'a str>,
-    pub group_name: &'a str,
-    pub cluster_id: Option<&'a str>,
+    pub(crate) dedicated: Option<&'a str>,
+    pub(crate) group_name: &'a str,
+    pub(crate) cluster_id: Option<&'a str>,
 }
 
 /// The changes that make the endpoint: the whitelist first (the service is invisible to the
 /// account until then), a dedicated group where none was given (with no inbound rule: the
 /// private link's port is unknown until Zilliz allocates the address), then the endpoint.
-pub fn plan_endpoint(input: &EndpointPlanInput<'_>) -> Vec<Change> {
+pub(crate) fn plan_endpoint(input: &EndpointPlanInput<'_>) -> Vec<Change> {
     let name = format!(
         "zilliz-privatelink-{}",
         input.cluster_id.unwrap_or(&input.region.region_id)

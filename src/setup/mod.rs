@@ -4,13 +4,13 @@
 //! [`WritePermit`](crate::app::WritePermit). Every step looks for what an earlier call made
 //! before it makes anything, so a second identical call is a no-op.
 
-pub mod access;
-pub mod dns;
-pub mod endpoint;
-pub mod plan;
-pub mod register;
-pub mod remove;
-pub mod wait;
+pub(crate) mod access;
+pub(crate) mod dns;
+pub(crate) mod endpoint;
+pub(crate) mod plan;
+pub(crate) mod register;
+pub(crate) mod remove;
+pub(crate) mod wait;
 
 use crate::address::PrivateLinkAddress;
 use crate::app::App;
@@ -21,14 +21,14 @@ use crate::zilliz::model::Cluster;
 
 /// The tag that marks what this tool made, so that status and teardown can tell it from
 /// the user's own resources.
-pub const MANAGED_BY_TAG: &str = "zilliz-privatelink-mcp:managed-by";
-pub const MANAGED_BY_VALUE: &str = "zilliz-privatelink-mcp";
+pub(crate) const MANAGED_BY_TAG: &str = "zilliz-privatelink-mcp:managed-by";
+pub(crate) const MANAGED_BY_VALUE: &str = "zilliz-privatelink-mcp";
 /// The cluster (or, for an endpoint made for a region, the region) a resource serves.
-pub const CLUSTER_TAG: &str = "zilliz-privatelink-mcp:cluster-id";
-pub const REGION_TAG: &str = "zilliz-privatelink-mcp:region-id";
+pub(crate) const CLUSTER_TAG: &str = "zilliz-privatelink-mcp:cluster-id";
+pub(crate) const REGION_TAG: &str = "zilliz-privatelink-mcp:region-id";
 
 /// The tags of everything this tool creates.
-pub fn tags_for(
+pub(crate) fn tags_for(
     name: &str,
     cluster_id: Option<&str>,
     region: &RegionNames,
@@ -44,7 +44,7 @@ pub fn tags_for(
     tags
 }
 
-pub fn is_managed(tags: &[(String, String)]) -> bool {
+pub(crate) fn is_managed(tags: &[(String, String)]) -> bool {
     tags.iter()
         .any(|(k, v)| k == MANAGED_BY_TAG && v == MANAGED_BY_VALUE)
 }
@@ -52,20 +52,20 @@ pub fn is_managed(tags: &[(String, String)]) -> bool {
 /// A cluster as setup needs it: its project, its AWS region and, once Zilliz has allocated
 /// it, its private link address.
 #[derive(Debug, Clone)]
-pub struct Target {
-    pub cluster: Cluster,
-    pub project_id: String,
-    pub region: RegionNames,
-    pub address: Option<PrivateLinkAddress>,
+pub(crate) struct Target {
+    pub(crate) cluster: Cluster,
+    pub(crate) project_id: String,
+    pub(crate) region: RegionNames,
+    pub(crate) address: Option<PrivateLinkAddress>,
 }
 
 impl Target {
-    pub fn cluster_id(&self) -> &str {
+    pub(crate) fn cluster_id(&self) -> &str {
         &self.cluster.cluster_id
     }
 
     /// The private link address, or an error that says why there is none yet and what to do.
-    pub fn require_address(&self) -> Result<&PrivateLinkAddress, Error> {
+    pub(crate) fn require_address(&self) -> Result<&PrivateLinkAddress, Error> {
         self.address.as_ref().ok_or_else(|| {
             Error::Conflict(format!(
                 "cluster `{}` has no private link address yet: Zilliz allocates it once a VPC \
@@ -78,7 +78,7 @@ impl Target {
 }
 
 /// Reads the cluster and checks that it can have an AWS private link.
-pub async fn target(app: &App, cluster_id: &str) -> Result<Target, Error> {
+pub(crate) async fn target(app: &App, cluster_id: &str) -> Result<Target, Error> {
     let cluster_id = validate::cluster_id(cluster_id)?;
     let cluster = app.zilliz.cluster(&cluster_id).await?;
     let region_id = cluster.region_id.clone().unwrap_or_default();
@@ -107,13 +107,8 @@ pub async fn target(app: &App, cluster_id: &str) -> Result<Target, Error> {
     })
 }
 
-/// The AWS account the server acts as (read with STS once, which needs no permission).
-pub async fn account_id(app: &App, region: &RegionNames) -> Result<String, Error> {
-    Ok(app.aws.identity(region).await?.account_id)
-}
-
 /// The text of a changing tool's answer: the message, then the changes, then the warnings.
-pub fn change_summary(message: &str, preview: &[String], warnings: &[String]) -> String {
+pub(crate) fn change_summary(message: &str, preview: &[String], warnings: &[String]) -> String {
     let mut text = message.to_string();
     for line in preview {
         text.push_str("\n- ");

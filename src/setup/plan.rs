@@ -19,22 +19,22 @@ use crate::region::RegionNames;
 /// A resource a change works on: one that exists, or the one an earlier change of the same
 /// plan makes (a new group for a new endpoint, a new zone for its record).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ref {
+pub(crate) enum Ref {
     Existing(String),
     Made,
 }
 
 /// What the changes applied so far made, for the changes after them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Made {
-    pub security_group_id: Option<String>,
-    pub endpoint_id: Option<String>,
-    pub zone_id: Option<String>,
+pub(crate) struct Made {
+    pub(crate) security_group_id: Option<String>,
+    pub(crate) endpoint_id: Option<String>,
+    pub(crate) zone_id: Option<String>,
 }
 
 /// One change to an AWS account or a Zilliz project.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Change {
+pub(crate) enum Change {
     /// Lets the AWS account see Zilliz's endpoint service (regions with `whitelistRequired`).
     WhitelistAccount {
         project_id: String,
@@ -148,7 +148,7 @@ fn outside(made_outside: bool) -> &'static str {
 }
 
 /// What a record holds, in a few words: `an alias to X` or `addresses a, b`.
-pub fn record_text(record: &ARecord) -> String {
+pub(crate) fn record_text(record: &ARecord) -> String {
     match &record.alias_target {
         Some((name, _)) => format!("an alias to {name}"),
         None => format!("addresses {}", record.addresses.join(", ")),
@@ -157,7 +157,7 @@ pub fn record_text(record: &ARecord) -> String {
 
 impl Change {
     /// The preview line: what the change does, to what, and whose it is.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Self::WhitelistAccount {
                 project_id,
@@ -317,7 +317,7 @@ impl Change {
 
     /// A short name of the change's kind, for tests that check a plan's shape.
     #[cfg(test)]
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Self::WhitelistAccount { .. } => "whitelist",
             Self::CreateSecurityGroup { .. } => "create-group",
@@ -540,34 +540,34 @@ fn resolve(reference: &Ref, made: Option<&String>, what: &str) -> Result<String,
 }
 
 /// The preview lines of a plan, in order.
-pub fn preview(plan: &[Change]) -> Vec<String> {
+pub(crate) fn preview(plan: &[Change]) -> Vec<String> {
     plan.iter().map(Change::describe).collect()
 }
 
 /// What applying a plan did.
 #[derive(Debug, Default)]
-pub struct Applied {
+pub(crate) struct Applied {
     /// The preview line of every change made, in order.
-    pub done: Vec<String>,
+    pub(crate) done: Vec<String>,
     /// Changes that could not finish yet, with what to do.
-    pub warnings: Vec<String>,
-    pub made: Made,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) made: Made,
 }
 
 /// Where a plan runs and for what, as the person is asked about it.
 #[derive(Debug, Clone)]
-pub struct Scope<'a> {
-    pub tool: &'a str,
-    pub identity: &'a Identity,
-    pub region: &'a RegionNames,
-    pub vpc_id: Option<&'a str>,
-    pub cluster_id: Option<&'a str>,
+pub(crate) struct Scope<'a> {
+    pub(crate) tool: &'a str,
+    pub(crate) identity: &'a Identity,
+    pub(crate) region: &'a RegionNames,
+    pub(crate) vpc_id: Option<&'a str>,
+    pub(crate) cluster_id: Option<&'a str>,
     /// What the plan leaves as it is, with why.
-    pub kept: &'a [String],
+    pub(crate) kept: &'a [String],
 }
 
 /// The question put to the person: who and where, then every change and what stays.
-pub fn question(scope: &Scope<'_>, plan: &[Change]) -> String {
+pub(crate) fn question(scope: &Scope<'_>, plan: &[Change]) -> String {
     let mut text = format!(
         "{} wants to change AWS account {} ({}, profile {}) in {}",
         scope.tool,
@@ -597,7 +597,7 @@ pub fn question(scope: &Scope<'_>, plan: &[Change]) -> String {
 
 /// What carrying out a plan came to.
 #[derive(Debug)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Applied(Applied),
     /// The person said no (or could not be asked): nothing changed; the text says so.
     Declined(String),
@@ -606,7 +606,7 @@ pub enum Outcome {
 /// Applies a plan in order behind the write guard, once the person has said yes where the
 /// client can ask them. When a change fails, the error says what was done before it; every
 /// change is idempotent, so calling the tool again resumes.
-pub async fn carry_out(
+pub(crate) async fn carry_out(
     app: &App,
     clients: &RegionClients,
     scope: &Scope<'_>,

@@ -18,44 +18,44 @@ use crate::validate::{self, AwsId};
 /// The arguments of `register_endpoint`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RegisterRequest {
+pub(crate) struct RegisterRequest {
     /// The VPC endpoint, such as `vpce-0123456789abcdef0`.
-    pub endpoint_id: String,
+    pub(crate) endpoint_id: String,
     /// The cluster whose project and region to register with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
+    pub(crate) cluster_id: Option<String>,
     /// The Zilliz project, with `region`, when no cluster_id is given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project_id: Option<String>,
+    pub(crate) project_id: Option<String>,
     /// The region, with `project_id`: `us-west-2` or `aws-us-west-2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// False (default): preview only. True: register.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[schemars(extend("default" = false))]
-    pub confirm: bool,
+    pub(crate) confirm: bool,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct RegisterOutput {
+pub(crate) struct RegisterOutput {
     /// True when this call made the changes in `preview`.
-    pub applied: bool,
+    pub(crate) applied: bool,
     /// The endpoint is registered with the project now (before the call, for a preview).
-    pub registered: bool,
-    pub project_id: String,
-    pub region_id: String,
-    pub aws_region: String,
-    pub endpoint_id: String,
+    pub(crate) registered: bool,
+    pub(crate) project_id: String,
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
+    pub(crate) endpoint_id: String,
     /// The changes this call makes (or, without `confirm`, would make); empty when there is nothing to do.
-    pub preview: Vec<String>,
-    pub warnings: Vec<String>,
-    pub message: String,
+    pub(crate) preview: Vec<String>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) message: String,
     /// Who acts: the account, the caller's ARN and the AWS profile.
-    pub identity: Identity,
+    pub(crate) identity: Identity,
 }
 
 impl Summary for RegisterOutput {
@@ -64,7 +64,7 @@ impl Summary for RegisterOutput {
     }
 }
 
-pub async fn register_endpoint(
+pub(crate) async fn register_endpoint(
     app: &App,
     request: RegisterRequest,
     consent: &Consent,

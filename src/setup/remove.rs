@@ -24,21 +24,21 @@ use crate::validate::AwsId;
 use crate::zilliz::model::PrivateEndpoint;
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct RemoveOutput {
+pub(crate) struct RemoveOutput {
     /// True when this call removed what `removed` lists.
-    pub applied: bool,
+    pub(crate) applied: bool,
     /// What this call removed (empty for a preview: see `preview`).
-    pub removed: Vec<String>,
+    pub(crate) removed: Vec<String>,
     /// What stays, and why: the user's own resources are never touched.
-    pub kept: Vec<String>,
+    pub(crate) kept: Vec<String>,
     /// The removals this call makes (or, without `confirm`, would make), in order.
-    pub preview: Vec<String>,
-    pub warnings: Vec<String>,
-    pub message: String,
-    pub region_id: String,
-    pub aws_region: String,
+    pub(crate) preview: Vec<String>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) message: String,
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
     /// Who acts: the account, the caller's ARN and the AWS profile.
-    pub identity: Identity,
+    pub(crate) identity: Identity,
 }
 
 impl Summary for RemoveOutput {
@@ -54,33 +54,33 @@ impl Summary for RemoveOutput {
 
 /// Everything the teardown of one VPC's private link is decided from.
 #[derive(Debug, Clone)]
-pub struct RemovalFacts {
-    pub vpc_id: String,
-    pub host: String,
-    pub project_id: String,
-    pub region_id: String,
-    pub aws_region: String,
+pub(crate) struct RemovalFacts {
+    pub(crate) vpc_id: String,
+    pub(crate) host: String,
+    pub(crate) project_id: String,
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
     /// This VPC's endpoints to Zilliz's service that still exist.
-    pub endpoints: Vec<VpcEndpoint>,
-    pub registrations: Vec<PrivateEndpoint>,
+    pub(crate) endpoints: Vec<VpcEndpoint>,
+    pub(crate) registrations: Vec<PrivateEndpoint>,
     /// Security groups of this VPC that this tool made for the cluster.
-    pub our_groups: Vec<SecurityGroup>,
+    pub(crate) our_groups: Vec<SecurityGroup>,
     /// The private zone named for the host that is tied to this VPC.
-    pub zone_here: Option<ZoneView>,
+    pub(crate) zone_here: Option<ZoneView>,
 }
 
 /// What the teardown removes, in order, and what it keeps and why.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RemovalPlan {
-    pub changes: Vec<Change>,
-    pub kept: Vec<String>,
-    pub warnings: Vec<String>,
+pub(crate) struct RemovalPlan {
+    pub(crate) changes: Vec<Change>,
+    pub(crate) kept: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// Decides the teardown. It never changes what another VPC relies on: a shared zone is left
 /// (this VPC is untied from it), and an endpoint that other VPCs resolve to through a shared
 /// zone stays with its registration.
-pub fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
+pub(crate) fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
     let mut plan = RemovalPlan {
         changes: Vec::new(),
         kept: Vec::new(),
@@ -250,22 +250,22 @@ pub fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
 /// The arguments of `remove_private_link`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RemoveRequest {
+pub(crate) struct RemoveRequest {
     /// The Zilliz cluster whose private link to remove.
-    pub cluster_id: String,
+    pub(crate) cluster_id: String,
     /// The VPC to remove it from.
-    pub vpc_id: String,
+    pub(crate) vpc_id: String,
     /// False (default): preview only. True: remove.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[schemars(extend("default" = false))]
-    pub confirm: bool,
+    pub(crate) confirm: bool,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
 }
 
-pub async fn remove_private_link(
+pub(crate) async fn remove_private_link(
     app: &App,
     request: &RemoveRequest,
     consent: &Consent,

@@ -14,52 +14,52 @@ use crate::region::RegionNames;
 use crate::summary::Summary;
 use crate::validate::AwsId;
 
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
-pub const MAX_TIMEOUT: Duration = Duration::from_secs(1800);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(1800);
 
 /// The arguments of `wait_for_endpoint`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct WaitRequest {
+pub(crate) struct WaitRequest {
     /// The VPC endpoint, such as `vpce-0123456789abcdef0`.
-    pub endpoint_id: String,
+    pub(crate) endpoint_id: String,
     /// How long to wait, 1 to 1800 seconds (default 300).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout_seconds: Option<u64>,
+    pub(crate) timeout_seconds: Option<u64>,
     /// The endpoint's region, if not the server's configured one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    pub(crate) profile: Option<String>,
     /// The first pause between polls; it doubles up to ten times this. Tests make it short.
     #[serde(skip)]
-    pub poll_interval: Option<Duration>,
+    pub(crate) poll_interval: Option<Duration>,
 }
 
 /// One step of the wait, for progress notifications.
 #[derive(Debug, Clone)]
-pub struct WaitProgress {
-    pub waited: Duration,
-    pub timeout: Duration,
-    pub message: String,
+pub(crate) struct WaitProgress {
+    pub(crate) waited: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) message: String,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct WaitOutput {
-    pub endpoint_id: String,
+pub(crate) struct WaitOutput {
+    pub(crate) endpoint_id: String,
     /// EC2's state of the endpoint when the wait ended.
-    pub state: String,
-    pub waited_seconds: f64,
+    pub(crate) state: String,
+    pub(crate) waited_seconds: f64,
     /// The endpoint is available.
-    pub ready: bool,
+    pub(crate) ready: bool,
     /// The timeout passed while the endpoint was still on its way.
-    pub timed_out: bool,
+    pub(crate) timed_out: bool,
     /// What the state means and what to do.
-    pub message: String,
-    pub region_id: String,
-    pub aws_region: String,
+    pub(crate) message: String,
+    pub(crate) region_id: String,
+    pub(crate) aws_region: String,
 }
 
 impl Summary for WaitOutput {
@@ -68,7 +68,7 @@ impl Summary for WaitOutput {
     }
 }
 
-pub async fn wait_for_endpoint(
+pub(crate) async fn wait_for_endpoint(
     app: &App,
     request: WaitRequest,
     progress: Option<UnboundedSender<WaitProgress>>,

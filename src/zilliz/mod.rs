@@ -1,7 +1,7 @@
 //! The Zilliz Cloud control plane, as `docs/zilliz-control-plane.md` describes it.
 
 mod envelope;
-pub mod model;
+pub(crate) mod model;
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use url::Url;
 
-pub use envelope::ApiFailure;
-use model::{Cluster, EndpointService, Page, PrivateEndpoint, Project};
+pub(crate) use envelope::ApiFailure;
+use model::{Cluster, EndpointService, Page, PrivateEndpoint};
 
 use crate::config::{Secret, ZillizSettings};
 use crate::error::Error;
@@ -24,7 +24,7 @@ const PAGE_SIZE: u32 = 100;
 /// tool call busy forever.
 const MAX_PAGES: u32 = 200;
 
-pub struct Zilliz {
+pub(crate) struct Zilliz {
     settings: ZillizSettings,
     /// Made on first use: building a TLS client reads the system's roots, which start-up
     /// has no reason to pay for.
@@ -62,7 +62,7 @@ impl CallError {
 }
 
 impl Zilliz {
-    pub fn new(settings: ZillizSettings) -> Self {
+    pub(crate) fn new(settings: ZillizSettings) -> Self {
         Self {
             settings,
             http: OnceLock::new(),
@@ -74,8 +74,9 @@ impl Zilliz {
         }
     }
 
-    /// Replaces the backoff; tests use it to keep retries fast.
-    pub fn with_retry(mut self, retry: ExponentialBuilder) -> Self {
+    /// Replaces the backoff, to keep the tests' retries fast.
+    #[cfg(test)]
+    pub(crate) fn with_retry(mut self, retry: ExponentialBuilder) -> Self {
         self.retry = retry;
         self
     }
@@ -219,21 +220,17 @@ impl Zilliz {
         Ok(items)
     }
 
-    pub async fn projects(&self) -> Result<Vec<Project>, Error> {
-        self.get("v2/projects", &[]).await
-    }
-
     /// Every cluster the key can see; the API has no project filter.
-    pub async fn clusters(&self) -> Result<Vec<Cluster>, Error> {
+    pub(crate) async fn clusters(&self) -> Result<Vec<Cluster>, Error> {
         self.get_all("v2/clusters", &[], "clusters").await
     }
 
-    pub async fn cluster(&self, cluster_id: &str) -> Result<Cluster, Error> {
+    pub(crate) async fn cluster(&self, cluster_id: &str) -> Result<Cluster, Error> {
         self.get(&format!("v2/clusters/{cluster_id}"), &[]).await
     }
 
     /// The region's endpoint service, if Zilliz offers private links there.
-    pub async fn endpoint_service(
+    pub(crate) async fn endpoint_service(
         &self,
         region_id: &str,
     ) -> Result<Option<EndpointService>, Error> {
@@ -249,7 +246,10 @@ impl Zilliz {
             .find(|s| s.region_id.as_deref().is_none_or(|r| r == region_id)))
     }
 
-    pub async fn private_endpoints(&self, project_id: &str) -> Result<Vec<PrivateEndpoint>, Error> {
+    pub(crate) async fn private_endpoints(
+        &self,
+        project_id: &str,
+    ) -> Result<Vec<PrivateEndpoint>, Error> {
         self.get_all(
             &format!("v2/projects/{project_id}/privateEndpoints"),
             &[],
@@ -258,7 +258,7 @@ impl Zilliz {
         .await
     }
 
-    pub async fn register_private_endpoint(
+    pub(crate) async fn register_private_endpoint(
         &self,
         project_id: &str,
         region_id: &str,
@@ -275,7 +275,7 @@ impl Zilliz {
         Ok(())
     }
 
-    pub async fn delete_private_endpoint(
+    pub(crate) async fn delete_private_endpoint(
         &self,
         project_id: &str,
         region_id: &str,
@@ -294,7 +294,7 @@ impl Zilliz {
 
     /// Allows an AWS account to connect to the region's endpoint service, where the service
     /// says `whitelistRequired`.
-    pub async fn whitelist_account(
+    pub(crate) async fn whitelist_account(
         &self,
         project_id: &str,
         region_id: &str,
@@ -387,3 +387,6 @@ fn explain(what: &str, err: CallError) -> Error {
     }
     Error::cloud(what, cause, hint)
 }
+
+#[cfg(test)]
+mod client_tests;

@@ -6,20 +6,20 @@ use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct Cluster {
-    pub cluster_id: String,
-    pub cluster_name: Option<String>,
-    pub project_id: Option<String>,
-    pub region_id: Option<String>,
-    pub plan: Option<String>,
-    pub status: Option<String>,
-    pub connect_address: Option<String>,
-    pub private_link_address: Option<String>,
+pub(crate) struct Cluster {
+    pub(crate) cluster_id: String,
+    pub(crate) cluster_name: Option<String>,
+    pub(crate) project_id: Option<String>,
+    pub(crate) region_id: Option<String>,
+    pub(crate) plan: Option<String>,
+    pub(crate) status: Option<String>,
+    pub(crate) connect_address: Option<String>,
+    pub(crate) private_link_address: Option<String>,
 }
 
 impl Cluster {
     /// The private link address, where Zilliz has allocated one (it answers `""` until then).
-    pub fn private_link(&self) -> Option<&str> {
+    pub(crate) fn private_link(&self) -> Option<&str> {
         self.private_link_address
             .as_deref()
             .map(str::trim)
@@ -29,65 +29,57 @@ impl Cluster {
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct EndpointService {
-    pub region_id: Option<String>,
-    pub cloud_id: Option<String>,
+pub(crate) struct EndpointService {
+    pub(crate) region_id: Option<String>,
+    pub(crate) cloud_id: Option<String>,
     /// The AWS service name to give `CreateVpcEndpoint`.
-    pub endpoint_service: String,
+    pub(crate) endpoint_service: String,
     #[serde(default)]
-    pub whitelist_required: bool,
+    pub(crate) whitelist_required: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct PrivateEndpoint {
-    pub endpoint_id: String,
-    pub region_id: Option<String>,
-    pub cloud_id: Option<String>,
-    pub endpoint_service: Option<String>,
-    pub endpoint_service_status: Option<String>,
-    pub endpoint_status: Option<String>,
+pub(crate) struct PrivateEndpoint {
+    pub(crate) endpoint_id: String,
+    pub(crate) region_id: Option<String>,
+    pub(crate) cloud_id: Option<String>,
+    pub(crate) endpoint_service: Option<String>,
+    pub(crate) endpoint_service_status: Option<String>,
+    pub(crate) endpoint_status: Option<String>,
 }
 
 impl PrivateEndpoint {
     /// This registration is for that region (a registration without a region counts for any).
-    pub fn in_region(&self, region_id: &str) -> bool {
+    pub(crate) fn in_region(&self, region_id: &str) -> bool {
         self.region_id.as_deref().is_none_or(|id| id == region_id)
     }
 
     /// This registration is of `endpoint_id` in `region_id`.
-    pub fn registers(&self, endpoint_id: &str, region_id: &str) -> bool {
+    pub(crate) fn registers(&self, endpoint_id: &str, region_id: &str) -> bool {
         self.endpoint_id == endpoint_id && self.in_region(region_id)
     }
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct Project {
-    pub project_id: String,
-    pub project_name: Option<String>,
-    pub plan: Option<String>,
 }
 
 /// One page of a paged list: `data` holds `count` and a list under a call-specific name.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Page {
-    pub count: Option<u64>,
+    pub(crate) count: Option<u64>,
     #[serde(flatten)]
-    pub rest: serde_json::Map<String, serde_json::Value>,
+    pub(crate) rest: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Whether a cluster's plan can have a private link. Zilliz renames and adds plans, so a word
 /// this tool does not know is not a failure: it is said, and the setup goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanSupport {
+pub(crate) enum PlanSupport {
     Yes,
     No,
     Unknown,
 }
 
-pub fn plan_support(plan: Option<&str>) -> PlanSupport {
+pub(crate) fn plan_support(plan: Option<&str>) -> PlanSupport {
     let Some(plan) = plan else {
         return PlanSupport::Unknown;
     };

@@ -8,9 +8,9 @@ use url::Url;
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use zilliz_privatelink_mcp::config::{Secret, ZillizSettings};
-use zilliz_privatelink_mcp::error::Error;
-use zilliz_privatelink_mcp::zilliz::Zilliz;
+use crate::config::{Secret, ZillizSettings};
+use crate::error::Error;
+use crate::zilliz::Zilliz;
 
 const KEY: &str = "zk-unit-test-key";
 
@@ -129,7 +129,7 @@ async fn persistent_5xx_gives_up_with_a_clear_error() {
         .mount(&server)
         .await;
     let err = client(&server, Some(KEY))
-        .projects()
+        .clusters()
         .await
         .unwrap_err()
         .to_string();
@@ -164,7 +164,7 @@ async fn registration_posts_the_documented_body() {
 async fn no_key_fails_before_any_call_and_names_the_variable() {
     let server = MockServer::start().await;
     let err = client(&server, None)
-        .projects()
+        .clusters()
         .await
         .unwrap_err()
         .to_string();
