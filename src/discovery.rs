@@ -1,11 +1,10 @@
 //! The read-only view of both accounts: VPCs, subnets, security groups, clusters and the
 //! Zilliz endpoint service of a region.
 
-use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::address::PrivateLinkAddress;
 use crate::app::App;
@@ -13,6 +12,10 @@ use crate::aws::ec2;
 use crate::error::Error;
 use crate::paging::{PageSize, page};
 use crate::region::RegionNames;
+use crate::request::{
+    EndpointServiceRequest, ListClustersRequest, ListSecurityGroupsRequest, ListSubnetsRequest,
+    ListVpcsRequest,
+};
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 
@@ -59,19 +62,6 @@ impl Summary for VpcList {
         }
         text
     }
-}
-
-/// The arguments of `list_vpcs`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ListVpcsRequest {
-    /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) region: Option<String>,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) profile: Option<String>,
 }
 
 pub(crate) async fn list_vpcs(app: &App, request: &ListVpcsRequest) -> Result<VpcList, Error> {
@@ -174,27 +164,6 @@ pub(crate) const SUBNET_PAGE: PageSize = PageSize {
     max: 100,
 };
 
-/// The arguments of `list_subnets`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ListSubnetsRequest {
-    /// The VPC, such as `vpc-0123456789abcdef0`.
-    pub(crate) vpc_id: String,
-    /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) region: Option<String>,
-    /// `next_cursor` from the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) cursor: Option<String>,
-    /// Page size, 1 to 100 (default 100).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) limit: Option<u32>,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) profile: Option<String>,
-}
-
 pub(crate) async fn list_subnets(
     app: &App,
     request: &ListSubnetsRequest,
@@ -248,7 +217,7 @@ pub(crate) async fn list_subnets(
 /// The zones of the region's endpoint service, or why they are unknown. Never an error: a
 /// subnet listing is useful without them.
 async fn service_zones(app: &App, region: &RegionNames) -> Result<Option<Vec<String>>, String> {
-    match endpoint_service(app, region).await {
+    match crate::service::endpoint_service(app, region).await {
         Ok(service) if service.availability_zones_known => Ok(Some(service.availability_zones)),
         Ok(service) => Err(service.note.unwrap_or_default()),
         Err(e) => Err(format!("service_supported is unknown: {e}")),
@@ -306,27 +275,6 @@ pub(crate) const SECURITY_GROUP_PAGE: PageSize = PageSize {
     default: 50,
     max: 100,
 };
-
-/// The arguments of `list_security_groups`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ListSecurityGroupsRequest {
-    /// The VPC, such as `vpc-0123456789abcdef0`.
-    pub(crate) vpc_id: String,
-    /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) region: Option<String>,
-    /// `next_cursor` from the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) cursor: Option<String>,
-    /// Page size, 1 to 100 (default 50).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) limit: Option<u32>,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) profile: Option<String>,
-}
 
 pub(crate) async fn list_security_groups(
     app: &App,
@@ -448,21 +396,6 @@ pub(crate) const CLUSTER_PAGE: PageSize = PageSize {
     max: 100,
 };
 
-/// The arguments of `list_zilliz_clusters`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ListClustersRequest {
-    /// Only the clusters of this Zilliz project, such as `proj-4487580fcfe2c8a4391686`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) project_id: Option<String>,
-    /// `next_cursor` from the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) cursor: Option<String>,
-    /// Page size, 1 to 100 (default 50).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) limit: Option<u32>,
-}
-
 pub(crate) async fn list_zilliz_clusters(
     app: &App,
     request: &ListClustersRequest,
@@ -494,116 +427,10 @@ pub(crate) async fn list_zilliz_clusters(
     })
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-pub(crate) struct EndpointServiceInfo {
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
-    /// The AWS service name to create an Interface VPC endpoint to.
-    pub(crate) service_name: String,
-    /// The AWS account must be added to Zilliz's whitelist before its endpoint can connect.
-    pub(crate) whitelist_required: bool,
-    /// The zones (as this AWS account names them) where the service is offered.
-    pub(crate) availability_zones: Vec<String>,
-    /// False when AWS did not describe the service to this account (so the zones are unknown).
-    pub(crate) availability_zones_known: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) note: Option<String>,
-}
-
-impl Summary for EndpointServiceInfo {
-    fn summary(&self) -> String {
-        let zones = if self.availability_zones_known {
-            format!("offered in {}", self.availability_zones.join(", "))
-        } else {
-            "zones unknown".to_string()
-        };
-        format!(
-            "Zilliz endpoint service for {}: {} ({zones}{})",
-            self.region_id,
-            self.service_name,
-            if self.whitelist_required {
-                "; the account must be whitelisted"
-            } else {
-                ""
-            }
-        )
-    }
-}
-
-/// The arguments of `get_endpoint_service`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct EndpointServiceRequest {
-    /// AWS region, `us-west-2` or `aws-us-west-2`.
-    pub(crate) region: String,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) profile: Option<String>,
-}
-
 pub(crate) async fn get_endpoint_service(
     app: &App,
     request: &EndpointServiceRequest,
-) -> Result<EndpointServiceInfo, Error> {
+) -> Result<crate::service::EndpointServiceInfo, Error> {
     let region = RegionNames::parse(&request.region)?;
-    endpoint_service(app, &region).await
-}
-
-/// Zilliz's endpoint service for `region`, with its zones from AWS.
-pub(crate) async fn endpoint_service(
-    app: &App,
-    region: &RegionNames,
-) -> Result<EndpointServiceInfo, Error> {
-    let service = zilliz_endpoint_service(app, region).await?;
-    with_zones(app, region, service).await
-}
-
-/// Zilliz's half of [`endpoint_service`]: the service's name and whether it needs a
-/// whitelist, which planning needs before AWS is asked for the zones.
-pub(crate) async fn zilliz_endpoint_service(
-    app: &App,
-    region: &RegionNames,
-) -> Result<crate::zilliz::model::EndpointService, Error> {
-    app.zilliz
-        .endpoint_service(&region.region_id)
-        .await?
-        .ok_or_else(|| {
-            Error::not_found(
-                format!("a Zilliz private link endpoint service in {}", region.region_id),
-                "Zilliz may not offer private links in this region: check the cluster's region with list_zilliz_clusters",
-            )
-        })
-}
-
-/// AWS's half of [`endpoint_service`]: the zones where the service is offered.
-pub(crate) async fn with_zones(
-    app: &App,
-    region: &RegionNames,
-    service: crate::zilliz::model::EndpointService,
-) -> Result<EndpointServiceInfo, Error> {
-    let clients = app.aws.clients(Some(region)).await?;
-    let zones = ec2::endpoint_service_zones(&clients.ec2, &service.endpoint_service).await?;
-    let note = zones.is_none().then(|| {
-        format!(
-            "AWS does not describe {} to this account, so its zones are unknown; {}",
-            service.endpoint_service,
-            if service.whitelist_required {
-                "the account may need to be whitelisted first (create_vpc_endpoint does that before it makes the endpoint)"
-            } else {
-                "check the region"
-            }
-        )
-    });
-    Ok(EndpointServiceInfo {
-        region_id: region.region_id.clone(),
-        aws_region: region.aws_region.clone(),
-        service_name: service.endpoint_service,
-        whitelist_required: service.whitelist_required,
-        availability_zones_known: zones.is_some(),
-        availability_zones: zones
-            .map(|z| z.into_iter().collect::<BTreeSet<_>>().into_iter().collect())
-            .unwrap_or_default(),
-        note,
-    })
+    crate::service::endpoint_service(app, &region).await
 }

@@ -5,7 +5,7 @@
 //! facts read.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use hcl::expr::{Expression, Traversal, Variable};
 use hcl::{Block, Body};
@@ -14,10 +14,12 @@ use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, VpcEndpoint};
 use crate::aws::route53::{self, ARecord, Zone};
 use crate::aws::rules::{Peer, Rule};
+use crate::aws::tags::is_managed;
+use crate::cluster;
 use crate::error::Error;
 use crate::facts::zilliz_endpoint;
 use crate::region::RegionNames;
-use crate::setup::{self, is_managed};
+use crate::request::ExportRequest;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 
@@ -89,23 +91,6 @@ impl Summary for ExportOutput {
     }
 }
 
-/// The arguments of `export_terraform`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::Args)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ExportRequest {
-    /// The Zilliz cluster whose private link to export.
-    #[arg(long, value_name = "ID")]
-    pub(crate) cluster_id: String,
-    /// The VPC it serves.
-    #[arg(long, value_name = "ID")]
-    pub(crate) vpc_id: String,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(skip)]
-    pub(crate) profile: Option<String>,
-}
-
 pub(crate) async fn export_terraform(
     app: &App,
     request: &ExportRequest,
@@ -128,12 +113,12 @@ pub(crate) async fn export_terraform(
 /// Three rounds: the cluster; the service, the VPC's endpoints and zones, the registrations
 /// and who acts; the endpoint's groups and the zone read whole.
 async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Result<ExportFacts, Error> {
-    let target = setup::target(app, cluster_id).await?;
+    let target = cluster::read(app, cluster_id).await?;
     let region = target.region.clone();
     let host = target.require_address()?.host.clone();
     let clients = app.aws.clients(Some(&region)).await?;
     let (service, vpc, endpoints, zones, registrations, identity) = tokio::join!(
-        crate::discovery::zilliz_endpoint_service(app, &region),
+        crate::service::zilliz_endpoint_service(app, &region),
         ec2::vpc(&clients.ec2, vpc_id, &region),
         ec2::vpc_endpoints(
             &clients.ec2,
@@ -630,7 +615,10 @@ mod tests {
 
     fn facts() -> ExportFacts {
         let mut endpoint = fixtures::endpoint("available");
-        endpoint.tags = vec![(setup::MANAGED_BY_TAG.into(), setup::MANAGED_BY_VALUE.into())];
+        endpoint.tags = vec![(
+            crate::aws::tags::MANAGED_BY_TAG.into(),
+            crate::aws::tags::MANAGED_BY_VALUE.into(),
+        )];
         let mut group = fixtures::group(vec![Rule::new(
             "tcp",
             Some((19531, 19531)),

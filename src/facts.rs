@@ -13,11 +13,10 @@ use crate::aws::firewall::{self, FirewallRule};
 use crate::aws::profiles::{self, Brought, ProfileResource};
 use crate::aws::resolver::{self, ResolverRule};
 use crate::aws::route53::{self, ARecord, Zone};
-use crate::discovery;
+use crate::cluster;
 use crate::endpoint_state;
 use crate::error::Error;
 use crate::region::RegionNames;
-use crate::setup;
 use aws_sdk_route53::types::{ResourceRecordSet, RrType};
 
 /// What the cluster read said.
@@ -31,7 +30,7 @@ pub(crate) struct ClusterFacts {
 }
 
 impl ClusterFacts {
-    pub(crate) fn of(t: &setup::Target) -> Self {
+    pub(crate) fn of(t: &cluster::AwsCluster) -> Self {
         Self {
             status: t.cluster.status.clone(),
             plan: t.cluster.plan.clone(),
@@ -302,7 +301,7 @@ fn text<T>(result: Result<T, Error>) -> Result<T, String> {
 /// another VPC, takes one more: its hub endpoint's groups).
 pub(crate) async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
     // Round 1: the cluster.
-    let target = setup::target(app, cluster_id).await;
+    let target = cluster::read(app, cluster_id).await;
     gather_from(app, cluster_id, target, vpc_id).await
 }
 
@@ -310,7 +309,7 @@ pub(crate) async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
 pub(crate) async fn gather_from(
     app: &App,
     cluster_id: &str,
-    target: Result<setup::Target, Error>,
+    target: Result<cluster::AwsCluster, Error>,
     vpc_id: &str,
 ) -> Facts {
     let cluster = target.map(|t| ClusterFacts::of(&t));
@@ -331,7 +330,7 @@ pub(crate) async fn gather_from(
         Err(e) => {
             let mut facts = Facts::unread(cluster_id, vpc_id, Ok(cluster.clone()), &e.to_string());
             let (service, registrations) = tokio::join!(
-                discovery::endpoint_service(app, &region),
+                crate::service::endpoint_service(app, &region),
                 registrations(app, &cluster)
             );
             facts.service = service_fact(service);
@@ -737,7 +736,7 @@ async fn expand_prefix_lists(
 }
 
 fn service_fact(
-    service: Result<discovery::EndpointServiceInfo, Error>,
+    service: Result<crate::service::EndpointServiceInfo, Error>,
 ) -> Result<Option<(String, Vec<String>)>, String> {
     match service {
         Ok(s) => Ok(Some((s.service_name, s.availability_zones))),

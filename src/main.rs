@@ -12,6 +12,7 @@ mod address;
 mod app;
 mod audit;
 mod aws;
+mod cluster;
 mod config;
 mod consent;
 mod diagnose;
@@ -23,8 +24,10 @@ mod facts;
 mod iam;
 mod mcp;
 mod paging;
+mod reach;
 mod region;
-mod remedy;
+mod request;
+mod service;
 mod setup;
 mod status;
 mod summary;
@@ -41,12 +44,13 @@ use rmcp::ServiceExt;
 use tracing_subscriber::EnvFilter;
 
 use crate::app::App;
-use crate::audit::AuditRequest;
 use crate::config::{AwsSettings, ConsentMode, Settings, ZillizSettings};
-use crate::diagnose::{DiagnoseRequest, Report, Status, diagnose, mark};
-use crate::export::ExportRequest;
+use crate::diagnose::{Report, Status, diagnose, mark};
 use crate::mcp::Server;
 use crate::region::RegionNames;
+use crate::request::AuditRequest;
+use crate::request::DiagnoseRequest;
+use crate::request::ExportRequest;
 
 /// Set up and diagnose AWS PrivateLink connections to Zilliz Cloud, as an MCP server over stdio.
 ///

@@ -6,12 +6,13 @@
 //! a network, and the diagnosis (which renders the same verdicts) agrees.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::app::App;
 use crate::error::Error;
 use crate::facts::{self, Facts};
-use crate::remedy::ToolCall;
+use crate::request::StatusRequest;
+use crate::request::ToolCall;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 use crate::verdict::{self, Level, Remedy};
@@ -130,20 +131,6 @@ pub(crate) fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<Person
         })
         .collect();
     (steps, next, persons_part)
-}
-
-/// The arguments of `get_setup_status`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct StatusRequest {
-    /// The Zilliz cluster.
-    pub(crate) cluster_id: String,
-    /// The VPC the application runs in.
-    pub(crate) vpc_id: String,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) profile: Option<String>,
 }
 
 pub(crate) async fn get_setup_status(

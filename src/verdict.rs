@@ -12,13 +12,12 @@ use crate::aws::route53;
 use crate::aws::rules::Rule;
 use crate::endpoint_state::{self, Phase};
 use crate::facts::{ClusterFacts, Facts};
-use crate::remedy::ToolCall;
-use crate::setup;
-use crate::setup::access::AccessRequest;
-use crate::setup::dns::DnsRequest;
-use crate::setup::endpoint::CreateEndpointRequest;
-use crate::setup::register::RegisterRequest;
-use crate::setup::wait::WaitRequest;
+use crate::request::AccessRequest;
+use crate::request::CreateEndpointRequest;
+use crate::request::DnsRequest;
+use crate::request::RegisterRequest;
+use crate::request::ToolCall;
+use crate::request::WaitRequest;
 use crate::zilliz::model::{PlanSupport, plan_support};
 
 /// How far a step stands; the words of `get_setup_status`.
@@ -123,7 +122,7 @@ impl Verdict {
 /// Who connects, where the caller said so: the diagnosis's client.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ClientView {
-    pub(crate) side: crate::diagnose::reach::ClientSide,
+    pub(crate) side: crate::reach::ClientSide,
     /// How the client was given, for the detail (`instance i-… (10.0.1.5)`).
     pub(crate) described_as: String,
 }
@@ -297,7 +296,7 @@ fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> 
         let subnet_ids: Vec<String> = match &f.subnets {
             Ok(subnets) => {
                 let offered = (!zones.is_empty()).then_some(zones.as_slice());
-                setup::endpoint::choose_subnets(subnets.clone(), offered)
+                crate::service::choose_subnets(subnets.clone(), offered)
                     .0
                     .into_iter()
                     .map(|s| s.id)
@@ -823,7 +822,7 @@ fn security_group(
             }
         }
         Some(client) => {
-            use crate::diagnose::reach::{self, GroupVerdict};
+            use crate::reach::{self, GroupVerdict};
             let who = &client.described_as;
             match reach::inbound(groups, port, &client.side) {
                 GroupVerdict::Allowed { group_id, rule } => verdict(
@@ -960,7 +959,7 @@ mod tests {
     #[test]
     fn every_open_verdict_says_what_to_do() {
         let client = ClientView {
-            side: crate::diagnose::reach::ClientSide {
+            side: crate::reach::ClientSide {
                 group_ids: vec!["sg-22222222".into()],
                 network: None,
                 within: vec![],
@@ -1094,8 +1093,6 @@ mod tests {
         assert!(
             matches!(&v.remedy, Some(Remedy::Tool(call)) if call.tool() == "setup_private_dns")
         );
-        let finding = crate::diagnose::finding::from_verdict(v);
-        assert_eq!(finding.status, crate::diagnose::Status::Warn);
         // One of them stale: fails, naming it.
         f.record = Ok(Some(plain(&["10.0.1.10", "10.0.9.9"])));
         let v = &judge(&f, None)[6];
@@ -1120,7 +1117,7 @@ mod tests {
         assert_eq!(judge(&f, None)[7].level, Level::Done);
         // ... but not for a client in another group, who gets the rule proposed.
         let client = ClientView {
-            side: crate::diagnose::reach::ClientSide {
+            side: crate::reach::ClientSide {
                 group_ids: vec!["sg-22222222".into()],
                 network: None,
                 within: vec![],

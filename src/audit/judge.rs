@@ -8,13 +8,13 @@ use serde_json::json;
 
 use crate::aws::ec2::VpcEndpoint;
 use crate::aws::route53::{self, ARecord, Zone};
+use crate::aws::tags::{CLUSTER_TAG, is_managed};
 use crate::diagnose::finding::{self, Finding, Status};
 use crate::endpoint_state::{self, Phase};
 use crate::region::RegionNames;
-use crate::remedy::ToolCall;
-use crate::setup::register::RegisterRequest;
-use crate::setup::remove::RemoveRequest;
-use crate::setup::{CLUSTER_TAG, is_managed};
+use crate::request::RegisterRequest;
+use crate::request::RemoveRequest;
+use crate::request::ToolCall;
 
 /// A cluster of the region, as the audit needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -572,8 +572,8 @@ mod tests {
         let mut orphan = zone("in01-dead", &["vpc-a"], Some("vpce-1"));
         orphan.tags = vec![
             (
-                crate::setup::MANAGED_BY_TAG.into(),
-                crate::setup::MANAGED_BY_VALUE.into(),
+                crate::aws::tags::MANAGED_BY_TAG.into(),
+                crate::aws::tags::MANAGED_BY_VALUE.into(),
             ),
             (CLUSTER_TAG.into(), "in01-dead".into()),
         ];
@@ -581,8 +581,8 @@ mod tests {
         let mut dead_endpoint = endpoint("vpce-dead", "vpc-e", "available");
         dead_endpoint.tags = vec![
             (
-                crate::setup::MANAGED_BY_TAG.into(),
-                crate::setup::MANAGED_BY_VALUE.into(),
+                crate::aws::tags::MANAGED_BY_TAG.into(),
+                crate::aws::tags::MANAGED_BY_VALUE.into(),
             ),
             (CLUSTER_TAG.into(), "in01-dead".into()),
         ];

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use futures::StreamExt;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::address::{PrivateLinkAddress, expected_private_link_host};
@@ -22,6 +22,7 @@ use crate::aws::route53;
 use crate::error::Error;
 use crate::paging::{self, PageSize};
 use crate::region::RegionNames;
+use crate::request::AuditRequest;
 use crate::summary::Summary;
 use crate::validate;
 use judge::{ClusterInfo, HostZone, Link, LinkStatus, RegionFacts};
@@ -36,34 +37,6 @@ const PAGE: PageSize = PageSize {
     default: 20,
     max: 40,
 };
-
-/// The arguments of `audit_private_links`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::Args)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct AuditRequest {
-    /// AWS regions to audit (`us-west-2` or `aws-us-west-2`); default: every AWS region where
-    /// the key's projects have clusters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long, value_name = "REGION,...", value_delimiter = ',')]
-    pub(crate) regions: Option<Vec<String>>,
-    /// Only this Zilliz project.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long, value_name = "ID")]
-    pub(crate) project_id: Option<String>,
-    /// `next_cursor` of the previous page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(skip)]
-    pub(crate) cursor: Option<String>,
-    /// Links a page, 1 to 40 (default 20).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(skip)]
-    pub(crate) limit: Option<u32>,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(skip)]
-    pub(crate) profile: Option<String>,
-}
 
 /// One region read, for progress notifications.
 #[derive(Debug, Clone)]

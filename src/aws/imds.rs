@@ -3,7 +3,12 @@
 
 use std::time::Duration;
 
-use crate::diagnose::Machine;
+/// The EC2 instance this process runs on, as its metadata service tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Machine {
+    pub(crate) instance_id: String,
+    pub(crate) vpc_id: String,
+}
 
 /// The instance this process runs on, or `None` off EC2 (or where
 /// `AWS_EC2_METADATA_DISABLED=true`). Short timeouts and one attempt: on a laptop the

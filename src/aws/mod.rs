@@ -9,6 +9,7 @@ pub(crate) mod resolver;
 pub(crate) mod route53;
 pub(crate) mod rules;
 pub(crate) mod ssm;
+pub(crate) mod tags;
 
 use std::collections::HashMap;
 use std::fmt::Debug;

@@ -405,7 +405,7 @@ pub(crate) async fn zone_view(r53: &Client, zone: Zone) -> Result<ZoneView, Erro
         vpcs: vpcs?,
         record: record?,
         records: records?,
-        managed: crate::setup::is_managed(&tags?),
+        managed: super::tags::is_managed(&tags?),
         zone,
     })
 }

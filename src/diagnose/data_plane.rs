@@ -8,8 +8,8 @@ use ipnet::IpNet;
 
 use super::finding::{self, Finding};
 use super::probes::{self, Connect, Resolution};
-use crate::remedy::ToolCall;
-use crate::setup::access::AccessRequest;
+use crate::request::AccessRequest;
+use crate::request::ToolCall;
 
 /// The raw results of the probes.
 #[derive(Debug, Clone)]

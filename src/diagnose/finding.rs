@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::remedy::ToolCall;
+use crate::request::ToolCall;
 use crate::verdict::{Level, Verdict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -147,5 +147,26 @@ pub(crate) fn from_verdict(v: &Verdict) -> Finding {
         Level::Done => pass(check, &v.detail),
         Level::Pending => warn(check, &v.detail, fix()),
         Level::Missing | Level::Failed => fail(check, &v.detail, fix()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_done_step_with_a_remedy_is_a_warning_and_without_one_a_pass() {
+        use crate::verdict::{Level, Remedy, Verdict};
+        let mut v = Verdict {
+            step: "alias_record",
+            level: Level::Done,
+            detail: "the A record holds the endpoint's current addresses".into(),
+            resource_ids: vec![],
+            remedy: Some(Remedy::Step("make it an alias".into())),
+            blocked: false,
+        };
+        assert_eq!(from_verdict(&v).status, Status::Warn);
+        v.remedy = None;
+        assert_eq!(from_verdict(&v).status, Status::Pass);
     }
 }

@@ -14,7 +14,6 @@ pub(crate) mod network;
 pub(crate) mod onprem;
 pub(crate) mod peering;
 pub(crate) mod probes;
-pub(crate) mod reach;
 pub(crate) mod remote;
 
 use std::collections::BTreeSet;
@@ -23,104 +22,29 @@ use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::address::{PrivateLinkAddress, expected_private_link_host};
 use crate::app::App;
 use crate::aws::ec2::{self, SecurityGroup};
+use crate::aws::imds::Machine;
+use crate::cluster;
 use crate::error::Error;
 use crate::facts::{self, Facts};
+use crate::reach::ClientSide;
 use crate::region::RegionNames;
-use crate::remedy::ToolCall;
-use crate::setup;
+use crate::request::DiagnoseRequest;
+use crate::request::ToolCall;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 use crate::verdict::{self, ClientView};
 use crate::zilliz::model::{PlanSupport, plan_support};
 use data_plane::ProbeContext;
 pub(crate) use finding::{Finding, Status, mark};
-use reach::ClientSide;
 
 pub(crate) const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The control plane's reads get longer than the probes: AWS retries throttling.
 const CONTROL_PLANE_DEADLINE: Duration = Duration::from_secs(30);
-
-/// The arguments of `diagnose_private_link`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::Args)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct DiagnoseRequest {
-    /// The Zilliz cluster whose private link to check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long, value_name = "ID")]
-    pub(crate) cluster_id: Option<String>,
-    /// Or just a private link address (`https://HOST:PORT`), for the network probes alone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long, value_name = "URL")]
-    pub(crate) address: Option<String>,
-    /// The VPC the application runs in: needed for the endpoint, DNS and security checks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(
-        long,
-        value_name = "ID",
-        help = "The VPC the application runs in (on an EC2 instance, the instance's own by default)"
-    )]
-    pub(crate) vpc_id: Option<String>,
-    /// The VPC the application runs in when it is not the endpoint's (peering or a transit
-    /// gateway): its zone and routes are checked, and its CIDR is the client's by default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long, value_name = "ID")]
-    pub(crate) client_vpc_id: Option<String>,
-    /// The client instance (its address, subnet and groups are read).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(
-        long,
-        value_name = "ID",
-        help = "The client instance (its address, subnet and groups are read); on an EC2 instance, the instance itself by default"
-    )]
-    pub(crate) client_instance_id: Option<String>,
-    /// Or the client's security group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long, value_name = "ID")]
-    pub(crate) client_security_group_id: Option<String>,
-    /// Or the client's address or network, such as `10.0.3.7` or `10.0.3.0/24`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(long, value_name = "CIDR")]
-    pub(crate) client_cidr: Option<String>,
-    /// Run the DNS, TCP and HTTP probes from where the server runs (default true; they mean
-    /// something only inside the VPC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(skip)]
-    pub(crate) probe: Option<bool>,
-    /// Resolver for the probes, `IP` or `IP:PORT`, instead of the system's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(skip)]
-    pub(crate) dns_server: Option<String>,
-    /// Timeout of each probe, 100 to 60000 ms (default 3000).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(
-        long,
-        value_name = "MS",
-        help = "Timeout of each probe in milliseconds (default 3000)"
-    )]
-    pub(crate) probe_timeout_ms: Option<u64>,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[arg(skip)]
-    pub(crate) profile: Option<String>,
-    /// Where the probes run, from the instance metadata service (`doctor` on EC2): the
-    /// instance and its VPC.
-    #[serde(skip)]
-    #[arg(skip)]
-    pub(crate) machine: Option<Machine>,
-}
-
-/// The EC2 instance the diagnosis runs on, as its metadata service tells.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Machine {
-    pub(crate) instance_id: String,
-    pub(crate) vpc_id: String,
-}
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct Report {
@@ -312,7 +236,7 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
 
     // Round 1: the cluster (the facts reuse this read).
     let target = match &c.cluster_id {
-        Some(id) => Some(setup::target(app, id).await),
+        Some(id) => Some(cluster::read(app, id).await),
         None => None,
     };
     let known = target.as_ref().and_then(|t| t.as_ref().ok()).cloned();
@@ -454,7 +378,7 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
 }
 
 /// The cluster alone, when no VPC is named.
-fn without_vpc(t: &setup::Target) -> Vec<Finding> {
+fn without_vpc(t: &cluster::AwsCluster) -> Vec<Finding> {
     let cluster = facts::ClusterFacts::of(t);
     let mut out = vec![finding::from_verdict(&verdict::cluster_ready(
         &t.cluster.cluster_id,
@@ -484,7 +408,7 @@ fn without_vpc(t: &setup::Target) -> Vec<Finding> {
 }
 
 /// A plan word this tool does not know: said, not failed.
-fn plan_warning(t: &setup::Target) -> Option<Finding> {
+fn plan_warning(t: &cluster::AwsCluster) -> Option<Finding> {
     (plan_support(t.cluster.plan.as_deref()) == PlanSupport::Unknown).then(|| {
         finding::warn(
             "cluster_plan",
@@ -513,7 +437,7 @@ struct Sight {
 
 async fn control_plane(
     app: &App,
-    t: &setup::Target,
+    t: &cluster::AwsCluster,
     vpc_id: &str,
     c: &Checked,
 ) -> (Vec<Finding>, Sight) {
@@ -825,7 +749,7 @@ fn answering_vpcs(facts: &Facts) -> Vec<String> {
 }
 
 /// The setup's verdicts as findings, and the plan word where it is not known.
-fn judged(facts: &Facts, client: Option<&ClientView>, t: &setup::Target) -> Vec<Finding> {
+fn judged(facts: &Facts, client: Option<&ClientView>, t: &cluster::AwsCluster) -> Vec<Finding> {
     let mut out: Vec<Finding> = verdict::judge(facts, client)
         .iter()
         .map(finding::from_verdict)
@@ -839,7 +763,12 @@ fn judged(facts: &Facts, client: Option<&ClientView>, t: &setup::Target) -> Vec<
 /// The diagnosis's own checks beyond the setup's steps: the VPC's DNS attributes, the
 /// endpoint's private DNS and zones, zones that shadow the host, the client's outbound rules
 /// and the network ACLs.
-fn extra_findings(facts: &Facts, t: &setup::Target, vpc_id: &str, client: &Client) -> Vec<Finding> {
+fn extra_findings(
+    facts: &Facts,
+    t: &cluster::AwsCluster,
+    vpc_id: &str,
+    client: &Client,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     match &facts.vpc {
         Err(e) => out.push(finding::fail(

@@ -6,8 +6,8 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::finding::{self, Finding};
-use super::reach::{self, GroupVerdict};
 use crate::aws::ec2::{AclEntry, NetworkAcl, SecurityGroup};
+use crate::reach::{self, GroupVerdict};
 
 /// The client's outbound rules towards the endpoint.
 pub(crate) fn outbound(

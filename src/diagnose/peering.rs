@@ -8,8 +8,8 @@ use super::finding::{self, Finding};
 use crate::aws::ec2::{PeeringConnection, RouteTable, SecurityGroup};
 use crate::aws::route53::Zone;
 use crate::aws::rules::Peer;
-use crate::remedy::ToolCall;
-use crate::setup::access::AccessRequest;
+use crate::request::AccessRequest;
+use crate::request::ToolCall;
 
 /// Everything the judgement reads.
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::data_plane::{self, ProbeContext, ProbeResults};
 use super::finding::{self, Finding};
@@ -21,11 +21,12 @@ use super::probes::{Connect, HttpOutcome, Resolution};
 use crate::address::PrivateLinkAddress;
 use crate::app::App;
 use crate::aws::{Identity, ec2, ssm};
+use crate::cluster;
 use crate::consent::{self, Consent, Decision};
 use crate::error::Error;
 use crate::facts;
 use crate::region::RegionNames;
-use crate::setup;
+use crate::request::InstanceProbeRequest;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 
@@ -38,31 +39,6 @@ const PROXY_VARIABLES: &str = "https_proxy HTTPS_PROXY http_proxy HTTP_PROXY grp
 const STEP_TIMEOUT_SECONDS: u64 = 3;
 /// How long the command may run on the instance, and how long the tool waits for it.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// The arguments of `probe_from_instance`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct InstanceProbeRequest {
-    /// The Zilliz cluster whose private link to probe (its address and region are read).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) cluster_id: Option<String>,
-    /// Or the private link address (`https://HOST:PORT`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) address: Option<String>,
-    /// The instance the application runs on; SSM must manage it.
-    pub(crate) client_instance_id: String,
-    /// The instance's region when no cluster_id is given: `us-west-2` or `aws-us-west-2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) region: Option<String>,
-    /// False (default): preview the script, run nothing. True: run it on the instance.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    #[schemars(extend("default" = false))]
-    pub(crate) confirm: bool,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) profile: Option<String>,
-}
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct InstanceProbeOutput {
@@ -465,7 +441,7 @@ pub(crate) async fn probe_from_instance(
     }
     let (address, region) = match (&cluster_id, given) {
         (Some(id), given) => {
-            let target = setup::target(app, id).await?;
+            let target = cluster::read(app, id).await?;
             let address = match given {
                 Some(a) => a,
                 None => target.require_address()?.clone(),

@@ -30,6 +30,7 @@ use crate::diagnose::{self, remote};
 use crate::discovery;
 use crate::error::Error;
 use crate::export;
+use crate::request;
 use crate::setup::{access, dns, endpoint, register, remove, wait};
 use crate::status;
 use crate::summary::Summary;
@@ -111,7 +112,7 @@ impl Server {
     )]
     async fn list_vpcs(
         &self,
-        Parameters(r): Parameters<discovery::ListVpcsRequest>,
+        Parameters(r): Parameters<request::ListVpcsRequest>,
     ) -> CallToolResult {
         let app = app_for!(self, r.profile);
         answer(discovery::list_vpcs(&app, &r).await)
@@ -127,7 +128,7 @@ impl Server {
     )]
     async fn list_subnets(
         &self,
-        Parameters(r): Parameters<discovery::ListSubnetsRequest>,
+        Parameters(r): Parameters<request::ListSubnetsRequest>,
     ) -> CallToolResult {
         let app = app_for!(self, r.profile);
         answer(discovery::list_subnets(&app, &r).await)
@@ -141,7 +142,7 @@ impl Server {
     )]
     async fn list_security_groups(
         &self,
-        Parameters(r): Parameters<discovery::ListSecurityGroupsRequest>,
+        Parameters(r): Parameters<request::ListSecurityGroupsRequest>,
     ) -> CallToolResult {
         let app = app_for!(self, r.profile);
         answer(discovery::list_security_groups(&app, &r).await)
@@ -156,7 +157,7 @@ impl Server {
     )]
     async fn list_zilliz_clusters(
         &self,
-        Parameters(r): Parameters<discovery::ListClustersRequest>,
+        Parameters(r): Parameters<request::ListClustersRequest>,
     ) -> CallToolResult {
         answer(discovery::list_zilliz_clusters(&self.app, &r).await)
     }
@@ -166,11 +167,11 @@ impl Server {
             name a VPC endpoint connects to, whether the AWS account must be whitelisted, and \
             the availability zones where it is offered.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
-        output_schema = schema_for_output::<discovery::EndpointServiceInfo>()
+        output_schema = schema_for_output::<crate::service::EndpointServiceInfo>()
     )]
     async fn get_endpoint_service(
         &self,
-        Parameters(r): Parameters<discovery::EndpointServiceRequest>,
+        Parameters(r): Parameters<request::EndpointServiceRequest>,
     ) -> CallToolResult {
         let app = app_for!(self, r.profile);
         answer(discovery::get_endpoint_service(&app, &r).await)
@@ -189,7 +190,7 @@ impl Server {
     )]
     async fn create_vpc_endpoint(
         &self,
-        Parameters(r): Parameters<endpoint::CreateEndpointRequest>,
+        Parameters(r): Parameters<request::CreateEndpointRequest>,
         context: RequestContext<RoleServer>,
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
@@ -208,7 +209,7 @@ impl Server {
     )]
     async fn register_endpoint(
         &self,
-        Parameters(r): Parameters<register::RegisterRequest>,
+        Parameters(r): Parameters<request::RegisterRequest>,
         context: RequestContext<RoleServer>,
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
@@ -227,7 +228,7 @@ impl Server {
     )]
     async fn wait_for_endpoint(
         &self,
-        Parameters(r): Parameters<wait::WaitRequest>,
+        Parameters(r): Parameters<request::WaitRequest>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
         let progress = progress_sender(&context, |step: wait::WaitProgress| {
@@ -255,7 +256,7 @@ impl Server {
     )]
     async fn setup_private_dns(
         &self,
-        Parameters(r): Parameters<dns::DnsRequest>,
+        Parameters(r): Parameters<request::DnsRequest>,
         context: RequestContext<RoleServer>,
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
@@ -275,7 +276,7 @@ impl Server {
     )]
     async fn allow_client_access(
         &self,
-        Parameters(r): Parameters<access::AccessRequest>,
+        Parameters(r): Parameters<request::AccessRequest>,
         context: RequestContext<RoleServer>,
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
@@ -297,7 +298,7 @@ impl Server {
     )]
     async fn diagnose_private_link(
         &self,
-        Parameters(r): Parameters<diagnose::DiagnoseRequest>,
+        Parameters(r): Parameters<request::DiagnoseRequest>,
     ) -> CallToolResult {
         // No `machine`: the server may run on a laptop, so where the probes ran is judged from
         // their results.
@@ -316,7 +317,7 @@ impl Server {
     )]
     async fn get_setup_status(
         &self,
-        Parameters(r): Parameters<status::StatusRequest>,
+        Parameters(r): Parameters<request::StatusRequest>,
     ) -> CallToolResult {
         let app = app_for!(self, r.profile);
         answer(status::get_setup_status(&app, &r).await)
@@ -334,7 +335,7 @@ impl Server {
     )]
     async fn remove_private_link(
         &self,
-        Parameters(r): Parameters<remove::RemoveRequest>,
+        Parameters(r): Parameters<request::RemoveRequest>,
         context: RequestContext<RoleServer>,
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
@@ -357,7 +358,7 @@ impl Server {
     )]
     async fn audit_private_links(
         &self,
-        Parameters(r): Parameters<audit::AuditRequest>,
+        Parameters(r): Parameters<request::AuditRequest>,
         context: RequestContext<RoleServer>,
     ) -> CallToolResult {
         let progress = progress_sender(&context, |step: audit::AuditProgress| {
@@ -379,7 +380,7 @@ impl Server {
     )]
     async fn export_terraform(
         &self,
-        Parameters(r): Parameters<export::ExportRequest>,
+        Parameters(r): Parameters<request::ExportRequest>,
     ) -> CallToolResult {
         let app = app_for!(self, r.profile);
         answer(export::export_terraform(&app, &r).await)
@@ -396,7 +397,7 @@ impl Server {
     )]
     async fn probe_from_instance(
         &self,
-        Parameters(r): Parameters<remote::InstanceProbeRequest>,
+        Parameters(r): Parameters<request::InstanceProbeRequest>,
         context: RequestContext<RoleServer>,
         RequestState(state): RequestState,
         ToolInputResponses(responses): ToolInputResponses,
@@ -639,7 +640,7 @@ fn read_only_guidance(value: &mut serde_json::Value, changing: &[String]) {
             if object.get("next_action").is_some_and(proposes_change) {
                 let call = object.insert("next_action".into(), serde_json::Value::Null);
                 let text = call
-                    .and_then(|c| serde_json::from_value::<crate::remedy::ToolCall>(c).ok())
+                    .and_then(|c| serde_json::from_value::<crate::request::ToolCall>(c).ok())
                     .map(|c| c.text())
                     .unwrap_or_default();
                 object.insert(
@@ -762,7 +763,7 @@ mod tests {
                 };
                 arguments.insert(name.to_string(), value);
             }
-            let call: crate::remedy::ToolCall = serde_json::from_value(
+            let call: crate::request::ToolCall = serde_json::from_value(
                 serde_json::json!({"tool": tool.name, "arguments": arguments}),
             )
             .unwrap_or_else(|e| panic!("{}: {e}", tool.name));

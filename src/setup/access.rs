@@ -2,50 +2,22 @@
 //! private link's own port, from the clients.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::change_summary;
 use super::plan::{self, Change};
-use super::{change_summary, is_managed, target};
 use crate::app::App;
 use crate::aws::Identity;
 use crate::aws::ec2;
 use crate::aws::rules::{Peer, Rule, tcp_allowed};
+use crate::aws::tags::is_managed;
+use crate::cluster;
 use crate::consent::Consent;
 use crate::error::Error;
 use crate::region::RegionNames;
+use crate::request::AccessRequest;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
-
-/// The arguments of `allow_client_access`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct AccessRequest {
-    /// The security group of the VPC endpoint.
-    pub(crate) endpoint_security_group_id: String,
-    /// The clients' security group (or give source_cidr).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) source_security_group_id: Option<String>,
-    /// The clients' network, such as `10.0.0.0/16` (or give source_security_group_id).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) source_cidr: Option<String>,
-    /// The TCP port; prefer cluster_id, which reads it from the private link address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) port: Option<i64>,
-    /// The cluster whose private link port to open.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) cluster_id: Option<String>,
-    /// The region, when no cluster_id is given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) region: Option<String>,
-    /// False (default): preview only. True: add the rule.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    #[schemars(extend("default" = false))]
-    pub(crate) confirm: bool,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) profile: Option<String>,
-}
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct AccessOutput {
@@ -114,7 +86,7 @@ pub(crate) async fn allow_client_access(
     let mut warnings = Vec::new();
     let (port, region) = match (&request.cluster_id, asked_port) {
         (Some(cluster_id), asked) => {
-            let t = target(app, cluster_id).await?;
+            let t = cluster::read(app, cluster_id).await?;
             let link_port = t.require_address()?.port;
             if let Some(asked) = asked
                 && asked != link_port

@@ -9,41 +9,22 @@
 
 use aws_sdk_ec2::types::VpcAttributeName;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::change_summary;
 use super::plan::{self, Change, Ref, record_text};
-use super::{change_summary, tags_for, target};
 use crate::app::App;
 use crate::aws::Identity;
 use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
 use crate::aws::route53::{self, ZoneView, bare_name};
+use crate::aws::tags::tags_for;
+use crate::cluster;
 use crate::consent::Consent;
-use crate::discovery;
 use crate::endpoint_state;
 use crate::error::Error;
+use crate::request::DnsRequest;
 use crate::summary::Summary;
 use crate::validate::AwsId;
-
-/// The arguments of `setup_private_dns`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct DnsRequest {
-    /// The Zilliz cluster; its private link host names the zone.
-    pub(crate) cluster_id: String,
-    /// The VPC whose clients should resolve the private link.
-    pub(crate) vpc_id: String,
-    /// The endpoint to point at; default: the VPC's one endpoint to Zilliz's service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) endpoint_id: Option<String>,
-    /// False (default): preview only. True: make the changes the preview lists.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    #[schemars(extend("default" = false))]
-    pub(crate) confirm: bool,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) profile: Option<String>,
-}
 
 #[derive(Debug, Clone, Serialize, JsonSchema, PartialEq, Eq)]
 pub(crate) struct AliasTargetInfo {
@@ -324,7 +305,7 @@ pub(crate) async fn setup_private_dns(
         .map(|e| AwsId::VpcEndpoint.check(e))
         .transpose()?;
 
-    let target = target(app, &request.cluster_id).await?;
+    let target = cluster::read(app, &request.cluster_id).await?;
     let address = target.require_address()?.clone();
     let host = address.host.clone();
     let region = target.region.clone();
@@ -344,7 +325,7 @@ pub(crate) async fn setup_private_dns(
         async {
             match &asked_endpoint {
                 Some(_) => Ok(None),
-                None => discovery::zilliz_endpoint_service(app, &region)
+                None => crate::service::zilliz_endpoint_service(app, &region)
                     .await
                     .map(|s| Some(s.endpoint_service)),
             }
@@ -553,16 +534,21 @@ mod tests {
     }
 
     #[test]
-    fn a_second_vpc_gets_its_own_zone_and_never_touches_the_first() {
-        // vpc-a's zone exists and is not tied to vpc-b: vpc-b's plan makes a zone of its own.
+    fn a_second_vpc_gets_its_own_zone_aliasing_its_own_endpoint() {
+        // vpc-a's zone is not tied to vpc-b (so it is not among vpc-b's facts): vpc-b's plan
+        // makes a zone tied to vpc-b alone, whose alias names vpc-b's endpoint.
         let f = facts("vpc-b", endpoint("vpce-b", "vpc-b"));
         let plan = plan_dns(&f).unwrap();
         assert_eq!(kinds(&plan), ["create-zone", "alias"]);
-        assert!(
-            plan.changes
-                .iter()
-                .all(|c| !c.describe().contains("Z-A") && !c.describe().contains("vpc-a"))
-        );
+        let Change::CreatePrivateZone { vpc_id, host, .. } = &plan.changes[0] else {
+            unreachable!()
+        };
+        assert_eq!((vpc_id.as_str(), host.as_str()), ("vpc-b", HOST));
+        let Change::WriteAlias { zone, target, .. } = &plan.changes[1] else {
+            unreachable!()
+        };
+        assert_eq!(zone, &Ref::Made);
+        assert!(target.0.starts_with("vpce-b-"), "{target:?}");
     }
 
     #[test]

@@ -3,50 +3,22 @@
 use std::collections::BTreeSet;
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::change_summary;
 use super::plan::{self, Change, Ref};
-use super::{change_summary, tags_for, target};
 use crate::app::App;
 use crate::aws::Identity;
 use crate::aws::ec2::{self, EndpointQuery, Subnet, VpcEndpoint};
+use crate::aws::tags::tags_for;
+use crate::cluster;
 use crate::consent::Consent;
-use crate::discovery;
 use crate::endpoint_state;
 use crate::error::Error;
 use crate::region::RegionNames;
+use crate::request::CreateEndpointRequest;
 use crate::summary::Summary;
 use crate::validate::AwsId;
-
-/// The arguments of `create_vpc_endpoint`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct CreateEndpointRequest {
-    /// The VPC the application runs in.
-    pub(crate) vpc_id: String,
-    /// Subnets of that VPC for the endpoint, one per availability zone; subnets in zones the
-    /// service does not offer are left out with a warning.
-    pub(crate) subnet_ids: Vec<String>,
-    /// Security groups for the endpoint; without them a dedicated group is made with no
-    /// inbound rule (allow_client_access then admits the clients on the private link's port,
-    /// which is known once Zilliz has allocated the address).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) security_group_ids: Option<Vec<String>>,
-    /// The Zilliz cluster to connect to (its region picks the endpoint service).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) cluster_id: Option<String>,
-    /// The region, when no cluster_id is given: `us-west-2` or `aws-us-west-2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) region: Option<String>,
-    /// False (default): preview only. True: make the changes the preview lists.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    #[schemars(extend("default" = false))]
-    pub(crate) confirm: bool,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) profile: Option<String>,
-}
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct CreateEndpointOutput {
@@ -77,47 +49,6 @@ impl Summary for CreateEndpointOutput {
     fn summary(&self) -> String {
         change_summary(&self.message, &self.preview, &self.warnings)
     }
-}
-
-/// Keeps the first subnet of each zone, and leaves out zones the service does not offer
-/// (when they are known). Answers the kept subnets and a warning for each one left out.
-pub(crate) fn choose_subnets(
-    subnets: Vec<Subnet>,
-    offered: Option<&[String]>,
-) -> (Vec<Subnet>, Vec<String>) {
-    let mut kept: Vec<Subnet> = Vec::new();
-    let mut warnings = Vec::new();
-    for subnet in subnets {
-        if let Some(zones) = offered
-            && !zones.contains(&subnet.availability_zone)
-        {
-            warnings.push(format!(
-                "left out {} ({}): Zilliz's endpoint service is not offered in that zone (it is in {})",
-                subnet.id,
-                subnet.availability_zone,
-                zones.join(", ")
-            ));
-            continue;
-        }
-        if let Some(first) = kept
-            .iter()
-            .find(|k| k.availability_zone == subnet.availability_zone)
-        {
-            warnings.push(format!(
-                "left out {}: an endpoint takes one subnet per zone, and {} is already used in {}",
-                subnet.id, first.id, subnet.availability_zone
-            ));
-            continue;
-        }
-        kept.push(subnet);
-    }
-    if kept.len() == 1 {
-        warnings.push(format!(
-            "the endpoint is in one zone only ({}): add a subnet in another supported zone for resilience",
-            kept[0].availability_zone
-        ));
-    }
-    (kept, warnings)
 }
 
 fn check_ids(kind: AwsId, field: &'static str, ids: &[String]) -> Result<Vec<String>, Error> {
@@ -162,7 +93,7 @@ pub(crate) async fn create_vpc_endpoint(
     }
 
     let target = match &request.cluster_id {
-        Some(cluster_id) => Some(target(app, cluster_id).await?),
+        Some(cluster_id) => Some(cluster::read(app, cluster_id).await?),
         None => None,
     };
     let region = match (&target, asked_region) {
@@ -196,7 +127,7 @@ pub(crate) async fn create_vpc_endpoint(
     );
     // Round 2: everything that needs only the region and the VPC.
     let (zilliz_service, vpc, subnets, groups, dedicated, identity) = tokio::join!(
-        discovery::zilliz_endpoint_service(app, &region),
+        crate::service::zilliz_endpoint_service(app, &region),
         ec2::vpc(ec2c, &vpc_id, &region),
         ec2::subnets_by_id(ec2c, &subnet_ids),
         ec2::security_groups_by_id(ec2c, &group_ids),
@@ -220,7 +151,7 @@ pub(crate) async fn create_vpc_endpoint(
     // Round 3: the service's zones, and an endpoint an earlier call made.
     let service_name = zilliz_service.endpoint_service.clone();
     let (service, existing) = tokio::join!(
-        discovery::with_zones(app, &region, zilliz_service),
+        crate::service::with_zones(app, &region, zilliz_service),
         ec2::vpc_endpoints(
             ec2c,
             EndpointQuery {
@@ -261,7 +192,7 @@ pub(crate) async fn create_vpc_endpoint(
     let offered = service
         .availability_zones_known
         .then_some(service.availability_zones.as_slice());
-    let (chosen, mut warnings) = choose_subnets(ordered, offered);
+    let (chosen, mut warnings) = crate::service::choose_subnets(ordered, offered);
     if !service.availability_zones_known {
         warnings.push(format!(
             "the service's zones are unknown ({}); the subnets were not checked against them",
@@ -502,27 +433,6 @@ fn describe_existing(output: &mut CreateEndpointOutput, found: &VpcEndpoint) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn one_subnet_per_zone_in_offered_zones_only() {
-        let offered = vec!["us-west-2a".to_string(), "us-west-2b".to_string()];
-        let (kept, warnings) = choose_subnets(
-            vec![
-                Subnet::in_zone("subnet-aaaaaaa1", "us-west-2a"),
-                Subnet::in_zone("subnet-aaaaaaa2", "us-west-2a"),
-                Subnet::in_zone("subnet-ccccccc1", "us-west-2c"),
-                Subnet::in_zone("subnet-bbbbbbb1", "us-west-2b"),
-            ],
-            Some(&offered),
-        );
-        let ids: Vec<_> = kept.iter().map(|s| s.id.as_str()).collect();
-        assert_eq!(ids, ["subnet-aaaaaaa1", "subnet-bbbbbbb1"]);
-        assert_eq!(warnings.len(), 2);
-        assert!(
-            warnings[0].contains("subnet-aaaaaaa2") && warnings[0].contains("one subnet per zone")
-        );
-        assert!(warnings[1].contains("subnet-ccccccc1") && warnings[1].contains("not offered"));
-    }
-
     fn input<'a>(
         region: &'a RegionNames,
         chosen: &'a [Subnet],
@@ -597,13 +507,5 @@ mod tests {
                 if account_id == "123456789012" && project_id == "proj-1"
         ));
         assert!(matches!(plan.last(), Some(Change::CreateEndpoint { .. })));
-    }
-
-    #[test]
-    fn unknown_zones_keep_everything_and_one_zone_is_warned() {
-        let (kept, warnings) =
-            choose_subnets(vec![Subnet::in_zone("subnet-ccccccc1", "us-west-2c")], None);
-        assert_eq!(kept.len(), 1);
-        assert!(warnings[0].contains("one zone only"));
     }
 }

@@ -1,44 +1,21 @@
 //! `register_endpoint`: tells Zilliz to accept a VPC endpoint for a project and region.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::change_summary;
 use super::plan::{self, Change};
-use super::{change_summary, is_managed, target};
 use crate::app::App;
 use crate::aws::Identity;
 use crate::aws::ec2::{self, EndpointQuery};
+use crate::aws::tags::is_managed;
+use crate::cluster;
 use crate::consent::Consent;
-use crate::discovery;
 use crate::error::Error;
 use crate::region::RegionNames;
+use crate::request::RegisterRequest;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
-
-/// The arguments of `register_endpoint`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RegisterRequest {
-    /// The VPC endpoint, such as `vpce-0123456789abcdef0`.
-    pub(crate) endpoint_id: String,
-    /// The cluster whose project and region to register with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) cluster_id: Option<String>,
-    /// The Zilliz project, with `region`, when no cluster_id is given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) project_id: Option<String>,
-    /// The region, with `project_id`: `us-west-2` or `aws-us-west-2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) region: Option<String>,
-    /// False (default): preview only. True: register.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    #[schemars(extend("default" = false))]
-    pub(crate) confirm: bool,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) profile: Option<String>,
-}
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct RegisterOutput {
@@ -86,7 +63,7 @@ pub(crate) async fn register_endpoint(
 
     let (project_id, region) = match (&request.cluster_id, asked_project, asked_region) {
         (Some(cluster_id), _, _) => {
-            let t = target(app, cluster_id).await?;
+            let t = cluster::read(app, cluster_id).await?;
             (t.project_id, t.region)
         }
         (None, Some(project), Some(region)) => (project, region),
@@ -101,7 +78,7 @@ pub(crate) async fn register_endpoint(
     let clients = app.aws.clients(Some(&region)).await?;
     // One round: Zilliz's service name, the endpoint and the registrations.
     let (service, endpoints, registrations, identity) = tokio::join!(
-        discovery::zilliz_endpoint_service(app, &region),
+        crate::service::zilliz_endpoint_service(app, &region),
         ec2::vpc_endpoints(
             &clients.ec2,
             EndpointQuery {

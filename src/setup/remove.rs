@@ -6,19 +6,21 @@
 
 use aws_sdk_ec2::types::Filter;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::change_summary;
 use super::plan::{self, Change};
-use super::{CLUSTER_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, change_summary, is_managed, target};
 use crate::address::expected_private_link_host;
 use crate::app::App;
 use crate::aws::Identity;
 use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, VpcEndpoint};
 use crate::aws::route53::{self, ZoneView};
+use crate::aws::tags::{CLUSTER_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, is_managed};
+use crate::cluster;
 use crate::consent::Consent;
-use crate::discovery;
 use crate::endpoint_state::{self, Phase};
 use crate::error::Error;
+use crate::request::RemoveRequest;
 use crate::summary::Summary;
 use crate::validate::AwsId;
 use crate::zilliz::model::PrivateEndpoint;
@@ -247,24 +249,6 @@ pub(crate) fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
     plan
 }
 
-/// The arguments of `remove_private_link`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RemoveRequest {
-    /// The Zilliz cluster whose private link to remove.
-    pub(crate) cluster_id: String,
-    /// The VPC to remove it from.
-    pub(crate) vpc_id: String,
-    /// False (default): preview only. True: remove.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    #[schemars(extend("default" = false))]
-    pub(crate) confirm: bool,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) profile: Option<String>,
-}
-
 pub(crate) async fn remove_private_link(
     app: &App,
     request: &RemoveRequest,
@@ -273,7 +257,7 @@ pub(crate) async fn remove_private_link(
     let (cluster_id, confirm) = (request.cluster_id.as_str(), request.confirm);
     crate::validate::cluster_id(cluster_id)?;
     let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
-    let target = target(app, cluster_id).await?;
+    let target = cluster::read(app, cluster_id).await?;
     let region = target.region.clone();
     let host = target
         .address
@@ -294,7 +278,7 @@ pub(crate) async fn remove_private_link(
     ];
     // Round 2: everything that needs only the region, the VPC and the project.
     let (service, vpc, zones, registrations, our_groups, identity) = tokio::join!(
-        discovery::zilliz_endpoint_service(app, &region),
+        crate::service::zilliz_endpoint_service(app, &region),
         ec2::vpc(&clients.ec2, &vpc_id, &region),
         route53::zones_of_vpc(&clients.route53, &vpc_id, &region.aws_region),
         app.zilliz.private_endpoints(&target.project_id),
@@ -397,7 +381,7 @@ pub(crate) async fn remove_private_link(
 mod tests {
     use super::*;
     use crate::aws::route53::{ARecord, Zone};
-    use crate::setup::{MANAGED_BY_TAG, MANAGED_BY_VALUE};
+    use crate::aws::tags::{MANAGED_BY_TAG, MANAGED_BY_VALUE};
 
     const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
 

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::App;
@@ -11,32 +11,12 @@ use crate::aws::ec2::{self, EndpointQuery};
 use crate::endpoint_state::{self, Phase};
 use crate::error::Error;
 use crate::region::RegionNames;
+use crate::request::WaitRequest;
 use crate::summary::Summary;
 use crate::validate::AwsId;
 
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(1800);
-
-/// The arguments of `wait_for_endpoint`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct WaitRequest {
-    /// The VPC endpoint, such as `vpce-0123456789abcdef0`.
-    pub(crate) endpoint_id: String,
-    /// How long to wait, 1 to 1800 seconds (default 300).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) timeout_seconds: Option<u64>,
-    /// The endpoint's region, if not the server's configured one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) region: Option<String>,
-    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
-    /// one session work across accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) profile: Option<String>,
-    /// The first pause between polls; it doubles up to ten times this. Tests make it short.
-    #[serde(skip)]
-    pub(crate) poll_interval: Option<Duration>,
-}
 
 /// One step of the wait, for progress notifications.
 #[derive(Debug, Clone)]

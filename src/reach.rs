@@ -1,5 +1,5 @@
-//! Whether security groups and network ACLs let a client reach the endpoint, evaluated as
-//! AWS does, over plain data.
+//! Whether a client's traffic gets through security groups to the endpoint and back,
+//! evaluated as AWS does, over plain data. (Network ACLs: `diagnose::network`.)
 
 use std::net::IpAddr;
 

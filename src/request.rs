@@ -1,0 +1,556 @@
+//! Every tool's arguments, and a call of one (`ToolCall`). The argument types are the tools'
+//! input schemas (their doc comments are what the model reads), what the domain functions take,
+//! the flags of the CLI commands that share them, and what a remedy or `next_action` proposes,
+//! so a proposed call cannot name a missing tool or an argument the tool refuses.
+
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::aws::imds::Machine;
+
+/// The arguments of `list_vpcs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListVpcsRequest {
+    /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) region: Option<String>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profile: Option<String>,
+}
+
+/// The arguments of `list_subnets`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListSubnetsRequest {
+    /// The VPC, such as `vpc-0123456789abcdef0`.
+    pub(crate) vpc_id: String,
+    /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) region: Option<String>,
+    /// `next_cursor` from the previous page; omit for the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) cursor: Option<String>,
+    /// Page size, 1 to 100 (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) limit: Option<u32>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profile: Option<String>,
+}
+
+/// The arguments of `list_security_groups`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListSecurityGroupsRequest {
+    /// The VPC, such as `vpc-0123456789abcdef0`.
+    pub(crate) vpc_id: String,
+    /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) region: Option<String>,
+    /// `next_cursor` from the previous page; omit for the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) cursor: Option<String>,
+    /// Page size, 1 to 100 (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) limit: Option<u32>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profile: Option<String>,
+}
+
+/// The arguments of `list_zilliz_clusters`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListClustersRequest {
+    /// Only the clusters of this Zilliz project, such as `proj-4487580fcfe2c8a4391686`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) project_id: Option<String>,
+    /// `next_cursor` from the previous page; omit for the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) cursor: Option<String>,
+    /// Page size, 1 to 100 (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) limit: Option<u32>,
+}
+
+/// The arguments of `get_endpoint_service`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EndpointServiceRequest {
+    /// AWS region, `us-west-2` or `aws-us-west-2`.
+    pub(crate) region: String,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profile: Option<String>,
+}
+
+/// The arguments of `create_vpc_endpoint`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateEndpointRequest {
+    /// The VPC the application runs in.
+    pub(crate) vpc_id: String,
+    /// Subnets of that VPC for the endpoint, one per availability zone; subnets in zones the
+    /// service does not offer are left out with a warning.
+    pub(crate) subnet_ids: Vec<String>,
+    /// Security groups for the endpoint; without them a dedicated group is made with no
+    /// inbound rule (allow_client_access then admits the clients on the private link's port,
+    /// which is known once Zilliz has allocated the address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) security_group_ids: Option<Vec<String>>,
+    /// The Zilliz cluster to connect to (its region picks the endpoint service).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) cluster_id: Option<String>,
+    /// The region, when no cluster_id is given: `us-west-2` or `aws-us-west-2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) region: Option<String>,
+    /// False (default): preview only. True: make the changes the preview lists.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
+    pub(crate) confirm: bool,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profile: Option<String>,
+}
+
+/// The arguments of `register_endpoint`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RegisterRequest {
+    /// The VPC endpoint, such as `vpce-0123456789abcdef0`.
+    pub(crate) endpoint_id: String,
+    /// The cluster whose project and region to register with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) cluster_id: Option<String>,
+    /// The Zilliz project, with `region`, when no cluster_id is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) project_id: Option<String>,
+    /// The region, with `project_id`: `us-west-2` or `aws-us-west-2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) region: Option<String>,
+    /// False (default): preview only. True: register.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
+    pub(crate) confirm: bool,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profile: Option<String>,
+}
+
+/// The arguments of `wait_for_endpoint`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WaitRequest {
+    /// The VPC endpoint, such as `vpce-0123456789abcdef0`.
+    pub(crate) endpoint_id: String,
+    /// How long to wait, 1 to 1800 seconds (default 300).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) timeout_seconds: Option<u64>,
+    /// The endpoint's region, if not the server's configured one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) region: Option<String>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profile: Option<String>,
+    /// The first pause between polls; it doubles up to ten times this. Tests make it short.
+    #[serde(skip)]
+    pub(crate) poll_interval: Option<Duration>,
+}
+
+/// The arguments of `setup_private_dns`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DnsRequest {
+    /// The Zilliz cluster; its private link host names the zone.
+    pub(crate) cluster_id: String,
+    /// The VPC whose clients should resolve the private link.
+    pub(crate) vpc_id: String,
+    /// The endpoint to point at; default: the VPC's one endpoint to Zilliz's service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) endpoint_id: Option<String>,
+    /// False (default): preview only. True: make the changes the preview lists.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
+    pub(crate) confirm: bool,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profile: Option<String>,
+}
+
+/// The arguments of `allow_client_access`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AccessRequest {
+    /// The security group of the VPC endpoint.
+    pub(crate) endpoint_security_group_id: String,
+    /// The clients' security group (or give source_cidr).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) source_security_group_id: Option<String>,
+    /// The clients' network, such as `10.0.0.0/16` (or give source_security_group_id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) source_cidr: Option<String>,
+    /// The TCP port; prefer cluster_id, which reads it from the private link address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) port: Option<i64>,
+    /// The cluster whose private link port to open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) cluster_id: Option<String>,
+    /// The region, when no cluster_id is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) region: Option<String>,
+    /// False (default): preview only. True: add the rule.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
+    pub(crate) confirm: bool,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profile: Option<String>,
+}
+
+/// The arguments of `get_setup_status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StatusRequest {
+    /// The Zilliz cluster.
+    pub(crate) cluster_id: String,
+    /// The VPC the application runs in.
+    pub(crate) vpc_id: String,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profile: Option<String>,
+}
+
+/// The arguments of `diagnose_private_link`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::Args)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DiagnoseRequest {
+    /// The Zilliz cluster whose private link to check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "ID")]
+    pub(crate) cluster_id: Option<String>,
+    /// Or just a private link address (`https://HOST:PORT`), for the network probes alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "URL")]
+    pub(crate) address: Option<String>,
+    /// The VPC the application runs in: needed for the endpoint, DNS and security checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(
+        long,
+        value_name = "ID",
+        help = "The VPC the application runs in (on an EC2 instance, the instance's own by default)"
+    )]
+    pub(crate) vpc_id: Option<String>,
+    /// The VPC the application runs in when it is not the endpoint's (peering or a transit
+    /// gateway): its zone and routes are checked, and its CIDR is the client's by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_vpc_id: Option<String>,
+    /// The client instance (its address, subnet and groups are read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(
+        long,
+        value_name = "ID",
+        help = "The client instance (its address, subnet and groups are read); on an EC2 instance, the instance itself by default"
+    )]
+    pub(crate) client_instance_id: Option<String>,
+    /// Or the client's security group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_security_group_id: Option<String>,
+    /// Or the client's address or network, such as `10.0.3.7` or `10.0.3.0/24`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "CIDR")]
+    pub(crate) client_cidr: Option<String>,
+    /// Run the DNS, TCP and HTTP probes from where the server runs (default true; they mean
+    /// something only inside the VPC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub(crate) probe: Option<bool>,
+    /// Resolver for the probes, `IP` or `IP:PORT`, instead of the system's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub(crate) dns_server: Option<String>,
+    /// Timeout of each probe, 100 to 60000 ms (default 3000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(
+        long,
+        value_name = "MS",
+        help = "Timeout of each probe in milliseconds (default 3000)"
+    )]
+    pub(crate) probe_timeout_ms: Option<u64>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub(crate) profile: Option<String>,
+    /// Where the probes run, from the instance metadata service (`doctor` on EC2): the
+    /// instance and its VPC.
+    #[serde(skip)]
+    #[arg(skip)]
+    pub(crate) machine: Option<Machine>,
+}
+
+/// The arguments of `remove_private_link`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RemoveRequest {
+    /// The Zilliz cluster whose private link to remove.
+    pub(crate) cluster_id: String,
+    /// The VPC to remove it from.
+    pub(crate) vpc_id: String,
+    /// False (default): preview only. True: remove.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
+    pub(crate) confirm: bool,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profile: Option<String>,
+}
+
+/// The arguments of `audit_private_links`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::Args)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AuditRequest {
+    /// AWS regions to audit (`us-west-2` or `aws-us-west-2`); default: every AWS region where
+    /// the key's projects have clusters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "REGION,...", value_delimiter = ',')]
+    pub(crate) regions: Option<Vec<String>>,
+    /// Only this Zilliz project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "ID")]
+    pub(crate) project_id: Option<String>,
+    /// `next_cursor` of the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub(crate) cursor: Option<String>,
+    /// Links a page, 1 to 40 (default 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub(crate) limit: Option<u32>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub(crate) profile: Option<String>,
+}
+
+/// The arguments of `export_terraform`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::Args)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExportRequest {
+    /// The Zilliz cluster whose private link to export.
+    #[arg(long, value_name = "ID")]
+    pub(crate) cluster_id: String,
+    /// The VPC it serves.
+    #[arg(long, value_name = "ID")]
+    pub(crate) vpc_id: String,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub(crate) profile: Option<String>,
+}
+
+/// The arguments of `probe_from_instance`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InstanceProbeRequest {
+    /// The Zilliz cluster whose private link to probe (its address and region are read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) cluster_id: Option<String>,
+    /// Or the private link address (`https://HOST:PORT`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) address: Option<String>,
+    /// The instance the application runs on; SSM must manage it.
+    pub(crate) client_instance_id: String,
+    /// The instance's region when no cluster_id is given: `us-west-2` or `aws-us-west-2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) region: Option<String>,
+    /// False (default): preview the script, run nothing. True: run it on the instance.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
+    pub(crate) confirm: bool,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profile: Option<String>,
+}
+
+/// A call of one of this server's tools: the tool's own argument type, so a remedy cannot name
+/// a tool that does not exist or an argument the tool refuses. Serialized as
+/// `{"tool": "setup_private_dns", "arguments": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "tool", content = "arguments", rename_all = "snake_case")]
+pub(crate) enum ToolCall {
+    ListVpcs(ListVpcsRequest),
+    ListSubnets(ListSubnetsRequest),
+    ListSecurityGroups(ListSecurityGroupsRequest),
+    ListZillizClusters(ListClustersRequest),
+    GetEndpointService(EndpointServiceRequest),
+    CreateVpcEndpoint(CreateEndpointRequest),
+    RegisterEndpoint(RegisterRequest),
+    WaitForEndpoint(WaitRequest),
+    SetupPrivateDns(DnsRequest),
+    AllowClientAccess(AccessRequest),
+    DiagnosePrivateLink(Box<DiagnoseRequest>),
+    GetSetupStatus(StatusRequest),
+    RemovePrivateLink(RemoveRequest),
+    AuditPrivateLinks(AuditRequest),
+    ExportTerraform(ExportRequest),
+    ProbeFromInstance(InstanceProbeRequest),
+}
+
+// The wire shape of a `ToolCall` for the output schemas: the schema of every tool's arguments
+// in each answer would bury the answer's own fields.
+/// A call of one of this server's tools.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct ToolCallShape {
+    /// The tool's name.
+    tool: String,
+    /// Its arguments, filled in from what is known; a changing tool called so previews.
+    arguments: Map<String, Value>,
+}
+
+impl JsonSchema for ToolCall {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ToolCall".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        ToolCallShape::json_schema(generator)
+    }
+}
+
+impl ToolCall {
+    /// The tool's name, as `tools/list` gives it.
+    pub(crate) fn tool(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v["tool"].as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+
+    /// The arguments as sent.
+    pub(crate) fn arguments(&self) -> Map<String, Value> {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(mut call)) => match call.remove("arguments") {
+                Some(Value::Object(arguments)) => arguments,
+                _ => Map::new(),
+            },
+            _ => Map::new(),
+        }
+    }
+
+    /// `setup_private_dns` for the cluster in the VPC (through `endpoint_id` where given).
+    pub(crate) fn setup_private_dns(
+        cluster_id: &str,
+        vpc_id: &str,
+        endpoint_id: Option<&str>,
+    ) -> Self {
+        Self::SetupPrivateDns(DnsRequest {
+            cluster_id: cluster_id.to_string(),
+            vpc_id: vpc_id.to_string(),
+            endpoint_id: endpoint_id.map(str::to_string),
+            ..Default::default()
+        })
+    }
+
+    /// The tool previews without `confirm: true` (its arguments have `confirm`).
+    pub(crate) fn takes_confirm(&self) -> bool {
+        matches!(
+            self,
+            Self::CreateVpcEndpoint(_)
+                | Self::RegisterEndpoint(_)
+                | Self::SetupPrivateDns(_)
+                | Self::AllowClientAccess(_)
+                | Self::RemovePrivateLink(_)
+                | Self::ProbeFromInstance(_)
+        )
+    }
+
+    /// The call as one line, for a finding's `fix` and the text answers.
+    pub(crate) fn text(&self) -> String {
+        let arguments = serde_json::to_string(&self.arguments()).unwrap_or_default();
+        if self.takes_confirm() {
+            format!(
+                "{} {arguments} (preview, then again with confirm: true)",
+                self.tool()
+            )
+        } else {
+            format!("{} {arguments}", self.tool())
+        }
+    }
+}
+
+impl std::fmt::Display for ToolCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_changing_tools_are_told_to_confirm() {
+        let wait = ToolCall::WaitForEndpoint(WaitRequest {
+            endpoint_id: "vpce-1".into(),
+            ..Default::default()
+        });
+        assert_eq!(wait.text(), r#"wait_for_endpoint {"endpoint_id":"vpce-1"}"#);
+        let dns = ToolCall::SetupPrivateDns(DnsRequest {
+            cluster_id: "in01-a".into(),
+            vpc_id: "vpc-1".into(),
+            ..Default::default()
+        });
+        assert!(
+            dns.text()
+                .ends_with("(preview, then again with confirm: true)")
+        );
+        assert_eq!(
+            serde_json::to_value(&dns).unwrap(),
+            json!({"tool": "setup_private_dns", "arguments": {"cluster_id": "in01-a", "vpc_id": "vpc-1"}})
+        );
+    }
+
+    #[test]
+    fn a_call_reads_back_as_the_tool_would_take_it() {
+        let call: ToolCall = serde_json::from_value(json!({
+            "tool": "allow_client_access",
+            "arguments": {"endpoint_security_group_id": "sg-1", "source_cidr": "10.0.0.0/16", "port": 19530}
+        }))
+        .unwrap();
+        let ToolCall::AllowClientAccess(access) = &call else {
+            panic!("{call:?}")
+        };
+        assert_eq!(access.port, Some(19530));
+        // An argument the tool refuses is refused here too.
+        assert!(
+            serde_json::from_value::<ToolCall>(json!({
+                "tool": "wait_for_endpoint",
+                "arguments": {"endpoint_id": "vpce-1", "confirm": true}
+            }))
+            .is_err()
+        );
+    }
+}
