@@ -6,6 +6,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::address::{PrivateLinkAddress, expected_private_link_host};
 use crate::aws::ec2::VpcEndpoint;
 use crate::aws::route53::{self, ARecord, Zone};
 use crate::aws::tags::{CLUSTER_TAG, is_managed};
@@ -15,6 +18,7 @@ use crate::region::RegionNames;
 use crate::request::RegisterRequest;
 use crate::request::RemoveRequest;
 use crate::request::ToolCall;
+use crate::zilliz::model::{Cluster, PrivateEndpoint};
 
 /// A cluster of the region, as the audit needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,6 +257,158 @@ fn orphaned_endpoint(f: &RegionFacts, e: &VpcEndpoint, serves: &[String]) -> Opt
     ))
 }
 
+/// What the audit covers: the clusters of the project (or of every project), the regions to
+/// read, and the projects whose registrations count.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Scope {
+    pub(crate) audited: Vec<(ClusterInfo, RegionNames)>,
+    /// Every cluster the key sees, whatever its project or region: a registration or a zone
+    /// of a cluster among them is not an orphan.
+    pub(crate) known_clusters: Vec<String>,
+    pub(crate) regions: Vec<RegionNames>,
+    pub(crate) projects: BTreeSet<String>,
+}
+
+/// The audit's scope from the clusters the key sees: AWS clusters of the project (all where
+/// none is named), in the regions asked for, else every region they run in.
+pub(crate) fn scope(clusters: &[Cluster], project: Option<&str>, asked: Vec<RegionNames>) -> Scope {
+    let audited: Vec<(ClusterInfo, RegionNames)> = clusters
+        .iter()
+        .filter(|c| project.is_none() || c.project_id.as_deref() == project)
+        .filter_map(|c| {
+            let region = RegionNames::parse(c.region_id.as_deref()?).ok()?;
+            let host = c
+                .private_link()
+                .and_then(|a| PrivateLinkAddress::parse(a).ok())
+                .map(|a| a.host)
+                .unwrap_or_else(|| expected_private_link_host(&c.cluster_id, &region.region_id));
+            Some((
+                ClusterInfo {
+                    id: c.cluster_id.clone(),
+                    project_id: c.project_id.clone()?,
+                    host,
+                },
+                region,
+            ))
+        })
+        .filter(|(_, r)| r.region_id.starts_with("aws-"))
+        .collect();
+    let regions: Vec<RegionNames> = if asked.is_empty() {
+        let mut seen = BTreeMap::new();
+        for (_, r) in &audited {
+            seen.entry(r.aws_region.clone())
+                .or_insert_with(|| r.clone());
+        }
+        seen.into_values().collect()
+    } else {
+        asked
+    };
+    let projects: BTreeSet<String> = audited
+        .iter()
+        .map(|(c, _)| c.project_id.clone())
+        .chain(project.map(str::to_string))
+        .collect();
+    Scope {
+        known_clusters: clusters.iter().map(|c| c.cluster_id.clone()).collect(),
+        audited,
+        regions,
+        projects,
+    }
+}
+
+/// A private zone named for a private link host of an audited region.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NamedZone {
+    pub(crate) zone: Zone,
+    pub(crate) cluster_id: String,
+    pub(crate) region_id: String,
+}
+
+/// The account's zones named for a private link host in the audited regions; with a project
+/// named, only those of its clusters.
+pub(crate) fn host_zones(zones: Vec<Zone>, scope: &Scope, one_project: bool) -> Vec<NamedZone> {
+    let region_ids: Vec<&str> = scope.regions.iter().map(|r| r.region_id.as_str()).collect();
+    zones
+        .into_iter()
+        .filter_map(|zone| {
+            let (cluster, region) = host_parts(&zone.name)?;
+            let named = NamedZone {
+                cluster_id: cluster.to_string(),
+                region_id: region.to_string(),
+                zone: zone.clone(),
+            };
+            region_ids.contains(&region).then_some(named)
+        })
+        .filter(|z| !one_project || scope.audited.iter().any(|(c, _)| c.id == z.cluster_id))
+        .collect()
+}
+
+/// Every region judged from what was read: a region whose endpoints could not be read is said
+/// so, with no links; a zone that could not be read marks its region.
+pub(crate) fn judge_all(
+    scope: &Scope,
+    per_region: Vec<(RegionNames, Result<Vec<VpcEndpoint>, crate::error::Error>)>,
+    read_zones: &[(String, Result<HostZone, crate::error::Error>)],
+    registered: &[(String, PrivateEndpoint)],
+) -> (Vec<Link>, Vec<super::RegionRead>) {
+    let mut links = Vec::new();
+    let mut reads = Vec::new();
+    for (region, endpoints) in per_region {
+        let mut read = super::RegionRead {
+            region_id: region.region_id.clone(),
+            aws_region: region.aws_region.clone(),
+            error: None,
+        };
+        let endpoints = match endpoints {
+            Ok(endpoints) => endpoints,
+            Err(e) => {
+                read.error = Some(e.to_string());
+                reads.push(read);
+                continue;
+            }
+        };
+        let mut zones = Vec::new();
+        for (zone_region, zone) in read_zones {
+            if *zone_region != region.region_id {
+                continue;
+            }
+            match zone {
+                Ok(z) => zones.push(z.clone()),
+                Err(e) => read.error = Some(e.to_string()),
+            }
+        }
+        let facts = RegionFacts {
+            endpoints,
+            registrations: registered
+                .iter()
+                .filter(|(_, r)| r.region_id.as_deref() == Some(&region.region_id))
+                .map(|(p, r)| (p.clone(), r.endpoint_id.clone(), r.endpoint_status.clone()))
+                .collect(),
+            clusters: scope
+                .audited
+                .iter()
+                .filter(|(_, r)| r.region_id == region.region_id)
+                .map(|(c, _)| c.clone())
+                .collect(),
+            known_clusters: scope.known_clusters.clone(),
+            zones,
+            region,
+        };
+        links.extend(judge_region(&facts));
+        reads.push(read);
+    }
+    links.sort_by(|a, b| {
+        (&a.region_id, &a.project_id, &a.vpc_id, &a.endpoint_id).cmp(&(
+            &b.region_id,
+            &b.project_id,
+            &b.vpc_id,
+            &b.endpoint_id,
+        ))
+    });
+    reads.sort_by(|a, b| a.region_id.cmp(&b.region_id));
+    (links, reads)
+}
+
 /// Every link of the region, with its findings.
 pub(crate) fn judge_region(f: &RegionFacts) -> Vec<Link> {
     let mut links = Vec::new();
@@ -462,6 +618,68 @@ mod tests {
 
     const REGION: &str = "aws-us-west-2";
     const SERVICE: &str = "com.amazonaws.vpce.us-west-2.vpce-svc-0123456789abcdef0";
+
+    fn zilliz_cluster(id: &str, project: &str, region: &str) -> Cluster {
+        Cluster {
+            cluster_id: id.into(),
+            cluster_name: None,
+            project_id: Some(project.into()),
+            region_id: Some(region.into()),
+            plan: Some("Enterprise".into()),
+            status: Some("RUNNING".into()),
+            connect_address: None,
+            private_link_address: None,
+        }
+    }
+
+    #[test]
+    fn the_scope_is_the_projects_aws_clusters_and_their_regions() {
+        let clusters = [
+            zilliz_cluster("in01-a", "proj-1", "aws-us-west-2"),
+            zilliz_cluster("in01-b", "proj-2", "aws-eu-central-1"),
+            zilliz_cluster("in01-c", "proj-1", "gcp-us-west1"),
+        ];
+        let all = scope(&clusters, None, vec![]);
+        let regions: Vec<&str> = all.regions.iter().map(|r| r.aws_region.as_str()).collect();
+        assert_eq!(regions, ["eu-central-1", "us-west-2"]);
+        assert_eq!(all.audited.len(), 2, "the GCP cluster is not audited");
+        assert_eq!(
+            all.known_clusters.len(),
+            3,
+            "but it is known, so never an orphan"
+        );
+        let one = scope(&clusters, Some("proj-1"), vec![]);
+        assert_eq!(one.audited.len(), 1);
+        assert_eq!(one.projects.iter().collect::<Vec<_>>(), ["proj-1"]);
+        // Regions asked for are read even where no cluster runs.
+        let asked = scope(&clusters, None, vec![RegionNames::from_aws("ap-south-1")]);
+        assert_eq!(asked.regions, vec![RegionNames::from_aws("ap-south-1")]);
+        assert_eq!(asked.audited[0].0.host, host("in01-a"));
+    }
+
+    #[test]
+    fn only_zones_named_for_a_host_of_an_audited_region_are_read() {
+        let clusters = [
+            zilliz_cluster("in01-a", "proj-1", REGION),
+            zilliz_cluster("in01-b", "proj-2", REGION),
+        ];
+        let zone = |name: &str| Zone {
+            id: format!("Z-{name}"),
+            name: name.into(),
+        };
+        let zones = vec![
+            zone(&host("in01-a")),
+            zone(&host("in01-b")),
+            zone("in01-a-privatelink.aws-eu-central-1.vectordb.zillizcloud.com"),
+            zone("internal.example.com"),
+        ];
+        let every = host_zones(zones.clone(), &scope(&clusters, None, vec![]), false);
+        let ids: Vec<&str> = every.iter().map(|z| z.cluster_id.as_str()).collect();
+        assert_eq!(ids, ["in01-a", "in01-b"]);
+        let mine = host_zones(zones, &scope(&clusters, Some("proj-1"), vec![]), true);
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].region_id, REGION);
+    }
 
     fn host(cluster: &str) -> String {
         format!("{cluster}-privatelink.{REGION}.vectordb.zillizcloud.com")

@@ -8,14 +8,11 @@
 
 pub(crate) mod judge;
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use futures::StreamExt;
 use schemars::JsonSchema;
 use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::address::{PrivateLinkAddress, expected_private_link_host};
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
 use crate::aws::route53;
@@ -25,7 +22,8 @@ use crate::region::RegionNames;
 use crate::request::AuditRequest;
 use crate::summary::Summary;
 use crate::validate;
-use judge::{ClusterInfo, HostZone, Link, LinkStatus, RegionFacts};
+use crate::zilliz::model::PrivateEndpoint;
+use judge::{HostZone, Link, LinkStatus};
 
 /// Regions read at once: enough to hide latency, few enough to stay clear of throttling.
 const REGION_CONCURRENCY: usize = 4;
@@ -130,59 +128,46 @@ pub(crate) async fn audit_all(
 
     // Round 1: every cluster the key sees.
     let clusters = app.zilliz.clusters().await?;
-    let known_clusters: Vec<String> = clusters.iter().map(|c| c.cluster_id.clone()).collect();
-    let audited: Vec<(ClusterInfo, RegionNames)> = clusters
-        .iter()
-        .filter(|c| project.is_none() || c.project_id == project)
-        .filter_map(|c| {
-            let region = RegionNames::parse(c.region_id.as_deref()?).ok()?;
-            let host = c
-                .private_link()
-                .and_then(|a| PrivateLinkAddress::parse(a).ok())
-                .map(|a| a.host)
-                .unwrap_or_else(|| expected_private_link_host(&c.cluster_id, &region.region_id));
-            Some((
-                ClusterInfo {
-                    id: c.cluster_id.clone(),
-                    project_id: c.project_id.clone()?,
-                    host,
-                },
-                region,
-            ))
-        })
-        .filter(|(_, r)| r.region_id.starts_with("aws-"))
-        .collect();
-    let regions: Vec<RegionNames> = if asked.is_empty() {
-        let mut seen = BTreeMap::new();
-        for (_, r) in &audited {
-            seen.entry(r.aws_region.clone())
-                .or_insert_with(|| r.clone());
-        }
-        seen.into_values().collect()
-    } else {
-        asked
-    };
-    if regions.is_empty() {
+    let scope = judge::scope(&clusters, project.as_deref(), asked);
+    if scope.regions.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let projects: BTreeSet<String> = audited
-        .iter()
-        .map(|(c, _)| c.project_id.clone())
-        .chain(project.clone())
-        .collect();
+    let accounts = read_accounts(app, &scope, progress).await?;
+    let host_zones = judge::host_zones(accounts.zones, &scope, project.is_some());
+    let zone_clients = app.aws.clients(scope.regions.first()).await?;
+    let read_zones = read_host_zones(&zone_clients.route53, host_zones).await?;
+    Ok(judge::judge_all(
+        &scope,
+        accounts.per_region,
+        &read_zones,
+        &accounts.registered,
+    ))
+}
 
-    // Round 2: registrations, each region's endpoints, and the account's private zones.
-    let total = regions.len();
+/// Round 2: each project's registrations, each region's endpoints (a few regions at a time,
+/// with progress) and the account's private zones, all at once.
+struct AccountReads {
+    registered: Vec<(String, PrivateEndpoint)>,
+    per_region: Vec<(RegionNames, Result<Vec<VpcEndpoint>, Error>)>,
+    zones: Vec<route53::Zone>,
+}
+
+async fn read_accounts(
+    app: &App,
+    scope: &judge::Scope,
+    progress: Option<UnboundedSender<AuditProgress>>,
+) -> Result<AccountReads, Error> {
+    let total = scope.regions.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let zone_clients = app.aws.clients(regions.first()).await?;
+    let zone_clients = app.aws.clients(scope.regions.first()).await?;
     let (registrations, per_region, zones) = tokio::join!(
-        futures::future::join_all(projects.iter().map(|p| async move {
+        futures::future::join_all(scope.projects.iter().map(|p| async move {
             app.zilliz
                 .private_endpoints(p)
                 .await
                 .map(|list| (p.clone(), list))
         })),
-        futures::stream::iter(regions.iter().cloned())
+        futures::stream::iter(scope.regions.iter().cloned())
             .map(|region| {
                 let progress = progress.clone();
                 let done = &done;
@@ -203,64 +188,54 @@ pub(crate) async fn audit_all(
             .collect::<Vec<_>>(),
         route53::private_zones(&zone_clients.route53),
     );
-    let mut registered: Vec<(String, crate::zilliz::model::PrivateEndpoint)> = Vec::new();
+    let mut registered = Vec::new();
     for found in registrations {
         let (project, list) = found?;
         registered.extend(list.into_iter().map(|r| (project.clone(), r)));
     }
-    let region_ids: Vec<&str> = regions.iter().map(|r| r.region_id.as_str()).collect();
-    let host_zones: Vec<(route53::Zone, String, String)> = zones?
-        .into_iter()
-        .filter_map(|z| {
-            let (cluster, region) = judge::host_parts(&z.name)?;
-            let (cluster, region) = (cluster.to_string(), region.to_string());
-            region_ids
-                .contains(&region.as_str())
-                .then_some((z, cluster, region))
-        })
-        // With a project named, a zone counts where its cluster is one of that project's.
-        .filter(|(_, cluster, _)| {
-            project.is_none() || audited.iter().any(|(c, _)| &c.id == cluster)
-        })
-        .collect();
+    Ok(AccountReads {
+        registered,
+        per_region,
+        zones: zones?,
+    })
+}
 
-    // Round 3: each zone named for a private link host, read whole (its tags ten zones a
-    // call).
-    let r53 = &zone_clients.route53;
-    let ids: Vec<String> = host_zones.iter().map(|(z, _, _)| z.id.clone()).collect();
-    let (read_zones, tags) =
-        tokio::join!(
-            futures::stream::iter(host_zones.into_iter().map(
-                |(zone, cluster, region)| async move {
-                    let (vpcs, record) = tokio::join!(
-                        route53::zone_vpcs(r53, &zone.id),
-                        route53::a_record(r53, &zone.id, &zone.name),
-                    );
-                    let aws_region = RegionNames::parse(&region)
-                        .map(|r| r.aws_region)
-                        .unwrap_or_default();
-                    let read = (|| {
-                        Ok(HostZone {
-                            vpcs: vpcs?
-                                .into_iter()
-                                .filter(|(_, r)| *r == aws_region)
-                                .map(|(id, _)| id)
-                                .collect(),
-                            record: record?,
-                            tags: Vec::new(),
-                            cluster_id: cluster,
-                            zone,
-                        })
-                    })();
-                    (region, read)
-                }
-            ))
-            .buffer_unordered(ZONE_CONCURRENCY)
-            .collect::<Vec<(String, Result<HostZone, Error>)>>(),
-            route53::zones_tags(r53, &ids),
-        );
+/// Round 3: each zone named for a private link host, read whole (its tags ten zones a call).
+async fn read_host_zones(
+    r53: &aws_sdk_route53::Client,
+    host_zones: Vec<judge::NamedZone>,
+) -> Result<Vec<(String, Result<HostZone, Error>)>, Error> {
+    let ids: Vec<String> = host_zones.iter().map(|z| z.zone.id.clone()).collect();
+    let (read_zones, tags) = tokio::join!(
+        futures::stream::iter(host_zones.into_iter().map(|named| async move {
+            let (vpcs, record) = tokio::join!(
+                route53::zone_vpcs(r53, &named.zone.id),
+                route53::a_record(r53, &named.zone.id, &named.zone.name),
+            );
+            let aws_region = RegionNames::parse(&named.region_id)
+                .map(|r| r.aws_region)
+                .unwrap_or_default();
+            let read = (|| {
+                Ok(HostZone {
+                    vpcs: vpcs?
+                        .into_iter()
+                        .filter(|(_, r)| *r == aws_region)
+                        .map(|(id, _)| id)
+                        .collect(),
+                    record: record?,
+                    tags: Vec::new(),
+                    cluster_id: named.cluster_id,
+                    zone: named.zone,
+                })
+            })();
+            (named.region_id, read)
+        }))
+        .buffer_unordered(ZONE_CONCURRENCY)
+        .collect::<Vec<(String, Result<HostZone, Error>)>>(),
+        route53::zones_tags(r53, &ids),
+    );
     let tags = tags?;
-    let read_zones: Vec<(String, Result<HostZone, Error>)> = read_zones
+    Ok(read_zones
         .into_iter()
         .map(|(region, zone)| {
             let zone = zone.map(|mut z| {
@@ -273,63 +248,7 @@ pub(crate) async fn audit_all(
             });
             (region, zone)
         })
-        .collect();
-
-    let mut links = Vec::new();
-    let mut reads = Vec::new();
-    for (region, endpoints) in per_region {
-        let mut read = RegionRead {
-            region_id: region.region_id.clone(),
-            aws_region: region.aws_region.clone(),
-            error: None,
-        };
-        let endpoints = match endpoints {
-            Ok(endpoints) => endpoints,
-            Err(e) => {
-                read.error = Some(e.to_string());
-                reads.push(read);
-                continue;
-            }
-        };
-        let mut zones = Vec::new();
-        for (zone_region, zone) in &read_zones {
-            if *zone_region != region.region_id {
-                continue;
-            }
-            match zone {
-                Ok(z) => zones.push(z.clone()),
-                Err(e) => read.error = Some(e.to_string()),
-            }
-        }
-        let facts = RegionFacts {
-            endpoints,
-            registrations: registered
-                .iter()
-                .filter(|(_, r)| r.region_id.as_deref() == Some(&region.region_id))
-                .map(|(p, r)| (p.clone(), r.endpoint_id.clone(), r.endpoint_status.clone()))
-                .collect(),
-            clusters: audited
-                .iter()
-                .filter(|(_, r)| r.region_id == region.region_id)
-                .map(|(c, _)| c.clone())
-                .collect(),
-            known_clusters: known_clusters.clone(),
-            zones,
-            region,
-        };
-        links.extend(judge::judge_region(&facts));
-        reads.push(read);
-    }
-    links.sort_by(|a, b| {
-        (&a.region_id, &a.project_id, &a.vpc_id, &a.endpoint_id).cmp(&(
-            &b.region_id,
-            &b.project_id,
-            &b.vpc_id,
-            &b.endpoint_id,
-        ))
-    });
-    reads.sort_by(|a, b| a.region_id.cmp(&b.region_id));
-    Ok((links, reads))
+        .collect())
 }
 
 /// A region's endpoints to Zilliz's service: the service's name (Zilliz) and the account's

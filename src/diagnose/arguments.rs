@@ -1,0 +1,221 @@
+//! The diagnosis's arguments, checked before any call: ids, the address, the resolver and the
+//! probes' timeout, with what the instance metadata says where the call is silent.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use ipnet::IpNet;
+
+use super::DEFAULT_PROBE_TIMEOUT;
+use crate::address::PrivateLinkAddress;
+use crate::aws::imds::Machine;
+use crate::error::Error;
+use crate::request::DiagnoseRequest;
+use crate::validate::{self, AwsId};
+
+/// The diagnosis's arguments, checked, with the defaults filled in.
+#[derive(Debug)]
+pub(super) struct CheckedRequest {
+    pub(super) cluster_id: Option<String>,
+    pub(super) address: Option<PrivateLinkAddress>,
+    pub(super) vpc_id: Option<String>,
+    pub(super) instance_id: Option<String>,
+    pub(super) client_group: Option<String>,
+    pub(super) client_network: Option<IpNet>,
+    pub(super) client_vpc: Option<String>,
+    pub(super) probe: bool,
+    pub(super) dns_server: Option<SocketAddr>,
+    pub(super) probe_timeout: Duration,
+    pub(super) machine: Option<Machine>,
+}
+
+impl CheckedRequest {
+    /// The client is given by its address alone: it may be in another VPC of the region, or
+    /// outside them all (on premises).
+    pub(super) fn address_only(&self) -> bool {
+        self.client_network.is_some() && self.client_vpc.is_none() && self.instance_id.is_none()
+    }
+}
+
+/// Every argument is checked before the first call; `default_dns_server` is the server's own
+/// setting, used where the call names none.
+pub(super) fn check(
+    r: &DiagnoseRequest,
+    default_dns_server: Option<SocketAddr>,
+) -> Result<CheckedRequest, Error> {
+    let cluster_id = r
+        .cluster_id
+        .as_deref()
+        .map(validate::cluster_id)
+        .transpose()?;
+    let address = r
+        .address
+        .as_deref()
+        .map(PrivateLinkAddress::parse)
+        .transpose()?;
+    if cluster_id.is_none() && address.is_none() {
+        return Err(Error::missing(
+            "cluster_id",
+            "pass cluster_id (list_zilliz_clusters shows them) or the private link address",
+        ));
+    }
+    let dns_server = match r
+        .dns_server
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => default_dns_server,
+        Some(s) => Some(
+            s.parse::<SocketAddr>()
+                .or_else(|_| s.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+                .map_err(|_| {
+                    Error::invalid(
+                        "dns_server",
+                        s,
+                        "expected IP or IP:PORT, such as `10.0.0.2` or `127.0.0.1:5353`",
+                    )
+                })?,
+        ),
+    };
+    let probe_timeout = match r.probe_timeout_ms {
+        None => DEFAULT_PROBE_TIMEOUT,
+        Some(ms) if (100..=60_000).contains(&ms) => Duration::from_millis(ms),
+        Some(ms) => {
+            return Err(Error::invalid(
+                "probe_timeout_ms",
+                &ms.to_string(),
+                "expected 100 to 60000 milliseconds",
+            ));
+        }
+    };
+    // On an instance, its VPC is the one meant, and the instance is the client, unless the
+    // caller said otherwise.
+    let machine = r.machine.clone();
+    Ok(CheckedRequest {
+        cluster_id,
+        address,
+        vpc_id: r
+            .vpc_id
+            .as_deref()
+            .map(|v| AwsId::Vpc.check(v))
+            .transpose()?
+            .or_else(|| machine.as_ref().map(|m| m.vpc_id.clone())),
+        instance_id: r
+            .client_instance_id
+            .as_deref()
+            .map(|i| AwsId::Instance.check(i))
+            .transpose()?
+            .or_else(|| machine.as_ref().map(|m| m.instance_id.clone())),
+        client_group: r
+            .client_security_group_id
+            .as_deref()
+            .map(|g| AwsId::SecurityGroup.check_field("client_security_group_id", g))
+            .transpose()?,
+        client_vpc: r
+            .client_vpc_id
+            .as_deref()
+            .map(|v| AwsId::Vpc.check_field("client_vpc_id", v))
+            .transpose()?,
+        client_network: r
+            .client_cidr
+            .as_deref()
+            .map(|c| validate::cidr("client_cidr", c))
+            .transpose()?,
+        probe: r.probe.unwrap_or(true),
+        dns_server,
+        probe_timeout,
+        machine,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> DiagnoseRequest {
+        DiagnoseRequest {
+            cluster_id: Some("in01-0123456789abcdef".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_cluster_or_an_address_is_needed() {
+        let err = check(&DiagnoseRequest::default(), None).unwrap_err();
+        assert!(err.to_string().contains("cluster_id"), "{err}");
+        let by_address = DiagnoseRequest {
+            address: Some("https://in01-x.aws-us-west-2.vectordb.zillizcloud.com:19530".into()),
+            ..Default::default()
+        };
+        assert!(check(&by_address, None).unwrap().address.is_some());
+    }
+
+    #[test]
+    fn the_resolver_takes_an_address_with_or_without_a_port_and_names_a_bad_one() {
+        let mut r = request();
+        r.dns_server = Some("10.0.0.2".into());
+        assert_eq!(
+            check(&r, None).unwrap().dns_server,
+            Some("10.0.0.2:53".parse().unwrap())
+        );
+        r.dns_server = Some("127.0.0.1:5353".into());
+        assert_eq!(
+            check(&r, None).unwrap().dns_server,
+            Some("127.0.0.1:5353".parse().unwrap())
+        );
+        r.dns_server = Some("resolver.local".into());
+        assert!(
+            check(&r, None)
+                .unwrap_err()
+                .to_string()
+                .contains("resolver.local")
+        );
+        // Where the call names none, the server's own setting.
+        r.dns_server = None;
+        let server: SocketAddr = "10.9.9.9:53".parse().unwrap();
+        assert_eq!(check(&r, Some(server)).unwrap().dns_server, Some(server));
+    }
+
+    #[test]
+    fn the_probe_timeout_is_bounded() {
+        let mut r = request();
+        assert_eq!(
+            check(&r, None).unwrap().probe_timeout,
+            DEFAULT_PROBE_TIMEOUT
+        );
+        r.probe_timeout_ms = Some(99);
+        assert!(check(&r, None).unwrap_err().to_string().contains("99"));
+        r.probe_timeout_ms = Some(60_000);
+        assert_eq!(
+            check(&r, None).unwrap().probe_timeout,
+            Duration::from_secs(60)
+        );
+    }
+
+    #[test]
+    fn on_an_instance_its_vpc_and_itself_are_meant_unless_the_call_says_otherwise() {
+        let mut r = request();
+        r.machine = Some(Machine {
+            instance_id: "i-0123456789abcdef0".into(),
+            vpc_id: "vpc-0123456789abcdef0".into(),
+        });
+        let checked = check(&r, None).unwrap();
+        assert_eq!(checked.vpc_id.as_deref(), Some("vpc-0123456789abcdef0"));
+        assert_eq!(checked.instance_id.as_deref(), Some("i-0123456789abcdef0"));
+        r.vpc_id = Some("vpc-0fedcba9876543210".into());
+        assert_eq!(
+            check(&r, None).unwrap().vpc_id.as_deref(),
+            Some("vpc-0fedcba9876543210")
+        );
+    }
+
+    #[test]
+    fn an_address_alone_may_be_outside_every_vpc() {
+        let mut r = request();
+        r.client_cidr = Some("192.168.10.0/24".into());
+        assert!(check(&r, None).unwrap().address_only());
+        r.client_vpc_id = Some("vpc-0123456789abcdef0".into());
+        assert!(!check(&r, None).unwrap().address_only());
+    }
+}

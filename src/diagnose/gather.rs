@@ -1,0 +1,264 @@
+//! The diagnosis's reads beyond the facts: the client (its instance, groups and own VPC) and,
+//! for a client that may be outside the endpoint's VPC, that VPC's routes, peerings and inbound
+//! Resolver endpoints, in the rounds their inputs allow. No judgement here: `judge` reads these
+//! values.
+
+use ipnet::IpNet;
+
+use super::arguments::CheckedRequest;
+use crate::app::App;
+use crate::aws::RegionClients;
+use crate::aws::ec2::{self, PeeringConnection, RouteTable, SecurityGroup};
+use crate::aws::resolver::InboundEndpoint;
+use crate::aws::route53::Zone;
+use crate::cluster::AwsCluster;
+use crate::error::Error;
+use crate::facts::{self, Facts};
+use crate::reach::ClientSide;
+use crate::region::RegionNames;
+use crate::verdict::ClientView;
+
+/// Everything the checks know about the client: who it is and its groups and subnet.
+#[derive(Debug, Default)]
+pub(super) struct KnownClient {
+    pub(super) view: ClientView,
+    pub(super) groups: Vec<SecurityGroup>,
+    pub(super) subnet_id: Option<String>,
+    /// The client's own VPC where it is not the endpoint's, with what was read of it.
+    pub(super) other_vpc: Option<OtherVpc>,
+    /// Where only an address was given: every VPC of the region with its blocks, to find the
+    /// client's VPC or to tell that it is outside them all (on premises).
+    pub(super) networks: Option<Result<Vec<VpcBlocks>, Error>>,
+}
+
+/// A VPC's id and its address blocks.
+pub(super) type VpcBlocks = (String, Vec<IpNet>);
+
+/// The client's VPC where it is not the endpoint's: its id and what was read of it.
+#[derive(Debug)]
+pub(super) struct OtherVpc {
+    pub(super) id: String,
+    pub(super) read: Result<ClientVpc, Error>,
+}
+
+/// The client's own VPC, its private zones and its route tables.
+#[derive(Debug)]
+pub(super) struct ClientVpc {
+    pub(super) vpc: ec2::Vpc,
+    pub(super) zones: Vec<Zone>,
+    pub(super) route_tables: Vec<RouteTable>,
+}
+
+/// What the endpoint's VPC shows a client outside it: the way back (route tables), the
+/// peerings (for a client VPC) and the inbound Resolver endpoints (for an address alone).
+#[derive(Debug)]
+pub(super) struct Surroundings {
+    pub(super) route_tables: Result<Vec<RouteTable>, Error>,
+    pub(super) inbound: Option<Result<Vec<InboundEndpoint>, Error>>,
+    pub(super) peerings: Vec<PeeringConnection>,
+}
+
+/// Everything the control plane's judgement reads.
+#[derive(Debug)]
+pub(super) struct ControlPlaneReads {
+    pub(super) facts: Facts,
+    pub(super) client: Result<KnownClient, Error>,
+    /// Only where the client may be outside the endpoint's VPC.
+    pub(super) surroundings: Option<Surroundings>,
+}
+
+/// Rounds 2 and 3: the facts; the client (and its own VPC) beside them; and, for a client that
+/// may be outside the VPC, the endpoint VPC's routes (the way back), its peerings and, for an
+/// address alone, the inbound Resolver endpoints (on premises). Fails only where AWS cannot be
+/// reached at all; every other read's failure stays in its value.
+pub(super) async fn control_plane(
+    app: &App,
+    t: &AwsCluster,
+    vpc_id: &str,
+    c: &CheckedRequest,
+) -> Result<ControlPlaneReads, Error> {
+    let region = t.region.clone();
+    let clients = app.aws.clients(Some(&region)).await?;
+    let outside = c.client_vpc.is_some() || c.instance_id.is_some() || c.client_network.is_some();
+    let (facts, client, surroundings) = tokio::join!(
+        // Boxed: the facts' future is large, and inline in this one it overflows a worker
+        // thread's stack in debug builds.
+        Box::pin(facts::gather_from(
+            app,
+            t.cluster_id(),
+            Ok(t.clone()),
+            vpc_id
+        )),
+        client(&clients, c, vpc_id, &region),
+        async {
+            if !outside {
+                return None;
+            }
+            let (route_tables, inbound, peerings) = tokio::join!(
+                ec2::route_tables_of_vpc(&clients.ec2, vpc_id),
+                async {
+                    if c.address_only() {
+                        Some(crate::aws::resolver::inbound_endpoints(&clients.resolver).await)
+                    } else {
+                        None
+                    }
+                },
+                async {
+                    if c.client_vpc.is_some() {
+                        ec2::peering_connections_of_vpc(&clients.ec2, vpc_id)
+                            .await
+                            .unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    }
+                },
+            );
+            Some(Surroundings {
+                route_tables,
+                inbound,
+                peerings,
+            })
+        },
+    );
+    Ok(ControlPlaneReads {
+        facts,
+        client,
+        surroundings,
+    })
+}
+
+/// The client's own VPC, its private zones and its route tables, in one round.
+async fn client_vpc_reads(
+    clients: &RegionClients,
+    vpc_id: &str,
+    region: &RegionNames,
+) -> Result<ClientVpc, Error> {
+    let (vpc, zones, tables) = tokio::join!(
+        ec2::vpc(&clients.ec2, vpc_id, region),
+        crate::aws::route53::zones_of_vpc(&clients.route53, vpc_id, &region.aws_region),
+        ec2::route_tables_of_vpc(&clients.ec2, vpc_id),
+    );
+    Ok(ClientVpc {
+        vpc: vpc?,
+        zones: zones?,
+        route_tables: tables?,
+    })
+}
+
+/// Reads what the caller said of the client: an instance (its groups, address, subnet and
+/// VPC) and groups, in two rounds at most (the instance, then every group beside the client's
+/// own VPC where that is not the endpoint's: `client_vpc_id`, else the instance's).
+async fn client(
+    clients: &RegionClients,
+    c: &CheckedRequest,
+    vpc_id: &str,
+    region: &RegionNames,
+) -> Result<KnownClient, Error> {
+    let ec2c = &clients.ec2;
+    let mut instance_vpc = None;
+    let mut client = KnownClient {
+        view: ClientView {
+            side: ClientSide {
+                group_ids: c.client_group.iter().cloned().collect(),
+                network: c.client_network,
+                within: vec![],
+            },
+            described_as: String::new(),
+        },
+        ..Default::default()
+    };
+    // Round 2: the instance, or, for an address alone, the region's VPCs.
+    let (instance, networks) = tokio::join!(
+        async {
+            match &c.instance_id {
+                Some(id) => Some(ec2::instance(ec2c, id).await),
+                None => None,
+            }
+        },
+        async {
+            if c.address_only() {
+                Some(ec2::vpc_networks(ec2c).await)
+            } else {
+                None
+            }
+        },
+    );
+    // The VPC whose blocks hold the address, most specific first.
+    let address_vpc = match (&networks, c.client_network) {
+        (Some(Ok(networks)), Some(network)) => networks
+            .iter()
+            .flat_map(|(id, blocks)| blocks.iter().map(move |b| (id, b)))
+            .filter(|(_, b)| b.contains(&network))
+            .max_by_key(|(_, b)| b.prefix_len())
+            .map(|(id, _)| id.clone()),
+        _ => None,
+    };
+    client.networks = networks;
+    if let (Some(id), Some(instance)) = (&c.instance_id, instance) {
+        let instance = instance.map_err(|e| match e {
+            Error::NotFound { .. } => Error::not_found(
+                format!("instance `{id}` in {}", region.aws_region),
+                "Check the client_instance_id",
+            ),
+            other => other,
+        })?;
+        let side = &mut client.view.side;
+        side.group_ids
+            .extend(instance.security_group_ids.iter().cloned());
+        if side.network.is_none() {
+            side.network = instance.private_ip.map(IpNet::from);
+        }
+        client.subnet_id = instance.subnet_id.clone();
+        instance_vpc = instance.vpc_id.clone();
+        client.view.described_as = format!(
+            "instance {id}{}",
+            instance
+                .private_ip
+                .map(|ip| format!(" ({ip})"))
+                .unwrap_or_default()
+        );
+    }
+    let side = &mut client.view.side;
+    side.group_ids.sort();
+    side.group_ids.dedup();
+    let other_vpc = c
+        .client_vpc
+        .clone()
+        .or(instance_vpc)
+        .or(address_vpc)
+        .filter(|v| v != vpc_id);
+    let group_ids = side.group_ids.clone();
+    let (groups, other_vpc) = tokio::join!(ec2::security_groups_by_id(ec2c, &group_ids), async {
+        match other_vpc {
+            Some(id) => {
+                let read = client_vpc_reads(clients, &id, region).await;
+                Some(OtherVpc { id, read })
+            }
+            None => None,
+        }
+    },);
+    client.groups = match groups {
+        Ok(groups) => groups,
+        // A group of a client VPC this account or region cannot read is known through the
+        // peering that joins it, not through a read.
+        Err(Error::NotFound { .. }) if c.client_vpc.is_some() => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    client.other_vpc = other_vpc;
+    if client.view.described_as.is_empty() {
+        let mut parts = Vec::new();
+        if !client.view.side.group_ids.is_empty() {
+            parts.push(format!(
+                "group(s) {}",
+                client.view.side.group_ids.join(", ")
+            ));
+        }
+        if let Some(n) = client.view.side.network {
+            parts.push(n.to_string());
+        }
+        if !parts.is_empty() {
+            client.view.described_as = format!("the client ({})", parts.join(", "));
+        }
+    }
+    Ok(client)
+}

@@ -1,0 +1,916 @@
+//! The diagnosis's judgement of the control plane, as pure functions over what `gather` read:
+//! the setup's verdicts as findings, then the diagnosis's own checks (DNS attributes, the
+//! endpoint's placement, the DNS path and firewall, zones that shadow the host, the network),
+//! then the client's side where it is outside the endpoint's VPC (another VPC, on premises).
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::finding::{self, Finding, Status};
+use super::gather::{ClientVpc, ControlPlaneReads, KnownClient, OtherVpc, Surroundings};
+use super::{dns_path, network, onprem, peering};
+use crate::aws::ec2::{self, PeeringConnection, RouteTable};
+use crate::cluster::AwsCluster;
+use crate::error::Error;
+use crate::facts::{self, Facts};
+use crate::request::ToolCall;
+use crate::verdict::{self, ClientView};
+use crate::zilliz::model::{PlanSupport, plan_support};
+
+/// What the control plane learnt that the reading of the probes needs.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ProbeHints {
+    pub(super) endpoint_id: Option<String>,
+    pub(super) endpoint_addresses: Vec<IpAddr>,
+    pub(super) endpoint_group_id: Option<String>,
+    /// The zone, record and DNS attributes are in place.
+    pub(super) dns_configured: Option<bool>,
+    /// The DNS change to propose where a Route 53 Profile brings the zone.
+    pub(super) profile_dns_fix: Option<String>,
+}
+
+/// The control plane judged: AWS unreachable is one finding; otherwise the verdicts, the
+/// diagnosis's own checks and the client's side, with what the probes' reading needs.
+pub(super) fn control_plane(
+    t: &AwsCluster,
+    vpc_id: &str,
+    reads: Result<ControlPlaneReads, Error>,
+) -> (Vec<Finding>, ProbeHints) {
+    let ControlPlaneReads {
+        facts,
+        client,
+        surroundings,
+    } = match reads {
+        Ok(reads) => reads,
+        Err(e) => {
+            let unreachable = finding::fail(
+                "aws",
+                e.to_string(),
+                "check the AWS credentials and profile the server runs with (see the README's \
+                 Configuration)",
+            );
+            return (vec![unreachable], ProbeHints::default());
+        }
+    };
+    // A VPC of another region: the one verdict says so; nothing else is judged across them.
+    if facts.vpc_region.is_some() {
+        return (judged(&facts, None, t), ProbeHints::default());
+    }
+    let mut client = match client {
+        Ok(client) => client,
+        Err(e) => {
+            let mut out = judged(&facts, None, t);
+            out.push(finding::fail(
+                "client",
+                e.to_string(),
+                "check client_instance_id and client_security_group_id: they must be in the \
+                 cluster's region",
+            ));
+            return (out, ProbeHints::default());
+        }
+    };
+    let other_vpc = client.other_vpc.take();
+    let peerings = surroundings
+        .as_ref()
+        .map_or(&[][..], |s| s.peerings.as_slice());
+    let across = across_peering(other_vpc.as_ref(), peerings, vpc_id);
+    let across_findings = place_client(&mut client, &facts, t, vpc_id, other_vpc.as_ref(), across);
+    let described = !client.view.described_as.is_empty();
+    let mut out = judged(&facts, described.then_some(&client.view), t);
+    out.extend(extra_findings(&facts, t, vpc_id, &client));
+    let endpoint_tables = match &surroundings {
+        Some(Surroundings {
+            route_tables: Ok(tables),
+            ..
+        }) => Some(tables.as_slice()),
+        _ => None,
+    };
+    match &other_vpc {
+        Some(OtherVpc { id, read: Ok(read) }) => out.extend(client_vpc_findings(
+            &facts,
+            t,
+            vpc_id,
+            &client,
+            id,
+            read,
+            endpoint_tables,
+        )),
+        Some(OtherVpc { read: Err(_), .. }) if across.is_some() => out.extend(across_findings),
+        Some(OtherVpc { read: Err(e), .. }) => out.push(finding::fail(
+            "client_vpc",
+            e.to_string(),
+            "check client_vpc_id: it must be a VPC of the cluster's region in this account",
+        )),
+        None => out.extend(on_premises_findings(
+            &facts,
+            t,
+            vpc_id,
+            &client,
+            surroundings.as_ref(),
+            endpoint_tables,
+        )),
+    }
+    let hints = probe_hints(&facts, t, &out);
+    (out, hints)
+}
+
+/// A client VPC this account cannot read in this region, joined to the endpoint's VPC by a
+/// peering: the peering tells its account, region and blocks.
+fn across_peering<'a>(
+    other_vpc: Option<&OtherVpc>,
+    peerings: &'a [PeeringConnection],
+    vpc_id: &str,
+) -> Option<&'a PeeringConnection> {
+    match other_vpc {
+        Some(OtherVpc {
+            id,
+            read: Err(Error::NotFound { .. }),
+        }) => peerings.iter().find(|p| p.other_side(vpc_id).vpc_id == *id),
+        _ => None,
+    }
+}
+
+/// Works out where the client is, from what is known beyond what the caller said: across a
+/// peering (its blocks, and whether a group reference holds), a client VPC given alone (its
+/// block), a client known by its groups (inside their VPC's blocks). Answers the peering's
+/// own findings.
+fn place_client(
+    client: &mut KnownClient,
+    facts: &Facts,
+    t: &AwsCluster,
+    vpc_id: &str,
+    other_vpc: Option<&OtherVpc>,
+    across: Option<&PeeringConnection>,
+) -> Vec<Finding> {
+    let mut across_findings = Vec::new();
+    if let Some(peering) = across {
+        let judged = peering::across_peering(&peering::AcrossPeering {
+            cluster_id: t.cluster_id(),
+            endpoint_vpc: vpc_id,
+            this_region: &t.region.aws_region,
+            peering,
+            endpoint_groups: facts.endpoint_groups.as_deref().unwrap_or_default(),
+            client_groups: &client.view.side.group_ids,
+            port: t.address.as_ref().map(|a| a.port),
+        });
+        let side = &mut client.view.side;
+        if !judged.group_reference_honoured {
+            side.group_ids.clear();
+        }
+        if side.network.is_none() {
+            side.network = judged.network;
+            if let Some(n) = judged.network {
+                client.view.described_as =
+                    format!("clients in {} ({n})", peering.other_side(vpc_id).vpc_id);
+            }
+        }
+        across_findings = judged.findings;
+    }
+    let client_vpc = match other_vpc {
+        Some(OtherVpc { read: Ok(read), .. }) => Some(&read.vpc),
+        _ => None,
+    };
+    // A client in another VPC, given by that VPC alone, is its address range.
+    if let Some(vpc) = client_vpc
+        && client.view.side.network.is_none()
+        && client.view.side.group_ids.is_empty()
+        && let Some(cidr) = vpc.cidr_blocks.first().and_then(|c| c.parse().ok())
+    {
+        client.view.side.network = Some(cidr);
+        client.view.described_as = format!("clients in {} ({cidr})", vpc.id);
+    }
+    // A client known by its security groups has an address in their VPC's blocks.
+    if client.view.side.network.is_none() {
+        let group_vpcs: BTreeSet<&str> = client
+            .groups
+            .iter()
+            .filter_map(|g| g.vpc_id.as_deref())
+            .collect();
+        if let [only] = group_vpcs.into_iter().collect::<Vec<_>>()[..] {
+            let endpoint_vpc = facts.vpc.as_ref().ok().filter(|v| v.id == only);
+            let own_vpc = client_vpc.filter(|v| v.id == only);
+            if let Some(vpc) = endpoint_vpc.or(own_vpc) {
+                client.view.side.within = blocks(vpc);
+            }
+        }
+    }
+    across_findings
+}
+
+fn blocks(vpc: &ec2::Vpc) -> Vec<IpNet> {
+    vpc.cidr_blocks
+        .iter()
+        .filter_map(|c| c.parse().ok())
+        .collect()
+}
+
+/// A client in another VPC of this account and region: that VPC's zone and routes, a group
+/// reference across the peering or transit gateway, and the endpoint VPC's way back.
+fn client_vpc_findings(
+    facts: &Facts,
+    t: &AwsCluster,
+    vpc_id: &str,
+    client: &KnownClient,
+    client_vpc: &str,
+    read: &ClientVpc,
+    endpoint_tables: Option<&[RouteTable]>,
+) -> Vec<Finding> {
+    let (Some(endpoint), Some(address)) = (facts.endpoint(), &t.address) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let endpoint_subnets: Vec<IpNet> = facts
+        .subnets
+        .as_ref()
+        .map(|subnets| {
+            subnets
+                .iter()
+                .filter(|s| endpoint.subnet_ids.contains(&s.id))
+                .filter_map(|s| s.cidr.as_deref()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.extend(peering::judge(&peering::PeeringInput {
+        cluster_id: t.cluster_id(),
+        host: &address.host,
+        client_vpc,
+        endpoint_vpc: vpc_id,
+        endpoint_id: &endpoint.id,
+        client_zones: &read.zones,
+        client_route_tables: &read.route_tables,
+        endpoint_subnets: &endpoint_subnets,
+    }));
+    let client_networks = blocks(&read.vpc);
+    if let Ok(groups) = &facts.endpoint_groups {
+        out.extend(peering::group_reference(
+            groups,
+            &client.view.side.group_ids,
+            &read.route_tables,
+            &endpoint_subnets,
+            address.port,
+            client_networks.first(),
+        ));
+    }
+    if let Some(tables) = endpoint_tables {
+        out.push(peering::way_back(&peering::WayBack {
+            endpoint_vpc: vpc_id,
+            endpoint_subnets: &endpoint.subnet_ids,
+            tables,
+            client: &client_networks,
+            client_is: &format!("the client's {client_vpc}"),
+            through: peering::ACROSS_VPCS,
+        }));
+    }
+    out
+}
+
+/// A client outside every VPC of the region: on premises, over a VPN or Direct Connect. Its
+/// DNS (the inbound Resolver endpoints it must forward to) and the endpoint VPC's way back.
+fn on_premises_findings(
+    facts: &Facts,
+    t: &AwsCluster,
+    vpc_id: &str,
+    client: &KnownClient,
+    surroundings: Option<&Surroundings>,
+    endpoint_tables: Option<&[RouteTable]>,
+) -> Vec<Finding> {
+    let (Some(inbound), Some(Ok(networks)), Some(network), Some(address)) = (
+        surroundings.and_then(|s| s.inbound.as_ref()),
+        &client.networks,
+        client.view.side.network,
+        &t.address,
+    ) else {
+        return Vec::new();
+    };
+    if networks
+        .iter()
+        .any(|(_, blocks)| blocks.iter().any(|b| b.contains(&network)))
+    {
+        return Vec::new();
+    }
+    let mut out = vec![match inbound {
+        Ok(inbound) => onprem::dns(&onprem::OnPremises {
+            host: &address.host,
+            vpc_id,
+            answering_vpcs: &answering_vpcs(facts),
+            inbound,
+            client: network,
+        }),
+        Err(e) => finding::skip(
+            "on_premises_dns",
+            format!("the inbound Resolver endpoints could not be read: {e}"),
+            "grant route53resolver:ListResolverEndpoints and \
+             ListResolverEndpointIpAddresses, then diagnose again",
+        ),
+    }];
+    if let (Some(tables), Some(endpoint)) = (endpoint_tables, facts.endpoint()) {
+        out.push(peering::way_back(&peering::WayBack {
+            endpoint_vpc: vpc_id,
+            endpoint_subnets: &endpoint.subnet_ids,
+            tables,
+            client: &[network],
+            client_is: &format!("the client network {network} outside the region's VPCs"),
+            through: peering::FROM_PREMISES,
+        }));
+    }
+    out
+}
+
+/// What the probes' reading needs from the control plane's findings.
+fn probe_hints(facts: &Facts, t: &AwsCluster, out: &[Finding]) -> ProbeHints {
+    let endpoint = facts.endpoint();
+    let dns_checks = [
+        "hosted_zone",
+        "alias_record",
+        "vpc_dns_attributes",
+        "zone_shadowing",
+    ];
+    ProbeHints {
+        endpoint_id: endpoint.map(|e| e.id.clone()),
+        endpoint_addresses: facts.endpoint_addresses.clone(),
+        endpoint_group_id: endpoint.and_then(|e| e.security_group_ids.first().cloned()),
+        profile_dns_fix: match (&facts.zone, &t.address) {
+            (Ok(Some(zone)), Some(address)) => {
+                verdict::profile_record_remedy(facts, zone, &address.host, endpoint)
+                    .map(|r| r.text())
+            }
+            _ => None,
+        },
+        dns_configured: Some(
+            out.iter()
+                .filter(|f| dns_checks.contains(&f.check.as_str()))
+                .all(|f| matches!(f.status, Status::Pass | Status::Warn)),
+        ),
+    }
+}
+
+/// The cluster alone, when no VPC is named.
+pub(super) fn without_vpc(t: &AwsCluster) -> Vec<Finding> {
+    let cluster = facts::ClusterFacts::of(t);
+    let mut out = vec![finding::from_verdict(&verdict::cluster_ready(
+        &t.cluster.cluster_id,
+        &cluster,
+    ))];
+    out.extend(plan_warning(t));
+    if t.address.is_none() {
+        out.push(finding::fail(
+            "private_link_address",
+            format!(
+                "{} has no private link address: no VPC endpoint is registered and accepted for \
+                 project {} in {}",
+                t.cluster_id(),
+                t.project_id,
+                t.region.region_id
+            ),
+            "give vpc_id (the VPC the application runs in) to see which step is missing, or ask \
+             get_setup_status with it",
+        ));
+    }
+    out.push(finding::skip(
+        "vpc",
+        "no vpc_id given: the endpoint, DNS and security group checks need it",
+        "give vpc_id: the VPC the application runs in (list_vpcs shows them)",
+    ));
+    out
+}
+
+/// A plan word this tool does not know: said, not failed.
+fn plan_warning(t: &AwsCluster) -> Option<Finding> {
+    (plan_support(t.cluster.plan.as_deref()) == PlanSupport::Unknown).then(|| {
+        finding::warn(
+            "cluster_plan",
+            format!(
+                "{}'s plan `{}` is not one this tool knows; private links need the Enterprise plan",
+                t.cluster_id(),
+                t.cluster.plan.as_deref().unwrap_or("(none given)")
+            ),
+            "check the project's plan in the Zilliz Cloud console (Billing): Enterprise or above \
+             serves private links",
+        )
+    })
+}
+
+/// The VPCs where a private zone answers for the host: the endpoint's own (where its zone
+/// does), every other VPC that zone is tied to, every VPC the Profile that brings it reaches,
+/// and the VPCs of other zones named for the host.
+fn answering_vpcs(facts: &Facts) -> Vec<String> {
+    let mut vpcs = Vec::new();
+    if let Ok(Some(_)) = &facts.zone {
+        vpcs.push(facts.vpc_id.clone());
+        vpcs.extend(facts.zone_vpcs.iter().cloned());
+        if let (Some(resource), Ok(brought)) = (&facts.zone_profile, &facts.profiles) {
+            vpcs.extend(
+                brought
+                    .profile_vpcs
+                    .iter()
+                    .filter(|(p, _)| *p == resource.profile_id)
+                    .flat_map(|(_, v)| v.iter().cloned()),
+            );
+        }
+    }
+    vpcs.extend(facts.elsewhere.iter().flat_map(|(_, v)| v.iter().cloned()));
+    vpcs.sort();
+    vpcs.dedup();
+    vpcs
+}
+
+/// The setup's verdicts as findings, and the plan word where it is not known.
+fn judged(facts: &Facts, client: Option<&ClientView>, t: &AwsCluster) -> Vec<Finding> {
+    let mut out: Vec<Finding> = verdict::judge(facts, client)
+        .iter()
+        .map(finding::from_verdict)
+        .collect();
+    if let Some(warning) = plan_warning(t) {
+        out.insert(1, warning);
+    }
+    out
+}
+
+/// The diagnosis's own checks beyond the setup's steps, each a function of its own.
+fn extra_findings(
+    facts: &Facts,
+    t: &AwsCluster,
+    vpc_id: &str,
+    client: &KnownClient,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.push(dns_attributes(facts, t, vpc_id));
+    out.extend(endpoint_placement(facts));
+    if let Some(address) = &t.address {
+        out.extend(dns_path_findings(facts, &address.host, vpc_id));
+        out.push(firewall_finding(facts, &address.host, vpc_id));
+    }
+    out.extend(shadowing(facts, t, vpc_id));
+    out.extend(network_findings(facts, t, client));
+    out
+}
+
+/// The VPC's DNS attributes: with either off, its private zones do not answer.
+fn dns_attributes(facts: &Facts, t: &AwsCluster, vpc_id: &str) -> Finding {
+    let vpc = match &facts.vpc {
+        Err(e) => {
+            return finding::fail(
+                "vpc_dns_attributes",
+                e.clone(),
+                "check the vpc_id and the region",
+            );
+        }
+        Ok(vpc) => vpc,
+    };
+    let off: Vec<&str> = [
+        (vpc.dns_support, "enableDnsSupport"),
+        (vpc.dns_hostnames, "enableDnsHostnames"),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on != Some(true))
+    .map(|(_, name)| name)
+    .collect();
+    if off.is_empty() {
+        return finding::pass(
+            "vpc_dns_attributes",
+            format!("{vpc_id} has enableDnsSupport and enableDnsHostnames"),
+        );
+    }
+    finding::fail(
+        "vpc_dns_attributes",
+        format!(
+            "{vpc_id} has {} off: its private hosted zones do not answer",
+            off.join(" and ")
+        ),
+        // setup_private_dns turns both attributes on (its preview lists them).
+        ToolCall::setup_private_dns(t.cluster_id(), vpc_id, None),
+    )
+}
+
+/// The endpoint's private DNS (off, as the guide says) and its zones (more than one).
+fn endpoint_placement(facts: &Facts) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(e) = facts.endpoint() {
+        if e.private_dns_enabled == Some(true) {
+            out.push(finding::warn(
+                "endpoint_private_dns",
+                format!(
+                    "{} has private DNS on; the private hosted zone does that job, and Zilliz's \
+                     guide turns it off",
+                    e.id
+                ),
+                format!(
+                    "aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --no-private-dns-enabled",
+                    e.id
+                ),
+            ));
+        }
+        let zones: BTreeSet<&str> = match &facts.subnets {
+            Ok(subnets) => subnets
+                .iter()
+                .filter(|s| e.subnet_ids.contains(&s.id))
+                .map(|s| s.availability_zone.as_str())
+                .collect(),
+            Err(_) => BTreeSet::new(),
+        };
+        if zones.len() == 1 {
+            out.push(finding::warn(
+                "endpoint_availability_zones",
+                format!(
+                    "{} has subnets in one zone only ({}): clients in other zones cross zones, and \
+                     a zone outage cuts the link",
+                    e.id,
+                    zones.iter().next().copied().unwrap_or("")
+                ),
+                format!(
+                    "aws ec2 modify-vpc-endpoint --vpc-endpoint-id {} --add-subnet-ids <a subnet \
+                     in another supported zone>",
+                    e.id
+                ),
+            ));
+        } else if zones.len() > 1 {
+            out.push(finding::pass(
+                "endpoint_availability_zones",
+                format!(
+                    "{} spans {}",
+                    e.id,
+                    zones.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// The DNS path: which servers instances ask, and which rule or zone decides the host.
+fn dns_path_findings(facts: &Facts, host: &str, vpc_id: &str) -> Vec<Finding> {
+    match (&facts.zones, &facts.resolver_rules, &facts.dns_servers) {
+        (Ok(zones), Ok(rules), Ok(servers)) => {
+            // What a Route 53 Profile brings counts as the VPC's own for Resolver.
+            let mut zones = zones.clone();
+            if let (Some(_), Ok(Some(zone))) = (&facts.zone_via, &facts.zone)
+                && !zones.contains(zone)
+            {
+                zones.push(zone.clone());
+            }
+            let mut rules = rules.clone();
+            let mut unreadable = Vec::new();
+            if let Ok(brought) = &facts.profiles {
+                for carried in &brought.zones {
+                    if let Some(name) = &carried.name {
+                        let zone = crate::aws::route53::Zone {
+                            id: carried.resource.resource_id.clone(),
+                            name: name.clone(),
+                        };
+                        if !zones.contains(&zone) {
+                            zones.push(zone);
+                        }
+                    }
+                }
+                rules.extend(brought.rules.iter().cloned());
+                unreadable.extend(
+                    brought
+                        .unreadable_rules
+                        .iter()
+                        .map(|(r, e)| format!("{} ({}; {e})", r.resource_id, r.origin())),
+                );
+            }
+            let (zones, rules) = (&zones, &rules);
+            let cidr = facts
+                .vpc
+                .as_ref()
+                .ok()
+                .and_then(|v| v.cidr_blocks.first().map(String::as_str));
+            let mut path = dns_path::judge(&dns_path::PathInput {
+                host,
+                vpc_id,
+                vpc_cidr: cidr,
+                zones,
+                rules,
+                dns_servers: servers,
+            });
+            if !unreadable.is_empty()
+                && let Some(decided) = path.iter_mut().find(|f| f.check == "resolver_rules")
+            {
+                decided.detail.push_str(&format!(
+                    "; the VPC's Profiles also bring Resolver rule(s) this account cannot \
+                     read: {} (the probes from inside the VPC tell whether one takes the \
+                     host away)",
+                    unreadable.join(", ")
+                ));
+            }
+            path
+        }
+        // Without these reads the path is unknown, not broken: the check did not run.
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => vec![finding::skip(
+            "resolver_rules",
+            format!("the DNS path could not be read: {e}"),
+            "grant the action the error names (iam/read-only.json grants every read of the \
+             diagnosis), then diagnose again",
+        )],
+    }
+}
+
+/// The VPC's DNS Firewall, as AWS evaluates it for the host.
+fn firewall_finding(facts: &Facts, host: &str, vpc_id: &str) -> Finding {
+    match &facts.firewall {
+        Ok(rules) => {
+            let mut found = dns_path::firewall(host, vpc_id, rules);
+            let unreadable: Vec<String> = facts
+                .profiles
+                .as_ref()
+                .map(|b| {
+                    b.unreadable_firewall_groups
+                        .iter()
+                        .map(|(g, e)| format!("{} ({}; {e})", g.resource_id, g.origin()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !unreadable.is_empty() {
+                found.detail.push_str(&format!(
+                    "; the VPC's Profiles also bring DNS Firewall rule group(s) this account \
+                     cannot read: {} (the probes from inside the VPC tell whether one blocks \
+                     the host)",
+                    unreadable.join(", ")
+                ));
+            }
+            found
+        }
+        Err(e) => finding::skip(
+            "dns_firewall",
+            format!("the DNS Firewall rules of {vpc_id} could not be read: {e}"),
+            "grant route53resolver:ListFirewallRuleGroupAssociations, ListFirewallRules, \
+             ListFirewallDomainLists and ListFirewallDomains (iam/read-only.json grants them), then \
+             diagnose again",
+        ),
+    }
+}
+
+/// Parent zones tied to the VPC that answer for the host where it has no zone of its own.
+fn shadowing(facts: &Facts, t: &AwsCluster, vpc_id: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    // A parent zone answers for the host only where the host has no zone of its own.
+    if matches!(facts.zone, Ok(None)) {
+        let host = t
+            .address
+            .as_ref()
+            .map(|a| a.host.as_str())
+            .unwrap_or_default();
+        let fix = ToolCall::setup_private_dns(t.cluster_id(), vpc_id, None);
+        for parent in &facts.parent_zones {
+            let zone = &parent.zone;
+            match &parent.answering {
+                None => out.push(finding::fail(
+                    "zone_shadowing",
+                    format!(
+                        "private zone {} ({}) is tied to {vpc_id} and has no record for {host}: \
+                         inside the VPC it answers NXDOMAIN for the name",
+                        zone.id, zone.name
+                    ),
+                    fix.clone(),
+                )),
+                // A wildcard answers with whatever it holds, which is not this endpoint.
+                Some(name) if name.starts_with("*.") => out.push(finding::fail(
+                    "zone_shadowing",
+                    format!(
+                        "private zone {} ({}) is tied to {vpc_id} and its wildcard record {name} \
+                         answers for {host}: inside the VPC the name resolves to what the \
+                         wildcard holds, not to the endpoint",
+                        zone.id, zone.name
+                    ),
+                    format!(
+                        "{fix} (a zone named exactly for the host is more specific than the \
+                         wildcard and answers instead)"
+                    ),
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    out
+}
+
+/// The client's outbound rules and the network ACLs on the way, in both directions.
+fn network_findings(facts: &Facts, t: &AwsCluster, client: &KnownClient) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let endpoint = facts.endpoint();
+    let (Some(e), Some(port)) = (endpoint, t.address.as_ref().map(|a| a.port)) else {
+        out.push(finding::skip(
+            "network_acl",
+            "needs the endpoint and the private link's port",
+            "follows from an earlier check: fix the failing endpoint or address check above",
+        ));
+        return out;
+    };
+    out.push(network::outbound(
+        &client.groups,
+        port,
+        &e.security_group_ids,
+        &facts.endpoint_addresses,
+    ));
+    match &facts.acls {
+        Err(err) => out.push(finding::fail(
+            "network_acl",
+            err.clone(),
+            "resolve the read error (it names the call and what it needs), then diagnose again",
+        )),
+        Ok(acls) => {
+            let sources = match client.view.side.network {
+                Some(n) => network::Sources::Client(n),
+                None => network::Sources::Vpc(
+                    facts
+                        .vpc
+                        .as_ref()
+                        .map(|v| {
+                            v.cidr_blocks
+                                .iter()
+                                .filter_map(|c| c.parse().ok())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                ),
+            };
+            let client_subnet = client.subnet_id.clone().or_else(|| {
+                let network = client.view.side.network?;
+                facts.subnets.as_ref().ok()?.iter().find_map(|s| {
+                    let cidr: IpNet = s.cidr.as_deref()?.parse().ok()?;
+                    cidr.contains(&network).then(|| s.id.clone())
+                })
+            });
+            out.extend(network::acls(&network::AclInput {
+                acls,
+                endpoint_subnets: &e.subnet_ids,
+                client_subnet: client_subnet.as_deref(),
+                endpoint_addresses: &facts.endpoint_addresses,
+                port,
+                sources,
+            }));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::PrivateLinkAddress;
+    use crate::aws::resolver::InboundEndpoint;
+    use crate::facts::fixtures::*;
+    use crate::reach::ClientSide;
+    use crate::region::RegionNames;
+    use crate::zilliz::model::Cluster;
+
+    fn cluster() -> AwsCluster {
+        AwsCluster {
+            cluster: Cluster {
+                cluster_id: "in01-abc".into(),
+                cluster_name: None,
+                project_id: Some("proj-1".into()),
+                region_id: Some("aws-us-west-2".into()),
+                plan: Some("Enterprise".into()),
+                status: Some("RUNNING".into()),
+                connect_address: None,
+                private_link_address: None,
+            },
+            project_id: "proj-1".into(),
+            region: RegionNames::from_aws("us-west-2"),
+            address: Some(PrivateLinkAddress {
+                host: HOST.into(),
+                port: 19531,
+            }),
+        }
+    }
+
+    fn reads(facts: Facts, client: KnownClient) -> Result<ControlPlaneReads, Error> {
+        Ok(ControlPlaneReads {
+            facts,
+            client: Ok(client),
+            surroundings: None,
+        })
+    }
+
+    fn checks(findings: &[Finding]) -> Vec<&str> {
+        findings.iter().map(|f| f.check.as_str()).collect()
+    }
+
+    #[test]
+    fn aws_out_of_reach_is_one_finding_and_nothing_is_judged() {
+        let (out, hints) = control_plane(
+            &cluster(),
+            "vpc-11111111",
+            Err(Error::Config("no credentials".into())),
+        );
+        assert_eq!(checks(&out), ["aws"]);
+        assert_eq!(out[0].status, Status::Fail);
+        assert!(hints.dns_configured.is_none());
+    }
+
+    #[test]
+    fn a_vpc_of_another_region_gets_the_verdicts_alone() {
+        let mut facts = with_address(nothing());
+        facts.vpc_region = Some("us-east-1".into());
+        let (out, _) = control_plane(
+            &cluster(),
+            "vpc-11111111",
+            reads(facts, KnownClient::default()),
+        );
+        assert!(!checks(&out).contains(&"network_acl"), "{:?}", checks(&out));
+        assert!(!checks(&out).contains(&"vpc_dns_attributes"));
+    }
+
+    #[test]
+    fn dns_attributes_off_are_fixed_by_setup_private_dns() {
+        let mut facts = with_address(nothing());
+        let t = cluster();
+        assert_eq!(
+            dns_attributes(&facts, &t, "vpc-11111111").status,
+            Status::Pass
+        );
+        if let Ok(vpc) = &mut facts.vpc {
+            vpc.dns_hostnames = Some(false);
+        }
+        let off = dns_attributes(&facts, &t, "vpc-11111111");
+        assert_eq!(off.status, Status::Fail);
+        assert!(off.detail.contains("enableDnsHostnames") && !off.detail.contains("Support"));
+        assert_eq!(
+            off.remedy.as_ref().map(ToolCall::tool).as_deref(),
+            Some("setup_private_dns")
+        );
+    }
+
+    #[test]
+    fn a_client_known_by_its_group_is_inside_its_vpc_blocks() {
+        let facts = with_address(nothing());
+        let mut client = KnownClient {
+            groups: vec![group(vec![])],
+            ..Default::default()
+        };
+        client.view.side = ClientSide {
+            group_ids: vec!["sg-11111111".into()],
+            ..Default::default()
+        };
+        place_client(&mut client, &facts, &cluster(), "vpc-11111111", None, None);
+        assert_eq!(
+            client.view.side.within,
+            vec!["10.0.0.0/16".parse::<IpNet>().unwrap()]
+        );
+        assert!(client.view.side.network.is_none());
+    }
+
+    #[test]
+    fn on_premises_is_judged_only_for_an_address_outside_every_vpc() {
+        let facts = with_address(nothing());
+        let surroundings = Surroundings {
+            route_tables: Ok(vec![]),
+            inbound: Some(Ok(vec![InboundEndpoint {
+                id: "rslvr-in-1".into(),
+                vpc_id: "vpc-11111111".into(),
+                addresses: vec!["10.0.0.53".into()],
+            }])),
+            peerings: vec![],
+        };
+        let client_at = |network: &str| {
+            let mut client = KnownClient {
+                networks: Some(Ok(vec![(
+                    "vpc-11111111".into(),
+                    vec!["10.0.0.0/16".parse().unwrap()],
+                )])),
+                ..Default::default()
+            };
+            client.view.side.network = Some(network.parse().unwrap());
+            client
+        };
+        let t = cluster();
+        let outside = on_premises_findings(
+            &facts,
+            &t,
+            "vpc-11111111",
+            &client_at("192.168.1.0/24"),
+            Some(&surroundings),
+            None,
+        );
+        assert_eq!(checks(&outside), ["on_premises_dns"]);
+        let inside = on_premises_findings(
+            &facts,
+            &t,
+            "vpc-11111111",
+            &client_at("10.0.3.7/32"),
+            Some(&surroundings),
+            None,
+        );
+        assert!(inside.is_empty());
+    }
+
+    #[test]
+    fn the_probes_learn_whether_the_dns_is_in_place() {
+        let facts = with_address(nothing());
+        let t = cluster();
+        let passing = vec![finding::pass("hosted_zone", "zone Z1")];
+        assert_eq!(probe_hints(&facts, &t, &passing).dns_configured, Some(true));
+        let failing = vec![
+            finding::pass("hosted_zone", "zone Z1"),
+            finding::fail("alias_record", "no record", "setup_private_dns"),
+        ];
+        assert_eq!(
+            probe_hints(&facts, &t, &failing).dns_configured,
+            Some(false)
+        );
+    }
+}

@@ -1,0 +1,532 @@
+//! The reads behind [`Facts`], in rounds of concurrent calls: the cluster; then every read that
+//! needs only its region, VPC and host (with DNS Firewall, Route 53 Profiles and prefix lists
+//! on a task of their own beside the next two rounds); then what needs the zone or the
+//! endpoint. Each read's failure stays in its value. What the reads mean is decided in the
+//! parent module, over plain values.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::{
+    AnsweredElsewhere, ClusterFacts, Facts, ParentZone, answered_elsewhere, hub_endpoint,
+    parent_zone, shadowing_profile_zones, zilliz_endpoint,
+};
+use crate::app::App;
+use crate::aws::RegionClients;
+use crate::aws::ec2::{self, EndpointQuery, NetworkAcl, SecurityGroup, Subnet, VpcEndpoint};
+use crate::aws::firewall::{self, FirewallRule};
+use crate::aws::profiles::{self, Brought};
+use crate::aws::resolver::{self, ResolverRule};
+use crate::aws::route53::{self, ARecord, Zone};
+use crate::cluster;
+use crate::error::Error;
+use crate::zilliz::model::EndpointService;
+
+fn text<T>(result: Result<T, Error>) -> Result<T, String> {
+    result.map_err(|e| e.to_string())
+}
+
+/// Reads both accounts in three rounds of concurrent calls (a spoke, whose endpoint lives in
+/// another VPC, takes one more: its hub endpoint's groups).
+pub(crate) async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
+    // Round 1: the cluster.
+    let target = cluster::read(app, cluster_id).await;
+    gather_from(app, cluster_id, target, vpc_id).await
+}
+
+/// [`gather`] for a caller that has read the cluster already (two more rounds).
+pub(crate) async fn gather_from(
+    app: &App,
+    cluster_id: &str,
+    target: Result<cluster::AwsCluster, Error>,
+    vpc_id: &str,
+) -> Facts {
+    let cluster = match target.map(|t| ClusterFacts::of(&t)) {
+        Ok(c) => c,
+        Err(e) => {
+            return Facts::unread(
+                cluster_id,
+                vpc_id,
+                Err(e.to_string()),
+                "unknown: the cluster could not be read",
+            );
+        }
+    };
+    let region = cluster.region.clone();
+    let clients = match app.aws.clients(Some(&region)).await {
+        Ok(c) => c,
+        Err(e) => {
+            let mut facts = Facts::unread(cluster_id, vpc_id, Ok(cluster.clone()), &e.to_string());
+            let (service, registrations) = tokio::join!(
+                crate::service::endpoint_service(app, &region),
+                registrations(app, &cluster)
+            );
+            facts.service = service_fact(service);
+            facts.registrations = registrations;
+            return facts;
+        }
+    };
+    let host = cluster.address.as_ref().map(|a| a.host.clone());
+    let side = side_reads(&clients, vpc_id, host.clone());
+    let region_reads = region_round(app, &clients, &cluster, vpc_id, host.as_deref()).await;
+    if let Some(vpc_region) = region_reads.vpc_region.clone() {
+        let mut facts = Facts::unread(
+            cluster_id,
+            vpc_id,
+            Ok(cluster.clone()),
+            &format!(
+                "not read: {vpc_id} is in {vpc_region}, not in the cluster's region {}",
+                region.aws_region
+            ),
+        );
+        facts.vpc_region = Some(vpc_region);
+        facts.service = region_reads
+            .service
+            .map(|s| s.map(|s| (s.endpoint_service, Vec::new())));
+        return facts;
+    }
+    let RegionReads {
+        service,
+        vpc,
+        subnets,
+        endpoints,
+        registrations,
+        zones,
+        named_for_host,
+        acls,
+        resolver_rules,
+        vpc_region: _,
+    } = region_reads;
+    let service_name: Result<Option<String>, String> =
+        service.map(|s| s.map(|s| s.endpoint_service));
+    let zone: Result<Option<Zone>, String> = zones.clone().map(|zones| {
+        host.as_ref()
+            .and_then(|h| zones.into_iter().find(|z| &z.name == h))
+    });
+    let own_endpoint = match (&endpoints, &service_name) {
+        (Ok(list), Ok(Some(name))) => zilliz_endpoint(list, name).cloned(),
+        _ => None,
+    };
+    let zone_round = zone_and_endpoint_round(
+        &clients,
+        &ZoneRoundInput {
+            host: host.as_deref(),
+            vpc: &vpc,
+            zones: &zones,
+            zone: &zone,
+            named_for_host,
+            service_name: &service_name,
+            own_endpoint: own_endpoint.as_ref(),
+        },
+    )
+    .await;
+    let (firewall_rules, brought, prefix_lists) = match side.await {
+        Ok((rules, brought, lists)) => (text(rules), text(brought), lists.ok()),
+        Err(e) => (Err(e.to_string()), Err(e.to_string()), None),
+    };
+    let ZoneRound {
+        dns_servers,
+        mut service_zones,
+        record,
+        zone_vpcs,
+        endpoint_groups,
+        endpoint_addresses,
+        host_zones_elsewhere,
+        candidates,
+        mut parent_zones,
+    } = zone_round;
+    // A Profile's DNS Firewall rule groups are evaluated beside the VPC's own.
+    let firewall = match (firewall_rules, &brought) {
+        (Ok(mut rules), Ok(b)) => {
+            rules.extend(b.firewall.iter().cloned());
+            Ok(rules)
+        }
+        (rules, _) => rules,
+    };
+    let (mut zone, mut record) = (zone, record);
+    let mut elsewhere_answer: Option<AnsweredElsewhere> = None;
+    if matches!(zone, Ok(None))
+        && let Some(host) = &host
+    {
+        let carried = brought
+            .as_ref()
+            .map(|b| b.zones.as_slice())
+            .unwrap_or_default();
+        let this_accounts: Vec<&Zone> = host_zones_elsewhere.iter().map(|(z, _)| z).collect();
+        elsewhere_answer = answered_elsewhere(host, &parent_zones, carried, &this_accounts);
+        parent_zones.extend(shadowing_profile_zones(host, carried));
+    }
+    if let Some(answer) = &elsewhere_answer {
+        zone = Ok(Some(answer.zone.clone()));
+        record = Ok(answer.record.clone());
+    }
+    let here = zone
+        .as_ref()
+        .ok()
+        .and_then(|z| z.as_ref())
+        .map(|z| z.id.clone());
+    let elsewhere: Vec<(String, Vec<String>)> = host_zones_elsewhere
+        .into_iter()
+        .filter(|(z, _)| Some(&z.id) != here.as_ref())
+        .map(|(z, vpcs)| (z.id, vpcs))
+        .collect();
+    let hub_endpoint = hub_endpoint(&record, candidates, vpc_id);
+    let (endpoint_groups, endpoint_addresses) = match &hub_endpoint {
+        Some(hub) => endpoint_reads(&clients.ec2, Some(hub)).await,
+        None => (endpoint_groups, endpoint_addresses),
+    };
+    let endpoint_groups = expand_prefix_lists(&clients.ec2, endpoint_groups, prefix_lists).await;
+    service_zones.sort();
+    service_zones.dedup();
+    let (zone_via, zone_profile, record_hidden) = match elsewhere_answer {
+        Some(a) => (Some(a.via), a.profile, a.record_hidden),
+        None => (None, None, None),
+    };
+    Facts {
+        cluster_id: cluster_id.into(),
+        vpc_id: vpc_id.into(),
+        cluster: Ok(cluster),
+        service: service_name.map(|name| name.map(|n| (n, service_zones))),
+        vpc,
+        vpc_region: None,
+        subnets,
+        endpoints,
+        registrations,
+        zones,
+        zone,
+        record,
+        zone_vpcs,
+        elsewhere,
+        zone_via,
+        zone_profile,
+        record_hidden,
+        parent_zones,
+        firewall,
+        profiles: brought,
+        endpoint_groups,
+        endpoint_addresses,
+        acls,
+        resolver_rules,
+        dns_servers,
+        hub_endpoint,
+    }
+}
+
+type SideReads = (
+    Result<Vec<FirewallRule>, Error>,
+    Result<Brought, Error>,
+    Result<BTreeMap<String, Vec<IpNet>>, Error>,
+);
+
+/// DNS Firewall and Route 53 Profiles take two rounds each and need only the VPC: they run on
+/// a task of their own beside rounds 2 and 3, with the account's prefix lists.
+fn side_reads(
+    clients: &RegionClients,
+    vpc_id: &str,
+    host: Option<String>,
+) -> tokio::task::JoinHandle<SideReads> {
+    let clients = clients.clone();
+    let vpc = vpc_id.to_string();
+    tokio::spawn(async move {
+        let readers = profiles::Readers {
+            profiles: &clients.profiles,
+            resolver: &clients.resolver,
+            route53: &clients.route53,
+        };
+        tokio::join!(
+            firewall::rules_of_vpc(&clients.resolver, &vpc),
+            profiles::brought_to_vpc(readers, &vpc, host.as_deref()),
+            ec2::prefix_list_entries(&clients.ec2, None),
+        )
+    })
+}
+
+/// Round 2: what needs only the region, the VPC and the host.
+struct RegionReads {
+    service: Result<Option<EndpointService>, String>,
+    vpc: Result<ec2::Vpc, String>,
+    subnets: Result<Vec<Subnet>, String>,
+    endpoints: Result<Vec<VpcEndpoint>, String>,
+    registrations: Result<Vec<String>, String>,
+    zones: Result<Vec<Zone>, String>,
+    /// Private zones of this account named for the host, wherever they are tied.
+    named_for_host: Vec<Zone>,
+    acls: Result<Vec<NetworkAcl>, String>,
+    resolver_rules: Result<Vec<ResolverRule>, String>,
+    /// Where the VPC is not in the cluster's region but in the server's own: that region.
+    vpc_region: Option<String>,
+}
+
+/// Round 2; and, where the server's own region is another, the VPC there too, to tell a VPC
+/// of the wrong region from one that does not exist.
+async fn region_round(
+    app: &App,
+    clients: &RegionClients,
+    cluster: &ClusterFacts,
+    vpc_id: &str,
+    host: Option<&str>,
+) -> RegionReads {
+    let (ec2c, r53, region) = (&clients.ec2, &clients.route53, &cluster.region);
+    let home = app
+        .aws
+        .clients(None)
+        .await
+        .ok()
+        .filter(|home| home.region.aws_region != region.aws_region);
+    let ((service, vpc, subnets, endpoints, registrations, zones, named, acls, rules), at_home) = tokio::join!(
+        async {
+            tokio::join!(
+                app.zilliz.endpoint_service(&region.region_id),
+                ec2::vpc(ec2c, vpc_id, region),
+                ec2::subnets_of_vpc(ec2c, vpc_id),
+                ec2::vpc_endpoints(
+                    ec2c,
+                    EndpointQuery {
+                        vpc_id: Some(vpc_id),
+                        ..Default::default()
+                    }
+                ),
+                registrations(app, cluster),
+                route53::zones_of_vpc(r53, vpc_id, &region.aws_region),
+                async {
+                    match host {
+                        Some(h) => route53::private_zones_named(r53, h)
+                            .await
+                            .unwrap_or_default(),
+                        None => Vec::new(),
+                    }
+                },
+                ec2::network_acls_of_vpc(ec2c, vpc_id),
+                resolver::rules_of_vpc(&clients.resolver, vpc_id),
+            )
+        },
+        async {
+            match &home {
+                Some(home) => ec2::vpc(&home.ec2, vpc_id, &home.region).await.ok(),
+                None => None,
+            }
+        }
+    );
+    let vpc_region = match (&vpc, &at_home, &home) {
+        (Err(Error::NotFound { .. }), Some(_), Some(home)) => Some(home.region.aws_region.clone()),
+        _ => None,
+    };
+    RegionReads {
+        service: text(service),
+        vpc: text(vpc),
+        subnets: text(subnets),
+        endpoints: text(endpoints),
+        registrations,
+        zones: text(zones),
+        named_for_host: named,
+        acls: text(acls),
+        resolver_rules: text(rules),
+        vpc_region,
+    }
+}
+
+/// What round 3 starts from.
+struct ZoneRoundInput<'a> {
+    host: Option<&'a str>,
+    vpc: &'a Result<ec2::Vpc, String>,
+    zones: &'a Result<Vec<Zone>, String>,
+    zone: &'a Result<Option<Zone>, String>,
+    named_for_host: Vec<Zone>,
+    service_name: &'a Result<Option<String>, String>,
+    own_endpoint: Option<&'a VpcEndpoint>,
+}
+
+/// Round 3: what needs the zone or the endpoint.
+struct ZoneRound {
+    dns_servers: Result<Vec<String>, String>,
+    service_zones: Vec<String>,
+    record: Result<Option<ARecord>, String>,
+    zone_vpcs: Vec<String>,
+    endpoint_groups: Result<Vec<SecurityGroup>, String>,
+    endpoint_addresses: Vec<IpAddr>,
+    /// This account's other zones named for the host, with their VPCs.
+    host_zones_elsewhere: Vec<(Zone, Vec<String>)>,
+    /// Without an endpoint of its own, the VPC may be a spoke: every endpoint to the service.
+    candidates: Vec<VpcEndpoint>,
+    parent_zones: Vec<ParentZone>,
+}
+
+async fn zone_and_endpoint_round(clients: &RegionClients, input: &ZoneRoundInput<'_>) -> ZoneRound {
+    let (ec2c, r53, host) = (&clients.ec2, &clients.route53, input.host);
+    let here = input
+        .zone
+        .as_ref()
+        .ok()
+        .and_then(|z| z.as_ref())
+        .map(|z| z.id.clone());
+    let others: Vec<&Zone> = input
+        .named_for_host
+        .iter()
+        .filter(|z| Some(&z.id) != here.as_ref())
+        .collect();
+    let parents: Vec<Zone> = match (input.zones, host) {
+        (Ok(zones), Some(h)) => zones
+            .iter()
+            .filter(|z| h.ends_with(&format!(".{}", z.name)))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let dhcp_options_id = input
+        .vpc
+        .as_ref()
+        .ok()
+        .and_then(|v| v.dhcp_options_id.clone());
+    let (
+        dns_servers,
+        service_zones,
+        (record, zone_vpcs),
+        (endpoint_groups, endpoint_addresses),
+        host_zones_elsewhere,
+        candidates,
+        parent_zones,
+    ) =
+        tokio::join!(
+            async {
+                match &dhcp_options_id {
+                    Some(id) => text(ec2::dns_servers_of(ec2c, id).await),
+                    None => Ok(Vec::new()),
+                }
+            },
+            async {
+                match input.service_name {
+                    Ok(Some(name)) => ec2::endpoint_service_zones(ec2c, name)
+                        .await
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                }
+            },
+            async {
+                match (input.zone, host) {
+                    (Ok(Some(z)), Some(h)) => {
+                        let (record, vpcs) = tokio::join!(
+                            route53::a_record(r53, &z.id, h),
+                            route53::zone_vpcs(r53, &z.id)
+                        );
+                        (text(record), vpc_ids(vpcs))
+                    }
+                    _ => (Ok(None), Vec::new()),
+                }
+            },
+            endpoint_reads(ec2c, input.own_endpoint),
+            futures::future::join_all(others.into_iter().map(|z| async move {
+                (z.clone(), vpc_ids(route53::zone_vpcs(r53, &z.id).await))
+            })),
+            // Without an endpoint of its own, the VPC may be a spoke: the candidates are read now,
+            // beside the record, so that the hub is known without another round.
+            async {
+                match (input.own_endpoint, input.service_name, input.zone) {
+                    (None, Ok(Some(name)), Ok(Some(_))) => ec2::vpc_endpoints(
+                        ec2c,
+                        EndpointQuery {
+                            service_name: Some(name),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .unwrap_or_default(),
+                    _ => Vec::new(),
+                }
+            },
+            futures::future::join_all(parents.into_iter().map(|z| async move {
+                // A failed read counts as no record: the finding then says to look.
+                let names = host
+                    .map(|h| route53::names_answering(h, &z.name))
+                    .unwrap_or_default();
+                let sets = route53::records_at(r53, &z.id, &names)
+                    .await
+                    .unwrap_or_default();
+                parent_zone(z, host, &sets)
+            })),
+        );
+    ZoneRound {
+        dns_servers,
+        service_zones,
+        record,
+        zone_vpcs,
+        endpoint_groups,
+        endpoint_addresses,
+        host_zones_elsewhere,
+        candidates,
+        parent_zones,
+    }
+}
+
+fn vpc_ids(vpcs: Result<Vec<(String, String)>, Error>) -> Vec<String> {
+    vpcs.unwrap_or_default()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// An endpoint's groups and its interfaces' addresses.
+async fn endpoint_reads(
+    ec2c: &aws_sdk_ec2::Client,
+    endpoint: Option<&VpcEndpoint>,
+) -> (Result<Vec<SecurityGroup>, String>, Vec<IpAddr>) {
+    let Some(e) = endpoint else {
+        return (Ok(Vec::new()), Vec::new());
+    };
+    let (groups, addresses) = tokio::join!(
+        ec2::security_groups_by_id(ec2c, &e.security_group_ids),
+        ec2::interface_addresses(ec2c, &e.network_interface_ids),
+    );
+    (text(groups), addresses.unwrap_or_default())
+}
+
+/// The endpoint's groups with the prefix lists they name judged as the blocks they hold. The
+/// lists were read beside rounds 2 and 3; an account with more lists than were read then has
+/// the ones the groups name read now. A list that cannot be read stays a prefix list rule.
+async fn expand_prefix_lists(
+    ec2c: &aws_sdk_ec2::Client,
+    groups: Result<Vec<SecurityGroup>, String>,
+    read: Option<BTreeMap<String, Vec<IpNet>>>,
+) -> Result<Vec<SecurityGroup>, String> {
+    let groups = groups?;
+    let named: Vec<String> = groups
+        .iter()
+        .flat_map(|g| &g.inbound)
+        .filter_map(|r| match &r.peer {
+            crate::aws::rules::Peer::PrefixList(id) => Some(id.clone()),
+            _ => None,
+        })
+        .collect();
+    if named.is_empty() {
+        return Ok(groups);
+    }
+    let mut lists = read.unwrap_or_default();
+    if named.iter().any(|id| !lists.contains_key(id))
+        && let Ok(more) = ec2::prefix_list_entries(ec2c, Some(&named)).await
+    {
+        lists.extend(more);
+    }
+    Ok(ec2::expand_prefix_lists(&groups, &lists))
+}
+
+fn service_fact(
+    service: Result<crate::service::EndpointServiceInfo, Error>,
+) -> Result<Option<(String, Vec<String>)>, String> {
+    match service {
+        Ok(s) => Ok(Some((s.service_name, s.availability_zones))),
+        Err(Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+async fn registrations(app: &App, cluster: &ClusterFacts) -> Result<Vec<String>, String> {
+    text(app.zilliz.private_endpoints(&cluster.project_id).await).map(|list| {
+        list.into_iter()
+            .filter(|r| r.in_region(&cluster.region.region_id))
+            .map(|r| r.endpoint_id)
+            .collect()
+    })
+}

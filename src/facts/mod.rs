@@ -1,0 +1,578 @@
+//! The facts every judgement of a private link reads, gathered once.
+//!
+//! [`gather`] reads both accounts concurrently in dependency order: the cluster; then every
+//! read that needs only its region, VPC and host; then what needs the zone or the endpoint.
+//! Each read's failure is kept in the value (as the text of its error), so one failed read
+//! marks only the judgements that need it. [`crate::verdict`] judges these facts; status and
+//! diagnosis render the same verdicts.
+
+mod gather;
+
+pub(crate) use gather::{gather, gather_from};
+
+use crate::address::PrivateLinkAddress;
+use crate::aws::ec2::{self, SecurityGroup, Subnet, VpcEndpoint};
+use crate::aws::firewall::FirewallRule;
+use crate::aws::profiles::{self, Brought, ProfileResource};
+use crate::aws::resolver::ResolverRule;
+use crate::aws::route53::{self, ARecord, Zone};
+use crate::cluster;
+use crate::endpoint_state;
+use crate::region::RegionNames;
+use aws_sdk_route53::types::{ResourceRecordSet, RrType};
+
+/// What the cluster read said.
+#[derive(Debug, Clone)]
+pub(crate) struct ClusterFacts {
+    pub(crate) status: Option<String>,
+    pub(crate) plan: Option<String>,
+    pub(crate) project_id: String,
+    pub(crate) region: RegionNames,
+    pub(crate) address: Option<PrivateLinkAddress>,
+}
+
+impl ClusterFacts {
+    pub(crate) fn of(t: &cluster::AwsCluster) -> Self {
+        Self {
+            status: t.cluster.status.clone(),
+            plan: t.cluster.plan.clone(),
+            project_id: t.project_id.clone(),
+            region: t.region.clone(),
+            address: t.address.clone(),
+        }
+    }
+}
+
+/// Everything a judgement of one VPC's private link reads. Each read is its own `Result`.
+#[derive(Debug, Clone)]
+pub(crate) struct Facts {
+    pub(crate) cluster_id: String,
+    pub(crate) vpc_id: String,
+    pub(crate) cluster: Result<ClusterFacts, String>,
+    /// Zilliz's service name for the region and its zones (empty where unknown); `None`
+    /// where Zilliz offers no service there.
+    pub(crate) service: Result<Option<(String, Vec<String>)>, String>,
+    pub(crate) vpc: Result<ec2::Vpc, String>,
+    /// Where the VPC is not in the cluster's region but in the server's own: that region.
+    /// PrivateLink is regional, so nothing else is judged across the two.
+    pub(crate) vpc_region: Option<String>,
+    pub(crate) subnets: Result<Vec<Subnet>, String>,
+    /// The VPC's endpoints (to any service).
+    pub(crate) endpoints: Result<Vec<VpcEndpoint>, String>,
+    /// Endpoint ids registered with the project in the region.
+    pub(crate) registrations: Result<Vec<String>, String>,
+    /// Every private zone tied to the VPC.
+    pub(crate) zones: Result<Vec<Zone>, String>,
+    /// The private zone named for the host and tied to the VPC, if any.
+    pub(crate) zone: Result<Option<Zone>, String>,
+    pub(crate) record: Result<Option<ARecord>, String>,
+    /// The VPCs `zone` is tied to, where it is a zone of this account named for the host
+    /// (a central DNS VPC among them answers from it too).
+    pub(crate) zone_vpcs: Vec<String>,
+    /// Private zones named for the host that are not tied to this VPC, with their VPCs.
+    pub(crate) elsewhere: Vec<(String, Vec<String>)>,
+    /// How `zone` reaches the VPC where it is not a zone named for the host tied to it
+    /// directly: through a Route 53 Profile, or a parent zone that holds the host's record.
+    pub(crate) zone_via: Option<String>,
+    /// The Profile resource `zone` comes with, where it does: its records are changed by the
+    /// Profile's owner, never by a local zone of this VPC.
+    pub(crate) zone_profile: Option<ProfileResource>,
+    /// Why `record` is unknown where the zone's records cannot be read from this account (a
+    /// zone of another account, brought by a Profile): the probes judge what it answers.
+    pub(crate) record_hidden: Option<String>,
+    /// Zones tied to the VPC for a parent of the host (such as `vectordb.zillizcloud.com`),
+    /// with what answers for the host there: without the host's own zone, they answer for it.
+    pub(crate) parent_zones: Vec<ParentZone>,
+    /// The rules of the DNS Firewall rule groups associated with the VPC.
+    pub(crate) firewall: Result<Vec<FirewallRule>, String>,
+    /// What the VPC's Route 53 Profiles bring: zones, Resolver rules, DNS Firewall rules.
+    pub(crate) profiles: Result<Brought, String>,
+    /// The security groups of the endpoint the VPC uses, the prefix lists their rules name
+    /// expanded into the blocks they hold where the lists could be read.
+    pub(crate) endpoint_groups: Result<Vec<SecurityGroup>, String>,
+    /// The private addresses of that endpoint's network interfaces.
+    pub(crate) endpoint_addresses: Vec<std::net::IpAddr>,
+    /// The VPC's network ACLs.
+    pub(crate) acls: Result<Vec<ec2::NetworkAcl>, String>,
+    /// The Route 53 Resolver rules associated with the VPC.
+    pub(crate) resolver_rules: Result<Vec<ResolverRule>, String>,
+    /// The DNS servers the VPC's DHCP option set hands out; empty for the default set
+    /// (the VPC's own resolver).
+    pub(crate) dns_servers: Result<Vec<String>, String>,
+    /// Hub and spoke: where this VPC has no endpoint of its own, the endpoint in another VPC
+    /// that its zone's alias points at.
+    pub(crate) hub_endpoint: Option<VpcEndpoint>,
+}
+
+/// A zone for a parent of the host, tied to the VPC, and what it answers for the host.
+#[derive(Debug, Clone)]
+pub(crate) struct ParentZone {
+    pub(crate) zone: Zone,
+    /// The record that answers for the host there (the host's own, or a wildcard), if any.
+    pub(crate) answering: Option<String>,
+    /// The host's own record there (an A record, or a CNAME), which answers for it.
+    pub(crate) host_record: Option<ARecord>,
+    /// The Route 53 Profile that brings the zone, where one does.
+    pub(crate) via: Option<ProfileResource>,
+}
+
+impl Facts {
+    /// Facts where nothing could be read past the cluster, each read saying why.
+    pub(super) fn unread(
+        cluster_id: &str,
+        vpc_id: &str,
+        cluster: Result<ClusterFacts, String>,
+        why: &str,
+    ) -> Self {
+        fn u<T>(why: &str) -> Result<T, String> {
+            Err(why.to_string())
+        }
+        Self {
+            cluster_id: cluster_id.into(),
+            vpc_id: vpc_id.into(),
+            cluster,
+            service: u(why),
+            vpc: u(why),
+            vpc_region: None,
+            subnets: u(why),
+            endpoints: u(why),
+            registrations: u(why),
+            zones: u(why),
+            zone: u(why),
+            record: u(why),
+            zone_vpcs: Vec::new(),
+            elsewhere: Vec::new(),
+            zone_via: None,
+            zone_profile: None,
+            record_hidden: None,
+            parent_zones: Vec::new(),
+            firewall: u(why),
+            profiles: u(why),
+            endpoint_groups: u(why),
+            endpoint_addresses: Vec::new(),
+            acls: u(why),
+            resolver_rules: u(why),
+            dns_servers: u(why),
+            hub_endpoint: None,
+        }
+    }
+
+    /// The endpoint this VPC uses: its own to Zilliz's service, else (hub and spoke) the one
+    /// its zone points at.
+    pub(crate) fn endpoint(&self) -> Option<&VpcEndpoint> {
+        let own = match (&self.endpoints, &self.service) {
+            (Ok(list), Ok(Some((name, _)))) => zilliz_endpoint(list, name),
+            _ => None,
+        };
+        own.or(self.hub_endpoint.as_ref())
+    }
+}
+
+/// The VPC's endpoint to Zilliz's service: the live one, else any one.
+pub(crate) fn zilliz_endpoint<'a>(
+    endpoints: &'a [VpcEndpoint],
+    service: &str,
+) -> Option<&'a VpcEndpoint> {
+    let to_service: Vec<&VpcEndpoint> = endpoints
+        .iter()
+        .filter(|e| e.service_name == service)
+        .collect();
+    to_service
+        .iter()
+        .find(|e| endpoint_state::is_live(&e.state))
+        .or_else(|| to_service.first())
+        .copied()
+}
+
+/// The record of a zone that answers for `host`: one of its own name, else the most specific
+/// wildcard that covers it (`*.aws-us-west-2.vectordb.zillizcloud.com`), as DNS matches them.
+pub(crate) fn answering_record(host: &str, records: &[(String, String)]) -> Option<String> {
+    let answers = |kind: &str| matches!(kind, "A" | "AAAA" | "CNAME");
+    if records
+        .iter()
+        .any(|(name, kind)| name == host && answers(kind))
+    {
+        return Some(host.to_string());
+    }
+    records
+        .iter()
+        .filter(|(name, kind)| answers(kind) && name.starts_with("*."))
+        .filter(|(name, _)| host.ends_with(&name[1..]))
+        .max_by_key(|(name, _)| name.len())
+        .map(|(name, _)| name.clone())
+}
+
+/// What a parent zone answers for the host, from its record sets.
+pub(super) fn parent_zone(
+    zone: Zone,
+    host: Option<&str>,
+    sets: &[ResourceRecordSet],
+) -> ParentZone {
+    let Some(host) = host else {
+        return ParentZone {
+            zone,
+            answering: None,
+            host_record: None,
+            via: None,
+        };
+    };
+    let kinds: Vec<(String, String)> = sets
+        .iter()
+        .map(|s| {
+            (
+                route53::bare_name(s.name()),
+                s.r#type().as_str().to_string(),
+            )
+        })
+        .collect();
+    ParentZone {
+        answering: answering_record(host, &kinds),
+        host_record: host_record(host, sets),
+        zone,
+        via: None,
+    }
+}
+
+/// The host's own answering record among a zone's record sets: an A record, else a CNAME.
+fn host_record(host: &str, sets: &[ResourceRecordSet]) -> Option<ARecord> {
+    let own = |kind: RrType| {
+        sets.iter()
+            .find(|s| route53::bare_name(s.name()) == host && *s.r#type() == kind)
+    };
+    own(RrType::A)
+        .or_else(|| own(RrType::Cname))
+        .map(ARecord::from_record_set)
+}
+
+/// The zone Resolver answers the host from where the VPC has no zone of the host's name.
+#[derive(Debug)]
+enum Answering<'a> {
+    /// One of the VPC's own parent zones, holding the host's record.
+    Parent(&'a ParentZone),
+    /// A zone a Route 53 Profile brings.
+    Profile(&'a profiles::ProfileZone),
+}
+
+/// The most specific zone that answers for `host`: the VPC's parent zones that hold its
+/// record, and the zones its Profiles bring (known by their association's name, or, for this
+/// account's zones named for the host, by that name). At the same name the VPC's own zone wins;
+/// among Profiles, the first listed. A Profile zone of unknown name counts where its records
+/// hold the host's.
+fn choose_answering_zone<'a>(
+    host: &str,
+    parents: &'a [ParentZone],
+    carried: &'a [profiles::ProfileZone],
+    this_accounts_zones_named_for_host: &[&Zone],
+) -> Option<Answering<'a>> {
+    let labels = |name: &str| name.split('.').filter(|l| !l.is_empty()).count();
+    let covers = |name: &str| name == host || host.ends_with(&format!(".{name}"));
+    let mut best: Option<(usize, Answering<'a>)> = None;
+    let mut consider = |level: usize, candidate: Answering<'a>| {
+        if best.as_ref().is_none_or(|(l, _)| level > *l) {
+            best = Some((level, candidate));
+        }
+    };
+    for parent in parents.iter().filter(|p| p.host_record.is_some()) {
+        consider(labels(&parent.zone.name), Answering::Parent(parent));
+    }
+    for zone in carried {
+        let named_for_host = this_accounts_zones_named_for_host
+            .iter()
+            .any(|z| z.id == zone.resource.resource_id);
+        let level = match (&zone.name, &zone.records) {
+            (Some(name), _) if covers(name) => {
+                // A parent zone answers only with the host's own record.
+                if name != host
+                    && !matches!(&zone.records, Ok(sets) if host_record(host, sets).is_some())
+                {
+                    continue;
+                }
+                labels(name)
+            }
+            (Some(_), _) => continue,
+            (None, _) if named_for_host => labels(host),
+            (None, Ok(sets)) if host_record(host, sets).is_some() => labels(host),
+            (None, _) => continue,
+        };
+        consider(level, Answering::Profile(zone));
+    }
+    best.map(|(_, a)| a)
+}
+
+/// Where the VPC has no zone of the host's name: the zone Resolver answers from instead, and
+/// what it holds for the host.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct AnsweredElsewhere {
+    pub(crate) zone: Zone,
+    pub(crate) record: Option<ARecord>,
+    /// How the zone reaches the VPC (see [`Facts::zone_via`]).
+    pub(crate) via: String,
+    pub(crate) profile: Option<ProfileResource>,
+    /// Why the record is unknown (see [`Facts::record_hidden`]).
+    pub(crate) record_hidden: Option<String>,
+}
+
+/// Resolver's answer for `host` in a VPC without a zone of that name: the most specific zone
+/// that covers it among the VPC's parent zones and the zones its Profiles bring (at the same
+/// name, the VPC's own association wins).
+pub(crate) fn answered_elsewhere(
+    host: &str,
+    parents: &[ParentZone],
+    carried: &[profiles::ProfileZone],
+    this_accounts_zones_named_for_host: &[&Zone],
+) -> Option<AnsweredElsewhere> {
+    match choose_answering_zone(host, parents, carried, this_accounts_zones_named_for_host)? {
+        Answering::Parent(parent) => Some(AnsweredElsewhere {
+            zone: parent.zone.clone(),
+            record: parent.host_record.clone(),
+            via: format!(
+                "as parent zone {} holding the host's record",
+                parent.zone.name
+            ),
+            profile: None,
+            record_hidden: None,
+        }),
+        Answering::Profile(carried) => {
+            let (record, record_hidden) = match &carried.records {
+                Ok(sets) => (host_record(host, sets), None),
+                Err(e) => (
+                    None,
+                    Some(format!(
+                        "the records of zone {} belong to {} and cannot be read from this \
+                         account ({e})",
+                        carried.resource.resource_id,
+                        carried
+                            .resource
+                            .owner_id
+                            .as_deref()
+                            .map_or("another account".to_string(), |a| format!("account {a}")),
+                    )),
+                ),
+            };
+            Some(AnsweredElsewhere {
+                zone: Zone {
+                    id: carried.resource.resource_id.clone(),
+                    name: carried.name.clone().unwrap_or_else(|| host.to_string()),
+                },
+                record,
+                via: format!("through {}", carried.resource.origin()),
+                profile: Some(carried.resource.clone()),
+                record_hidden,
+            })
+        }
+    }
+}
+
+/// The parent zones a Profile brings without the host's record: they shadow it like a local
+/// parent zone.
+pub(crate) fn shadowing_profile_zones(
+    host: &str,
+    carried: &[profiles::ProfileZone],
+) -> Vec<ParentZone> {
+    carried
+        .iter()
+        .filter_map(|carried| {
+            let (Some(name), Ok(sets)) = (&carried.name, &carried.records) else {
+                return None;
+            };
+            if name == host
+                || !host.ends_with(&format!(".{name}"))
+                || host_record(host, sets).is_some()
+            {
+                return None;
+            }
+            let mut parent = parent_zone(
+                Zone {
+                    id: carried.resource.resource_id.clone(),
+                    name: name.clone(),
+                },
+                Some(host),
+                sets,
+            );
+            parent.via = Some(carried.resource.clone());
+            Some(parent)
+        })
+        .collect()
+}
+
+/// Hub and spoke: among the endpoints to Zilliz's service in other VPCs, the live one the
+/// record's alias names.
+pub(crate) fn hub_endpoint(
+    record: &Result<Option<ARecord>, String>,
+    candidates: Vec<VpcEndpoint>,
+    vpc_id: &str,
+) -> Option<VpcEndpoint> {
+    let Ok(Some(ARecord {
+        alias_target: Some(alias),
+        ..
+    })) = record
+    else {
+        return None;
+    };
+    candidates.into_iter().find(|e| {
+        e.vpc_id != vpc_id
+            && endpoint_state::is_live(&e.state)
+            && e.regional_dns_entry().is_some_and(|(n, z)| {
+                route53::bare_name(n) == alias.0 && z == Some(alias.1.as_str())
+            })
+    })
+}
+
+/// Facts for tests of the judgements: a VPC with nothing set up, and builders on it.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+    use crate::aws::rules::Rule;
+
+    pub(crate) const SERVICE: &str = "com.amazonaws.vpce.us-west-2.vpce-svc-0123456789abcdef0";
+    pub(crate) const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+
+    pub(crate) fn endpoint(state: &str) -> VpcEndpoint {
+        VpcEndpoint {
+            id: "vpce-11111111".into(),
+            vpc_id: "vpc-11111111".into(),
+            service_name: SERVICE.into(),
+            state: state.into(),
+            subnet_ids: vec!["subnet-aaaaaaaa".into()],
+            security_group_ids: vec!["sg-11111111".into()],
+            dns_entries: vec![(
+                "vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com".into(),
+                Some("Z1".into()),
+            )],
+            private_dns_enabled: Some(false),
+            network_interface_ids: vec![],
+            tags: vec![],
+        }
+    }
+
+    /// A VPC with nothing set up yet.
+    pub(crate) fn nothing() -> Facts {
+        Facts {
+            cluster_id: "in01-abc".into(),
+            vpc_id: "vpc-11111111".into(),
+            cluster: Ok(ClusterFacts {
+                status: Some("RUNNING".into()),
+                plan: Some("Enterprise".into()),
+                project_id: "proj-1".into(),
+                region: RegionNames::from_aws("us-west-2"),
+                address: None,
+            }),
+            service: Ok(Some((
+                SERVICE.into(),
+                vec!["us-west-2a".into(), "us-west-2b".into()],
+            ))),
+            vpc_region: None,
+            vpc: Ok(ec2::Vpc {
+                id: "vpc-11111111".into(),
+                name: None,
+                cidr_blocks: vec!["10.0.0.0/16".into()],
+                is_default: false,
+                dns_support: Some(true),
+                dns_hostnames: Some(true),
+                dhcp_options_id: None,
+            }),
+            zones: Ok(vec![]),
+            subnets: Ok(vec![
+                Subnet::in_zone("subnet-aaaaaaaa", "us-west-2a"),
+                Subnet::in_zone("subnet-bbbbbbbb", "us-west-2b"),
+                Subnet::in_zone("subnet-cccccccc", "us-west-2c"),
+            ]),
+            endpoints: Ok(vec![]),
+            registrations: Ok(vec![]),
+            zone: Ok(None),
+            record: Ok(None),
+            zone_vpcs: vec![],
+            elsewhere: vec![],
+            zone_via: None,
+            zone_profile: None,
+            record_hidden: None,
+            parent_zones: vec![],
+            firewall: Ok(vec![]),
+            profiles: Ok(Brought::default()),
+            endpoint_groups: Ok(vec![]),
+            endpoint_addresses: vec![],
+            acls: Ok(vec![]),
+            resolver_rules: Ok(vec![]),
+            dns_servers: Ok(vec![]),
+            hub_endpoint: None,
+        }
+    }
+
+    pub(crate) fn with_address(mut f: Facts) -> Facts {
+        if let Ok(c) = &mut f.cluster {
+            c.address = Some(PrivateLinkAddress {
+                host: HOST.into(),
+                port: 19531,
+            });
+        }
+        f
+    }
+
+    pub(crate) fn group(rules: Vec<Rule>) -> SecurityGroup {
+        SecurityGroup {
+            id: "sg-11111111".into(),
+            name: "endpoint".into(),
+            description: String::new(),
+            vpc_id: Some("vpc-11111111".into()),
+            inbound: rules,
+            outbound: vec![],
+            tags: vec![],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::answering_record;
+
+    const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+
+    fn records(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, k)| (n.to_string(), k.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_hosts_own_record_then_the_most_specific_wildcard_answers() {
+        assert_eq!(
+            answering_record(
+                HOST,
+                &records(&[(HOST, "A"), ("*.vectordb.zillizcloud.com", "A")])
+            ),
+            Some(HOST.to_string())
+        );
+        assert_eq!(
+            answering_record(
+                HOST,
+                &records(&[
+                    ("*.vectordb.zillizcloud.com", "CNAME"),
+                    ("*.aws-us-west-2.vectordb.zillizcloud.com", "A"),
+                ])
+            ),
+            Some("*.aws-us-west-2.vectordb.zillizcloud.com".to_string())
+        );
+        // A TXT record answers nothing for an address lookup; another host's record neither.
+        assert_eq!(
+            answering_record(
+                HOST,
+                &records(&[
+                    (HOST, "TXT"),
+                    (
+                        "in01-other-privatelink.aws-us-west-2.vectordb.zillizcloud.com",
+                        "A"
+                    )
+                ])
+            ),
+            None
+        );
+        // A wildcard for another branch does not cover the host.
+        assert_eq!(
+            answering_record(
+                HOST,
+                &records(&[("*.gcp-us-west1.vectordb.zillizcloud.com", "A")])
+            ),
+            None
+        );
+    }
+}
