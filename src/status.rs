@@ -15,7 +15,7 @@ use crate::request::StatusRequest;
 use crate::request::ToolCall;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
-use crate::verdict::{self, Level, Remedy};
+use crate::verdict::{self, Level, Remedy, SetupStep};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -28,9 +28,7 @@ pub(crate) enum StepStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub(crate) struct Step {
-    /// `cluster_ready`, `endpoint_service`, `vpc_endpoint`, `zilliz_registration`,
-    /// `private_link_address`, `hosted_zone`, `alias_record` or `security_group`.
-    pub(crate) step: String,
+    pub(crate) step: SetupStep,
     pub(crate) status: StepStatus,
     pub(crate) detail: String,
     pub(crate) resource_ids: Vec<String>,
@@ -85,7 +83,11 @@ impl Summary for SetupStatus {
                 StepStatus::Missing => "missing",
                 StepStatus::Failed => "FAILED",
             };
-            text.push_str(&format!("\n- {} [{mark}]: {}", step.step, step.detail));
+            text.push_str(&format!(
+                "\n- {} [{mark}]: {}",
+                step.step.name(),
+                step.detail
+            ));
         }
         if let Some(next) = &self.next_action {
             text.push_str(&format!(
@@ -110,7 +112,7 @@ pub(crate) fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<Person
         Some((v, Remedy::Step(text))) => (
             None,
             Some(PersonsPart {
-                step: v.step.to_string(),
+                step: v.step.name().to_string(),
                 ask: text.clone(),
             }),
         ),
@@ -119,7 +121,7 @@ pub(crate) fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<Person
     let steps = verdicts
         .into_iter()
         .map(|v| Step {
-            step: v.step.to_string(),
+            step: v.step,
             status: match v.level {
                 Level::Done => StepStatus::Done,
                 Level::Pending => StepStatus::Pending,
@@ -162,7 +164,7 @@ mod tests {
     use serde_json::json;
 
     fn statuses(steps: &[Step]) -> Vec<(&str, StepStatus)> {
-        steps.iter().map(|s| (s.step.as_str(), s.status)).collect()
+        steps.iter().map(|s| (s.step.name(), s.status)).collect()
     }
 
     #[test]

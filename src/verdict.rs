@@ -7,6 +7,9 @@
 //! open one; `diagnose_private_link` renders the same verdicts as findings. So the two never
 //! disagree about the same facts.
 
+use schemars::JsonSchema;
+use serde::Serialize;
+
 use crate::aws::ec2::{SecurityGroup, VpcEndpoint};
 use crate::aws::route53;
 use crate::aws::rules::Rule;
@@ -53,12 +56,49 @@ impl Remedy {
     }
 }
 
+/// The eight steps of a setup, in order; `get_setup_status` names them as written here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum SetupStep {
+    ClusterReady,
+    EndpointService,
+    VpcEndpoint,
+    ZillizRegistration,
+    PrivateLinkAddress,
+    HostedZone,
+    AliasRecord,
+    SecurityGroup,
+}
+
+impl SetupStep {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::ClusterReady => "cluster_ready",
+            Self::EndpointService => "endpoint_service",
+            Self::VpcEndpoint => "vpc_endpoint",
+            Self::ZillizRegistration => "zilliz_registration",
+            Self::PrivateLinkAddress => "private_link_address",
+            Self::HostedZone => "hosted_zone",
+            Self::AliasRecord => "alias_record",
+            Self::SecurityGroup => "security_group",
+        }
+    }
+
+    /// The name of the diagnosis's finding for the step.
+    pub(crate) fn check(self) -> &'static str {
+        match self {
+            Self::ClusterReady => "cluster",
+            Self::ZillizRegistration => "registration",
+            Self::SecurityGroup => "security_group_inbound",
+            other => other.name(),
+        }
+    }
+}
+
 /// One judgement of one step.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Verdict {
-    /// The step: `cluster_ready`, `endpoint_service`, `vpc_endpoint`, `zilliz_registration`,
-    /// `private_link_address`, `hosted_zone`, `alias_record` or `security_group`.
-    pub(crate) step: &'static str,
+    pub(crate) step: SetupStep,
     pub(crate) level: Level,
     pub(crate) detail: String,
     pub(crate) resource_ids: Vec<String>,
@@ -70,7 +110,7 @@ pub(crate) struct Verdict {
     pub(crate) blocked: bool,
 }
 
-fn verdict(step: &'static str, level: Level, detail: impl Into<String>) -> Verdict {
+fn verdict(step: SetupStep, level: Level, detail: impl Into<String>) -> Verdict {
     Verdict {
         step,
         level,
@@ -92,7 +132,7 @@ impl Verdict {
         self
     }
 
-    fn blocked(step: &'static str, needs: &str) -> Self {
+    fn blocked(step: SetupStep, needs: &str) -> Self {
         Verdict {
             blocked: true,
             ..verdict(step, Level::Missing, format!("needs {needs}"))
@@ -100,7 +140,7 @@ impl Verdict {
     }
 
     /// A read this step needs failed and another step reports it: unknown here.
-    fn unknown(step: &'static str, what: &str) -> Self {
+    fn unknown(step: SetupStep, what: &str) -> Self {
         Verdict {
             blocked: true,
             ..verdict(
@@ -112,7 +152,7 @@ impl Verdict {
     }
 
     /// A read failed: the step is unknown, and the error says what to do.
-    fn unread(step: &'static str, error: &str) -> Self {
+    fn unread(step: SetupStep, error: &str) -> Self {
         verdict(step, Level::Failed, error).remedy(Remedy::step(
             "resolve the read error in the detail (it names the call and what it needs), then ask again",
         ))
@@ -133,18 +173,18 @@ pub(crate) fn judge(f: &Facts, client: Option<&ClientView>) -> Vec<Verdict> {
         Ok(c) => c,
         Err(e) => {
             let mut out = vec![
-                verdict("cluster_ready", Level::Failed, e.clone()).remedy(Remedy::step(
+                verdict(SetupStep::ClusterReady, Level::Failed, e.clone()).remedy(Remedy::step(
                     "check the cluster id: list_zilliz_clusters lists the clusters the API key sees",
                 )),
             ];
             for step in [
-                "endpoint_service",
-                "vpc_endpoint",
-                "zilliz_registration",
-                "private_link_address",
-                "hosted_zone",
-                "alias_record",
-                "security_group",
+                SetupStep::EndpointService,
+                SetupStep::VpcEndpoint,
+                SetupStep::ZillizRegistration,
+                SetupStep::PrivateLinkAddress,
+                SetupStep::HostedZone,
+                SetupStep::AliasRecord,
+                SetupStep::SecurityGroup,
             ] {
                 out.push(Verdict::unknown(step, "the cluster"));
             }
@@ -179,7 +219,7 @@ fn across_regions(f: &Facts, cluster: &ClusterFacts, vpc_region: &str) -> Vec<Ve
         cluster_ready(&f.cluster_id, cluster),
         endpoint_service(f, cluster),
         verdict(
-            "vpc_endpoint",
+            SetupStep::VpcEndpoint,
             Level::Failed,
             format!(
                 "{} is in {vpc_region} and cluster {} in {cluster_region}: a PrivateLink endpoint \
@@ -198,11 +238,11 @@ fn across_regions(f: &Facts, cluster: &ClusterFacts, vpc_region: &str) -> Vec<Ve
     ];
     let needs = format!("a VPC in {cluster_region}");
     for step in [
-        "zilliz_registration",
-        "private_link_address",
-        "hosted_zone",
-        "alias_record",
-        "security_group",
+        SetupStep::ZillizRegistration,
+        SetupStep::PrivateLinkAddress,
+        SetupStep::HostedZone,
+        SetupStep::AliasRecord,
+        SetupStep::SecurityGroup,
     ] {
         out.push(Verdict::blocked(step, &needs));
     }
@@ -217,7 +257,7 @@ pub(crate) fn cluster_ready(cluster_id: &str, c: &ClusterFacts) -> Verdict {
     let ids = vec![cluster_id.to_string()];
     match (plan_support(c.plan.as_deref()), running) {
         (PlanSupport::No, _) => verdict(
-            "cluster_ready",
+            SetupStep::ClusterReady,
             Level::Failed,
             format!("the cluster's plan is {plan}: private links need the Enterprise plan"),
         )
@@ -225,7 +265,7 @@ pub(crate) fn cluster_ready(cluster_id: &str, c: &ClusterFacts) -> Verdict {
             "upgrade the project to the Enterprise plan in the Zilliz Cloud console (Billing)",
         )),
         (_, false) => verdict(
-            "cluster_ready",
+            SetupStep::ClusterReady,
             Level::Pending,
             format!("the cluster is {status}; it must be RUNNING"),
         )
@@ -233,7 +273,7 @@ pub(crate) fn cluster_ready(cluster_id: &str, c: &ClusterFacts) -> Verdict {
             "resume the cluster, or wait for it, in the Zilliz Cloud console",
         )),
         (PlanSupport::Yes, true) => verdict(
-            "cluster_ready",
+            SetupStep::ClusterReady,
             Level::Done,
             format!(
                 "RUNNING on {plan} in {}, project {}",
@@ -241,7 +281,7 @@ pub(crate) fn cluster_ready(cluster_id: &str, c: &ClusterFacts) -> Verdict {
             ),
         ),
         (PlanSupport::Unknown, true) => verdict(
-            "cluster_ready",
+            SetupStep::ClusterReady,
             Level::Done,
             format!(
                 "RUNNING in {}, project {}; its plan `{plan}` is not one this tool knows (private \
@@ -256,9 +296,9 @@ pub(crate) fn cluster_ready(cluster_id: &str, c: &ClusterFacts) -> Verdict {
 
 fn endpoint_service(f: &Facts, c: &ClusterFacts) -> Verdict {
     match &f.service {
-        Err(e) => Verdict::unread("endpoint_service", e),
+        Err(e) => Verdict::unread(SetupStep::EndpointService, e),
         Ok(None) => verdict(
-            "endpoint_service",
+            SetupStep::EndpointService,
             Level::Missing,
             format!(
                 "Zilliz offers no private link endpoint service in {}",
@@ -271,7 +311,7 @@ fn endpoint_service(f: &Facts, c: &ClusterFacts) -> Verdict {
             c.region.region_id
         ))),
         Ok(Some((name, zones))) => verdict(
-            "endpoint_service",
+            SetupStep::EndpointService,
             Level::Done,
             format!(
                 "{name} ({})",
@@ -288,9 +328,9 @@ fn endpoint_service(f: &Facts, c: &ClusterFacts) -> Verdict {
 
 fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> Verdict {
     let (service_name, zones) = match (&f.endpoints, &f.service) {
-        (Err(e), _) => return Verdict::unread("vpc_endpoint", e),
+        (Err(e), _) => return Verdict::unread(SetupStep::VpcEndpoint, e),
         (Ok(_), Ok(Some((name, zones)))) => (name, zones),
-        (Ok(_), _) => return Verdict::blocked("vpc_endpoint", "the endpoint service"),
+        (Ok(_), _) => return Verdict::blocked(SetupStep::VpcEndpoint, "the endpoint service"),
     };
     let Some(e) = endpoint else {
         let subnet_ids: Vec<String> = match &f.subnets {
@@ -305,7 +345,7 @@ fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> 
             Err(_) => Vec::new(),
         };
         return verdict(
-            "vpc_endpoint",
+            SetupStep::VpcEndpoint,
             Level::Missing,
             format!("{} has no endpoint to {service_name}", f.vpc_id),
         )
@@ -342,31 +382,30 @@ fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> 
         ..Default::default()
     });
     let v = match endpoint_state::phase(&e.state) {
-        Phase::Ready => verdict("vpc_endpoint", Level::Done, detail),
+        Phase::Ready => verdict(SetupStep::VpcEndpoint, Level::Done, detail),
         // Zilliz accepts an endpoint once it is registered: register first, then wait.
         Phase::Waiting | Phase::Unknown if !registered => {
-            verdict("vpc_endpoint", Level::Pending, detail).remedy(register(f, e))
+            verdict(SetupStep::VpcEndpoint, Level::Pending, detail).remedy(register(f, e))
         }
         Phase::Waiting | Phase::Unknown => {
-            verdict("vpc_endpoint", Level::Pending, detail).remedy(wait_for(e))
+            verdict(SetupStep::VpcEndpoint, Level::Pending, detail).remedy(wait_for(e))
         }
-        Phase::Broken | Phase::Gone => {
-            verdict("vpc_endpoint", Level::Failed, detail).remedy(Remedy::step(format!(
+        Phase::Broken | Phase::Gone => verdict(SetupStep::VpcEndpoint, Level::Failed, detail)
+            .remedy(Remedy::step(format!(
                 "delete {} in the VPC console (or remove_private_link), then {}",
                 e.id,
                 recreate.text()
-            )))
-        }
+            ))),
     };
     v.ids(vec![e.id.clone()])
 }
 
 fn registration(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> Verdict {
     match (&f.registrations, endpoint) {
-        (Err(e), _) => Verdict::unread("zilliz_registration", e),
-        (Ok(_), None) => Verdict::blocked("zilliz_registration", "a VPC endpoint"),
+        (Err(e), _) => Verdict::unread(SetupStep::ZillizRegistration, e),
+        (Ok(_), None) => Verdict::blocked(SetupStep::ZillizRegistration, "a VPC endpoint"),
         (Ok(ids), Some(e)) if ids.contains(&e.id) => verdict(
-            "zilliz_registration",
+            SetupStep::ZillizRegistration,
             Level::Done,
             format!(
                 "{} is registered with project {} in {}",
@@ -375,7 +414,7 @@ fn registration(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
         )
         .ids(vec![e.id.clone()]),
         (Ok(_), Some(e)) => verdict(
-            "zilliz_registration",
+            SetupStep::ZillizRegistration,
             Level::Missing,
             format!(
                 "{} is not registered with project {} in {}: Zilliz does not accept its connections",
@@ -393,18 +432,18 @@ fn private_link_address(
 ) -> Verdict {
     match (&c.address, endpoint) {
         (Some(a), _) => verdict(
-            "private_link_address",
+            SetupStep::PrivateLinkAddress,
             Level::Done,
             format!("https://{}:{}", a.host, a.port),
         )
         .ids(vec![a.host.clone()]),
         (None, Some(e)) if registered => verdict(
-            "private_link_address",
+            SetupStep::PrivateLinkAddress,
             Level::Pending,
             "Zilliz has not allocated the address yet; it follows registration within minutes",
         )
         .remedy(wait_for(e)),
-        (None, _) => Verdict::blocked("private_link_address", "a registered VPC endpoint"),
+        (None, _) => Verdict::blocked(SetupStep::PrivateLinkAddress, "a registered VPC endpoint"),
     }
 }
 
@@ -434,13 +473,13 @@ fn dns_remedy(f: &Facts, endpoint: Option<&VpcEndpoint>) -> Remedy {
 
 fn hosted_zone(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> Verdict {
     let Some(address) = &c.address else {
-        return Verdict::blocked("hosted_zone", "the private link address");
+        return Verdict::blocked(SetupStep::HostedZone, "the private link address");
     };
     let host = &address.host;
     match &f.zone {
-        Err(e) => Verdict::unread("hosted_zone", e),
+        Err(e) => Verdict::unread(SetupStep::HostedZone, e),
         Ok(Some(zone)) => verdict(
-            "hosted_zone",
+            SetupStep::HostedZone,
             Level::Done,
             match &f.zone_via {
                 None => format!("private zone {} ({host}) is tied to {}", zone.id, f.vpc_id),
@@ -464,7 +503,7 @@ fn hosted_zone(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> V
                 ),
                 None => format!("no private zone `{host}` is tied to {}", f.vpc_id),
             };
-            let v = verdict("hosted_zone", Level::Missing, detail);
+            let v = verdict(SetupStep::HostedZone, Level::Missing, detail);
             // A local zone named for the host would shadow a Profile's zone that serves it:
             // where the Profiles cannot be read, or bring zones this account cannot name, the
             // person finds out first.
@@ -567,14 +606,14 @@ pub(crate) fn profile_record_remedy(
 
 fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> Verdict {
     let Some(address) = &c.address else {
-        return Verdict::blocked("alias_record", "the private link address");
+        return Verdict::blocked(SetupStep::AliasRecord, "the private link address");
     };
     let host = &address.host;
     let zone = match &f.zone {
         Err(_) => {
-            return Verdict::unknown("alias_record", "the private zones");
+            return Verdict::unknown(SetupStep::AliasRecord, "the private zones");
         }
-        Ok(None) => return Verdict::blocked("alias_record", "the private zone"),
+        Ok(None) => return Verdict::blocked(SetupStep::AliasRecord, "the private zone"),
         Ok(Some(zone)) => zone,
     };
     let wanted = endpoint
@@ -582,7 +621,7 @@ fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
         .map(|(n, z)| (route53::bare_name(n), z.unwrap_or_default().to_string()));
     if let Some(hidden) = &f.record_hidden {
         return verdict(
-            "alias_record",
+            SetupStep::AliasRecord,
             Level::Done,
             format!(
                 "{hidden}: what it answers for {host} is judged by the probes from inside the VPC \
@@ -594,10 +633,10 @@ fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
     let fix =
         profile_record_remedy(f, zone, host, endpoint).unwrap_or_else(|| dns_remedy(f, endpoint));
     let record = match &f.record {
-        Err(e) => return Verdict::unread("alias_record", e),
+        Err(e) => return Verdict::unread(SetupStep::AliasRecord, e),
         Ok(None) => {
             return verdict(
-                "alias_record",
+                SetupStep::AliasRecord,
                 Level::Missing,
                 format!("zone {} has no A record at {host}", zone.id),
             )
@@ -623,14 +662,14 @@ fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
             .unwrap_or_default();
         return if names.contains(&target) {
             verdict(
-                "alias_record",
+                SetupStep::AliasRecord,
                 Level::Done,
                 format!("{host} is a CNAME to {target}, one of the endpoint's names"),
             )
             .ids(vec![target])
         } else {
             verdict(
-                "alias_record",
+                SetupStep::AliasRecord,
                 Level::Failed,
                 format!(
                     "{host} is a CNAME to {target} in zone {}, not to one of the endpoint's names: \
@@ -644,13 +683,13 @@ fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
     }
     match (&record.alias_target, wanted) {
         (Some(t), Some(w)) if *t == w => verdict(
-            "alias_record",
+            SetupStep::AliasRecord,
             Level::Done,
             format!("{host} is an alias to {}", t.0),
         )
         .ids(vec![t.0.clone()]),
         (Some(t), Some(w)) => verdict(
-            "alias_record",
+            SetupStep::AliasRecord,
             Level::Failed,
             format!(
                 "{host} is an alias to {} (zone {}), not to the endpoint's {} (zone {}): {} \
@@ -661,7 +700,7 @@ fn alias_record(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
         .ids(vec![t.0.clone()])
         .remedy(fix.clone()),
         (Some(t), None) => verdict(
-            "alias_record",
+            SetupStep::AliasRecord,
             Level::Failed,
             format!(
                 "{host} is an alias to {}, but {} has no endpoint to Zilliz and that name is no \
@@ -700,7 +739,7 @@ fn plain_a_record(
     let listed = addresses.join(", ");
     if current.is_empty() {
         return verdict(
-            "alias_record",
+            SetupStep::AliasRecord,
             Level::Failed,
             format!(
                 "{host} is a plain A record ({listed}) in zone {}, and the endpoint's own \
@@ -717,7 +756,7 @@ fn plain_a_record(
         .join(", ");
     if stale.is_empty() && !addresses.is_empty() {
         verdict(
-            "alias_record",
+            SetupStep::AliasRecord,
             Level::Done,
             format!(
                 "{host} is a plain A record ({listed}) in zone {}: those are the endpoint's \
@@ -730,7 +769,7 @@ fn plain_a_record(
         .remedy(fix.clone())
     } else {
         verdict(
-            "alias_record",
+            SetupStep::AliasRecord,
             Level::Failed,
             format!(
                 "{host} is a plain A record in zone {} holding {}, which {} not among the \
@@ -758,13 +797,13 @@ fn security_group(
     client: Option<&ClientView>,
 ) -> Verdict {
     let Some(e) = endpoint else {
-        return Verdict::blocked("security_group", "a VPC endpoint");
+        return Verdict::blocked(SetupStep::SecurityGroup, "a VPC endpoint");
     };
     let Some(port) = c.address.as_ref().map(|a| a.port) else {
         return Verdict {
             blocked: true,
             ..verdict(
-                "security_group",
+                SetupStep::SecurityGroup,
                 Level::Pending,
                 "the rule on the private link's port comes with allow_client_access once Zilliz \
                  has allocated the address (the port is known only then)",
@@ -772,7 +811,7 @@ fn security_group(
         };
     };
     let groups = match &f.endpoint_groups {
-        Err(err) => return Verdict::unread("security_group", err),
+        Err(err) => return Verdict::unread(SetupStep::SecurityGroup, err),
         Ok(groups) => groups,
     };
     let endpoint_group = e.security_group_ids.first().cloned().unwrap_or_default();
@@ -795,7 +834,7 @@ fn security_group(
                     access.source_cidr = Some(cidr.clone());
                 }
                 verdict(
-                    "security_group",
+                    SetupStep::SecurityGroup,
                     Level::Missing,
                     format!(
                         "no security group of {} ({}) allows tcp {port} in: connections time out",
@@ -807,7 +846,7 @@ fn security_group(
                 .remedy(Remedy::Tool(ToolCall::AllowClientAccess(access)))
             } else {
                 verdict(
-                    "security_group",
+                    SetupStep::SecurityGroup,
                     Level::Done,
                     format!(
                         "tcp {port} is allowed in ({})",
@@ -826,13 +865,13 @@ fn security_group(
             let who = &client.described_as;
             match reach::inbound(groups, port, &client.side) {
                 GroupVerdict::Allowed { group_id, rule } => verdict(
-                    "security_group",
+                    SetupStep::SecurityGroup,
                     Level::Done,
                     format!("{group_id} allows {rule}, which covers {who}"),
                 )
                 .ids(vec![group_id]),
                 GroupVerdict::Unknown { group_id, rule } => verdict(
-                    "security_group",
+                    SetupStep::SecurityGroup,
                     Level::Pending,
                     format!(
                         "only `{rule}` on {group_id} might let {who} in; the entries of that \
@@ -851,7 +890,7 @@ fn security_group(
                         _ => {}
                     }
                     verdict(
-                        "security_group",
+                        SetupStep::SecurityGroup,
                         Level::Missing,
                         format!(
                             "no rule of {} ({}) allows tcp {port} from {who}: connections time out",

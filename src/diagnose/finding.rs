@@ -114,20 +114,10 @@ pub(crate) fn fail(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) 
     make(check, Status::Fail, detail, Some(fix.into()))
 }
 
-/// The finding's name for a setup step.
-pub(crate) fn check_of(step: &str) -> &str {
-    match step {
-        "cluster_ready" => "cluster",
-        "zilliz_registration" => "registration",
-        "security_group" => "security_group_inbound",
-        other => other,
-    }
-}
-
 /// A verdict as a finding: done passes, pending warns, missing and failed fail, and a step
 /// that waits on an earlier one is skipped (its cause is reported once, where it is).
 pub(crate) fn from_verdict(v: &Verdict) -> Finding {
-    let check = check_of(v.step);
+    let check = v.step.check();
     let fix = || -> Fix {
         match &v.remedy {
             Some(crate::verdict::Remedy::Tool(call)) => Fix::Call(call.clone()),
@@ -158,7 +148,7 @@ mod tests {
     fn a_done_step_with_a_remedy_is_a_warning_and_without_one_a_pass() {
         use crate::verdict::{Level, Remedy, Verdict};
         let mut v = Verdict {
-            step: "alias_record",
+            step: crate::verdict::SetupStep::AliasRecord,
             level: Level::Done,
             detail: "the A record holds the endpoint's current addresses".into(),
             resource_ids: vec![],

@@ -16,7 +16,7 @@ use crate::cluster::AwsCluster;
 use crate::error::Error;
 use crate::facts::{self, Facts};
 use crate::request::ToolCall;
-use crate::verdict::{self, ClientView};
+use crate::verdict::{self, ClientView, SetupStep};
 use crate::zilliz::model::{PlanSupport, plan_support};
 
 /// What the control plane learnt that the reading of the probes needs.
@@ -322,8 +322,8 @@ fn on_premises_findings(
 fn probe_hints(facts: &Facts, t: &AwsCluster, out: &[Finding]) -> ProbeHints {
     let endpoint = facts.endpoint();
     let dns_checks = [
-        "hosted_zone",
-        "alias_record",
+        SetupStep::HostedZone.check(),
+        SetupStep::AliasRecord.check(),
         "vpc_dns_attributes",
         "zone_shadowing",
     ];
@@ -356,7 +356,7 @@ pub(super) fn without_vpc(t: &AwsCluster) -> Vec<Finding> {
     out.extend(plan_warning(t));
     if t.address.is_none() {
         out.push(finding::fail(
-            "private_link_address",
+            SetupStep::PrivateLinkAddress.check(),
             format!(
                 "{} has no private link address: no VPC endpoint is registered and accepted for \
                  project {} in {}",
