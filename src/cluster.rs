@@ -47,7 +47,7 @@ pub(crate) async fn read(app: &App, cluster_id: &str) -> Result<AwsCluster, Erro
         ))
     })?;
     let project_id = cluster.project_id.clone().ok_or_else(|| {
-        Error::cloud(
+        Error::zilliz(
             format!("Zilliz GET /v2/clusters/{cluster_id}"),
             "the answer has no projectId",
             "Try again; if it persists, pass project_id and region instead",

@@ -24,13 +24,39 @@ pub(crate) enum Error {
     /// The server is not configured for this call (a missing key, no region).
     #[error("{0}")]
     Config(String),
-    /// A call to AWS or Zilliz failed.
+    /// A call to AWS or Zilliz failed; `code` is the service's own error code, where it sent
+    /// one, so that a caller matches on it and never on the text.
     #[error("{call} failed: {cause}. {hint}")]
     Cloud {
+        service: Service,
         call: String,
+        code: Option<String>,
         cause: String,
         hint: String,
     },
+    /// The caller lacks a permission: only the person (or whoever runs their account) can
+    /// grant it, and the hint names what to grant.
+    #[error("{call} failed: {cause}. {hint}")]
+    Denied {
+        service: Service,
+        call: String,
+        code: String,
+        cause: String,
+        hint: String,
+    },
+    /// The credentials (AWS) or the API key (Zilliz) are missing, rejected or expired: the
+    /// person refreshes them; no argument of the call can fix it.
+    #[error("{call} failed: {cause}. {hint}")]
+    Credentials {
+        service: Service,
+        call: String,
+        code: Option<String>,
+        cause: String,
+        hint: String,
+    },
+    /// A bug in this server, said as one: no change of arguments or account fixes it.
+    #[error("internal error in zilliz-privatelink-mcp (a bug; please report it): {0}")]
+    Bug(String),
     /// The request is valid but the state of the accounts does not allow it.
     #[error("{0}")]
     Conflict(String),
@@ -69,17 +95,42 @@ impl Error {
         }
     }
 
-    pub(crate) fn cloud(
+    /// An AWS call failed without a code of AWS's (an answer missing what it should hold).
+    pub(crate) fn aws(
         call: impl Into<String>,
         cause: impl Into<String>,
         hint: impl Into<String>,
     ) -> Self {
         Self::Cloud {
+            service: Service::Aws,
             call: call.into(),
+            code: None,
             cause: cause.into(),
             hint: hint.into(),
         }
     }
+
+    /// A Zilliz call failed without a code of Zilliz's.
+    pub(crate) fn zilliz(
+        call: impl Into<String>,
+        cause: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Self::Cloud {
+            service: Service::Zilliz,
+            call: call.into(),
+            code: None,
+            cause: cause.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+/// Which side of the link a call went to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Service {
+    Aws,
+    Zilliz,
 }
 
 /// A user-supplied value as it may be echoed back: short, on one line, with control

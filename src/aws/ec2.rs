@@ -548,7 +548,7 @@ pub(crate) async fn create_security_group(
         Err(e) => return Err(sdk_error("ec2:CreateSecurityGroup", e)),
     };
     out.group_id().map(str::to_string).ok_or_else(|| {
-        Error::cloud(
+        Error::aws(
             "AWS ec2:CreateSecurityGroup",
             "the answer had no group id",
             "Try again",
@@ -662,7 +662,7 @@ pub(crate) async fn create_interface_endpoint(
         .and_then(|e| e.vpc_endpoint_id())
         .map(str::to_string)
         .ok_or_else(|| {
-            Error::cloud(
+            Error::aws(
                 "AWS ec2:CreateVpcEndpoint",
                 "the answer had no endpoint id",
                 "Try again",
@@ -684,7 +684,7 @@ pub(crate) async fn delete_vpc_endpoint(ec2: &Client, endpoint_id: &str) -> Resu
             if code.ends_with(".NotFound") {
                 return Ok(());
             }
-            Err(Error::cloud(
+            Err(Error::aws(
                 "AWS ec2:DeleteVpcEndpoints",
                 format!(
                     "{code}: {}",

@@ -21,7 +21,7 @@ use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use tokio::sync::{Mutex, OnceCell};
 
 use crate::config::AwsSettings;
-use crate::error::Error;
+use crate::error::{Error, Service};
 use crate::region::RegionNames;
 
 /// Every AWS client the tools need, for one region.
@@ -99,7 +99,7 @@ impl Aws {
                     .await
                     .map_err(|e| sdk_error("sts:GetCallerIdentity", e))?;
                 let account_id = out.account().map(str::to_string).ok_or_else(|| {
-                    Error::cloud(
+                    Error::aws(
                         "AWS sts:GetCallerIdentity",
                         "the answer has no account",
                         "Try again",
@@ -222,7 +222,7 @@ where
             let message = service.err().message().unwrap_or("no message");
             classify_service_error(&call, action, code, message)
         }
-        SdkError::TimeoutError(_) => Error::cloud(
+        SdkError::TimeoutError(_) => Error::aws(
             call,
             "AWS did not answer in time",
             "Try again; if it keeps timing out, check the network path to AWS",
@@ -230,14 +230,18 @@ where
         _ => {
             let detail = DisplayErrorContext(&err).to_string();
             if detail.to_ascii_lowercase().contains("credential") {
-                Error::cloud(
+                Error::Credentials {
+                    service: Service::Aws,
                     call,
-                    "no usable AWS credentials were found",
-                    "Set AWS_PROFILE (run `aws sso login` for SSO profiles) or AWS_ACCESS_KEY_ID \
-                     and AWS_SECRET_ACCESS_KEY in the server's environment, then try again",
-                )
+                    code: None,
+                    cause: "no usable AWS credentials were found".into(),
+                    hint: "Set AWS_PROFILE (run `aws sso login` for SSO profiles) or \
+                           AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the server's \
+                           environment, then try again"
+                        .into(),
+                }
             } else {
-                Error::cloud(
+                Error::aws(
                     call,
                     format!("AWS could not be reached ({})", last_cause(&detail)),
                     "Check the network, and AWS_ENDPOINT_URL if it is set",
@@ -248,27 +252,35 @@ where
 }
 
 fn classify_service_error(call: &str, action: &str, code: &str, message: &str) -> Error {
+    let call = call.to_string();
     match code {
-        "UnauthorizedOperation" | "AccessDenied" | "AccessDeniedException" => Error::cloud(
+        "UnauthorizedOperation" | "AccessDenied" | "AccessDeniedException" => Error::Denied {
+            service: Service::Aws,
             call,
-            format!("AWS denied it ({code})"),
-            crate::iam::grant_hint(action),
-        ),
+            code: code.to_string(),
+            cause: format!("AWS denied it ({code})"),
+            hint: crate::iam::grant_hint(action),
+        },
         "AuthFailure" | "InvalidClientTokenId" | "ExpiredToken" | "SignatureDoesNotMatch" => {
-            Error::cloud(
+            Error::Credentials {
+                service: Service::Aws,
                 call,
-                format!("AWS rejected the credentials ({code})"),
-                "Refresh the credentials (for SSO: `aws sso login`) or check AWS_PROFILE",
-            )
+                code: Some(code.to_string()),
+                cause: format!("AWS rejected the credentials ({code})"),
+                hint: "Refresh the credentials (for SSO: `aws sso login`) or check AWS_PROFILE"
+                    .into(),
+            }
         }
         _ if code.ends_with(".NotFound") || code.starts_with("NoSuch") => {
             Error::not_found(message.to_string(), "Check the id and the region")
         }
-        _ => Error::cloud(
+        _ => Error::Cloud {
+            service: Service::Aws,
             call,
-            format!("{code}: {message}"),
-            "Check the arguments and try again",
-        ),
+            code: Some(code.to_string()),
+            cause: format!("{code}: {message}"),
+            hint: "Check the arguments and try again".into(),
+        },
     }
 }
 
@@ -300,6 +312,23 @@ mod tests {
         )
         .to_string();
         assert!(e.contains("`ec2:DescribeVpcs`"), "{e}");
+    }
+
+    #[test]
+    fn the_code_decides_the_kind_and_is_kept() {
+        let classify = |code| classify_service_error("AWS x", "ec2:X", code, "message");
+        assert!(matches!(
+            classify("AccessDenied"),
+            Error::Denied { service: Service::Aws, code, .. } if code == "AccessDenied"
+        ));
+        assert!(matches!(
+            classify("ExpiredToken"),
+            Error::Credentials { code: Some(code), .. } if code == "ExpiredToken"
+        ));
+        assert!(matches!(
+            classify("VpcEndpointLimitExceeded"),
+            Error::Cloud { code: Some(code), .. } if code == "VpcEndpointLimitExceeded"
+        ));
     }
 
     #[test]

@@ -445,7 +445,7 @@ pub(crate) async fn create_private_zone(
             .hosted_zone()
             .map(|z| bare_zone_id(z.id()))
             .ok_or_else(|| {
-                Error::cloud(
+                Error::aws(
                     "AWS route53:CreateHostedZone",
                     "the answer had no zone",
                     "Try again",
@@ -530,7 +530,7 @@ pub(crate) async fn delete_record(
 }
 
 fn invalid_change(e: aws_sdk_route53::error::BuildError) -> Error {
-    Error::cloud(
+    Error::aws(
         "AWS route53:ChangeResourceRecordSets",
         e.to_string(),
         "This is a bug: please report it",

@@ -72,7 +72,7 @@ pub(crate) async fn run_shell(
         .and_then(|c| c.command_id())
         .map(str::to_string)
         .ok_or_else(|| {
-            Error::cloud(
+            Error::aws(
                 "AWS ssm:SendCommand",
                 "the answer has no command id",
                 "Try again",

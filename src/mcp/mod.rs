@@ -679,7 +679,7 @@ fn respond<T: Serialize + Summary>(result: Result<T, Error>) -> CallToolResponse
                     );
                     rmcp::model::InputRequiredResult::new(Some(requests), Some(state)).into()
                 }
-                Err(e) => failure(&Error::Conflict(format!(
+                Err(e) => failure(&Error::Bug(format!(
                     "the consent question could not be built: {e}"
                 )))
                 .into(),
@@ -701,9 +701,7 @@ fn answer<T: Serialize + Summary>(result: Result<T, Error>) -> CallToolResult {
             result.content = vec![ContentBlock::text(value.summary())];
             result
         }
-        Err(e) => failure(&Error::Conflict(format!(
-            "the answer could not be encoded: {e}"
-        ))),
+        Err(e) => failure(&Error::Bug(format!("the answer could not be encoded: {e}"))),
     }
 }
 

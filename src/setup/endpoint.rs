@@ -297,13 +297,10 @@ pub(crate) async fn create_vpc_endpoint(
     if let Some(group) = applied.made.security_group_id {
         output.security_group_ids = vec![group];
     }
-    let endpoint_id = applied.made.endpoint_id.ok_or_else(|| {
-        Error::cloud(
-            "AWS ec2:CreateVpcEndpoint",
-            "the plan finished without an endpoint",
-            "This is a bug: please report it",
-        )
-    })?;
+    let endpoint_id = applied
+        .made
+        .endpoint_id
+        .ok_or_else(|| Error::Bug("the endpoint plan finished without an endpoint id".into()))?;
     let made = ec2::vpc_endpoints(
         ec2c,
         EndpointQuery {

@@ -530,11 +530,9 @@ fn resolve(reference: &Ref, made: Option<&String>, what: &str) -> Result<String,
     match reference {
         Ref::Existing(id) => Ok(id.clone()),
         Ref::Made => made.cloned().ok_or_else(|| {
-            Error::cloud(
-                "the plan",
-                format!("a change needs the {what} an earlier change makes, and none was made"),
-                "This is a bug: please report it",
-            )
+            Error::Bug(format!(
+                "a change needs the {what} an earlier change makes, and none was made"
+            ))
         }),
     }
 }

@@ -67,8 +67,12 @@ async fn a_wrong_key_is_a_clear_error_with_the_request_id() {
     let err = client(&server, Some("zk-wrong"))
         .cluster("in01-abc")
         .await
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Credentials { code: Some(code), .. } if code == "21119"),
+        "{err:?}"
+    );
+    let err = err.to_string();
     assert!(err.contains("21119") && err.contains("req-42"), "{err}");
     assert!(err.contains("ZILLIZ_CLOUD_API_KEY"), "{err}");
     assert!(!err.contains("zk-wrong"), "{err}");
@@ -204,5 +208,25 @@ async fn throttling_is_retried_after_the_wait_the_server_asks_for() {
         started.elapsed() >= Duration::from_millis(950),
         "{:?}",
         started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_key_without_permission_is_denied_with_zillizs_code() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({ "code": 96013, "message": "permission denied" })),
+        )
+        .mount(&server)
+        .await;
+    let err = client(&server, Some(KEY))
+        .cluster("in01-abc")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Denied { code, .. } if code == "96013"),
+        "{err:?}"
     );
 }

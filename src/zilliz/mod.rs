@@ -16,7 +16,7 @@ pub(crate) use envelope::ApiFailure;
 use model::{Cluster, EndpointService, Page, PrivateEndpoint};
 
 use crate::config::{Secret, ZillizSettings};
-use crate::error::Error;
+use crate::error::{Error, Service};
 
 /// The largest page the control plane serves.
 const PAGE_SIZE: u32 = 100;
@@ -169,7 +169,7 @@ impl Zilliz {
             .await
             .map_err(|e| explain(&what, e))?;
         serde_json::from_value(data).map_err(|e| {
-            Error::cloud(
+            Error::zilliz(
                 what.clone(),
                 format!("the answer did not have the expected shape ({e})"),
                 "Check that ZILLIZ_CLOUD_URI points at the Zilliz Cloud control plane",
@@ -205,7 +205,7 @@ impl Zilliz {
             let got = list.len();
             for item in list {
                 items.push(serde_json::from_value(item).map_err(|e| {
-                    Error::cloud(
+                    Error::zilliz(
                         format!("Zilliz GET /{path}"),
                         format!("an item of `{list_field}` did not have the expected shape ({e})"),
                         "Check that ZILLIZ_CLOUD_URI points at the Zilliz Cloud control plane",
@@ -336,7 +336,7 @@ fn transport_cause(e: &reqwest::Error) -> String {
 fn explain(what: &str, err: CallError) -> Error {
     let (failure, request_id) = match err {
         CallError::Transport(e) => {
-            return Error::cloud(
+            return Error::zilliz(
                 what,
                 format!(
                     "the Zilliz control plane could not be reached ({})",
@@ -385,7 +385,38 @@ fn explain(what: &str, err: CallError) -> Error {
     if failure.code == Some(96018) {
         return Error::not_found(format!("Zilliz cluster ({cause})"), hint);
     }
-    Error::cloud(what, cause, hint)
+    let (call, hint) = (what.to_string(), hint.to_string());
+    let code = failure.code.map(|c| c.to_string());
+    match failure.code {
+        Some(96012..=96016 | 96027) => Error::Denied {
+            service: Service::Zilliz,
+            call,
+            code: code.unwrap_or_default(),
+            cause,
+            hint,
+        },
+        Some(21119 | 80001 | 80002) => Error::Credentials {
+            service: Service::Zilliz,
+            call,
+            code,
+            cause,
+            hint,
+        },
+        _ if failure.http_status == 401 => Error::Credentials {
+            service: Service::Zilliz,
+            call,
+            code,
+            cause,
+            hint,
+        },
+        _ => Error::Cloud {
+            service: Service::Zilliz,
+            call,
+            code,
+            cause,
+            hint,
+        },
+    }
 }
 
 #[cfg(test)]
