@@ -481,7 +481,7 @@ fn hosted_zone(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> V
         Ok(Some(zone)) => verdict(
             SetupStep::HostedZone,
             Level::Done,
-            match &f.zone_via {
+            match &f.zone_reached_by {
                 None => format!("private zone {} ({host}) is tied to {}", zone.id, f.vpc_id),
                 Some(via) => format!(
                     "private zone {} ({}) answers for {host} in {}, {via}",
@@ -491,7 +491,7 @@ fn hosted_zone(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> V
         )
         .ids(vec![zone.id.clone()]),
         Ok(None) => {
-            let detail = match f.elsewhere.first() {
+            let detail = match f.other_vpcs_host_zones.first() {
                 Some((id, vpcs)) => format!(
                     "no private zone `{host}` is tied to {}; zone {id} of that name is tied to {}",
                     f.vpc_id,
@@ -521,7 +521,7 @@ fn hosted_zone(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> V
             }
             // Tying this VPC to another VPC's zone makes it resolve to that VPC's endpoint:
             // right only for hub and spoke, which setup_private_dns checks.
-            match (endpoint, f.elsewhere.first()) {
+            match (endpoint, f.other_vpcs_host_zones.first()) {
                 (Some(e), _) => v.remedy(dns_remedy(f, Some(e))),
                 (None, Some((_, vpcs))) => v.remedy(Remedy::step(format!(
                     "where {} reaches the endpoint of {} over peering or a transit gateway, call \
@@ -990,7 +990,7 @@ mod tests {
         gone.cluster = Err("cluster not found".into());
         all.push(gone);
         let mut elsewhere = with_address(nothing());
-        elsewhere.elsewhere = vec![("Z9".into(), vec!["vpc-99999999".into()])];
+        elsewhere.other_vpcs_host_zones = vec![("Z9".into(), vec!["vpc-99999999".into()])];
         all.push(elsewhere);
         all
     }
@@ -1068,7 +1068,7 @@ mod tests {
             id: "ZPARENT".into(),
             name: "vectordb.zillizcloud.com".into(),
         }));
-        f.zone_via =
+        f.zone_reached_by =
             Some("as parent zone vectordb.zillizcloud.com holding the host's record".into());
         f.record = Ok(Some(cname(
             "vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com.",

@@ -4,7 +4,6 @@
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::json;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,7 +16,9 @@ use crate::endpoint_state::{self, Phase};
 use crate::region::RegionNames;
 use crate::request::RegisterRequest;
 use crate::request::RemoveRequest;
+use crate::request::StatusRequest;
 use crate::request::ToolCall;
+use crate::request::WaitRequest;
 use crate::zilliz::model::{Cluster, PrivateEndpoint};
 
 /// A cluster of the region, as the audit needs it.
@@ -198,16 +199,18 @@ fn record_finding(f: &RegionFacts, c: &ClusterInfo, vpc: &str, e: &VpcEndpoint) 
 }
 
 /// The endpoint's own state.
-fn state_finding(e: &VpcEndpoint, example_cluster: Option<&str>) -> Finding {
+fn state_finding(e: &VpcEndpoint, region: &RegionNames, example_cluster: Option<&str>) -> Finding {
     match endpoint_state::phase(&e.state) {
         Phase::Ready => finding::pass("endpoint", format!("{} is {}", e.id, e.state)),
         Phase::Waiting | Phase::Unknown => finding::warn(
             "endpoint",
             format!("{} is {}: Zilliz has not accepted it yet", e.id, e.state),
-            format!(
-                "wait_for_endpoint {}",
-                json!({ "endpoint_id": e.id, "timeout_seconds": 300 })
-            ),
+            // The audit spans regions: the wait names the endpoint's, not the server's.
+            ToolCall::WaitForEndpoint(WaitRequest {
+                endpoint_id: e.id.clone(),
+                region: Some(region.aws_region.clone()),
+                ..Default::default()
+            }),
         ),
         _ => finding::fail(
             "endpoint",
@@ -411,90 +414,20 @@ pub(crate) fn judge_all(
 
 /// Every link of the region, with its findings.
 pub(crate) fn judge_region(f: &RegionFacts) -> Vec<Link> {
-    let mut links = Vec::new();
-    let clusters_of = |project: &str| -> Vec<&ClusterInfo> {
-        f.clusters
-            .iter()
-            .filter(|c| c.project_id == project)
-            .collect()
-    };
-    for e in &f.endpoints {
-        if endpoint_state::phase(&e.state) == Phase::Gone {
-            continue;
-        }
-        let mut projects: Vec<&str> = f
-            .registrations
-            .iter()
-            .filter(|(_, id, _)| *id == e.id)
-            .map(|(p, _, _)| p.as_str())
-            .collect();
-        projects.sort();
-        projects.dedup();
-        if projects.is_empty() {
-            let mut findings = vec![state_finding(e, None)];
-            let example = f.clusters.first();
-            findings.push(finding::fail(
-                "registration",
-                format!(
-                    "{} in {} leads to Zilliz's service in {} but is registered with no project \
-                     this API key sees (or with one it cannot see)",
-                    e.id, e.vpc_id, f.region.region_id
-                ),
-                match example {
-                    Some(c) => finding::Fix::Call(ToolCall::RegisterEndpoint(RegisterRequest {
-                        endpoint_id: e.id.clone(),
-                        cluster_id: Some(c.id.clone()),
-                        ..Default::default()
-                    })),
-                    None => finding::Fix::Text(format!(
-                        "register it with register_endpoint (endpoint_id {}, project_id and \
-                         region {}), or delete it if nothing uses it",
-                        e.id, f.region.region_id
-                    )),
-                },
-            ));
-            findings.extend(orphaned_endpoint(f, e, &[]));
-            links.push(Link::new(
-                f,
-                None,
-                Vec::new(),
-                Some(&e.id),
-                Some(&e.vpc_id),
-                findings,
-            ));
-            continue;
-        }
-        for project in projects {
-            let clusters = clusters_of(project);
-            let ids: Vec<String> = clusters.iter().map(|c| c.id.clone()).collect();
-            let mut findings = vec![state_finding(e, ids.first().map(String::as_str))];
-            findings.push(finding::pass(
-                "registration",
-                format!(
-                    "{} is registered with {project} in {}",
-                    e.id, f.region.region_id
-                ),
-            ));
-            if endpoint_state::phase(&e.state) == Phase::Ready {
-                findings.extend(clusters.iter().map(|c| record_finding(f, c, &e.vpc_id, e)));
-            }
-            findings.extend(orphaned_endpoint(f, e, &ids));
-            links.push(Link::new(
-                f,
-                Some(project),
-                ids,
-                Some(&e.id),
-                Some(&e.vpc_id),
-                findings,
-            ));
-        }
-    }
+    let mut links: Vec<Link> = f
+        .endpoints
+        .iter()
+        .flat_map(|e| endpoint_links(f, e))
+        .collect();
     // Registrations whose endpoint is not in this account's region.
     for (project, endpoint_id, _) in &f.registrations {
         if f.endpoints.iter().any(|e| &e.id == endpoint_id) {
             continue;
         }
-        let ids: Vec<String> = clusters_of(project).iter().map(|c| c.id.clone()).collect();
+        let ids: Vec<String> = clusters_of(f, project)
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
         links.push(Link::new(
             f,
             Some(project),
@@ -517,97 +450,188 @@ pub(crate) fn judge_region(f: &RegionFacts) -> Vec<Link> {
             )],
         ));
     }
-    // Records in VPCs without an endpoint of their own (spokes), and what was left behind.
-    for z in &f.zones {
-        let gone = !f.known_clusters.contains(&z.cluster_id);
-        if gone {
-            if is_managed(&z.tags) || tag(&z.tags, CLUSTER_TAG).is_some() {
-                let delete_record = z.record.as_ref().map_or(String::new(), |_| {
-                    format!(
-                        "delete its A record (aws route53 change-resource-record-sets \
-                         --hosted-zone-id {} with a DELETE of the record as it is), then ",
-                        z.zone.id
-                    )
-                });
-                links.push(Link::new(
-                    f,
-                    None,
-                    vec![z.cluster_id.clone()],
-                    None,
-                    z.vpcs.first().map(String::as_str),
-                    vec![finding::fail(
-                        "orphan",
-                        format!(
-                            "private zone {} ({}) was made by this tool for cluster {}, which no \
-                             longer exists; it is tied to {}",
-                            z.zone.id,
-                            z.zone.name,
-                            z.cluster_id,
-                            if z.vpcs.is_empty() {
-                                "no VPC of this region".to_string()
-                            } else {
-                                z.vpcs.join(", ")
-                            }
-                        ),
-                        format!(
-                            "{delete_record}aws route53 delete-hosted-zone --id {}",
-                            z.zone.id
-                        ),
-                    )],
-                ));
-            }
-            continue;
+    links.extend(f.zones.iter().flat_map(|z| zone_links(f, z)));
+    links
+}
+
+fn clusters_of<'a>(f: &'a RegionFacts, project: &str) -> Vec<&'a ClusterInfo> {
+    f.clusters
+        .iter()
+        .filter(|c| c.project_id == project)
+        .collect()
+}
+
+/// An endpoint to Zilliz's service: one link per project it is registered with (its records
+/// judged once it is ready), or one link saying it is registered with none.
+fn endpoint_links(f: &RegionFacts, e: &VpcEndpoint) -> Vec<Link> {
+    if endpoint_state::phase(&e.state) == Phase::Gone {
+        return Vec::new();
+    }
+    let mut projects: Vec<&str> = f
+        .registrations
+        .iter()
+        .filter(|(_, id, _)| *id == e.id)
+        .map(|(p, _, _)| p.as_str())
+        .collect();
+    projects.sort();
+    projects.dedup();
+    if projects.is_empty() {
+        let mut findings = vec![state_finding(e, &f.region, None)];
+        let example = f.clusters.first();
+        findings.push(finding::fail(
+            "registration",
+            format!(
+                "{} in {} leads to Zilliz's service in {} but is registered with no project \
+                 this API key sees (or with one it cannot see)",
+                e.id, e.vpc_id, f.region.region_id
+            ),
+            match example {
+                Some(c) => finding::Fix::Call(ToolCall::RegisterEndpoint(RegisterRequest {
+                    endpoint_id: e.id.clone(),
+                    cluster_id: Some(c.id.clone()),
+                    ..Default::default()
+                })),
+                None => finding::Fix::Text(format!(
+                    "register it with register_endpoint (endpoint_id {}, project_id and \
+                     region {}), or delete it if nothing uses it",
+                    e.id, f.region.region_id
+                )),
+            },
+        ));
+        findings.extend(orphaned_endpoint(f, e, &[]));
+        return vec![Link::new(
+            f,
+            None,
+            Vec::new(),
+            Some(&e.id),
+            Some(&e.vpc_id),
+            findings,
+        )];
+    }
+    let mut links = Vec::new();
+    for project in projects {
+        let clusters = clusters_of(f, project);
+        let ids: Vec<String> = clusters.iter().map(|c| c.id.clone()).collect();
+        let mut findings = vec![state_finding(e, &f.region, ids.first().map(String::as_str))];
+        findings.push(finding::pass(
+            "registration",
+            format!(
+                "{} is registered with {project} in {}",
+                e.id, f.region.region_id
+            ),
+        ));
+        if endpoint_state::phase(&e.state) == Phase::Ready {
+            findings.extend(clusters.iter().map(|c| record_finding(f, c, &e.vpc_id, e)));
         }
-        for vpc in &z.vpcs {
-            let own = f
-                .endpoints
-                .iter()
-                .any(|e| &e.vpc_id == vpc && endpoint_state::phase(&e.state) != Phase::Gone);
-            if own {
-                continue; // judged with the VPC's own endpoint above
-            }
-            let Some(record) = &z.record else { continue };
-            let project = f
-                .clusters
-                .iter()
-                .find(|c| c.id == z.cluster_id)
-                .map(|c| c.project_id.as_str());
-            let finding = match alias_endpoint(record, &f.endpoints) {
-                Some(hub) => finding::pass(
-                    &format!("record:{}", z.cluster_id),
-                    format!(
-                        "{} in {vpc} resolves to {} of {} (hub and spoke)",
-                        z.zone.name, hub.id, hub.vpc_id
-                    ),
-                ),
-                None => finding::fail(
-                    &format!("record:{}", z.cluster_id),
-                    format!(
-                        "{} in {vpc} is an alias to {}, which is no endpoint of this account in \
-                         {}: the endpoint is gone",
-                        z.zone.name,
-                        record
-                            .alias_target
-                            .as_ref()
-                            .map_or("(no alias)", |(n, _)| n.as_str()),
-                        f.region.aws_region
-                    ),
-                    format!(
-                        "get_setup_status {} shows what {vpc} resolves through now; then \
-                         setup_private_dns for it with the endpoint it should use",
-                        json!({ "cluster_id": z.cluster_id, "vpc_id": vpc })
-                    ),
-                ),
-            };
+        findings.extend(orphaned_endpoint(f, e, &ids));
+        links.push(Link::new(
+            f,
+            Some(project),
+            ids,
+            Some(&e.id),
+            Some(&e.vpc_id),
+            findings,
+        ));
+    }
+    links
+}
+
+/// A zone named for a host: records in VPCs without an endpoint of their own (spokes), and
+/// what this tool left behind for a cluster that is gone.
+fn zone_links(f: &RegionFacts, z: &HostZone) -> Vec<Link> {
+    let mut links = Vec::new();
+    let gone = !f.known_clusters.contains(&z.cluster_id);
+    if gone {
+        if is_managed(&z.tags) || tag(&z.tags, CLUSTER_TAG).is_some() {
+            let delete_record = z.record.as_ref().map_or(String::new(), |_| {
+                format!(
+                    "delete its A record (aws route53 change-resource-record-sets \
+                     --hosted-zone-id {} with a DELETE of the record as it is), then ",
+                    z.zone.id
+                )
+            });
             links.push(Link::new(
                 f,
-                project,
+                None,
                 vec![z.cluster_id.clone()],
                 None,
-                Some(vpc),
-                vec![finding],
+                z.vpcs.first().map(String::as_str),
+                vec![finding::fail(
+                    "orphan",
+                    format!(
+                        "private zone {} ({}) was made by this tool for cluster {}, which no \
+                         longer exists; it is tied to {}",
+                        z.zone.id,
+                        z.zone.name,
+                        z.cluster_id,
+                        if z.vpcs.is_empty() {
+                            "no VPC of this region".to_string()
+                        } else {
+                            z.vpcs.join(", ")
+                        }
+                    ),
+                    format!(
+                        "{delete_record}aws route53 delete-hosted-zone --id {}",
+                        z.zone.id
+                    ),
+                )],
             ));
         }
+        return links;
+    }
+    for vpc in &z.vpcs {
+        let own = f
+            .endpoints
+            .iter()
+            .any(|e| &e.vpc_id == vpc && endpoint_state::phase(&e.state) != Phase::Gone);
+        if own {
+            continue; // judged with the VPC's own endpoint above
+        }
+        let Some(record) = &z.record else { continue };
+        let project = f
+            .clusters
+            .iter()
+            .find(|c| c.id == z.cluster_id)
+            .map(|c| c.project_id.as_str());
+        let finding = match alias_endpoint(record, &f.endpoints) {
+            Some(hub) => finding::pass(
+                &format!("record:{}", z.cluster_id),
+                format!(
+                    "{} in {vpc} resolves to {} of {} (hub and spoke)",
+                    z.zone.name, hub.id, hub.vpc_id
+                ),
+            ),
+            None => finding::fail(
+                &format!("record:{}", z.cluster_id),
+                format!(
+                    "{} in {vpc} is an alias to {}, which is no endpoint of this account in \
+                     {}: the endpoint is gone",
+                    z.zone.name,
+                    record
+                        .alias_target
+                        .as_ref()
+                        .map_or("(no alias)", |(n, _)| n.as_str()),
+                    f.region.aws_region
+                ),
+                format!(
+                    "{} shows what {vpc} resolves through now; then setup_private_dns for it \
+                     with the endpoint it should use",
+                    ToolCall::GetSetupStatus(StatusRequest {
+                        cluster_id: z.cluster_id.clone(),
+                        vpc_id: vpc.clone(),
+                        ..Default::default()
+                    })
+                ),
+            ),
+        };
+        links.push(Link::new(
+            f,
+            project,
+            vec![z.cluster_id.clone()],
+            None,
+            Some(vpc),
+            vec![finding],
+        ));
     }
     links
 }
@@ -766,6 +790,24 @@ mod tests {
         );
         assert_eq!(links[0].cluster_ids, vec!["in01-a", "in01-b"]);
         assert!(links.iter().all(|l| l.status == LinkStatus::Ok));
+    }
+
+    #[test]
+    fn a_waiting_endpoint_is_waited_for_in_its_own_region() {
+        let mut f = healthy();
+        f.region = RegionNames::parse("aws-eu-central-1").unwrap();
+        f.endpoints[0].state = "pendingAcceptance".into();
+        let links = judge_region(&f);
+        let waiting = links
+            .iter()
+            .flat_map(|l| &l.findings)
+            .find(|f| f.check == "endpoint")
+            .unwrap();
+        assert_eq!(waiting.status, Status::Warn);
+        let Some(ToolCall::WaitForEndpoint(wait)) = &waiting.remedy else {
+            panic!("{waiting:?}")
+        };
+        assert_eq!(wait.region.as_deref(), Some("eu-central-1"));
     }
 
     #[test]

@@ -112,7 +112,19 @@ impl ProbeContext {
 
 /// Turns probe results into findings: (findings, whether the probes ran inside the VPC).
 pub(crate) fn interpret(r: &ProbeResults, ctx: &ProbeContext) -> (Vec<Finding>, Option<bool>) {
-    let (host, port) = (ctx.host.as_str(), ctx.port);
+    let (mut out, inside) = dns(r, ctx);
+    // Without addresses, or outside the VPC, the connection probes say nothing more.
+    if inside == Some(false) || !matches!(r.resolution, Resolution::Addresses(_)) {
+        return (out, inside);
+    }
+    out.extend(connects(r, ctx));
+    out.extend(http(r, ctx));
+    (out, inside)
+}
+
+/// The DNS probe's reading, and whether it shows the machine inside the VPC.
+fn dns(r: &ProbeResults, ctx: &ProbeContext) -> (Vec<Finding>, Option<bool>) {
+    let host = ctx.host.as_str();
     let mut out = Vec::new();
     let seconds = r.timeout.as_secs_f64();
     let mut inside = ctx.inside_vpc;
@@ -227,9 +239,14 @@ pub(crate) fn interpret(r: &ProbeResults, ctx: &ProbeContext) -> (Vec<Finding>, 
             format!("{host} resolves to {shown}"),
         ));
     }
-    if inside == Some(false) {
-        return (out, inside);
-    }
+    (out, inside)
+}
+
+/// Each resolved address's TCP probe: a timeout is a security group or network ACL, a
+/// refusal a wrong address or port.
+fn connects(r: &ProbeResults, ctx: &ProbeContext) -> Vec<Finding> {
+    let (host, port) = (ctx.host.as_str(), ctx.port);
+    let seconds = r.timeout.as_secs_f64();
 
     let access_fix = match &ctx.endpoint_group_id {
         Some(g) => {
@@ -249,12 +266,7 @@ pub(crate) fn interpret(r: &ProbeResults, ctx: &ProbeContext) -> (Vec<Finding>, 
              network ACLs of both subnets (diagnose with cluster_id and vpc_id names the rule)"
         ),
     };
-    let quote = match (&ctx.endpoint_id, &ctx.cluster_id) {
-        (Some(e), Some(c)) => format!("endpoint {e} and cluster {c}"),
-        (Some(e), None) => format!("endpoint {e}"),
-        (None, Some(c)) => format!("cluster {c}"),
-        (None, None) => format!("the host {host}"),
-    };
+    let mut out = Vec::new();
     for (address, result) in &r.connects {
         out.push(match result {
             Connect::Open => finding::pass(
@@ -289,51 +301,62 @@ pub(crate) fn interpret(r: &ProbeResults, ctx: &ProbeContext) -> (Vec<Finding>, 
             ),
         });
     }
+    out
+}
+
+/// The HTTPS request's reading: any HTTP answer means the path to Zilliz works.
+fn http(r: &ProbeResults, ctx: &ProbeContext) -> Option<Finding> {
+    let (host, port) = (ctx.host.as_str(), ctx.port);
+    let seconds = r.timeout.as_secs_f64();
+    let quote = match (&ctx.endpoint_id, &ctx.cluster_id) {
+        (Some(e), Some(c)) => format!("endpoint {e} and cluster {c}"),
+        (Some(e), None) => format!("endpoint {e}"),
+        (None, Some(c)) => format!("cluster {c}"),
+        (None, None) => format!("the host {host}"),
+    };
     let silent_fix = format!(
         "the endpoint took the connection, so the network is open; a private link that then says \
          nothing is Zilliz's side: check that the endpoint is `available` and registered \
          (get_setup_status) and the cluster RUNNING; if they are, contact Zilliz support quoting \
          {quote}"
     );
-    if let Some(h) = &r.http {
-        out.push(match (&h.answer, &h.tls_problem, h.timed_out) {
-            (Some((code, scheme)), tls, _) => {
-                let mut detail =
-                    format!("{scheme}://{host}:{port}/ answered HTTP {code}: the path to Zilliz works");
-                if *code == 400 {
-                    detail.push_str(" (400 is the private link's usual answer to a bare request)");
-                }
-                match tls {
-                    Some(problem) => finding::warn(
-                        "http",
-                        format!("{detail}; but TLS verification failed: {problem}"),
-                        format!(
-                            "connect by the name {host} (not an address), so that the certificate \
-                             matches; if the name was used, a proxy or a stale trust store on \
-                             this machine is in the way"
-                        ),
-                    ),
-                    None => finding::pass("http", detail),
-                }
+    let h = r.http.as_ref()?;
+    Some(match (&h.answer, &h.tls_problem, h.timed_out) {
+        (Some((code, scheme)), tls, _) => {
+            let mut detail =
+                format!("{scheme}://{host}:{port}/ answered HTTP {code}: the path to Zilliz works");
+            if *code == 400 {
+                detail.push_str(" (400 is the private link's usual answer to a bare request)");
             }
-            (None, _, true) => finding::fail(
-                "http",
-                format!(
-                    "{host}:{port} accepted the connection but sent no HTTP answer within {seconds} s"
+            match tls {
+                Some(problem) => finding::warn(
+                    "http",
+                    format!("{detail}; but TLS verification failed: {problem}"),
+                    format!(
+                        "connect by the name {host} (not an address), so that the certificate \
+                         matches; if the name was used, a proxy or a stale trust store on \
+                         this machine is in the way"
+                    ),
                 ),
-                silent_fix,
+                None => finding::pass("http", detail),
+            }
+        }
+        (None, _, true) => finding::fail(
+            "http",
+            format!(
+                "{host}:{port} accepted the connection but sent no HTTP answer within {seconds} s"
             ),
-            (None, _, false) => finding::fail(
-                "http",
-                format!(
-                    "no HTTP answer from {host}:{port}: {}",
-                    h.failure.clone().unwrap_or_default()
-                ),
-                silent_fix,
+            silent_fix,
+        ),
+        (None, _, false) => finding::fail(
+            "http",
+            format!(
+                "no HTTP answer from {host}:{port}: {}",
+                h.failure.clone().unwrap_or_default()
             ),
-        });
-    }
-    (out, inside)
+            silent_fix,
+        ),
+    })
 }
 
 #[cfg(test)]

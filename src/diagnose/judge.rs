@@ -8,6 +8,8 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+use super::arguments::CheckedRequest;
+use super::data_plane::{self, ProbeContext, ProbeResults};
 use super::finding::{self, Finding, Status};
 use super::gather::{ClientVpc, ControlPlaneReads, KnownClient, OtherVpc, Surroundings};
 use super::{dns_path, network, onprem, peering};
@@ -318,6 +320,58 @@ fn on_premises_findings(
     out
 }
 
+/// The probes read with what the control plane learnt, or why they did not run; and whether
+/// they ran inside the VPC.
+pub(super) fn probes(
+    probe_results: Option<&ProbeResults>,
+    host: Option<&str>,
+    port: Option<u16>,
+    c: &CheckedRequest,
+    hints: ProbeHints,
+) -> (Vec<Finding>, Option<bool>) {
+    match (probe_results, host, port) {
+        (Some(results), Some(h), Some(p)) => {
+            let context = ProbeContext {
+                host: h.to_string(),
+                port: p,
+                cluster_id: c.cluster_id.clone(),
+                vpc_id: c.vpc_id.clone(),
+                endpoint_id: hints.endpoint_id,
+                endpoint_addresses: hints.endpoint_addresses,
+                endpoint_group_id: hints.endpoint_group_id,
+                client_network: c.client_network,
+                dns_configured: hints.dns_configured,
+                profile_dns_fix: hints.profile_dns_fix,
+                inside_vpc: match (&c.machine, &c.vpc_id) {
+                    (Some(m), Some(vpc)) => Some(&m.vpc_id == vpc),
+                    _ => None,
+                },
+            };
+            data_plane::interpret(results, &context)
+        }
+        _ => {
+            let (why, fix) = if !c.probe {
+                (
+                    "probe: false",
+                    "call again with probe: true (on an instance inside the VPC: zilliz-privatelink-mcp doctor)",
+                )
+            } else if port.is_none() {
+                (
+                    "the private link address (its port) is not known yet",
+                    "the probes run once Zilliz has allocated the address: fix the failing checks above first",
+                )
+            } else {
+                (
+                    "no host to probe",
+                    "give cluster_id or the private link address",
+                )
+            };
+            let skipped = finding::skip("dns_resolution", format!("not run: {why}"), fix);
+            (vec![skipped], None)
+        }
+    }
+}
+
 /// What the probes' reading needs from the control plane's findings.
 fn probe_hints(facts: &Facts, t: &AwsCluster, out: &[Finding]) -> ProbeHints {
     let endpoint = facts.endpoint();
@@ -410,7 +464,12 @@ fn answering_vpcs(facts: &Facts) -> Vec<String> {
             );
         }
     }
-    vpcs.extend(facts.elsewhere.iter().flat_map(|(_, v)| v.iter().cloned()));
+    vpcs.extend(
+        facts
+            .other_vpcs_host_zones
+            .iter()
+            .flat_map(|(_, v)| v.iter().cloned()),
+    );
     vpcs.sort();
     vpcs.dedup();
     vpcs
@@ -545,7 +604,7 @@ fn dns_path_findings(facts: &Facts, host: &str, vpc_id: &str) -> Vec<Finding> {
         (Ok(zones), Ok(rules), Ok(servers)) => {
             // What a Route 53 Profile brings counts as the VPC's own for Resolver.
             let mut zones = zones.clone();
-            if let (Some(_), Ok(Some(zone))) = (&facts.zone_via, &facts.zone)
+            if let (Some(_), Ok(Some(zone))) = (&facts.zone_reached_by, &facts.zone)
                 && !zones.contains(zone)
             {
                 zones.push(zone.clone());

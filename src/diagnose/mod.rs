@@ -31,7 +31,6 @@ use crate::error::Error;
 use crate::request::DiagnoseRequest;
 use crate::request::ToolCall;
 use crate::summary::Summary;
-use data_plane::ProbeContext;
 pub(crate) use finding::{Finding, Status, mark};
 use judge::ProbeHints;
 
@@ -154,53 +153,9 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
     let ((control_findings, hints), probe_results) = tokio::join!(control, probes);
     findings.extend(control_findings);
 
-    let ran_inside_vpc = match (&probe_results, &host, port) {
-        (Some(results), Some(h), Some(p)) => {
-            let context = ProbeContext {
-                host: h.clone(),
-                port: p,
-                cluster_id: c.cluster_id.clone(),
-                vpc_id: c.vpc_id.clone(),
-                endpoint_id: hints.endpoint_id,
-                endpoint_addresses: hints.endpoint_addresses,
-                endpoint_group_id: hints.endpoint_group_id,
-                client_network: c.client_network,
-                dns_configured: hints.dns_configured,
-                profile_dns_fix: hints.profile_dns_fix,
-                inside_vpc: match (&c.machine, &c.vpc_id) {
-                    (Some(m), Some(vpc)) => Some(&m.vpc_id == vpc),
-                    _ => None,
-                },
-            };
-            let (probe_findings, inside) = data_plane::interpret(results, &context);
-            findings.extend(probe_findings);
-            inside
-        }
-        _ => {
-            let (why, fix) = if !c.probe {
-                (
-                    "probe: false",
-                    "call again with probe: true (on an instance inside the VPC: zilliz-privatelink-mcp doctor)",
-                )
-            } else if port.is_none() {
-                (
-                    "the private link address (its port) is not known yet",
-                    "the probes run once Zilliz has allocated the address: fix the failing checks above first",
-                )
-            } else {
-                (
-                    "no host to probe",
-                    "give cluster_id or the private link address",
-                )
-            };
-            findings.push(finding::skip(
-                "dns_resolution",
-                format!("not run: {why}"),
-                fix,
-            ));
-            None
-        }
-    };
+    let (probe_findings, ran_inside_vpc) =
+        judge::probes(probe_results.as_ref(), host.as_deref(), port, &c, hints);
+    findings.extend(probe_findings);
     let doctor_command = c.cluster_id.as_ref().map(|id| {
         let mut command = format!("zilliz-privatelink-mcp doctor --cluster-id {id}");
         if let Some(vpc) = &c.vpc_id {

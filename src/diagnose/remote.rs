@@ -549,6 +549,45 @@ pub(crate) async fn probe_from_instance(
     let (command_id, invocation) = ran?;
     output.command_id = Some(command_id.clone());
     output.applied = true;
+    let (findings, healthy, message) = judge_run(&Run {
+        instance_id: &instance_id,
+        command_id: &command_id,
+        invocation: &invocation,
+        address: &address,
+        cluster_id: cluster_id.as_deref(),
+        instance: &instance,
+        facts: facts.as_ref(),
+    });
+    output.findings = findings;
+    output.healthy = Some(healthy);
+    output.message = message;
+    Ok(output)
+}
+
+/// What a run on the instance showed.
+struct Run<'a> {
+    instance_id: &'a str,
+    command_id: &'a str,
+    invocation: &'a ssm::Invocation,
+    address: &'a PrivateLinkAddress,
+    cluster_id: Option<&'a str>,
+    instance: &'a ec2::Instance,
+    /// The facts of the instance's VPC, where a cluster was named.
+    facts: Option<&'a crate::facts::Facts>,
+}
+
+/// The run's output read as the diagnosis reads its own probes: the findings (seen from the
+/// instance), whether the link is healthy there, and the one-line message.
+fn judge_run(run: &Run<'_>) -> (Vec<Finding>, bool, String) {
+    let Run {
+        instance_id,
+        command_id,
+        invocation,
+        address,
+        cluster_id,
+        instance,
+        facts,
+    } = *run;
     if !invocation.stdout.contains("zpl ") {
         let stderr = invocation
             .stderr
@@ -556,7 +595,7 @@ pub(crate) async fn probe_from_instance(
             .take(3)
             .collect::<Vec<_>>()
             .join(" / ");
-        output.findings.push(finding::fail(
+        let failed = finding::fail(
             "instance_probe",
             format!(
                 "the command {command_id} ended {} on {instance_id} without probe results{}",
@@ -572,22 +611,23 @@ pub(crate) async fn probe_from_instance(
                  {instance_id} shows the whole output; the instance needs sh, bash, getent, \
                  timeout and curl"
             ),
-        ));
-        output.healthy = Some(false);
-        output.message = format!("The probe did not run to the end on {instance_id}.");
-        return Ok(output);
+        );
+        return (
+            vec![failed],
+            false,
+            format!("The probe did not run to the end on {instance_id}."),
+        );
     }
     let step = Duration::from_secs(STEP_TIMEOUT_SECONDS);
     let results = parse(&invocation.stdout, step);
-    let endpoint = facts.as_ref().and_then(|f| f.endpoint());
+    let endpoint = facts.and_then(|f| f.endpoint());
     let context = ProbeContext {
         host: address.host.clone(),
         port: address.port,
-        cluster_id: cluster_id.clone(),
+        cluster_id: cluster_id.map(str::to_string),
         vpc_id: instance.vpc_id.clone(),
         endpoint_id: endpoint.map(|e| e.id.clone()),
         endpoint_addresses: facts
-            .as_ref()
             .map(|f| f.endpoint_addresses.clone())
             .unwrap_or_default(),
         endpoint_group_id: endpoint.and_then(|e| e.security_group_ids.first().cloned()),
@@ -595,7 +635,7 @@ pub(crate) async fn probe_from_instance(
         inside_vpc: Some(true),
         client_network: instance.private_ip.map(ipnet::IpNet::from),
         dns_configured: None,
-        profile_dns_fix: facts.as_ref().and_then(|f| {
+        profile_dns_fix: facts.and_then(|f| {
             let zone = f.zone.as_ref().ok()?.as_ref()?;
             crate::verdict::profile_record_remedy(f, zone, &address.host, endpoint)
                 .map(|r| r.text())
@@ -606,13 +646,9 @@ pub(crate) async fn probe_from_instance(
         &address.host,
         &proxy_settings(&invocation.stdout),
     ));
-    output.findings = seen_from(&instance_id, findings);
-    let healthy = !output
-        .findings
-        .iter()
-        .any(|f| f.status == finding::Status::Fail);
-    output.healthy = Some(healthy);
-    output.message = if healthy {
+    let findings = seen_from(instance_id, findings);
+    let healthy = !findings.iter().any(|f| f.status == finding::Status::Fail);
+    let message = if healthy {
         format!(
             "Seen from {instance_id}: {}:{} resolves, connects and answers.",
             address.host, address.port
@@ -620,7 +656,7 @@ pub(crate) async fn probe_from_instance(
     } else {
         format!("Seen from {instance_id}: the private link is broken there.")
     };
-    Ok(output)
+    (findings, healthy, message)
 }
 
 #[cfg(test)]
@@ -763,5 +799,46 @@ mod tests {
             platform: "Linux".into(),
         };
         assert!(unmanaged("i-1", Some(&online), "us-west-2").is_none());
+    }
+
+    #[test]
+    fn a_run_is_read_as_the_instance_sees_it() {
+        let instance = ec2::Instance {
+            id: "i-0123456789abcdef0".into(),
+            vpc_id: Some("vpc-11111111".into()),
+            subnet_id: None,
+            private_ip: Some("10.0.3.7".parse().unwrap()),
+            security_group_ids: vec![],
+        };
+        let address = PrivateLinkAddress {
+            host: "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com".into(),
+            port: 19531,
+        };
+        let run = |stdout: &str, stderr: &str| {
+            let invocation = ssm::Invocation {
+                status: "Success".into(),
+                stdout: stdout.into(),
+                stderr: stderr.into(),
+            };
+            judge_run(&Run {
+                instance_id: &instance.id,
+                command_id: "cmd-1",
+                invocation: &invocation,
+                address: &address,
+                cluster_id: None,
+                instance: &instance,
+                facts: None,
+            })
+        };
+        let (findings, healthy, message) = run(
+            "zpl resolvers 10.0.0.2\nzpl dns ok 10.0.1.5\nzpl tcp 10.0.1.5 open\nzpl https 0 400\n",
+            "",
+        );
+        assert!(healthy, "{findings:?}");
+        assert!(message.contains("resolves, connects and answers"));
+        let (findings, healthy, _) = run("", "bash: curl: command not found");
+        assert!(!healthy);
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].detail.contains("curl: command not found"));
     }
 }

@@ -135,7 +135,7 @@ pub(crate) async fn gather_from(
         endpoint_addresses,
         host_zones_elsewhere,
         candidates,
-        mut parent_zones,
+        parent_zones,
     } = zone_round;
     // A Profile's DNS Firewall rule groups are evaluated beside the VPC's own.
     let firewall = match (firewall_rules, &brought) {
@@ -145,33 +145,16 @@ pub(crate) async fn gather_from(
         }
         (rules, _) => rules,
     };
-    let (mut zone, mut record) = (zone, record);
-    let mut elsewhere_answer: Option<AnsweredElsewhere> = None;
-    if matches!(zone, Ok(None))
-        && let Some(host) = &host
-    {
-        let carried = brought
-            .as_ref()
-            .map(|b| b.zones.as_slice())
-            .unwrap_or_default();
-        let this_accounts: Vec<&Zone> = host_zones_elsewhere.iter().map(|(z, _)| z).collect();
-        elsewhere_answer = answered_elsewhere(host, &parent_zones, carried, &this_accounts);
-        parent_zones.extend(shadowing_profile_zones(host, carried));
-    }
-    if let Some(answer) = &elsewhere_answer {
-        zone = Ok(Some(answer.zone.clone()));
-        record = Ok(answer.record.clone());
-    }
-    let here = zone
-        .as_ref()
-        .ok()
-        .and_then(|z| z.as_ref())
-        .map(|z| z.id.clone());
-    let elsewhere: Vec<(String, Vec<String>)> = host_zones_elsewhere
-        .into_iter()
-        .filter(|(z, _)| Some(&z.id) != here.as_ref())
-        .map(|(z, vpcs)| (z.id, vpcs))
-        .collect();
+    let settled = settle_answer(
+        host.as_deref(),
+        zone,
+        record,
+        brought.as_ref().ok(),
+        parent_zones,
+        host_zones_elsewhere,
+    );
+    let (zone, record, parent_zones) = (settled.zone, settled.record, settled.parent_zones);
+    let other_vpcs_host_zones = settled.other_vpcs_host_zones;
     let hub_endpoint = hub_endpoint(&record, candidates, vpc_id);
     let (endpoint_groups, endpoint_addresses) = match &hub_endpoint {
         Some(hub) => endpoint_reads(&clients.ec2, Some(hub)).await,
@@ -180,7 +163,7 @@ pub(crate) async fn gather_from(
     let endpoint_groups = expand_prefix_lists(&clients.ec2, endpoint_groups, prefix_lists).await;
     service_zones.sort();
     service_zones.dedup();
-    let (zone_via, zone_profile, record_hidden) = match elsewhere_answer {
+    let (zone_reached_by, zone_profile, record_hidden) = match settled.elsewhere {
         Some(a) => (Some(a.via), a.profile, a.record_hidden),
         None => (None, None, None),
     };
@@ -198,8 +181,8 @@ pub(crate) async fn gather_from(
         zone,
         record,
         zone_vpcs,
-        elsewhere,
-        zone_via,
+        other_vpcs_host_zones,
+        zone_reached_by,
         zone_profile,
         record_hidden,
         parent_zones,
@@ -211,6 +194,61 @@ pub(crate) async fn gather_from(
         resolver_rules,
         dns_servers,
         hub_endpoint,
+    }
+}
+
+/// Which zone answers for the host in the VPC, once every read is in.
+struct Settled {
+    zone: Result<Option<Zone>, String>,
+    record: Result<Option<ARecord>, String>,
+    /// Where no zone of the host's name is tied to the VPC: the one Resolver answers from.
+    elsewhere: Option<AnsweredElsewhere>,
+    parent_zones: Vec<ParentZone>,
+    other_vpcs_host_zones: Vec<(String, Vec<String>)>,
+}
+
+/// Without a zone of the host's name tied to the VPC, Resolver answers from the most specific
+/// zone that covers the host among the VPC's parent zones and those its Profiles bring; a
+/// Profile's parent zone without the host's record shadows it like a local one. The host's
+/// zones of other VPCs are what is left once the answering zone is known.
+fn settle_answer(
+    host: Option<&str>,
+    zone: Result<Option<Zone>, String>,
+    record: Result<Option<ARecord>, String>,
+    brought: Option<&Brought>,
+    mut parent_zones: Vec<ParentZone>,
+    host_zones_elsewhere: Vec<(Zone, Vec<String>)>,
+) -> Settled {
+    let (mut zone, mut record) = (zone, record);
+    let mut elsewhere = None;
+    if matches!(zone, Ok(None))
+        && let Some(host) = host
+    {
+        let carried = brought.map(|b| b.zones.as_slice()).unwrap_or_default();
+        let this_accounts: Vec<&Zone> = host_zones_elsewhere.iter().map(|(z, _)| z).collect();
+        elsewhere = answered_elsewhere(host, &parent_zones, carried, &this_accounts);
+        parent_zones.extend(shadowing_profile_zones(host, carried));
+    }
+    if let Some(answer) = &elsewhere {
+        zone = Ok(Some(answer.zone.clone()));
+        record = Ok(answer.record.clone());
+    }
+    let here = zone
+        .as_ref()
+        .ok()
+        .and_then(|z| z.as_ref())
+        .map(|z| z.id.clone());
+    let other_vpcs_host_zones = host_zones_elsewhere
+        .into_iter()
+        .filter(|(z, _)| Some(&z.id) != here.as_ref())
+        .map(|(z, vpcs)| (z.id, vpcs))
+        .collect();
+    Settled {
+        zone,
+        record,
+        elsewhere,
+        parent_zones,
+        other_vpcs_host_zones,
     }
 }
 

@@ -70,10 +70,10 @@ pub(crate) struct Facts {
     /// (a central DNS VPC among them answers from it too).
     pub(crate) zone_vpcs: Vec<String>,
     /// Private zones named for the host that are not tied to this VPC, with their VPCs.
-    pub(crate) elsewhere: Vec<(String, Vec<String>)>,
+    pub(crate) other_vpcs_host_zones: Vec<(String, Vec<String>)>,
     /// How `zone` reaches the VPC where it is not a zone named for the host tied to it
     /// directly: through a Route 53 Profile, or a parent zone that holds the host's record.
-    pub(crate) zone_via: Option<String>,
+    pub(crate) zone_reached_by: Option<String>,
     /// The Profile resource `zone` comes with, where it does: its records are changed by the
     /// Profile's owner, never by a local zone of this VPC.
     pub(crate) zone_profile: Option<ProfileResource>,
@@ -141,8 +141,8 @@ impl Facts {
             zone: u(why),
             record: u(why),
             zone_vpcs: Vec::new(),
-            elsewhere: Vec::new(),
-            zone_via: None,
+            other_vpcs_host_zones: Vec::new(),
+            zone_reached_by: None,
             zone_profile: None,
             record_hidden: None,
             parent_zones: Vec::new(),
@@ -305,7 +305,7 @@ fn choose_answering_zone<'a>(
 pub(crate) struct AnsweredElsewhere {
     pub(crate) zone: Zone,
     pub(crate) record: Option<ARecord>,
-    /// How the zone reaches the VPC (see [`Facts::zone_via`]).
+    /// How the zone reaches the VPC (see [`Facts::zone_reached_by`]).
     pub(crate) via: String,
     pub(crate) profile: Option<ProfileResource>,
     /// Why the record is unknown (see [`Facts::record_hidden`]).
@@ -482,8 +482,8 @@ pub(crate) mod fixtures {
             zone: Ok(None),
             record: Ok(None),
             zone_vpcs: vec![],
-            elsewhere: vec![],
-            zone_via: None,
+            other_vpcs_host_zones: vec![],
+            zone_reached_by: None,
             zone_profile: None,
             record_hidden: None,
             parent_zones: vec![],
