@@ -57,6 +57,51 @@ fn has_explicit_port(host_port: &str) -> bool {
         .is_some_and(|(_, port)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// What a probe is pointed at: a cluster (whose address and region are read, unless the
+/// address is given too), or an address alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ProbeTarget {
+    Cluster {
+        cluster_id: String,
+        address: Option<PrivateLinkAddress>,
+    },
+    Address(PrivateLinkAddress),
+}
+
+impl ProbeTarget {
+    /// `cluster_id` and `address` as a call gives them, checked; one of the two is needed.
+    pub(crate) fn parse(cluster_id: Option<&str>, address: Option<&str>) -> Result<Self, Error> {
+        let cluster_id = cluster_id.map(crate::validate::cluster_id).transpose()?;
+        let address = address.map(PrivateLinkAddress::parse).transpose()?;
+        match (cluster_id, address) {
+            (Some(cluster_id), address) => Ok(Self::Cluster {
+                cluster_id,
+                address,
+            }),
+            (None, Some(address)) => Ok(Self::Address(address)),
+            (None, None) => Err(Error::missing(
+                "cluster_id",
+                "pass cluster_id (list_zilliz_clusters shows them) or the private link address",
+            )),
+        }
+    }
+
+    pub(crate) fn cluster_id(&self) -> Option<&str> {
+        match self {
+            Self::Cluster { cluster_id, .. } => Some(cluster_id),
+            Self::Address(_) => None,
+        }
+    }
+
+    /// The address the call gave, if it gave one.
+    pub(crate) fn given_address(&self) -> Option<&PrivateLinkAddress> {
+        match self {
+            Self::Cluster { address, .. } => address.as_ref(),
+            Self::Address(address) => Some(address),
+        }
+    }
+}
+
 /// The host Zilliz gives a cluster's private link:
 /// `<clusterId>-privatelink.<regionId>.vectordb.zillizcloud.com`.
 pub(crate) fn expected_private_link_host(cluster_id: &str, region_id: &str) -> String {
@@ -123,5 +168,24 @@ mod tests {
         ] {
             assert!(PrivateLinkAddress::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_probe_targets_a_cluster_or_an_address() {
+        let host = "https://in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com:19531";
+        assert!(matches!(
+            ProbeTarget::parse(None, Some(host)),
+            Ok(ProbeTarget::Address(_))
+        ));
+        let both = ProbeTarget::parse(Some("in01-0123456789abcdef"), Some(host)).unwrap();
+        assert_eq!(both.cluster_id(), Some("in01-0123456789abcdef"));
+        assert_eq!(both.given_address().map(|a| a.port), Some(19531));
+        let neither = ProbeTarget::parse(None, None).unwrap_err().to_string();
+        assert!(neither.contains("cluster_id"), "{neither}");
+        // Both wrong: the cluster is named first.
+        let bad = ProbeTarget::parse(Some("in01-BAD!"), Some("nope"))
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("in01-BAD!"), "{bad}");
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 
 use super::DEFAULT_PROBE_TIMEOUT;
-use crate::address::PrivateLinkAddress;
+use crate::address::{PrivateLinkAddress, ProbeTarget};
 use crate::aws::imds::Machine;
 use crate::error::Error;
 use crate::request::DiagnoseRequest;
@@ -43,22 +43,11 @@ pub(super) fn check(
     r: &DiagnoseRequest,
     default_dns_server: Option<SocketAddr>,
 ) -> Result<CheckedRequest, Error> {
-    let cluster_id = r
-        .cluster_id
-        .as_deref()
-        .map(validate::cluster_id)
-        .transpose()?;
-    let address = r
-        .address
-        .as_deref()
-        .map(PrivateLinkAddress::parse)
-        .transpose()?;
-    if cluster_id.is_none() && address.is_none() {
-        return Err(Error::missing(
-            "cluster_id",
-            "pass cluster_id (list_zilliz_clusters shows them) or the private link address",
-        ));
-    }
+    let target = ProbeTarget::parse(r.cluster_id.as_deref(), r.address.as_deref())?;
+    let (cluster_id, address) = (
+        target.cluster_id().map(str::to_string),
+        target.given_address().cloned(),
+    );
     let dns_server = match r
         .dns_server
         .as_deref()

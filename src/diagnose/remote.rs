@@ -18,7 +18,7 @@ use serde::Serialize;
 use super::data_plane::{self, ProbeContext, ProbeResults};
 use super::finding::{self, Finding};
 use super::probes::{Connect, HttpOutcome, Resolution};
-use crate::address::PrivateLinkAddress;
+use crate::address::{PrivateLinkAddress, ProbeTarget};
 use crate::app::App;
 use crate::aws::{Identity, ec2, ssm};
 use crate::cluster;
@@ -28,7 +28,7 @@ use crate::facts;
 use crate::region::RegionNames;
 use crate::request::InstanceProbeRequest;
 use crate::summary::Summary;
-use crate::validate::{self, AwsId};
+use crate::validate::AwsId;
 
 /// The variables through which curl, gRPC clients and most HTTP libraries take a proxy, and
 /// the ones that exempt names from it.
@@ -421,42 +421,31 @@ pub(crate) async fn probe_from_instance(
 ) -> Result<InstanceProbeOutput, Error> {
     let instance_id =
         AwsId::Instance.check_field("client_instance_id", &request.client_instance_id)?;
-    let cluster_id = request
-        .cluster_id
-        .as_deref()
-        .map(validate::cluster_id)
-        .transpose()?;
-    let given = request
-        .address
-        .as_deref()
-        .map(PrivateLinkAddress::parse)
-        .transpose()?;
+    let target = ProbeTarget::parse(request.cluster_id.as_deref(), request.address.as_deref())?;
     let asked_region = request
         .region
         .as_deref()
         .map(RegionNames::parse)
         .transpose()?;
-    if let Some(a) = &given {
+    if let Some(a) = target.given_address() {
         script(&a.host, a.port, STEP_TIMEOUT_SECONDS)?;
     }
-    let (address, region) = match (&cluster_id, given) {
-        (Some(id), given) => {
-            let target = cluster::read(app, id).await?;
-            let address = match given {
+    let cluster_id = target.cluster_id().map(str::to_string);
+    let (address, region) = match target {
+        ProbeTarget::Cluster {
+            cluster_id,
+            address,
+        } => {
+            let cluster = cluster::read(app, &cluster_id).await?;
+            let address = match address {
                 Some(a) => a,
-                None => target.require_address()?.clone(),
+                None => cluster.require_address()?.clone(),
             };
-            (address, target.region)
+            (address, cluster.region)
         }
-        (None, Some(address)) => {
+        ProbeTarget::Address(address) => {
             let clients = app.aws.clients(asked_region.as_ref()).await?;
             (address, clients.region.clone())
-        }
-        (None, None) => {
-            return Err(Error::missing(
-                "cluster_id",
-                "pass cluster_id (list_zilliz_clusters shows them) or the private link address",
-            ));
         }
     };
     let lines = script(&address.host, address.port, STEP_TIMEOUT_SECONDS)?;
