@@ -107,6 +107,10 @@ async def mcp_session(env, *args, stderr_path=None, elicitation_callback=None, c
     from mcp.client.stdio import stdio_client
 
     assert BINARY.exists(), f"build the binary first: {BINARY}"
+    if not stderr_path:
+        # Nobody reads this log: formatting the SDK's debug spans would cost more CPU than the
+        # calls themselves. A test that reads the log passes stderr_path and keeps its level.
+        env = {**env, "RUST_LOG": "warn"}
     params = StdioServerParameters(command=command or str(BINARY), args=list(args), env=env)
     errlog = open(stderr_path, "w") if stderr_path else open(os.devnull, "w")
     try:
