@@ -8,10 +8,10 @@ use serde::Serialize;
 use super::change_summary;
 use super::plan::{self, Change, Ref};
 use crate::app::App;
-use crate::aws::Identity;
-use crate::aws::ec2::{self, EndpointQuery, Subnet, VpcEndpoint};
+use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, Subnet, VpcEndpoint};
 use crate::aws::tags::tags_for;
-use crate::cluster;
+use crate::aws::{Identity, RegionClients};
+use crate::cluster::{self, AwsCluster};
 use crate::consent::Consent;
 use crate::endpoint_state;
 use crate::error::Error;
@@ -69,28 +69,12 @@ pub(crate) async fn create_vpc_endpoint(
     consent: &Consent,
 ) -> Result<CreateEndpointOutput, Error> {
     // Every argument is checked before the first call.
-    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
-    if request.subnet_ids.is_empty() {
-        return Err(Error::invalid(
-            "subnet_ids",
-            "[]",
-            "give at least one subnet of the VPC, one per availability zone (list_subnets shows which zones are supported)",
-        ));
-    }
-    let subnet_ids = check_ids(AwsId::Subnet, "subnet_ids", &request.subnet_ids)?;
-    let group_ids = check_ids(
-        AwsId::SecurityGroup,
-        "security_group_ids",
-        request.security_group_ids.as_deref().unwrap_or_default(),
-    )?;
-    let asked_region = request
-        .region
-        .as_deref()
-        .map(RegionNames::parse)
-        .transpose()?;
-    if let Some(cluster_id) = &request.cluster_id {
-        crate::validate::cluster_id(cluster_id)?;
-    }
+    let Checked {
+        vpc_id,
+        subnet_ids,
+        group_ids,
+        asked_region,
+    } = check(&request)?;
 
     let target = match &request.cluster_id {
         Some(cluster_id) => Some(cluster::read(app, cluster_id).await?),
@@ -163,27 +147,7 @@ pub(crate) async fn create_vpc_endpoint(
     );
     let (service, existing) = (service?, existing?);
 
-    for subnet in &subnets {
-        if subnet.vpc_id != vpc_id {
-            return Err(Error::invalid(
-                "subnet_ids",
-                &subnet.id,
-                format!("that subnet belongs to {}, not to {vpc_id}", subnet.vpc_id),
-            ));
-        }
-    }
-    for group in &groups {
-        if group.vpc_id.as_deref() != Some(vpc_id.as_str()) {
-            return Err(Error::invalid(
-                "security_group_ids",
-                &group.id,
-                format!(
-                    "that security group belongs to {}, not to {vpc_id}",
-                    group.vpc_id.as_deref().unwrap_or("no VPC")
-                ),
-            ));
-        }
-    }
+    in_vpc(&vpc_id, &subnets, &groups)?;
     // Keep the caller's order, which says which subnet to prefer in a zone.
     let ordered: Vec<Subnet> = subnet_ids
         .iter()
@@ -233,24 +197,12 @@ pub(crate) async fn create_vpc_endpoint(
             service.availability_zones.join(", ")
         )));
     }
-    let whitelist = match (service.whitelist_required, &target) {
-        (false, _) => None,
-        (true, Some(t)) => Some(Whitelist {
-            project_id: t.project_id.clone(),
-            account_id: output.account_id.clone(),
-        }),
-        (true, None) => {
-            return Err(Error::missing(
-                "cluster_id",
-                format!(
-                    "Zilliz's endpoint service in {} is visible only to whitelisted AWS accounts, \
-                     and the whitelist belongs to a project: pass cluster_id so that the account \
-                     is whitelisted for the cluster's project first",
-                    region.region_id
-                ),
-            ));
-        }
-    };
+    let whitelist = whitelist_for(
+        service.whitelist_required,
+        target.as_ref(),
+        &output.account_id,
+        &region,
+    )?;
     if let Some(group) = &dedicated {
         output.security_group_ids = vec![group.id.clone()];
         output.warnings.push(format!(
@@ -287,7 +239,19 @@ pub(crate) async fn create_vpc_endpoint(
         cluster_id: cluster_id.as_deref(),
         kept: &[],
     };
-    let applied = match plan::carry_out(app, &clients, &scope, &plan, consent).await? {
+    make(app, &clients, &scope, &plan, consent, output).await
+}
+
+/// Carries out the confirmed plan and reads back the endpoint it made.
+async fn make(
+    app: &App,
+    clients: &RegionClients,
+    scope: &plan::Scope<'_>,
+    plan: &[Change],
+    consent: &Consent,
+    mut output: CreateEndpointOutput,
+) -> Result<CreateEndpointOutput, Error> {
+    let applied = match plan::carry_out(app, clients, scope, plan, consent).await? {
         plan::Outcome::Applied(applied) => applied,
         plan::Outcome::Declined(why) => {
             output.message = why;
@@ -302,7 +266,7 @@ pub(crate) async fn create_vpc_endpoint(
         .endpoint_id
         .ok_or_else(|| Error::Bug("the endpoint plan finished without an endpoint id".into()))?;
     let made = ec2::vpc_endpoints(
-        ec2c,
+        &clients.ec2,
         EndpointQuery {
             ids: std::slice::from_ref(&endpoint_id),
             ..Default::default()
@@ -316,11 +280,105 @@ pub(crate) async fn create_vpc_endpoint(
         output.dns_name = endpoint.regional_dns_entry().map(|(n, _)| n.to_string());
     }
     output.message = format!(
-        "Created VPC endpoint {endpoint_id} in {vpc_id} ({}); {}. Next: register_endpoint.",
-        region.aws_region,
+        "Created VPC endpoint {endpoint_id} in {} ({}); {}. Next: register_endpoint.",
+        output.vpc_id,
+        output.aws_region,
         endpoint_state::explain(output.state.as_deref().unwrap_or("pending"))
     );
     Ok(output)
+}
+
+/// The arguments of `create_vpc_endpoint`, checked.
+#[derive(Debug)]
+struct Checked {
+    vpc_id: String,
+    subnet_ids: Vec<String>,
+    group_ids: Vec<String>,
+    asked_region: Option<RegionNames>,
+}
+
+/// Every argument checked before the first call: ids by their form, duplicates dropped.
+fn check(request: &CreateEndpointRequest) -> Result<Checked, Error> {
+    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
+    if request.subnet_ids.is_empty() {
+        return Err(Error::invalid(
+            "subnet_ids",
+            "[]",
+            "give at least one subnet of the VPC, one per availability zone (list_subnets shows which zones are supported)",
+        ));
+    }
+    let subnet_ids = check_ids(AwsId::Subnet, "subnet_ids", &request.subnet_ids)?;
+    let group_ids = check_ids(
+        AwsId::SecurityGroup,
+        "security_group_ids",
+        request.security_group_ids.as_deref().unwrap_or_default(),
+    )?;
+    let asked_region = request
+        .region
+        .as_deref()
+        .map(RegionNames::parse)
+        .transpose()?;
+    if let Some(cluster_id) = &request.cluster_id {
+        crate::validate::cluster_id(cluster_id)?;
+    }
+    Ok(Checked {
+        vpc_id,
+        subnet_ids,
+        group_ids,
+        asked_region,
+    })
+}
+
+/// The subnets and groups the call names belong to its VPC.
+fn in_vpc(vpc_id: &str, subnets: &[Subnet], groups: &[SecurityGroup]) -> Result<(), Error> {
+    for subnet in subnets {
+        if subnet.vpc_id != vpc_id {
+            return Err(Error::invalid(
+                "subnet_ids",
+                &subnet.id,
+                format!("that subnet belongs to {}, not to {vpc_id}", subnet.vpc_id),
+            ));
+        }
+    }
+    for group in groups {
+        if group.vpc_id.as_deref() != Some(vpc_id) {
+            return Err(Error::invalid(
+                "security_group_ids",
+                &group.id,
+                format!(
+                    "that security group belongs to {}, not to {vpc_id}",
+                    group.vpc_id.as_deref().unwrap_or("no VPC")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The account to whitelist first, where the region's service requires it; the whitelist
+/// belongs to a project, so it needs the cluster.
+fn whitelist_for(
+    required: bool,
+    target: Option<&AwsCluster>,
+    account_id: &str,
+    region: &RegionNames,
+) -> Result<Option<Whitelist>, Error> {
+    match (required, target) {
+        (false, _) => Ok(None),
+        (true, Some(t)) => Ok(Some(Whitelist {
+            project_id: t.project_id.clone(),
+            account_id: account_id.to_string(),
+        })),
+        (true, None) => Err(Error::missing(
+            "cluster_id",
+            format!(
+                "Zilliz's endpoint service in {} is visible only to whitelisted AWS accounts, \
+                     and the whitelist belongs to a project: pass cluster_id so that the account \
+                     is whitelisted for the cluster's project first",
+                region.region_id
+            ),
+        )),
+    }
 }
 
 /// The account to whitelist before the endpoint can be made, where the region requires it.
@@ -429,6 +487,51 @@ fn describe_existing(output: &mut CreateEndpointOutput, found: &VpcEndpoint) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arguments_are_checked_before_any_call() {
+        let mut r = CreateEndpointRequest {
+            vpc_id: "vpc-0123456789abcdef0".into(),
+            subnet_ids: vec![],
+            ..Default::default()
+        };
+        assert!(check(&r).unwrap_err().to_string().contains("subnet_ids"));
+        r.subnet_ids = vec!["subnet-aaaaaaa1".into(), "subnet-aaaaaaa1".into()];
+        assert_eq!(
+            check(&r).unwrap().subnet_ids,
+            ["subnet-aaaaaaa1"],
+            "duplicates dropped"
+        );
+        r.security_group_ids = Some(vec!["sg-nope!".into()]);
+        assert!(check(&r).unwrap_err().to_string().contains("sg-nope!"));
+        r.security_group_ids = None;
+        r.region = Some("mars-1".into());
+        assert!(check(&r).unwrap_err().to_string().contains("mars-1"));
+    }
+
+    #[test]
+    fn a_subnet_or_group_of_another_vpc_is_named() {
+        let mut subnet = Subnet::in_zone("subnet-aaaaaaa1", "us-west-2a");
+        subnet.vpc_id = "vpc-other".into();
+        let err = in_vpc("vpc-mine", &[subnet], &[]).unwrap_err().to_string();
+        assert!(
+            err.contains("subnet-aaaaaaa1") && err.contains("vpc-other"),
+            "{err}"
+        );
+        assert!(in_vpc("vpc-mine", &[], &[]).is_ok());
+    }
+
+    #[test]
+    fn a_whitelist_needs_the_clusters_project() {
+        let region = RegionNames::from_aws("us-west-2");
+        assert!(
+            whitelist_for(false, None, "123456789012", &region)
+                .unwrap()
+                .is_none()
+        );
+        let err = whitelist_for(true, None, "123456789012", &region).unwrap_err();
+        assert!(err.to_string().contains("cluster_id"), "{err}");
+    }
 
     fn input<'a>(
         region: &'a RegionNames,
