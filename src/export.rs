@@ -337,7 +337,51 @@ pub(crate) fn render(
     f: &ExportFacts,
     vpc_id: &str,
 ) -> Result<(String, Vec<Exported>, Vec<String>), Error> {
-    let mut body = Body::builder()
+    let mut w = Writer {
+        body: header(f)?,
+        resources: Vec::new(),
+        left_out: Vec::new(),
+    };
+    endpoint(&mut w, f, vpc_id)?;
+    whitelist(&mut w, f)?;
+    zone(&mut w, f, vpc_id)?;
+    let hcl = hcl::to_string(&w.body.build())
+        .map_err(|e| Error::Bug(format!("the Terraform could not be written: {e}")))?;
+    Ok((hcl, w.resources, w.left_out))
+}
+
+/// The configuration as it is written: its body, what it adopts, and what it leaves out.
+struct Writer {
+    body: hcl::BodyBuilder,
+    resources: Vec<Exported>,
+    left_out: Vec<String>,
+}
+
+impl Writer {
+    /// A resource block, preceded by its import block where it exists already.
+    fn adopt(
+        &mut self,
+        resource: &str,
+        name: &str,
+        id: Option<&str>,
+        block: Block,
+    ) -> Result<(), Error> {
+        self.resources.push(Exported {
+            address: format!("{resource}.{name}"),
+            import_id: id.map(str::to_string),
+        });
+        let mut body = std::mem::replace(&mut self.body, Body::builder());
+        if let Some(id) = id {
+            body = body.add_block(import(resource, name, id)?);
+        }
+        self.body = body.add_block(block);
+        Ok(())
+    }
+}
+
+/// The providers and the opt-in variable.
+fn header(f: &ExportFacts) -> Result<hcl::BodyBuilder, Error> {
+    Ok(Body::builder()
         .add_block(
             Block::builder("terraform")
                 // `import` blocks need Terraform 1.5.
@@ -384,28 +428,13 @@ pub(crate) fn render(
                 .add_attribute(("type", Expression::from(reference_word("bool")?)))
                 .add_attribute(("default", false))
                 .build(),
-        );
-    let mut resources = Vec::new();
-    let mut left_out = Vec::new();
-    let mut adopt = |body: hcl::BodyBuilder,
-                     resource: &str,
-                     name: &str,
-                     id: Option<&str>,
-                     block: Block|
-     -> Result<hcl::BodyBuilder, Error> {
-        resources.push(Exported {
-            address: format!("{resource}.{name}"),
-            import_id: id.map(str::to_string),
-        });
-        let body = match id {
-            Some(id) => body.add_block(import(resource, name, id)?),
-            None => body,
-        };
-        Ok(body.add_block(block))
-    };
+        ))
+}
 
+/// The VPC endpoint, the security groups this tool made, and the registration.
+fn endpoint(w: &mut Writer, f: &ExportFacts, vpc_id: &str) -> Result<(), Error> {
     match &f.endpoint {
-        None => left_out.push(format!(
+        None => w.left_out.push(format!(
             "the VPC endpoint: {vpc_id} has none to Zilliz's service in {}",
             f.region.aws_region
         )),
@@ -425,82 +454,87 @@ pub(crate) fn render(
             if !e.tags.is_empty() {
                 block = block.add_attribute(("tags", tags(&e.tags)));
             }
-            body = adopt(
-                body,
-                "aws_vpc_endpoint",
-                "zilliz",
-                Some(&e.id),
-                block.build(),
-            )?;
-            for (i, group) in f.groups.iter().enumerate() {
-                if !is_managed(&group.tags) {
-                    left_out.push(format!(
-                        "security group {} ({}): this tool did not make it, so it stays yours \
-                         to manage where it is",
-                        group.id, group.name
-                    ));
-                    continue;
-                }
-                let name = if i == 0 {
-                    "zilliz_endpoint".to_string()
-                } else {
-                    format!("zilliz_endpoint_{i}")
-                };
-                let mut block = Block::builder("resource")
-                    .add_label("aws_security_group")
-                    .add_label(name.as_str())
-                    .add_attribute(("name", group.name.as_str()))
-                    .add_attribute(("description", group.description.as_str()))
-                    .add_attribute((
-                        "vpc_id",
-                        group.vpc_id.clone().unwrap_or_else(|| e.vpc_id.clone()),
-                    ));
-                for rule in rule_blocks("ingress", &group.id, &group.inbound) {
-                    block = block.add_block(rule);
-                }
-                for rule in rule_blocks("egress", &group.id, &group.outbound) {
-                    block = block.add_block(rule);
-                }
-                if !group.tags.is_empty() {
-                    block = block.add_attribute(("tags", tags(&group.tags)));
-                }
-                body = adopt(
-                    body,
-                    "aws_security_group",
-                    &name,
-                    Some(&group.id),
-                    block.build(),
-                )?;
-            }
-            if f.registered {
-                let block = Block::builder("resource")
-                    .add_label("zillizcloud_private_endpoint")
-                    .add_label("zilliz")
-                    .add_attribute(("count", zilliz_count()?))
-                    .add_attribute(("project_id", f.project_id.as_str()))
-                    .add_attribute(("region_id", f.region.region_id.as_str()))
-                    .add_attribute((
-                        "endpoint_id",
-                        reference("aws_vpc_endpoint", "zilliz", Some("id"))?,
-                    ))
-                    .build();
-                body = adopt(body, "zillizcloud_private_endpoint", "zilliz", None, block)?;
-                left_out.push(format!(
-                    "zillizcloud_private_endpoint.zilliz is written with count = 0 ({ZILLIZ_OPT_IN} \
-                     = false): {} is registered with {} already, Zilliz's provider cannot import \
-                     a registration, and its create fails on any Zilliz error, so the first apply \
-                     leaves the registration as it is; set {ZILLIZ_OPT_IN} = true only where \
-                     Terraform is to make the registration (a new VPC, or after remove_private_link)",
-                    e.id, f.project_id
-                ));
-            } else {
-                left_out.push(format!(
-                    "zillizcloud_private_endpoint: {} is not registered with {} (register_endpoint)",
-                    e.id, f.project_id
-                ));
-            }
+            w.adopt("aws_vpc_endpoint", "zilliz", Some(&e.id), block.build())?;
+            groups(w, f, e)?;
+            registration(w, f, e)?;
         }
     }
+    Ok(())
+}
+
+/// The endpoint's security groups: those this tool made are adopted, the others named.
+fn groups(w: &mut Writer, f: &ExportFacts, e: &VpcEndpoint) -> Result<(), Error> {
+    for (i, group) in f.groups.iter().enumerate() {
+        if !is_managed(&group.tags) {
+            w.left_out.push(format!(
+                "security group {} ({}): this tool did not make it, so it stays yours \
+                 to manage where it is",
+                group.id, group.name
+            ));
+            continue;
+        }
+        let name = if i == 0 {
+            "zilliz_endpoint".to_string()
+        } else {
+            format!("zilliz_endpoint_{i}")
+        };
+        let mut block = Block::builder("resource")
+            .add_label("aws_security_group")
+            .add_label(name.as_str())
+            .add_attribute(("name", group.name.as_str()))
+            .add_attribute(("description", group.description.as_str()))
+            .add_attribute((
+                "vpc_id",
+                group.vpc_id.clone().unwrap_or_else(|| e.vpc_id.clone()),
+            ));
+        for rule in rule_blocks("ingress", &group.id, &group.inbound) {
+            block = block.add_block(rule);
+        }
+        for rule in rule_blocks("egress", &group.id, &group.outbound) {
+            block = block.add_block(rule);
+        }
+        if !group.tags.is_empty() {
+            block = block.add_attribute(("tags", tags(&group.tags)));
+        }
+        w.adopt("aws_security_group", &name, Some(&group.id), block.build())?;
+    }
+    Ok(())
+}
+
+/// Zilliz's registration of the endpoint, behind the opt-in variable.
+fn registration(w: &mut Writer, f: &ExportFacts, e: &VpcEndpoint) -> Result<(), Error> {
+    if f.registered {
+        let block = Block::builder("resource")
+            .add_label("zillizcloud_private_endpoint")
+            .add_label("zilliz")
+            .add_attribute(("count", zilliz_count()?))
+            .add_attribute(("project_id", f.project_id.as_str()))
+            .add_attribute(("region_id", f.region.region_id.as_str()))
+            .add_attribute((
+                "endpoint_id",
+                reference("aws_vpc_endpoint", "zilliz", Some("id"))?,
+            ))
+            .build();
+        w.adopt("zillizcloud_private_endpoint", "zilliz", None, block)?;
+        w.left_out.push(format!(
+            "zillizcloud_private_endpoint.zilliz is written with count = 0 ({ZILLIZ_OPT_IN} \
+             = false): {} is registered with {} already, Zilliz's provider cannot import \
+             a registration, and its create fails on any Zilliz error, so the first apply \
+             leaves the registration as it is; set {ZILLIZ_OPT_IN} = true only where \
+             Terraform is to make the registration (a new VPC, or after remove_private_link)",
+            e.id, f.project_id
+        ));
+    } else {
+        w.left_out.push(format!(
+            "zillizcloud_private_endpoint: {} is not registered with {} (register_endpoint)",
+            e.id, f.project_id
+        ));
+    }
+    Ok(())
+}
+
+/// The whitelist entry, where the region needs one, behind the opt-in variable.
+fn whitelist(w: &mut Writer, f: &ExportFacts) -> Result<(), Error> {
     if f.whitelist_required {
         let block = Block::builder("resource")
             .add_label("zillizcloud_private_endpoint_whitelist")
@@ -510,21 +544,25 @@ pub(crate) fn render(
             .add_attribute(("region_id", f.region.region_id.as_str()))
             .add_attribute(("outer_user_id", f.account_id.as_str()))
             .build();
-        body = adopt(
-            body,
+        w.adopt(
             "zillizcloud_private_endpoint_whitelist",
             "zilliz",
             None,
             block,
         )?;
-        left_out.push(format!(
+        w.left_out.push(format!(
             "zillizcloud_private_endpoint_whitelist.zilliz is written with count = 0 \
              ({ZILLIZ_OPT_IN} = false): Zilliz has no call to read a whitelist entry, so its \
              provider cannot import it, and adding the account again may be refused"
         ));
     }
+    Ok(())
+}
+
+/// The private zone with its VPCs, and its alias record.
+fn zone(w: &mut Writer, f: &ExportFacts, vpc_id: &str) -> Result<(), Error> {
     match &f.zone {
-        None => left_out.push(format!(
+        None => w.left_out.push(format!(
             "the private zone: no zone for the cluster's host is tied to {vpc_id}"
         )),
         Some(z) => {
@@ -548,64 +586,67 @@ pub(crate) fn render(
             if !z.tags.is_empty() {
                 block = block.add_attribute(("tags", tags(&z.tags)));
             }
-            body = adopt(
-                body,
+            w.adopt(
                 "aws_route53_zone",
                 "zilliz",
                 Some(&z.zone.id),
                 block.build(),
             )?;
             if vpcs.len() > 1 {
-                left_out.push(format!(
+                w.left_out.push(format!(
                     "separate aws_route53_zone_association resources: the zone is tied to {} \
                      VPCs, written as its vpc blocks",
                     vpcs.len()
                 ));
             }
-            match &z.record {
-                Some(record) => match &record.alias_target {
-                    Some((name, zone_id)) => {
-                        let evaluate = record
-                            .as_read
-                            .alias_target()
-                            .is_some_and(|a| a.evaluate_target_health());
-                        let block = Block::builder("resource")
-                            .add_label("aws_route53_record")
-                            .add_label("zilliz")
-                            .add_attribute((
-                                "zone_id",
-                                reference("aws_route53_zone", "zilliz", Some("zone_id"))?,
-                            ))
-                            .add_attribute(("name", z.zone.name.as_str()))
-                            .add_attribute(("type", "A"))
-                            .add_block(
-                                Block::builder("alias")
-                                    .add_attribute(("name", name.as_str()))
-                                    .add_attribute(("zone_id", zone_id.as_str()))
-                                    .add_attribute(("evaluate_target_health", evaluate))
-                                    .build(),
-                            )
-                            .build();
-                        let id = format!("{}_{}_A", z.zone.id, z.zone.name);
-                        body = adopt(body, "aws_route53_record", "zilliz", Some(&id), block)?;
-                    }
-                    None => left_out.push(format!(
-                        "the A record of {}: it is not an alias (plain addresses {}); make it \
-                         with setup_private_dns first",
-                        z.zone.name,
-                        record.addresses.join(", ")
-                    )),
-                },
-                None => left_out.push(format!(
-                    "the alias record: zone {} has none at {}",
-                    z.zone.id, z.zone.name
-                )),
-            }
+            record(w, z)?;
         }
     }
-    let hcl = hcl::to_string(&body.build())
-        .map_err(|e| Error::Config(format!("the Terraform could not be written: {e}")))?;
-    Ok((hcl, resources, left_out))
+    Ok(())
+}
+
+/// The zone's alias record; a plain A record is named, not adopted.
+fn record(w: &mut Writer, z: &ExportZone) -> Result<(), Error> {
+    match &z.record {
+        Some(record) => match &record.alias_target {
+            Some((name, zone_id)) => {
+                let evaluate = record
+                    .as_read
+                    .alias_target()
+                    .is_some_and(|a| a.evaluate_target_health());
+                let block = Block::builder("resource")
+                    .add_label("aws_route53_record")
+                    .add_label("zilliz")
+                    .add_attribute((
+                        "zone_id",
+                        reference("aws_route53_zone", "zilliz", Some("zone_id"))?,
+                    ))
+                    .add_attribute(("name", z.zone.name.as_str()))
+                    .add_attribute(("type", "A"))
+                    .add_block(
+                        Block::builder("alias")
+                            .add_attribute(("name", name.as_str()))
+                            .add_attribute(("zone_id", zone_id.as_str()))
+                            .add_attribute(("evaluate_target_health", evaluate))
+                            .build(),
+                    )
+                    .build();
+                let id = format!("{}_{}_A", z.zone.id, z.zone.name);
+                w.adopt("aws_route53_record", "zilliz", Some(&id), block)?;
+            }
+            None => w.left_out.push(format!(
+                "the A record of {}: it is not an alias (plain addresses {}); make it \
+                 with setup_private_dns first",
+                z.zone.name,
+                record.addresses.join(", ")
+            )),
+        },
+        None => w.left_out.push(format!(
+            "the alias record: zone {} has none at {}",
+            z.zone.id, z.zone.name
+        )),
+    }
+    Ok(())
 }
 
 #[cfg(test)]
