@@ -14,11 +14,11 @@ use serde::Serialize;
 use super::change_summary;
 use super::plan::{self, Change, Ref, record_text};
 use crate::app::App;
-use crate::aws::Identity;
 use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
 use crate::aws::route53::{self, ZoneView, bare_name};
 use crate::aws::tags::tags_for;
-use crate::cluster;
+use crate::aws::{Identity, RegionClients};
+use crate::cluster::{self, AwsCluster};
 use crate::consent::Consent;
 use crate::endpoint_state;
 use crate::error::Error;
@@ -310,93 +310,8 @@ pub(crate) async fn setup_private_dns(
     let host = address.host.clone();
     let region = target.region.clone();
     let clients = app.aws.clients(Some(&region)).await?;
-    let r53 = &clients.route53;
-
-    let named_zone = |zones: Vec<route53::Zone>| zones.into_iter().find(|z| z.name == host);
-    let view_of = |zone: Option<route53::Zone>| async move {
-        match zone {
-            Some(zone) => route53::zone_view(r53, zone).await.map(Some),
-            None => Ok(None),
-        }
-    };
-    // Round 2: Zilliz's service (without an endpoint id, the VPC's endpoint to it is meant),
-    // the VPC, its zones, and the endpoint named.
-    let (service, vpc, zones_here, asked, identity) = tokio::join!(
-        async {
-            match &asked_endpoint {
-                Some(_) => Ok(None),
-                None => crate::service::zilliz_endpoint_service(app, &region)
-                    .await
-                    .map(|s| Some(s.endpoint_service)),
-            }
-        },
-        ec2::vpc(&clients.ec2, &vpc_id, &region),
-        route53::zones_of_vpc(r53, &vpc_id, &region.aws_region),
-        async {
-            match &asked_endpoint {
-                Some(id) => {
-                    ec2::vpc_endpoints(
-                        &clients.ec2,
-                        EndpointQuery {
-                            ids: std::slice::from_ref(id),
-                            ..Default::default()
-                        },
-                    )
-                    .await
-                }
-                None => Ok(Vec::new()),
-            }
-        },
-        app.aws.identity(&region),
-    );
-    let (service, vpc, zone_here, asked) = (service?, vpc?, named_zone(zones_here?), asked?);
-    let identity = identity?;
-    // Round 3: the VPC's endpoints (or, hub and spoke, the hub's zones) and this VPC's zone.
-    let (endpoints, zone_here, hub_zones) = tokio::join!(
-        async {
-            match &service {
-                Some(name) => {
-                    ec2::vpc_endpoints(
-                        &clients.ec2,
-                        EndpointQuery {
-                            vpc_id: Some(&vpc_id),
-                            service_name: Some(name),
-                            ..Default::default()
-                        },
-                    )
-                    .await
-                }
-                None => Ok(asked.clone()),
-            }
-        },
-        view_of(zone_here),
-        async {
-            match asked.first() {
-                Some(e) if e.vpc_id != vpc_id => {
-                    route53::zones_of_vpc(r53, &e.vpc_id, &region.aws_region)
-                        .await
-                        .map(named_zone)
-                }
-                _ => Ok(None),
-            }
-        },
-    );
-    let endpoint = pick_endpoint(endpoints?, asked_endpoint.as_deref(), &vpc_id)?;
-    let alias = alias_target_of(&endpoint)?;
-    // Hub and spoke only: the hub's zone, read whole.
-    let zone_of_endpoint_vpc = view_of(hub_zones?).await?;
-    let name = format!("zilliz-privatelink-{}", target.cluster_id());
-    let facts = DnsFacts {
-        cluster_id: target.cluster_id().to_string(),
-        host: host.clone(),
-        aws_region: region.aws_region.clone(),
-        region_tags: tags_for(&name, Some(target.cluster_id()), &region),
-        vpc,
-        endpoint,
-        alias,
-        zone_here: zone_here?,
-        zone_of_endpoint_vpc,
-    };
+    let (facts, identity) =
+        read_facts(app, &clients, &target, &host, &vpc_id, asked_endpoint).await?;
     let planned = plan_dns(&facts)?;
 
     let mut output = DnsOutput {
@@ -457,6 +372,108 @@ pub(crate) async fn setup_private_dns(
         facts.endpoint.id, output.port
     );
     Ok(output)
+}
+
+/// What the DNS plan needs, in two rounds: Zilliz's service (without an endpoint id, the
+/// VPC's endpoint to it is meant), the VPC, its zones and the endpoint named; then the VPC's
+/// endpoints (or, hub and spoke, the hub's zones) and this VPC's zone read whole.
+async fn read_facts(
+    app: &App,
+    clients: &RegionClients,
+    target: &AwsCluster,
+    host: &str,
+    vpc_id: &str,
+    asked_endpoint: Option<String>,
+) -> Result<(DnsFacts, Identity), Error> {
+    let region = target.region.clone();
+    let r53 = &clients.route53;
+
+    let named_zone = |zones: Vec<route53::Zone>| zones.into_iter().find(|z| z.name == host);
+    let view_of = |zone: Option<route53::Zone>| async move {
+        match zone {
+            Some(zone) => route53::zone_view(r53, zone).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    // Round 2: Zilliz's service (without an endpoint id, the VPC's endpoint to it is meant),
+    // the VPC, its zones, and the endpoint named.
+    let (service, vpc, zones_here, asked, identity) = tokio::join!(
+        async {
+            match &asked_endpoint {
+                Some(_) => Ok(None),
+                None => crate::service::zilliz_endpoint_service(app, &region)
+                    .await
+                    .map(|s| Some(s.endpoint_service)),
+            }
+        },
+        ec2::vpc(&clients.ec2, vpc_id, &region),
+        route53::zones_of_vpc(r53, vpc_id, &region.aws_region),
+        async {
+            match &asked_endpoint {
+                Some(id) => {
+                    ec2::vpc_endpoints(
+                        &clients.ec2,
+                        EndpointQuery {
+                            ids: std::slice::from_ref(id),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                }
+                None => Ok(Vec::new()),
+            }
+        },
+        app.aws.identity(&region),
+    );
+    let (service, vpc, zone_here, asked) = (service?, vpc?, named_zone(zones_here?), asked?);
+    let identity = identity?;
+    // Round 3: the VPC's endpoints (or, hub and spoke, the hub's zones) and this VPC's zone.
+    let (endpoints, zone_here, hub_zones) = tokio::join!(
+        async {
+            match &service {
+                Some(name) => {
+                    ec2::vpc_endpoints(
+                        &clients.ec2,
+                        EndpointQuery {
+                            vpc_id: Some(vpc_id),
+                            service_name: Some(name),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                }
+                None => Ok(asked.clone()),
+            }
+        },
+        view_of(zone_here),
+        async {
+            match asked.first() {
+                Some(e) if e.vpc_id != vpc_id => {
+                    route53::zones_of_vpc(r53, &e.vpc_id, &region.aws_region)
+                        .await
+                        .map(named_zone)
+                }
+                _ => Ok(None),
+            }
+        },
+    );
+    let endpoint = pick_endpoint(endpoints?, asked_endpoint.as_deref(), vpc_id)?;
+    let alias = alias_target_of(&endpoint)?;
+    // Hub and spoke only: the hub's zone, read whole.
+    let zone_of_endpoint_vpc = view_of(hub_zones?).await?;
+    let name = format!("zilliz-privatelink-{}", target.cluster_id());
+    let facts = DnsFacts {
+        cluster_id: target.cluster_id().to_string(),
+        host: host.to_string(),
+        aws_region: region.aws_region.clone(),
+        region_tags: tags_for(&name, Some(target.cluster_id()), &region),
+        vpc,
+        endpoint,
+        alias,
+        zone_here: zone_here?,
+        zone_of_endpoint_vpc,
+    };
+    Ok((facts, identity))
 }
 
 #[cfg(test)]
