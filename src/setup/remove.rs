@@ -88,6 +88,17 @@ pub(crate) fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
         kept: Vec::new(),
         warnings: Vec::new(),
     };
+    // Endpoints that other VPCs resolve to (this VPC is their hub): they stay.
+    let serving_others = plan_zone(f, &mut plan);
+    let endpoints_removed = plan_endpoints(f, &serving_others, &mut plan);
+    plan_groups(f, &endpoints_removed, &mut plan);
+    plan
+}
+
+/// The zone of the host tied to the VPC: untied where other VPCs use it, else its alias and
+/// then the zone deleted where nothing else is in it. Answers the endpoints that other VPCs
+/// resolve to through it (this VPC is their hub), with those VPCs.
+fn plan_zone(f: &RemovalFacts, plan: &mut RemovalPlan) -> Vec<(String, Vec<String>)> {
     let vpc_id = &f.vpc_id;
     let host = &f.host;
     let endpoint_aimed_at = |zone: &ZoneView| {
@@ -99,7 +110,6 @@ pub(crate) fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
             })
         })
     };
-    // Endpoints that other VPCs resolve to (this VPC is their hub): they stay.
     let mut serving_others: Vec<(String, Vec<String>)> = Vec::new();
 
     if let Some(zone) = &f.zone_here {
@@ -172,7 +182,16 @@ pub(crate) fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
             }
         }
     }
+    serving_others
+}
 
+/// The VPC's endpoints to Zilliz's service: those this tool made are deregistered and
+/// deleted, unless other VPCs resolve to them. Answers the ids deleted.
+fn plan_endpoints(
+    f: &RemovalFacts,
+    serving_others: &[(String, Vec<String>)],
+    plan: &mut RemovalPlan,
+) -> Vec<String> {
     let mut endpoints_removed = Vec::new();
     for endpoint in &f.endpoints {
         let registered = f
@@ -228,6 +247,11 @@ pub(crate) fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
             }
         }
     }
+    endpoints_removed
+}
+
+/// The security groups this tool made, unless an endpoint that stays uses them.
+fn plan_groups(f: &RemovalFacts, endpoints_removed: &[String], plan: &mut RemovalPlan) {
     let mut our_groups = f.our_groups.clone();
     our_groups.sort_by(|a, b| a.id.cmp(&b.id));
     for group in our_groups {
@@ -246,7 +270,6 @@ pub(crate) fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
             });
         }
     }
-    plan
 }
 
 pub(crate) async fn remove_private_link(
