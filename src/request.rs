@@ -440,23 +440,32 @@ impl JsonSchema for ToolCall {
 }
 
 impl ToolCall {
-    /// The tool's name, as `tools/list` gives it.
-    pub(crate) fn tool(&self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v["tool"].as_str().map(str::to_string))
-            .unwrap_or_default()
+    /// The tool's name, as `tools/list` gives it, and its arguments as sent: one
+    /// serialization, which the serde attributes above define.
+    pub(crate) fn parts(&self) -> (String, Map<String, Value>) {
+        let Ok(Value::Object(mut call)) = serde_json::to_value(self) else {
+            return (String::new(), Map::new());
+        };
+        let tool = match call.remove("tool") {
+            Some(Value::String(tool)) => tool,
+            _ => String::new(),
+        };
+        match call.remove("arguments") {
+            Some(Value::Object(arguments)) => (tool, arguments),
+            _ => (tool, Map::new()),
+        }
     }
 
-    /// The arguments as sent.
+    /// The tool's name alone (the tests' shorthand for `parts().0`).
+    #[cfg(test)]
+    pub(crate) fn tool(&self) -> String {
+        self.parts().0
+    }
+
+    /// The arguments alone (the tests' shorthand for `parts().1`).
+    #[cfg(test)]
     pub(crate) fn arguments(&self) -> Map<String, Value> {
-        match serde_json::to_value(self) {
-            Ok(Value::Object(mut call)) => match call.remove("arguments") {
-                Some(Value::Object(arguments)) => arguments,
-                _ => Map::new(),
-            },
-            _ => Map::new(),
-        }
+        self.parts().1
     }
 
     /// `setup_private_dns` for the cluster in the VPC (through `endpoint_id` where given).
@@ -488,14 +497,12 @@ impl ToolCall {
 
     /// The call as one line, for a finding's `fix` and the text answers.
     pub(crate) fn text(&self) -> String {
-        let arguments = serde_json::to_string(&self.arguments()).unwrap_or_default();
+        let (tool, arguments) = self.parts();
+        let arguments = serde_json::to_string(&arguments).unwrap_or_default();
         if self.takes_confirm() {
-            format!(
-                "{} {arguments} (preview, then again with confirm: true)",
-                self.tool()
-            )
+            format!("{tool} {arguments} (preview, then again with confirm: true)")
         } else {
-            format!("{} {arguments}", self.tool())
+            format!("{tool} {arguments}")
         }
     }
 }

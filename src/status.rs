@@ -90,11 +90,9 @@ impl Summary for SetupStatus {
             ));
         }
         if let Some(next) = &self.next_action {
-            text.push_str(&format!(
-                "\nNext: {} {}",
-                next.tool(),
-                serde_json::to_string(&next.arguments()).unwrap_or_default()
-            ));
+            let (tool, arguments) = next.parts();
+            let arguments = serde_json::to_string(&arguments).unwrap_or_default();
+            text.push_str(&format!("\nNext: {tool} {arguments}"));
         }
         text
     }

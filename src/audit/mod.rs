@@ -132,9 +132,10 @@ pub(crate) async fn audit_all(
     if scope.regions.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let accounts = read_accounts(app, &scope, progress).await?;
-    let host_zones = judge::host_zones(accounts.zones, &scope, project.is_some());
+    // Private zones are global: the first region's Route 53 client reads them all.
     let zone_clients = app.aws.clients(scope.regions.first()).await?;
+    let accounts = read_accounts(app, &zone_clients.route53, &scope, progress).await?;
+    let host_zones = judge::host_zones(accounts.zones, &scope, project.is_some());
     let read_zones = read_host_zones(&zone_clients.route53, host_zones).await?;
     Ok(judge::judge_all(
         &scope,
@@ -154,12 +155,12 @@ struct AccountReads {
 
 async fn read_accounts(
     app: &App,
+    r53: &aws_sdk_route53::Client,
     scope: &judge::Scope,
     progress: Option<UnboundedSender<AuditProgress>>,
 ) -> Result<AccountReads, Error> {
     let total = scope.regions.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let zone_clients = app.aws.clients(scope.regions.first()).await?;
     let (registrations, per_region, zones) = tokio::join!(
         futures::future::join_all(scope.projects.iter().map(|p| async move {
             app.zilliz
@@ -186,7 +187,7 @@ async fn read_accounts(
             })
             .buffer_unordered(REGION_CONCURRENCY)
             .collect::<Vec<_>>(),
-        route53::private_zones(&zone_clients.route53),
+        route53::private_zones(r53),
     );
     let mut registered = Vec::new();
     for found in registrations {

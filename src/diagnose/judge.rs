@@ -773,18 +773,7 @@ fn network_findings(facts: &Facts, t: &AwsCluster, client: &KnownClient) -> Vec<
         Ok(acls) => {
             let sources = match client.view.side.network {
                 Some(n) => network::Sources::Client(n),
-                None => network::Sources::Vpc(
-                    facts
-                        .vpc
-                        .as_ref()
-                        .map(|v| {
-                            v.cidr_blocks
-                                .iter()
-                                .filter_map(|c| c.parse().ok())
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                ),
+                None => network::Sources::Vpc(facts.vpc.as_ref().map(blocks).unwrap_or_default()),
             };
             let client_subnet = client.subnet_id.clone().or_else(|| {
                 let network = client.view.side.network?;

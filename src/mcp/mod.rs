@@ -79,16 +79,19 @@ pub(crate) struct Server {
 impl Server {
     pub(crate) fn new(app: Arc<App>) -> Self {
         let mut tool_router = Self::tool_router();
+        let mut changing = Vec::new();
         for route in tool_router.map.values_mut() {
             route.attr.input_schema = strict_schema(&route.attr.input_schema);
             route.attr.output_schema = route.attr.output_schema.as_ref().map(strict_schema);
+            let read_only = route
+                .attr
+                .annotations
+                .as_ref()
+                .and_then(|a| a.read_only_hint);
+            if read_only != Some(true) {
+                changing.push(route.attr.name.to_string());
+            }
         }
-        let changing: Vec<String> = tool_router
-            .list_all()
-            .into_iter()
-            .filter(|tool| tool.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true))
-            .map(|tool| tool.name.to_string())
-            .collect();
         if app.settings.read_only {
             for name in &changing {
                 tool_router.disable_route(name.clone());
