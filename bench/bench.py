@@ -338,10 +338,9 @@ def plant_link(moto_url, fake, region, service, cluster, index):
     vpc, subnets = add_app_vpc(ec2, f"10.{100 + index}", f"audit-{index}", region=region)
     endpoint = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName=service, VpcEndpointType="Interface",
                                        SubnetIds=list(subnets.values()))["VpcEndpoint"]
-    fake.endpoints.setdefault(PROJECT, []).append({
-        "regionId": f"aws-{region}", "cloudId": "aws", "endpointService": service,
-        "endpointServiceStatus": "accepted", "endpointId": endpoint["VpcEndpointId"],
-        "endpointStatus": "Available", "gcpProjectId": None})
+    from fake_zilliz import registration
+    fake.endpoints.setdefault(PROJECT, []).append(
+        registration(f"aws-{region}", service, endpoint["VpcEndpointId"]))
     host = f"{cluster}-privatelink.aws-{region}.vectordb.zillizcloud.com"
     r53 = boto("route53", moto_url)
     zone = r53.create_hosted_zone(Name=host, CallerReference=f"audit-{index}",

@@ -12,6 +12,26 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 
+# Zilliz publishes no code for a registration that exists already or is not there (96030 and
+# 96031 are backup errors in its list): the fake answers with a code in no published list, so
+# the server cannot come to rely on one.
+UNDOCUMENTED = 65001
+
+
+def registration(region_id, service_name, endpoint_id):
+    """A registration as the private-endpoint list holds it, with the status words of Zilliz's
+    own provider tests."""
+    return {
+        "regionId": region_id,
+        "cloudId": "aws",
+        "endpointService": service_name,
+        "endpointServiceStatus": "Available",
+        "endpointId": endpoint_id,
+        "endpointStatus": "accepted",
+        "gcpProjectId": None,
+    }
+
+
 class FakeZilliz:
     def __init__(self, api_key, port=0):
         self.api_key = api_key
@@ -175,7 +195,10 @@ class FakeZilliz:
                 if method == "GET" and parts == ["projects"]:
                     return self._ok(list(fake.projects.values()))
                 if method == "GET" and parts == ["clusters"]:
-                    views = [fake._cluster_view(c) for c in fake.clusters.values()]
+                    # The list's filters, as the Zilliz CLI's control-plane model declares them.
+                    views = [fake._cluster_view(c) for c in fake.clusters.values()
+                             if query.get("projectId") in (None, c["projectId"])
+                             and query.get("regionId") in (None, c["regionId"])]
                     return self._page(views, "clusters", query)
                 if method == "GET" and len(parts) == 2 and parts[0] == "clusters":
                     cluster = fake.clusters.get(parts[1])
@@ -200,21 +223,17 @@ class FakeZilliz:
                         if region not in fake.services:
                             return self._err(96001, f"invalid regionId {region}")
                         if any(e["endpointId"] == endpoint_id for e in endpoints):
-                            return self._err(96030, "private endpoint already exists")
-                        endpoints.append({
-                            "regionId": region,
-                            "cloudId": "aws",
-                            "endpointService": fake.services[region]["endpointService"],
-                            "endpointServiceStatus": "accepted",
-                            "endpointId": endpoint_id,
-                            "endpointStatus": "Available",
-                            "gcpProjectId": None,
-                        })
+                            # Zilliz documents no code for a repeat: one in no published list.
+                            return self._err(UNDOCUMENTED, "private endpoint already exists",
+                                             status=400)
+                        endpoints.append(registration(
+                            region, fake.services[region]["endpointService"], endpoint_id))
                         return self._ok({"endpointId": endpoint_id, "regionId": region})
                     if method == "DELETE" and len(parts) == 4:
                         kept = [e for e in endpoints if e["endpointId"] != parts[3]]
                         if len(kept) == len(endpoints):
-                            return self._err(96031, "private endpoint not found")
+                            return self._err(UNDOCUMENTED, "private endpoint not found",
+                                             status=400)
                         fake.endpoints[project] = kept
                         return self._ok({"endpointId": parts[3]})
                 if (method == "POST" and len(parts) == 3 and parts[0] == "projects"

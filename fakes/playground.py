@@ -18,7 +18,7 @@ import sys
 import threading
 from pathlib import Path
 
-from fake_zilliz import FakeZilliz
+from fake_zilliz import FakeZilliz, registration
 from seed import (API_KEY, AWS_SECRET, CLUSTER, PROJECT, REGION, add_app_vpc, boto, seed_world,
                   start_moto)
 
@@ -43,11 +43,8 @@ def break_a_link(world, fake):
         VpcEndpointType="Interface", VpcId=vpc, ServiceName=world.service_name,
         SubnetIds=list(subnets.values()), SecurityGroupIds=[group],
         PrivateDnsEnabled=False)["VpcEndpoint"]
-    fake.endpoints.setdefault(PROJECT, []).append({
-        "regionId": f"aws-{REGION}", "cloudId": "aws", "endpointService": world.service_name,
-        "endpointServiceStatus": "accepted", "endpointId": endpoint["VpcEndpointId"],
-        "endpointStatus": "Available", "gcpProjectId": None,
-    })
+    fake.endpoints.setdefault(PROJECT, []).append(
+        registration(f"aws-{REGION}", world.service_name, endpoint["VpcEndpointId"]))
     host = f"{CLUSTER}-privatelink.aws-{REGION}.vectordb.zillizcloud.com"
     r53 = boto("route53", world.moto_url)
     zone = r53.create_hosted_zone(Name=host, CallerReference="legacy",

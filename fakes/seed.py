@@ -23,8 +23,9 @@ PUBLIC_PORT = 19538
 def start_moto(port, env=None):
     """moto's server on 127.0.0.1:port, from the running Python's environment: (process, url).
     `env` adds to its environment (`INITIAL_NO_AUTH_ACTION_COUNT` makes it enforce IAM)."""
-    exe = Path(sys.executable).parent / "moto_server"
-    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)],
+    # moto's own server, taught the AWS behaviour moto lacks (moto_real.py).
+    taught = Path(__file__).resolve().parent / "moto_real.py"
+    proc = subprocess.Popen([sys.executable, str(taught), "-H", "127.0.0.1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=dict(os.environ, **(env or {})))
     url = f"http://127.0.0.1:{port}"

@@ -230,3 +230,57 @@ async fn a_key_without_permission_is_denied_with_zillizs_code() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_projects_clusters_in_a_region_are_asked_with_the_lists_filters() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/clusters"))
+        .and(query_param("projectId", "proj-1"))
+        .and(query_param("regionId", "aws-us-west-2"))
+        .respond_with(ok(json!({ "count": 3, "clusters": [
+            { "clusterId": "in01-a", "projectId": "proj-1", "regionId": "aws-us-west-2" },
+            { "clusterId": "in01-b", "projectId": "proj-1", "regionId": "aws-us-west-2" },
+            // A control plane that ignores a filter: filtered here too.
+            { "clusterId": "in01-c", "projectId": "proj-2", "regionId": "aws-us-west-2" },
+        ]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let got = client(&server, Some(KEY))
+        .clusters_in("proj-1", "aws-us-west-2")
+        .await
+        .unwrap();
+    let ids: Vec<&str> = got.iter().map(|c| c.cluster_id.as_str()).collect();
+    assert_eq!(ids, ["in01-a", "in01-b"]);
+}
+
+#[tokio::test]
+async fn filters_the_control_plane_refuses_fall_back_to_the_whole_list() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/clusters"))
+        .and(query_param("projectId", "proj-1"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({ "code": 90002, "message": "unknown parameter projectId" })),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/clusters"))
+        .respond_with(ok(json!({ "count": 2, "clusters": [
+            { "clusterId": "in01-a", "projectId": "proj-1", "regionId": "aws-us-west-2" },
+            { "clusterId": "in01-e", "projectId": "proj-1", "regionId": "aws-eu-central-1" },
+        ]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let got = client(&server, Some(KEY))
+        .clusters_in("proj-1", "aws-us-west-2")
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].cluster_id, "in01-a");
+}

@@ -220,9 +220,37 @@ impl Zilliz {
         Ok(items)
     }
 
-    /// Every cluster the key can see; the API has no project filter.
+    /// Every cluster the key can see.
     pub(crate) async fn clusters(&self) -> Result<Vec<Cluster>, Error> {
         self.get_all("v2/clusters", &[], "clusters").await
+    }
+
+    /// The clusters of one project in one region: every cluster one private link there serves.
+    /// Asked with the list's `projectId` and `regionId` filters (the Zilliz CLI's model declares
+    /// them; the REST page does not), filtered here too, and, where the control plane refuses
+    /// the filters (a code of its own other than a denial), read whole and filtered here.
+    pub(crate) async fn clusters_in(
+        &self,
+        project_id: &str,
+        region_id: &str,
+    ) -> Result<Vec<Cluster>, Error> {
+        let filters = [
+            ("projectId", project_id.to_string()),
+            ("regionId", region_id.to_string()),
+        ];
+        let listed = match self.get_all("v2/clusters", &filters, "clusters").await {
+            Err(Error::Cloud {
+                service: crate::error::Service::Zilliz,
+                code: Some(_),
+                ..
+            }) => self.clusters().await?,
+            other => other?,
+        };
+        Ok(listed
+            .into_iter()
+            .filter(|c| c.project_id.as_deref() == Some(project_id))
+            .filter(|c| c.region_id.as_deref() == Some(region_id))
+            .collect())
     }
 
     pub(crate) async fn cluster(&self, cluster_id: &str) -> Result<Cluster, Error> {

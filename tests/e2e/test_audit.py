@@ -11,6 +11,7 @@ import pytest
 
 from conftest import (BINARY, CLUSTER, HOST, PROJECT, REGION, add_app_vpc, boto, call_err,
                       call_ok, mcp_session, set_up_link)
+from fake_zilliz import registration
 from fault_proxy import FaultProxy
 from seed import add_service_region
 
@@ -97,10 +98,8 @@ async def test_a_healthy_fleet_then_every_drift(fleet, server_env, zilliz_server
         # A new cluster of the project, without a record in the VPC that has the endpoint.
         zilliz_server.add_cluster(NEW_CLUSTER, PROJECT, f"aws-{REGION}", port=19534)
         # A registration whose endpoint is not in this account.
-        zilliz_server.endpoints[PROJECT].append({
-            "regionId": f"aws-{EAST}", "cloudId": "aws", "endpointService": "x",
-            "endpointServiceStatus": "accepted", "endpointId": "vpce-0a0b0c0d0e0f01234",
-            "endpointStatus": "Available", "gcpProjectId": None})
+        zilliz_server.endpoints[PROJECT].append(
+            registration(f"aws-{EAST}", "x", "vpce-0a0b0c0d0e0f01234"))
         # An endpoint to the service that nobody registered.
         loose = w.ec2.create_vpc_endpoint(VpcId=w.other_vpc, ServiceName=w.service_name,
                                           VpcEndpointType="Interface",

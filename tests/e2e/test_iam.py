@@ -75,6 +75,8 @@ def enforcing(tmp_path, zilliz_server, monkeypatch):
     from moto.iam.access_control import IAMRequest
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
+    from moto_real import teach
+    teach()
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
