@@ -20,6 +20,7 @@ use crate::error::Error;
 use crate::facts::zilliz_endpoint;
 use crate::region::RegionNames;
 use crate::request::ExportRequest;
+use crate::riders::{self, Ride};
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 
@@ -36,6 +37,9 @@ pub(crate) struct ExportFacts {
     pub(crate) zone: Option<ExportZone>,
     /// The endpoint is registered with the project.
     pub(crate) registered: bool,
+    /// Other clusters of the project (or other VPCs) that reach the endpoint, or why that
+    /// could not be read: the configuration must not be able to destroy what they ride.
+    pub(crate) shared_with: Result<Vec<Ride>, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,7 +121,7 @@ async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Result<ExportFacts
     let region = target.region.clone();
     let host = target.require_address()?.host.clone();
     let clients = app.aws.clients(Some(&region)).await?;
-    let (service, vpc, endpoints, zones, registrations, identity) = tokio::join!(
+    let (service, vpc, endpoints, zones, registrations, identity, riding) = tokio::join!(
         crate::service::zilliz_endpoint_service(app, &region),
         ec2::vpc(&clients.ec2, vpc_id, &region),
         ec2::vpc_endpoints(
@@ -130,6 +134,7 @@ async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Result<ExportFacts
         route53::zones_of_vpc(&clients.route53, vpc_id, &region.aws_region),
         app.zilliz.private_endpoints(&target.project_id),
         app.aws.identity(&region),
+        riders::read(&app.zilliz, &clients.route53, &target.project_id, &region),
     );
     let (service, _vpc, endpoints, zones, registrations, identity) = (
         service?,
@@ -140,6 +145,17 @@ async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Result<ExportFacts
         identity?,
     );
     let endpoint = zilliz_endpoint(&endpoints, &service.endpoint_service).cloned();
+    // Who else rides the endpoint; where that cannot be read, the endpoint is guarded as if
+    // shared (plain A records count without the addresses: nothing is left destroyable on a
+    // guess).
+    let shared_with = match (&endpoint, riding) {
+        (Some(e), Ok(riding)) => Ok(riders::others(&riding.rides(e, None), cluster_id, vpc_id)
+            .into_iter()
+            .cloned()
+            .collect()),
+        (Some(_), Err(e)) => Err(e.to_string()),
+        (None, _) => Ok(Vec::new()),
+    };
     let zone = zones.into_iter().find(|z| z.name == host);
     let r53 = &clients.route53;
     let (groups, zone) = tokio::join!(
@@ -182,6 +198,7 @@ async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Result<ExportFacts
         groups: groups?,
         zone: zone?,
         registered,
+        shared_with,
     })
 }
 
@@ -454,12 +471,46 @@ fn endpoint(w: &mut Writer, f: &ExportFacts, vpc_id: &str) -> Result<(), Error> 
             if !e.tags.is_empty() {
                 block = block.add_attribute(("tags", tags(&e.tags)));
             }
+            if let Some(why) = shared(f, e) {
+                block = block.add_block(prevent_destroy());
+                w.left_out.push(why);
+            }
             w.adopt("aws_vpc_endpoint", "zilliz", Some(&e.id), block.build())?;
             groups(w, f, e)?;
             registration(w, f, e)?;
         }
     }
     Ok(())
+}
+
+/// Where the endpoint serves others too (or who it serves is unknown): why the endpoint and
+/// its groups carry `prevent_destroy`, so that `terraform destroy` of this configuration
+/// cannot cut them.
+fn shared(f: &ExportFacts, e: &VpcEndpoint) -> Option<String> {
+    let who = match &f.shared_with {
+        Ok(rides) if rides.is_empty() => return None,
+        Ok(rides) => format!(
+            "{} reach it ({})",
+            riders::cluster_ids(&rides.iter().collect::<Vec<_>>()).join(", "),
+            rides
+                .iter()
+                .map(Ride::describe)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        Err(why) => format!("which other clusters reach it could not be read ({why})"),
+    };
+    Some(format!(
+        "{} and its security groups are written with lifecycle prevent_destroy: the endpoint is \
+         project {}'s private link in {}, and {who}; destroying it would cut them",
+        e.id, f.project_id, f.region.region_id
+    ))
+}
+
+fn prevent_destroy() -> Block {
+    Block::builder("lifecycle")
+        .add_attribute(("prevent_destroy", true))
+        .build()
 }
 
 /// The endpoint's security groups: those this tool made are adopted, the others named.
@@ -495,6 +546,9 @@ fn groups(w: &mut Writer, f: &ExportFacts, e: &VpcEndpoint) -> Result<(), Error>
         }
         if !group.tags.is_empty() {
             block = block.add_attribute(("tags", tags(&group.tags)));
+        }
+        if shared(f, e).is_some() {
+            block = block.add_block(prevent_destroy());
         }
         w.adopt("aws_security_group", &name, Some(&group.id), block.build())?;
     }
@@ -690,7 +744,37 @@ mod tests {
                 )),
             }),
             registered: true,
+            shared_with: Ok(vec![]),
         }
+    }
+
+    #[test]
+    fn an_endpoint_another_cluster_rides_cannot_be_destroyed_by_the_export() {
+        let lifecycles = |f: &ExportFacts| {
+            let (hcl, _, left_out) = render(f, "vpc-11111111").unwrap();
+            (hcl.matches("prevent_destroy = true").count(), left_out)
+        };
+        let mut f = facts();
+        assert_eq!(lifecycles(&f).0, 0, "alone on its endpoint: destroyable");
+        f.shared_with = Ok(vec![Ride {
+            cluster_id: "in01-other".into(),
+            host: "in01-other-privatelink.aws-us-west-2.vectordb.zillizcloud.com".into(),
+            vpc_id: "vpc-11111111".into(),
+            zone_id: "Z2".into(),
+            zone_name: "in01-other-privatelink.aws-us-west-2.vectordb.zillizcloud.com".into(),
+            record_name: "in01-other-privatelink.aws-us-west-2.vectordb.zillizcloud.com".into(),
+        }]);
+        let (guarded, left_out) = lifecycles(&f);
+        assert_eq!(guarded, 2, "the endpoint and its group");
+        assert!(
+            left_out
+                .iter()
+                .any(|l| l.contains("in01-other") && l.contains("Z2"))
+        );
+        f.shared_with = Err("route53:ListHostedZonesByName denied".into());
+        let (guarded, left_out) = lifecycles(&f);
+        assert_eq!(guarded, 2, "unknown riders are guarded against too");
+        assert!(left_out.iter().any(|l| l.contains("could not be read")));
     }
 
     #[test]

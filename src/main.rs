@@ -27,6 +27,7 @@ mod paging;
 mod reach;
 mod region;
 mod request;
+mod riders;
 mod service;
 mod setup;
 mod status;

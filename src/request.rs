@@ -313,6 +313,13 @@ pub(crate) struct RemoveRequest {
     pub(crate) cluster_id: String,
     /// The VPC to remove it from.
     pub(crate) vpc_id: String,
+    /// False (default): the VPC endpoint, its Zilliz registration and its security group stay
+    /// while another cluster of the project reaches the endpoint (a private link serves every
+    /// cluster of its project and region); only this cluster's name goes. True: the whole link
+    /// goes, and every cluster the preview names loses private access. Ask the person first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
+    pub(crate) remove_shared_endpoint: bool,
     /// False (default): preview only. True: remove.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[schemars(extend("default" = false))]

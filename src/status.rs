@@ -61,6 +61,10 @@ pub(crate) struct SetupStatus {
     /// or tell them. `next_action` is then absent: call get_setup_status again once done.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) persons_part: Option<PersonsPart>,
+    /// The other clusters of the project (and VPCs) that reach the endpoint this VPC uses: a
+    /// private link is the project's, one endpoint serving every cluster of the project in the
+    /// region, each through its own name.
+    pub(crate) shared_with: Vec<crate::riders::Ride>,
 }
 
 impl Summary for SetupStatus {
@@ -87,6 +91,18 @@ impl Summary for SetupStatus {
                 "\n- {} [{mark}]: {}",
                 step.step.name(),
                 step.detail
+            ));
+        }
+        if !self.shared_with.is_empty() {
+            let mut ids: Vec<&str> = self
+                .shared_with
+                .iter()
+                .map(|r| r.cluster_id.as_str())
+                .collect();
+            ids.dedup();
+            text.push_str(&format!(
+                "\nThe endpoint is the project's private link, shared with {}.",
+                ids.join(", ")
             ));
         }
         if let Some(next) = &self.next_action {
@@ -151,6 +167,7 @@ pub(crate) async fn get_setup_status(
         steps,
         next_action,
         persons_part,
+        shared_with: facts.shared_with(),
     })
 }
 #[cfg(test)]

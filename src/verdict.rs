@@ -199,7 +199,7 @@ pub(crate) fn judge(f: &Facts, client: Option<&ClientView>) -> Vec<Verdict> {
         (Ok(ids), Some(e)) => ids.contains(&e.id),
         _ => false,
     };
-    vec![
+    let mut verdicts = vec![
         cluster_ready(&f.cluster_id, cluster),
         endpoint_service(f, cluster),
         vpc_endpoint(f, endpoint, registered),
@@ -208,7 +208,46 @@ pub(crate) fn judge(f: &Facts, client: Option<&ClientView>) -> Vec<Verdict> {
         hosted_zone(f, cluster, endpoint),
         alias_record(f, cluster, endpoint),
         security_group(f, cluster, endpoint, client),
-    ]
+    ];
+    if let Some(note) = shared_note(f, cluster) {
+        for v in verdicts.iter_mut().filter(|v| {
+            !v.blocked
+                && matches!(
+                    v.step,
+                    SetupStep::VpcEndpoint
+                        | SetupStep::ZillizRegistration
+                        | SetupStep::SecurityGroup
+                )
+        }) {
+            v.detail.push_str(&note);
+        }
+    }
+    verdicts
+}
+
+/// Where other clusters of the project reach the endpoint this VPC uses: who, so that a
+/// finding about the endpoint, its registration or its group says that a change there reaches
+/// them too.
+fn shared_note(f: &Facts, cluster: &ClusterFacts) -> Option<String> {
+    let shared = f.shared_with();
+    if shared.is_empty() {
+        return None;
+    }
+    let mut ids: Vec<&str> = shared.iter().map(|r| r.cluster_id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    Some(format!(
+        " (shared: one private link serves every cluster of project {} in {}, and {} reach this \
+         endpoint too ({}), so a change here reaches them)",
+        cluster.project_id,
+        cluster.region.region_id,
+        ids.join(", "),
+        shared
+            .iter()
+            .map(crate::riders::Ride::describe)
+            .collect::<Vec<_>>()
+            .join("; ")
+    ))
 }
 
 /// A VPC in another region than the cluster's: PrivateLink is regional, so the one verdict
@@ -478,6 +517,9 @@ fn hosted_zone(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> V
     let host = &address.host;
     match &f.zone {
         Err(e) => Verdict::unread(SetupStep::HostedZone, e),
+        Ok(Some(zone)) if f.answered_by_wildcard.is_some() => {
+            wildcard_zone(f, zone, host, endpoint)
+        }
         Ok(Some(zone)) => verdict(
             SetupStep::HostedZone,
             Level::Done,
@@ -538,6 +580,54 @@ fn hosted_zone(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> V
             }
         }
     }
+}
+
+/// A parent zone's wildcard answers for the host with the endpoint: it works, and it answers
+/// for every other name under it too (the public names of the project's clusters, clusters of
+/// projects the endpoint is not registered with), which then reach this endpoint. Done, with a
+/// zone of the host's own as the sturdier way (shown as a warning).
+fn wildcard_zone(
+    f: &Facts,
+    zone: &crate::aws::route53::Zone,
+    host: &str,
+    endpoint: Option<&VpcEndpoint>,
+) -> Verdict {
+    let wildcard = f.answered_by_wildcard.as_deref().unwrap_or_default();
+    let domain = wildcard.trim_start_matches("*.");
+    let public: Vec<String> = f
+        .riding
+        .as_ref()
+        .map(|r| r.public_hosts_under(domain))
+        .unwrap_or_default();
+    let named = if public.is_empty() {
+        String::new()
+    } else {
+        let shown: Vec<&str> = public.iter().take(3).map(String::as_str).collect();
+        format!(
+            " such as the public address{} {}{},",
+            if public.len() > 1 { "es" } else { "" },
+            shown.join(", "),
+            if public.len() > 3 { " and more" } else { "" }
+        )
+    };
+    verdict(
+        SetupStep::HostedZone,
+        Level::Done,
+        format!(
+            "private zone {} ({}) answers for {host} in {} through its wildcard record \
+             {wildcard}, which names the endpoint{}. The wildcard also answers for every other \
+             name under {domain} there:{named} and the private link names of clusters of other \
+             projects, which inside {} then reach {} instead of their own endpoint",
+            zone.id,
+            zone.name,
+            f.vpc_id,
+            endpoint.map(|e| format!(" {}", e.id)).unwrap_or_default(),
+            f.vpc_id,
+            endpoint.map_or("this endpoint", |e| e.id.as_str()),
+        ),
+    )
+    .ids(vec![zone.id.clone()])
+    .remedy(dns_remedy(f, endpoint))
 }
 
 /// What keeps this server from telling whether a Route 53 Profile serves the host: the
@@ -1081,6 +1171,100 @@ mod tests {
         let v = &judge(&f, None)[6];
         assert_eq!(v.level, Level::Failed);
         assert!(v.detail.contains("public-lb.example.com") && v.remedy.is_some());
+    }
+
+    /// The fixture's endpoint, registered and ready, reached by in01-abc through its own zone
+    /// and by in01-other through another.
+    fn shared_by_another_cluster() -> Facts {
+        use crate::riders::tests::{alias_to, cluster, zone};
+        let mut f = with_address(nothing());
+        f.endpoints = Ok(vec![endpoint("available")]);
+        f.registrations = Ok(vec!["vpce-11111111".into()]);
+        let mut riding = crate::riders::Riding {
+            clusters: vec![cluster("in01-abc"), cluster("in01-other")],
+            zones: vec![],
+        };
+        for id in ["in01-abc", "in01-other"] {
+            let host = crate::riders::tests::host(id);
+            // The fixture endpoint's DNS name.
+            let set = alias_to(
+                &host,
+                "vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com.",
+            );
+            riding.zones.push(zone(
+                &format!("Z-{id}"),
+                &host,
+                &["vpc-11111111"],
+                vec![set],
+            ));
+        }
+        f.riding = Ok(riding);
+        f
+    }
+
+    #[test]
+    fn the_endpoint_registration_and_group_name_the_other_clusters_on_them() {
+        let f = shared_by_another_cluster();
+        let verdicts = judge(&f, None);
+        for step in [2, 3, 7] {
+            assert!(
+                verdicts[step].detail.contains("in01-other")
+                    && verdicts[step].detail.contains("Z-in01-other"),
+                "{:?}",
+                verdicts[step]
+            );
+        }
+        for step in [0, 1, 4, 5, 6] {
+            assert!(!verdicts[step].detail.contains("in01-other"));
+        }
+        // Alone on the endpoint: nothing said.
+        let mut alone = f.clone();
+        if let Ok(r) = &mut alone.riding {
+            r.clusters.retain(|c| c.id == "in01-abc");
+        }
+        assert!(
+            judge(&alone, None)
+                .iter()
+                .all(|v| !v.detail.contains("shared"))
+        );
+        // Unreadable riders say nothing rather than guess.
+        let mut unread = f;
+        unread.riding = Err("denied".into());
+        assert!(
+            judge(&unread, None)
+                .iter()
+                .all(|v| !v.detail.contains("shared"))
+        );
+    }
+
+    #[test]
+    fn a_wildcard_answering_with_the_endpoint_is_done_and_warns_what_else_it_captures() {
+        let mut f = shared_by_another_cluster();
+        f.zone = Ok(Some(Zone {
+            id: "ZPARENT".into(),
+            name: "aws-us-west-2.vectordb.zillizcloud.com".into(),
+        }));
+        f.answered_by_wildcard = Some("*.aws-us-west-2.vectordb.zillizcloud.com".into());
+        f.record = Ok(Some(ARecord::alias(
+            "*.aws-us-west-2.vectordb.zillizcloud.com",
+            (
+                "vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com",
+                "Z1",
+            ),
+        )));
+        let verdicts = judge(&f, None);
+        let zone = &verdicts[5];
+        assert_eq!(zone.level, Level::Done);
+        assert!(
+            zone.detail
+                .contains("in01-other.aws-us-west-2.vectordb.zillizcloud.com")
+                && zone.detail.contains("other projects"),
+            "{zone:?}"
+        );
+        assert!(
+            matches!(&zone.remedy, Some(Remedy::Tool(call)) if call.tool() == "setup_private_dns")
+        );
+        assert_eq!(verdicts[6].level, Level::Done, "{:?}", verdicts[6]);
     }
 
     #[test]

@@ -101,6 +101,33 @@ pub(crate) fn names_answering(host: &str, zone: &str) -> Vec<String> {
     names
 }
 
+/// What answers an A query for `host` among a zone's record sets, as DNS matches them: the
+/// host's own A record, else its CNAME; where the host has no record of any type, the most
+/// specific wildcard above it that holds an A record or a CNAME. Answers the record's name
+/// (the host, or the wildcard) with the record.
+pub(crate) fn answer_for(host: &str, sets: &[ResourceRecordSet]) -> Option<(String, ARecord)> {
+    let at_host: Vec<&ResourceRecordSet> = sets
+        .iter()
+        .filter(|s| bare_name(s.name()) == host)
+        .collect();
+    if !at_host.is_empty() {
+        // The name exists: no wildcard answers for it, whatever it holds.
+        let own = |kind: RrType| at_host.iter().find(|s| *s.r#type() == kind).copied();
+        return own(RrType::A)
+            .or_else(|| own(RrType::Cname))
+            .map(|s| (host.to_string(), ARecord::from_record_set(s)));
+    }
+    sets.iter()
+        .filter(|s| matches!(s.r#type(), RrType::A | RrType::Cname))
+        .filter_map(|s| {
+            let name = bare_name(s.name());
+            let suffix = name.strip_prefix('*')?;
+            (suffix.starts_with('.') && host.ends_with(suffix)).then_some((name, s))
+        })
+        .max_by_key(|(name, s)| (name.len(), *s.r#type() == RrType::A))
+        .map(|(name, s)| (name, ARecord::from_record_set(s)))
+}
+
 /// The record sets at each of `names` in a zone, each read from its own name on
 /// (`StartRecordName`) so that a zone of thousands of records answers in one call a name,
 /// all at once.
@@ -185,6 +212,50 @@ pub(crate) async fn private_zones(r53: &Client) -> Result<Vec<Zone>, Error> {
         match out.next_marker() {
             Some(next) if out.is_truncated() && !next.is_empty() => marker = Some(next.into()),
             _ => break,
+        }
+    }
+    Ok(zones)
+}
+
+/// The private zones of the account named `domain` or under it, wherever they are tied.
+/// `ListHostedZonesByName` sorts by name with the labels reversed, so a domain's subdomains
+/// follow it: the listing starts at the domain and stops at the first zone outside it.
+pub(crate) async fn private_zones_under(r53: &Client, domain: &str) -> Result<Vec<Zone>, Error> {
+    /// A bound on paging (100 zones a page).
+    const MAX_PAGES: usize = 50;
+    let under = |name: &str| name == domain || name.ends_with(&format!(".{domain}"));
+    let mut zones = Vec::new();
+    let (mut dns_name, mut zone_id) = (Some(domain.to_string()), None);
+    for _ in 0..MAX_PAGES {
+        let out = r53
+            .list_hosted_zones_by_name()
+            .set_dns_name(dns_name.take())
+            .set_hosted_zone_id(zone_id.take())
+            .max_items(100)
+            .send()
+            .await
+            .map_err(|e| sdk_error("route53:ListHostedZonesByName", e))?;
+        let mut past = false;
+        for z in out.hosted_zones() {
+            let name = bare_name(z.name());
+            if !under(&name) {
+                past = true;
+                break;
+            }
+            if z.config().is_some_and(|c| c.private_zone()) {
+                zones.push(Zone {
+                    id: bare_zone_id(z.id()),
+                    name,
+                });
+            }
+        }
+        if past || !out.is_truncated() {
+            break;
+        }
+        dns_name = out.next_dns_name().map(str::to_string);
+        zone_id = out.next_hosted_zone_id().map(bare_zone_id);
+        if dns_name.is_none() {
+            break;
         }
     }
     Ok(zones)
@@ -700,6 +771,84 @@ mod names_tests {
             names_answering(host, "db.zillizcloud.com"),
             vec![host.to_string()]
         );
+    }
+
+    fn set(name: &str, kind: RrType, value: &str) -> ResourceRecordSet {
+        ResourceRecordSet::builder()
+            .name(name)
+            .r#type(kind)
+            .ttl(60)
+            .resource_records(
+                aws_sdk_route53::types::ResourceRecord::builder()
+                    .value(value)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    }
+
+    const HOST: &str = "in01-a-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+
+    #[test]
+    fn the_hosts_own_record_answers_before_any_wildcard() {
+        let sets = [
+            set(
+                "\\052.aws-us-west-2.vectordb.zillizcloud.com.",
+                RrType::A,
+                "10.9.9.9",
+            ),
+            set(&format!("{HOST}."), RrType::A, "10.0.0.5"),
+        ];
+        let (name, record) = answer_for(HOST, &sets).unwrap();
+        assert_eq!(
+            (name.as_str(), record.addresses),
+            (HOST, vec!["10.0.0.5".to_string()])
+        );
+    }
+
+    #[test]
+    fn the_most_specific_wildcard_answers_for_a_host_without_records() {
+        let sets = [
+            set("*.vectordb.zillizcloud.com.", RrType::A, "10.1.1.1"),
+            set(
+                "\\052.aws-us-west-2.vectordb.zillizcloud.com.",
+                RrType::Cname,
+                "vpce-1.example.com",
+            ),
+            set(
+                "*.aws-us-east-1.vectordb.zillizcloud.com.",
+                RrType::A,
+                "10.2.2.2",
+            ),
+        ];
+        let (name, record) = answer_for(HOST, &sets).unwrap();
+        assert_eq!(name, "*.aws-us-west-2.vectordb.zillizcloud.com");
+        assert_eq!(record.addresses, ["vpce-1.example.com"]);
+    }
+
+    #[test]
+    fn a_name_that_exists_is_not_answered_by_a_wildcard() {
+        // A TXT record makes the name exist: an A query gets no data, not the wildcard.
+        let sets = [
+            set(
+                "*.aws-us-west-2.vectordb.zillizcloud.com.",
+                RrType::A,
+                "10.9.9.9",
+            ),
+            set(&format!("{HOST}."), RrType::Txt, "\"owner=me\""),
+        ];
+        assert_eq!(answer_for(HOST, &sets), None);
+        // An AAAA-only wildcard answers no A query; nor does a wildcard for another branch.
+        let sets = [
+            set(
+                "*.aws-us-west-2.vectordb.zillizcloud.com.",
+                RrType::Aaaa,
+                "fd00::1",
+            ),
+            set("*.zillizcloud.com.example.", RrType::A, "10.9.9.9"),
+        ];
+        assert_eq!(answer_for(HOST, &sets), None);
     }
 
     #[test]

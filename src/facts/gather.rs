@@ -11,7 +11,7 @@ use ipnet::IpNet;
 
 use super::{
     AnsweredElsewhere, ClusterFacts, Facts, ParentZone, answered_elsewhere, hub_endpoint,
-    parent_zone, shadowing_profile_zones, zilliz_endpoint,
+    parent_zone, shadowing_profile_zones, wildcards_answering_with, zilliz_endpoint,
 };
 use crate::app::App;
 use crate::aws::RegionClients;
@@ -22,6 +22,7 @@ use crate::aws::resolver::{self, ResolverRule};
 use crate::aws::route53::{self, ARecord, Zone};
 use crate::cluster;
 use crate::error::Error;
+use crate::riders::{self, Riding};
 use crate::zilliz::model::EndpointService;
 
 fn text<T>(result: Result<T, Error>) -> Result<T, String> {
@@ -70,6 +71,7 @@ pub(crate) async fn gather_from(
     };
     let host = cluster.address.as_ref().map(|a| a.host.clone());
     let side = side_reads(&clients, vpc_id, host.clone());
+    let riding = riding_reads(app, &clients, &cluster);
     let region_reads = region_round(app, &clients, &cluster, vpc_id, host.as_deref()).await;
     if let Some(vpc_region) = region_reads.vpc_region.clone() {
         let mut facts = Facts::unread(
@@ -150,7 +152,7 @@ pub(crate) async fn gather_from(
         zone,
         record,
         brought.as_ref().ok(),
-        parent_zones,
+        (parent_zones, own_endpoint.as_ref(), &endpoint_addresses),
         host_zones_elsewhere,
     );
     let (zone, record, parent_zones) = (settled.zone, settled.record, settled.parent_zones);
@@ -163,9 +165,14 @@ pub(crate) async fn gather_from(
     let endpoint_groups = expand_prefix_lists(&clients.ec2, endpoint_groups, prefix_lists).await;
     service_zones.sort();
     service_zones.dedup();
+    let answered_by_wildcard = settled.answered_by_wildcard;
     let (zone_reached_by, zone_profile, record_hidden) = match settled.elsewhere {
         Some(a) => (Some(a.via), a.profile, a.record_hidden),
         None => (None, None, None),
+    };
+    let riding = match riding.await {
+        Ok(read) => text(read),
+        Err(e) => Err(e.to_string()),
     };
     Facts {
         cluster_id: cluster_id.into(),
@@ -194,6 +201,8 @@ pub(crate) async fn gather_from(
         resolver_rules,
         dns_servers,
         hub_endpoint,
+        answered_by_wildcard,
+        riding,
     }
 }
 
@@ -205,6 +214,9 @@ struct Settled {
     elsewhere: Option<AnsweredElsewhere>,
     parent_zones: Vec<ParentZone>,
     other_vpcs_host_zones: Vec<(String, Vec<String>)>,
+    /// Where the answering zone is a parent whose wildcard answers with the endpoint: the
+    /// wildcard.
+    answered_by_wildcard: Option<String>,
 }
 
 /// Without a zone of the host's name tied to the VPC, Resolver answers from the most specific
@@ -216,17 +228,25 @@ fn settle_answer(
     zone: Result<Option<Zone>, String>,
     record: Result<Option<ARecord>, String>,
     brought: Option<&Brought>,
-    mut parent_zones: Vec<ParentZone>,
+    (mut parent_zones, endpoint, addresses): (Vec<ParentZone>, Option<&VpcEndpoint>, &[IpAddr]),
     host_zones_elsewhere: Vec<(Zone, Vec<String>)>,
 ) -> Settled {
     let (mut zone, mut record) = (zone, record);
     let mut elsewhere = None;
+    let mut answered_by_wildcard = None;
     if matches!(zone, Ok(None))
         && let Some(host) = host
     {
         let carried = brought.map(|b| b.zones.as_slice()).unwrap_or_default();
         let this_accounts: Vec<&Zone> = host_zones_elsewhere.iter().map(|(z, _)| z).collect();
+        let wildcards = wildcards_answering_with(&mut parent_zones, endpoint, addresses);
         elsewhere = answered_elsewhere(host, &parent_zones, carried, &this_accounts);
+        answered_by_wildcard = elsewhere.as_ref().and_then(|a| {
+            wildcards
+                .iter()
+                .find(|(zone_id, _)| *zone_id == a.zone.id)
+                .map(|(_, name)| name.clone())
+        });
         parent_zones.extend(shadowing_profile_zones(host, carried));
     }
     if let Some(answer) = &elsewhere {
@@ -249,7 +269,19 @@ fn settle_answer(
         elsewhere,
         parent_zones,
         other_vpcs_host_zones,
+        answered_by_wildcard,
     }
+}
+
+/// Who else rides the project's link: its own two rounds, on a task beside rounds 2 and 3.
+fn riding_reads(
+    app: &App,
+    clients: &RegionClients,
+    cluster: &ClusterFacts,
+) -> tokio::task::JoinHandle<Result<Riding, Error>> {
+    let (zilliz, r53) = (app.zilliz.clone(), clients.route53.clone());
+    let (project, region) = (cluster.project_id.clone(), cluster.region.clone());
+    tokio::spawn(async move { riders::read(&zilliz, &r53, &project, &region).await })
 }
 
 type SideReads = (

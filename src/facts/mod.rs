@@ -19,6 +19,7 @@ use crate::aws::route53::{self, ARecord, Zone};
 use crate::cluster;
 use crate::endpoint_state;
 use crate::region::RegionNames;
+use crate::riders::{self, Ride, Riding};
 use aws_sdk_route53::types::{ResourceRecordSet, RrType};
 
 /// What the cluster read said.
@@ -102,6 +103,11 @@ pub(crate) struct Facts {
     /// Hub and spoke: where this VPC has no endpoint of its own, the endpoint in another VPC
     /// that its zone's alias points at.
     pub(crate) hub_endpoint: Option<VpcEndpoint>,
+    /// Where a parent zone's wildcard answers for the host with the endpoint: its name.
+    pub(crate) answered_by_wildcard: Option<String>,
+    /// The project's clusters in the region and the zones that can answer for them: who else
+    /// rides the endpoint.
+    pub(crate) riding: Result<Riding, String>,
 }
 
 /// A zone for a parent of the host, tied to the VPC, and what it answers for the host.
@@ -110,8 +116,11 @@ pub(crate) struct ParentZone {
     pub(crate) zone: Zone,
     /// The record that answers for the host there (the host's own, or a wildcard), if any.
     pub(crate) answering: Option<String>,
-    /// The host's own record there (an A record, or a CNAME), which answers for it.
+    /// The host's own record there (an A record, or a CNAME), which answers for it; or the
+    /// wildcard's that answers for it with the endpoint (see `Facts::answered_by_wildcard`).
     pub(crate) host_record: Option<ARecord>,
+    /// The wildcard that answers for the host, with its record, where one does.
+    pub(crate) wildcard_record: Option<(String, ARecord)>,
     /// The Route 53 Profile that brings the zone, where one does.
     pub(crate) via: Option<ProfileResource>,
 }
@@ -154,7 +163,22 @@ impl Facts {
             resolver_rules: u(why),
             dns_servers: u(why),
             hub_endpoint: None,
+            answered_by_wildcard: None,
+            riding: u(why),
         }
+    }
+
+    /// The other clusters of the project (and other VPCs) that reach the endpoint this VPC
+    /// uses: a change to the endpoint, its registration or its group reaches them too.
+    pub(crate) fn shared_with(&self) -> Vec<Ride> {
+        let (Some(endpoint), Ok(riding)) = (self.endpoint(), &self.riding) else {
+            return Vec::new();
+        };
+        let rides = riding.rides(endpoint, Some(&self.endpoint_addresses));
+        riders::others(&rides, &self.cluster_id, &self.vpc_id)
+            .into_iter()
+            .cloned()
+            .collect()
     }
 
     /// The endpoint this VPC uses: its own to Zilliz's service, else (hub and spoke) the one
@@ -213,9 +237,12 @@ pub(super) fn parent_zone(
             zone,
             answering: None,
             host_record: None,
+            wildcard_record: None,
             via: None,
         };
     };
+    let wildcard_record =
+        route53::answer_for(host, sets).filter(|(name, _)| name.starts_with("*."));
     let kinds: Vec<(String, String)> = sets
         .iter()
         .map(|s| {
@@ -228,6 +255,7 @@ pub(super) fn parent_zone(
     ParentZone {
         answering: answering_record(host, &kinds),
         host_record: host_record(host, sets),
+        wildcard_record,
         zone,
         via: None,
     }
@@ -325,10 +353,16 @@ pub(crate) fn answered_elsewhere(
         Answering::Parent(parent) => Some(AnsweredElsewhere {
             zone: parent.zone.clone(),
             record: parent.host_record.clone(),
-            via: format!(
-                "as parent zone {} holding the host's record",
-                parent.zone.name
-            ),
+            via: match &parent.answering {
+                Some(wildcard) if wildcard.starts_with("*.") => format!(
+                    "as parent zone {} whose wildcard record {wildcard} answers for the host",
+                    parent.zone.name
+                ),
+                _ => format!(
+                    "as parent zone {} holding the host's record",
+                    parent.zone.name
+                ),
+            },
             profile: None,
             record_hidden: None,
         }),
@@ -393,6 +427,30 @@ pub(crate) fn shadowing_profile_zones(
             Some(parent)
         })
         .collect()
+}
+
+/// A parent zone whose wildcard answers for the host with the endpoint the VPC uses answers
+/// for it like a record of the host's own (judge what a name answers, not how it was written):
+/// such parents take the wildcard's record as the host's. Answers the wildcards so taken, with
+/// their zones' ids.
+pub(crate) fn wildcards_answering_with(
+    parents: &mut [ParentZone],
+    endpoint: Option<&VpcEndpoint>,
+    addresses: &[std::net::IpAddr],
+) -> Vec<(String, String)> {
+    let Some(endpoint) = endpoint else {
+        return Vec::new();
+    };
+    let mut taken = Vec::new();
+    for parent in parents.iter_mut().filter(|p| p.host_record.is_none()) {
+        if let Some((name, record)) = &parent.wildcard_record
+            && riders::answers_with(record, endpoint, Some(addresses))
+        {
+            taken.push((parent.zone.id.clone(), name.clone()));
+            parent.host_record = Some(record.clone());
+        }
+    }
+    taken
 }
 
 /// Hub and spoke: among the endpoints to Zilliz's service in other VPCs, the live one the
@@ -495,6 +553,8 @@ pub(crate) mod fixtures {
             resolver_rules: Ok(vec![]),
             dns_servers: Ok(vec![]),
             hub_endpoint: None,
+            answered_by_wildcard: None,
+            riding: Ok(Riding::default()),
         }
     }
 
@@ -523,7 +583,7 @@ pub(crate) mod fixtures {
 
 #[cfg(test)]
 mod tests {
-    use super::answering_record;
+    use super::*;
 
     const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
 
@@ -531,6 +591,36 @@ mod tests {
         list.iter()
             .map(|(n, k)| (n.to_string(), k.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_parent_zones_wildcard_answers_for_the_host_only_where_it_names_the_endpoint() {
+        use crate::riders::tests::alias_to;
+        let wildcard = "*.aws-us-west-2.vectordb.zillizcloud.com";
+        let parent = |target: &str| {
+            parent_zone(
+                Zone {
+                    id: "ZP".into(),
+                    name: "aws-us-west-2.vectordb.zillizcloud.com".into(),
+                },
+                Some(fixtures::HOST),
+                &[alias_to(wildcard, target)],
+            )
+        };
+        let endpoint = fixtures::endpoint("available");
+        let mut parents = vec![parent(
+            "vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com.",
+        )];
+        let taken = wildcards_answering_with(&mut parents, Some(&endpoint), &[]);
+        assert_eq!(taken, [("ZP".to_string(), wildcard.to_string())]);
+        let answered = answered_elsewhere(fixtures::HOST, &parents, &[], &[]).unwrap();
+        assert_eq!(answered.zone.id, "ZP");
+        assert!(answered.via.contains(wildcard), "{}", answered.via);
+        // A wildcard that names something else keeps shadowing the host.
+        let mut parents = vec![parent("public-lb.example.com.")];
+        assert!(wildcards_answering_with(&mut parents, Some(&endpoint), &[]).is_empty());
+        assert!(answered_elsewhere(fixtures::HOST, &parents, &[], &[]).is_none());
+        assert_eq!(parents[0].answering.as_deref(), Some(wildcard));
     }
 
     #[test]

@@ -327,12 +327,16 @@ impl Server {
     }
 
     #[tool(
-        description = "Undo one VPC's private link setup in reverse order: the alias record, the \
-            private zone (only when it holds nothing but that record), the Zilliz registration, \
-            the VPC endpoint and its security group (only those this tool made). A zone other \
-            VPCs use is only untied from this VPC, and an endpoint they resolve to stays. The \
-            user's own resources are never touched and are listed as kept. Without confirm it \
-            only previews; repeating it is a no-op.",
+        description = "Undo one cluster's private link from one VPC in reverse order: the alias \
+            record, the private zone (only when it holds nothing but that record), the Zilliz \
+            registration, the VPC endpoint and its security group (only those this tool made). \
+            A private link is the project's: the endpoint, its registration and its group stay \
+            while any other cluster of the project (or another VPC) resolves through the \
+            endpoint, and kept and shared_with name them; remove_shared_endpoint: true removes \
+            the endpoint anyway, cutting every cluster the preview names (ask the person). A \
+            zone other VPCs use is only untied from this VPC. The user's own resources are never \
+            touched and are listed as kept. Without confirm it only previews; repeating it is a \
+            no-op.",
         annotations(read_only_hint = false, destructive_hint = true, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<remove::RemoveOutput>()
     )]

@@ -1,8 +1,13 @@
-//! `remove_private_link`: undoes one VPC's setup in reverse order (alias record, private
-//! zone, Zilliz registration, endpoint, dedicated security group), touching only what this
-//! tool made, and a zone only when it holds nothing but the private link's record. A zone
-//! other VPCs use is left to them: this VPC is untied from it. Everything else is listed as
-//! kept, with the reason.
+//! `remove_private_link`: undoes one cluster's private link from one VPC in reverse order
+//! (alias record, private zone, Zilliz registration, endpoint, dedicated security group),
+//! touching only what this tool made, and a zone only when it holds nothing but the private
+//! link's record. A zone other VPCs use is left to them: this VPC is untied from it.
+//!
+//! A private link is the project's: the endpoint, its registration and its group serve every
+//! cluster of the project in the region. They stay while any other cluster's name resolves
+//! through the endpoint (`crate::riders`), unless the person says the whole link goes
+//! (`remove_shared_endpoint`), and then the preview names every cluster that loses access.
+//! Everything kept is listed, with the reason.
 
 use aws_sdk_ec2::types::Filter;
 use schemars::JsonSchema;
@@ -12,15 +17,16 @@ use super::change_summary;
 use super::plan::{self, Change};
 use crate::address::expected_private_link_host;
 use crate::app::App;
-use crate::aws::Identity;
 use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, VpcEndpoint};
 use crate::aws::route53::{self, ZoneView};
 use crate::aws::tags::{CLUSTER_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, is_managed};
+use crate::aws::{Identity, RegionClients};
 use crate::cluster;
 use crate::consent::Consent;
 use crate::endpoint_state::{self, Phase};
 use crate::error::Error;
 use crate::request::RemoveRequest;
+use crate::riders::{self, Ride};
 use crate::summary::Summary;
 use crate::validate::AwsId;
 use crate::zilliz::model::PrivateEndpoint;
@@ -31,8 +37,13 @@ pub(crate) struct RemoveOutput {
     pub(crate) applied: bool,
     /// What this call removed (empty for a preview: see `preview`).
     pub(crate) removed: Vec<String>,
-    /// What stays, and why: the user's own resources are never touched.
+    /// What stays, and why: the user's own resources are never touched, and the endpoint stays
+    /// while other clusters of the project ride it (named here with the zones they resolve
+    /// through).
     pub(crate) kept: Vec<String>,
+    /// The other clusters (and VPCs) whose names resolve through this VPC's endpoint: they
+    /// keep it, or, with `remove_shared_endpoint`, lose private access.
+    pub(crate) shared_with: Vec<Ride>,
     /// The removals this call makes (or, without `confirm`, would make), in order.
     pub(crate) preview: Vec<String>,
     pub(crate) warnings: Vec<String>,
@@ -69,6 +80,23 @@ pub(crate) struct RemovalFacts {
     pub(crate) our_groups: Vec<SecurityGroup>,
     /// The private zone named for the host that is tied to this VPC.
     pub(crate) zone_here: Option<ZoneView>,
+    pub(crate) cluster_id: String,
+    /// Who reaches each of `endpoints` (by id), where that could be read; why not, where not.
+    pub(crate) rides: Result<Vec<(String, Vec<Ride>)>, String>,
+    /// The person said the whole link goes, whoever rides it.
+    pub(crate) remove_shared_endpoint: bool,
+}
+
+impl RemovalFacts {
+    /// The rides of `endpoint_id` by other clusters or from other VPCs; why they are unknown.
+    fn others_on(&self, endpoint_id: &str) -> Result<Vec<&Ride>, &str> {
+        let rides = self.rides.as_ref().map_err(String::as_str)?;
+        Ok(rides
+            .iter()
+            .filter(|(id, _)| id == endpoint_id)
+            .flat_map(|(_, rides)| riders::others(rides, &self.cluster_id, &self.vpc_id))
+            .collect())
+    }
 }
 
 /// What the teardown removes, in order, and what it keeps and why.
@@ -77,6 +105,8 @@ pub(crate) struct RemovalPlan {
     pub(crate) changes: Vec<Change>,
     pub(crate) kept: Vec<String>,
     pub(crate) warnings: Vec<String>,
+    /// Who else reaches the VPC's endpoints.
+    pub(crate) shared_with: Vec<Ride>,
 }
 
 /// Decides the teardown. It never changes what another VPC relies on: a shared zone is left
@@ -87,6 +117,7 @@ pub(crate) fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
         changes: Vec::new(),
         kept: Vec::new(),
         warnings: Vec::new(),
+        shared_with: Vec::new(),
     };
     // Endpoints that other VPCs resolve to (this VPC is their hub): they stay.
     let serving_others = plan_zone(f, &mut plan);
@@ -198,7 +229,50 @@ fn plan_endpoints(
             .registrations
             .iter()
             .any(|r| r.registers(&endpoint.id, &f.region_id));
-        if let Some((_, others)) = serving_others.iter().find(|(id, _)| *id == endpoint.id) {
+        let and_registration = if registered {
+            " with its Zilliz registration and security group"
+        } else {
+            " with its security group"
+        };
+        let riders = f.others_on(&endpoint.id);
+        if let Ok(rides) = &riders {
+            plan.shared_with.extend(rides.iter().map(|r| (*r).clone()));
+        }
+        if !f.remove_shared_endpoint {
+            match &riders {
+                Ok(rides) if !rides.is_empty() => {
+                    plan.kept.push(format!(
+                        "VPC endpoint {}{and_registration}: a private link serves every cluster \
+                         of project {} in {}, and {} reach it ({}); only {}'s own name goes. \
+                         remove_shared_endpoint: true removes the endpoint too, cutting them",
+                        endpoint.id,
+                        f.project_id,
+                        f.region_id,
+                        riders::cluster_ids(rides).join(", "),
+                        rides
+                            .iter()
+                            .map(|r| r.describe())
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        f.cluster_id,
+                    ));
+                    continue;
+                }
+                Err(why) if is_managed(&endpoint.tags) => {
+                    plan.kept.push(format!(
+                        "VPC endpoint {}{and_registration}: which other clusters of project {} \
+                         reach it could not be read ({why}), and a private link serves them all; \
+                         remove_shared_endpoint: true removes it anyway",
+                        endpoint.id, f.project_id
+                    ));
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if let Some((_, others)) = serving_others.iter().find(|(id, _)| *id == endpoint.id)
+            && !f.remove_shared_endpoint
+        {
             plan.kept.push(format!(
                 "VPC endpoint {}{}: {} reach the cluster through it",
                 endpoint.id,
@@ -230,11 +304,24 @@ fn plan_endpoints(
                 region_id: f.region_id.clone(),
                 endpoint_id: endpoint.id.clone(),
             });
-            plan.warnings.push(format!(
-                "a private link serves every cluster of project {} in {}: removing it cuts their \
-                 private access through {} too",
+        }
+        match &riders {
+            Ok(rides) if !rides.is_empty() => plan.warnings.push(format!(
+                "removing {} cuts the private access of {}: {}",
+                endpoint.id,
+                riders::cluster_ids(rides).join(", "),
+                rides
+                    .iter()
+                    .map(|r| r.describe())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
+            Ok(_) => {}
+            Err(why) => plan.warnings.push(format!(
+                "a private link serves every cluster of project {} in {}: which of them reach \
+                 {} could not be read ({why}); removing it cuts them all",
                 f.project_id, f.region_id, endpoint.id
-            ));
+            )),
         }
         plan.changes.push(Change::DeleteEndpoint {
             endpoint_id: endpoint.id.clone(),
@@ -250,11 +337,23 @@ fn plan_endpoints(
     endpoints_removed
 }
 
-/// The security groups this tool made, unless an endpoint that stays uses them.
+/// The security groups this tool made for this cluster or for an endpoint that goes, unless
+/// an endpoint that stays uses them.
 fn plan_groups(f: &RemovalFacts, endpoints_removed: &[String], plan: &mut RemovalPlan) {
     let mut our_groups = f.our_groups.clone();
     our_groups.sort_by(|a, b| a.id.cmp(&b.id));
     for group in our_groups {
+        let made_for_this_cluster = group
+            .tags
+            .iter()
+            .any(|(k, v)| k == CLUSTER_TAG && *v == f.cluster_id);
+        let on_removed_endpoint = f
+            .endpoints
+            .iter()
+            .any(|e| endpoints_removed.contains(&e.id) && e.security_group_ids.contains(&group.id));
+        if !made_for_this_cluster && !on_removed_endpoint {
+            continue;
+        }
         let in_use_by_kept = f.endpoints.iter().any(|e| {
             !endpoints_removed.contains(&e.id) && e.security_group_ids.contains(&group.id)
         });
@@ -270,6 +369,98 @@ fn plan_groups(f: &RemovalFacts, endpoints_removed: &[String], plan: &mut Remova
             });
         }
     }
+}
+
+/// What the teardown reads of the VPC and the project.
+struct VpcReads {
+    service: crate::zilliz::model::EndpointService,
+    identity: Identity,
+    registrations: Vec<PrivateEndpoint>,
+    our_groups: Vec<SecurityGroup>,
+    /// The VPC's endpoints to the service that still exist.
+    endpoints: Vec<VpcEndpoint>,
+    zone_here: Option<ZoneView>,
+}
+
+/// Two rounds (who rides the project's link is read beside them): what needs only the
+/// region, the VPC and the project; then the VPC's endpoints to the service and its zone of
+/// the host read whole.
+async fn read_vpc(
+    app: &App,
+    clients: &RegionClients,
+    target: &cluster::AwsCluster,
+    vpc_id: &str,
+    host: &str,
+) -> Result<VpcReads, Error> {
+    let region = &target.region;
+    // What this tool made in the VPC, for any cluster: the group of an endpoint made for
+    // another cluster of the project goes with the endpoint.
+    let ours = vec![
+        Filter::builder().name("vpc-id").values(vpc_id).build(),
+        Filter::builder()
+            .name(format!("tag:{MANAGED_BY_TAG}"))
+            .values(MANAGED_BY_VALUE)
+            .build(),
+    ];
+    let (service, vpc, zones, registrations, our_groups, identity) = tokio::join!(
+        crate::service::zilliz_endpoint_service(app, region),
+        ec2::vpc(&clients.ec2, vpc_id, region),
+        route53::zones_of_vpc(&clients.route53, vpc_id, &region.aws_region),
+        app.zilliz.private_endpoints(&target.project_id),
+        ec2::security_groups(&clients.ec2, &[], ours),
+        app.aws.identity(region),
+    );
+    let (service, _vpc, identity) = (service?, vpc?, identity?);
+    let zone_here = zones?.into_iter().find(|z| z.name == host);
+    let (endpoints, zone_here) = tokio::join!(
+        ec2::vpc_endpoints(
+            &clients.ec2,
+            EndpointQuery {
+                vpc_id: Some(vpc_id),
+                service_name: Some(&service.endpoint_service),
+                ..Default::default()
+            },
+        ),
+        async {
+            match zone_here {
+                Some(zone) => route53::zone_view(&clients.route53, zone).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    Ok(VpcReads {
+        endpoints: endpoints?
+            .into_iter()
+            .filter(|e| endpoint_state::phase(&e.state) != Phase::Gone)
+            .collect(),
+        zone_here: zone_here?,
+        registrations: registrations?,
+        our_groups: our_groups?,
+        service,
+        identity,
+    })
+}
+
+/// Who reaches each endpoint. Plain A records are judged by the endpoints' interface
+/// addresses, read only where such a record answers for some cluster (a round more); where
+/// they cannot be read, such a record counts as riding, so nothing is cut on a guess.
+async fn rides_of(
+    ec2c: &aws_sdk_ec2::Client,
+    riding: &riders::Riding,
+    endpoints: &[VpcEndpoint],
+) -> Vec<(String, Vec<Ride>)> {
+    let addresses = futures::future::join_all(endpoints.iter().map(|e| async move {
+        if !riding.needs_addresses() {
+            return Ok(Vec::new());
+        }
+        ec2::interface_addresses(ec2c, &e.network_interface_ids).await
+    }))
+    .await;
+    endpoints
+        .iter()
+        .zip(addresses)
+        .map(|(e, addresses)| (e.id.clone(), riding.rides(e, addresses.ok().as_deref())))
+        .collect()
 }
 
 pub(crate) async fn remove_private_link(
@@ -288,58 +479,35 @@ pub(crate) async fn remove_private_link(
         .map(|a| a.host.clone())
         .unwrap_or_else(|| expected_private_link_host(target.cluster_id(), &region.region_id));
     let clients = app.aws.clients(Some(&region)).await?;
-    let ours = vec![
-        Filter::builder().name("vpc-id").values(&vpc_id).build(),
-        Filter::builder()
-            .name(format!("tag:{MANAGED_BY_TAG}"))
-            .values(MANAGED_BY_VALUE)
-            .build(),
-        Filter::builder()
-            .name(format!("tag:{CLUSTER_TAG}"))
-            .values(target.cluster_id())
-            .build(),
-    ];
-    // Round 2: everything that needs only the region, the VPC and the project.
-    let (service, vpc, zones, registrations, our_groups, identity) = tokio::join!(
-        crate::service::zilliz_endpoint_service(app, &region),
-        ec2::vpc(&clients.ec2, &vpc_id, &region),
-        route53::zones_of_vpc(&clients.route53, &vpc_id, &region.aws_region),
-        app.zilliz.private_endpoints(&target.project_id),
-        ec2::security_groups(&clients.ec2, &[], ours),
-        app.aws.identity(&region),
+    let (read, riding) = tokio::join!(
+        read_vpc(app, &clients, &target, &vpc_id, &host),
+        riders::read(&app.zilliz, &clients.route53, &target.project_id, &region),
     );
-    let (service, _vpc, identity) = (service?, vpc?, identity?);
-    let zone_here = zones?.into_iter().find(|z| z.name == host);
-    // Round 3: the VPC's endpoints to the service, and its zone read whole.
-    let (endpoints, zone_here) = tokio::join!(
-        ec2::vpc_endpoints(
-            &clients.ec2,
-            EndpointQuery {
-                vpc_id: Some(&vpc_id),
-                service_name: Some(&service.endpoint_service),
-                ..Default::default()
-            },
-        ),
-        async {
-            match zone_here {
-                Some(zone) => route53::zone_view(&clients.route53, zone).await.map(Some),
-                None => Ok(None),
-            }
-        },
-    );
+    let VpcReads {
+        service,
+        identity,
+        registrations,
+        our_groups,
+        endpoints,
+        zone_here,
+    } = read?;
+    let rides = match riding {
+        Ok(riding) => Ok(rides_of(&clients.ec2, &riding, &endpoints).await),
+        Err(e) => Err(e.to_string()),
+    };
     let facts = RemovalFacts {
         vpc_id: vpc_id.clone(),
         host,
         project_id: target.project_id.clone(),
         region_id: region.region_id.clone(),
         aws_region: region.aws_region.clone(),
-        endpoints: endpoints?
-            .into_iter()
-            .filter(|e| endpoint_state::phase(&e.state) != Phase::Gone)
-            .collect(),
-        registrations: registrations?,
-        our_groups: our_groups?,
-        zone_here: zone_here?,
+        endpoints,
+        registrations,
+        our_groups,
+        zone_here,
+        cluster_id: target.cluster_id().to_string(),
+        rides,
+        remove_shared_endpoint: request.remove_shared_endpoint,
     };
     let mut planned = plan_removal(&facts);
     if service.whitelist_required {
@@ -354,6 +522,7 @@ pub(crate) async fn remove_private_link(
         applied: false,
         removed: Vec::new(),
         kept: planned.kept.clone(),
+        shared_with: planned.shared_with.clone(),
         preview: plan::preview(&planned.changes),
         warnings: planned.warnings.clone(),
         message: String::new(),
@@ -470,10 +639,112 @@ mod tests {
             our_groups: vec![SecurityGroup {
                 id: "sg-ours".into(),
                 name: "zilliz-privatelink-in01-abc".into(),
+                tags: vec![(CLUSTER_TAG.into(), "in01-abc".into())],
                 ..SecurityGroup::default()
             }],
             zone_here,
+            cluster_id: "in01-abc".into(),
+            rides: Ok(Vec::new()),
+            remove_shared_endpoint: false,
         }
+    }
+
+    fn ride(cluster: &str, vpc: &str) -> Ride {
+        Ride {
+            cluster_id: cluster.into(),
+            host: format!("{cluster}-privatelink.aws-us-west-2.vectordb.zillizcloud.com"),
+            vpc_id: vpc.into(),
+            zone_id: format!("Z-{cluster}"),
+            zone_name: format!("{cluster}-privatelink.aws-us-west-2.vectordb.zillizcloud.com"),
+            record_name: format!("{cluster}-privatelink.aws-us-west-2.vectordb.zillizcloud.com"),
+        }
+    }
+
+    /// A VPC of its own for in01-abc, whose endpoint in01-other rides too.
+    fn shared(remove_shared_endpoint: bool) -> RemovalFacts {
+        let mut f = facts(
+            "vpc-a",
+            vec![endpoint("vpce-a", "vpc-a", true)],
+            Some(zone(&["vpc-a"], "vpce-a", &[])),
+        );
+        f.rides = Ok(vec![(
+            "vpce-a".into(),
+            vec![ride("in01-abc", "vpc-a"), ride("in01-other", "vpc-a")],
+        )]);
+        f.remove_shared_endpoint = remove_shared_endpoint;
+        f
+    }
+
+    #[test]
+    fn another_cluster_on_the_endpoint_keeps_it_its_registration_and_its_group() {
+        let plan = plan_removal(&shared(false));
+        assert_eq!(kinds(&plan), ["record", "zone"]);
+        assert!(
+            plan.kept.iter().any(|k| k.contains("vpce-a")
+                && k.contains("in01-other")
+                && k.contains("Z-in01-other")),
+            "{:?}",
+            plan.kept
+        );
+        assert!(plan.kept.iter().any(|k| k.contains("sg-ours")));
+        assert_eq!(plan.shared_with, [ride("in01-other", "vpc-a")]);
+    }
+
+    #[test]
+    fn the_whole_link_goes_only_on_the_persons_word_and_names_who_loses_it() {
+        let plan = plan_removal(&shared(true));
+        assert_eq!(
+            kinds(&plan),
+            ["record", "zone", "deregister", "endpoint", "group"]
+        );
+        assert!(
+            plan.warnings
+                .iter()
+                .any(|w| w.contains("cuts") && w.contains("in01-other") && w.contains("vpc-a")),
+            "{:?}",
+            plan.warnings
+        );
+    }
+
+    #[test]
+    fn riders_that_cannot_be_read_keep_an_endpoint_this_tool_made() {
+        let mut f = shared(false);
+        f.rides = Err("route53:ListHostedZonesByName denied".into());
+        let plan = plan_removal(&f);
+        assert_eq!(kinds(&plan), ["record", "zone"]);
+        assert!(plan.kept.iter().any(|k| k.contains("could not be read")));
+        f.remove_shared_endpoint = true;
+        let plan = plan_removal(&f);
+        assert!(kinds(&plan).contains(&"endpoint"));
+        assert!(
+            plan.warnings
+                .iter()
+                .any(|w| w.contains("could not be read"))
+        );
+    }
+
+    #[test]
+    fn the_last_cluster_takes_the_group_made_for_another() {
+        // The endpoint was made for in01-first (its group is tagged so), which is gone.
+        let mut f = facts(
+            "vpc-a",
+            vec![endpoint("vpce-a", "vpc-a", true)],
+            Some(zone(&["vpc-a"], "vpce-a", &[])),
+        );
+        f.our_groups[0].tags = vec![(CLUSTER_TAG.into(), "in01-first".into())];
+        f.our_groups.push(SecurityGroup {
+            id: "sg-unrelated".into(),
+            tags: vec![(CLUSTER_TAG.into(), "in01-first".into())],
+            ..SecurityGroup::default()
+        });
+        let plan = plan_removal(&f);
+        assert_eq!(
+            kinds(&plan),
+            ["record", "zone", "deregister", "endpoint", "group"]
+        );
+        assert!(
+            plan.changes.iter().all(|c| !matches!(c, Change::DeleteSecurityGroup { group_id, .. } if group_id == "sg-unrelated"))
+        );
     }
 
     fn kinds(plan: &RemovalPlan) -> Vec<&'static str> {
