@@ -46,7 +46,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::app::App;
 use crate::config::{AwsSettings, ConsentMode, Settings, ZillizSettings};
-use crate::diagnose::{Report, Status, diagnose, mark};
+use crate::diagnose::{Outcome, Report, Status, diagnose, mark};
 use crate::mcp::Server;
 use crate::region::RegionNames;
 use crate::request::AuditRequest;
@@ -203,7 +203,8 @@ fn main() -> ExitCode {
 }
 
 /// Runs the diagnosis engine and prints its report: exit 0 when healthy, 1 when a check
-/// fails, 2 when the arguments are wrong.
+/// fails, 2 when the arguments are wrong, 3 when no check failed but one could not be judged
+/// (a read it needs failed).
 async fn doctor(settings: Settings, args: DoctorArgs) -> ExitCode {
     let app = App::new(settings);
     // On an EC2 instance its metadata says which instance and VPC this is.
@@ -231,10 +232,10 @@ async fn doctor(settings: Settings, args: DoctorArgs) -> ExitCode {
     } else {
         print!("{}", render(&report));
     }
-    if report.healthy {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+    match report.verdict {
+        Outcome::Healthy => ExitCode::SUCCESS,
+        Outcome::Broken => ExitCode::FAILURE,
+        Outcome::Unknown => ExitCode::from(3),
     }
 }
 
@@ -341,7 +342,7 @@ fn render(report: &Report) -> String {
         ));
         // A skip's fix (what would let it run) is in --json; the terminal shows problems'.
         if let Some(fix) = &f.fix
-            && matches!(f.status, Status::Fail | Status::Warn)
+            && (matches!(f.status, Status::Fail | Status::Warn) || f.unjudged)
         {
             text.push_str(&format!("       {:<28} fix: {fix}\n", ""));
         }
@@ -358,10 +359,17 @@ fn render(report: &Report) -> String {
         .iter()
         .filter(|f| f.status == Status::Fail)
         .count();
-    text.push_str(&if report.healthy {
-        format!("Healthy ({} ms).\n", report.elapsed_ms)
-    } else {
-        format!("{failing} check(s) failed ({} ms).\n", report.elapsed_ms)
+    for unread in &report.not_read {
+        text.push_str(&format!("[note] not read: {unread}\n"));
+    }
+    text.push_str(&match report.verdict {
+        Outcome::Healthy => format!("Healthy ({} ms).\n", report.elapsed_ms),
+        Outcome::Broken => format!("{failing} check(s) failed ({} ms).\n", report.elapsed_ms),
+        Outcome::Unknown => format!(
+            "Unknown: no check failed, but {} could not be judged ({} ms).\n",
+            report.unknown.len(),
+            report.elapsed_ms
+        ),
     });
     text
 }

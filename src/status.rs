@@ -65,6 +65,13 @@ pub(crate) struct SetupStatus {
     /// private link is the project's, one endpoint serving every cluster of the project in the
     /// region, each through its own name.
     pub(crate) shared_with: Vec<crate::riders::Ride>,
+    /// What of the setup could not be judged because a read failed (the DNS attributes): the
+    /// setup is then not `complete`, whatever the steps say.
+    pub(crate) unknown: Vec<String>,
+    /// Every other read that failed, naming its call: the steps above do not depend on it,
+    /// and the diagnosis does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) not_read: Vec<String>,
 }
 
 impl Summary for SetupStatus {
@@ -103,6 +110,15 @@ impl Summary for SetupStatus {
             text.push_str(&format!(
                 "\nThe endpoint is the project's private link, shared with {}.",
                 ids.join(", ")
+            ));
+        }
+        for unknown in &self.unknown {
+            text.push_str(&format!("\nNot judged: {unknown}"));
+        }
+        if !self.not_read.is_empty() {
+            text.push_str(&format!(
+                "\nNot read (the steps do not depend on it): {}",
+                self.not_read.join("; ")
             ));
         }
         if let Some(next) = &self.next_action {
@@ -149,6 +165,24 @@ pub(crate) fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<Person
     (steps, next, persons_part)
 }
 
+/// What the steps could not judge, and the failed reads they do not say. The VPC's DNS
+/// attributes are part of the setup (without them its private zones do not answer), though no
+/// step of their own shows them.
+fn unjudged(f: &Facts, steps: &[Step]) -> (Vec<String>, Vec<String>) {
+    let unknown: Vec<String> = match &f.vpc {
+        Err(e) if f.cluster.is_ok() && f.vpc_region.is_none() => {
+            vec![format!("vpc_dns_attributes: {e}")]
+        }
+        _ => Vec::new(),
+    };
+    let said = |e: &String| {
+        steps.iter().any(|s| s.detail.contains(e.as_str()))
+            || unknown.iter().any(|u| u.contains(e.as_str()))
+    };
+    let not_read = f.failed_reads().into_iter().filter(|e| !said(e)).collect();
+    (unknown, not_read)
+}
+
 pub(crate) async fn get_setup_status(
     app: &App,
     request: &StatusRequest,
@@ -158,8 +192,11 @@ pub(crate) async fn get_setup_status(
     let facts = facts::gather(app, &cluster_id, &vpc_id).await;
     let (steps, next_action, persons_part) = derive(&facts);
     let region = facts.cluster.as_ref().ok().map(|c| c.region.clone());
+    let (unknown, not_read) = unjudged(&facts, &steps);
     Ok(SetupStatus {
-        complete: steps.iter().all(|s| s.status == StepStatus::Done),
+        complete: steps.iter().all(|s| s.status == StepStatus::Done) && unknown.is_empty(),
+        unknown,
+        not_read,
         cluster_id,
         vpc_id,
         region_id: region.as_ref().map(|r| r.region_id.clone()),

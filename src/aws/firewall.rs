@@ -26,6 +26,9 @@ pub(crate) struct FirewallRule {
     pub(crate) domains: Option<Vec<String>>,
     /// Where a Route 53 Profile brings the rule's group: that Profile, as findings name it.
     pub(crate) via_profile: Option<String>,
+    /// Why the domains of the rule's own list could not be read, where they could not (not an
+    /// AWS managed list, whose domains are never listed): the rule may match the host.
+    pub(crate) domains_unread: Option<String>,
 }
 
 fn rule_of(
@@ -43,6 +46,7 @@ fn rule_of(
         qtype: rule.qtype().map(str::to_ascii_uppercase),
         domains: None,
         via_profile: None,
+        domains_unread: None,
     }
 }
 
@@ -87,14 +91,15 @@ pub(crate) async fn with_domains(
         .collect();
     lists.sort();
     lists.dedup();
-    let domains = domains_of(client, &lists).await;
+    // These lists may be AWS managed ones, whose domains are never listed: a list that cannot
+    // be read leaves its rules' domains unknown, as for a managed list.
+    let domains: Vec<_> = domains_of(client, &lists)
+        .await
+        .into_iter()
+        .filter(|(_, d)| d.is_ok())
+        .collect();
     for rule in &mut rules {
-        rule.domains = rule.domain_list_id.as_ref().and_then(|id| {
-            domains
-                .iter()
-                .find(|(l, _)| l == id)
-                .map(|(_, d)| normalized(d))
-        });
+        set_domains(rule, &domains);
     }
     rules
 }
@@ -103,8 +108,11 @@ pub(crate) async fn with_domains(
 /// are read, one round later.
 const SPECULATIVE_LISTS: usize = 20;
 
-/// The domains of each list that can be read (AWS managed lists cannot).
-async fn domains_of(client: &Client, lists: &[String]) -> Vec<(String, Vec<String>)> {
+/// The domains of each list, or why they could not be read.
+async fn domains_of(
+    client: &Client,
+    lists: &[String],
+) -> Vec<(String, Result<Vec<String>, String>)> {
     futures::future::join_all(lists.iter().map(|list| async move {
         let domains = client
             .list_firewall_domains()
@@ -114,13 +122,22 @@ async fn domains_of(client: &Client, lists: &[String]) -> Vec<(String, Vec<Strin
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .ok()?;
-        Some((list.clone(), domains))
+            .map_err(|e| sdk_error("route53resolver:ListFirewallDomains", e).to_string());
+        (list.clone(), domains)
     }))
     .await
-    .into_iter()
-    .flatten()
-    .collect()
+}
+
+/// Gives a rule the domains of its list, or why they are unknown.
+fn set_domains(rule: &mut FirewallRule, domains: &[(String, Result<Vec<String>, String>)]) {
+    let Some(id) = &rule.domain_list_id else {
+        return;
+    };
+    match domains.iter().find(|(l, _)| l == id) {
+        Some((_, Ok(d))) => rule.domains = Some(normalized(d)),
+        Some((_, Err(e))) => rule.domains_unread = Some(e.clone()),
+        None => {}
+    }
 }
 
 pub(crate) async fn rules_of_vpc(
@@ -192,12 +209,7 @@ pub(crate) async fn rules_of_vpc(
         let rules = rules.map_err(|e| sdk_error("route53resolver:ListFirewallRules", e))?;
         for rule in rules {
             let mut rule = rule_of(group, *group_priority, &rule);
-            rule.domains = rule.domain_list_id.as_ref().and_then(|id| {
-                domains
-                    .iter()
-                    .find(|(l, _)| l == id)
-                    .map(|(_, d)| normalized(d))
-            });
+            set_domains(&mut rule, &domains);
             found.push(rule);
         }
     }

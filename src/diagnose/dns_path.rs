@@ -277,7 +277,32 @@ pub(crate) fn firewall(host: &str, vpc_id: &str, rules: &[FirewallRule]) -> Find
         g.dedup();
         g.join(", ")
     };
-    match firewall_decision(host, rules) {
+    let decision = firewall_decision(host, rules);
+    // A rule before the deciding one (or any, where none decides) whose own list could not be
+    // read may match the host first.
+    let deciding_order =
+        decision.map(|(r, _)| (r.group_priority, r.via_profile.is_some(), r.priority));
+    if let Some(unread) = rules.iter().find(|r| {
+        r.domains_unread.is_some()
+            && applies_to_a_query(r)
+            && deciding_order
+                .is_none_or(|o| (r.group_priority, r.via_profile.is_some(), r.priority) < o)
+    }) {
+        return finding::unread(
+            "dns_firewall",
+            format!(
+                "DNS Firewall rule `{}` ({}) of rule group {} in {vpc_id} may decide {host} first, \
+                 but its domain list {} could not be read: {}",
+                unread.name,
+                unread.action,
+                unread.group_id,
+                unread.domain_list_id.as_deref().unwrap_or("?"),
+                unread.domains_unread.as_deref().unwrap_or_default()
+            ),
+            finding::GRANT_AND_AGAIN,
+        );
+    }
+    match decision {
         Some((rule, entry)) if rule.action == "BLOCK" => finding::fail(
             "dns_firewall",
             format!(
@@ -445,6 +470,7 @@ mod tests {
             qtype: None,
             domains: Some(domains.iter().map(|d| d.to_string()).collect()),
             via_profile: None,
+            domains_unread: None,
         }
     }
 
@@ -535,6 +561,21 @@ mod tests {
         managed.domains = None;
         assert_eq!(firewall(HOST, "vpc-1", &[managed]).status, Status::Pass);
         assert_eq!(firewall(HOST, "vpc-1", &[]).status, Status::Pass);
+    }
+
+    #[test]
+    fn an_own_list_that_cannot_be_read_leaves_the_firewall_unjudged_only_where_it_comes_first() {
+        let g = ("rslvr-frg-1", 101);
+        let mut unread = fw(g, "block-corp", 5, "BLOCK", &[]);
+        unread.domains = None;
+        unread.domains_unread = Some("route53resolver:ListFirewallDomains failed: denied".into());
+        let found = firewall(HOST, "vpc-1", &[unread.clone()]);
+        assert!(found.unjudged && found.status == Status::Skip, "{found:?}");
+        assert!(found.detail.contains("ListFirewallDomains"));
+        // An allow that decides first settles it; an unread rule after it decides nothing.
+        let allow = fw(g, "allow-zilliz", 1, "ALLOW", &["*.zillizcloud.com"]);
+        let found = firewall(HOST, "vpc-1", &[allow, unread]);
+        assert!(!found.unjudged && found.status == Status::Pass, "{found:?}");
     }
 
     #[test]

@@ -31,6 +31,10 @@ pub(crate) struct Finding {
     /// Where the fix is a call of this server's tools: that call, to make as it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) remedy: Option<ToolCall>,
+    /// True where the check could not be judged because a read it needs failed (the detail
+    /// names the call and its error): the report's verdict is then `unknown`, never healthy.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) unjudged: bool,
 }
 
 /// What a finding says to do: words for the person, or a call of this server's tools.
@@ -94,6 +98,7 @@ fn make(check: &str, status: Status, detail: impl Into<String>, fix: Option<Fix>
         detail: detail.into(),
         fix,
         remedy,
+        unjudged: false,
     }
 }
 
@@ -105,6 +110,21 @@ pub(crate) fn pass(check: &str, detail: impl Into<String>) -> Finding {
 pub(crate) fn skip(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
     make(check, Status::Skip, detail, Some(fix.into()))
 }
+
+/// A check that could not be judged because a read it needs failed: `detail` names the call
+/// and its error, `fix` what lets it be read (the IAM document that grants it, or where to look
+/// instead).
+pub(crate) fn unread(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
+    Finding {
+        unjudged: true,
+        ..make(check, Status::Skip, detail, Some(fix.into()))
+    }
+}
+
+/// The fix of a read that failed: what grants it, or to try again.
+pub(crate) const GRANT_AND_AGAIN: &str = "grant the action the detail names (iam/read-only.json \
+     grants every read of the diagnosis), or, where it was throttled or the service is \
+     unavailable, try again; then diagnose again";
 
 pub(crate) fn warn(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
     make(check, Status::Warn, detail, Some(fix.into()))

@@ -55,7 +55,7 @@ pub(super) struct ClientVpc {
 pub(super) struct Surroundings {
     pub(super) route_tables: Result<Vec<RouteTable>, Error>,
     pub(super) inbound: Option<Result<Vec<InboundEndpoint>, Error>>,
-    pub(super) peerings: Vec<PeeringConnection>,
+    pub(super) peerings: Result<Vec<PeeringConnection>, Error>,
 }
 
 /// Everything the control plane's judgement reads.
@@ -105,11 +105,9 @@ pub(super) async fn control_plane(
                 },
                 async {
                     if c.client_vpc.is_some() {
-                        ec2::peering_connections_of_vpc(&clients.ec2, vpc_id)
-                            .await
-                            .unwrap_or_default()
+                        ec2::peering_connections_of_vpc(&clients.ec2, vpc_id).await
                     } else {
-                        Vec::new()
+                        Ok(Vec::new())
                     }
                 },
             );

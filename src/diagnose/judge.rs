@@ -39,7 +39,7 @@ pub(super) fn control_plane(
     t: &AwsCluster,
     vpc_id: &str,
     reads: Result<ControlPlaneReads, Error>,
-) -> (Vec<Finding>, ProbeHints) {
+) -> (Vec<Finding>, ProbeHints, Vec<String>) {
     let ControlPlaneReads {
         facts,
         client,
@@ -53,12 +53,21 @@ pub(super) fn control_plane(
                 "check the AWS credentials and profile the server runs with (see the README's \
                  Configuration)",
             );
-            return (vec![unreachable], ProbeHints::default());
+            return (vec![unreachable], ProbeHints::default(), Vec::new());
         }
     };
     // A VPC of another region: the one verdict says so; nothing else is judged across them.
     if facts.vpc_region.is_some() {
-        return (judged(&facts, None, t), ProbeHints::default());
+        return (judged(&facts, None, t), ProbeHints::default(), Vec::new());
+    }
+    let mut not_read = facts.failed_reads();
+    if let Some(s) = &surroundings {
+        if let Err(e) = &s.route_tables {
+            not_read.push(e.to_string());
+        }
+        if let Err(e) = &s.peerings {
+            not_read.push(e.to_string());
+        }
     }
     let mut client = match client {
         Ok(client) => client,
@@ -70,13 +79,14 @@ pub(super) fn control_plane(
                 "check client_instance_id and client_security_group_id: they must be in the \
                  cluster's region",
             ));
-            return (out, ProbeHints::default());
+            return (out, ProbeHints::default(), not_read);
         }
     };
     let other_vpc = client.other_vpc.take();
     let peerings = surroundings
         .as_ref()
-        .map_or(&[][..], |s| s.peerings.as_slice());
+        .and_then(|s| s.peerings.as_ref().ok())
+        .map_or(&[][..], Vec::as_slice);
     let across = across_peering(other_vpc.as_ref(), peerings, vpc_id);
     let across_findings = place_client(&mut client, &facts, t, vpc_id, other_vpc.as_ref(), across);
     let described = !client.view.described_as.is_empty();
@@ -115,7 +125,7 @@ pub(super) fn control_plane(
         )),
     }
     let hints = probe_hints(&facts, t, &out);
-    (out, hints)
+    (out, hints, not_read)
 }
 
 /// A client VPC this account cannot read in this region, joined to the endpoint's VPC by a
@@ -567,7 +577,14 @@ fn endpoint_placement(facts: &Facts) -> Vec<Finding> {
                 .filter(|s| e.subnet_ids.contains(&s.id))
                 .map(|s| s.availability_zone.as_str())
                 .collect(),
-            Err(_) => BTreeSet::new(),
+            Err(err) => {
+                out.push(finding::unread(
+                    "endpoint_availability_zones",
+                    format!("the zones of {}'s subnets could not be read: {err}", e.id),
+                    finding::GRANT_AND_AGAIN,
+                ));
+                return out;
+            }
         };
         if zones.len() == 1 {
             out.push(finding::warn(
@@ -600,6 +617,18 @@ fn endpoint_placement(facts: &Facts) -> Vec<Finding> {
 
 /// The DNS path: which servers instances ask, and which rule or zone decides the host.
 fn dns_path_findings(facts: &Facts, host: &str, vpc_id: &str) -> Vec<Finding> {
+    // A Profile can bring a Resolver rule for the host: without the Profiles, the VPC's own
+    // rules decide nothing for certain.
+    if let Err(e) = &facts.profiles {
+        return vec![finding::unread(
+            "resolver_rules",
+            format!(
+                "the Route 53 Profiles of {vpc_id} could not be read ({e}): one could bring a \
+                 Resolver rule that takes {host} away, so the VPC's own rules do not settle it"
+            ),
+            finding::GRANT_AND_AGAIN,
+        )];
+    }
     match (&facts.zones, &facts.resolver_rules, &facts.dns_servers) {
         (Ok(zones), Ok(rules), Ok(servers)) => {
             // What a Route 53 Profile brings counts as the VPC's own for Resolver.
@@ -645,30 +674,52 @@ fn dns_path_findings(facts: &Facts, host: &str, vpc_id: &str) -> Vec<Finding> {
                 rules,
                 dns_servers: servers,
             });
+            // A rule the Profiles bring that cannot be read may take the host away: unless a
+            // rule already fails it, the path is not settled (the probes from inside the VPC
+            // tell).
             if !unreadable.is_empty()
                 && let Some(decided) = path.iter_mut().find(|f| f.check == "resolver_rules")
+                && decided.status != finding::Status::Fail
             {
-                decided.detail.push_str(&format!(
-                    "; the VPC's Profiles also bring Resolver rule(s) this account cannot \
-                     read: {} (the probes from inside the VPC tell whether one takes the \
-                     host away)",
-                    unreadable.join(", ")
-                ));
+                *decided = finding::unread(
+                    "resolver_rules",
+                    format!(
+                        "{}; but the VPC's Profiles also bring Resolver rule(s) this account \
+                         cannot read: {}, and one could take the host away",
+                        decided.detail,
+                        unreadable.join(", ")
+                    ),
+                    "grant route53resolver:GetResolverRule for those rules (iam/read-only.json \
+                     grants it; another account's rule needs that account's share), or probe \
+                     from inside the VPC (probe_from_instance, or `zilliz-privatelink-mcp \
+                     doctor` on an instance), which shows what Resolver answers",
+                );
             }
             path
         }
         // Without these reads the path is unknown, not broken: the check did not run.
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => vec![finding::skip(
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => vec![finding::unread(
             "resolver_rules",
             format!("the DNS path could not be read: {e}"),
-            "grant the action the error names (iam/read-only.json grants every read of the \
-             diagnosis), then diagnose again",
+            finding::GRANT_AND_AGAIN,
         )],
     }
 }
 
 /// The VPC's DNS Firewall, as AWS evaluates it for the host.
 fn firewall_finding(facts: &Facts, host: &str, vpc_id: &str) -> Finding {
+    // A Profile can bring a rule group that blocks the host: without the Profiles, the VPC's
+    // own groups do not settle it.
+    if let (Err(e), Ok(_)) = (&facts.profiles, &facts.firewall) {
+        return finding::unread(
+            "dns_firewall",
+            format!(
+                "the Route 53 Profiles of {vpc_id} could not be read ({e}): one could bring a DNS \
+                 Firewall rule group that blocks {host}, so the VPC's own groups do not settle it"
+            ),
+            finding::GRANT_AND_AGAIN,
+        );
+    }
     match &facts.firewall {
         Ok(rules) => {
             let mut found = dns_path::firewall(host, vpc_id, rules);
@@ -682,17 +733,27 @@ fn firewall_finding(facts: &Facts, host: &str, vpc_id: &str) -> Finding {
                         .collect()
                 })
                 .unwrap_or_default();
-            if !unreadable.is_empty() {
-                found.detail.push_str(&format!(
-                    "; the VPC's Profiles also bring DNS Firewall rule group(s) this account \
-                     cannot read: {} (the probes from inside the VPC tell whether one blocks \
-                     the host)",
-                    unreadable.join(", ")
-                ));
+            // A rule group the Profiles bring that cannot be read may block the host: unless a
+            // rule already blocks it, the firewall is not settled (the probes tell).
+            if !unreadable.is_empty() && found.status != finding::Status::Fail {
+                found = finding::unread(
+                    "dns_firewall",
+                    format!(
+                        "{}; but the VPC's Profiles also bring DNS Firewall rule group(s) this \
+                         account cannot read: {}, and one could block the host",
+                        found.detail,
+                        unreadable.join(", ")
+                    ),
+                    "grant route53resolver:ListFirewallRules for those groups \
+                     (iam/read-only.json grants it; another account's group needs that \
+                     account's share), or probe from inside the VPC (probe_from_instance, or \
+                     `zilliz-privatelink-mcp doctor` on an instance), which shows what Resolver \
+                     answers",
+                );
             }
             found
         }
-        Err(e) => finding::skip(
+        Err(e) => finding::unread(
             "dns_firewall",
             format!("the DNS Firewall rules of {vpc_id} could not be read: {e}"),
             "grant route53resolver:ListFirewallRuleGroupAssociations, ListFirewallRules, \
@@ -715,6 +776,18 @@ fn shadowing(facts: &Facts, t: &AwsCluster, vpc_id: &str) -> Vec<Finding> {
         let fix = ToolCall::setup_private_dns(t.cluster_id(), vpc_id, None);
         for parent in &facts.parent_zones {
             let zone = &parent.zone;
+            if let Some(e) = &parent.unread {
+                out.push(finding::unread(
+                    "zone_shadowing",
+                    format!(
+                        "private zone {} ({}) is tied to {vpc_id} and answers for {host} where no \
+                         zone of its own name does, but its records could not be read: {e}",
+                        zone.id, zone.name
+                    ),
+                    finding::GRANT_AND_AGAIN,
+                ));
+                continue;
+            }
             match &parent.answering {
                 None => out.push(finding::fail(
                     "zone_shadowing",
@@ -840,7 +913,7 @@ mod tests {
 
     #[test]
     fn aws_out_of_reach_is_one_finding_and_nothing_is_judged() {
-        let (out, hints) = control_plane(
+        let (out, hints, _) = control_plane(
             &cluster(),
             "vpc-11111111",
             Err(Error::Config("no credentials".into())),
@@ -854,7 +927,7 @@ mod tests {
     fn a_vpc_of_another_region_gets_the_verdicts_alone() {
         let mut facts = with_address(nothing());
         facts.vpc_region = Some("us-east-1".into());
-        let (out, _) = control_plane(
+        let (out, _, _) = control_plane(
             &cluster(),
             "vpc-11111111",
             reads(facts, KnownClient::default()),
@@ -912,7 +985,7 @@ mod tests {
                 vpc_id: "vpc-11111111".into(),
                 addresses: vec!["10.0.0.53".into()],
             }])),
-            peerings: vec![],
+            peerings: Ok(vec![]),
         };
         let client_at = |network: &str| {
             let mut client = KnownClient {

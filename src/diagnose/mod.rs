@@ -38,10 +38,46 @@ pub(crate) const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The control plane's reads get longer than the probes: AWS retries throttling.
 const CONTROL_PLANE_DEADLINE: Duration = Duration::from_secs(30);
 
+/// What a report concludes: three outcomes, since what could not be read is neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Outcome {
+    /// Every check that applies was judged, and none failed.
+    Healthy,
+    /// A check failed.
+    Broken,
+    /// No check failed, but one that applies could not be judged: a read it needs failed.
+    Unknown,
+}
+
+impl Outcome {
+    /// The outcome of a list of findings.
+    pub(crate) fn of(findings: &[Finding]) -> Self {
+        if findings.iter().any(|f| f.status == Status::Fail) {
+            Self::Broken
+        } else if findings.iter().any(|f| f.unjudged) {
+            Self::Unknown
+        } else {
+            Self::Healthy
+        }
+    }
+}
+
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct Report {
-    /// Nothing failed.
+    /// True only when every check that applies was judged and none failed (`verdict`
+    /// `healthy`).
     pub(crate) healthy: bool,
+    /// `healthy`, `broken` (a check failed) or `unknown` (none failed, but a check that
+    /// applies could not be judged: `unknown` says which and why).
+    pub(crate) verdict: Outcome,
+    /// The checks that could not be judged, each with the read that failed.
+    pub(crate) unknown: Vec<String>,
+    /// Reads that failed without leaving a check unjudged here (they decide nothing on this
+    /// link, or only what this report also says otherwise), named so that nothing unread
+    /// passes unsaid.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) not_read: Vec<String>,
     /// Whether the probes ran inside the VPC: true when the host resolved to the endpoint's
     /// own addresses, false when the results show they ran outside, null when unknown.
     pub(crate) ran_inside_vpc: Option<bool>,
@@ -64,10 +100,14 @@ impl Summary for Report {
             .iter()
             .filter(|f| f.status == Status::Fail)
             .collect();
-        let mut text = if self.healthy {
-            "Healthy: no check failed.".to_string()
-        } else {
-            format!("{} check(s) failed.", failing.len())
+        let mut text = match self.verdict {
+            Outcome::Healthy => "Healthy: no check failed.".to_string(),
+            Outcome::Broken => format!("{} check(s) failed.", failing.len()),
+            Outcome::Unknown => format!(
+                "Unknown: no check failed, but {} could not be judged: {}.",
+                self.unknown.len(),
+                self.unknown.join("; ")
+            ),
         };
         for f in &self.findings {
             if matches!(f.status, Status::Fail | Status::Warn) {
@@ -135,11 +175,12 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
                              Cloud's status pages and this machine's network",
                         )],
                         ProbeHints::default(),
+                        Vec::new(),
                     ),
                 }
             }
-            (Some(t), None) => (judge::without_vpc(t), ProbeHints::default()),
-            (None, _) => (Vec::new(), ProbeHints::default()),
+            (Some(t), None) => (judge::without_vpc(t), ProbeHints::default(), Vec::new()),
+            (None, _) => (Vec::new(), ProbeHints::default(), Vec::new()),
         }
     };
     let probes = async {
@@ -150,7 +191,7 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
             _ => None,
         }
     };
-    let ((control_findings, hints), probe_results) = tokio::join!(control, probes);
+    let ((control_findings, hints, not_read), probe_results) = tokio::join!(control, probes);
     findings.extend(control_findings);
 
     let (probe_findings, ran_inside_vpc) =
@@ -176,8 +217,21 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
             format!("run on an instance inside the VPC: {command}"),
         ));
     }
+    let not_read: Vec<String> = not_read
+        .into_iter()
+        .filter(|e| !findings.iter().any(|f| f.detail.contains(e.as_str())))
+        .collect();
+    let verdict = Outcome::of(&findings);
+    let unknown = findings
+        .iter()
+        .filter(|f| f.unjudged)
+        .map(|f| format!("{}: {}", f.check, f.detail))
+        .collect();
     Ok(Report {
-        healthy: !findings.iter().any(|f| f.status == Status::Fail),
+        healthy: verdict == Outcome::Healthy,
+        verdict,
+        unknown,
+        not_read,
         ran_inside_vpc,
         findings,
         cluster_id: c.cluster_id.clone(),

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::{
-    AnsweredElsewhere, ClusterFacts, Facts, ParentZone, answered_elsewhere, hub_endpoint,
+    AnsweredElsewhere, ClusterFacts, Facts, NotRead, ParentZone, answered_elsewhere, hub_endpoint,
     parent_zone, shadowing_profile_zones, wildcards_answering_with, zilliz_endpoint,
 };
 use crate::app::App;
@@ -72,7 +72,9 @@ pub(crate) async fn gather_from(
     let host = cluster.address.as_ref().map(|a| a.host.clone());
     let side = side_reads(&clients, vpc_id, host.clone());
     let riding = riding_reads(app, &clients, &cluster);
-    let region_reads = region_round(app, &clients, &cluster, vpc_id, host.as_deref()).await;
+    let not_read = NotRead::default();
+    let region_reads =
+        region_round(app, &clients, &not_read, &cluster, vpc_id, host.as_deref()).await;
     if let Some(vpc_region) = region_reads.vpc_region.clone() {
         let mut facts = Facts::unread(
             cluster_id,
@@ -113,6 +115,7 @@ pub(crate) async fn gather_from(
     };
     let zone_round = zone_and_endpoint_round(
         &clients,
+        &not_read,
         &ZoneRoundInput {
             host: host.as_deref(),
             vpc: &vpc,
@@ -125,8 +128,12 @@ pub(crate) async fn gather_from(
     )
     .await;
     let (firewall_rules, brought, prefix_lists) = match side.await {
-        Ok((rules, brought, lists)) => (text(rules), text(brought), lists.ok()),
-        Err(e) => (Err(e.to_string()), Err(e.to_string()), None),
+        Ok((rules, brought, lists)) => (text(rules), text(brought), lists),
+        Err(e) => (
+            Err(e.to_string()),
+            Err(e.to_string()),
+            Err(Error::Bug(format!("the side reads' task failed: {e}"))),
+        ),
     };
     let ZoneRound {
         dns_servers,
@@ -159,10 +166,11 @@ pub(crate) async fn gather_from(
     let other_vpcs_host_zones = settled.other_vpcs_host_zones;
     let hub_endpoint = hub_endpoint(&record, candidates, vpc_id);
     let (endpoint_groups, endpoint_addresses) = match &hub_endpoint {
-        Some(hub) => endpoint_reads(&clients.ec2, Some(hub)).await,
+        Some(hub) => endpoint_reads(&clients.ec2, Some(hub), &not_read).await,
         None => (endpoint_groups, endpoint_addresses),
     };
-    let endpoint_groups = expand_prefix_lists(&clients.ec2, endpoint_groups, prefix_lists).await;
+    let endpoint_groups =
+        expand_prefix_lists(&clients.ec2, endpoint_groups, prefix_lists, &not_read).await;
     service_zones.sort();
     service_zones.dedup();
     let answered_by_wildcard = settled.answered_by_wildcard;
@@ -174,6 +182,9 @@ pub(crate) async fn gather_from(
         Ok(read) => text(read),
         Err(e) => Err(e.to_string()),
     };
+    if let Err(e) = &riding {
+        not_read.note(format!("who else rides the endpoint: {e}"));
+    }
     Facts {
         cluster_id: cluster_id.into(),
         vpc_id: vpc_id.into(),
@@ -203,6 +214,7 @@ pub(crate) async fn gather_from(
         hub_endpoint,
         answered_by_wildcard,
         riding,
+        not_read: not_read.into_inner(),
     }
 }
 
@@ -334,6 +346,7 @@ struct RegionReads {
 async fn region_round(
     app: &App,
     clients: &RegionClients,
+    not_read: &NotRead,
     cluster: &ClusterFacts,
     vpc_id: &str,
     host: Option<&str>,
@@ -362,9 +375,7 @@ async fn region_round(
                 route53::zones_of_vpc(r53, vpc_id, &region.aws_region),
                 async {
                     match host {
-                        Some(h) => route53::private_zones_named(r53, h)
-                            .await
-                            .unwrap_or_default(),
+                        Some(h) => not_read.keep(route53::private_zones_named(r53, h).await),
                         None => Vec::new(),
                     }
                 },
@@ -423,7 +434,11 @@ struct ZoneRound {
     parent_zones: Vec<ParentZone>,
 }
 
-async fn zone_and_endpoint_round(clients: &RegionClients, input: &ZoneRoundInput<'_>) -> ZoneRound {
+async fn zone_and_endpoint_round(
+    clients: &RegionClients,
+    not_read: &NotRead,
+    input: &ZoneRoundInput<'_>,
+) -> ZoneRound {
     let (ec2c, r53, host) = (&clients.ec2, &clients.route53, input.host);
     let here = input
         .zone
@@ -457,67 +472,71 @@ async fn zone_and_endpoint_round(clients: &RegionClients, input: &ZoneRoundInput
         host_zones_elsewhere,
         candidates,
         parent_zones,
-    ) =
-        tokio::join!(
-            async {
-                match &dhcp_options_id {
-                    Some(id) => text(ec2::dns_servers_of(ec2c, id).await),
-                    None => Ok(Vec::new()),
+    ) = tokio::join!(
+        async {
+            match &dhcp_options_id {
+                Some(id) => text(ec2::dns_servers_of(ec2c, id).await),
+                None => Ok(Vec::new()),
+            }
+        },
+        async {
+            match input.service_name {
+                // A service not offered to the account answers no zones (`None`): the
+                // zones are unknown, which is not a failed read.
+                Ok(Some(name)) => not_read
+                    .keep(ec2::endpoint_service_zones(ec2c, name).await)
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            }
+        },
+        async {
+            match (input.zone, host) {
+                (Ok(Some(z)), Some(h)) => {
+                    let (record, vpcs) = tokio::join!(
+                        route53::a_record(r53, &z.id, h),
+                        route53::zone_vpcs(r53, &z.id)
+                    );
+                    (text(record), vpc_ids(not_read.keep(vpcs)))
                 }
-            },
-            async {
-                match input.service_name {
-                    Ok(Some(name)) => ec2::endpoint_service_zones(ec2c, name)
-                        .await
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default(),
-                    _ => Vec::new(),
-                }
-            },
-            async {
-                match (input.zone, host) {
-                    (Ok(Some(z)), Some(h)) => {
-                        let (record, vpcs) = tokio::join!(
-                            route53::a_record(r53, &z.id, h),
-                            route53::zone_vpcs(r53, &z.id)
-                        );
-                        (text(record), vpc_ids(vpcs))
-                    }
-                    _ => (Ok(None), Vec::new()),
-                }
-            },
-            endpoint_reads(ec2c, input.own_endpoint),
-            futures::future::join_all(others.into_iter().map(|z| async move {
-                (z.clone(), vpc_ids(route53::zone_vpcs(r53, &z.id).await))
-            })),
-            // Without an endpoint of its own, the VPC may be a spoke: the candidates are read now,
-            // beside the record, so that the hub is known without another round.
-            async {
-                match (input.own_endpoint, input.service_name, input.zone) {
-                    (None, Ok(Some(name)), Ok(Some(_))) => ec2::vpc_endpoints(
+                _ => (Ok(None), Vec::new()),
+            }
+        },
+        endpoint_reads(ec2c, input.own_endpoint, not_read),
+        futures::future::join_all(others.into_iter().map(|z| async move {
+            let vpcs = not_read.keep(route53::zone_vpcs(r53, &z.id).await);
+            (z.clone(), vpc_ids(vpcs))
+        })),
+        // Without an endpoint of its own, the VPC may be a spoke: the candidates are read now,
+        // beside the record, so that the hub is known without another round.
+        async {
+            match (input.own_endpoint, input.service_name, input.zone) {
+                (None, Ok(Some(name)), Ok(Some(_))) => not_read.keep(
+                    ec2::vpc_endpoints(
                         ec2c,
                         EndpointQuery {
                             service_name: Some(name),
                             ..Default::default()
                         },
                     )
-                    .await
-                    .unwrap_or_default(),
-                    _ => Vec::new(),
-                }
-            },
-            futures::future::join_all(parents.into_iter().map(|z| async move {
-                // A failed read counts as no record: the finding then says to look.
-                let names = host
-                    .map(|h| route53::names_answering(h, &z.name))
-                    .unwrap_or_default();
-                let sets = route53::records_at(r53, &z.id, &names)
-                    .await
-                    .unwrap_or_default();
-                parent_zone(z, host, &sets)
-            })),
-        );
+                    .await,
+                ),
+                _ => Vec::new(),
+            }
+        },
+        futures::future::join_all(parents.into_iter().map(|z| async move {
+            let names = host
+                .map(|h| route53::names_answering(h, &z.name))
+                .unwrap_or_default();
+            match route53::records_at(r53, &z.id, &names).await {
+                Ok(sets) => parent_zone(z, host, &sets),
+                // What it answers is unknown: its check says so, never NXDOMAIN.
+                Err(e) => ParentZone {
+                    unread: Some(e.to_string()),
+                    ..parent_zone(z, host, &[])
+                },
+            }
+        })),
+    );
     ZoneRound {
         dns_servers,
         service_zones,
@@ -531,17 +550,15 @@ async fn zone_and_endpoint_round(clients: &RegionClients, input: &ZoneRoundInput
     }
 }
 
-fn vpc_ids(vpcs: Result<Vec<(String, String)>, Error>) -> Vec<String> {
-    vpcs.unwrap_or_default()
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect()
+fn vpc_ids(vpcs: Vec<(String, String)>) -> Vec<String> {
+    vpcs.into_iter().map(|(id, _)| id).collect()
 }
 
 /// An endpoint's groups and its interfaces' addresses.
 async fn endpoint_reads(
     ec2c: &aws_sdk_ec2::Client,
     endpoint: Option<&VpcEndpoint>,
+    not_read: &NotRead,
 ) -> (Result<Vec<SecurityGroup>, String>, Vec<IpAddr>) {
     let Some(e) = endpoint else {
         return (Ok(Vec::new()), Vec::new());
@@ -550,7 +567,7 @@ async fn endpoint_reads(
         ec2::security_groups_by_id(ec2c, &e.security_group_ids),
         ec2::interface_addresses(ec2c, &e.network_interface_ids),
     );
-    (text(groups), addresses.unwrap_or_default())
+    (text(groups), not_read.keep(addresses))
 }
 
 /// The endpoint's groups with the prefix lists they name judged as the blocks they hold. The
@@ -559,7 +576,8 @@ async fn endpoint_reads(
 async fn expand_prefix_lists(
     ec2c: &aws_sdk_ec2::Client,
     groups: Result<Vec<SecurityGroup>, String>,
-    read: Option<BTreeMap<String, Vec<IpNet>>>,
+    read: Result<BTreeMap<String, Vec<IpNet>>, Error>,
+    not_read: &NotRead,
 ) -> Result<Vec<SecurityGroup>, String> {
     let groups = groups?;
     let named: Vec<String> = groups
@@ -573,11 +591,10 @@ async fn expand_prefix_lists(
     if named.is_empty() {
         return Ok(groups);
     }
-    let mut lists = read.unwrap_or_default();
-    if named.iter().any(|id| !lists.contains_key(id))
-        && let Ok(more) = ec2::prefix_list_entries(ec2c, Some(&named)).await
-    {
-        lists.extend(more);
+    // Only lists a rule names decide anything: a failed read is noted only then.
+    let mut lists = not_read.keep(read);
+    if named.iter().any(|id| !lists.contains_key(id)) {
+        lists.extend(not_read.keep(ec2::prefix_list_entries(ec2c, Some(&named)).await));
     }
     Ok(ec2::expand_prefix_lists(&groups, &lists))
 }

@@ -108,6 +108,35 @@ pub(crate) struct Facts {
     /// The project's clusters in the region and the zones that can answer for them: who else
     /// rides the endpoint.
     pub(crate) riding: Result<Riding, String>,
+    /// The reads that failed and are carried only as this note (each error's text, naming
+    /// its call): what they would have added is left out above.
+    pub(crate) not_read: Vec<String>,
+}
+
+/// Collects the failures of reads whose value is kept as "nothing found", so that none
+/// passes unsaid.
+#[derive(Debug, Default)]
+pub(crate) struct NotRead(std::sync::Mutex<Vec<String>>);
+
+impl NotRead {
+    /// The read's value, or, where it failed, nothing and a note of why.
+    pub(crate) fn keep<T: Default>(&self, read: Result<T, crate::error::Error>) -> T {
+        read.unwrap_or_else(|e| {
+            self.note(e.to_string());
+            T::default()
+        })
+    }
+
+    pub(crate) fn note(&self, why: String) {
+        let mut notes = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if !notes.contains(&why) {
+            notes.push(why);
+        }
+    }
+
+    pub(crate) fn into_inner(self) -> Vec<String> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// A zone for a parent of the host, tied to the VPC, and what it answers for the host.
@@ -123,6 +152,8 @@ pub(crate) struct ParentZone {
     pub(crate) wildcard_record: Option<(String, ARecord)>,
     /// The Route 53 Profile that brings the zone, where one does.
     pub(crate) via: Option<ProfileResource>,
+    /// Why its records could not be read, where they could not: what it answers is unknown.
+    pub(crate) unread: Option<String>,
 }
 
 impl Facts {
@@ -165,7 +196,54 @@ impl Facts {
             hub_endpoint: None,
             answered_by_wildcard: None,
             riding: u(why),
+            not_read: Vec::new(),
         }
+    }
+
+    /// Every read that failed, each error once (its text names the call): the `Result`s
+    /// above and the notes of `not_read`.
+    pub(crate) fn failed_reads(&self) -> Vec<String> {
+        fn err<T>(r: &Result<T, String>) -> Option<&String> {
+            r.as_ref().err()
+        }
+        let mut all: Vec<String> = [
+            err(&self.cluster),
+            err(&self.service),
+            err(&self.vpc),
+            err(&self.subnets),
+            err(&self.endpoints),
+            err(&self.registrations),
+            err(&self.zones),
+            err(&self.zone),
+            err(&self.record),
+            err(&self.firewall),
+            err(&self.profiles),
+            err(&self.endpoint_groups),
+            err(&self.acls),
+            err(&self.resolver_rules),
+            err(&self.dns_servers),
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .chain(self.parent_zones.iter().filter_map(|p| p.unread.clone()))
+        .chain(self.profiles.iter().flat_map(|b| {
+            b.unreadable_rules
+                .iter()
+                .chain(&b.unreadable_firewall_groups)
+                .map(|(_, e)| e.clone())
+        }))
+        .chain(
+            self.firewall
+                .iter()
+                .flatten()
+                .filter_map(|r| r.domains_unread.clone()),
+        )
+        .chain(self.not_read.iter().cloned())
+        .collect();
+        let mut seen = std::collections::BTreeSet::new();
+        all.retain(|e| seen.insert(e.clone()));
+        all
     }
 
     /// The other clusters of the project (and other VPCs) that reach the endpoint this VPC
@@ -239,6 +317,7 @@ pub(super) fn parent_zone(
             host_record: None,
             wildcard_record: None,
             via: None,
+            unread: None,
         };
     };
     let wildcard_record =
@@ -258,6 +337,7 @@ pub(super) fn parent_zone(
         wildcard_record,
         zone,
         via: None,
+        unread: None,
     }
 }
 
@@ -555,6 +635,7 @@ pub(crate) mod fixtures {
             hub_endpoint: None,
             answered_by_wildcard: None,
             riding: Ok(Riding::default()),
+            not_read: vec![],
         }
     }
 

@@ -104,16 +104,16 @@ def enforcing(tmp_path, zilliz_server, monkeypatch):
                          aws_secret_access_key="x").describe_vpcs()
         zilliz_server.reset()
         world = seed_world(url, zilliz_server)
-        users = {}
         extras.allowed = {admin["AccessKeyId"]: {"*"}}
-        for name in ("read-only.json", "full.json"):
-            user = name.removesuffix(".json")
-            iam.create_user(UserName=user)
-            iam.put_user_policy(UserName=user, PolicyName=user,
-                                PolicyDocument=json.dumps(as_moto_reads(document(name))))
-            key = iam.create_access_key(UserName=user)["AccessKey"]
-            extras.allowed[key["AccessKeyId"]] = actions_of(document(name))
-            users[user] = {
+
+        def user(name, document):
+            """The environment of a server acting as a new IAM user holding `document`."""
+            iam.create_user(UserName=name)
+            iam.put_user_policy(UserName=name, PolicyName=name,
+                                PolicyDocument=json.dumps(as_moto_reads(document)))
+            key = iam.create_access_key(UserName=name)["AccessKey"]
+            extras.allowed[key["AccessKeyId"]] = actions_of(document)
+            return {
                 "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
                 "AWS_ENDPOINT_URL": url,
                 "AWS_ENDPOINT_URL_ROUTE53RESOLVER": extras.url,
@@ -129,6 +129,10 @@ def enforcing(tmp_path, zilliz_server, monkeypatch):
                 "RUST_LOG": "info,aws_smithy_runtime::client::orchestrator=debug,"
                             + ",".join(f"aws_sdk_{s}=debug" for s in SERVICES),
             }
+
+        users = {name.removesuffix(".json"): user(name.removesuffix(".json"), document(name))
+                 for name in ("read-only.json", "full.json")}
+        users["make"] = user
         yield world, users, extras, url
     finally:
         seed.CREDENTIALS.clear()
@@ -301,3 +305,84 @@ async def test_the_full_document_is_exactly_enough(enforcing, tmp_path):
     # Each action's user: the call that needs it (ec2:CreateTags is create_vpc_endpoint's).
     assert set(record.by_action) | {"ec2:CreateTags"} >= used, record.table()
     print(record.table())
+
+
+# Reads that decide nothing on this link, so a denial of them is rightly quiet: the prefix
+# lists (no rule of the endpoint's group names one).
+DECIDES_NOTHING_HERE = {"ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries"}
+
+
+def without(doc, action):
+    """The document less one action."""
+    return {"Version": doc["Version"], "Statement": [
+        dict(st, Action=[a for a in st["Action"] if a != action]) for st in doc["Statement"]]}
+
+
+def outcome(answer):
+    """What an answer concludes: each step's or finding's status, and the verdict."""
+    if "steps" in answer:
+        return ("status", answer["complete"], tuple((s["step"], s["status"]) for s in answer["steps"]))
+    return ("diagnosis", answer["healthy"],
+            tuple(sorted((f["check"], f["status"]) for f in answer["findings"])))
+
+
+async def test_a_denied_read_is_named_and_never_judged_healthy(enforcing, tmp_path):
+    """Once for each read of iam/read-only.json, status and diagnosis as a user holding that
+    document less that one action: every answer names the denied action, or did not need it
+    (it concludes exactly what the full document's does); one that names it is neither
+    healthy nor complete."""
+    world, users, extras, url = enforcing
+    from conftest import set_up_link
+    plant_the_enterprise_reads(world, url, extras)
+    async with mcp_session(dict(users["full"])) as s:
+        await set_up_link(s, seed.boto("ec2", url), world.vpc,
+                          [world.subnets["a"], world.subnets["b"]])
+
+    async def answers(env, log):
+        """Status and diagnosis, each with the IAM actions it tried (from the SDK's log)."""
+        record = Users(log)
+        async with mcp_session(env, "--read-only", stderr_path=log) as s:
+            status = await record.call(s, "get_setup_status", cluster_id=CLUSTER,
+                                       vpc_id=world.vpc)
+            status_tried = set(record.by_action)
+            record.by_action.clear()
+            report = await record.call(s, "diagnose_private_link", cluster_id=CLUSTER,
+                                       vpc_id=world.vpc, client_instance_id=world.instance,
+                                       probe=False)
+            return (status, status_tried), (report, set(record.by_action))
+
+    baseline = [answer for answer, _ in await answers(users["read-only"], tmp_path / "all.log")]
+    assert baseline[0]["complete"] is True and baseline[1]["healthy"] is True, baseline
+    assert baseline[1]["verdict"] == "healthy" and baseline[1]["unknown"] == []
+    wrong = []
+    reads = sorted(actions_of(document("read-only.json")))
+    table = []
+    for i, action in enumerate(reads):
+        env = users["make"](f"less-{i}", without(document("read-only.json"), action))
+        log = tmp_path / f"less-{i}.log"
+        for (answer, tried), base in zip(await answers(env, log), baseline):
+            kind = outcome(answer)[0]
+            judged = answer.get("complete", answer.get("healthy"))
+            # Named where it is judged (a step, a finding, `unknown`), or only as a read that
+            # decided nothing (`not_read`).
+            judging = {k: v for k, v in answer.items() if k != "not_read"}
+            named_judging = action in json.dumps(judging)
+            named_aside = action in json.dumps(answer.get("not_read", []))
+            table.append(f"{action} {kind}: tried={action in tried} judging={named_judging} "
+                         f"aside={named_aside} judged={judged}")
+            if named_judging:
+                if judged is True:
+                    wrong.append(f"{action} ({kind}): named where judged, yet {judged}")
+                if kind == "diagnosis" and answer["verdict"] == "healthy":
+                    wrong.append(f"{action} ({kind}): named where judged, yet verdict healthy")
+            elif named_aside:
+                if outcome(answer) != outcome(base):
+                    wrong.append(f"{action} ({kind}): said to decide nothing, yet "
+                                 f"{outcome(answer)} != {outcome(base)}")
+            elif action in tried and action not in DECIDES_NOTHING_HERE:
+                wrong.append(f"{action} ({kind}): tried and denied, and not named")
+            elif outcome(answer) != outcome(base):
+                wrong.append(f"{action} ({kind}): not named, and {outcome(answer)} != "
+                             f"{outcome(base)}")
+    print("\n".join(table))
+    assert not wrong, "\n".join(wrong)
