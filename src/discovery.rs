@@ -23,8 +23,20 @@ use crate::validate::{self, AwsId};
 pub(crate) struct VpcList {
     pub(crate) region_id: String,
     pub(crate) aws_region: String,
+    /// How many VPCs the region has in all.
+    pub(crate) total: usize,
+    /// This page of them, in order of their ids.
     pub(crate) vpcs: Vec<VpcInfo>,
+    /// Pass this back as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) next_cursor: Option<String>,
 }
+
+/// A page of 100 VPCs stays well under 32 KB, and its DNS attributes are 200 reads.
+pub(crate) const VPC_PAGE: PageSize = PageSize {
+    default: 50,
+    max: 100,
+};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct VpcInfo {
@@ -40,7 +52,15 @@ pub(crate) struct VpcInfo {
 
 impl Summary for VpcList {
     fn summary(&self) -> String {
-        let mut text = format!("{} VPC(s) in {}", self.vpcs.len(), self.aws_region);
+        let mut text = match &self.next_cursor {
+            None => format!("{} VPC(s) in {}", self.total, self.aws_region),
+            Some(_) => format!(
+                "{} of {} VPC(s) in {}",
+                self.vpcs.len(),
+                self.total,
+                self.aws_region
+            ),
+        };
         for vpc in &self.vpcs {
             let dns_ready = vpc.dns_support == Some(true) && vpc.dns_hostnames == Some(true);
             let _ = write!(
@@ -60,21 +80,33 @@ impl Summary for VpcList {
                 },
             );
         }
+        if let Some(cursor) = &self.next_cursor {
+            let _ = write!(text, "\nMore VPCs: call again with cursor {cursor}.");
+        }
         text
     }
 }
 
+/// One page of the region's VPCs: the list is read whole (one paged call), and the DNS
+/// attributes only of the page's VPCs.
 pub(crate) async fn list_vpcs(app: &App, request: &ListVpcsRequest) -> Result<VpcList, Error> {
     let region = request
         .region
         .as_deref()
         .map(RegionNames::parse)
         .transpose()?;
+    let (cursor, limit) = (request.cursor.as_deref(), request.limit);
+    crate::paging::parse(cursor, limit, VPC_PAGE)?;
     let clients = app.aws.clients(region.as_ref()).await?;
-    let vpcs = ec2::vpcs(&clients.ec2, &[], &clients.region).await?;
+    let described = ec2::described_vpcs(&clients.ec2, &clients.region).await?;
+    let total = described.len();
+    let (described, next_cursor) = page(described, cursor, limit, VPC_PAGE)?;
+    let vpcs = ec2::with_dns_attributes(&clients.ec2, described).await?;
     Ok(VpcList {
         region_id: clients.region.region_id.clone(),
         aws_region: clients.region.aws_region.clone(),
+        total,
+        next_cursor,
         vpcs: vpcs
             .into_iter()
             .map(|v| VpcInfo {

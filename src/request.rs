@@ -18,6 +18,12 @@ pub(crate) struct ListVpcsRequest {
     /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) region: Option<String>,
+    /// `next_cursor` from the previous page; omit for the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) cursor: Option<String>,
+    /// Page size, 1 to 100 (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) limit: Option<u32>,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -97,21 +97,29 @@ pub(crate) fn expand_prefix_lists(
 /// to be throttled on accounts with many VPCs.
 const ATTRIBUTE_CONCURRENCY: usize = 8;
 
-/// The VPCs of the region (or just `ids`), with their DNS attributes.
-pub(crate) async fn vpcs(
+/// Every VPC of the region, in order of their ids, as AWS describes them (without their DNS
+/// attributes: [`with_dns_attributes`] reads those for the VPCs that need them).
+pub(crate) async fn described_vpcs(
     ec2: &Client,
-    ids: &[String],
     region: &RegionNames,
-) -> Result<Vec<Vpc>, Error> {
-    let raw: Vec<_> = ec2
+) -> Result<Vec<aws_sdk_ec2::types::Vpc>, Error> {
+    let mut raw: Vec<aws_sdk_ec2::types::Vpc> = ec2
         .describe_vpcs()
-        .set_vpc_ids((!ids.is_empty()).then(|| ids.to_vec()))
         .into_paginator()
         .items()
         .send()
         .try_collect()
         .await
-        .map_err(|e| vpc_error(e, ids, region))?;
+        .map_err(|e| vpc_error(e, &[], region))?;
+    raw.sort_by(|a, b| a.vpc_id().cmp(&b.vpc_id()));
+    Ok(raw)
+}
+
+/// The VPCs with their DNS attributes, a few read at once.
+pub(crate) async fn with_dns_attributes(
+    ec2: &Client,
+    raw: Vec<aws_sdk_ec2::types::Vpc>,
+) -> Result<Vec<Vpc>, Error> {
     stream::iter(raw)
         .map(|vpc| async move {
             let id = vpc.vpc_id().unwrap_or_default().to_string();

@@ -90,6 +90,33 @@ async def test_a_153_subnet_vpc_pages_completely_and_small(world, server_env, mo
     assert set(seen) == made
 
 
+async def test_list_vpcs_pages_completely_and_reads_only_the_pages_attributes(
+        world, server_env, moto_url):
+    ec2 = boto("ec2", moto_url)
+    for i in range(60):
+        ec2.create_vpc(CidrBlock=f"10.{100 + i}.0.0/16")
+    every = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+    seen, cursor, pages = [], None, 0
+    async with mcp_session(server_env) as s:
+        while True:
+            out = await call_ok(s, "list_vpcs", limit=25, **({"cursor": cursor} if cursor else {}))
+            assert out["total"] == len(every)
+            assert len(out["vpcs"]) <= 25
+            assert all(v["dns_support"] is not None for v in out["vpcs"])
+            seen += [v["vpc_id"] for v in out["vpcs"]]
+            pages += 1
+            cursor = out.get("next_cursor")
+            if not cursor:
+                break
+        bad = await call(s, "list_vpcs", cursor="not-a-cursor")
+        assert bad.isError and "not-a-cursor" in text_of(bad)
+        first = await call_ok(s, "list_vpcs")
+    assert pages == -(-len(every) // 25)
+    assert len(seen) == len(set(seen)) and set(seen) == every
+    assert seen == sorted(seen), "a stable order, so cursors hold across calls"
+    assert len(first["vpcs"]) == 50 and first["next_cursor"]
+
+
 async def test_list_security_groups_summarises_rules(world, server_env):
     async with mcp_session(server_env) as s:
         out = await call_ok(s, "list_security_groups", vpc_id=world.vpc)
