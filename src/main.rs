@@ -395,13 +395,15 @@ async fn serve(settings: Settings) -> Result<(), String> {
         version = env!("CARGO_PKG_VERSION"),
         "serving MCP over stdio"
     );
+    let guarded = crate::mcp::frames::guarded_stdio();
+    let (transport, writer) = (guarded.transport, guarded.writer);
     let running = server
-        .serve(rmcp::transport::stdio())
+        .serve(transport)
         .await
         .map_err(|e| format!("MCP session failed to start: {e}"))?;
-    running
-        .waiting()
-        .await
-        .map_err(|e| format!("MCP session ended abnormally: {e}"))?;
+    let ended = running.waiting().await;
+    // rmcp's last answers are still on their way to stdout.
+    crate::mcp::frames::flushed(writer).await;
+    ended.map_err(|e| format!("MCP session ended abnormally: {e}"))?;
     Ok(())
 }

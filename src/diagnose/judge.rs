@@ -519,6 +519,15 @@ fn extra_findings(
 /// The VPC's DNS attributes: with either off, its private zones do not answer.
 fn dns_attributes(facts: &Facts, t: &AwsCluster, vpc_id: &str) -> Finding {
     let vpc = match &facts.vpc {
+        // A call that failed (denied, throttled, unavailable) leaves the attributes unknown; a
+        // VPC that is not there is the argument's fault.
+        Err(e) if e.contains("ec2:DescribeVpc") => {
+            return finding::unread(
+                "vpc_dns_attributes",
+                format!("the DNS attributes of {vpc_id} could not be read: {e}"),
+                finding::GRANT_AND_AGAIN,
+            );
+        }
         Err(e) => {
             return finding::fail(
                 "vpc_dns_attributes",

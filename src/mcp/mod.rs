@@ -1,6 +1,7 @@
 //! The MCP face of the server: thin handlers that check nothing themselves, call the domain,
 //! and turn its answers into `structuredContent` plus one short text.
 
+pub(crate) mod frames;
 mod prompts;
 mod schema;
 

@@ -116,3 +116,29 @@ async def test_a_hundred_concurrent_calls_all_answer(world, server_env):
             assert result.structuredContent["total"] == 3
         else:
             assert result.structuredContent["service_name"] == world.service_name
+
+
+async def test_reads_throttled_past_the_retries_leave_the_diagnosis_unknown_never_healthy(
+        world, server_env, proxy, moto_url):
+    """The same link diagnosed with each of three of its reads throttled on every try: the
+    report names the read and its error, says what it could not judge, and is never healthy
+    (status is not complete where a step needs the read)."""
+    from conftest import set_up_link
+    async with mcp_session(server_env) as s:
+        await set_up_link(s, world.ec2, world.vpc, [world.subnets["a"], world.subnets["b"]])
+        healthy = await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER, vpc_id=world.vpc,
+                                probe=False)
+        assert healthy["verdict"] == "healthy", healthy
+        for action, check in (("DescribeSubnets", "endpoint_availability_zones"),
+                              ("DescribeVpcAttribute", "vpc_dns_attributes")):
+            proxy.rules = [Rule(action, "throttle", times=1000)]
+            report = await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER,
+                                   vpc_id=world.vpc, probe=False)
+            status = await call_ok(s, "get_setup_status", cluster_id=CLUSTER, vpc_id=world.vpc)
+            proxy.rules = []
+            assert report["healthy"] is False and report["verdict"] != "healthy", report
+            [finding] = [f for f in report["findings"] if f["check"] == check]
+            assert action in finding["detail"] and "RequestLimitExceeded" in finding["detail"]
+            assert finding["status"] == "skip" and finding["unjudged"] and finding.get("fix"), finding
+            if action == "DescribeVpcAttribute":
+                assert status["complete"] is False and status["unknown"], status

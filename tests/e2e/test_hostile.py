@@ -137,6 +137,69 @@ def test_random_and_malformed_frames_never_kill_the_server(tmp_path):
         session.close()
 
 
+def fuzz_frames(rng, count):
+    """`count` hostile frames, each request with an id of its own: (frame, id or None), where
+    the id is the one an answer must carry (None: no answer is owed, or it carries null)."""
+    methods = ["tools/call", "tools/list", "prompts/get", "no/such/method", "initialize", "", "ping",
+               "resources/list", "completion/complete", "logging/setLevel", "prompts/list"]
+    for n in range(count):
+        roll = rng.random()
+        id_ = rng.choice([n, f"f{n}"])
+        if roll < 0.15:  # junk that does not parse: answered with a null id
+            yield bytes(rng.randint(0, 255) for _ in range(rng.randint(1, 120))).replace(b"\n", b" "), None
+        elif roll < 0.25:  # nested past the parser's limit, the id at the top level
+            depth = rng.randint(130, 2000)
+            frame = (f'{{"jsonrpc":"2.0","id":{json.dumps(id_)},"method":"tools/call","params":'
+                     f'{{"name":"list_vpcs","arguments":{{"x":{"[" * depth}1{"]" * depth}}}}}}}')
+            yield frame.encode(), id_
+        elif roll < 0.35:  # any JSON at all
+            yield json.dumps(random_json(rng)).encode(), None
+        else:
+            frame = {"jsonrpc": rng.choice(["2.0", "2.0", "2.0", "1.0", 2]), "id": id_,
+                     "method": rng.choice(methods)}
+            if rng.random() < 0.8:
+                frame["params"] = random_json(rng)
+            if frame["method"] == "tools/call" and rng.random() < 0.5:
+                frame["params"] = {"name": rng.choice(["nope", 5, "list_subnets"]),
+                                   "arguments": random_json(rng)}
+            yield json.dumps(frame).encode(), id_
+
+
+def test_ten_thousand_hostile_frames_get_an_answer_for_every_request(tmp_path):
+    """Every frame that carries a readable id is answered with that id; the server stays up."""
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "ZILLIZ_CLOUD_URI": "http://127.0.0.1:9",
+           "AWS_ACCESS_KEY_ID": "AKIAFUZZ", "AWS_SECRET_ACCESS_KEY": "fuzz", "AWS_REGION": "us-west-2"}
+    session = RawSession(env)
+    try:
+        session.request("init", "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                               "clientInfo": {"name": "fuzz", "version": "1"}})
+        session.wait_for("init")
+        session.send(b'{"jsonrpc":"2.0","method":"notifications/initialized"}')
+        frames = list(fuzz_frames(random.Random(20261202), 10_000))
+        owed = {json.dumps(id_) for _, id_ in frames if id_ is not None}
+        answered = set()
+        for batch in range(0, len(frames), 500):
+            for frame, _ in frames[batch:batch + 500]:
+                session.send(frame)
+            probe = f"probe-{batch}"
+            session.request(probe, "ping")
+            _, seen = session.wait_for(probe, timeout=60)
+            answered |= {json.dumps(i) for i in seen}
+            assert session.proc.poll() is None
+        # Whatever is still on its way (a slow tool call) comes before this last probe's answer
+        # or soon after.
+        deadline = time.time() + 60
+        while owed - answered and time.time() < deadline:
+            session.request("last", "ping")
+            _, seen = session.wait_for("last", timeout=60)
+            answered |= {json.dumps(i) for i in seen}
+        missing = owed - answered
+        assert not missing, f"{len(missing)} of {len(owed)} requests got no answer: {sorted(missing)[:20]}"
+    finally:
+        session.close()
+
+
 class CountingAws:
     """Stands where AWS would be: any request reaching it is a cloud call that should not have been made."""
 
