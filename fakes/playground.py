@@ -74,11 +74,22 @@ def server_env(moto_url, zilliz_url):
 def binary_path(given):
     if given:
         return str(Path(given).resolve())
-    for candidate in (ROOT / "target" / "release" / "zilliz-privatelink-mcp",
-                      ROOT / "target" / "debug" / "zilliz-privatelink-mcp"):
+    name = "zilliz-privatelink-mcp" + (".exe" if sys.platform.startswith("win") else "")
+    for candidate in (ROOT / "target" / "release" / name, ROOT / "target" / "debug" / name):
         if candidate.exists():
             return str(candidate)
     return shutil.which("zilliz-privatelink-mcp") or "zilliz-privatelink-mcp"
+
+
+def desktop_config_path(system=None):
+    """Where Claude Desktop keeps its configuration on this system, written as the system
+    writes paths."""
+    system = system or sys.platform
+    if system == "darwin":
+        return "~/Library/Application Support/Claude/claude_desktop_config.json"
+    if system.startswith("win"):
+        return r"%APPDATA%\Claude\claude_desktop_config.json"
+    return "~/.config/Claude/claude_desktop_config.json"
 
 
 def main():
@@ -104,7 +115,7 @@ Cluster {CLUSTER} (Enterprise, aws-{REGION}); application VPC {world.vpc} (app-v
 in us-west-2a, b and c; the endpoint service is offered in a and b); VPC {legacy} (legacy-app)
 has a private link that does not work.
 
-Claude Desktop: paste this as claude_desktop_config.json (or, where the file has other
+Claude Desktop: paste this as {desktop_config_path()} (or, where the file has other
 servers, add the entry inside its "mcpServers"):
 {desktop}
 

@@ -18,7 +18,14 @@ pub(crate) struct Settings {
     pub(crate) dns_server: Option<SocketAddr>,
     /// How a change gets the person's yes.
     pub(crate) consent: ConsentMode,
+    /// How long a call that can run long (a wait, an instance probe) runs when its caller
+    /// does not say, before it answers with what it has and how to go on: inside the ~60 s
+    /// after which Claude Desktop gives up on a call.
+    pub(crate) call_budget: std::time::Duration,
 }
+
+/// The default of `--call-seconds`.
+pub(crate) const DEFAULT_CALL_SECONDS: u64 = 40;
 
 /// How a change gets the person's own yes (`--consent`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -193,5 +200,15 @@ mod tests {
             assert!(message.contains(control_plane), "{message}");
         }
         assert!(parse_base_url("https://api.cloud.zilliz.com").is_ok());
+    }
+}
+
+#[cfg(test)]
+mod call_budget_tests {
+    #[test]
+    fn a_call_left_to_its_defaults_answers_inside_a_hosts_patience() {
+        // Claude Desktop gives up on a call after about 60 s; an answer, polls included,
+        // comes within 45.
+        const { assert!(super::DEFAULT_CALL_SECONDS <= 45) };
     }
 }

@@ -88,6 +88,19 @@ struct Cli {
     )]
     dns_server: Option<SocketAddr>,
 
+    /// How long a call that can run long (wait_for_endpoint, probe_from_instance) runs when
+    /// its caller does not say, before it answers with what it has and how to go on. Hosts
+    /// give up on a call after about 60 s (Claude Desktop), so the default stays under that.
+    #[arg(
+        long,
+        global = true,
+        env = "ZILLIZ_PRIVATELINK_CALL_SECONDS",
+        value_name = "SECONDS",
+        default_value_t = crate::config::DEFAULT_CALL_SECONDS,
+        value_parser = clap::value_parser!(u64).range(1..=1800)
+    )]
+    call_seconds: u64,
+
     /// How a change gets the person's yes: `auto` asks through the client where it can
     /// (MCP elicitation), `elicit` always asks and refuses clients that cannot, `confirm`
     /// lets `confirm: true` alone decide.
@@ -172,6 +185,7 @@ fn main() -> ExitCode {
         read_only: cli.read_only,
         dns_server: cli.dns_server,
         consent: cli.consent,
+        call_budget: std::time::Duration::from_secs(cli.call_seconds),
     };
     if let Some(Command::IamPolicy(args)) = &cli.command {
         print!("{}", crate::iam::policy(args.read_only));

@@ -160,7 +160,10 @@ pub(crate) struct RegisterRequest {
 pub(crate) struct WaitRequest {
     /// The VPC endpoint, such as `vpce-0123456789abcdef0`.
     pub(crate) endpoint_id: String,
-    /// How long to wait, 1 to 1800 seconds (default 300).
+    /// How long this call waits, 1 to 1800 seconds (default 40, the server's
+    /// `--call-seconds`: hosts such as Claude Desktop give up on a call after about 60 s).
+    /// Still on its way then, the answer says so and proposes this same call again; ask for
+    /// longer only where the host allows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) timeout_seconds: Option<u64>,
     /// The endpoint's region, if not the server's configured one.

@@ -519,11 +519,13 @@ pub(crate) async fn probe_from_instance(
         async {
             let command_id =
                 ssm::run_shell(&clients.ssm, &instance_id, lines, COMMAND_TIMEOUT).await?;
+            // Inside the host's patience: a command still running then is said so, with how
+            // to read it, rather than cut off with no answer.
             let invocation = ssm::wait_for(
                 &clients.ssm,
                 &command_id,
                 &instance_id,
-                COMMAND_TIMEOUT + Duration::from_secs(15),
+                (COMMAND_TIMEOUT + Duration::from_secs(15)).min(app.settings.call_budget),
             )
             .await?;
             Ok::<_, Error>((command_id, invocation))
@@ -538,6 +540,31 @@ pub(crate) async fn probe_from_instance(
     let (command_id, invocation) = ran?;
     output.command_id = Some(command_id.clone());
     output.applied = true;
+    if matches!(
+        invocation.status.as_str(),
+        "Pending" | "InProgress" | "Delayed"
+    ) {
+        let read = format!(
+            "aws ssm get-command-invocation --command-id {command_id} --instance-id {instance_id}"
+        );
+        output.findings = vec![finding::unread(
+            "instance_probe",
+            format!(
+                "the command {command_id} is still `{}` on {instance_id} after {} s, the time \
+                 this call has",
+                invocation.status,
+                app.settings.call_budget.as_secs()
+            ),
+            format!(
+                "read its output once it ends ({read}), or call probe_from_instance again later \
+                 (it runs the probe anew)"
+            ),
+        )];
+        output.message = format!(
+            "The probe is still running on {instance_id}; its result is not known yet ({read})."
+        );
+        return Ok(output);
+    }
     let (findings, healthy, message) = judge_run(&Run {
         instance_id: &instance_id,
         command_id: &command_id,

@@ -733,6 +733,7 @@ mod tests {
             read_only,
             dns_server: None,
             consent: Default::default(),
+            call_budget: std::time::Duration::from_secs(crate::config::DEFAULT_CALL_SECONDS),
         })))
     }
 

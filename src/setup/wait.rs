@@ -11,11 +11,11 @@ use crate::aws::ec2::{self, EndpointQuery};
 use crate::endpoint_state::{self, Phase};
 use crate::error::Error;
 use crate::region::RegionNames;
-use crate::request::WaitRequest;
+use crate::request::{ToolCall, WaitRequest};
 use crate::summary::Summary;
 use crate::validate::AwsId;
 
-pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+/// The longest wait a caller may ask for, where its host allows it.
 pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(1800);
 
 /// One step of the wait, for progress notifications.
@@ -40,6 +40,10 @@ pub(crate) struct WaitOutput {
     pub(crate) message: String,
     pub(crate) region_id: String,
     pub(crate) aws_region: String,
+    /// Where the endpoint is still on its way: this same wait, to call again (waiting goes on
+    /// across calls, each inside the host's time limit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) next_action: Option<ToolCall>,
 }
 
 impl Summary for WaitOutput {
@@ -55,7 +59,7 @@ pub(crate) async fn wait_for_endpoint(
 ) -> Result<WaitOutput, Error> {
     let endpoint_id = AwsId::VpcEndpoint.check(&request.endpoint_id)?;
     let timeout = match request.timeout_seconds {
-        None => DEFAULT_TIMEOUT,
+        None => app.settings.call_budget,
         Some(0) => {
             return Err(Error::invalid(
                 "timeout_seconds",
@@ -101,7 +105,9 @@ pub(crate) async fn wait_for_endpoint(
         let waited = started.elapsed();
         let phase = endpoint_state::phase(&state);
         let done = !matches!(phase, Phase::Waiting);
-        let timed_out = !done && waited + pause > timeout;
+        // The last pause is cut to what is left, so the call answers at its timeout.
+        let left = timeout.saturating_sub(waited);
+        let timed_out = !done && left < Duration::from_millis(100);
         if done || timed_out {
             let message = match (phase, timed_out) {
                 (Phase::Ready, _) => format!(
@@ -118,7 +124,17 @@ pub(crate) async fn wait_for_endpoint(
                     endpoint_state::explain(&state)
                 ),
             };
+            let next_action = timed_out.then(|| {
+                ToolCall::WaitForEndpoint(WaitRequest {
+                    endpoint_id: endpoint_id.clone(),
+                    timeout_seconds: request.timeout_seconds,
+                    region: request.region.clone(),
+                    profile: request.profile.clone(),
+                    poll_interval: None,
+                })
+            });
             return Ok(WaitOutput {
+                next_action,
                 endpoint_id,
                 ready: phase == Phase::Ready,
                 state,
@@ -140,7 +156,7 @@ pub(crate) async fn wait_for_endpoint(
             });
         }
         // Cancellation drops this future (see the MCP adapter), sleep included.
-        tokio::time::sleep(pause).await;
+        tokio::time::sleep(pause.min(left)).await;
         pause = (pause * 2).min(first_pause * 10);
     }
 }

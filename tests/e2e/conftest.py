@@ -145,7 +145,9 @@ def text_of(result):
 
 
 async def call(session, tool, **arguments):
-    result = await session.call_tool(tool, arguments)
+    """A tool call that, like a host, gives up after 45 s: no tool's run may take longer."""
+    from datetime import timedelta
+    result = await session.call_tool(tool, arguments, read_timeout_seconds=timedelta(seconds=45))
     return result
 
 

@@ -114,3 +114,14 @@ async def test_the_playground_comes_up_and_serves_a_conversation(tmp_path):
     assert inbound["status"] == "fail" and inbound["fix"].startswith("allow_client_access")
     assert "npx @modelcontextprotocol/inspector" in "".join(printed)
     assert status["complete"] is True, status["steps"]
+    # The configuration file's place, as this system writes it.
+    assert "~/.config/Claude/claude_desktop_config.json" in "".join(printed)
+
+
+def test_the_desktop_configuration_is_named_where_each_system_keeps_it():
+    sys.path.insert(0, str(ROOT / "fakes"))
+    from playground import desktop_config_path
+    assert desktop_config_path("darwin") == \
+        "~/Library/Application Support/Claude/claude_desktop_config.json"
+    assert desktop_config_path("win32") == "%APPDATA%\\Claude\\claude_desktop_config.json"
+    assert desktop_config_path("linux") == "~/.config/Claude/claude_desktop_config.json"

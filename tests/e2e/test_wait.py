@@ -111,3 +111,36 @@ async def test_cancellation_stops_the_polling(ec2_fake, server_env):
         ec2_fake.state = "available"
         out = await call_ok(s, "wait_for_endpoint", endpoint_id=ENDPOINT)
         assert out["ready"] is True
+
+
+async def test_a_client_that_gives_up_gets_an_answer_and_waits_across_calls(ec2_fake, server_env):
+    """Claude Desktop gives up on a call after about 60 s; the server's default call runs 40 s.
+    Scaled down tenfold (the call budget at 4 s, a client that gives up at 6 s, an endpoint
+    pending for 9 s): each call with the defaults answers inside the client's patience, says
+    the endpoint is still on its way and proposes itself again, and a later call reports it
+    ready."""
+    from datetime import timedelta
+    from conftest import assert_calls_are_valid
+    server_env["ZILLIZ_PRIVATELINK_CALL_SECONDS"] = "4"
+    became_available = time.monotonic() + 9
+    threading.Timer(9, lambda: setattr(ec2_fake, "state", "available")).start()
+    answers = []
+    async with mcp_session(server_env) as s:
+        while True:
+            started = time.monotonic()
+            result = await s.call_tool("wait_for_endpoint", {"endpoint_id": ENDPOINT},
+                                       read_timeout_seconds=timedelta(seconds=6))
+            elapsed = time.monotonic() - started
+            assert not result.isError, result
+            out = result.structuredContent
+            await assert_calls_are_valid(s, out)
+            answers.append((out["ready"], round(elapsed, 1)))
+            assert elapsed < 5, answers
+            if out["ready"]:
+                break
+            assert out["timed_out"] and "again" in out["message"], out
+            assert out["next_action"] == {"tool": "wait_for_endpoint",
+                                          "arguments": {"endpoint_id": ENDPOINT}}
+            assert time.monotonic() < became_available + 5, answers
+    assert len(answers) >= 3 and answers[-1][0] is True, answers
+    assert time.monotonic() >= became_available
