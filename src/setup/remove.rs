@@ -449,8 +449,9 @@ async fn rides_of(
     riding: &riders::Riding,
     endpoints: &[VpcEndpoint],
 ) -> Vec<(String, Vec<Ride>)> {
+    let needed = riding.needs_addresses();
     let addresses = futures::future::join_all(endpoints.iter().map(|e| async move {
-        if !riding.needs_addresses() {
+        if !needed {
             return Ok(Vec::new());
         }
         ec2::interface_addresses(ec2c, &e.network_interface_ids).await

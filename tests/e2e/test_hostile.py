@@ -103,16 +103,22 @@ def bad_frames(rng):
             yield json.dumps(frame).encode()
 
 
-def test_random_and_malformed_frames_never_kill_the_server(tmp_path):
+def fuzz_session(tmp_path):
+    """The binary on raw pipes, initialized, with every cloud pointed at a closed port."""
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true",
            "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "ZILLIZ_CLOUD_URI": "http://127.0.0.1:9",
            "AWS_ACCESS_KEY_ID": "AKIAFUZZ", "AWS_SECRET_ACCESS_KEY": "fuzz", "AWS_REGION": "us-west-2"}
     session = RawSession(env)
+    session.request("init", "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                           "clientInfo": {"name": "fuzz", "version": "1"}})
+    session.wait_for("init")
+    session.send(b'{"jsonrpc":"2.0","method":"notifications/initialized"}')
+    return session
+
+
+def test_random_and_malformed_frames_never_kill_the_server(tmp_path):
+    session = fuzz_session(tmp_path)
     try:
-        session.request(1, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
-                                          "clientInfo": {"name": "fuzz", "version": "1"}})
-        session.wait_for(1)
-        session.send(b'{"jsonrpc":"2.0","method":"notifications/initialized"}')
         rng = random.Random(20261126)
         frames = list(bad_frames(rng))
         for batch in range(0, len(frames), 20):
@@ -167,15 +173,8 @@ def fuzz_frames(rng, count):
 
 def test_ten_thousand_hostile_frames_get_an_answer_for_every_request(tmp_path):
     """Every frame that carries a readable id is answered with that id; the server stays up."""
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true",
-           "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "ZILLIZ_CLOUD_URI": "http://127.0.0.1:9",
-           "AWS_ACCESS_KEY_ID": "AKIAFUZZ", "AWS_SECRET_ACCESS_KEY": "fuzz", "AWS_REGION": "us-west-2"}
-    session = RawSession(env)
+    session = fuzz_session(tmp_path)
     try:
-        session.request("init", "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
-                                               "clientInfo": {"name": "fuzz", "version": "1"}})
-        session.wait_for("init")
-        session.send(b'{"jsonrpc":"2.0","method":"notifications/initialized"}')
         frames = list(fuzz_frames(random.Random(20261202), 10_000))
         owed = {json.dumps(id_) for _, id_ in frames if id_ is not None}
         answered = set()
