@@ -626,18 +626,27 @@ fn endpoint_placement(facts: &Facts) -> Vec<Finding> {
 
 /// The DNS path: which servers instances ask, and which rule or zone decides the host.
 fn dns_path_findings(facts: &Facts, host: &str, vpc_id: &str) -> Vec<Finding> {
+    let mut path = vpc_dns_path(facts, host, vpc_id);
     // A Profile can bring a Resolver rule for the host: without the Profiles, the VPC's own
-    // rules decide nothing for certain.
-    if let Err(e) = &facts.profiles {
-        return vec![finding::unread(
+    // rules settle nothing, unless one of them already takes the host away.
+    if let Err(e) = &facts.profiles
+        && let Some(decided) = path.iter_mut().find(|f| f.check == "resolver_rules")
+        && decided.status != finding::Status::Fail
+    {
+        *decided = finding::unread(
             "resolver_rules",
             format!(
                 "the Route 53 Profiles of {vpc_id} could not be read ({e}): one could bring a \
                  Resolver rule that takes {host} away, so the VPC's own rules do not settle it"
             ),
             finding::GRANT_AND_AGAIN,
-        )];
+        );
     }
+    path
+}
+
+/// The DNS path from the VPC's own rules and zones, and what its Profiles bring.
+fn vpc_dns_path(facts: &Facts, host: &str, vpc_id: &str) -> Vec<Finding> {
     match (&facts.zones, &facts.resolver_rules, &facts.dns_servers) {
         (Ok(zones), Ok(rules), Ok(servers)) => {
             // What a Route 53 Profile brings counts as the VPC's own for Resolver.
