@@ -50,4 +50,14 @@ fn a_bad_argument_exits_2_naming_it_before_any_call() {
     let audit = run(&["audit", "--regions", "mars-north-1"]);
     assert_eq!(audit.status.code(), Some(2), "{}", text(&audit.stderr));
     assert!(text(&audit.stderr).contains("mars-north-1"));
+    // A call budget no host would allow, or none at all.
+    for bad in ["0", "7200", "soon"] {
+        let budget = run(&["--call-seconds", bad, "iam-policy"]);
+        assert_eq!(budget.status.code(), Some(2), "{}", text(&budget.stderr));
+        assert!(
+            text(&budget.stderr).contains(bad),
+            "{}",
+            text(&budget.stderr)
+        );
+    }
 }

@@ -244,7 +244,7 @@ GOOD = {
 
 # For each tool: the arguments to spoil one at a time, with the other arguments valid.
 CASES = {
-    "list_vpcs": {"region": BAD_STRINGS},
+    "list_vpcs": {"region": BAD_STRINGS, "limit": [-1, "ten", 0, 1.5], "cursor": [12, "bogus"]},
     "list_subnets": {"vpc_id": BAD_IDS, "region": BAD_STRINGS, "limit": [-1, "ten", 0, 1.5]},
     "list_security_groups": {"vpc_id": BAD_IDS, "limit": [-5, "x"], "cursor": [12, "bogus"]},
     "list_zilliz_clusters": {"project_id": BAD_STRINGS, "limit": [-1, "x", 0]},
@@ -265,7 +265,8 @@ CASES = {
                               "client_instance_id": BAD_IDS, "client_cidr": BAD_STRINGS[1:] + ["10.0.0.0/33"],
                               "dns_server": [12345, ["10.0.0.2"], LONG, "not-an-ip", "1.2.3.4:99999", "; rm"],
                               "probe_timeout_ms": [0, 10**9, "fast"]},
-    "remove_private_link": {"cluster_id": BAD_STRINGS, "vpc_id": BAD_IDS},
+    "remove_private_link": {"cluster_id": BAD_STRINGS, "vpc_id": BAD_IDS,
+                            "remove_shared_endpoint": ["yes", 1, None]},
     "audit_private_links": {"regions": [["mars-1"], "us-west-2", [LONG], [1], ["gcp-us-west1"]],
                             "project_id": BAD_STRINGS, "cursor": [12, "bogus", LONG],
                             "limit": [0, -1, "ten"]},
