@@ -44,13 +44,9 @@ pub(crate) fn judge(line: &[u8]) -> Frame {
                 return Frame::Drop;
             }
             let Some(id) = message.get("id") else {
-                // A notification (or a response) of a shape rmcp cannot take: rmcp ignores
-                // some for compatibility, and none is answered.
-                return if message.contains_key("method") {
-                    Frame::Pass
-                } else {
-                    Frame::Drop
-                };
+                // A notification of a shape rmcp cannot take: JSON-RPC answers no
+                // notification (rmcp would answer one without an id).
+                return Frame::Drop;
             };
             let id = readable_id(id);
             let is_request = message.get("jsonrpc") == Some(&json!("2.0"))
@@ -334,6 +330,10 @@ mod tests {
             );
         }
         assert_eq!(answer("[]")["error"]["code"], json!(-32600));
+        assert_eq!(
+            judge(br#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":7}"#),
+            Frame::Drop
+        );
         // A response is never answered, whether rmcp takes it or not.
         for response in [
             &br#"{"jsonrpc":"2.0","result":5}"#[..],

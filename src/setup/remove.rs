@@ -243,8 +243,7 @@ fn plan_endpoints(
                 Ok(rides) if !rides.is_empty() => {
                     plan.kept.push(format!(
                         "VPC endpoint {}{and_registration}: a private link serves every cluster \
-                         of project {} in {}, and {} reach it ({}); only {}'s own name goes. \
-                         remove_shared_endpoint: true removes the endpoint too, cutting them",
+                         of project {} in {}, and {} reach it ({}); only {}'s own name goes{}",
                         endpoint.id,
                         f.project_id,
                         f.region_id,
@@ -255,6 +254,11 @@ fn plan_endpoints(
                             .collect::<Vec<_>>()
                             .join("; "),
                         f.cluster_id,
+                        if is_managed(&endpoint.tags) {
+                            ". remove_shared_endpoint: true removes the endpoint too, cutting them"
+                        } else {
+                            " (the endpoint was made outside this tool, which never deletes it)"
+                        },
                     ));
                     continue;
                 }
