@@ -230,3 +230,28 @@ def point_alias_elsewhere(moto_url, host):
             "Name": host, "Type": "A", "AliasTarget": {
                 "HostedZoneId": "Z1YSA3EXCYUU9Z", "DNSName": "vpce-0000-elsewhere.example.com",
                 "EvaluateTargetHealth": False}}}]})
+
+
+def plant_the_enterprise_reads(world, url, extras):
+    """What makes the diagnosis read everything: a DNS Firewall group, a Profile bringing a
+    Resolver rule and a zone, an inbound Resolver endpoint, a prefix list, a peering."""
+    resolver = boto("route53resolver", url)
+    rule = resolver.create_resolver_rule(
+        CreatorRequestId="corp", Name="corp", RuleType="FORWARD", DomainName="corp.example",
+        TargetIps=[{"Ip": "10.99.0.2", "Port": 53}])["ResolverRule"]["Id"]
+    extras.block(world.vpc, ["*.malware.example"])
+    extras.carry_rule(world.vpc, rule)
+    resolver.create_resolver_endpoint(
+        CreatorRequestId="inbound", Name="inbound", Direction="INBOUND",
+        SecurityGroupIds=[world.app_sg],
+        IpAddresses=[{"SubnetId": world.subnets["a"]}, {"SubnetId": world.subnets["b"]}])
+    ec2 = boto("ec2", url)
+    ec2.create_managed_prefix_list(PrefixListName="office", MaxEntries=5, AddressFamily="IPv4",
+                                   Entries=[{"Cidr": "192.168.50.0/24"}])
+    ec2.create_vpc_peering_connection(VpcId=world.vpc, PeerVpcId=world.other_vpc)
+    options = ec2.create_dhcp_options(DhcpConfigurations=[
+        {"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS"]}])
+    ec2.associate_dhcp_options(DhcpOptionsId=options["DhcpOptions"]["DhcpOptionsId"],
+                               VpcId=world.vpc)
+    world.instance = ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1,
+                                       SubnetId=world.subnets["a"])["Instances"][0]["InstanceId"]

@@ -2,6 +2,7 @@
 that match a rule, answers a throttling error or a 5xx, resets the connection before or
 after forwarding, or answers slowly."""
 
+import re
 import socket
 import struct
 import threading
@@ -20,11 +21,15 @@ class Rule:
     """`fault` is one of throttle, 500, 503, reset_before, reset_after, 500_after, slow; it fires for
     requests whose action (EC2 `Action=`, or the path) contains `match`, `times` times."""
 
-    def __init__(self, match, fault, times=1, method=None):
+    def __init__(self, match, fault, times=1, method=None, pattern=None):
         self.match, self.fault, self.times, self.method = match, fault, times, method
+        # A regular expression the whole action must match, instead of `match` (Route 53's
+        # REST paths nest: `/hostedzone/Z1` and `/hostedzone/Z1/rrset`).
+        self.pattern = re.compile(pattern) if pattern else None
 
     def applies(self, method, action):
-        return self.times > 0 and self.match in action and self.method in (None, method)
+        matches = self.pattern.fullmatch(action) if self.pattern else self.match in action
+        return self.times > 0 and bool(matches) and self.method in (None, method)
 
 
 class FaultProxy:
@@ -80,7 +85,8 @@ class FaultProxy:
                 body = self.rfile.read(length) if length else b""
                 form = parse_qs(body.decode(errors="replace"))
                 # Query protocols name the action in the form, JSON ones in a header.
-                action = form.get("Action", [self.headers.get("X-Amz-Target") or self.path])[0]
+                action = form.get("Action", [self.headers.get("X-Amz-Target")
+                                             or self.path.split("?")[0]])[0]
                 with proxy.lock:
                     rule = next((r for r in proxy.rules if r.applies(method, action)), None)
                     if rule:

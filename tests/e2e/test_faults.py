@@ -118,27 +118,103 @@ async def test_a_hundred_concurrent_calls_all_answer(world, server_env):
             assert result.structuredContent["service_name"] == world.service_name
 
 
-async def test_reads_throttled_past_the_retries_leave_the_diagnosis_unknown_never_healthy(
-        world, server_env, proxy, moto_url):
-    """The same link diagnosed with each of three of its reads throttled on every try: the
-    report names the read and its error, says what it could not judge, and is never healthy
-    (status is not complete where a step needs the read)."""
-    from conftest import set_up_link
+# Each read of iam/read-only.json as the fault proxy recognizes its request: EC2's form
+# `Action`, Route 53's REST path, Route 53 Resolver's `X-Amz-Target`, Route 53 Profiles' path.
+R53 = "/2013-04-01"
+READS = {
+    "route53:GetHostedZone": ("aws", rf"{R53}/hostedzone/[^/]+"),
+    "route53:ListHostedZones": ("aws", rf"{R53}/hostedzone"),
+    "route53:ListHostedZonesByName": ("aws", rf"{R53}/hostedzonesbyname"),
+    "route53:ListHostedZonesByVPC": ("aws", rf"{R53}/hostedzonesbyvpc"),
+    "route53:ListResourceRecordSets": ("aws", rf"{R53}/hostedzone/[^/]+/rrset/?"),
+    "route53:ListTagsForResource": ("aws", rf"{R53}/tags/hostedzone/[^/]+"),
+    "route53:ListTagsForResources": ("aws", rf"{R53}/tags/hostedzone"),
+    "route53profiles:ListProfileAssociations": ("extras", r"/profileassociations"),
+    "route53profiles:ListProfileResourceAssociations": ("extras", r"/profileresourceassociations/.*"),
+}
+
+
+def throttled_read(action):
+    """(which proxy, the rule that throttles `action` on every try)."""
+    service, name = action.split(":")
+    if action in READS:
+        where, pattern = READS[action]
+    elif service == "ec2":
+        where, pattern = "aws", name
+    else:
+        where, pattern = "extras", rf"Route53Resolver\.{name}"
+    return where, Rule(None, "throttle", times=10_000, pattern=pattern)
+
+
+async def test_each_read_throttled_past_the_retries_is_named_and_never_healthy(
+        world, server_env, moto_url, aws_extras, tmp_path):
+    """Once for each read of iam/read-only.json, that read throttled on every try (each in a
+    session of its own, all at once): an answer that tried it names it and is neither healthy
+    nor complete where it judges by it, or, naming it only as a read that decided nothing,
+    concludes what the unthrottled answer does."""
+    import json as json_
+    from conftest import call_ok, plant_the_enterprise_reads, set_up_link
+    from test_iam import DECIDES_NOTHING_HERE, actions_of, document, outcome
+    plant_the_enterprise_reads(world, moto_url, aws_extras)
     async with mcp_session(server_env) as s:
         await set_up_link(s, world.ec2, world.vpc, [world.subnets["a"], world.subnets["b"]])
-        healthy = await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER, vpc_id=world.vpc,
-                                probe=False)
-        assert healthy["verdict"] == "healthy", healthy
-        for action, check in (("DescribeSubnets", "endpoint_availability_zones"),
-                              ("DescribeVpcAttribute", "vpc_dns_attributes")):
-            proxy.rules = [Rule(action, "throttle", times=1000)]
-            report = await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER,
-                                   vpc_id=world.vpc, probe=False)
+
+    async def answers(env, rule=None):
+        """Status and diagnosis, each with whether it tried the throttled read."""
+        left = lambda: rule.times if rule else 0  # noqa: E731
+        async with mcp_session(env, "--read-only") as s:
+            before = left()
             status = await call_ok(s, "get_setup_status", cluster_id=CLUSTER, vpc_id=world.vpc)
-            proxy.rules = []
-            assert report["healthy"] is False and report["verdict"] != "healthy", report
-            [finding] = [f for f in report["findings"] if f["check"] == check]
-            assert action in finding["detail"] and "RequestLimitExceeded" in finding["detail"]
-            assert finding["status"] == "skip" and finding["unjudged"] and finding.get("fix"), finding
-            if action == "DescribeVpcAttribute":
-                assert status["complete"] is False and status["unknown"], status
+            between = left()
+            report = await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER,
+                                   vpc_id=world.vpc, client_instance_id=world.instance,
+                                   probe=False)
+            return (status, between < before), (report, left() < between)
+
+    baseline = [answer for answer, _ in await answers(server_env)]
+    assert baseline[1]["verdict"] == "healthy", baseline[1]
+    wrong, proxies, throttled = [], [], []
+
+    async def one(action):
+        where, rule = throttled_read(action)
+        aws, extras = FaultProxy(moto_url), FaultProxy(aws_extras.url)
+        proxies.extend([aws, extras])
+        (aws if where == "aws" else extras).rules = [rule]
+        env = dict(server_env, AWS_ENDPOINT_URL=aws.url,
+                   AWS_ENDPOINT_URL_ROUTE53RESOLVER=extras.url,
+                   AWS_ENDPOINT_URL_ROUTE53PROFILES=extras.url)
+        got = await answers(env, rule)
+        for (answer, tried), base in zip(got, baseline):
+            judging = {k: v for k, v in answer.items() if k != "not_read"}
+            judged = answer.get("complete", answer.get("healthy"))
+            if action in json_.dumps(judging):
+                if judged is True:
+                    wrong.append(f"{action}: named where judged, yet {judged}")
+            elif action in json_.dumps(answer.get("not_read", [])):
+                if outcome(answer) != outcome(base):
+                    wrong.append(f"{action}: said to decide nothing, yet {outcome(answer)}")
+            elif tried and action not in DECIDES_NOTHING_HERE:
+                wrong.append(f"{action}: throttled, and not named: {outcome(answer)[:2]}")
+        if rule.times < 10_000:
+            throttled.append(action)
+        # What a throttled read leaves: the check that needs it unjudged, naming the error.
+        checks = {"ec2:DescribeSubnets": "endpoint_availability_zones",
+                  "ec2:DescribeVpcAttribute": "vpc_dns_attributes"}
+        if action in checks:
+            report = got[1][0]
+            [found] = [f for f in report["findings"] if f["check"] == checks[action]]
+            if not (found["unjudged"] and "RequestLimitExceeded" in found["detail"]
+                    and report["verdict"] == "unknown"):
+                wrong.append(f"{action}: {found} in a {report['verdict']} report")
+
+    try:
+        async with anyio.create_task_group() as group:
+            for action in sorted(actions_of(document("read-only.json"))):
+                group.start_soon(one, action)
+    finally:
+        for p in proxies:
+            p.stop()
+    assert not wrong, "\n".join(wrong)
+    # The link reads nearly every action, so nearly every one was throttled (the rest are
+    # reads of other flows: the audit's, an on-premises client's, a peered VPC's).
+    assert len(throttled) >= 24, sorted(throttled)

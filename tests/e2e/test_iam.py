@@ -18,7 +18,7 @@ import pytest
 
 import seed
 from conftest import (API_KEY, CLUSTER, REGION, ROOT, call_ok, free_port, mcp_session,
-                      seed_world)
+                      plant_the_enterprise_reads, seed_world)
 
 pytestmark = pytest.mark.anyio
 
@@ -168,31 +168,6 @@ def no_denial(answers):
             and "not authorized" not in text, text[:2000]
         for finding in answer.get("findings", []):
             assert finding["status"] != "skip" or "grant" not in (finding.get("fix") or ""), finding
-
-
-def plant_the_enterprise_reads(world, url, extras):
-    """What makes the diagnosis read everything: a DNS Firewall group, a Profile bringing a
-    Resolver rule and a zone, an inbound Resolver endpoint, a prefix list, a peering."""
-    resolver = seed.boto("route53resolver", url)
-    rule = resolver.create_resolver_rule(
-        CreatorRequestId="corp", Name="corp", RuleType="FORWARD", DomainName="corp.example",
-        TargetIps=[{"Ip": "10.99.0.2", "Port": 53}])["ResolverRule"]["Id"]
-    extras.block(world.vpc, ["*.malware.example"])
-    extras.carry_rule(world.vpc, rule)
-    resolver.create_resolver_endpoint(
-        CreatorRequestId="inbound", Name="inbound", Direction="INBOUND",
-        SecurityGroupIds=[world.app_sg],
-        IpAddresses=[{"SubnetId": world.subnets["a"]}, {"SubnetId": world.subnets["b"]}])
-    ec2 = seed.boto("ec2", url)
-    ec2.create_managed_prefix_list(PrefixListName="office", MaxEntries=5, AddressFamily="IPv4",
-                                   Entries=[{"Cidr": "192.168.50.0/24"}])
-    ec2.create_vpc_peering_connection(VpcId=world.vpc, PeerVpcId=world.other_vpc)
-    options = ec2.create_dhcp_options(DhcpConfigurations=[
-        {"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS"]}])
-    ec2.associate_dhcp_options(DhcpOptionsId=options["DhcpOptions"]["DhcpOptionsId"],
-                               VpcId=world.vpc)
-    world.instance = ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1,
-                                       SubnetId=world.subnets["a"])["Instances"][0]["InstanceId"]
 
 
 async def diagnose_every_way(s, world, call):
