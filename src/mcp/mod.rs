@@ -226,7 +226,9 @@ impl Server {
     #[tool(
         description = "Wait until a VPC endpoint is available, sending progress notifications; \
             a rejected or failed endpoint ends the wait with what to do. Returns at the timeout \
-            (default 300 s) with the current state, and at once when the client cancels.",
+            (default 40 s, inside the time a host gives a call) with the current state and, \
+            while the endpoint is still on its way, this same call as next_action: call it \
+            again to keep waiting. Returns at once when the client cancels.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<wait::WaitOutput>()
     )]
