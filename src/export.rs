@@ -489,15 +489,10 @@ fn endpoint(w: &mut Writer, f: &ExportFacts, vpc_id: &str) -> Result<(), Error> 
 fn shared(f: &ExportFacts, e: &VpcEndpoint) -> Option<String> {
     let who = match &f.shared_with {
         Ok(rides) if rides.is_empty() => return None,
-        Ok(rides) => format!(
-            "{} reach it ({})",
-            riders::cluster_ids(&rides.iter().collect::<Vec<_>>()).join(", "),
-            rides
-                .iter()
-                .map(Ride::describe)
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
+        Ok(rides) => {
+            let (who, how) = riders::who_and_how(rides);
+            format!("{who} reach it ({how})")
+        }
         Err(why) => format!("which other clusters reach it could not be read ({why})"),
     };
     Some(format!(

@@ -181,11 +181,18 @@ pub(crate) fn others<'a>(rides: &'a [Ride], cluster_id: &str, vpc_id: &str) -> V
 }
 
 /// The cluster ids among `rides`, each once, in order.
-pub(crate) fn cluster_ids(rides: &[&Ride]) -> Vec<String> {
+fn cluster_ids(rides: &[&Ride]) -> Vec<String> {
     let mut ids: Vec<String> = rides.iter().map(|r| r.cluster_id.clone()).collect();
     ids.sort();
     ids.dedup();
     ids
+}
+
+/// Who rides, as sentences say it: the cluster ids (each once) and every ride described.
+pub(crate) fn who_and_how<'a>(rides: impl IntoIterator<Item = &'a Ride>) -> (String, String) {
+    let rides: Vec<&Ride> = rides.into_iter().collect();
+    let how: Vec<String> = rides.iter().map(|r| r.describe()).collect();
+    (cluster_ids(&rides).join(", "), how.join("; "))
 }
 
 /// A record answers with the endpoint: an alias to one of its DNS names, a CNAME to one, or

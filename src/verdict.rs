@@ -233,20 +233,11 @@ fn shared_note(f: &Facts, cluster: &ClusterFacts) -> Option<String> {
     if shared.is_empty() {
         return None;
     }
-    let mut ids: Vec<&str> = shared.iter().map(|r| r.cluster_id.as_str()).collect();
-    ids.sort();
-    ids.dedup();
+    let (who, how) = crate::riders::who_and_how(&shared);
     Some(format!(
-        " (shared: one private link serves every cluster of project {} in {}, and {} reach this \
-         endpoint too ({}), so a change here reaches them)",
-        cluster.project_id,
-        cluster.region.region_id,
-        ids.join(", "),
-        shared
-            .iter()
-            .map(crate::riders::Ride::describe)
-            .collect::<Vec<_>>()
-            .join("; ")
+        " (shared: one private link serves every cluster of project {} in {}, and {who} reach \
+         this endpoint too ({how}), so a change here reaches them)",
+        cluster.project_id, cluster.region.region_id,
     ))
 }
 

@@ -241,18 +241,14 @@ fn plan_endpoints(
         if !f.remove_shared_endpoint {
             match &riders {
                 Ok(rides) if !rides.is_empty() => {
+                    let (who, how) = riders::who_and_how(rides.iter().copied());
                     plan.kept.push(format!(
                         "VPC endpoint {}{and_registration}: a private link serves every cluster \
-                         of project {} in {}, and {} reach it ({}); only {}'s own name goes{}",
+                         of project {} in {}, and {who} reach it ({how}); only {}'s own name \
+                         goes{}",
                         endpoint.id,
                         f.project_id,
                         f.region_id,
-                        riders::cluster_ids(rides).join(", "),
-                        rides
-                            .iter()
-                            .map(|r| r.describe())
-                            .collect::<Vec<_>>()
-                            .join("; "),
                         f.cluster_id,
                         if is_managed(&endpoint.tags) {
                             ". remove_shared_endpoint: true removes the endpoint too, cutting them"
@@ -310,16 +306,13 @@ fn plan_endpoints(
             });
         }
         match &riders {
-            Ok(rides) if !rides.is_empty() => plan.warnings.push(format!(
-                "removing {} cuts the private access of {}: {}",
-                endpoint.id,
-                riders::cluster_ids(rides).join(", "),
-                rides
-                    .iter()
-                    .map(|r| r.describe())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )),
+            Ok(rides) if !rides.is_empty() => {
+                let (who, how) = riders::who_and_how(rides.iter().copied());
+                plan.warnings.push(format!(
+                    "removing {} cuts the private access of {who}: {how}",
+                    endpoint.id
+                ));
+            }
             Ok(_) => {}
             Err(why) => plan.warnings.push(format!(
                 "a private link serves every cluster of project {} in {}: which of them reach \
