@@ -19,6 +19,7 @@ mod diagnose;
 mod discovery;
 mod endpoint_state;
 mod error;
+mod evidence;
 mod export;
 mod facts;
 mod iam;

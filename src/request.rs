@@ -302,6 +302,17 @@ pub(crate) struct DiagnoseRequest {
         help = "Timeout of each probe in milliseconds (default 3000)"
     )]
     pub(crate) probe_timeout_ms: Option<u64>,
+    /// How far back the VPC flow logs and Resolver query logs are read, 1 to 1440 minutes
+    /// (default 15): only the flows to the endpoint on the link's port and the queries for the
+    /// host, one page of each log group, where the logs go to CloudWatch Logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 1440))]
+    #[arg(
+        long,
+        value_name = "MINUTES",
+        help = "How far back the flow logs and Resolver query logs are read, 1 to 1440 minutes (default 15)"
+    )]
+    pub(crate) log_minutes: Option<u32>,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1138,3 +1138,63 @@ mod tests {
         }
     }
 }
+
+/// A VPC flow log as `DescribeFlowLogs` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FlowLogConfig {
+    pub(crate) id: String,
+    /// The VPC, subnet or network interface it records.
+    pub(crate) resource_id: String,
+    /// `ALL`, `ACCEPT` or `REJECT`: which flows it records.
+    pub(crate) traffic_type: String,
+    /// `cloud-watch-logs`, `s3` or `kinesis-data-firehose`.
+    pub(crate) destination_type: String,
+    /// The destination's ARN, where AWS gives one.
+    pub(crate) destination: Option<String>,
+    /// The log group, for CloudWatch Logs.
+    pub(crate) log_group: Option<String>,
+    /// `None` for the default format.
+    pub(crate) log_format: Option<String>,
+    /// Why delivery fails, where it does.
+    pub(crate) delivery_error: Option<String>,
+}
+
+/// Every flow log of the account in the region: which of them record the endpoint is known
+/// only once its subnets and interfaces are, so they are listed whole, beside those reads.
+pub(crate) async fn flow_logs(ec2: &Client) -> Result<Vec<FlowLogConfig>, Error> {
+    let raw: Vec<aws_sdk_ec2::types::FlowLog> = ec2
+        .describe_flow_logs()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| sdk_error("ec2:DescribeFlowLogs", e))?;
+    Ok(raw
+        .iter()
+        .filter(|f| f.flow_log_status().is_none_or(|s| s == "ACTIVE"))
+        .map(|f| FlowLogConfig {
+            id: f.flow_log_id().unwrap_or_default().to_string(),
+            resource_id: f.resource_id().unwrap_or_default().to_string(),
+            traffic_type: f
+                .traffic_type()
+                .map(|t| t.as_str().to_ascii_uppercase())
+                .unwrap_or_else(|| "ALL".into()),
+            destination_type: f
+                .log_destination_type()
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_else(|| "cloud-watch-logs".into()),
+            destination: f.log_destination().map(str::to_string),
+            log_group: f.log_group_name().map(str::to_string),
+            log_format: f.log_format().map(str::to_string),
+            delivery_error: match f.deliver_logs_status() {
+                Some("FAILED") => Some(
+                    f.deliver_logs_error_message()
+                        .unwrap_or("delivery failed")
+                        .to_string(),
+                ),
+                _ => None,
+            },
+        })
+        .collect())
+}

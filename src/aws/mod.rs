@@ -4,6 +4,7 @@
 pub(crate) mod ec2;
 pub(crate) mod firewall;
 pub(crate) mod imds;
+pub(crate) mod logs;
 pub(crate) mod profiles;
 pub(crate) mod resolver;
 pub(crate) mod route53;
@@ -33,6 +34,7 @@ pub(crate) struct RegionClients {
     pub(crate) resolver: aws_sdk_route53resolver::Client,
     pub(crate) profiles: aws_sdk_route53profiles::Client,
     pub(crate) ssm: aws_sdk_ssm::Client,
+    pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
     pub(crate) sts: aws_sdk_sts::Client,
 }
 
@@ -192,6 +194,11 @@ impl Aws {
             ),
             ssm: aws_sdk_ssm::Client::from_conf(
                 aws_sdk_ssm::config::Builder::from(shared)
+                    .region(aws_region.clone())
+                    .build(),
+            ),
+            logs: aws_sdk_cloudwatchlogs::Client::from_conf(
+                aws_sdk_cloudwatchlogs::config::Builder::from(shared)
                     .region(aws_region.clone())
                     .build(),
             ),

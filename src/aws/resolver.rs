@@ -159,3 +159,64 @@ pub(crate) async fn inbound_endpoints(client: &Client) -> Result<Vec<InboundEndp
         })
         .collect()
 }
+
+/// A Resolver query logging configuration associated with a VPC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct QueryLogConfig {
+    pub(crate) id: String,
+    pub(crate) name: Option<String>,
+    /// The VPC whose queries it logs.
+    pub(crate) vpc_id: String,
+    /// A CloudWatch Logs log group, an S3 bucket or a Firehose stream; `None` for a
+    /// configuration this account cannot list (another account's, not shared with it).
+    pub(crate) destination_arn: Option<String>,
+}
+
+/// The query logging configurations associated with `vpcs`: the associations and the
+/// configurations (their destinations), read in one round and joined here.
+pub(crate) async fn query_log_configs(
+    client: &Client,
+    vpcs: &[String],
+) -> Result<Vec<QueryLogConfig>, Error> {
+    let (associations, configs) = tokio::join!(
+        client
+            .list_resolver_query_log_config_associations()
+            .filters(
+                Filter::builder()
+                    .name("ResourceId")
+                    .set_values(Some(vpcs.to_vec()))
+                    .build()
+            )
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+        client
+            .list_resolver_query_log_configs()
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    );
+    let associations = associations
+        .map_err(|e| sdk_error("route53resolver:ListResolverQueryLogConfigAssociations", e))?;
+    let configs =
+        configs.map_err(|e| sdk_error("route53resolver:ListResolverQueryLogConfigs", e))?;
+    let mut found: Vec<QueryLogConfig> = associations
+        .iter()
+        .filter(|a| a.status().is_none_or(|s| s.as_str() != "FAILED"))
+        .filter_map(|a| {
+            let vpc = a.resource_id().filter(|v| vpcs.iter().any(|w| w == v))?;
+            let id = a.resolver_query_log_config_id()?;
+            let config = configs.iter().find(|c| c.id() == Some(id));
+            Some(QueryLogConfig {
+                id: id.to_string(),
+                name: config.and_then(|c| c.name()).map(str::to_string),
+                vpc_id: vpc.to_string(),
+                destination_arn: config.and_then(|c| c.destination_arn()).map(str::to_string),
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| (&a.vpc_id, &a.id).cmp(&(&b.vpc_id, &b.id)));
+    Ok(found)
+}

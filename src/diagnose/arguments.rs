@@ -26,6 +26,8 @@ pub(super) struct CheckedRequest {
     pub(super) probe: bool,
     pub(super) dns_server: Option<SocketAddr>,
     pub(super) probe_timeout: Duration,
+    /// How far back the logs are read.
+    pub(super) log_minutes: u32,
     pub(super) machine: Option<Machine>,
 }
 
@@ -78,6 +80,17 @@ pub(super) fn check(
             ));
         }
     };
+    let log_minutes = match r.log_minutes {
+        None => crate::evidence::DEFAULT_MINUTES,
+        Some(m) if (1..=crate::evidence::MAX_MINUTES).contains(&m) => m,
+        Some(m) => {
+            return Err(Error::invalid(
+                "log_minutes",
+                &m.to_string(),
+                "expected 1 to 1440 minutes (a day)",
+            ));
+        }
+    };
     // On an instance, its VPC is the one meant, and the instance is the client, unless the
     // caller said otherwise.
     let machine = r.machine.clone();
@@ -114,6 +127,7 @@ pub(super) fn check(
         probe: r.probe.unwrap_or(true),
         dns_server,
         probe_timeout,
+        log_minutes,
         machine,
     })
 }
@@ -180,6 +194,22 @@ mod tests {
             check(&r, None).unwrap().probe_timeout,
             Duration::from_secs(60)
         );
+    }
+
+    #[test]
+    fn the_log_window_is_a_quarter_hour_by_default_and_a_day_at_most() {
+        let mut r = request();
+        assert_eq!(check(&r, None).unwrap().log_minutes, 15);
+        r.log_minutes = Some(1440);
+        assert_eq!(check(&r, None).unwrap().log_minutes, 1440);
+        for bad in [0, 1441] {
+            r.log_minutes = Some(bad);
+            let e = check(&r, None).unwrap_err().to_string();
+            assert!(
+                e.contains("log_minutes") && e.contains(&bad.to_string()),
+                "{e}"
+            );
+        }
     }
 
     #[test]

@@ -13,10 +13,13 @@ use crate::aws::resolver::InboundEndpoint;
 use crate::aws::route53::Zone;
 use crate::cluster::AwsCluster;
 use crate::error::Error;
+use crate::evidence::{self, Evidence, Question};
 use crate::facts::{self, Facts};
 use crate::reach::ClientSide;
 use crate::region::RegionNames;
 use crate::verdict::ClientView;
+
+use super::evidence::LogClient;
 
 /// Everything the checks know about the client: who it is and its groups and subnet.
 #[derive(Debug, Default)]
@@ -65,12 +68,16 @@ pub(super) struct ControlPlaneReads {
     pub(super) client: Result<KnownClient, Error>,
     /// Only where the client may be outside the endpoint's VPC.
     pub(super) surroundings: Option<Surroundings>,
+    /// What the flow logs and query logs said, with who the client is as they can tell it.
+    pub(super) logs: (Evidence, LogClient),
 }
 
 /// Rounds 2 and 3: the facts; the client (and its own VPC) beside them; and, for a client that
 /// may be outside the VPC, the endpoint VPC's routes (the way back), its peerings and, for an
-/// address alone, the inbound Resolver endpoints (on premises). Fails only where AWS cannot be
-/// reached at all; every other read's failure stays in its value.
+/// address alone, the inbound Resolver endpoints (on premises). The logs that exist are listed
+/// in round 2 too; what answers the question is read in a fourth round, once the endpoint is
+/// known. Fails only where AWS cannot be reached at all; every other read's failure stays in
+/// its value.
 pub(super) async fn control_plane(
     app: &App,
     t: &AwsCluster,
@@ -80,7 +87,10 @@ pub(super) async fn control_plane(
     let region = t.region.clone();
     let clients = app.aws.clients(Some(&region)).await?;
     let outside = c.client_vpc.is_some() || c.instance_id.is_some() || c.client_network.is_some();
-    let (facts, client, surroundings) = tokio::join!(
+    let asking_vpcs: Vec<String> = std::iter::once(vpc_id.to_string())
+        .chain(c.client_vpc.clone().filter(|v| v != vpc_id))
+        .collect();
+    let (facts, client, surroundings, log_sources) = tokio::join!(
         // Boxed: the facts' future is large, and inline in this one it overflows a worker
         // thread's stack in debug builds.
         Box::pin(facts::gather_from(
@@ -117,12 +127,44 @@ pub(super) async fn control_plane(
                 peerings,
             })
         },
+        evidence::find(&clients, &asking_vpcs),
     );
+    // Round 4: the logs, filtered by what the facts found.
+    let question = log_question(&facts, c.log_minutes);
+    let evidence = evidence::read(&clients, log_sources, &question).await;
+    let log_client = LogClient {
+        network: client.as_ref().ok().and_then(|k| k.view.side.network),
+        instance: c.instance_id.clone(),
+    };
     Ok(ControlPlaneReads {
         facts,
         client,
         surroundings,
+        logs: (evidence, log_client),
     })
+}
+
+/// What the logs are asked, from the facts: the endpoint the VPC uses (its own, or a hub's),
+/// its addresses, the link's port and host, and the window ending now.
+fn log_question(facts: &Facts, minutes: u32) -> Question {
+    let endpoint = facts.endpoint();
+    let address = facts.cluster.as_ref().ok().and_then(|c| c.address.as_ref());
+    let end_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default();
+    Question {
+        endpoint_vpc: endpoint.map(|e| e.vpc_id.clone()),
+        subnets: endpoint.map(|e| e.subnet_ids.clone()).unwrap_or_default(),
+        interfaces: endpoint
+            .map(|e| e.network_interface_ids.clone())
+            .unwrap_or_default(),
+        addresses: facts.endpoint_addresses.clone(),
+        port: address.map(|a| a.port),
+        host: address.map(|a| a.host.clone()),
+        end_ms,
+        minutes,
+    }
 }
 
 /// The client's own VPC, its private zones and its route tables, in one round.

@@ -10,12 +10,14 @@ use ipnet::IpNet;
 
 use super::arguments::CheckedRequest;
 use super::data_plane::{self, ProbeContext, ProbeResults};
+use super::evidence::LogClient;
 use super::finding::{self, Finding, Status};
 use super::gather::{ClientVpc, ControlPlaneReads, KnownClient, OtherVpc, Surroundings};
 use super::{dns_path, network, onprem, peering};
 use crate::aws::ec2::{self, PeeringConnection, RouteTable};
 use crate::cluster::AwsCluster;
 use crate::error::Error;
+use crate::evidence::Evidence;
 use crate::facts::{self, Facts};
 use crate::request::ToolCall;
 use crate::verdict::{self, ClientView, SetupStep};
@@ -33,9 +35,44 @@ pub(super) struct ProbeHints {
     pub(super) profile_dns_fix: Option<String>,
 }
 
+/// The control plane judged, with what the probes' reading needs, the reads that failed aside,
+/// and the logs, judged once the probes are in.
+#[derive(Debug, Default)]
+pub(super) struct ControlPlane {
+    pub(super) findings: Vec<Finding>,
+    pub(super) hints: ProbeHints,
+    pub(super) not_read: Vec<String>,
+    pub(super) logs: Option<(Evidence, LogClient)>,
+}
+
 /// The control plane judged: AWS unreachable is one finding; otherwise the verdicts, the
 /// diagnosis's own checks and the client's side, with what the probes' reading needs.
 pub(super) fn control_plane(
+    t: &AwsCluster,
+    vpc_id: &str,
+    reads: Result<ControlPlaneReads, Error>,
+) -> ControlPlane {
+    let (logs, judged) = match reads {
+        Ok(mut reads) => {
+            let logs = std::mem::take(&mut reads.logs);
+            (Some(logs), judge_reads(t, vpc_id, Ok(reads)))
+        }
+        Err(e) => (None, judge_reads(t, vpc_id, Err(e))),
+    };
+    let (findings, hints, mut not_read) = judged;
+    if let Some((evidence, _)) = &logs {
+        not_read.extend(evidence.flows.failures());
+        not_read.extend(evidence.queries.failures());
+    }
+    ControlPlane {
+        findings,
+        hints,
+        not_read,
+        logs,
+    }
+}
+
+fn judge_reads(
     t: &AwsCluster,
     vpc_id: &str,
     reads: Result<ControlPlaneReads, Error>,
@@ -44,6 +81,7 @@ pub(super) fn control_plane(
         facts,
         client,
         surroundings,
+        logs: _,
     } = match reads {
         Ok(reads) => reads,
         Err(e) => {
@@ -922,6 +960,7 @@ mod tests {
             facts,
             client: Ok(client),
             surroundings: None,
+            logs: Default::default(),
         })
     }
 
@@ -931,7 +970,11 @@ mod tests {
 
     #[test]
     fn aws_out_of_reach_is_one_finding_and_nothing_is_judged() {
-        let (out, hints, _) = control_plane(
+        let ControlPlane {
+            findings: out,
+            hints,
+            ..
+        } = control_plane(
             &cluster(),
             "vpc-11111111",
             Err(Error::Config("no credentials".into())),
@@ -945,11 +988,12 @@ mod tests {
     fn a_vpc_of_another_region_gets_the_verdicts_alone() {
         let mut facts = with_address(nothing());
         facts.vpc_region = Some("us-east-1".into());
-        let (out, _, _) = control_plane(
+        let out = control_plane(
             &cluster(),
             "vpc-11111111",
             reads(facts, KnownClient::default()),
-        );
+        )
+        .findings;
         assert!(!checks(&out).contains(&"network_acl"), "{:?}", checks(&out));
         assert!(!checks(&out).contains(&"vpc_dns_attributes"));
     }

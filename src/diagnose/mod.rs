@@ -10,6 +10,7 @@
 mod arguments;
 pub(crate) mod data_plane;
 pub(crate) mod dns_path;
+pub(crate) mod evidence;
 pub(crate) mod finding;
 mod gather;
 mod judge;
@@ -32,7 +33,6 @@ use crate::request::DiagnoseRequest;
 use crate::request::ToolCall;
 use crate::summary::Summary;
 pub(crate) use finding::{Finding, Status, mark};
-use judge::ProbeHints;
 
 pub(crate) const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The control plane's reads get longer than the probes: AWS retries throttling.
@@ -164,8 +164,8 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
                 let reads = Box::pin(gather::control_plane(app, t, vpc, &c));
                 match tokio::time::timeout(CONTROL_PLANE_DEADLINE, reads).await {
                     Ok(reads) => judge::control_plane(t, vpc, reads),
-                    Err(_) => (
-                        vec![finding::fail(
+                    Err(_) => judge::ControlPlane {
+                        findings: vec![finding::fail(
                             "control_plane",
                             format!(
                                 "AWS and Zilliz did not answer within {} s",
@@ -174,13 +174,15 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
                             "call again; if it persists, check the AWS region's and Zilliz \
                              Cloud's status pages and this machine's network",
                         )],
-                        ProbeHints::default(),
-                        Vec::new(),
-                    ),
+                        ..Default::default()
+                    },
                 }
             }
-            (Some(t), None) => (judge::without_vpc(t), ProbeHints::default(), Vec::new()),
-            (None, _) => (Vec::new(), ProbeHints::default(), Vec::new()),
+            (Some(t), None) => judge::ControlPlane {
+                findings: judge::without_vpc(t),
+                ..Default::default()
+            },
+            (None, _) => judge::ControlPlane::default(),
         }
     };
     let probes = async {
@@ -191,12 +193,28 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
             _ => None,
         }
     };
-    let ((control_findings, hints, not_read), probe_results) = tokio::join!(control, probes);
-    findings.extend(control_findings);
+    let (control, probe_results) = tokio::join!(control, probes);
+    findings.extend(control.findings);
 
-    let (probe_findings, ran_inside_vpc) =
-        judge::probes(probe_results.as_ref(), host.as_deref(), port, &c, hints);
+    let (probe_findings, ran_inside_vpc) = judge::probes(
+        probe_results.as_ref(),
+        host.as_deref(),
+        port,
+        &c,
+        control.hints,
+    );
     findings.extend(probe_findings);
+    // The logs last: they confirm or contradict what the rules and the probes said.
+    if let (Some((logs, client)), Some(vpc_id)) = (&control.logs, &c.vpc_id) {
+        let link = evidence::LinkView {
+            vpc_id,
+            host: host.as_deref(),
+            port,
+        };
+        let said = evidence::findings(logs, client, &findings, &link);
+        findings.extend(said);
+    }
+    let not_read = control.not_read;
     let doctor_command = c.cluster_id.as_ref().map(|id| {
         let mut command = format!("zilliz-privatelink-mcp doctor --cluster-id {id}");
         if let Some(vpc) = &c.vpc_id {

@@ -297,8 +297,11 @@ impl Server {
             link, in one call: checks the cluster, the endpoint and its registration, the VPC's \
             DNS attributes, the private zone and its alias (and zones shadowing it), security \
             groups and network ACLs for the given client, then resolves the host and probes TCP \
-            and HTTP from where the server runs. Each finding is pass, warn, fail or skip, with \
-            the exact fix; healthy is true when nothing fails.",
+            and HTTP from where the server runs. Where the account keeps VPC flow logs or Route \
+            53 Resolver query logs in CloudWatch Logs, it reads the last log_minutes of them for \
+            this link (the client's flows to the endpoint, the resolver's answers for the host) \
+            and says whether they agree with the rules. Each finding is pass, warn, fail or skip, \
+            with the exact fix; healthy is true when nothing fails and everything was read.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<diagnose::Report>()
     )]

@@ -234,7 +234,8 @@ def point_alias_elsewhere(moto_url, host):
 
 def plant_the_enterprise_reads(world, url, extras):
     """What makes the diagnosis read everything: a DNS Firewall group, a Profile bringing a
-    Resolver rule and a zone, an inbound Resolver endpoint, a prefix list, a peering."""
+    Resolver rule and a zone, an inbound Resolver endpoint, a prefix list, a peering, a flow
+    log and query logging to CloudWatch Logs."""
     resolver = boto("route53resolver", url)
     rule = resolver.create_resolver_rule(
         CreatorRequestId="corp", Name="corp", RuleType="FORWARD", DomainName="corp.example",
@@ -253,5 +254,19 @@ def plant_the_enterprise_reads(world, url, extras):
         {"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS"]}])
     ec2.associate_dhcp_options(DhcpOptionsId=options["DhcpOptions"]["DhcpOptionsId"],
                                VpcId=world.vpc)
+    # The logs AWS keeps: a flow log on the VPC and its Resolver query logging, both to
+    # CloudWatch Logs.
+    logs = boto("logs", url)
+    for group in ("/corp/flows", "/corp/dns"):
+        logs.create_log_group(logGroupName=group)
+    ec2.create_flow_logs(ResourceIds=[world.vpc], ResourceType="VPC", TrafficType="ALL",
+                         LogGroupName="/corp/flows",
+                         DeliverLogsPermissionArn="arn:aws:iam::123456789012:role/flow-logs")
+    config = resolver.create_resolver_query_log_config(
+        Name="corp-dns", CreatorRequestId="corp-dns",
+        DestinationArn=f"arn:aws:logs:{REGION}:123456789012:log-group:/corp/dns",
+    )["ResolverQueryLogConfig"]["Id"]
+    resolver.associate_resolver_query_log_config(ResolverQueryLogConfigId=config,
+                                                 ResourceId=world.vpc)
     world.instance = ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1,
                                        SubnetId=world.subnets["a"])["Instances"][0]["InstanceId"]

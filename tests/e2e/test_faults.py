@@ -119,7 +119,8 @@ async def test_a_hundred_concurrent_calls_all_answer(world, server_env):
 
 
 # Each read of iam/read-only.json as the fault proxy recognizes its request: EC2's form
-# `Action`, Route 53's REST path, Route 53 Resolver's `X-Amz-Target`, Route 53 Profiles' path.
+# `Action`, Route 53's REST path, Route 53 Resolver's and CloudWatch Logs' `X-Amz-Target`,
+# Route 53 Profiles' path.
 R53 = "/2013-04-01"
 READS = {
     "route53:GetHostedZone": ("aws", rf"{R53}/hostedzone/[^/]+"),
@@ -141,6 +142,8 @@ def throttled_read(action):
         where, pattern = READS[action]
     elif service == "ec2":
         where, pattern = "aws", name
+    elif service == "logs":
+        where, pattern = "aws", rf"Logs_20140328\.{name}"
     else:
         where, pattern = "extras", rf"Route53Resolver\.{name}"
     return where, Rule(None, "throttle", times=10_000, pattern=pattern)

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.anyio
 
 # The SDK runs each call in a span `Service.Operation{rpc.service=…}`; IAM prefixes by service.
 SERVICES = {"ec2": "ec2", "route53": "route53", "route53resolver": "route53resolver",
-            "route53profiles": "route53profiles", "ssm": "ssm", "sts": "sts"}
+            "route53profiles": "route53profiles", "ssm": "ssm", "sts": "sts",
+            "cloudwatchlogs": "logs"}
 
 
 def document(name):
@@ -50,7 +51,7 @@ def as_moto_reads(doc):
 def called(log):
     """The IAM actions of the AWS calls the server made, from the SDK's log."""
     found = set()
-    for service, operation in re.findall(r"(Route 53|[A-Za-z0-9]+)\.([A-Za-z0-9]+)\{rpc\.service",
+    for service, operation in re.findall(r"(Route 53|CloudWatch Logs|[A-Za-z0-9]+)\.([A-Za-z0-9]+)\{rpc\.service",
                                          log):
         prefix = SERVICES.get(service.lower().replace(" ", ""))
         assert prefix, f"unknown service in the SDK's log: {service}"

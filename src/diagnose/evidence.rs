@@ -1,0 +1,799 @@
+//! What the logs say, judged beside the rules: a `flow_log` finding (the client's flows to the
+//! endpoint on the link's port and what the endpoint's interfaces did with them) and a
+//! `query_log` finding (what the VPC's resolver answered the client for the host). Each says
+//! whether it agrees with the control plane's reading or contradicts it; where a log exists but
+//! holds nothing from the client, it says so; where no log exists, one `logs` line says which
+//! logging would answer next time, and proposes no change (logging costs money).
+//!
+//! Pure: over the evidence read once and the findings already made.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::finding::{self, Finding, Fix, Status};
+use crate::evidence::flow::{Action, Flow};
+use crate::evidence::query::{Answer, Query};
+use crate::evidence::{Evidence, Logs, MAX_MINUTES, Outcome};
+
+/// The checks of the rules a flow to the endpoint meets on its way in.
+const NETWORK_CHECKS: [&str; 4] = [
+    "security_group_inbound",
+    "security_group_reference",
+    "network_acl",
+    "security_group_outbound",
+];
+/// The checks of what the VPC's resolver answers for the host.
+const DNS_CHECKS: [&str; 8] = [
+    "hosted_zone",
+    "alias_record",
+    "vpc_dns_attributes",
+    "zone_shadowing",
+    "dns_firewall",
+    "resolver_rules",
+    "dns_servers",
+    "private_link_address",
+];
+/// The probes past DNS: a failure of theirs with accepted flows is not the network's.
+const CONNECTION_PROBES: [&str; 2] = ["tcp_connect", "http"];
+
+/// Who the client is, as far as the logs can tell it: its address (or network) and instance.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LogClient {
+    pub(crate) network: Option<IpNet>,
+    pub(crate) instance: Option<String>,
+}
+
+impl LogClient {
+    fn known(&self) -> bool {
+        self.network.is_some() || self.instance.is_some()
+    }
+
+    fn named(&self) -> String {
+        match (&self.instance, self.network) {
+            (Some(i), Some(n)) => format!("{i} ({})", address_text(n)),
+            (Some(i), None) => i.clone(),
+            (None, Some(n)) => address_text(n),
+            (None, None) => "the client".into(),
+        }
+    }
+
+    fn sent(&self, address: IpAddr) -> bool {
+        self.network.is_some_and(|n| n.contains(&address))
+    }
+
+    fn asked(&self, q: &Query) -> bool {
+        q.instance.is_some() && q.instance == self.instance
+            || q.client.is_some_and(|a| self.sent(a))
+    }
+}
+
+fn address_text(n: IpNet) -> String {
+    if n.prefix_len() == n.max_prefix_len() {
+        n.addr().to_string()
+    } else {
+        n.to_string()
+    }
+}
+
+/// The link the logs are read for.
+#[derive(Debug, Clone)]
+pub(crate) struct LinkView<'a> {
+    pub(crate) vpc_id: &'a str,
+    pub(crate) host: Option<&'a str>,
+    pub(crate) port: Option<u16>,
+}
+
+/// The logs' findings: `flow_log` and `query_log`, or one `logs` line where neither kind of
+/// logging covers the link.
+pub(crate) fn findings(
+    e: &Evidence,
+    client: &LogClient,
+    judged: &[Finding],
+    link: &LinkView<'_>,
+) -> Vec<Finding> {
+    let flows_exist =
+        e.endpoint_known && (e.flows.unlisted.is_some() || !e.flows.sources.is_empty());
+    let queries_exist = e.queries.unlisted.is_some() || !e.queries.sources.is_empty();
+    if !flows_exist && !queries_exist {
+        return vec![no_logging(link)];
+    }
+    let mut out = Vec::new();
+    if flows_exist {
+        out.push(flow_finding(e, client, judged, link));
+    }
+    if queries_exist {
+        out.push(query_finding(e, client, judged, link));
+    }
+    out
+}
+
+fn no_logging(link: &LinkView<'_>) -> Finding {
+    finding::skip(
+        "logs",
+        format!(
+            "no VPC flow log records the endpoint (on its interfaces, their subnets or its VPC) \
+             and no Resolver query logging covers {}: this diagnosis judged the rules, not what \
+             the client met",
+            link.vpc_id
+        ),
+        format!(
+            "nothing to change now. For this evidence next time, a flow log on {vpc} and Resolver \
+             query logging on {vpc}, both to CloudWatch Logs, would show whether the client's \
+             packets reach the endpoint and what the resolver answers; both cost money \
+             (CloudWatch Logs ingestion and storage), so turn them on only if the person asks",
+            vpc = link.vpc_id
+        ),
+    )
+}
+
+/// Each source's line: `flow log fl-1 (ALL, on vpc-1) to log group /f: 3 events`.
+fn sources_text<T>(logs: &Logs<T>, kind: &str) -> String {
+    let mut parts: Vec<String> = logs
+        .sources
+        .iter()
+        .map(|s| match &s.outcome {
+            Outcome::Read { events } => format!("{}: {events} event(s) read", s.described),
+            Outcome::Failed(_) => format!("{}: could not be read (see not_read)", s.described),
+            Outcome::NotRead(why) => format!("{}: {why}", s.described),
+        })
+        .collect();
+    if logs.unlisted.is_some() {
+        parts.push(format!("the {kind} could not be listed (see not_read)"));
+    }
+    parts.join("; ")
+}
+
+fn window_text(e: &Evidence) -> String {
+    format!("in the last {} minutes", e.minutes)
+}
+
+fn partial_text<T>(logs: &Logs<T>) -> &'static str {
+    if logs.partial {
+        " (a part of the window: the read stops at one page of events; a narrower log_minutes \
+         reads the rest)"
+    } else {
+        ""
+    }
+}
+
+/// Where no log of this kind could be read: why, and what would let it be.
+fn unreadable<T>(check: &str, logs: &Logs<T>, kind: &str, what: &str) -> Finding {
+    let fix = if logs.unlisted.is_some()
+        || logs
+            .sources
+            .iter()
+            .any(|s| matches!(s.outcome, Outcome::Failed(_)))
+    {
+        "grant the reads named in not_read (iam/read-only.json has them), then call again"
+            .to_string()
+    } else {
+        format!("read {what} where the log is delivered (named above)")
+    };
+    finding::skip(
+        check,
+        format!("not judged from logs: {}", sources_text(logs, kind)),
+        fix,
+    )
+}
+
+fn first_failing<'a>(judged: &'a [Finding], checks: &[&str]) -> Option<&'a Finding> {
+    judged
+        .iter()
+        .find(|f| f.status == Status::Fail && checks.contains(&f.check.as_str()))
+}
+
+fn fix_of(f: &Finding) -> Fix {
+    match (&f.remedy, &f.fix) {
+        (Some(call), _) => Fix::Call(call.clone()),
+        (None, Some(text)) => Fix::Text(text.clone()),
+        (None, None) => Fix::Text(format!("see the {} finding", f.check)),
+    }
+}
+
+fn again(minutes_hint: bool) -> String {
+    let mut text = "have the application connect again, then call diagnose_private_link again \
+                    in a few minutes (logs arrive 1 to 10 minutes late)"
+        .to_string();
+    if minutes_hint {
+        text.push_str(&format!(
+            "; log_minutes widens the window (up to {MAX_MINUTES})"
+        ));
+    }
+    text
+}
+
+/// Unix seconds as `2026-12-02T12:01:07Z`.
+fn when(seconds: i64) -> String {
+    use aws_sdk_cloudwatchlogs::primitives::{DateTime, DateTimeFormat};
+    DateTime::from_secs(seconds)
+        .fmt(DateTimeFormat::DateTime)
+        .unwrap_or_else(|_| seconds.to_string())
+}
+
+/// The flows of one client address: how many of each action, and when each last was.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    accepted: usize,
+    rejected: usize,
+    last_accepted: Option<i64>,
+    last_rejected: Option<i64>,
+}
+
+impl Tally {
+    fn add(&mut self, f: &Flow) {
+        let at = f.end.or(f.start);
+        match f.action {
+            Action::Accept => {
+                self.accepted += 1;
+                self.last_accepted = self.last_accepted.max(at);
+            }
+            Action::Reject => {
+                self.rejected += 1;
+                self.last_rejected = self.last_rejected.max(at);
+            }
+        }
+    }
+
+    /// The last word is a rejection: none accepted, or the last rejected after the last
+    /// accepted.
+    fn rejected_last(&self) -> bool {
+        self.rejected > 0 && (self.accepted == 0 || self.last_rejected >= self.last_accepted)
+    }
+
+    fn text(&self) -> String {
+        let mut parts = Vec::new();
+        if self.rejected > 0 {
+            parts.push(format!(
+                "{} rejected{}",
+                self.rejected,
+                self.last_rejected
+                    .map(|t| format!(" (last at {})", when(t)))
+                    .unwrap_or_default()
+            ));
+        }
+        if self.accepted > 0 {
+            parts.push(format!(
+                "{} accepted{}",
+                self.accepted,
+                self.last_accepted
+                    .map(|t| format!(" (last at {})", when(t)))
+                    .unwrap_or_default()
+            ));
+        }
+        parts.join(", ")
+    }
+}
+
+fn tallies<'a>(flows: impl Iterator<Item = &'a Flow>) -> BTreeMap<IpAddr, Tally> {
+    let mut by_client: BTreeMap<IpAddr, Tally> = BTreeMap::new();
+    for f in flows {
+        by_client.entry(f.client).or_default().add(f);
+    }
+    by_client
+}
+
+/// Which actions the read flow logs record: a log of `REJECT` only cannot show acceptance.
+fn recorded(e: &Evidence) -> String {
+    let traffic: Vec<&str> = e
+        .flows
+        .sources
+        .iter()
+        .filter(|s| matches!(s.outcome, Outcome::Read { .. }))
+        .filter_map(|s| s.traffic.as_deref())
+        .collect();
+    if traffic.iter().all(|t| *t == "REJECT") {
+        " (these flow logs record rejected flows only)".into()
+    } else if traffic.iter().all(|t| *t == "ACCEPT") {
+        " (these flow logs record accepted flows only)".into()
+    } else {
+        String::new()
+    }
+}
+
+fn flow_finding(
+    e: &Evidence,
+    client: &LogClient,
+    judged: &[Finding],
+    link: &LinkView<'_>,
+) -> Finding {
+    let check = "flow_log";
+    if !e.flows.read_any() {
+        return unreadable(check, &e.flows, "flow logs", "the flows to the endpoint");
+    }
+    let port = link.port.unwrap_or_default();
+    let to = format!("the endpoint on port {port}");
+    let caveat = format!("{}{}", recorded(e), partial_text(&e.flows));
+    let (tallies, who) = if client.network.is_some() {
+        (
+            tallies(e.flows.records.iter().filter(|f| client.sent(f.client))),
+            client.named(),
+        )
+    } else {
+        (tallies(e.flows.records.iter()), "any client".to_string())
+    };
+    if tallies.is_empty() {
+        let others = if client.network.is_some() && !e.flows.records.is_empty() {
+            format!(" ({} from other clients)", e.flows.records.len())
+        } else {
+            String::new()
+        };
+        return finding::skip(
+            check,
+            format!(
+                "no flow from {who} to {to} {}{others}{caveat}: it may not have tried in the \
+                 window, or its packets may not leave it (its own group's outbound rules, its \
+                 routes); read: {}",
+                window_text(e),
+                sources_text(&e.flows, "flow logs")
+            ),
+            again(true),
+        );
+    }
+    let rejected: Vec<(&IpAddr, &Tally)> =
+        tallies.iter().filter(|(_, t)| t.rejected_last()).collect();
+    let listed = tallies
+        .iter()
+        .take(5)
+        .map(|(ip, t)| format!("from {ip}: {}", t.text()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let more = if tallies.len() > 5 {
+        format!("; and {} more client(s)", tallies.len() - 5)
+    } else {
+        String::new()
+    };
+    let seen = format!(
+        "flows to {to} {}: {listed}{more}{caveat} (read: {})",
+        window_text(e),
+        sources_text(&e.flows, "flow logs")
+    );
+    let network_fails = first_failing(judged, &NETWORK_CHECKS);
+    if !rejected.is_empty() {
+        let clients = rejected
+            .iter()
+            .map(|(ip, _)| ip.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return match network_fails {
+            Some(f) => finding::fail(
+                check,
+                format!(
+                    "the endpoint's interfaces rejected {clients}'s flows: {seen}. This agrees \
+                     with {}: {}",
+                    f.check, f.detail
+                ),
+                fix_of(f),
+            ),
+            None => finding::warn(
+                check,
+                format!(
+                    "the endpoint's interfaces rejected {clients}'s flows: {seen}. This \
+                     contradicts the rules read now (the endpoint's security groups and the \
+                     network ACLs admit it): they may have changed since the last rejection"
+                ),
+                again(false),
+            ),
+        };
+    }
+    let probe_fails = first_failing(judged, &CONNECTION_PROBES);
+    match (network_fails, probe_fails) {
+        (Some(f), _) => finding::warn(
+            check,
+            format!(
+                "the endpoint accepted the flows: {seen}. This contradicts {}, which fails now \
+                 (the rule may have been removed since)",
+                f.check
+            ),
+            fix_of(f),
+        ),
+        (None, Some(p)) => finding::pass(
+            check,
+            format!(
+                "the endpoint accepted the flows: {seen}. The network lets the packets in, so \
+                 the failing {} points away from the network: to the way back, TLS or the \
+                 application",
+                p.check
+            ),
+        ),
+        (None, None) => finding::pass(
+            check,
+            format!("the endpoint accepted the flows: {seen}; the network lets the packets in"),
+        ),
+    }
+}
+
+/// The answers of one asker (instance or address): the last one counts, the rest are told.
+fn last_answers<'a>(queries: impl Iterator<Item = &'a Query>) -> Vec<(String, usize, &'a Query)> {
+    let mut by_asker: BTreeMap<String, (usize, &Query)> = BTreeMap::new();
+    for q in queries {
+        let asker = match (&q.instance, q.client) {
+            (Some(i), Some(a)) => format!("{i} ({a})"),
+            (Some(i), None) => i.clone(),
+            (None, Some(a)) => a.to_string(),
+            (None, None) => "an unknown client".into(),
+        };
+        let entry = by_asker.entry(asker).or_insert((0, q));
+        entry.0 += 1;
+        if q.at >= entry.1.at {
+            entry.1 = q;
+        }
+    }
+    by_asker
+        .into_iter()
+        .map(|(asker, (n, q))| (asker, n, q))
+        .collect()
+}
+
+fn query_finding(
+    e: &Evidence,
+    client: &LogClient,
+    judged: &[Finding],
+    link: &LinkView<'_>,
+) -> Finding {
+    let check = "query_log";
+    if !e.queries.read_any() {
+        return unreadable(
+            check,
+            &e.queries,
+            "query logging configurations",
+            "the queries for the host",
+        );
+    }
+    let host = link.host.unwrap_or("the host");
+    let caveat = partial_text(&e.queries);
+    let answers = if client.known() {
+        last_answers(e.queries.records.iter().filter(|q| client.asked(q)))
+    } else {
+        last_answers(e.queries.records.iter())
+    };
+    if answers.is_empty() {
+        let who = if client.known() {
+            client.named()
+        } else {
+            "any client".into()
+        };
+        let others = if client.known() && !e.queries.records.is_empty() {
+            format!(" ({} from other clients)", e.queries.records.len())
+        } else {
+            String::new()
+        };
+        return finding::skip(
+            check,
+            format!(
+                "no query from {who} for {host} {}{others}{caveat}: it may not have asked in the \
+                 window (or answered from its own cache), or it may not use this VPC's resolver \
+                 (a DNS server of its own, or another VPC's); read: {}",
+                window_text(e),
+                sources_text(&e.queries, "query logging configurations")
+            ),
+            again(true),
+        );
+    }
+    let listed = answers
+        .iter()
+        .take(5)
+        .map(|(asker, n, q)| format!("{asker} asked {n} time(s), last at {}: {}", q.at, q.answer))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let more = if answers.len() > 5 {
+        format!("; and {} more client(s)", answers.len() - 5)
+    } else {
+        String::new()
+    };
+    let seen = format!(
+        "the VPC's resolver {} for {host}: {listed}{more}{caveat} (read: {})",
+        window_text(e),
+        sources_text(&e.queries, "query logging configurations")
+    );
+    let bad: Vec<&(String, usize, &Query)> = answers
+        .iter()
+        .filter(|(_, _, q)| !q.answer.is_endpoint() && !matches!(q.answer, Answer::Other(_)))
+        .collect();
+    let dns_fails = first_failing(judged, &DNS_CHECKS);
+    if !bad.is_empty() {
+        return match dns_fails {
+            Some(f) => finding::fail(
+                check,
+                format!("{seen}. This agrees with {}: {}", f.check, f.detail),
+                fix_of(f),
+            ),
+            None => finding::warn(
+                check,
+                format!(
+                    "{seen}. This contradicts the zones and rules read now, which answer with \
+                     the endpoint: they may have changed since, or the client asked a resolver \
+                     the VPC's settings do not decide (a cached answer, a DNS server of its own)"
+                ),
+                again(false),
+            ),
+        };
+    }
+    if answers.iter().all(|(_, _, q)| !q.answer.is_endpoint()) {
+        return finding::warn(
+            check,
+            format!("{seen}. No answer is judged here (the endpoint's addresses are unknown)"),
+            again(false),
+        );
+    }
+    match dns_fails {
+        Some(f) => finding::warn(
+            check,
+            format!(
+                "{seen}. This contradicts {}, which fails now (a change since the last query?)",
+                f.check
+            ),
+            fix_of(f),
+        ),
+        None => finding::pass(
+            check,
+            format!("{seen}: the resolver answers with the endpoint"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{Source, flow::Format, query};
+
+    const HOST: &str = "in01-x.aws-us-west-2.vectordb.zillizcloud.com";
+
+    fn link() -> LinkView<'static> {
+        LinkView {
+            vpc_id: "vpc-1",
+            host: Some(HOST),
+            port: Some(19530),
+        }
+    }
+
+    fn read_source(traffic: &str) -> Source {
+        Source {
+            described: "flow log fl-1 (ALL, on vpc-1) to log group /flows".into(),
+            traffic: Some(traffic.into()),
+            outcome: Outcome::Read { events: 1 },
+        }
+    }
+
+    fn flows(lines: &[&str]) -> Logs<Flow> {
+        let f = Format::parse(None).unwrap();
+        Logs {
+            sources: vec![read_source("ALL")],
+            records: lines.iter().filter_map(|l| f.flow(l)).collect(),
+            ..Logs::default()
+        }
+    }
+
+    fn evidence(flows: Logs<Flow>, queries: Logs<Query>) -> Evidence {
+        Evidence {
+            minutes: 15,
+            flows,
+            queries,
+            endpoint_known: true,
+        }
+    }
+
+    fn client() -> LogClient {
+        LogClient {
+            network: Some("10.0.3.7/32".parse().unwrap()),
+            instance: Some("i-0abc".into()),
+        }
+    }
+
+    fn sg_fails() -> Finding {
+        finding::fail(
+            "security_group_inbound",
+            "no rule of sg-1 admits 10.0.3.7 on 19530",
+            "allow_client_access …",
+        )
+    }
+
+    const REJECTED: &str =
+        "2 1 eni-0aaa 10.0.3.7 10.0.0.37 49761 19530 6 3 180 1800000000 1800000060 REJECT OK";
+    const ACCEPTED: &str =
+        "2 1 eni-0aaa 10.0.3.7 10.0.0.37 49762 19530 6 9 900 1800000100 1800000160 ACCEPT OK";
+
+    fn one(out: Vec<Finding>, check: &str) -> Finding {
+        out.into_iter().find(|f| f.check == check).unwrap()
+    }
+
+    #[test]
+    fn rejected_flows_agree_with_the_missing_rule_and_carry_its_fix() {
+        let e = evidence(flows(&[REJECTED, REJECTED]), Logs::default());
+        let f = one(findings(&e, &client(), &[sg_fails()], &link()), "flow_log");
+        assert_eq!(f.status, Status::Fail);
+        assert!(
+            f.detail.contains("10.0.3.7") && f.detail.contains("2 rejected"),
+            "{f:?}"
+        );
+        assert!(
+            f.detail.contains("agrees with security_group_inbound"),
+            "{f:?}"
+        );
+        assert_eq!(f.fix.as_deref(), Some("allow_client_access …"));
+    }
+
+    #[test]
+    fn rejected_flows_the_rules_now_admit_are_a_contradiction_not_a_failure() {
+        let e = evidence(flows(&[REJECTED]), Logs::default());
+        let f = one(findings(&e, &client(), &[], &link()), "flow_log");
+        assert_eq!(f.status, Status::Warn);
+        assert!(f.detail.contains("contradicts"), "{f:?}");
+    }
+
+    #[test]
+    fn accepted_flows_with_a_failing_probe_point_away_from_the_network() {
+        let e = evidence(flows(&[REJECTED, ACCEPTED]), Logs::default());
+        let tcp = finding::fail("tcp_connect", "timed out", "…");
+        let f = one(findings(&e, &client(), &[tcp], &link()), "flow_log");
+        assert_eq!(f.status, Status::Pass, "{f:?}");
+        assert!(f.detail.contains("points away from the network"), "{f:?}");
+        // The same flows against a rule that fails now: said to contradict it.
+        let f = one(findings(&e, &client(), &[sg_fails()], &link()), "flow_log");
+        assert_eq!(f.status, Status::Warn);
+        assert!(
+            f.detail.contains("contradicts security_group_inbound"),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn flows_of_other_clients_are_not_the_clients() {
+        let other = REJECTED.replace("10.0.3.7", "10.0.9.9");
+        let e = evidence(flows(&[&other]), Logs::default());
+        let f = one(findings(&e, &client(), &[sg_fails()], &link()), "flow_log");
+        assert_eq!(f.status, Status::Skip);
+        assert!(f.detail.contains("no flow from i-0abc (10.0.3.7)"), "{f:?}");
+        assert!(f.detail.contains("1 from other clients"), "{f:?}");
+        assert!(!f.unjudged);
+        // Without a client, every client is told.
+        let f = one(
+            findings(&e, &LogClient::default(), &[sg_fails()], &link()),
+            "flow_log",
+        );
+        assert_eq!(f.status, Status::Fail);
+        assert!(f.detail.contains("from 10.0.9.9: 1 rejected"), "{f:?}");
+    }
+
+    fn queries(records: Vec<String>) -> Logs<Query> {
+        let endpoint: Vec<IpAddr> = vec!["10.0.0.37".parse().unwrap()];
+        Logs {
+            sources: vec![Source {
+                described: "query logging rqlc-1 (on vpc-1) to log group /dns".into(),
+                traffic: None,
+                outcome: Outcome::Read { events: 1 },
+            }],
+            records: records
+                .iter()
+                .filter_map(|r| query::query(r, HOST, &endpoint))
+                .collect(),
+            ..Logs::default()
+        }
+    }
+
+    fn record(rcode: &str, answer: Option<&str>, instance: &str, at: &str) -> String {
+        let answers = answer
+            .map(|a| format!(r#"{{"Rdata":"{a}","Type":"A","Class":"IN"}}"#))
+            .unwrap_or_default();
+        format!(
+            r#"{{"vpc_id":"vpc-1","query_timestamp":"{at}","query_name":"{HOST}.","query_type":"A","rcode":"{rcode}","answers":[{answers}],"srcaddr":"10.0.3.7","srcids":{{"instance":"{instance}"}}}}"#
+        )
+    }
+
+    #[test]
+    fn nxdomain_names_the_client_and_agrees_with_a_missing_zone() {
+        let e = evidence(
+            Logs::default(),
+            queries(vec![record(
+                "NXDOMAIN",
+                None,
+                "i-0abc",
+                "2026-12-02T12:01:07Z",
+            )]),
+        );
+        let zone = finding::fail(
+            "hosted_zone",
+            "no private zone for the host",
+            "setup_private_dns …",
+        );
+        let f = one(findings(&e, &client(), &[zone], &link()), "query_log");
+        assert_eq!(f.status, Status::Fail);
+        assert!(
+            f.detail.contains(
+                "i-0abc (10.0.3.7) asked 1 time(s), last at 2026-12-02T12:01:07Z: NXDOMAIN"
+            ),
+            "{f:?}"
+        );
+        assert!(f.detail.contains("agrees with hosted_zone"), "{f:?}");
+        // Against zones that answer now, a contradiction.
+        let f = one(findings(&e, &client(), &[], &link()), "query_log");
+        assert_eq!(f.status, Status::Warn);
+        assert!(f.detail.contains("contradicts"), "{f:?}");
+    }
+
+    #[test]
+    fn the_last_answer_counts_and_the_endpoint_passes() {
+        let e = evidence(
+            Logs::default(),
+            queries(vec![
+                record(
+                    "NOERROR",
+                    Some("52.1.2.3"),
+                    "i-0abc",
+                    "2026-12-02T12:00:00Z",
+                ),
+                record(
+                    "NOERROR",
+                    Some("10.0.0.37"),
+                    "i-0abc",
+                    "2026-12-02T12:05:00Z",
+                ),
+            ]),
+        );
+        let f = one(findings(&e, &client(), &[], &link()), "query_log");
+        assert_eq!(f.status, Status::Pass, "{f:?}");
+        assert!(f.detail.contains("asked 2 time(s)"), "{f:?}");
+    }
+
+    #[test]
+    fn a_public_answer_is_a_dns_verdict_naming_the_client() {
+        let e = evidence(
+            Logs::default(),
+            queries(vec![record(
+                "NOERROR",
+                Some("52.1.2.3"),
+                "i-0abc",
+                "2026-12-02T12:00:00Z",
+            )]),
+        );
+        let shadow = finding::fail("zone_shadowing", "a parent zone answers", "…");
+        let f = one(findings(&e, &client(), &[shadow], &link()), "query_log");
+        assert_eq!(f.status, Status::Fail);
+        assert!(
+            f.detail.contains("i-0abc") && f.detail.contains("52.1.2.3 (a public address)"),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn no_logging_at_all_is_one_line_of_advice_and_no_change() {
+        let e = evidence(Logs::default(), Logs::default());
+        let out = findings(&e, &client(), &[], &link());
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            (out[0].check.as_str(), out[0].status),
+            ("logs", Status::Skip)
+        );
+        assert!(out[0].remedy.is_none());
+        assert!(
+            out[0]
+                .fix
+                .as_deref()
+                .unwrap()
+                .contains("only if the person asks")
+        );
+    }
+
+    #[test]
+    fn logs_that_cannot_be_listed_or_read_are_said_so_and_never_pass() {
+        let e = evidence(
+            Logs {
+                unlisted: Some("AWS ec2:DescribeFlowLogs: denied".into()),
+                ..Logs::default()
+            },
+            Logs::default(),
+        );
+        let out = findings(&e, &client(), &[], &link());
+        let f = one(out, "flow_log");
+        assert_eq!(f.status, Status::Skip);
+        assert!(
+            f.detail.contains("could not be listed (see not_read)"),
+            "{f:?}"
+        );
+        assert!(
+            !f.detail.contains("DescribeFlowLogs"),
+            "named in not_read only: {f:?}"
+        );
+    }
+}
