@@ -489,6 +489,8 @@ fn query_finding(
     );
     let bad: Vec<&(String, usize, &Query)> = answers
         .iter()
+        // An answer that cannot be judged (no address, the endpoint's addresses unknown) is
+        // told, never held against the link.
         .filter(|(_, _, q)| !q.answer.is_endpoint() && !matches!(q.answer, Answer::Other(_)))
         .collect();
     let dns_fails = first_failing(judged, &DNS_CHECKS);

@@ -36,7 +36,10 @@ pub(crate) enum Answer {
     NxDomain,
     /// A DNS Firewall rule blocked (or answered for) the query.
     Blocked { rule_group: Option<String> },
-    /// Another response code (`SERVFAIL`, `REFUSED`), or `NOERROR` without an address.
+    /// Another response code (`SERVFAIL`, `REFUSED`): the resolver could not answer.
+    Failed(String),
+    /// `NOERROR` without an address, or addresses that cannot be judged (the endpoint's are
+    /// unknown): said, never judged.
     Other(String),
 }
 
@@ -63,7 +66,7 @@ impl std::fmt::Display for Answer {
                 Some(g) => write!(f, "blocked by DNS Firewall rule group {g}"),
                 None => f.write_str("blocked by DNS Firewall"),
             },
-            Self::Other(code) => f.write_str(code),
+            Self::Failed(code) | Self::Other(code) => f.write_str(code),
         }
     }
 }
@@ -137,7 +140,7 @@ pub(crate) fn query(message: &str, host: &str, endpoint: &[IpAddr]) -> Option<Qu
     } else if r.rcode.eq_ignore_ascii_case("NXDOMAIN") {
         Answer::NxDomain
     } else if !r.rcode.eq_ignore_ascii_case("NOERROR") {
-        Answer::Other(r.rcode.clone())
+        Answer::Failed(r.rcode.clone())
     } else {
         let ips: Vec<IpAddr> = r
             .answers
@@ -235,6 +238,8 @@ mod tests {
     fn nxdomain_a_public_address_and_a_firewall_block_are_each_named() {
         let nx = query(&record("NXDOMAIN", "", ""), HOST, &endpoint()).unwrap();
         assert_eq!(nx.answer, Answer::NxDomain);
+        let servfail = query(&record("SERVFAIL", "", ""), HOST, &endpoint()).unwrap();
+        assert_eq!(servfail.answer, Answer::Failed("SERVFAIL".into()));
         let public = query(
             &record(
                 "NOERROR",
