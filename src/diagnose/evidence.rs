@@ -17,12 +17,12 @@ use crate::evidence::flow::{Action, Flow};
 use crate::evidence::query::{Answer, Query};
 use crate::evidence::{Evidence, Logs, MAX_MINUTES, Outcome};
 
-/// The checks of the rules a flow to the endpoint meets on its way in.
-const NETWORK_CHECKS: [&str; 4] = [
+/// The checks of the rules a flow meets at the endpoint's interfaces (the client's own
+/// outbound rules stop a packet before it gets there, so no flow there says anything of them).
+const NETWORK_CHECKS: [&str; 3] = [
     "security_group_inbound",
     "security_group_reference",
     "network_acl",
-    "security_group_outbound",
 ];
 /// The checks of what the VPC's resolver answers for the host.
 const DNS_CHECKS: [&str; 8] = [
@@ -176,6 +176,18 @@ fn unreadable<T>(check: &str, logs: &Logs<T>, kind: &str, what: &str) -> Finding
         format!("not judged from logs: {}", sources_text(logs, kind)),
         fix,
     )
+}
+
+/// Clients told in a finding: the first five, and how many more.
+const CLIENTS_TOLD: usize = 5;
+
+fn by_client(lines: impl ExactSizeIterator<Item = String>) -> String {
+    let count = lines.len();
+    let mut text = lines.take(CLIENTS_TOLD).collect::<Vec<_>>().join("; ");
+    if count > CLIENTS_TOLD {
+        text.push_str(&format!("; and {} more client(s)", count - CLIENTS_TOLD));
+    }
+    text
 }
 
 fn first_failing<'a>(judged: &'a [Finding], checks: &[&str]) -> Option<&'a Finding> {
@@ -333,19 +345,13 @@ fn flow_finding(
     }
     let rejected: Vec<(&IpAddr, &Tally)> =
         tallies.iter().filter(|(_, t)| t.rejected_last()).collect();
-    let listed = tallies
-        .iter()
-        .take(5)
-        .map(|(ip, t)| format!("from {ip}: {}", t.text()))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let more = if tallies.len() > 5 {
-        format!("; and {} more client(s)", tallies.len() - 5)
-    } else {
-        String::new()
-    };
+    let listed = by_client(
+        tallies
+            .iter()
+            .map(|(ip, t)| format!("from {ip}: {}", t.text())),
+    );
     let seen = format!(
-        "flows to {to} {}: {listed}{more}{caveat} (read: {})",
+        "flows to {to} {}: {listed}{caveat} (read: {})",
         window_text(e),
         sources_text(&e.flows, "flow logs")
     );
@@ -471,19 +477,12 @@ fn query_finding(
             again(true),
         );
     }
-    let listed = answers
-        .iter()
-        .take(5)
-        .map(|(asker, n, q)| format!("{asker} asked {n} time(s), last at {}: {}", q.at, q.answer))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let more = if answers.len() > 5 {
-        format!("; and {} more client(s)", answers.len() - 5)
-    } else {
-        String::new()
-    };
+    let listed =
+        by_client(answers.iter().map(|(asker, n, q)| {
+            format!("{asker} asked {n} time(s), last at {}: {}", q.at, q.answer)
+        }));
     let seen = format!(
-        "the VPC's resolver {} for {host}: {listed}{more}{caveat} (read: {})",
+        "the VPC's resolver {} for {host}: {listed}{caveat} (read: {})",
         window_text(e),
         sources_text(&e.queries, "query logging configurations")
     );
@@ -656,6 +655,23 @@ mod tests {
         );
         assert_eq!(f.status, Status::Fail);
         assert!(f.detail.contains("from 10.0.9.9: 1 rejected"), "{f:?}");
+    }
+
+    #[test]
+    fn five_clients_are_told_and_the_rest_counted() {
+        let lines: Vec<String> = (1..=7)
+            .map(|i| ACCEPTED.replace("10.0.3.7", &format!("10.0.3.{i}")))
+            .collect();
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let e = evidence(flows(&lines), Logs::default());
+        let f = one(
+            findings(&e, &LogClient::default(), &[], &link()),
+            "flow_log",
+        );
+        assert_eq!(f.status, Status::Pass);
+        assert!(f.detail.contains("from 10.0.3.5: 1 accepted"), "{f:?}");
+        assert!(!f.detail.contains("from 10.0.3.6"), "{f:?}");
+        assert!(f.detail.contains("and 2 more client(s)"), "{f:?}");
     }
 
     fn queries(records: Vec<String>) -> Logs<Query> {
