@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::finding::{self, Finding, Fix, Status};
-use crate::evidence::flow::{Action, Flow};
+use crate::evidence::flow::{Action, Direction, Flow};
 use crate::evidence::query::{Answer, Query};
 use crate::evidence::{Evidence, Logs, MAX_MINUTES, Outcome};
 
@@ -224,16 +224,16 @@ fn when(seconds: i64) -> String {
         .unwrap_or_else(|_| seconds.to_string())
 }
 
-/// The flows of one client address: how many of each action, and when each last was.
+/// Flows one way: how many of each action, and when each last was.
 #[derive(Debug, Default, Clone, Copy)]
-struct Tally {
+struct Counts {
     accepted: usize,
     rejected: usize,
     last_accepted: Option<i64>,
     last_rejected: Option<i64>,
 }
 
-impl Tally {
+impl Counts {
     fn add(&mut self, f: &Flow) {
         let at = f.end.or(f.start);
         match f.action {
@@ -255,26 +255,72 @@ impl Tally {
     }
 
     fn text(&self) -> String {
+        let part = |n: usize, what: &str, last: Option<i64>| {
+            format!(
+                "{n} {what}{}",
+                last.map(|t| format!(" (last at {})", when(t)))
+                    .unwrap_or_default()
+            )
+        };
         let mut parts = Vec::new();
         if self.rejected > 0 {
-            parts.push(format!(
-                "{} rejected{}",
-                self.rejected,
-                self.last_rejected
-                    .map(|t| format!(" (last at {})", when(t)))
-                    .unwrap_or_default()
-            ));
+            parts.push(part(self.rejected, "rejected", self.last_rejected));
         }
         if self.accepted > 0 {
-            parts.push(format!(
-                "{} accepted{}",
-                self.accepted,
-                self.last_accepted
-                    .map(|t| format!(" (last at {})", when(t)))
-                    .unwrap_or_default()
-            ));
+            parts.push(part(self.accepted, "accepted", self.last_accepted));
         }
         parts.join(", ")
+    }
+}
+
+/// The flows of one client address: its packets to the endpoint, and the endpoint's answers
+/// back to it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    to: Counts,
+    back: Counts,
+}
+
+/// What the flows of one client say, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Word {
+    /// Its packets to the endpoint were rejected last.
+    Rejected,
+    /// The endpoint's answers to it were rejected last, on the way back.
+    AnswersRejected,
+    /// Its packets were let in; `both_ways` where the answers were recorded let out too.
+    Accepted { both_ways: bool },
+}
+
+impl Tally {
+    fn add(&mut self, f: &Flow) {
+        match f.direction {
+            Direction::ToEndpoint => self.to.add(f),
+            Direction::Back => self.back.add(f),
+        }
+    }
+
+    fn word(&self) -> Word {
+        if self.to.rejected_last() {
+            Word::Rejected
+        } else if self.back.rejected_last() {
+            Word::AnswersRejected
+        } else {
+            Word::Accepted {
+                both_ways: self.back.accepted > 0,
+            }
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut parts = Vec::new();
+        if self.to.accepted + self.to.rejected > 0 {
+            parts.push(self.to.text());
+        }
+        if self.back.accepted + self.back.rejected > 0 {
+            parts.push(format!("its answers back: {}", self.back.text()));
+        }
+        parts.join("; ")
     }
 }
 
@@ -343,8 +389,6 @@ fn flow_finding(
             again(true),
         );
     }
-    let rejected: Vec<(&IpAddr, &Tally)> =
-        tallies.iter().filter(|(_, t)| t.rejected_last()).collect();
     let listed = by_client(
         tallies
             .iter()
@@ -355,41 +399,103 @@ fn flow_finding(
         window_text(e),
         sources_text(&e.flows, "flow logs")
     );
-    let network_fails = first_failing(judged, &NETWORK_CHECKS);
-    if !rejected.is_empty() {
-        let clients = rejected
+    let worst = tallies.values().map(Tally::word).min();
+    let named = |word: Word| {
+        tallies
             .iter()
+            .filter(|(_, t)| t.word() == word)
             .map(|(ip, _)| ip.to_string())
             .collect::<Vec<_>>()
-            .join(", ");
-        return match network_fails {
-            Some(f) => finding::fail(
-                check,
-                format!(
-                    "the endpoint's interfaces rejected {clients}'s flows: {seen}. This agrees \
-                     with {}: {}",
-                    f.check, f.detail
-                ),
-                fix_of(f),
-            ),
-            None => finding::warn(
-                check,
-                format!(
-                    "the endpoint's interfaces rejected {clients}'s flows: {seen}. This \
-                     contradicts the rules read now (the endpoint's security groups and the \
-                     network ACLs admit it): they may have changed since the last rejection"
-                ),
-                again(false),
-            ),
-        };
+            .join(", ")
+    };
+    let network_fails = first_failing(judged, &NETWORK_CHECKS);
+    match worst {
+        Some(Word::Rejected) => rejected(check, &named(Word::Rejected), &seen, network_fails),
+        Some(Word::AnswersRejected) => answers_rejected(
+            check,
+            &named(Word::AnswersRejected),
+            &seen,
+            first_failing(judged, &["network_acl"]),
+        ),
+        _ => accepted(
+            check,
+            &seen,
+            worst == Some(Word::Accepted { both_ways: true }),
+            network_fails,
+            first_failing(judged, &CONNECTION_PROBES),
+        ),
     }
-    let probe_fails = first_failing(judged, &CONNECTION_PROBES);
+}
+
+/// The client's packets were rejected at the endpoint's interfaces: by a security group or a
+/// network ACL, which the rules read now say or contradict.
+fn rejected(check: &str, clients: &str, seen: &str, network_fails: Option<&Finding>) -> Finding {
+    let said = format!("the endpoint's interfaces rejected {clients}'s flows: {seen}");
+    match network_fails {
+        Some(f) => finding::fail(
+            check,
+            format!("{said}. This agrees with {}: {}", f.check, f.detail),
+            fix_of(f),
+        ),
+        None => finding::warn(
+            check,
+            format!(
+                "{said}. This contradicts the rules read now (the endpoint's security groups \
+                 and the network ACLs admit it): they may have changed since the last rejection"
+            ),
+            again(false),
+        ),
+    }
+}
+
+/// The packets came in and the answers were rejected going out: security groups are stateful,
+/// so only the endpoint subnets' network ACLs (their outbound rules) do that.
+fn answers_rejected(
+    check: &str,
+    clients: &str,
+    seen: &str,
+    acl_fails: Option<&Finding>,
+) -> Finding {
+    let said = format!(
+        "the endpoint let {clients}'s packets in, but its answers were rejected on the way \
+         back: {seen}"
+    );
+    match acl_fails {
+        Some(f) => finding::fail(
+            check,
+            format!("{said}. This agrees with {}: {}", f.check, f.detail),
+            fix_of(f),
+        ),
+        None => finding::warn(
+            check,
+            format!(
+                "{said}. Security groups answer what they let in, so a network ACL of the \
+                 endpoint's subnets drops the answers (outbound to the client's ephemeral \
+                 ports); this contradicts the network ACLs read now, which let them out"
+            ),
+            again(false),
+        ),
+    }
+}
+
+fn accepted(
+    check: &str,
+    seen: &str,
+    both_ways: bool,
+    network_fails: Option<&Finding>,
+    probe_fails: Option<&Finding>,
+) -> Finding {
+    let said = if both_ways {
+        format!("the endpoint accepted the flows, both ways: {seen}")
+    } else {
+        format!("the endpoint accepted the flows: {seen}")
+    };
     match (network_fails, probe_fails) {
         (Some(f), _) => finding::warn(
             check,
             format!(
-                "the endpoint accepted the flows: {seen}. This contradicts {}, which fails now \
-                 (the rule may have been removed since)",
+                "{said}. This contradicts {}, which fails now (the rule may have been removed \
+                 since)",
                 f.check
             ),
             fix_of(f),
@@ -397,15 +503,19 @@ fn flow_finding(
         (None, Some(p)) => finding::pass(
             check,
             format!(
-                "the endpoint accepted the flows: {seen}. The network lets the packets in, so \
-                 the failing {} points away from the network: to the way back, TLS or the \
-                 application",
-                p.check
+                "{said}. The network lets the packets through, so the failing {} points away \
+                 from the network: {}",
+                p.check,
+                if both_ways {
+                    "to TLS or the application"
+                } else {
+                    "to the way back (not recorded here), TLS or the application"
+                }
             ),
         ),
         (None, None) => finding::pass(
             check,
-            format!("the endpoint accepted the flows: {seen}; the network lets the packets in"),
+            format!("{said}; the network lets the packets through"),
         ),
     }
 }
@@ -561,7 +671,7 @@ mod tests {
         let f = Format::parse(None).unwrap();
         Logs {
             sources: vec![read_source("ALL")],
-            records: lines.iter().filter_map(|l| f.flow(l)).collect(),
+            records: lines.iter().filter_map(|l| f.flow(l, 19530)).collect(),
             ..Logs::default()
         }
     }
@@ -637,6 +747,44 @@ mod tests {
             f.detail.contains("contradicts security_group_inbound"),
             "{f:?}"
         );
+    }
+
+    const ANSWER_REJECTED: &str =
+        "2 1 eni-0aaa 10.0.0.37 10.0.3.7 19530 49762 6 9 900 1800000100 1800000170 REJECT OK";
+    const ANSWER_ACCEPTED: &str =
+        "2 1 eni-0aaa 10.0.0.37 10.0.3.7 19530 49762 6 9 900 1800000100 1800000170 ACCEPT OK";
+
+    #[test]
+    fn answers_rejected_on_the_way_back_are_the_network_acls() {
+        let e = evidence(flows(&[ACCEPTED, ANSWER_REJECTED]), Logs::default());
+        let acl = finding::fail(
+            "network_acl",
+            "acl-1 denies outbound to 1024-65535",
+            "allow it",
+        );
+        // A failing inbound rule is not what drops answers: only the ACL agrees.
+        let f = one(
+            findings(&e, &client(), &[sg_fails(), acl.clone()], &link()),
+            "flow_log",
+        );
+        assert_eq!(f.status, Status::Fail, "{f:?}");
+        assert!(f.detail.contains("rejected on the way back"), "{f:?}");
+        assert!(f.detail.contains("its answers back: 1 rejected"), "{f:?}");
+        assert!(f.detail.contains("agrees with network_acl"), "{f:?}");
+        assert_eq!(f.fix.as_deref(), Some("allow it"));
+        let f = one(findings(&e, &client(), &[], &link()), "flow_log");
+        assert_eq!(f.status, Status::Warn);
+        assert!(f.detail.contains("contradicts the network ACLs"), "{f:?}");
+    }
+
+    #[test]
+    fn accepted_both_ways_with_a_failing_probe_point_to_tls_or_the_application() {
+        let e = evidence(flows(&[ACCEPTED, ANSWER_ACCEPTED]), Logs::default());
+        let http = finding::fail("http", "TLS handshake failed", "…");
+        let f = one(findings(&e, &client(), &[http], &link()), "flow_log");
+        assert_eq!(f.status, Status::Pass);
+        assert!(f.detail.contains("accepted the flows, both ways"), "{f:?}");
+        assert!(f.detail.contains("to TLS or the application"), "{f:?}");
     }
 
     #[test]

@@ -70,10 +70,12 @@ impl Format {
     }
 
     /// The CloudWatch Logs filter pattern (space-delimited form) that keeps the records of
-    /// flows to `port` on the endpoint's interfaces (or, without `interface-id` in the format,
-    /// to its addresses). `None` where the format cannot tell them (see [`Self::missing`]).
+    /// flows on the link's `port` in one `direction`: to the endpoint (its interfaces, or
+    /// without `interface-id` in the format its addresses, and the destination port), or back
+    /// from it (its answers: the source port). `None` where the format cannot tell them.
     pub(crate) fn pattern(
         &self,
+        direction: Direction,
         port: u16,
         interfaces: &[String],
         addresses: &[IpAddr],
@@ -81,6 +83,10 @@ impl Format {
         if !self.missing().is_empty() {
             return None;
         }
+        let (port_field, address_fields) = match direction {
+            Direction::ToEndpoint => ("dstport", ["dstaddr", "pkt-dstaddr"]),
+            Direction::Back => ("srcport", ["srcaddr", "pkt-srcaddr"]),
+        };
         let any_of = |field: &str, values: &[String]| {
             values
                 .iter()
@@ -89,40 +95,23 @@ impl Format {
                 .join(" || ")
         };
         let addresses: Vec<String> = addresses.iter().map(IpAddr::to_string).collect();
-        let to_endpoint =
-            if let (Some(at), false) = (self.position("interface-id"), interfaces.is_empty()) {
-                Some((at, any_of("f_interface", interfaces)))
-            } else {
-                let field = ["dstaddr", "pkt-dstaddr"]
-                    .into_iter()
-                    .find_map(|f| self.position(f));
-                match field {
-                    Some(at) if !addresses.is_empty() => Some((at, any_of("f_dst", &addresses))),
-                    _ => None,
-                }
-            }?;
-        let port_at = self.position("dstport")?;
-        let last = port_at.max(to_endpoint.0);
+        let endpoint = match self.position("interface-id") {
+            Some(at) if !interfaces.is_empty() => (at, any_of("f_interface", interfaces)),
+            _ => match address_fields.into_iter().find_map(|f| self.position(f)) {
+                Some(at) if !addresses.is_empty() => (at, any_of("f_endpoint", &addresses)),
+                _ => return None,
+            },
+        };
+        let port_at = self.position(port_field)?;
+        let last = port_at.max(endpoint.0);
         let parts: Vec<String> = (0..=last)
             .map(|i| {
-                let name = if i == to_endpoint.0 {
-                    if self.fields[i] == "interface-id" {
-                        "f_interface"
-                    } else {
-                        "f_dst"
-                    }
-                    .to_string()
+                if i == endpoint.0 {
+                    endpoint.1.clone()
                 } else if i == port_at {
-                    "f_port".to_string()
+                    format!("f_port = {port}")
                 } else {
                     format!("f{i}")
-                };
-                if i == to_endpoint.0 {
-                    to_endpoint.1.clone()
-                } else if i == port_at {
-                    format!("{name} = {port}")
-                } else {
-                    name
                 }
             })
             .collect();
@@ -134,9 +123,11 @@ impl Format {
         Some(format!("[{}{tail}]", parts.join(", ")))
     }
 
-    /// One record as a flow, where it is one: `None` for a record of another shape, a
-    /// `NODATA`/`SKIPDATA` record (fields `-`), or an address or port that does not parse.
-    pub(crate) fn flow(&self, message: &str) -> Option<Flow> {
+    /// One record as a flow on the link's `port`, where it is one: to the endpoint (the
+    /// destination port is the link's) or its answer back (the source port is). `None` for a
+    /// record of another shape or port, a `NODATA`/`SKIPDATA` record (fields `-`), or an
+    /// address or port that does not parse.
+    pub(crate) fn flow(&self, message: &str, port: u16) -> Option<Flow> {
         let values: Vec<&str> = message.split_whitespace().collect();
         if values.len() != self.fields.len() {
             return None;
@@ -151,23 +142,33 @@ impl Format {
                 .into_iter()
                 .find_map(|f| get(f).and_then(|v| v.parse::<IpAddr>().ok()))
         };
+        let port_of = |field: &str| get(field).and_then(|v| v.parse::<u16>().ok());
         let action = match get("action")? {
             "ACCEPT" => Action::Accept,
             "REJECT" => Action::Reject,
             _ => return None,
         };
+        // The packet's own addresses where the format has them (a client behind a NAT or a
+        // transit gateway attachment keeps its address there).
+        let (source, destination) = (
+            address(["pkt-srcaddr", "srcaddr"]),
+            address(["pkt-dstaddr", "dstaddr"]),
+        );
+        let (direction, client, endpoint) = if port_of("dstport") == Some(port) {
+            (Direction::ToEndpoint, source?, destination)
+        } else if port_of("srcport") == Some(port) {
+            (Direction::Back, destination?, source)
+        } else {
+            return None;
+        };
         Some(Flow {
-            // The packet's own source where the format has it (a client behind a NAT or a
-            // transit gateway attachment keeps its address there).
-            client: address(["pkt-srcaddr", "srcaddr"])?,
-            endpoint: address(["pkt-dstaddr", "dstaddr"]),
+            direction,
+            client,
+            endpoint,
             interface: get("interface-id").map(str::to_string),
-            port: get("dstport")?.parse().ok()?,
             action,
-            packets: get("packets").and_then(|v| v.parse().ok()),
             start: get("start").and_then(|v| v.parse().ok()),
             end: get("end").and_then(|v| v.parse().ok()),
-            tcp_flags: get("tcp-flags").and_then(|v| v.parse().ok()),
         })
     }
 }
@@ -178,29 +179,32 @@ pub(crate) enum Action {
     Reject,
 }
 
-/// One flow record to the endpoint.
+/// Which way a flow on the link's port goes: the client's packets to the endpoint, or the
+/// endpoint's answers back to the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    ToEndpoint,
+    Back,
+}
+
+/// One flow record on the link's port, at the endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Flow {
+    pub(crate) direction: Direction,
+    /// The client's address, whichever way the flow goes.
     pub(crate) client: IpAddr,
     pub(crate) endpoint: Option<IpAddr>,
     pub(crate) interface: Option<String>,
-    pub(crate) port: u16,
     pub(crate) action: Action,
-    pub(crate) packets: Option<u64>,
     /// Unix seconds.
     pub(crate) start: Option<i64>,
     pub(crate) end: Option<i64>,
-    /// The OR of the TCP flags seen in the window (SYN 2, SYN-ACK 18, FIN 1, RST 4).
-    pub(crate) tcp_flags: Option<u16>,
 }
 
 impl Flow {
-    /// Whether this record is a flow to the endpoint on `port`: on one of its interfaces, or
-    /// to one of its addresses (what the format lets tell).
-    pub(crate) fn reaches(&self, port: u16, interfaces: &[String], addresses: &[IpAddr]) -> bool {
-        if self.port != port {
-            return false;
-        }
+    /// Whether this record is at the endpoint: on one of its interfaces, or to or from one of
+    /// its addresses (what the format lets tell).
+    pub(crate) fn at_endpoint(&self, interfaces: &[String], addresses: &[IpAddr]) -> bool {
         match (&self.interface, self.endpoint) {
             (Some(eni), _) if !interfaces.is_empty() => interfaces.contains(eni),
             (_, Some(ip)) if !addresses.is_empty() => addresses.contains(&ip),
@@ -224,27 +228,60 @@ mod tests {
     fn the_default_format_reads_a_rejected_flow_from_the_user_guide_shape() {
         let f = Format::parse(None).unwrap();
         let flow = f
-            .flow("2 123456789010 eni-0aaa 10.0.3.7 10.0.0.37 49761 19530 6 20 4249 1418530010 1418530070 REJECT OK")
+            .flow(
+                "2 123456789010 eni-0aaa 10.0.3.7 10.0.0.37 49761 19530 6 20 4249 1418530010 1418530070 REJECT OK",
+                19530,
+            )
             .unwrap();
         assert_eq!(flow.client, "10.0.3.7".parse::<IpAddr>().unwrap());
         assert_eq!(flow.endpoint, Some("10.0.0.37".parse().unwrap()));
-        assert_eq!((flow.port, flow.action), (19530, Action::Reject));
+        assert_eq!(
+            (flow.direction, flow.action),
+            (Direction::ToEndpoint, Action::Reject)
+        );
         assert_eq!(flow.start, Some(1418530010));
-        assert!(flow.reaches(19530, &eni(), &[]));
-        assert!(!flow.reaches(443, &eni(), &[]));
-        assert!(!flow.reaches(19530, &["eni-0ccc".into()], &[]));
+        assert!(flow.at_endpoint(&eni(), &[]));
+        assert!(!flow.at_endpoint(&["eni-0ccc".into()], &[]));
+    }
+
+    #[test]
+    fn the_endpoints_answer_is_the_way_back_and_another_port_is_no_flow() {
+        let f = Format::parse(None).unwrap();
+        let back = f
+            .flow(
+                "2 1 eni-0aaa 10.0.0.37 10.0.3.7 19530 49761 6 20 4249 1418530010 1418530070 REJECT OK",
+                19530,
+            )
+            .unwrap();
+        assert_eq!(back.direction, Direction::Back);
+        assert_eq!(back.client, "10.0.3.7".parse::<IpAddr>().unwrap());
+        assert_eq!(back.endpoint, Some("10.0.0.37".parse().unwrap()));
+        assert!(back.at_endpoint(&[], &["10.0.0.37".parse().unwrap()]));
+        assert_eq!(
+            f.flow(
+                "2 1 eni-0aaa 10.0.3.7 10.0.0.37 49761 22 6 20 4249 1 2 ACCEPT OK",
+                19530
+            ),
+            None
+        );
     }
 
     #[test]
     fn nodata_records_and_other_shapes_are_not_flows() {
         let f = Format::parse(None).unwrap();
         assert_eq!(
-            f.flow("2 123456789010 eni-0aaa - - - - - - - 1431280876 1431280934 - NODATA"),
+            f.flow(
+                "2 123456789010 eni-0aaa - - - - - - - 1431280876 1431280934 - NODATA",
+                19530
+            ),
             None
         );
-        assert_eq!(f.flow("2 123456789010 eni-0aaa 10.0.3.7"), None);
+        assert_eq!(f.flow("2 123456789010 eni-0aaa 10.0.3.7", 19530), None);
         assert_eq!(
-            f.flow("2 1 eni-0aaa 10.0.3.7 10.0.0.37 1 notaport 6 1 1 1 1 ACCEPT OK"),
+            f.flow(
+                "2 1 eni-0aaa 10.0.3.7 10.0.0.37 1 notaport 6 1 1 1 1 ACCEPT OK",
+                19530
+            ),
             None
         );
     }
@@ -253,11 +290,13 @@ mod tests {
     fn a_custom_format_takes_the_packets_own_source_and_the_tcp_flags() {
         let f = Format::parse(Some(CUSTOM)).unwrap();
         let flow = f
-            .flow("5 vpc-1 eni-0bbb 10.8.1.4 10.0.9.9 10.0.0.38 19530 2 ACCEPT 100 160")
+            .flow(
+                "5 vpc-1 eni-0bbb 10.8.1.4 10.0.9.9 10.0.0.38 19530 2 ACCEPT 100 160",
+                19530,
+            )
             .unwrap();
         // Behind a transit gateway the interface sees the attachment; the packet keeps its own.
         assert_eq!(flow.client, "10.8.1.4".parse::<IpAddr>().unwrap());
-        assert_eq!(flow.tcp_flags, Some(2));
         assert_eq!(flow.action, Action::Accept);
     }
 
@@ -272,13 +311,21 @@ mod tests {
     fn the_pattern_names_the_interfaces_and_the_port_in_their_places() {
         let f = Format::parse(None).unwrap();
         assert_eq!(
-            f.pattern(19530, &eni(), &[]).unwrap(),
+            f.pattern(Direction::ToEndpoint, 19530, &eni(), &[])
+                .unwrap(),
             "[f0, f1, f_interface = \"eni-0aaa\" || f_interface = \"eni-0bbb\", f3, f4, f5, \
+             f_port = 19530, ...]"
+        );
+        assert_eq!(
+            f.pattern(Direction::Back, 19530, &eni(), &[]).unwrap(),
+            "[f0, f1, f_interface = \"eni-0aaa\" || f_interface = \"eni-0bbb\", f3, f4, \
              f_port = 19530, ...]"
         );
         let custom = Format::parse(Some(CUSTOM)).unwrap();
         assert_eq!(
-            custom.pattern(443, &["eni-0aaa".into()], &[]).unwrap(),
+            custom
+                .pattern(Direction::ToEndpoint, 443, &["eni-0aaa".into()], &[])
+                .unwrap(),
             "[f0, f1, f_interface = \"eni-0aaa\", f3, f4, f5, f_port = 443, ...]"
         );
     }
@@ -291,17 +338,23 @@ mod tests {
         .unwrap();
         let ips: Vec<IpAddr> = vec!["10.0.0.37".parse().unwrap(), "10.0.1.5".parse().unwrap()];
         assert_eq!(
-            f.pattern(19530, &eni(), &ips).unwrap(),
-            "[f0, f_dst = \"10.0.0.37\" || f_dst = \"10.0.1.5\", f2, f_port = 19530, ...]"
+            f.pattern(Direction::ToEndpoint, 19530, &eni(), &ips)
+                .unwrap(),
+            "[f0, f_endpoint = \"10.0.0.37\" || f_endpoint = \"10.0.1.5\", f2, f_port = 19530, \
+             ...]"
         );
-        assert_eq!(f.pattern(19530, &eni(), &[]), None);
+        assert_eq!(
+            f.pattern(Direction::Back, 19530, &eni(), &ips).unwrap(),
+            "[f_endpoint = \"10.0.0.37\" || f_endpoint = \"10.0.1.5\", f1, f_port = 19530, ...]"
+        );
+        assert_eq!(f.pattern(Direction::ToEndpoint, 19530, &eni(), &[]), None);
     }
 
     #[test]
     fn a_format_without_the_port_or_the_action_cannot_answer() {
         let f = Format::parse(Some("${srcaddr} ${dstaddr} ${action}")).unwrap();
         assert_eq!(f.missing(), vec!["dstport"]);
-        assert_eq!(f.pattern(19530, &eni(), &[]), None);
+        assert_eq!(f.pattern(Direction::ToEndpoint, 19530, &eni(), &[]), None);
         let g = Format::parse(Some("${interface-id} ${srcaddr} ${dstport}")).unwrap();
         assert_eq!(g.missing(), vec!["action"]);
     }

@@ -194,11 +194,12 @@ struct Read {
     pattern: String,
 }
 
-/// Which flow logs record the endpoint, each with the read it takes (or why none).
-fn flow_plan(
-    configs: &[FlowLogConfig],
-    q: &Question,
-) -> Vec<(Source, Option<(Read, flow::Format)>)> {
+/// A flow log's reads (to the endpoint, and back where its format can tell), with its format.
+type FlowReads = (Vec<Read>, flow::Format);
+
+/// Which flow logs record the endpoint, each with the reads it takes (the flows to the
+/// endpoint and, where the format has the source port, its answers back), or why none.
+fn flow_plan(configs: &[FlowLogConfig], q: &Question) -> Vec<(Source, Option<FlowReads>)> {
     let port = match q.port {
         Some(p) if !q.interfaces.is_empty() || !q.addresses.is_empty() => p,
         _ => return Vec::new(),
@@ -250,25 +251,39 @@ fn flow_plan(
                 Ok(f) => f,
                 Err(e) => return (source(Outcome::NotRead(e)), None),
             };
-            match format.pattern(port, &q.interfaces, &q.addresses) {
-                Some(pattern) => (
-                    source(Outcome::Read { events: 0 }),
-                    Some((Read { group, pattern }, format)),
-                ),
-                None => (
+            let pattern = |direction| format.pattern(direction, port, &q.interfaces, &q.addresses);
+            let Some(to_endpoint) = pattern(flow::Direction::ToEndpoint) else {
+                return (
                     source(Outcome::NotRead(format!(
                         "its format lacks {}: it cannot tell this link's flows",
                         format.missing().join(", ")
                     ))),
                     None,
-                ),
+                );
+            };
+            let mut reads = vec![Read {
+                group: group.clone(),
+                pattern: to_endpoint,
+            }];
+            match pattern(flow::Direction::Back) {
+                Some(back) => reads.push(Read {
+                    group,
+                    pattern: back,
+                }),
+                None => described.push_str(" (without srcport: the way back is not read)"),
             }
+            let source = Source {
+                described,
+                traffic: Some(c.traffic_type.clone()),
+                outcome: Outcome::Read { events: 0 },
+            };
+            (source, Some((reads, format)))
         })
         .collect()
 }
 
 /// Which query logs record the VPCs' queries, each with the read it takes (or why none).
-fn query_plan(configs: &[QueryLogConfig], q: &Question) -> Vec<(Source, Option<Read>)> {
+fn query_plan(configs: &[QueryLogConfig], q: &Question) -> Vec<(Source, Option<Vec<Read>>)> {
     let Some(host) = &q.host else {
         return Vec::new();
     };
@@ -305,10 +320,10 @@ fn query_plan(configs: &[QueryLogConfig], q: &Question) -> Vec<(Source, Option<R
             match &destination {
                 Destination::LogGroup(group) => (
                     source(Outcome::Read { events: 0 }),
-                    Some(Read {
+                    Some(vec![Read {
                         group: group.clone(),
                         pattern: query::pattern(host, std::slice::from_ref(&c.vpc_id)),
-                    }),
+                    }]),
                 ),
                 other => (
                     source(Outcome::NotRead(
@@ -329,8 +344,9 @@ pub(crate) async fn read(clients: &RegionClients, sources: Sources, q: &Question
     let queries = query_plan(sources.query_logs.as_deref().unwrap_or_default(), q);
     let mut reads: Vec<Read> = flows
         .iter()
-        .filter_map(|(_, r)| r.as_ref().map(|(read, _)| read.clone()))
+        .filter_map(|(_, r)| r.as_ref().map(|(reads, _)| reads.clone()))
         .chain(queries.iter().filter_map(|(_, r)| r.clone()))
+        .flatten()
         .collect();
     reads.sort_by(|a, b| (&a.group, &a.pattern).cmp(&(&b.group, &b.pattern)));
     reads.dedup();
@@ -352,18 +368,18 @@ pub(crate) async fn read(clients: &RegionClients, sources: Sources, q: &Question
             sources.flow_logs.err(),
             flows,
             &answered,
-            |(read, _)| read,
+            |(reads, _)| reads,
             |(_, format), message| {
                 format
-                    .flow(message)
-                    .filter(|f| f.reaches(q.port.unwrap_or(0), &q.interfaces, &q.addresses))
+                    .flow(message, q.port.unwrap_or_default())
+                    .filter(|f| f.at_endpoint(&q.interfaces, &q.addresses))
             },
         ),
         queries: gathered(
             sources.query_logs.err(),
             queries,
             &answered,
-            |read| read,
+            |reads| reads,
             |_, message| query::query(message, q.host.as_deref().unwrap_or(""), &q.addresses),
         ),
     }
@@ -375,7 +391,7 @@ fn gathered<P, T: PartialEq>(
     unlisted: Option<String>,
     plan: Vec<(Source, Option<P>)>,
     answered: &[(&Read, Result<logs::Events, String>)],
-    read_of: impl Fn(&P) -> &Read,
+    reads_of: impl Fn(&P) -> &[Read],
     parse: impl Fn(&P, &str) -> Option<T>,
 ) -> Logs<T> {
     let mut out = Logs {
@@ -384,26 +400,34 @@ fn gathered<P, T: PartialEq>(
     };
     let mut seen: Vec<&(i64, String)> = Vec::new();
     for (mut source, planned) in plan {
-        if let Some(p) = planned {
-            let read = read_of(&p);
+        let Some(p) = planned else {
+            out.sources.push(source);
+            continue;
+        };
+        let mut events_read = 0;
+        let mut failed = None;
+        for read in reads_of(&p) {
             match answered.iter().find(|(r, _)| *r == read).map(|(_, a)| a) {
                 Some(Ok(events)) => {
-                    source.outcome = Outcome::Read {
-                        events: events.messages.len(),
-                    };
+                    events_read += events.messages.len();
                     out.partial |= events.more || events.messages.len() >= EVENTS_PER_LOG as usize;
                     for event in &events.messages {
-                        if seen.contains(&event) {
-                            continue;
+                        if !seen.contains(&event) {
+                            seen.push(event);
+                            out.records.extend(parse(&p, &event.1));
                         }
-                        seen.push(event);
-                        out.records.extend(parse(&p, &event.1));
                     }
                 }
-                Some(Err(e)) => source.outcome = Outcome::Failed(e.clone()),
-                None => source.outcome = Outcome::Failed("not read".into()),
+                Some(Err(e)) => failed = failed.or_else(|| Some(e.clone())),
+                None => failed = failed.or_else(|| Some("not read".to_string())),
             }
         }
+        source.outcome = match failed {
+            Some(e) => Outcome::Failed(e),
+            None => Outcome::Read {
+                events: events_read,
+            },
+        };
         out.sources.push(source);
     }
     out
@@ -460,11 +484,14 @@ mod tests {
             matches!(&s3.outcome, Outcome::NotRead(w) if w.contains("s3://corp-flows/vpc/AWSLogs/")),
             "{s3:?}"
         );
-        let (_, Some((read, _))) = &plan[0] else {
+        let (_, Some((reads, _))) = &plan[0] else {
             panic!("the VPC's flow log is read")
         };
-        assert_eq!(read.group, "/flows");
-        assert!(read.pattern.contains("f_port = 19530"));
+        // Both ways: the flows to the endpoint, and its answers back.
+        assert_eq!(reads.len(), 2);
+        assert!(reads.iter().all(|r| r.group == "/flows"));
+        assert!(reads[0].pattern.contains("f5, f_port = 19530"), "{reads:?}");
+        assert!(reads[1].pattern.contains("f4, f_port = 19530"), "{reads:?}");
     }
 
     #[test]
@@ -523,7 +550,7 @@ mod tests {
         assert!(
             matches!(&plan[0].0.outcome, Outcome::NotRead(w) if w.contains("s3://corp-dns/AWSLogs/"))
         );
-        let read = plan[1].1.as_ref().unwrap();
+        let read = &plan[1].1.as_ref().unwrap()[0];
         assert_eq!(read.group, "/dns");
         assert!(read.pattern.contains("$.vpc_id = \"vpc-1\""));
     }
@@ -546,7 +573,7 @@ mod tests {
                     traffic: None,
                     outcome: Outcome::Read { events: 0 },
                 },
-                Some(read.clone()),
+                Some(vec![read.clone()]),
             ),
             (
                 Source {
@@ -554,7 +581,7 @@ mod tests {
                     traffic: None,
                     outcome: Outcome::Read { events: 0 },
                 },
-                Some(read.clone()),
+                Some(vec![read.clone()]),
             ),
         ];
         let logs = gathered(None, plan, &answered, |r| r, |_, m| Some(m.to_string()));

@@ -25,10 +25,10 @@ def now_ms():
     return int(time.time() * 1000)
 
 
-def client_instance(world, url):
+def client_instance(world, url, subnet="a"):
     ec2 = boto("ec2", url)
     [instance] = ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1,
-                                   SubnetId=world.subnets["a"],
+                                   SubnetId=world.subnets[subnet],
                                    SecurityGroupIds=[world.app_sg])["Instances"]
     return instance["InstanceId"], instance["PrivateIpAddress"]
 
@@ -161,6 +161,49 @@ async def test_accepted_flows_with_a_failing_probe_point_away_from_the_network(
     assert f"from {ip}: 2 accepted" in flow["detail"], flow
     assert "points away from the network" in flow["detail"], flow
     assert "10.0.0.250" not in flow["detail"], "the packet's own source is the client"
+
+
+async def test_answers_rejected_on_the_way_back_agree_with_the_endpoint_subnets_acl(
+        world, server_env, moto_url, zilliz_server):
+    # The client in another subnet than the endpoint's, so that its answers cross an ACL.
+    instance, ip = client_instance(world, moto_url, subnet="c")
+    flow_log(moto_url, world.vpc)
+    ec2 = boto("ec2", moto_url)
+    async with mcp_session(server_env) as s:
+        made = await link(s, world, zilliz_server, PORT)
+        interfaces = endpoint_interfaces(moto_url, made["endpoint_id"])
+        # The endpoint subnets' ACL lets everything in and drops the answers to the client's
+        # subnet (its ephemeral ports).
+        acl = ec2.create_network_acl(VpcId=world.vpc)["NetworkAcl"]["NetworkAclId"]
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="6",
+                                     RuleAction="deny", Egress=True, CidrBlock="10.0.2.0/24",
+                                     PortRange={"From": 1024, "To": 65535})
+        for egress in (False, True):
+            ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=200, Protocol="-1",
+                                         RuleAction="allow", Egress=egress,
+                                         CidrBlock="0.0.0.0/0")
+        for subnet in (world.subnets["a"], world.subnets["b"]):
+            [current] = ec2.describe_network_acls(Filters=[
+                {"Name": "association.subnet-id", "Values": [subnet]}])["NetworkAcls"]
+            association = next(a["NetworkAclAssociationId"] for a in current["Associations"]
+                               if a["SubnetId"] == subnet)
+            ec2.replace_network_acl_association(AssociationId=association, NetworkAclId=acl)
+        eni, address = interfaces[0]
+        write(moto_url, FLOWS, f"{eni}-all", [
+            v2(eni, ip, address, PORT, "ACCEPT", sport=50001),
+            # The answer: from the endpoint's port back to the client's.
+            v2(eni, address, ip, 50001, "REJECT", sport=PORT),
+        ])
+        report = await diagnose(s, world, instance)
+    found = by_check(report)
+    assert found["network_acl"]["status"] == "fail", found["network_acl"]
+    flow = found["flow_log"]
+    assert flow["status"] == "fail", flow
+    assert "rejected on the way back" in flow["detail"], flow
+    assert f"from {ip}: 1 accepted" in flow["detail"], flow
+    assert "its answers back: 1 rejected" in flow["detail"], flow
+    assert "agrees with network_acl" in flow["detail"], flow
+    assert flow["fix"] == found["network_acl"]["fix"]
 
 
 async def test_nxdomain_in_the_query_log_names_the_client_and_agrees_with_the_missing_zone(
