@@ -604,7 +604,15 @@ fn query_finding(
         .collect();
     let dns_fails = first_failing(judged, &DNS_CHECKS);
     if !bad.is_empty() {
-        return match dns_fails {
+        // The check that explains these answers best, where it fails: a block is the
+        // firewall's, before any other DNS check that fails too.
+        let blocked = bad
+            .iter()
+            .any(|(_, _, q)| matches!(q.answer, Answer::Blocked { .. }));
+        let explains = blocked
+            .then(|| first_failing(judged, &["dns_firewall"]))
+            .flatten();
+        return match explains.or(dns_fails) {
             Some(f) => finding::fail(
                 check,
                 format!("{seen}. This agrees with {}: {}", f.check, f.detail),
@@ -876,6 +884,23 @@ mod tests {
         let f = one(findings(&e, &client(), &[], &link()), "query_log");
         assert_eq!(f.status, Status::Warn);
         assert!(f.detail.contains("contradicts"), "{f:?}");
+    }
+
+    #[test]
+    fn a_firewall_block_is_the_firewalls_before_a_missing_zone() {
+        let blocked = record("NXDOMAIN", None, "i-0abc", "2026-12-02T12:01:07Z").replace(
+            r#""vpc_id""#,
+            r#""firewall_rule_action":"BLOCK","firewall_rule_group_id":"rslvr-frg-1","vpc_id""#,
+        );
+        let e = evidence(Logs::default(), queries(vec![blocked]));
+        let zone = finding::fail("hosted_zone", "no zone", "setup_private_dns …");
+        let firewall = finding::fail("dns_firewall", "rule blocks", "allow it");
+        let f = one(
+            findings(&e, &client(), &[zone, firewall], &link()),
+            "query_log",
+        );
+        assert!(f.detail.contains("agrees with dns_firewall"), "{f:?}");
+        assert_eq!(f.fix.as_deref(), Some("allow it"));
     }
 
     #[test]

@@ -79,8 +79,8 @@ def v2(eni, src, dst, dport, action, sport=49761):
             f"{action} OK")
 
 
-def query(vpc, instance, ip, rcode, answers=()):
-    return json.dumps({
+def query(vpc, instance, ip, rcode, answers=(), **extra):
+    return json.dumps({**extra,
         "version": "1.100000", "account_id": ACCOUNT, "region": REGION, "vpc_id": vpc,
         "query_timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "query_name": f"{HOST}.", "query_type": "A", "query_class": "IN", "rcode": rcode,
@@ -229,6 +229,27 @@ async def test_nxdomain_in_the_query_log_names_the_client_and_agrees_with_the_mi
     assert "1 event(s) read" in q["detail"], q
     # No flow log: the flows' line is not there, and no advice line either (query logs exist).
     assert "flow_log" not in found and "logs" not in found
+
+
+async def test_a_firewall_block_in_the_query_log_agrees_with_the_blocking_rule(
+        world, server_env, moto_url, zilliz_server, aws_extras):
+    instance, ip = client_instance(world, moto_url)
+    query_logging(moto_url, world.vpc)
+    aws_extras.block(world.vpc, ["*.vectordb.zillizcloud.com"])
+    write(moto_url, QUERIES, f"{world.vpc}_dns", [
+        query(world.vpc, instance, ip, "NXDOMAIN", firewall_rule_action="BLOCK",
+              firewall_rule_group_id="rslvr-frg-0000000000000001",
+              firewall_domain_list_id="rslvr-fdl-1")])
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, PORT)
+        report = await diagnose(s, world, instance)
+    found = by_check(report)
+    assert found["dns_firewall"]["status"] == "fail", found["dns_firewall"]
+    q = found["query_log"]
+    assert q["status"] == "fail", q
+    assert "blocked by DNS Firewall rule group rslvr-frg-0000000000000001" in q["detail"], q
+    assert instance in q["detail"] and "agrees with dns_firewall" in q["detail"], q
+    assert q["fix"] == found["dns_firewall"]["fix"]
 
 
 async def test_a_public_answer_in_the_query_log_contradicts_a_zone_that_answers_now(
