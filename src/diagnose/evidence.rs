@@ -97,7 +97,7 @@ pub(crate) fn findings(
         e.endpoint_known && (e.flows.unlisted.is_some() || !e.flows.sources.is_empty());
     let queries_exist = e.queries.unlisted.is_some() || !e.queries.sources.is_empty();
     if !flows_exist && !queries_exist {
-        return vec![no_logging(link)];
+        return vec![no_logging(link, e.endpoint_known)];
     }
     let mut out = Vec::new();
     if flows_exist {
@@ -109,21 +109,40 @@ pub(crate) fn findings(
     out
 }
 
-fn no_logging(link: &LinkView<'_>) -> Finding {
+fn no_logging(link: &LinkView<'_>, endpoint_known: bool) -> Finding {
+    let vpc = link.vpc_id;
+    let (missing, advice, them) = if endpoint_known {
+        (
+            format!(
+                "no VPC flow log records the endpoint (on its interfaces, their subnets or its \
+                 VPC) and no Resolver query logging covers {vpc}"
+            ),
+            format!(
+                "a flow log on {vpc} and Resolver query logging on {vpc}, both to CloudWatch \
+                 Logs, would show whether the client's packets reach the endpoint and what the \
+                 resolver answers; both cost money"
+            ),
+            "them",
+        )
+    } else {
+        (
+            format!(
+                "no Resolver query logging covers {vpc} (flow logs are read once the VPC has \
+                 its endpoint)"
+            ),
+            format!(
+                "Resolver query logging on {vpc}, to CloudWatch Logs, would show what the \
+                 resolver answers; it costs money"
+            ),
+            "it",
+        )
+    };
     finding::skip(
         "logs",
+        format!("{missing}: this diagnosis judged the rules, not what the client met"),
         format!(
-            "no VPC flow log records the endpoint (on its interfaces, their subnets or its VPC) \
-             and no Resolver query logging covers {}: this diagnosis judged the rules, not what \
-             the client met",
-            link.vpc_id
-        ),
-        format!(
-            "nothing to change now. For this evidence next time, a flow log on {vpc} and Resolver \
-             query logging on {vpc}, both to CloudWatch Logs, would show whether the client's \
-             packets reach the endpoint and what the resolver answers; both cost money \
-             (CloudWatch Logs ingestion and storage), so turn them on only if the person asks",
-            vpc = link.vpc_id
+            "nothing to change now. For this evidence next time, {advice} (CloudWatch Logs \
+             ingestion and storage), so turn {them} on only if the person asks"
         ),
     )
 }
@@ -963,6 +982,25 @@ mod tests {
                 .as_deref()
                 .unwrap()
                 .contains("only if the person asks")
+        );
+    }
+
+    #[test]
+    fn before_the_endpoint_exists_only_query_logging_is_advised() {
+        let e = Evidence {
+            endpoint_known: false,
+            ..evidence(Logs::default(), Logs::default())
+        };
+        let [advice] = findings(&e, &client(), &[], &link()).try_into().unwrap();
+        assert!(
+            advice
+                .detail
+                .contains("no Resolver query logging covers vpc-1"),
+            "{advice:?}"
+        );
+        assert!(
+            !advice.fix.as_deref().unwrap().contains("flow log"),
+            "{advice:?}"
         );
     }
 
