@@ -170,8 +170,9 @@ fn window_text(e: &Evidence) -> String {
 
 fn partial_text<T>(logs: &Logs<T>) -> &'static str {
     if logs.partial {
-        " (a part of the window: the read stops at one page of events; a narrower log_minutes \
-         reads the rest)"
+        // CloudWatch Logs returns a window's events oldest first, and offers no other order.
+        " (a part of the window, its oldest events: the read stops at one page; a smaller \
+         log_minutes reads the latest)"
     } else {
         ""
     }
@@ -830,6 +831,21 @@ mod tests {
         );
         assert_eq!(f.status, Status::Fail);
         assert!(f.detail.contains("from 10.0.9.9: 1 rejected"), "{f:?}");
+    }
+
+    #[test]
+    fn a_read_cut_at_one_page_says_it_holds_the_oldest_events() {
+        let mut cut = flows(&[ACCEPTED]);
+        cut.partial = true;
+        let f = one(
+            findings(&evidence(cut, Logs::default()), &client(), &[], &link()),
+            "flow_log",
+        );
+        assert!(f.detail.contains("its oldest events"), "{f:?}");
+        assert!(
+            f.detail.contains("smaller log_minutes reads the latest"),
+            "{f:?}"
+        );
     }
 
     #[test]
