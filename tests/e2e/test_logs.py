@@ -323,3 +323,16 @@ async def test_no_logging_is_one_line_of_advice_and_no_proposed_change(
     assert advice["status"] == "skip" and "remedy" not in advice, advice
     assert "only if the person asks" in advice["fix"]
     assert report["verdict"] == "healthy"
+
+
+async def test_a_window_out_of_bounds_is_refused_by_name_and_the_server_keeps_serving(
+        world, server_env):
+    from conftest import call_err
+    async with mcp_session(server_env) as s:
+        for bad in (0, 1441):
+            error = await call_err(s, "diagnose_private_link", cluster_id=DIAG,
+                                   vpc_id=world.vpc, log_minutes=bad)
+            assert "log_minutes" in error and str(bad) in error, error
+        # The server keeps serving.
+        assert (await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=world.vpc,
+                              probe=False, log_minutes=1440))["findings"]
