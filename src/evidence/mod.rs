@@ -112,6 +112,17 @@ impl Destination {
     }
 }
 
+impl std::fmt::Display for Destination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::LogGroup(g) => write!(f, "log group {g}"),
+            Self::S3(b) => write!(f, "s3://{b}"),
+            Self::Firehose(s) => write!(f, "Firehose stream {s}"),
+            Self::Unknown(d) => f.write_str(d),
+        }
+    }
+}
+
 /// What became of one log that covers the link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Outcome {
@@ -197,9 +208,17 @@ struct Read {
 /// A flow log's reads (to the endpoint, and back where its format can tell), with its format.
 type FlowReads = (Vec<Read>, flow::Format);
 
+/// One log that covers the link, as planned: what it is, and the reads it takes, or why it is
+/// not read. Its outcome is known once the reads are answered (`gathered`).
+struct Planned<P> {
+    described: String,
+    traffic: Option<String>,
+    reads: Result<P, String>,
+}
+
 /// Which flow logs record the endpoint, each with the reads it takes (the flows to the
 /// endpoint and, where the format has the source port, its answers back), or why none.
-fn flow_plan(configs: &[FlowLogConfig], q: &Question) -> Vec<(Source, Option<FlowReads>)> {
+fn flow_plan(configs: &[FlowLogConfig], q: &Question) -> Vec<Planned<FlowReads>> {
     let port = match q.port {
         Some(p) if !q.interfaces.is_empty() || !q.addresses.is_empty() => p,
         _ => return Vec::new(),
@@ -223,43 +242,33 @@ fn flow_plan(configs: &[FlowLogConfig], q: &Question) -> Vec<(Source, Option<Flo
             };
             let mut described = format!(
                 "flow log {} ({}, on {}) to {}",
-                c.id,
-                c.traffic_type,
-                c.resource_id,
-                match &destination {
-                    Destination::LogGroup(g) => format!("log group {g}"),
-                    Destination::S3(b) => format!("s3://{b}"),
-                    Destination::Firehose(s) => format!("Firehose stream {s}"),
-                    Destination::Unknown(d) => d.clone(),
-                }
+                c.id, c.traffic_type, c.resource_id, destination
             );
             if let Some(e) = &c.delivery_error {
                 described.push_str(&format!(" (its delivery fails: {e})"));
             }
-            let source = |outcome| Source {
+            let traffic = Some(c.traffic_type.clone());
+            let not_read = |why| Planned {
                 described: described.clone(),
-                traffic: Some(c.traffic_type.clone()),
-                outcome,
+                traffic: traffic.clone(),
+                reads: Err(why),
             };
             if let Some(elsewhere) = destination.elsewhere("vpcflowlogs") {
-                return (source(Outcome::NotRead(elsewhere)), None);
+                return not_read(elsewhere);
             }
             let Destination::LogGroup(group) = destination else {
                 unreachable!("every other destination is elsewhere")
             };
             let format = match flow::Format::parse(c.log_format.as_deref()) {
                 Ok(f) => f,
-                Err(e) => return (source(Outcome::NotRead(e)), None),
+                Err(e) => return not_read(e),
             };
             let pattern = |direction| format.pattern(direction, port, &q.interfaces, &q.addresses);
             let Some(to_endpoint) = pattern(flow::Direction::ToEndpoint) else {
-                return (
-                    source(Outcome::NotRead(format!(
-                        "its format lacks {}: it cannot tell this link's flows",
-                        format.missing().join(", ")
-                    ))),
-                    None,
-                );
+                return not_read(format!(
+                    "its format lacks {}: it cannot tell this link's flows",
+                    format.missing().join(", ")
+                ));
             };
             let mut reads = vec![Read {
                 group: group.clone(),
@@ -272,18 +281,17 @@ fn flow_plan(configs: &[FlowLogConfig], q: &Question) -> Vec<(Source, Option<Flo
                 }),
                 None => described.push_str(" (without srcport: the way back is not read)"),
             }
-            let source = Source {
+            Planned {
                 described,
-                traffic: Some(c.traffic_type.clone()),
-                outcome: Outcome::Read { events: 0 },
-            };
-            (source, Some((reads, format)))
+                traffic,
+                reads: Ok((reads, format)),
+            }
         })
         .collect()
 }
 
 /// Which query logs record the VPCs' queries, each with the read it takes (or why none).
-fn query_plan(configs: &[QueryLogConfig], q: &Question) -> Vec<(Source, Option<Vec<Read>>)> {
+fn query_plan(configs: &[QueryLogConfig], q: &Question) -> Vec<Planned<Vec<Read>>> {
     let Some(host) = &q.host else {
         return Vec::new();
     };
@@ -305,32 +313,19 @@ fn query_plan(configs: &[QueryLogConfig], q: &Question) -> Vec<(Source, Option<V
                     .map(|n| format!(" `{n}`"))
                     .unwrap_or_default(),
                 c.vpc_id,
-                match &destination {
-                    Destination::LogGroup(g) => format!("log group {g}"),
-                    Destination::S3(b) => format!("s3://{b}"),
-                    Destination::Firehose(s) => format!("Firehose stream {s}"),
-                    Destination::Unknown(d) => d.clone(),
-                }
+                destination
             );
-            let source = |outcome| Source {
-                described: described.clone(),
-                traffic: None,
-                outcome,
+            let reads = match &destination {
+                Destination::LogGroup(group) => Ok(vec![Read {
+                    group: group.clone(),
+                    pattern: query::pattern(host, std::slice::from_ref(&c.vpc_id)),
+                }]),
+                other => Err(other.elsewhere("vpcdnsquerylogs").unwrap_or_default()),
             };
-            match &destination {
-                Destination::LogGroup(group) => (
-                    source(Outcome::Read { events: 0 }),
-                    Some(vec![Read {
-                        group: group.clone(),
-                        pattern: query::pattern(host, std::slice::from_ref(&c.vpc_id)),
-                    }]),
-                ),
-                other => (
-                    source(Outcome::NotRead(
-                        other.elsewhere("vpcdnsquerylogs").unwrap_or_default(),
-                    )),
-                    None,
-                ),
+            Planned {
+                described,
+                traffic: None,
+                reads,
             }
         })
         .collect()
@@ -344,8 +339,8 @@ pub(crate) async fn read(clients: &RegionClients, sources: Sources, q: &Question
     let queries = query_plan(sources.query_logs.as_deref().unwrap_or_default(), q);
     let mut reads: Vec<Read> = flows
         .iter()
-        .filter_map(|(_, r)| r.as_ref().map(|(reads, _)| reads.clone()))
-        .chain(queries.iter().filter_map(|(_, r)| r.clone()))
+        .filter_map(|p| p.reads.as_ref().ok().map(|(reads, _)| reads.clone()))
+        .chain(queries.iter().filter_map(|p| p.reads.clone().ok()))
         .flatten()
         .collect();
     reads.sort_by(|a, b| (&a.group, &a.pattern).cmp(&(&b.group, &b.pattern)));
@@ -389,7 +384,7 @@ pub(crate) async fn read(clients: &RegionClients, sources: Sources, q: &Question
 /// two logs counts once.
 fn gathered<P, T: PartialEq>(
     unlisted: Option<String>,
-    plan: Vec<(Source, Option<P>)>,
+    plan: Vec<Planned<P>>,
     answered: &[(&Read, Result<logs::Events, String>)],
     reads_of: impl Fn(&P) -> &[Read],
     parse: impl Fn(&P, &str) -> Option<T>,
@@ -399,36 +394,42 @@ fn gathered<P, T: PartialEq>(
         ..Logs::default()
     };
     let mut seen: Vec<&(i64, String)> = Vec::new();
-    for (mut source, planned) in plan {
-        let Some(p) = planned else {
-            out.sources.push(source);
-            continue;
-        };
-        let mut events_read = 0;
-        let mut failed = None;
-        for read in reads_of(&p) {
-            match answered.iter().find(|(r, _)| *r == read).map(|(_, a)| a) {
-                Some(Ok(events)) => {
-                    events_read += events.messages.len();
-                    out.partial |= events.more || events.messages.len() >= EVENTS_PER_LOG as usize;
-                    for event in &events.messages {
-                        if !seen.contains(&event) {
-                            seen.push(event);
-                            out.records.extend(parse(&p, &event.1));
+    for planned in plan {
+        let outcome = match &planned.reads {
+            Err(why) => Outcome::NotRead(why.clone()),
+            Ok(p) => {
+                let mut events_read = 0;
+                let mut failed = None;
+                for read in reads_of(p) {
+                    match answered.iter().find(|(r, _)| *r == read).map(|(_, a)| a) {
+                        Some(Ok(events)) => {
+                            events_read += events.messages.len();
+                            out.partial |=
+                                events.more || events.messages.len() >= EVENTS_PER_LOG as usize;
+                            for event in &events.messages {
+                                if !seen.contains(&event) {
+                                    seen.push(event);
+                                    out.records.extend(parse(p, &event.1));
+                                }
+                            }
                         }
+                        Some(Err(e)) => failed = failed.or_else(|| Some(e.clone())),
+                        None => failed = failed.or_else(|| Some("not read".to_string())),
                     }
                 }
-                Some(Err(e)) => failed = failed.or_else(|| Some(e.clone())),
-                None => failed = failed.or_else(|| Some("not read".to_string())),
+                match failed {
+                    Some(e) => Outcome::Failed(e),
+                    None => Outcome::Read {
+                        events: events_read,
+                    },
+                }
             }
-        }
-        source.outcome = match failed {
-            Some(e) => Outcome::Failed(e),
-            None => Outcome::Read {
-                events: events_read,
-            },
         };
-        out.sources.push(source);
+        out.sources.push(Source {
+            described: planned.described,
+            traffic: planned.traffic,
+            outcome,
+        });
     }
     out
 }
@@ -475,16 +476,14 @@ mod tests {
             config("fl-other", "vpc-2", "cloud-watch-logs", Some("/other")),
         ];
         let plan = flow_plan(&configs, &question());
-        let described: Vec<&str> = plan.iter().map(|(s, _)| s.described.as_str()).collect();
+        let described: Vec<&str> = plan.iter().map(|p| p.described.as_str()).collect();
         assert_eq!(plan.len(), 3, "{described:?}");
         assert!(described.iter().all(|d| !d.contains("fl-other")));
-        let (s3, read) = &plan[2];
-        assert!(read.is_none());
-        assert!(
-            matches!(&s3.outcome, Outcome::NotRead(w) if w.contains("s3://corp-flows/vpc/AWSLogs/")),
-            "{s3:?}"
-        );
-        let (_, Some((reads, _))) = &plan[0] else {
+        let Err(s3) = &plan[2].reads else {
+            panic!("a flow log to S3 is not read")
+        };
+        assert!(s3.contains("s3://corp-flows/vpc/AWSLogs/"), "{s3}");
+        let Ok((reads, _)) = &plan[0].reads else {
             panic!("the VPC's flow log is read")
         };
         // Both ways: the flows to the endpoint, and its answers back.
@@ -547,10 +546,8 @@ mod tests {
             },
         ];
         let plan = query_plan(&configs, &question());
-        assert!(
-            matches!(&plan[0].0.outcome, Outcome::NotRead(w) if w.contains("s3://corp-dns/AWSLogs/"))
-        );
-        let read = &plan[1].1.as_ref().unwrap()[0];
+        assert!(matches!(&plan[0].reads, Err(w) if w.contains("s3://corp-dns/AWSLogs/")));
+        let read = &plan[1].reads.as_ref().unwrap()[0];
         assert_eq!(read.group, "/dns");
         assert!(read.pattern.contains("$.vpc_id = \"vpc-1\""));
     }
@@ -566,25 +563,16 @@ mod tests {
             more: true,
         };
         let answered = vec![(&read, Ok(events))];
-        let plan = vec![
-            (
-                Source {
-                    described: "one".into(),
-                    traffic: None,
-                    outcome: Outcome::Read { events: 0 },
-                },
-                Some(vec![read.clone()]),
-            ),
-            (
-                Source {
-                    described: "two".into(),
-                    traffic: None,
-                    outcome: Outcome::Read { events: 0 },
-                },
-                Some(vec![read.clone()]),
-            ),
-        ];
-        let logs = gathered(None, plan, &answered, |r| r, |_, m| Some(m.to_string()));
+        let plan = ["one", "two"]
+            .map(|described| Planned {
+                described: described.into(),
+                traffic: None,
+                reads: Ok(vec![read.clone()]),
+            })
+            .into();
+        let logs = gathered(None, plan, &answered, Vec::as_slice, |_, m| {
+            Some(m.to_string())
+        });
         assert_eq!(logs.records, vec!["a".to_string(), "b".to_string()]);
         assert!(logs.partial && logs.read_any());
         assert_eq!(logs.sources[1].outcome, Outcome::Read { events: 2 });
