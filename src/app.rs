@@ -59,21 +59,8 @@ impl App {
     }
 }
 
-/// Proof that a change is allowed. Every function that changes an account takes one, and
-/// [`App::ensure_write_allowed`] is the only way to get one, so no change can skip the check.
-#[derive(Debug)]
-pub(crate) struct WritePermit(());
-
-impl App {
-    /// The one guard in front of every change: refuses in read-only mode, naming the tool.
-    pub(crate) fn ensure_write_allowed(&self, tool: &str) -> Result<WritePermit, Error> {
-        if self.settings.read_only {
-            return Err(read_only_refusal(tool));
-        }
-        Ok(WritePermit(()))
-    }
-}
-
+/// The refusal of a changing tool in read-only mode, naming the tool: the MCP layer answers
+/// it for a hidden tool, and the change path ([`crate::change`]) before it asks anything.
 pub(crate) fn read_only_refusal(tool: &str) -> Error {
     Error::Conflict(format!(
         "`{tool}` changes the AWS or Zilliz account and the server runs read-only \

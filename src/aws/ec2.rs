@@ -7,6 +7,7 @@ use futures::{StreamExt, TryStreamExt, stream};
 
 use super::rules::{Peer, Rule};
 use super::{name_tag, sdk_error};
+use crate::change::WritePermit;
 use crate::error::Error;
 use crate::region::RegionNames;
 
@@ -527,6 +528,7 @@ fn tag_specification(
 }
 
 pub(crate) async fn create_security_group(
+    _permit: &WritePermit,
     ec2: &Client,
     vpc_id: &str,
     name: &str,
@@ -605,6 +607,7 @@ fn tcp_permission(
 
 /// Adds an inbound TCP rule. Answers false when an identical rule was already there.
 pub(crate) async fn authorize_tcp_ingress(
+    _permit: &WritePermit,
     ec2: &Client,
     group_id: &str,
     ports: (u16, u16),
@@ -624,7 +627,11 @@ pub(crate) async fn authorize_tcp_ingress(
     }
 }
 
-pub(crate) async fn delete_security_group(ec2: &Client, group_id: &str) -> Result<(), Error> {
+pub(crate) async fn delete_security_group(
+    _permit: &WritePermit,
+    ec2: &Client,
+    group_id: &str,
+) -> Result<(), Error> {
     match ec2.delete_security_group().group_id(group_id).send().await {
         Ok(_) => Ok(()),
         Err(e) if e.code() == Some("InvalidGroup.NotFound") => Ok(()),
@@ -635,6 +642,7 @@ pub(crate) async fn delete_security_group(ec2: &Client, group_id: &str) -> Resul
 /// Creates an Interface endpoint with private DNS off (the private hosted zone does that job,
 /// and moto turns private DNS on when it is not given).
 pub(crate) async fn create_interface_endpoint(
+    _permit: &WritePermit,
     ec2: &Client,
     vpc_id: &str,
     service_name: &str,
@@ -678,7 +686,11 @@ pub(crate) async fn create_interface_endpoint(
         })
 }
 
-pub(crate) async fn delete_vpc_endpoint(ec2: &Client, endpoint_id: &str) -> Result<(), Error> {
+pub(crate) async fn delete_vpc_endpoint(
+    _permit: &WritePermit,
+    ec2: &Client,
+    endpoint_id: &str,
+) -> Result<(), Error> {
     let out = ec2
         .delete_vpc_endpoints()
         .vpc_endpoint_ids(endpoint_id)
@@ -707,6 +719,7 @@ pub(crate) async fn delete_vpc_endpoint(ec2: &Client, endpoint_id: &str) -> Resu
 
 /// Turns a VPC DNS attribute on (`enableDnsSupport` or `enableDnsHostnames`).
 pub(crate) async fn enable_vpc_dns_attribute(
+    _permit: &WritePermit,
     ec2: &Client,
     vpc_id: &str,
     attribute: VpcAttributeName,

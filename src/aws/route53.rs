@@ -8,6 +8,7 @@ use aws_sdk_route53::types::{
 };
 
 use super::sdk_error;
+use crate::change::WritePermit;
 use crate::error::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -481,17 +482,31 @@ pub(crate) async fn zone_view(r53: &Client, zone: Zone) -> Result<ZoneView, Erro
     })
 }
 
-/// Creates a private zone tied to one VPC; `caller_reference` makes a retry of the same call
-/// find the zone it made instead of making another.
+/// A private zone to make, tied to one VPC.
+pub(crate) struct NewZone<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) vpc_id: &'a str,
+    pub(crate) region: &'a str,
+    /// Makes a retry of the same call find the zone it made instead of making another.
+    pub(crate) caller_reference: &'a str,
+    pub(crate) comment: &'a str,
+    pub(crate) tags: &'a [(String, String)],
+}
+
+/// Creates a private zone tied to one VPC.
 pub(crate) async fn create_private_zone(
+    _permit: &WritePermit,
     r53: &Client,
-    name: &str,
-    vpc_id: &str,
-    region: &str,
-    caller_reference: &str,
-    comment: &str,
-    tags: &[(String, String)],
+    zone: NewZone<'_>,
 ) -> Result<String, Error> {
+    let NewZone {
+        name,
+        vpc_id,
+        region,
+        caller_reference,
+        comment,
+        tags,
+    } = zone;
     let out = r53
         .create_hosted_zone()
         .name(name)
@@ -550,6 +565,7 @@ pub(crate) async fn create_private_zone(
 
 /// Ties a VPC to a private zone; a VPC already tied is success.
 pub(crate) async fn associate_vpc(
+    _permit: &WritePermit,
     r53: &Client,
     zone_id: &str,
     vpc_id: &str,
@@ -579,16 +595,18 @@ pub(crate) async fn associate_vpc(
 
 /// Makes the A record at `name` an alias to `(dns_name, hosted_zone_id)`, whatever it was.
 pub(crate) async fn upsert_alias(
+    permit: &WritePermit,
     r53: &Client,
     zone_id: &str,
     name: &str,
     target: (&str, &str),
 ) -> Result<(), Error> {
-    change_alias(r53, zone_id, name, target, ChangeAction::Upsert).await
+    change_alias(permit, r53, zone_id, name, target, ChangeAction::Upsert).await
 }
 
 /// Deletes a record exactly as it was read; a record already gone is success.
 pub(crate) async fn delete_record(
+    permit: &WritePermit,
     r53: &Client,
     zone_id: &str,
     record: &ARecord,
@@ -597,7 +615,7 @@ pub(crate) async fn delete_record(
     if still_there.is_none() {
         return Ok(());
     }
-    submit(r53, zone_id, deletion(record)?).await
+    submit(permit, r53, zone_id, deletion(record)?).await
 }
 
 fn invalid_change(e: aws_sdk_route53::error::BuildError) -> Error {
@@ -609,6 +627,7 @@ fn invalid_change(e: aws_sdk_route53::error::BuildError) -> Error {
 }
 
 async fn change_alias(
+    permit: &WritePermit,
     r53: &Client,
     zone_id: &str,
     name: &str,
@@ -632,10 +651,15 @@ async fn change_alias(
         .resource_record_set(record)
         .build()
         .map_err(invalid_change)?;
-    submit(r53, zone_id, change).await
+    submit(permit, r53, zone_id, change).await
 }
 
-async fn submit(r53: &Client, zone_id: &str, change: Change) -> Result<(), Error> {
+async fn submit(
+    _permit: &WritePermit,
+    r53: &Client,
+    zone_id: &str,
+    change: Change,
+) -> Result<(), Error> {
     r53.change_resource_record_sets()
         .hosted_zone_id(zone_id)
         .change_batch(
@@ -652,6 +676,7 @@ async fn submit(r53: &Client, zone_id: &str, change: Change) -> Result<(), Error
 
 /// Unties a VPC from a private zone; a VPC no longer tied is success.
 pub(crate) async fn disassociate_vpc(
+    _permit: &WritePermit,
     r53: &Client,
     zone_id: &str,
     vpc_id: &str,
@@ -671,7 +696,11 @@ pub(crate) async fn disassociate_vpc(
     }
 }
 
-pub(crate) async fn delete_zone(r53: &Client, zone_id: &str) -> Result<(), Error> {
+pub(crate) async fn delete_zone(
+    _permit: &WritePermit,
+    r53: &Client,
+    zone_id: &str,
+) -> Result<(), Error> {
     r53.delete_hosted_zone()
         .id(zone_id)
         .send()

@@ -8,6 +8,7 @@ use aws_sdk_ssm::error::ProvideErrorMetadata;
 use aws_sdk_ssm::types::{CommandInvocationStatus, InstanceInformationStringFilter};
 
 use super::sdk_error;
+use crate::change::WritePermit;
 use crate::error::Error;
 
 /// What SSM knows of an instance it manages.
@@ -51,6 +52,7 @@ pub(crate) async fn managed(ssm: &Client, instance_id: &str) -> Result<Option<Ma
 
 /// Sends `lines` as an `AWS-RunShellScript` command to one instance: the command's id.
 pub(crate) async fn run_shell(
+    _permit: &WritePermit,
     ssm: &Client,
     instance_id: &str,
     lines: Vec<String>,

@@ -21,8 +21,10 @@ use super::probes::{Connect, HttpOutcome, Resolution};
 use crate::address::{PrivateLinkAddress, ProbeTarget};
 use crate::app::App;
 use crate::aws::{Identity, ec2, ssm};
+use crate::change::consent::Consent;
+use crate::change::plan::Change;
+use crate::change::{self, Proposal};
 use crate::cluster;
-use crate::consent::{self, Consent, Decision};
 use crate::error::Error;
 use crate::facts;
 use crate::region::RegionNames;
@@ -465,20 +467,26 @@ pub(crate) async fn probe_from_instance(
         other => other,
     })?;
     let managed = managed?;
+    if let Some(why) = unmanaged(&instance_id, managed.as_ref(), &region.aws_region) {
+        return Err(why);
+    }
+    let mut proposal = Proposal::new("probe_from_instance", &identity, &region);
+    proposal.vpc_id = instance.vpc_id.clone();
+    proposal.cluster_id = cluster_id.clone();
+    proposal.changes = vec![Change::RunProbe {
+        instance_id: instance_id.clone(),
+        host: address.host.clone(),
+        port: address.port,
+        lines: lines.clone(),
+        timeout_seconds: COMMAND_TIMEOUT.as_secs(),
+    }];
     let mut output = InstanceProbeOutput {
         applied: false,
         instance_id: instance_id.clone(),
         findings: Vec::new(),
         healthy: None,
-        script: lines.clone(),
-        preview: vec![format!(
-            "run the script above on {instance_id} through SSM Run Command (AWS-RunShellScript, \
-             at most {} s): it resolves {}, connects to port {} and makes one HTTPS request; it \
-             changes nothing on the instance",
-            COMMAND_TIMEOUT.as_secs(),
-            address.host,
-            address.port
-        )],
+        script: lines,
+        preview: Vec::new(),
         host: address.host.clone(),
         port: address.port,
         command_id: None,
@@ -487,38 +495,15 @@ pub(crate) async fn probe_from_instance(
         aws_region: region.aws_region.clone(),
         identity: identity.clone(),
     };
-    if let Some(why) = unmanaged(&instance_id, managed.as_ref(), &region.aws_region) {
-        return Err(why);
-    }
-    if !request.confirm {
-        output.message = format!(
-            "Preview only, nothing ran. Show the script to the person; call again with confirm: \
-             true to run it on {instance_id}."
-        );
-        return Ok(output);
-    }
-    let _permit = app.ensure_write_allowed("probe_from_instance")?;
-    let question = format!(
-        "probe_from_instance wants to run a command on instance {instance_id} in AWS account {} \
-         ({}, profile {}) in {}, through SSM Run Command:\n{}\nRun it?",
-        identity.account_id,
-        identity.caller_arn,
-        identity.profile,
-        region.aws_region,
-        lines.join("\n")
-    );
-    if let Decision::Declined(why) =
-        consent::obtain(app.settings.consent, consent, question).await?
-    {
-        output.message = why.replace("nothing was changed", "nothing ran");
-        return Ok(output);
-    }
     // While the command runs, the facts of the instance's VPC say which endpoint the host
     // should resolve to there: the probe's reading then matches the diagnosis's.
-    let (ran, facts) = tokio::join!(
+    let (settled, facts) = tokio::join!(
         async {
-            let command_id =
-                ssm::run_shell(&clients.ssm, &instance_id, lines, COMMAND_TIMEOUT).await?;
+            let (report, applied) =
+                change::settle(app, &clients, proposal, request.confirm, consent).await?;
+            let Some(command_id) = applied.and_then(|a| a.made.command_id) else {
+                return Ok::<_, Error>((report, None));
+            };
             // Inside the host's patience: a command still running then is said so, with how
             // to read it, rather than cut off with no answer.
             let invocation = ssm::wait_for(
@@ -528,16 +513,21 @@ pub(crate) async fn probe_from_instance(
                 (COMMAND_TIMEOUT + Duration::from_secs(15)).min(app.settings.call_budget),
             )
             .await?;
-            Ok::<_, Error>((command_id, invocation))
+            Ok((report, Some((command_id, invocation))))
         },
         async {
-            match (&cluster_id, &instance.vpc_id) {
-                (Some(id), Some(vpc)) => Some(facts::gather(app, id, vpc).await),
+            match (&cluster_id, &instance.vpc_id, request.confirm) {
+                (Some(id), Some(vpc), true) => Some(facts::gather(app, id, vpc).await),
                 _ => None,
             }
         },
     );
-    let (command_id, invocation) = ran?;
+    let (report, ran) = settled?;
+    output.preview = report.preview;
+    output.message = report.message;
+    let Some((command_id, invocation)) = ran else {
+        return Ok(output);
+    };
     output.command_id = Some(command_id.clone());
     output.applied = true;
     if matches!(

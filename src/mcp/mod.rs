@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use crate::app::{App, read_only_refusal};
 use crate::audit;
-use crate::consent::{Answer, Consent};
+use crate::change::consent::{Answer, Consent};
 use crate::diagnose::{self, remote};
 use crate::discovery;
 use crate::error::Error;

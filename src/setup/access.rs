@@ -4,15 +4,14 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::change_summary;
-use super::plan::{self, Change};
 use crate::app::App;
-use crate::aws::Identity;
 use crate::aws::ec2;
 use crate::aws::rules::{Peer, Rule, tcp_allowed};
 use crate::aws::tags::is_managed;
+use crate::change::consent::Consent;
+use crate::change::plan::Change;
+use crate::change::{self, Proposal, Report};
 use crate::cluster;
-use crate::consent::Consent;
 use crate::error::Error;
 use crate::region::RegionNames;
 use crate::request::AccessRequest;
@@ -20,28 +19,25 @@ use crate::summary::Summary;
 use crate::validate::{self, AwsId};
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = applied_means)]
 pub(crate) struct AccessOutput {
-    /// True when this call added the rule.
-    pub(crate) applied: bool,
+    #[serde(flatten)]
+    pub(crate) report: Report,
     /// The rule that lets the clients in, such as `tcp 19531 from sg-0abc`.
     pub(crate) rule: String,
     /// The existing rule that already allows it, where there is one.
     pub(crate) already_allowed_by: Option<String>,
-    /// The changes this call makes (or, without `confirm`, would make); empty when there is nothing to do.
-    pub(crate) preview: Vec<String>,
-    pub(crate) warnings: Vec<String>,
-    pub(crate) message: String,
     pub(crate) group_id: String,
     pub(crate) port: u16,
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
-    /// Who acts: the account, the caller's ARN and the AWS profile.
-    pub(crate) identity: Identity,
+}
+
+fn applied_means(schema: &mut schemars::Schema) {
+    change::describe_field(schema, "applied", "True when this call added the rule.");
 }
 
 impl Summary for AccessOutput {
     fn summary(&self) -> String {
-        change_summary(&self.message, &self.preview, &self.warnings)
+        self.report.summary()
     }
 }
 
@@ -137,64 +133,38 @@ pub(crate) async fn allow_client_access(
         .ok_or_else(|| Error::not_found(format!("security group `{group_id}`"), "Check the id"))?;
     let rule = Rule::new("tcp", Some((port, port)), source.clone()).summary("from");
 
-    let mut output = AccessOutput {
-        applied: false,
-        rule: rule.clone(),
-        already_allowed_by: None,
-        preview: Vec::new(),
-        warnings,
-        message: String::new(),
-        group_id: group_id.clone(),
+    let mut proposal = Proposal::new("allow_client_access", &identity, &region);
+    proposal.vpc_id = group.vpc_id.clone();
+    proposal.cluster_id = request.cluster_id.clone();
+    proposal.warnings = warnings;
+    let already_allowed_by = tcp_allowed(&group.inbound, port, &source).map(|r| r.summary("from"));
+    match &already_allowed_by {
+        Some(existing) => {
+            proposal.nothing_to_do =
+                format!("Nothing to do: {group_id} already allows {rule} (through `{existing}`).")
+        }
+        None => proposal.changes.push(Change::AllowTcp {
+            group_id: group_id.clone(),
+            group_name: group.name.clone(),
+            port,
+            source,
+            description: match &request.cluster_id {
+                Some(c) => format!("Zilliz private link {c} (zilliz-privatelink-mcp)"),
+                None => "Zilliz private link (zilliz-privatelink-mcp)".to_string(),
+            },
+            made_outside: !is_managed(&group.tags),
+        }),
+    }
+    let (mut report, applied) =
+        change::settle(app, &clients, proposal, request.confirm, consent).await?;
+    if applied.is_some() {
+        report.message = format!("Added to {group_id}: {rule}.");
+    }
+    Ok(AccessOutput {
+        report,
+        rule,
+        already_allowed_by,
+        group_id,
         port,
-        region_id: region.region_id.clone(),
-        aws_region: region.aws_region.clone(),
-        identity: identity.clone(),
-    };
-    output
-        .warnings
-        .extend(app.scope_warning(&identity.account_id, &region.aws_region));
-    if let Some(existing) = tcp_allowed(&group.inbound, port, &source) {
-        output.already_allowed_by = Some(existing.summary("from"));
-        output.message = format!(
-            "Nothing to do: {group_id} already allows {rule} (through `{}`).",
-            existing.summary("from")
-        );
-        return Ok(output);
-    }
-    let description = match &request.cluster_id {
-        Some(c) => format!("Zilliz private link {c} (zilliz-privatelink-mcp)"),
-        None => "Zilliz private link (zilliz-privatelink-mcp)".to_string(),
-    };
-    let plan = [Change::AllowTcp {
-        group_id: group_id.clone(),
-        group_name: group.name.clone(),
-        port,
-        source,
-        description,
-        made_outside: !is_managed(&group.tags),
-    }];
-    output.preview = plan::preview(&plan);
-    if !request.confirm {
-        output.message =
-            "Preview only, nothing changed. Call again with confirm: true to apply.".into();
-        return Ok(output);
-    }
-
-    let scope = plan::Scope {
-        tool: "allow_client_access",
-        identity: &identity,
-        region: &region,
-        vpc_id: group.vpc_id.as_deref(),
-        cluster_id: request.cluster_id.as_deref(),
-        kept: &[],
-    };
-    if let plan::Outcome::Declined(why) =
-        plan::carry_out(app, &clients, &scope, &plan, consent).await?
-    {
-        output.message = why;
-        return Ok(output);
-    }
-    output.applied = true;
-    output.message = format!("Added to {group_id}: {rule}.");
-    Ok(output)
+    })
 }

@@ -11,15 +11,15 @@ use aws_sdk_ec2::types::VpcAttributeName;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::change_summary;
-use super::plan::{self, Change, Ref, record_text};
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
 use crate::aws::route53::{self, ZoneView, bare_name};
 use crate::aws::tags::tags_for;
 use crate::aws::{Identity, RegionClients};
+use crate::change::consent::Consent;
+use crate::change::plan::{Change, Ref, record_text};
+use crate::change::{self, Proposal, Report};
 use crate::cluster::{self, AwsCluster};
-use crate::consent::Consent;
 use crate::endpoint_state;
 use crate::error::Error;
 use crate::request::DnsRequest;
@@ -34,30 +34,22 @@ pub(crate) struct AliasTargetInfo {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct DnsOutput {
-    /// True when this call made the changes in `preview`.
-    pub(crate) applied: bool,
+    #[serde(flatten)]
+    pub(crate) report: Report,
     /// The private zone (once it exists).
     pub(crate) hosted_zone_id: Option<String>,
     /// The private link host: the zone's name and the record's.
     pub(crate) record_name: String,
     /// Where the alias points: the endpoint's regional DNS name.
     pub(crate) alias_target: Option<AliasTargetInfo>,
-    /// The changes this call makes (or, without `confirm`, would make); empty when there is nothing to do.
-    pub(crate) preview: Vec<String>,
-    pub(crate) warnings: Vec<String>,
-    pub(crate) message: String,
     pub(crate) vpc_id: String,
     pub(crate) endpoint_id: String,
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
     pub(crate) port: u16,
-    /// Who acts: the account, the caller's ARN and the AWS profile.
-    pub(crate) identity: Identity,
 }
 
 impl Summary for DnsOutput {
     fn summary(&self) -> String {
-        change_summary(&self.message, &self.preview, &self.warnings)
+        self.report.summary()
     }
 }
 
@@ -314,64 +306,39 @@ pub(crate) async fn setup_private_dns(
         read_facts(app, &clients, &target, &host, &vpc_id, asked_endpoint).await?;
     let planned = plan_dns(&facts)?;
 
-    let mut output = DnsOutput {
-        applied: false,
-        hosted_zone_id: planned.zone_id.clone(),
-        record_name: host.clone(),
-        alias_target: Some(facts.alias.clone()),
-        preview: plan::preview(&planned.changes),
-        warnings: planned.warnings.clone(),
-        message: String::new(),
-        vpc_id: vpc_id.clone(),
-        endpoint_id: facts.endpoint.id.clone(),
-        region_id: region.region_id.clone(),
-        aws_region: region.aws_region.clone(),
-        port: address.port,
-        identity: identity.clone(),
-    };
-    output
-        .warnings
-        .extend(app.scope_warning(&identity.account_id, &region.aws_region));
-    if planned.changes.is_empty() {
-        output.message = format!(
-            "Nothing to do: {host} already resolves in {vpc_id} to VPC endpoint {} through \
-             private zone {}. Next: allow_client_access on port {}.",
-            facts.endpoint.id,
-            output.hosted_zone_id.as_deref().unwrap_or("?"),
-            output.port
-        );
-        return Ok(output);
-    }
-    if !request.confirm {
-        output.message =
-            "Preview only, nothing changed. Call again with confirm: true to apply.".into();
-        return Ok(output);
-    }
-
-    let scope = plan::Scope {
-        tool: "setup_private_dns",
-        identity: &identity,
-        region: &region,
-        vpc_id: Some(&vpc_id),
-        cluster_id: Some(target.cluster_id()),
-        kept: &[],
-    };
-    let applied = match plan::carry_out(app, &clients, &scope, &planned.changes, consent).await? {
-        plan::Outcome::Applied(applied) => applied,
-        plan::Outcome::Declined(why) => {
-            output.message = why;
-            return Ok(output);
-        }
-    };
-    let zone_id = applied.made.zone_id.or(planned.zone_id).unwrap_or_default();
-    output.applied = true;
-    output.hosted_zone_id = Some(zone_id.clone());
-    output.message = format!(
-        "{host} now resolves in {vpc_id} to VPC endpoint {} (private zone {zone_id}). Next: \
-         allow_client_access on port {}.",
-        facts.endpoint.id, output.port
+    let mut proposal = Proposal::new("setup_private_dns", &identity, &region);
+    proposal.vpc_id = Some(vpc_id.clone());
+    proposal.cluster_id = Some(target.cluster_id().to_string());
+    proposal.warnings = planned.warnings;
+    proposal.nothing_to_do = format!(
+        "Nothing to do: {host} already resolves in {vpc_id} to VPC endpoint {} through private \
+         zone {}. Next: allow_client_access on port {}.",
+        facts.endpoint.id,
+        planned.zone_id.as_deref().unwrap_or("?"),
+        address.port
     );
-    Ok(output)
+    proposal.changes = planned.changes;
+    let (mut report, applied) =
+        change::settle(app, &clients, proposal, request.confirm, consent).await?;
+    let mut hosted_zone_id = planned.zone_id;
+    if let Some(applied) = applied {
+        let zone_id = applied.made.zone_id.or(hosted_zone_id).unwrap_or_default();
+        report.message = format!(
+            "{host} now resolves in {vpc_id} to VPC endpoint {} (private zone {zone_id}). Next: \
+             allow_client_access on port {}.",
+            facts.endpoint.id, address.port
+        );
+        hosted_zone_id = Some(zone_id);
+    }
+    Ok(DnsOutput {
+        report,
+        hosted_zone_id,
+        record_name: host,
+        alias_target: Some(facts.alias),
+        vpc_id,
+        endpoint_id: facts.endpoint.id,
+        port: address.port,
+    })
 }
 
 /// What the DNS plan needs, in two rounds: Zilliz's service (without an endpoint id, the

@@ -5,14 +5,14 @@ use std::collections::BTreeSet;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::change_summary;
-use super::plan::{self, Change, Ref};
 use crate::app::App;
+use crate::aws::RegionClients;
 use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, Subnet, VpcEndpoint};
 use crate::aws::tags::tags_for;
-use crate::aws::{Identity, RegionClients};
+use crate::change::consent::Consent;
+use crate::change::plan::{Applied, Change, Ref};
+use crate::change::{self, Proposal, Report};
 use crate::cluster::{self, AwsCluster};
-use crate::consent::Consent;
 use crate::endpoint_state;
 use crate::error::Error;
 use crate::region::RegionNames;
@@ -21,22 +21,15 @@ use crate::summary::Summary;
 use crate::validate::AwsId;
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = applied_means)]
 pub(crate) struct CreateEndpointOutput {
-    /// True when this call made the changes in `preview`; false for a preview or a no-op.
-    pub(crate) applied: bool,
+    #[serde(flatten)]
+    pub(crate) report: Report,
     pub(crate) endpoint_id: Option<String>,
     pub(crate) state: Option<String>,
     /// The endpoint's regional DNS name, which the private zone's alias points at.
     pub(crate) dns_name: Option<String>,
-    /// The changes this call makes (or, without `confirm`, would make); empty when there is nothing to do.
-    pub(crate) preview: Vec<String>,
-    pub(crate) warnings: Vec<String>,
-    pub(crate) message: String,
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
     pub(crate) account_id: String,
-    /// Who acts: the account, the caller's ARN and the AWS profile.
-    pub(crate) identity: Identity,
     pub(crate) vpc_id: String,
     pub(crate) service_name: String,
     /// The subnets the endpoint uses (at most one per zone, only zones the service offers).
@@ -45,9 +38,17 @@ pub(crate) struct CreateEndpointOutput {
     pub(crate) security_group_ids: Vec<String>,
 }
 
+fn applied_means(schema: &mut schemars::Schema) {
+    change::describe_field(
+        schema,
+        "applied",
+        "True when this call made the changes in `preview`; false for a preview or a no-op.",
+    );
+}
+
 impl Summary for CreateEndpointOutput {
     fn summary(&self) -> String {
-        change_summary(&self.message, &self.preview, &self.warnings)
+        self.report.summary()
     }
 }
 
@@ -163,129 +164,140 @@ pub(crate) async fn create_vpc_endpoint(
             service.note.as_deref().unwrap_or("AWS did not describe it")
         ));
     }
-
-    let mut output = CreateEndpointOutput {
-        applied: false,
+    let account_id = identity.account_id.clone();
+    let mut proposal = Proposal::new("create_vpc_endpoint", &identity, &region);
+    proposal.vpc_id = Some(vpc_id.clone());
+    proposal.cluster_id = cluster_id.clone();
+    proposal.warnings = warnings;
+    let mut shown = Shown {
         endpoint_id: None,
         state: None,
         dns_name: None,
-        preview: Vec::new(),
-        warnings,
-        message: String::new(),
-        region_id: region.region_id.clone(),
-        aws_region: region.aws_region.clone(),
-        account_id: identity.account_id.clone(),
-        identity: identity.clone(),
-        vpc_id: vpc_id.clone(),
-        service_name: service.service_name.clone(),
         subnet_ids: chosen.iter().map(|s| s.id.clone()).collect(),
         security_group_ids: group_ids.clone(),
     };
-
-    output
-        .warnings
-        .extend(app.scope_warning(&identity.account_id, &region.aws_region));
     if let Some(found) = existing.iter().find(|e| endpoint_state::is_live(&e.state)) {
-        describe_existing(&mut output, found);
-        return Ok(output);
+        proposal.nothing_to_do = shown.existing(found, &mut proposal.warnings);
+    } else {
+        if chosen.is_empty() {
+            return Err(Error::Conflict(format!(
+                "none of the subnets {} is in a zone where Zilliz's endpoint service is offered \
+                 ({}): pick subnets with service_supported true from list_subnets",
+                subnet_ids.join(", "),
+                service.availability_zones.join(", ")
+            )));
+        }
+        let whitelist = whitelist_for(
+            service.whitelist_required,
+            target.as_ref(),
+            &account_id,
+            &region,
+        )?;
+        if let Some(group) = &dedicated {
+            shown.security_group_ids = vec![group.id.clone()];
+            proposal.warnings.push(format!(
+                "reusing security group {} ({group_name}) made by an earlier call",
+                group.id
+            ));
+        }
+        proposal.changes = plan_endpoint(&EndpointPlanInput {
+            vpc_id: &vpc_id,
+            region: &region,
+            service_name: &service.service_name,
+            whitelist,
+            chosen: &chosen,
+            given_groups: &group_ids,
+            dedicated: dedicated.as_ref().map(|g| g.id.as_str()),
+            group_name: &group_name,
+            cluster_id: cluster_id.as_deref(),
+        });
     }
-    if chosen.is_empty() {
-        return Err(Error::Conflict(format!(
-            "none of the subnets {} is in a zone where Zilliz's endpoint service is offered ({}): \
-             pick subnets with service_supported true from list_subnets",
-            subnet_ids.join(", "),
-            service.availability_zones.join(", ")
-        )));
-    }
-    let whitelist = whitelist_for(
-        service.whitelist_required,
-        target.as_ref(),
-        &output.account_id,
-        &region,
-    )?;
-    if let Some(group) = &dedicated {
-        output.security_group_ids = vec![group.id.clone()];
-        output.warnings.push(format!(
-            "reusing security group {} ({group_name}) made by an earlier call",
-            group.id
-        ));
-    }
-    let plan = plan_endpoint(&EndpointPlanInput {
-        vpc_id: &vpc_id,
-        region: &region,
-        service_name: &service.service_name,
-        whitelist,
-        chosen: &chosen,
-        given_groups: &group_ids,
-        dedicated: dedicated.as_ref().map(|g| g.id.as_str()),
-        group_name: &group_name,
-        cluster_id: cluster_id.as_deref(),
-    });
-    output.preview = plan::preview(&plan);
-
-    if !request.confirm {
-        output.message = format!(
-            "Preview only, nothing changed in account {} ({}). Call again with confirm: true to apply.",
-            output.account_id, region.aws_region
+    let (mut report, applied) =
+        change::settle(app, &clients, proposal, request.confirm, consent).await?;
+    if let Some(applied) = applied {
+        shown.read_back(&clients, applied).await?;
+        report.message = format!(
+            "Created VPC endpoint {} in {vpc_id} ({}); {}. Next: register_endpoint.",
+            shown.endpoint_id.as_deref().unwrap_or_default(),
+            region.aws_region,
+            endpoint_state::explain(shown.state.as_deref().unwrap_or("pending"))
         );
-        return Ok(output);
     }
-
-    let scope = plan::Scope {
-        tool: "create_vpc_endpoint",
-        identity: &identity,
-        region: &region,
-        vpc_id: Some(&vpc_id),
-        cluster_id: cluster_id.as_deref(),
-        kept: &[],
-    };
-    make(app, &clients, &scope, &plan, consent, output).await
+    Ok(CreateEndpointOutput {
+        report,
+        endpoint_id: shown.endpoint_id,
+        state: shown.state,
+        dns_name: shown.dns_name,
+        account_id,
+        vpc_id,
+        service_name: service.service_name,
+        subnet_ids: shown.subnet_ids,
+        security_group_ids: shown.security_group_ids,
+    })
 }
 
-/// Carries out the confirmed plan and reads back the endpoint it made.
-async fn make(
-    app: &App,
-    clients: &RegionClients,
-    scope: &plan::Scope<'_>,
-    plan: &[Change],
-    consent: &Consent,
-    mut output: CreateEndpointOutput,
-) -> Result<CreateEndpointOutput, Error> {
-    let applied = match plan::carry_out(app, clients, scope, plan, consent).await? {
-        plan::Outcome::Applied(applied) => applied,
-        plan::Outcome::Declined(why) => {
-            output.message = why;
-            return Ok(output);
+/// The endpoint as the answer shows it: the one found or made, or the one planned.
+struct Shown {
+    endpoint_id: Option<String>,
+    state: Option<String>,
+    dns_name: Option<String>,
+    subnet_ids: Vec<String>,
+    security_group_ids: Vec<String>,
+}
+
+impl Shown {
+    /// Shows the live endpoint an earlier call made, warning where its subnets differ from
+    /// those asked for now; answers the "nothing to do" message.
+    fn existing(&mut self, found: &VpcEndpoint, warnings: &mut Vec<String>) -> String {
+        self.endpoint_id = Some(found.id.clone());
+        self.state = Some(found.state.clone());
+        self.dns_name = found.regional_dns_entry().map(|(n, _)| n.to_string());
+        let mut wanted = self.subnet_ids.clone();
+        let mut has = found.subnet_ids.clone();
+        wanted.sort();
+        has.sort();
+        if wanted != has {
+            warnings.push(format!(
+                "the existing endpoint uses subnets {}, not {}; it was left as it is",
+                has.join(", "),
+                wanted.join(", ")
+            ));
         }
-    };
-    if let Some(group) = applied.made.security_group_id {
-        output.security_group_ids = vec![group];
+        self.subnet_ids = found.subnet_ids.clone();
+        self.security_group_ids = found.security_group_ids.clone();
+        format!(
+            "Nothing to do: VPC endpoint {} to {} already exists in {} ({}); {}.",
+            found.id,
+            found.service_name,
+            found.vpc_id,
+            found.state,
+            endpoint_state::explain(&found.state)
+        )
     }
-    let endpoint_id = applied
-        .made
-        .endpoint_id
-        .ok_or_else(|| Error::Bug("the endpoint plan finished without an endpoint id".into()))?;
-    let made = ec2::vpc_endpoints(
-        &clients.ec2,
-        EndpointQuery {
-            ids: std::slice::from_ref(&endpoint_id),
-            ..Default::default()
-        },
-    )
-    .await?;
-    output.applied = true;
-    output.endpoint_id = Some(endpoint_id.clone());
-    if let Some(endpoint) = made.first() {
-        output.state = Some(endpoint.state.clone());
-        output.dns_name = endpoint.regional_dns_entry().map(|(n, _)| n.to_string());
+
+    /// Reads back the endpoint the applied plan made.
+    async fn read_back(&mut self, clients: &RegionClients, applied: Applied) -> Result<(), Error> {
+        if let Some(group) = applied.made.security_group_id {
+            self.security_group_ids = vec![group];
+        }
+        let endpoint_id = applied.made.endpoint_id.ok_or_else(|| {
+            Error::Bug("the endpoint plan finished without an endpoint id".into())
+        })?;
+        let made = ec2::vpc_endpoints(
+            &clients.ec2,
+            EndpointQuery {
+                ids: std::slice::from_ref(&endpoint_id),
+                ..Default::default()
+            },
+        )
+        .await?;
+        if let Some(endpoint) = made.first() {
+            self.state = Some(endpoint.state.clone());
+            self.dns_name = endpoint.regional_dns_entry().map(|(n, _)| n.to_string());
+        }
+        self.endpoint_id = Some(endpoint_id);
+        Ok(())
     }
-    output.message = format!(
-        "Created VPC endpoint {endpoint_id} in {} ({}); {}. Next: register_endpoint.",
-        output.vpc_id,
-        output.aws_region,
-        endpoint_state::explain(output.state.as_deref().unwrap_or("pending"))
-    );
-    Ok(output)
 }
 
 /// The arguments of `create_vpc_endpoint`, checked.
@@ -457,33 +469,6 @@ pub(crate) fn plan_endpoint(input: &EndpointPlanInput<'_>) -> Vec<Change> {
     plan
 }
 
-fn describe_existing(output: &mut CreateEndpointOutput, found: &VpcEndpoint) {
-    output.endpoint_id = Some(found.id.clone());
-    output.state = Some(found.state.clone());
-    output.dns_name = found.regional_dns_entry().map(|(n, _)| n.to_string());
-    let mut wanted = output.subnet_ids.clone();
-    let mut has = found.subnet_ids.clone();
-    wanted.sort();
-    has.sort();
-    if wanted != has {
-        output.warnings.push(format!(
-            "the existing endpoint uses subnets {}, not {}; it was left as it is",
-            has.join(", "),
-            wanted.join(", ")
-        ));
-    }
-    output.subnet_ids = found.subnet_ids.clone();
-    output.security_group_ids = found.security_group_ids.clone();
-    output.message = format!(
-        "Nothing to do: VPC endpoint {} to {} already exists in {} ({}); {}.",
-        found.id,
-        found.service_name,
-        found.vpc_id,
-        found.state,
-        endpoint_state::explain(&found.state)
-    );
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,7 +553,7 @@ mod tests {
         };
         assert_eq!(security_groups, &[Ref::Made]);
         // No port, guessed or otherwise, appears in what the person is asked to agree to.
-        let text = plan::preview(&plan).join("\n");
+        let text = crate::change::plan::preview(&plan).join("\n");
         assert!(!text.contains("1953") && !text.contains("443"), "{text}");
         assert!(text.contains("no inbound rule"));
     }

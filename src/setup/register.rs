@@ -3,14 +3,13 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::change_summary;
-use super::plan::{self, Change};
 use crate::app::App;
-use crate::aws::Identity;
 use crate::aws::ec2::{self, EndpointQuery};
 use crate::aws::tags::is_managed;
+use crate::change::consent::Consent;
+use crate::change::plan::Change;
+use crate::change::{self, Proposal, Report};
 use crate::cluster;
-use crate::consent::Consent;
 use crate::error::Error;
 use crate::region::RegionNames;
 use crate::request::RegisterRequest;
@@ -19,25 +18,17 @@ use crate::validate::{self, AwsId};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct RegisterOutput {
-    /// True when this call made the changes in `preview`.
-    pub(crate) applied: bool,
+    #[serde(flatten)]
+    pub(crate) report: Report,
     /// The endpoint is registered with the project now (before the call, for a preview).
     pub(crate) registered: bool,
     pub(crate) project_id: String,
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
     pub(crate) endpoint_id: String,
-    /// The changes this call makes (or, without `confirm`, would make); empty when there is nothing to do.
-    pub(crate) preview: Vec<String>,
-    pub(crate) warnings: Vec<String>,
-    pub(crate) message: String,
-    /// Who acts: the account, the caller's ARN and the AWS profile.
-    pub(crate) identity: Identity,
 }
 
 impl Summary for RegisterOutput {
     fn summary(&self) -> String {
-        change_summary(&self.message, &self.preview, &self.warnings)
+        self.report.summary()
     }
 }
 
@@ -118,62 +109,36 @@ pub(crate) async fn register_endpoint(
         .iter()
         .any(|r| r.registers(&endpoint_id, &region.region_id));
 
-    let mut output = RegisterOutput {
-        applied: false,
-        registered: already,
-        project_id: project_id.clone(),
-        region_id: region.region_id.clone(),
-        aws_region: region.aws_region.clone(),
-        endpoint_id: endpoint_id.clone(),
-        preview: Vec::new(),
-        warnings: app
-            .scope_warning(&identity.account_id, &region.aws_region)
-            .into_iter()
-            .collect(),
-        message: String::new(),
-        identity: identity.clone(),
-    };
-    if already {
-        output.message = format!(
-            "Nothing to do: {endpoint_id} is already registered with project {project_id} in {}. \
-             Next: wait_for_endpoint, then setup_private_dns.",
-            region.region_id
-        );
-        return Ok(output);
-    }
-
-    let plan = [Change::RegisterEndpoint {
-        project_id: project_id.clone(),
-        region_id: region.region_id.clone(),
-        endpoint_id: endpoint_id.clone(),
-        made_outside: !is_managed(&endpoint.tags),
-    }];
-    output.preview = plan::preview(&plan);
-    if !request.confirm {
-        output.message =
-            "Preview only, nothing changed. Call again with confirm: true to apply.".into();
-        return Ok(output);
-    }
-    let scope = plan::Scope {
-        tool: "register_endpoint",
-        identity: &identity,
-        region: &region,
-        vpc_id: Some(&endpoint.vpc_id),
-        cluster_id: request.cluster_id.as_deref(),
-        kept: &[],
-    };
-    if let plan::Outcome::Declined(why) =
-        plan::carry_out(app, &clients, &scope, &plan, consent).await?
-    {
-        output.message = why;
-        return Ok(output);
-    }
-    output.applied = true;
-    output.registered = true;
-    output.message = format!(
-        "Registered {endpoint_id} with project {project_id} in {}. Zilliz now accepts the \
-         endpoint and allocates the private link address. Next: wait_for_endpoint, then setup_private_dns.",
+    let mut proposal = Proposal::new("register_endpoint", &identity, &region);
+    proposal.vpc_id = Some(endpoint.vpc_id.clone());
+    proposal.cluster_id = request.cluster_id.clone();
+    proposal.nothing_to_do = format!(
+        "Nothing to do: {endpoint_id} is already registered with project {project_id} in {}. \
+         Next: wait_for_endpoint, then setup_private_dns.",
         region.region_id
     );
-    Ok(output)
+    if !already {
+        proposal.changes.push(Change::RegisterEndpoint {
+            project_id: project_id.clone(),
+            region_id: region.region_id.clone(),
+            endpoint_id: endpoint_id.clone(),
+            made_outside: !is_managed(&endpoint.tags),
+        });
+    }
+    let (mut report, applied) =
+        change::settle(app, &clients, proposal, request.confirm, consent).await?;
+    if applied.is_some() {
+        report.message = format!(
+            "Registered {endpoint_id} with project {project_id} in {}. Zilliz now accepts the \
+             endpoint and allocates the private link address. Next: wait_for_endpoint, then \
+             setup_private_dns.",
+            region.region_id
+        );
+    }
+    Ok(RegisterOutput {
+        registered: already || report.applied,
+        report,
+        project_id,
+        endpoint_id,
+    })
 }

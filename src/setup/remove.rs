@@ -13,16 +13,16 @@ use aws_sdk_ec2::types::Filter;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::change_summary;
-use super::plan::{self, Change};
 use crate::address::expected_private_link_host;
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, VpcEndpoint};
 use crate::aws::route53::{self, ZoneView};
 use crate::aws::tags::{CLUSTER_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, is_managed};
 use crate::aws::{Identity, RegionClients};
+use crate::change::consent::Consent;
+use crate::change::plan::Change;
+use crate::change::{self, Proposal, Report};
 use crate::cluster;
-use crate::consent::Consent;
 use crate::endpoint_state::{self, Phase};
 use crate::error::Error;
 use crate::request::RemoveRequest;
@@ -32,9 +32,10 @@ use crate::validate::AwsId;
 use crate::zilliz::model::PrivateEndpoint;
 
 #[derive(Debug, Serialize, JsonSchema)]
+#[schemars(transform = fields_mean)]
 pub(crate) struct RemoveOutput {
-    /// True when this call removed what `removed` lists.
-    pub(crate) applied: bool,
+    #[serde(flatten)]
+    pub(crate) report: Report,
     /// What this call removed (empty for a preview: see `preview`).
     pub(crate) removed: Vec<String>,
     /// What stays, and why: the user's own resources are never touched, and the endpoint stays
@@ -44,19 +45,24 @@ pub(crate) struct RemoveOutput {
     /// The other clusters (and VPCs) whose names resolve through this VPC's endpoint: they
     /// keep it, or, with `remove_shared_endpoint`, lose private access.
     pub(crate) shared_with: Vec<Ride>,
-    /// The removals this call makes (or, without `confirm`, would make), in order.
-    pub(crate) preview: Vec<String>,
-    pub(crate) warnings: Vec<String>,
-    pub(crate) message: String,
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
-    /// Who acts: the account, the caller's ARN and the AWS profile.
-    pub(crate) identity: Identity,
+}
+
+fn fields_mean(schema: &mut schemars::Schema) {
+    change::describe_field(
+        schema,
+        "applied",
+        "True when this call removed what `removed` lists.",
+    );
+    change::describe_field(
+        schema,
+        "preview",
+        "The removals this call makes (or, without `confirm`, would make), in order.",
+    );
 }
 
 impl Summary for RemoveOutput {
     fn summary(&self) -> String {
-        let mut text = change_summary(&self.message, &self.preview, &self.warnings);
+        let mut text = self.report.summary();
         for kept in &self.kept {
             text.push_str("\nkept: ");
             text.push_str(kept);
@@ -184,7 +190,7 @@ fn plan_zone(f: &RemovalFacts, plan: &mut RemovalPlan) -> Vec<(String, Vec<Strin
                             "the A record {host} in zone {}: it is {}, not an alias to a Zilliz \
                              endpoint of {vpc_id}",
                             zone.zone.id,
-                            plan::record_text(record)
+                            crate::change::plan::record_text(record)
                         ));
                         false
                     }
@@ -516,55 +522,29 @@ pub(crate) async fn remove_private_link(
         ));
     }
 
-    let mut output = RemoveOutput {
-        applied: false,
-        removed: Vec::new(),
-        kept: planned.kept.clone(),
-        shared_with: planned.shared_with.clone(),
-        preview: plan::preview(&planned.changes),
-        warnings: planned.warnings.clone(),
-        message: String::new(),
-        region_id: region.region_id.clone(),
-        aws_region: region.aws_region.clone(),
-        identity: identity.clone(),
-    };
-    output
-        .warnings
-        .extend(app.scope_warning(&identity.account_id, &region.aws_region));
-    if planned.changes.is_empty() {
-        output.message = format!("Nothing to remove for {} in {vpc_id}.", target.cluster_id());
-        return Ok(output);
+    let mut proposal = Proposal::new("remove_private_link", &identity, &region);
+    proposal.vpc_id = Some(vpc_id.clone());
+    proposal.cluster_id = Some(target.cluster_id().to_string());
+    proposal.kept = planned.kept.clone();
+    proposal.warnings = planned.warnings;
+    proposal.nothing_to_do = format!("Nothing to remove for {} in {vpc_id}.", target.cluster_id());
+    proposal.changes = planned.changes;
+    let (mut report, applied) = change::settle(app, &clients, proposal, confirm, consent).await?;
+    let mut removed = Vec::new();
+    if let Some(applied) = applied {
+        removed = applied.done;
+        report.message = format!(
+            "Removed the private link of {} from {vpc_id} ({} step(s)).",
+            target.cluster_id(),
+            removed.len()
+        );
     }
-    if !confirm {
-        output.message =
-            "Preview only, nothing changed. Call again with confirm: true to remove.".into();
-        return Ok(output);
-    }
-
-    let scope = plan::Scope {
-        tool: "remove_private_link",
-        identity: &identity,
-        region: &region,
-        vpc_id: Some(&vpc_id),
-        cluster_id: Some(target.cluster_id()),
-        kept: &planned.kept,
-    };
-    let applied = match plan::carry_out(app, &clients, &scope, &planned.changes, consent).await? {
-        plan::Outcome::Applied(applied) => applied,
-        plan::Outcome::Declined(why) => {
-            output.message = why;
-            return Ok(output);
-        }
-    };
-    output.applied = true;
-    output.removed = applied.done;
-    output.warnings.extend(applied.warnings);
-    output.message = format!(
-        "Removed the private link of {} from {vpc_id} ({} step(s)).",
-        target.cluster_id(),
-        output.removed.len()
-    );
-    Ok(output)
+    Ok(RemoveOutput {
+        report,
+        removed,
+        kept: planned.kept,
+        shared_with: planned.shared_with,
+    })
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use url::Url;
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::change::WritePermit;
 use crate::config::{Secret, ZillizSettings};
 use crate::error::Error;
 use crate::zilliz::Zilliz;
@@ -159,7 +160,12 @@ async fn registration_posts_the_documented_body() {
         .mount(&server)
         .await;
     client(&server, Some(KEY))
-        .register_private_endpoint("proj-1", "aws-us-west-2", "vpce-0123456789abcdef0")
+        .register_private_endpoint(
+            &WritePermit::for_tests(),
+            "proj-1",
+            "aws-us-west-2",
+            "vpce-0123456789abcdef0",
+        )
         .await
         .unwrap();
 }
@@ -200,7 +206,12 @@ async fn throttling_is_retried_after_the_wait_the_server_asks_for() {
         .await;
     let started = std::time::Instant::now();
     client(&server, Some(KEY))
-        .register_private_endpoint("proj-1", "aws-us-west-2", "vpce-0123456789abcdef0")
+        .register_private_endpoint(
+            &WritePermit::for_tests(),
+            "proj-1",
+            "aws-us-west-2",
+            "vpce-0123456789abcdef0",
+        )
         .await
         .unwrap();
     // The backoff alone would have waited about a millisecond.

@@ -15,6 +15,7 @@ use url::Url;
 pub(crate) use envelope::ApiFailure;
 use model::{Cluster, EndpointService, Page, PrivateEndpoint};
 
+use crate::change::WritePermit;
 use crate::config::{Secret, ZillizSettings};
 use crate::error::{Error, Service};
 
@@ -185,6 +186,19 @@ impl Zilliz {
         self.call(Method::GET, path, query, None).await
     }
 
+    /// A call that changes the project: only with the permit for the plan it belongs to.
+    async fn send(
+        &self,
+        _permit: &WritePermit,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Value>,
+    ) -> Result<(), Error> {
+        let _: Value = self.call(method, path, query, body).await?;
+        Ok(())
+    }
+
     /// Every item of a paged list, whose items sit in `data[list_field]`.
     async fn get_all<T: DeserializeOwned>(
         &self,
@@ -288,55 +302,55 @@ impl Zilliz {
 
     pub(crate) async fn register_private_endpoint(
         &self,
+        permit: &WritePermit,
         project_id: &str,
         region_id: &str,
         endpoint_id: &str,
     ) -> Result<(), Error> {
-        let _: Value = self
-            .call(
-                Method::POST,
-                &format!("v2/projects/{project_id}/privateEndpoints"),
-                &[],
-                Some(json!({ "regionId": region_id, "endpointId": endpoint_id })),
-            )
-            .await?;
-        Ok(())
+        self.send(
+            permit,
+            Method::POST,
+            &format!("v2/projects/{project_id}/privateEndpoints"),
+            &[],
+            Some(json!({ "regionId": region_id, "endpointId": endpoint_id })),
+        )
+        .await
     }
 
     pub(crate) async fn delete_private_endpoint(
         &self,
+        permit: &WritePermit,
         project_id: &str,
         region_id: &str,
         endpoint_id: &str,
     ) -> Result<(), Error> {
-        let _: Value = self
-            .call(
-                Method::DELETE,
-                &format!("v2/projects/{project_id}/privateEndpoints/{endpoint_id}"),
-                &[("regionId", region_id.to_string())],
-                None,
-            )
-            .await?;
-        Ok(())
+        self.send(
+            permit,
+            Method::DELETE,
+            &format!("v2/projects/{project_id}/privateEndpoints/{endpoint_id}"),
+            &[("regionId", region_id.to_string())],
+            None,
+        )
+        .await
     }
 
     /// Allows an AWS account to connect to the region's endpoint service, where the service
     /// says `whitelistRequired`.
     pub(crate) async fn whitelist_account(
         &self,
+        permit: &WritePermit,
         project_id: &str,
         region_id: &str,
         account_id: &str,
     ) -> Result<(), Error> {
-        let _: Value = self
-            .call(
-                Method::POST,
-                &format!("v2/projects/{project_id}/privateEndpointWhitelist"),
-                &[],
-                Some(json!({ "regionId": region_id, "outerUserId": account_id })),
-            )
-            .await?;
-        Ok(())
+        self.send(
+            permit,
+            Method::POST,
+            &format!("v2/projects/{project_id}/privateEndpointWhitelist"),
+            &[],
+            Some(json!({ "regionId": region_id, "outerUserId": account_id })),
+        )
+        .await
     }
 }
 

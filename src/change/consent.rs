@@ -89,8 +89,34 @@ pub(crate) fn fingerprint(question: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Decision {
     Go,
-    /// The person said no: nothing changes, and this says so.
-    Declined(String),
+    /// The person said no, or could not be asked: nothing changes.
+    Declined(Refusal),
+}
+
+/// Why a confirmed change does not go ahead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// Declined, cancelled, or accepted with `confirm: false`; says which.
+    Said(String),
+    /// The question could not be put; says why.
+    Unasked(String),
+}
+
+impl Refusal {
+    /// The answer's message, `nothing_done` saying what did not happen ("nothing was changed").
+    pub(crate) fn say(&self, nothing_done: &str) -> String {
+        match self {
+            Self::Said(how) => format!(
+                "The person {how}: {nothing_done}. Ask them what to change, then preview again."
+            ),
+            // A question that could not be put is not a yes.
+            Self::Unasked(why) => format!(
+                "The person could not be asked ({why}): {nothing_done}. Try again; where the \
+                 client's questions do not work, the server's --consent confirm lets confirm: \
+                 true decide."
+            ),
+        }
+    }
 }
 
 /// Decides, as `mode` says, whether a confirmed change goes ahead: asks the person where the
@@ -124,15 +150,8 @@ pub(crate) async fn obtain(
 fn decide(answer: Answer) -> Decision {
     match answer {
         Answer::Yes => Decision::Go,
-        Answer::No(how) => Decision::Declined(format!(
-            "The person {how}: nothing was changed. Ask them what to change, then preview again."
-        )),
-        // A question that could not be put is not a yes.
-        Answer::Unasked(why) => Decision::Declined(format!(
-            "The person could not be asked ({why}): nothing was changed. Try again; where the \
-             client's questions do not work, the server's --consent confirm lets confirm: true \
-             decide."
-        )),
+        Answer::No(how) => Decision::Declined(Refusal::Said(how)),
+        Answer::Unasked(why) => Decision::Declined(Refusal::Unasked(why)),
     }
 }
 
@@ -157,7 +176,7 @@ mod tests {
         use ConsentMode::*;
         assert_eq!(obtain(Auto, &yes, q()).await.unwrap(), Decision::Go);
         assert!(
-            matches!(obtain(Auto, &no, q()).await.unwrap(), Decision::Declined(m) if m.contains("declined"))
+            matches!(obtain(Auto, &no, q()).await.unwrap(), Decision::Declined(r) if r.say("nothing ran").contains("declined: nothing ran"))
         );
         assert!(matches!(
             obtain(Auto, &broken, q()).await.unwrap(),

@@ -1,20 +1,20 @@
 //! A change is a value. Each changing tool works out, with read calls only, a plan: a list
 //! of [`Change`]s in the order they must happen. The same values render the preview the
-//! person agrees to and, once confirmed, apply themselves one after the other behind the one
-//! write guard ([`carry_out`]). So "confirm makes exactly what was previewed" holds by
-//! construction: there is no second decision at apply time to drift from the first.
+//! person agrees to and, once confirmed, apply themselves one after the other with the
+//! permit granted for them ([`super::settle`]). So "confirm makes exactly what was previewed"
+//! holds by construction: there is no second decision at apply time to drift from the first.
 
 use aws_sdk_ec2::types::VpcAttributeName;
 
+use super::WritePermit;
 use crate::app::App;
+use crate::aws::RegionClients;
 use crate::aws::ec2::{self, EndpointQuery};
 use crate::aws::route53::{self, ARecord};
 use crate::aws::rules::Peer;
-use crate::aws::{Identity, RegionClients};
-use crate::consent::{self, Consent, Decision};
+use crate::aws::ssm;
 use crate::endpoint_state;
 use crate::error::Error;
-use crate::region::RegionNames;
 
 /// A resource a change works on: one that exists, or the one an earlier change of the same
 /// plan makes (a new group for a new endpoint, a new zone for its record).
@@ -30,6 +30,8 @@ pub(crate) struct Made {
     pub(crate) security_group_id: Option<String>,
     pub(crate) endpoint_id: Option<String>,
     pub(crate) zone_id: Option<String>,
+    /// SSM's id of the command a probe sent.
+    pub(crate) command_id: Option<String>,
 }
 
 /// One change to an AWS account or a Zilliz project.
@@ -136,6 +138,16 @@ pub(crate) enum Change {
     DeleteSecurityGroup {
         group_id: String,
         name: String,
+    },
+    /// Runs the probe script on an instance through SSM Run Command (`AWS-RunShellScript`):
+    /// it resolves the host, connects to the port and makes one HTTPS request, and changes
+    /// nothing on the instance.
+    RunProbe {
+        instance_id: String,
+        host: String,
+        port: u16,
+        lines: Vec<String>,
+        timeout_seconds: u64,
     },
 }
 
@@ -312,6 +324,31 @@ impl Change {
             Self::DeleteSecurityGroup { group_id, name } => {
                 format!("delete security group {group_id} ({name})")
             }
+            Self::RunProbe {
+                instance_id,
+                host,
+                port,
+                timeout_seconds,
+                ..
+            } => format!(
+                "run the script above on {instance_id} through SSM Run Command \
+                 (AWS-RunShellScript, at most {timeout_seconds} s): it resolves {host}, connects \
+                 to port {port} and makes one HTTPS request; it changes nothing on the instance"
+            ),
+        }
+    }
+
+    /// Whether the change only runs a command and leaves the account as it was.
+    pub(super) fn only_runs(&self) -> bool {
+        matches!(self, Self::RunProbe { .. })
+    }
+
+    /// What the person sees in full when asked, beside the change's line: every line of a
+    /// command that runs on their instance.
+    pub(super) fn shown_in_full(&self) -> &[String] {
+        match self {
+            Self::RunProbe { lines, .. } => lines,
+            _ => &[],
         }
     }
 
@@ -334,17 +371,20 @@ impl Change {
             Self::Deregister { .. } => "deregister",
             Self::DeleteEndpoint { .. } => "endpoint",
             Self::DeleteSecurityGroup { .. } => "group",
+            Self::RunProbe { .. } => "probe",
         }
     }
 
     /// AWS releases a deleted endpoint's network interfaces a little later, so the group
     /// they used may not be deletable yet: that step is finished by calling again.
-    fn may_finish_later(&self) -> bool {
+    pub(super) fn may_finish_later(&self) -> bool {
         matches!(self, Self::DeleteSecurityGroup { .. })
     }
 
-    async fn apply(
+    /// Makes the change with the permit granted for the plan it belongs to.
+    pub(super) async fn apply(
         &self,
+        permit: &WritePermit,
         app: &App,
         clients: &RegionClients,
         made: &mut Made,
@@ -359,7 +399,7 @@ impl Change {
                 service_name,
             } => match app
                 .zilliz
-                .whitelist_account(project_id, region_id, account_id)
+                .whitelist_account(permit, project_id, region_id, account_id)
                 .await
             {
                 Ok(()) => Ok(()),
@@ -377,7 +417,8 @@ impl Change {
                 description,
                 tags,
             } => {
-                let id = ec2::create_security_group(ec2c, vpc_id, name, description, tags).await?;
+                let id = ec2::create_security_group(permit, ec2c, vpc_id, name, description, tags)
+                    .await?;
                 made.security_group_id = Some(id);
                 Ok(())
             }
@@ -395,6 +436,7 @@ impl Change {
                     .collect::<Result<Vec<_>, _>>()?;
                 let subnet_ids: Vec<String> = subnets.iter().map(|(id, _)| id.clone()).collect();
                 let created = ec2::create_interface_endpoint(
+                    permit,
                     ec2c,
                     vpc_id,
                     service_name,
@@ -432,7 +474,7 @@ impl Change {
             } => {
                 let registered = app
                     .zilliz
-                    .register_private_endpoint(project_id, region_id, endpoint_id)
+                    .register_private_endpoint(permit, project_id, region_id, endpoint_id)
                     .await;
                 match registered {
                     Ok(()) => Ok(()),
@@ -448,7 +490,7 @@ impl Change {
                 }
             }
             Self::EnableDnsAttribute { vpc_id, attribute } => {
-                ec2::enable_vpc_dns_attribute(ec2c, vpc_id, attribute.clone()).await
+                ec2::enable_vpc_dns_attribute(permit, ec2c, vpc_id, attribute.clone()).await
             }
             Self::CreatePrivateZone {
                 host,
@@ -462,15 +504,19 @@ impl Change {
                     .map(|d| d.as_nanos())
                     .unwrap_or_default();
                 let id = route53::create_private_zone(
+                    permit,
                     r53,
-                    host,
-                    vpc_id,
-                    aws_region,
-                    &format!("zpl-{cluster_id}-{vpc_id}-{nanos}"),
-                    &format!(
-                        "Zilliz Cloud private link for {cluster_id}, made by zilliz-privatelink-mcp"
-                    ),
-                    tags,
+                    route53::NewZone {
+                        name: host,
+                        vpc_id,
+                        region: aws_region,
+                        caller_reference: &format!("zpl-{cluster_id}-{vpc_id}-{nanos}"),
+                        comment: &format!(
+                            "Zilliz Cloud private link for {cluster_id}, made by \
+                             zilliz-privatelink-mcp"
+                        ),
+                        tags,
+                    },
                 )
                 .await?;
                 made.zone_id = Some(id);
@@ -481,18 +527,18 @@ impl Change {
                 vpc_id,
                 aws_region,
                 ..
-            } => route53::associate_vpc(r53, zone_id, vpc_id, aws_region).await,
+            } => route53::associate_vpc(permit, r53, zone_id, vpc_id, aws_region).await,
             Self::UntieZone {
                 zone_id,
                 vpc_id,
                 aws_region,
                 ..
-            } => route53::disassociate_vpc(r53, zone_id, vpc_id, aws_region).await,
+            } => route53::disassociate_vpc(permit, r53, zone_id, vpc_id, aws_region).await,
             Self::WriteAlias {
                 zone, host, target, ..
             } => {
                 let zone_id = resolve(zone, made.zone_id.as_ref(), "private zone")?;
-                route53::upsert_alias(r53, &zone_id, host, (&target.0, &target.1)).await
+                route53::upsert_alias(permit, r53, &zone_id, host, (&target.0, &target.1)).await
             }
             Self::AllowTcp {
                 group_id,
@@ -500,27 +546,46 @@ impl Change {
                 source,
                 description,
                 ..
-            } => ec2::authorize_tcp_ingress(ec2c, group_id, (*port, *port), source, description)
-                .await
-                .map(|_| ()),
+            } => ec2::authorize_tcp_ingress(
+                permit,
+                ec2c,
+                group_id,
+                (*port, *port),
+                source,
+                description,
+            )
+            .await
+            .map(|_| ()),
             Self::DeleteRecord {
                 zone_id, record, ..
-            } => route53::delete_record(r53, zone_id, record).await,
-            Self::DeleteZone { zone_id, .. } => route53::delete_zone(r53, zone_id).await,
+            } => route53::delete_record(permit, r53, zone_id, record).await,
+            Self::DeleteZone { zone_id, .. } => route53::delete_zone(permit, r53, zone_id).await,
             Self::Deregister {
                 project_id,
                 region_id,
                 endpoint_id,
             } => {
                 app.zilliz
-                    .delete_private_endpoint(project_id, region_id, endpoint_id)
+                    .delete_private_endpoint(permit, project_id, region_id, endpoint_id)
                     .await
             }
             Self::DeleteEndpoint { endpoint_id } => {
-                ec2::delete_vpc_endpoint(ec2c, endpoint_id).await
+                ec2::delete_vpc_endpoint(permit, ec2c, endpoint_id).await
             }
             Self::DeleteSecurityGroup { group_id, .. } => {
-                ec2::delete_security_group(ec2c, group_id).await
+                ec2::delete_security_group(permit, ec2c, group_id).await
+            }
+            Self::RunProbe {
+                instance_id,
+                lines,
+                timeout_seconds,
+                ..
+            } => {
+                let timeout = std::time::Duration::from_secs(*timeout_seconds);
+                let id = ssm::run_shell(permit, &clients.ssm, instance_id, lines.clone(), timeout)
+                    .await?;
+                made.command_id = Some(id);
+                Ok(())
             }
         }
     }
@@ -550,96 +615,6 @@ pub(crate) struct Applied {
     /// Changes that could not finish yet, with what to do.
     pub(crate) warnings: Vec<String>,
     pub(crate) made: Made,
-}
-
-/// Where a plan runs and for what, as the person is asked about it.
-#[derive(Debug, Clone)]
-pub(crate) struct Scope<'a> {
-    pub(crate) tool: &'a str,
-    pub(crate) identity: &'a Identity,
-    pub(crate) region: &'a RegionNames,
-    pub(crate) vpc_id: Option<&'a str>,
-    pub(crate) cluster_id: Option<&'a str>,
-    /// What the plan leaves as it is, with why.
-    pub(crate) kept: &'a [String],
-}
-
-/// The question put to the person: who and where, then every change and what stays.
-pub(crate) fn question(scope: &Scope<'_>, plan: &[Change]) -> String {
-    let mut text = format!(
-        "{} wants to change AWS account {} ({}, profile {}) in {}",
-        scope.tool,
-        scope.identity.account_id,
-        scope.identity.caller_arn,
-        scope.identity.profile,
-        scope.region.aws_region
-    );
-    if let Some(vpc) = scope.vpc_id {
-        text.push_str(&format!(", VPC {vpc}"));
-    }
-    if let Some(cluster) = scope.cluster_id {
-        text.push_str(&format!(", for Zilliz cluster {cluster}"));
-    }
-    text.push(':');
-    for change in plan {
-        text.push_str("\n- ");
-        text.push_str(&change.describe());
-    }
-    for kept in scope.kept {
-        text.push_str("\nkept: ");
-        text.push_str(kept);
-    }
-    text.push_str("\nApply these changes?");
-    text
-}
-
-/// What carrying out a plan came to.
-#[derive(Debug)]
-pub(crate) enum Outcome {
-    Applied(Applied),
-    /// The person said no (or could not be asked): nothing changed; the text says so.
-    Declined(String),
-}
-
-/// Applies a plan in order behind the write guard, once the person has said yes where the
-/// client can ask them. When a change fails, the error says what was done before it; every
-/// change is idempotent, so calling the tool again resumes.
-pub(crate) async fn carry_out(
-    app: &App,
-    clients: &RegionClients,
-    scope: &Scope<'_>,
-    plan: &[Change],
-    consent: &Consent,
-) -> Result<Outcome, Error> {
-    let tool = scope.tool;
-    let _permit = app.ensure_write_allowed(tool)?;
-    if let Decision::Declined(why) =
-        consent::obtain(app.settings.consent, consent, question(scope, plan)).await?
-    {
-        return Ok(Outcome::Declined(why));
-    }
-    let mut applied = Applied::default();
-    for change in plan {
-        match change.apply(app, clients, &mut applied.made).await {
-            Ok(()) => applied.done.push(change.describe()),
-            Err(error) if change.may_finish_later() => applied.warnings.push(format!(
-                "{} did not work yet ({error}); call {tool} again in a minute to finish",
-                change.describe()
-            )),
-            Err(error) => {
-                let so_far = if applied.done.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    applied.done.join("; ")
-                };
-                return Err(Error::Conflict(format!(
-                    "{error}. Done so far: {so_far}. Call {tool} again to finish; it looks at \
-                     what exists and resumes where this stopped"
-                )));
-            }
-        }
-    }
-    Ok(Outcome::Applied(applied))
 }
 
 #[cfg(test)]
@@ -673,49 +648,5 @@ mod tests {
             resolve(&Ref::Existing("Z2".into()), Some(&"Z1".to_string()), "zone").unwrap(),
             "Z2"
         );
-    }
-
-    #[test]
-    fn the_question_names_who_where_every_change_and_what_stays() {
-        let identity = Identity {
-            account_id: "123456789012".into(),
-            caller_arn: "arn:aws:iam::123456789012:user/dev".into(),
-            profile: "prod".into(),
-        };
-        let region = RegionNames::parse("us-west-2").unwrap();
-        let kept = ["private zone Z1: made outside this tool".to_string()];
-        let plan = [
-            Change::DeleteEndpoint {
-                endpoint_id: "vpce-0123456789abcdef0".into(),
-            },
-            Change::DeleteSecurityGroup {
-                group_id: "sg-0123456789abcdef0".into(),
-                name: "zilliz-privatelink-in01-abc".into(),
-            },
-        ];
-        let text = question(
-            &Scope {
-                tool: "remove_private_link",
-                identity: &identity,
-                region: &region,
-                vpc_id: Some("vpc-0123456789abcdef0"),
-                cluster_id: Some("in01-abc"),
-                kept: &kept,
-            },
-            &plan,
-        );
-        for part in [
-            "123456789012",
-            "arn:aws:iam::123456789012:user/dev",
-            "profile prod",
-            "us-west-2",
-            "vpc-0123456789abcdef0",
-            "in01-abc",
-            "delete VPC endpoint vpce-0123456789abcdef0",
-            "delete security group sg-0123456789abcdef0",
-            "kept: private zone Z1",
-        ] {
-            assert!(text.contains(part), "{part} missing from {text}");
-        }
     }
 }
