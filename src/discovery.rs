@@ -218,10 +218,7 @@ pub(crate) async fn list_subnets(
     vpc?;
     let subnets = subnets?;
     let total = subnets.len();
-    let (zones, note) = match zones {
-        Ok(zones) => (zones, None),
-        Err(note) => (None, Some(note)),
-    };
+    let (zones, note) = zones;
     let (subnets, next_cursor) = page(subnets, cursor, limit, SUBNET_PAGE)?;
     Ok(SubnetPage {
         vpc_id,
@@ -246,13 +243,13 @@ pub(crate) async fn list_subnets(
     })
 }
 
-/// The zones of the region's endpoint service, or why they are unknown. Never an error: a
-/// subnet listing is useful without them.
-async fn service_zones(app: &App, region: &RegionNames) -> Result<Option<Vec<String>>, String> {
+/// The zones of the region's endpoint service, or the note of why they are unknown for the
+/// answer. Never an error: a subnet listing is useful without them.
+async fn service_zones(app: &App, region: &RegionNames) -> (Option<Vec<String>>, Option<String>) {
     match crate::service::endpoint_service(app, region).await {
-        Ok(service) if service.availability_zones_known => Ok(Some(service.availability_zones)),
-        Ok(service) => Err(service.note.unwrap_or_default()),
-        Err(e) => Err(format!("service_supported is unknown: {e}")),
+        Ok(service) if service.availability_zones_known => (Some(service.availability_zones), None),
+        Ok(service) => (None, Some(service.note.unwrap_or_default())),
+        Err(e) => (None, Some(format!("service_supported is unknown: {e}"))),
     }
 }
 

@@ -126,6 +126,145 @@ impl Error {
     }
 }
 
+/// A read that failed, kept as a value: which call, what kind of failure, the service's own
+/// code and the whole message. Facts hold these where a read failed, so a judgement asks "was
+/// it this call, and was it denied?" of the value, and the report's `not_read` and `unknown`
+/// are built from them, never from text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FailedRead {
+    /// The call as errors name it (`AWS ec2:DescribeVpcs`, `Zilliz GET /v2/clusters/…`);
+    /// `None` where the answer said the thing is not there.
+    pub(crate) call: Option<String>,
+    pub(crate) kind: ReadFailure,
+    /// The service's own error code, where it sent one.
+    pub(crate) code: Option<String>,
+    message: String,
+}
+
+/// What kind of failure a read met, which decides what the person does about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReadFailure {
+    /// The caller lacks the permission: grant it.
+    Denied,
+    /// The credentials or key are missing, rejected or expired: refresh them.
+    Credentials,
+    /// The service refused for the call rate: try again.
+    Throttled,
+    /// What was named is not there.
+    NotFound,
+    /// The service did not answer, or answered with a fault: try again.
+    Unavailable,
+    /// Anything else: the message says what.
+    Other,
+}
+
+/// AWS's and Zilliz's codes for a call refused for its rate.
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "SlowDown",
+    "PriorRequestNotComplete",
+];
+
+/// Codes of a service fault, where retrying later is what helps.
+const UNAVAILABLE_CODES: &[&str] = &[
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "InternalError",
+    "InternalFailure",
+    "InternalServerError",
+    "InternalServiceError",
+    "InternalServiceException",
+    "Unavailable",
+];
+
+impl FailedRead {
+    /// The message, as the person reads it.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether the call itself failed (denied, throttled, unavailable…), as opposed to an
+    /// answer that the thing named is not there.
+    pub(crate) fn call_failed(&self) -> bool {
+        self.kind != ReadFailure::NotFound
+    }
+
+    /// The same failure, its message saying what the read was for.
+    pub(crate) fn reading(mut self, what: &str) -> Self {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
+
+    /// A read that was not made, because a read it needs failed first: `why` says which.
+    pub(crate) fn not_made(why: impl Into<String>) -> Self {
+        Self {
+            call: None,
+            kind: ReadFailure::Other,
+            code: None,
+            message: why.into(),
+        }
+    }
+}
+
+impl From<&Error> for FailedRead {
+    fn from(error: &Error) -> Self {
+        let message = error.to_string();
+        let (call, kind, code) = match error {
+            Error::Denied { call, code, .. } => {
+                (Some(call.clone()), ReadFailure::Denied, Some(code.clone()))
+            }
+            Error::Credentials { call, code, .. } => {
+                (Some(call.clone()), ReadFailure::Credentials, code.clone())
+            }
+            Error::Cloud { call, code, .. } => {
+                let kind = match code.as_deref() {
+                    Some(c) if THROTTLING_CODES.contains(&c) => ReadFailure::Throttled,
+                    Some(c) if UNAVAILABLE_CODES.contains(&c) => ReadFailure::Unavailable,
+                    Some(c) if c.starts_with('5') && c.len() == 3 => ReadFailure::Unavailable,
+                    Some(_) => ReadFailure::Other,
+                    // No code: no answer (a timeout, a connection that failed).
+                    None => ReadFailure::Unavailable,
+                };
+                (Some(call.clone()), kind, code.clone())
+            }
+            Error::NotFound { .. } => (None, ReadFailure::NotFound, None),
+            _ => (None, ReadFailure::Other, None),
+        };
+        Self {
+            call,
+            kind,
+            code,
+            message,
+        }
+    }
+}
+
+impl From<Error> for FailedRead {
+    fn from(error: Error) -> Self {
+        Self::from(&error)
+    }
+}
+
+/// A failed read written in a test as its message.
+#[cfg(test)]
+impl From<&str> for FailedRead {
+    fn from(message: &str) -> Self {
+        Self::not_made(message)
+    }
+}
+
+impl fmt::Display for FailedRead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Which side of the link a call went to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Service {
@@ -164,6 +303,43 @@ impl fmt::Display for Shown {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_read_keeps_its_call_kind_and_code() {
+        let cloud = |code: Option<&str>| Error::Cloud {
+            service: Service::Aws,
+            call: "AWS ec2:DescribeVpcs".into(),
+            code: code.map(str::to_string),
+            cause: "c".into(),
+            hint: "h".into(),
+        };
+        let read = FailedRead::from(cloud(Some("RequestLimitExceeded")));
+        assert_eq!(read.call.as_deref(), Some("AWS ec2:DescribeVpcs"));
+        assert_eq!(read.kind, ReadFailure::Throttled);
+        assert_eq!(read.code.as_deref(), Some("RequestLimitExceeded"));
+        assert_eq!(read.message(), cloud(None).to_string());
+        assert_eq!(FailedRead::from(cloud(None)).kind, ReadFailure::Unavailable);
+        assert_eq!(
+            FailedRead::from(cloud(Some("InternalError"))).kind,
+            ReadFailure::Unavailable
+        );
+        assert_eq!(
+            FailedRead::from(cloud(Some("InvalidParameterValue"))).kind,
+            ReadFailure::Other
+        );
+        let denied = FailedRead::from(Error::Denied {
+            service: Service::Aws,
+            call: "AWS route53:GetHostedZone".into(),
+            code: "AccessDenied".into(),
+            cause: "c".into(),
+            hint: "h".into(),
+        });
+        assert_eq!(denied.kind, ReadFailure::Denied);
+        assert!(denied.call_failed());
+        let gone = FailedRead::from(Error::not_found("VPC `vpc-1`", "Check the id"));
+        assert_eq!((gone.kind, gone.call), (ReadFailure::NotFound, None));
+        assert!(!FailedRead::from(Error::not_found("x", "y")).call_failed());
+    }
 
     #[test]
     fn long_and_hostile_values_are_cut_and_escaped() {

@@ -16,7 +16,7 @@ use crate::aws::route53::{self, ARecord, Zone};
 use crate::aws::rules::{Peer, Rule};
 use crate::aws::tags::is_managed;
 use crate::cluster;
-use crate::error::Error;
+use crate::error::{Error, FailedRead};
 use crate::facts::zilliz_endpoint;
 use crate::region::RegionNames;
 use crate::request::ExportRequest;
@@ -39,7 +39,7 @@ pub(crate) struct ExportFacts {
     pub(crate) registered: bool,
     /// Other clusters of the project (or other VPCs) that reach the endpoint, or why that
     /// could not be read: the configuration must not be able to destroy what they ride.
-    pub(crate) shared_with: Result<Vec<Ride>, String>,
+    pub(crate) shared_with: Result<Vec<Ride>, FailedRead>,
 }
 
 #[derive(Debug, Clone)]
@@ -153,7 +153,7 @@ async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Result<ExportFacts
             .into_iter()
             .cloned()
             .collect()),
-        (Some(_), Err(e)) => Err(e.to_string()),
+        (Some(_), Err(e)) => Err(FailedRead::from(e)),
         (None, _) => Ok(Vec::new()),
     };
     let zone = zones.into_iter().find(|z| z.name == host);

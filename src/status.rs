@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::app::App;
-use crate::error::Error;
+use crate::error::{Error, FailedRead};
 use crate::facts::{self, Facts};
 use crate::request::StatusRequest;
 use crate::request::ToolCall;
@@ -32,6 +32,10 @@ pub(crate) struct Step {
     pub(crate) status: StepStatus,
     pub(crate) detail: String,
     pub(crate) resource_ids: Vec<String>,
+    /// The failed reads the detail names (not on the wire): `not_read` lists the others.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) names: Vec<FailedRead>,
 }
 
 /// The next call: the same `{tool, arguments}` value as a finding's `remedy`.
@@ -160,6 +164,7 @@ pub(crate) fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<Person
             },
             detail: v.detail,
             resource_ids: v.resource_ids,
+            names: v.names,
         })
         .collect();
     (steps, next, persons_part)
@@ -169,17 +174,23 @@ pub(crate) fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<Person
 /// attributes are part of the setup (without them its private zones do not answer), though no
 /// step of their own shows them.
 fn unjudged(f: &Facts, steps: &[Step]) -> (Vec<String>, Vec<String>) {
-    let unknown: Vec<String> = match &f.vpc {
-        Err(e) if f.cluster.is_ok() && f.vpc_region.is_none() => {
-            vec![format!("vpc_dns_attributes: {e}")]
-        }
-        _ => Vec::new(),
+    let dns_attributes_unread = match &f.vpc {
+        Err(e) if f.cluster.is_ok() && f.vpc_region.is_none() => Some(e),
+        _ => None,
     };
-    let said = |e: &String| {
-        steps.iter().any(|s| s.detail.contains(e.as_str()))
-            || unknown.iter().any(|u| u.contains(e.as_str()))
+    let unknown = dns_attributes_unread
+        .iter()
+        .map(|e| format!("vpc_dns_attributes: {e}"))
+        .collect();
+    let said = |e: &FailedRead| {
+        steps.iter().any(|s| s.names.contains(e)) || dns_attributes_unread == Some(e)
     };
-    let not_read = f.failed_reads().into_iter().filter(|e| !said(e)).collect();
+    let not_read = f
+        .failed_reads()
+        .into_iter()
+        .filter(|e| !said(e))
+        .map(|e| e.to_string())
+        .collect();
     (unknown, not_read)
 }
 
@@ -363,6 +374,13 @@ mod tests {
         assert_eq!(steps[5].status, Failed);
         assert!(steps[5].detail.contains("denied"));
         assert_eq!(steps[6].status, Failed);
+        // The steps name both reads by the values they hold: `not_read` repeats neither, and
+        // lists a failed read no step names (the same text would not be taken for it).
+        assert_eq!(unjudged(&f, &steps).1, Vec::<String>::new());
+        f.not_read = vec!["Zilliz GET … failed".into()];
+        f.not_read[0] = f.not_read[0].clone().reading("the project's clusters");
+        let (_, not_read) = unjudged(&f, &steps);
+        assert_eq!(not_read, ["the project's clusters: Zilliz GET … failed"]);
 
         let mut f = nothing();
         f.cluster = Err("cluster not found".into());

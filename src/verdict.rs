@@ -14,6 +14,7 @@ use crate::aws::ec2::{SecurityGroup, VpcEndpoint};
 use crate::aws::route53;
 use crate::aws::rules::Rule;
 use crate::endpoint_state::{self, Phase};
+use crate::error::FailedRead;
 use crate::facts::{ClusterFacts, Facts};
 use crate::request::AccessRequest;
 use crate::request::CreateEndpointRequest;
@@ -108,6 +109,8 @@ pub(crate) struct Verdict {
     /// The step cannot be judged until an earlier one is done; the diagnosis shows it as
     /// skipped rather than as a second failure of the same cause.
     pub(crate) blocked: bool,
+    /// The failed reads the detail names.
+    pub(crate) names: Vec<FailedRead>,
 }
 
 fn verdict(step: SetupStep, level: Level, detail: impl Into<String>) -> Verdict {
@@ -118,6 +121,7 @@ fn verdict(step: SetupStep, level: Level, detail: impl Into<String>) -> Verdict 
         resource_ids: Vec::new(),
         remedy: None,
         blocked: false,
+        names: Vec::new(),
     }
 }
 
@@ -152,10 +156,20 @@ impl Verdict {
     }
 
     /// A read failed: the step is unknown, and the error says what to do.
-    fn unread(step: SetupStep, error: &str) -> Self {
-        verdict(step, Level::Failed, error).remedy(Remedy::step(
-            "resolve the read error in the detail (it names the call and what it needs), then ask again",
-        ))
+    fn unread(step: SetupStep, error: &FailedRead) -> Self {
+        verdict(step, Level::Failed, error.message())
+            .remedy(Remedy::step(
+                "resolve the read error in the detail (it names the call and what it needs), then ask again",
+            ))
+            .naming(error)
+    }
+
+    /// Notes that the detail names `read`'s failure.
+    fn naming(mut self, read: &FailedRead) -> Self {
+        if !self.names.contains(read) {
+            self.names.push(read.clone());
+        }
+        self
     }
 }
 
@@ -173,9 +187,11 @@ pub(crate) fn judge(f: &Facts, client: Option<&ClientView>) -> Vec<Verdict> {
         Ok(c) => c,
         Err(e) => {
             let mut out = vec![
-                verdict(SetupStep::ClusterReady, Level::Failed, e.clone()).remedy(Remedy::step(
-                    "check the cluster id: list_zilliz_clusters lists the clusters the API key sees",
-                )),
+                verdict(SetupStep::ClusterReady, Level::Failed, e.message())
+                    .remedy(Remedy::step(
+                        "check the cluster id: list_zilliz_clusters lists the clusters the API key sees",
+                    ))
+                    .naming(e),
             ];
             for step in [
                 SetupStep::EndpointService,
@@ -541,6 +557,10 @@ fn hosted_zone(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> V
             // where the Profiles cannot be read, or bring zones this account cannot name, the
             // person finds out first.
             if let Some(unknown) = profiles_unknown(f) {
+                let v = match &f.profiles {
+                    Err(e) => v.naming(e),
+                    Ok(_) => v,
+                };
                 return Verdict {
                     detail: format!("{}; {unknown}", v.detail),
                     ..v

@@ -5,7 +5,7 @@
 use aws_sdk_route53resolver::Client;
 
 use super::sdk_error;
-use crate::error::Error;
+use crate::error::{Error, FailedRead};
 
 /// One rule of a rule group associated with the VPC.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +28,7 @@ pub(crate) struct FirewallRule {
     pub(crate) via_profile: Option<String>,
     /// Why the domains of the rule's own list could not be read, where they could not (not an
     /// AWS managed list, whose domains are never listed): the rule may match the host.
-    pub(crate) domains_unread: Option<String>,
+    pub(crate) domains_unread: Option<FailedRead>,
 }
 
 fn rule_of(
@@ -112,7 +112,7 @@ const SPECULATIVE_LISTS: usize = 20;
 async fn domains_of(
     client: &Client,
     lists: &[String],
-) -> Vec<(String, Result<Vec<String>, String>)> {
+) -> Vec<(String, Result<Vec<String>, FailedRead>)> {
     futures::future::join_all(lists.iter().map(|list| async move {
         let domains = client
             .list_firewall_domains()
@@ -122,14 +122,14 @@ async fn domains_of(
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|e| sdk_error("route53resolver:ListFirewallDomains", e).to_string());
+            .map_err(|e| FailedRead::from(sdk_error("route53resolver:ListFirewallDomains", e)));
         (list.clone(), domains)
     }))
     .await
 }
 
 /// Gives a rule the domains of its list, or why they are unknown.
-fn set_domains(rule: &mut FirewallRule, domains: &[(String, Result<Vec<String>, String>)]) {
+fn set_domains(rule: &mut FirewallRule, domains: &[(String, Result<Vec<String>, FailedRead>)]) {
     let Some(id) = &rule.domain_list_id else {
         return;
     };

@@ -16,7 +16,7 @@ use super::firewall::{self, FirewallRule};
 use super::resolver::{self, ResolverRule};
 use super::route53;
 use super::sdk_error;
-use crate::error::Error;
+use crate::error::{Error, FailedRead};
 
 /// What a Profile carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +103,7 @@ pub(crate) struct ProfileZone {
     pub(crate) name: Option<String>,
     /// The record sets at the host (and, for a parent zone, at the wildcards above it); the
     /// read's error where this account may not read the zone (another account's).
-    pub(crate) records: Result<Vec<ResourceRecordSet>, String>,
+    pub(crate) records: Result<Vec<ResourceRecordSet>, FailedRead>,
 }
 
 /// Everything the VPC's Profiles bring that decides how a name resolves.
@@ -118,10 +118,10 @@ pub(crate) struct Brought {
     /// The Resolver rules, read where this account may (each with `via_profile` set).
     pub(crate) rules: Vec<ResolverRule>,
     /// Rules this account could not read, with why.
-    pub(crate) unreadable_rules: Vec<(ProfileResource, String)>,
+    pub(crate) unreadable_rules: Vec<(ProfileResource, FailedRead)>,
     /// The rules of the Profiles' DNS Firewall rule groups (each with `via_profile` set).
     pub(crate) firewall: Vec<FirewallRule>,
-    pub(crate) unreadable_firewall_groups: Vec<(ProfileResource, String)>,
+    pub(crate) unreadable_firewall_groups: Vec<(ProfileResource, FailedRead)>,
 }
 
 /// The clients a Profile's resources are read with.
@@ -247,7 +247,9 @@ pub(crate) async fn brought_to_vpc(
                 rule.via_profile = Some(resource.origin());
                 brought.rules.push(rule);
             }
-            Err(e) => brought.unreadable_rules.push((resource, e.to_string())),
+            Err(e) => brought
+                .unreadable_rules
+                .push((resource, FailedRead::from(e))),
         }
     }
     for (group, rules) in groups.into_iter().zip(firewall_rules) {
@@ -258,7 +260,7 @@ pub(crate) async fn brought_to_vpc(
             })),
             Err(e) => brought
                 .unreadable_firewall_groups
-                .push((group, e.to_string())),
+                .push((group, FailedRead::from(e))),
         }
     }
     brought.firewall = firewall::with_domains(resolver_client, brought.firewall).await;
@@ -304,7 +306,7 @@ async fn zone_records(
     } else {
         route53::records_at(r53, &resource.resource_id, &names)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(FailedRead::from)
     };
     ProfileZone {
         resource: resource.clone(),

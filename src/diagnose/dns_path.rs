@@ -282,14 +282,16 @@ pub(crate) fn firewall(host: &str, vpc_id: &str, rules: &[FirewallRule]) -> Find
     // read may match the host first.
     let deciding_order =
         decision.map(|(r, _)| (r.group_priority, r.via_profile.is_some(), r.priority));
-    if let Some(unread) = rules.iter().find(|r| {
-        r.domains_unread.is_some()
-            && applies_to_a_query(r)
+    if let Some((unread, why)) = rules.iter().find_map(|r| {
+        let why = r.domains_unread.as_ref()?;
+        (applies_to_a_query(r)
             && deciding_order
-                .is_none_or(|o| (r.group_priority, r.via_profile.is_some(), r.priority) < o)
+                .is_none_or(|o| (r.group_priority, r.via_profile.is_some(), r.priority) < o))
+        .then_some((r, why))
     }) {
         return finding::unread(
             "dns_firewall",
+            why,
             format!(
                 "DNS Firewall rule `{}` ({}) of rule group {} in {vpc_id} may decide {host} first, \
                  but its domain list {} could not be read: {}",
@@ -297,7 +299,7 @@ pub(crate) fn firewall(host: &str, vpc_id: &str, rules: &[FirewallRule]) -> Find
                 unread.action,
                 unread.group_id,
                 unread.domain_list_id.as_deref().unwrap_or("?"),
-                unread.domains_unread.as_deref().unwrap_or_default()
+                why
             ),
             finding::GRANT_AND_AGAIN,
         );

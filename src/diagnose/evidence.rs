@@ -1024,7 +1024,9 @@ mod tests {
     fn logs_that_cannot_be_listed_or_read_are_said_so_and_never_pass() {
         let e = evidence(
             Logs {
-                unlisted: Some("AWS ec2:DescribeFlowLogs: denied".into()),
+                unlisted: Some(crate::error::FailedRead::not_made(
+                    "AWS ec2:DescribeFlowLogs: denied",
+                )),
                 ..Logs::default()
             },
             Logs::default(),

@@ -4,6 +4,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::error::FailedRead;
 use crate::request::ToolCall;
 use crate::verdict::{Level, Verdict};
 
@@ -35,6 +36,21 @@ pub(crate) struct Finding {
     /// names the call and its error): the report's verdict is then `unknown`, never healthy.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub(crate) unjudged: bool,
+    /// The failed reads this finding names (not on the wire): the report's `not_read` lists
+    /// the others.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) names: Vec<FailedRead>,
+}
+
+impl Finding {
+    /// Notes that the finding names `read`'s failure, so the report does not list it again.
+    pub(crate) fn naming(mut self, read: &FailedRead) -> Self {
+        if !self.names.contains(read) {
+            self.names.push(read.clone());
+        }
+        self
+    }
 }
 
 /// What a finding says to do: words for the person, or a call of this server's tools.
@@ -99,6 +115,7 @@ fn make(check: &str, status: Status, detail: impl Into<String>, fix: Option<Fix>
         fix,
         remedy,
         unjudged: false,
+        names: Vec::new(),
     }
 }
 
@@ -111,10 +128,25 @@ pub(crate) fn skip(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) 
     make(check, Status::Skip, detail, Some(fix.into()))
 }
 
-/// A check that could not be judged because a read it needs failed: `detail` names the call
-/// and its error, `fix` what lets it be read (the IAM document that grants it, or where to look
+/// A check that could not be judged because `read` failed: `detail` names the call and its
+/// error, `fix` what lets it be read (the IAM document that grants it, or where to look
 /// instead).
-pub(crate) fn unread(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
+pub(crate) fn unread(
+    check: &str,
+    read: &FailedRead,
+    detail: impl Into<String>,
+    fix: impl Into<Fix>,
+) -> Finding {
+    Finding {
+        unjudged: true,
+        ..make(check, Status::Skip, detail, Some(fix.into()))
+    }
+    .naming(read)
+}
+
+/// A check that could not be judged yet for another reason than a failed read (a command still
+/// running): `detail` says why, `fix` how to learn the answer.
+pub(crate) fn undecided(check: &str, detail: impl Into<String>, fix: impl Into<Fix>) -> Finding {
     Finding {
         unjudged: true,
         ..make(check, Status::Skip, detail, Some(fix.into()))
@@ -145,19 +177,21 @@ pub(crate) fn from_verdict(v: &Verdict) -> Finding {
             None => Fix::Text("see the detail".to_string()),
         }
     };
-    if v.blocked {
-        return skip(
+    let finding = if v.blocked {
+        skip(
             check,
             &v.detail,
             "follows from an earlier check: fix the first failing one above",
-        );
-    }
-    match v.level {
-        Level::Done if v.remedy.is_some() => warn(check, &v.detail, fix()),
-        Level::Done => pass(check, &v.detail),
-        Level::Pending => warn(check, &v.detail, fix()),
-        Level::Missing | Level::Failed => fail(check, &v.detail, fix()),
-    }
+        )
+    } else {
+        match v.level {
+            Level::Done if v.remedy.is_some() => warn(check, &v.detail, fix()),
+            Level::Done => pass(check, &v.detail),
+            Level::Pending => warn(check, &v.detail, fix()),
+            Level::Missing | Level::Failed => fail(check, &v.detail, fix()),
+        }
+    };
+    v.names.iter().fold(finding, Finding::naming)
 }
 
 #[cfg(test)]
@@ -174,6 +208,7 @@ mod tests {
             resource_ids: vec![],
             remedy: Some(Remedy::Step("make it an alias".into())),
             blocked: false,
+            names: vec![],
         };
         assert_eq!(from_verdict(&v).status, Status::Warn);
         v.remedy = None;

@@ -16,7 +16,7 @@ use super::gather::{ClientVpc, ControlPlaneReads, KnownClient, OtherVpc, Surroun
 use super::{dns_path, network, onprem, peering};
 use crate::aws::ec2::{self, PeeringConnection, RouteTable};
 use crate::cluster::AwsCluster;
-use crate::error::Error;
+use crate::error::{Error, FailedRead};
 use crate::evidence::Evidence;
 use crate::facts::{self, Facts};
 use crate::request::ToolCall;
@@ -41,7 +41,7 @@ pub(super) struct ProbeHints {
 pub(super) struct ControlPlane {
     pub(super) findings: Vec<Finding>,
     pub(super) hints: ProbeHints,
-    pub(super) not_read: Vec<String>,
+    pub(super) not_read: Vec<FailedRead>,
     pub(super) logs: Option<(Evidence, LogClient)>,
 }
 
@@ -76,7 +76,7 @@ fn judge_reads(
     t: &AwsCluster,
     vpc_id: &str,
     reads: Result<ControlPlaneReads, Error>,
-) -> (Vec<Finding>, ProbeHints, Vec<String>) {
+) -> (Vec<Finding>, ProbeHints, Vec<FailedRead>) {
     let ControlPlaneReads {
         facts,
         client,
@@ -101,10 +101,10 @@ fn judge_reads(
     let mut not_read = facts.failed_reads();
     if let Some(s) = &surroundings {
         if let Err(e) = &s.route_tables {
-            not_read.push(e.to_string());
+            not_read.push(FailedRead::from(e));
         }
         if let Err(e) = &s.peerings {
-            not_read.push(e.to_string());
+            not_read.push(FailedRead::from(e));
         }
     }
     let mut client = match client {
@@ -559,9 +559,10 @@ fn dns_attributes(facts: &Facts, t: &AwsCluster, vpc_id: &str) -> Finding {
     let vpc = match &facts.vpc {
         // A call that failed (denied, throttled, unavailable) leaves the attributes unknown; a
         // VPC that is not there is the argument's fault.
-        Err(e) if e.contains("ec2:DescribeVpc") => {
+        Err(e) if e.call_failed() => {
             return finding::unread(
                 "vpc_dns_attributes",
+                e,
                 format!("the DNS attributes of {vpc_id} could not be read: {e}"),
                 finding::GRANT_AND_AGAIN,
             );
@@ -569,9 +570,10 @@ fn dns_attributes(facts: &Facts, t: &AwsCluster, vpc_id: &str) -> Finding {
         Err(e) => {
             return finding::fail(
                 "vpc_dns_attributes",
-                e.clone(),
+                e.message(),
                 "check the vpc_id and the region",
-            );
+            )
+            .naming(e);
         }
         Ok(vpc) => vpc,
     };
@@ -627,6 +629,7 @@ fn endpoint_placement(facts: &Facts) -> Vec<Finding> {
             Err(err) => {
                 out.push(finding::unread(
                     "endpoint_availability_zones",
+                    err,
                     format!("the zones of {}'s subnets could not be read: {err}", e.id),
                     finding::GRANT_AND_AGAIN,
                 ));
@@ -673,6 +676,7 @@ fn dns_path_findings(facts: &Facts, host: &str, vpc_id: &str) -> Vec<Finding> {
     {
         *decided = finding::unread(
             "resolver_rules",
+            e,
             format!(
                 "the Route 53 Profiles of {vpc_id} could not be read ({e}): one could bring a \
                  Resolver rule that takes {host} away, so the VPC's own rules do not settle it"
@@ -696,6 +700,7 @@ fn vpc_dns_path(facts: &Facts, host: &str, vpc_id: &str) -> Vec<Finding> {
             }
             let mut rules = rules.clone();
             let mut unreadable = Vec::new();
+            let mut unread_reads = Vec::new();
             if let Ok(brought) = &facts.profiles {
                 for carried in &brought.zones {
                     if let Some(name) = &carried.name {
@@ -715,6 +720,7 @@ fn vpc_dns_path(facts: &Facts, host: &str, vpc_id: &str) -> Vec<Finding> {
                         .iter()
                         .map(|(r, e)| format!("{} ({}; {e})", r.resource_id, r.origin())),
                 );
+                unread_reads.extend(brought.unreadable_rules.iter().map(|(_, e)| e));
             }
             let (zones, rules) = (&zones, &rules);
             let cidr = facts
@@ -733,12 +739,13 @@ fn vpc_dns_path(facts: &Facts, host: &str, vpc_id: &str) -> Vec<Finding> {
             // A rule the Profiles bring that cannot be read may take the host away: unless a
             // rule already fails it, the path is not settled (the probes from inside the VPC
             // tell).
-            if !unreadable.is_empty()
+            if let Some((first, rest)) = unread_reads.split_first()
                 && let Some(decided) = path.iter_mut().find(|f| f.check == "resolver_rules")
                 && decided.status != finding::Status::Fail
             {
                 *decided = finding::unread(
                     "resolver_rules",
+                    first,
                     format!(
                         "{}; but the VPC's Profiles also bring Resolver rule(s) this account \
                          cannot read: {}, and one could take the host away",
@@ -750,12 +757,14 @@ fn vpc_dns_path(facts: &Facts, host: &str, vpc_id: &str) -> Vec<Finding> {
                      from inside the VPC (probe_from_instance, or `zilliz-privatelink-mcp \
                      doctor` on an instance), which shows what Resolver answers",
                 );
+                *decided = rest.iter().fold(decided.clone(), |f, e| f.naming(e));
             }
             path
         }
         // Without these reads the path is unknown, not broken: the check did not run.
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => vec![finding::unread(
             "resolver_rules",
+            e,
             format!("the DNS path could not be read: {e}"),
             finding::GRANT_AND_AGAIN,
         )],
@@ -769,6 +778,7 @@ fn firewall_finding(facts: &Facts, host: &str, vpc_id: &str) -> Finding {
     if let (Err(e), Ok(_)) = (&facts.profiles, &facts.firewall) {
         return finding::unread(
             "dns_firewall",
+            e,
             format!(
                 "the Route 53 Profiles of {vpc_id} could not be read ({e}): one could bring a DNS \
                  Firewall rule group that blocks {host}, so the VPC's own groups do not settle it"
@@ -779,26 +789,28 @@ fn firewall_finding(facts: &Facts, host: &str, vpc_id: &str) -> Finding {
     match &facts.firewall {
         Ok(rules) => {
             let mut found = dns_path::firewall(host, vpc_id, rules);
-            let unreadable: Vec<String> = facts
+            let unreadable = facts
                 .profiles
                 .as_ref()
-                .map(|b| {
-                    b.unreadable_firewall_groups
-                        .iter()
-                        .map(|(g, e)| format!("{} ({}; {e})", g.resource_id, g.origin()))
-                        .collect()
-                })
+                .map(|b| b.unreadable_firewall_groups.as_slice())
                 .unwrap_or_default();
             // A rule group the Profiles bring that cannot be read may block the host: unless a
             // rule already blocks it, the firewall is not settled (the probes tell).
-            if !unreadable.is_empty() && found.status != finding::Status::Fail {
+            if let Some(((_, first), rest)) = unreadable.split_first()
+                && found.status != finding::Status::Fail
+            {
+                let named: Vec<String> = unreadable
+                    .iter()
+                    .map(|(g, e)| format!("{} ({}; {e})", g.resource_id, g.origin()))
+                    .collect();
                 found = finding::unread(
                     "dns_firewall",
+                    first,
                     format!(
                         "{}; but the VPC's Profiles also bring DNS Firewall rule group(s) this \
                          account cannot read: {}, and one could block the host",
                         found.detail,
-                        unreadable.join(", ")
+                        named.join(", ")
                     ),
                     "grant route53resolver:ListFirewallRules for those groups \
                      (iam/read-only.json grants it; another account's group needs that \
@@ -806,11 +818,13 @@ fn firewall_finding(facts: &Facts, host: &str, vpc_id: &str) -> Finding {
                      `zilliz-privatelink-mcp doctor` on an instance), which shows what Resolver \
                      answers",
                 );
+                found = rest.iter().fold(found, |f, (_, e)| f.naming(e));
             }
             found
         }
         Err(e) => finding::unread(
             "dns_firewall",
+            e,
             format!("the DNS Firewall rules of {vpc_id} could not be read: {e}"),
             "grant route53resolver:ListFirewallRuleGroupAssociations, ListFirewallRules, \
              ListFirewallDomainLists and ListFirewallDomains (iam/read-only.json grants them), then \
@@ -835,6 +849,7 @@ fn shadowing(facts: &Facts, t: &AwsCluster, vpc_id: &str) -> Vec<Finding> {
             if let Some(e) = &parent.unread {
                 out.push(finding::unread(
                     "zone_shadowing",
+                    e,
                     format!(
                         "private zone {} ({}) is tied to {vpc_id} and answers for {host} where no \
                          zone of its own name does, but its records could not be read: {e}",
@@ -894,11 +909,14 @@ fn network_findings(facts: &Facts, t: &AwsCluster, client: &KnownClient) -> Vec<
         &facts.endpoint_addresses,
     ));
     match &facts.acls {
-        Err(err) => out.push(finding::fail(
-            "network_acl",
-            err.clone(),
-            "resolve the read error (it names the call and what it needs), then diagnose again",
-        )),
+        Err(err) => out.push(
+            finding::fail(
+                "network_acl",
+                err.message(),
+                "resolve the read error (it names the call and what it needs), then diagnose again",
+            )
+            .naming(err),
+        ),
         Ok(acls) => {
             let sources = match client.view.side.network {
                 Some(n) => network::Sources::Client(n),

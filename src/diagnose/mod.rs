@@ -237,7 +237,8 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
     }
     let not_read: Vec<String> = not_read
         .into_iter()
-        .filter(|e| !findings.iter().any(|f| f.detail.contains(e.as_str())))
+        .filter(|e| !findings.iter().any(|f| f.names.contains(e)))
+        .map(|e| e.to_string())
         .collect();
     let verdict = Outcome::of(&findings);
     let unknown = findings

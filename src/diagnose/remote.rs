@@ -537,7 +537,7 @@ pub(crate) async fn probe_from_instance(
         let read = format!(
             "aws ssm get-command-invocation --command-id {command_id} --instance-id {instance_id}"
         );
-        output.findings = vec![finding::unread(
+        output.findings = vec![finding::undecided(
             "instance_probe",
             format!(
                 "the command {command_id} is still `{}` on {instance_id} after {} s, the time \

@@ -18,6 +18,7 @@ use crate::aws::RegionClients;
 use crate::aws::ec2::{self, FlowLogConfig};
 use crate::aws::logs;
 use crate::aws::resolver::{self, QueryLogConfig};
+use crate::error::FailedRead;
 use flow::Flow;
 use query::Query;
 
@@ -30,8 +31,8 @@ pub(crate) const EVENTS_PER_LOG: i32 = 1000;
 /// The logging that exists for the VPCs in question, as listed in round 2.
 #[derive(Debug, Clone)]
 pub(crate) struct Sources {
-    pub(crate) flow_logs: Result<Vec<FlowLogConfig>, String>,
-    pub(crate) query_logs: Result<Vec<QueryLogConfig>, String>,
+    pub(crate) flow_logs: Result<Vec<FlowLogConfig>, FailedRead>,
+    pub(crate) query_logs: Result<Vec<QueryLogConfig>, FailedRead>,
 }
 
 /// Lists the account's flow logs and the query logging of `vpcs`, in one round.
@@ -41,8 +42,8 @@ pub(crate) async fn find(clients: &RegionClients, vpcs: &[String]) -> Sources {
         resolver::query_log_configs(&clients.resolver, vpcs),
     );
     Sources {
-        flow_logs: flow_logs.map_err(|e| e.to_string()),
-        query_logs: query_logs.map_err(|e| e.to_string()),
+        flow_logs: flow_logs.map_err(FailedRead::from),
+        query_logs: query_logs.map_err(FailedRead::from),
     }
 }
 
@@ -129,7 +130,7 @@ pub(crate) enum Outcome {
     /// Read: the events that matched in the window.
     Read { events: usize },
     /// The read failed (the error's text, naming the call).
-    Failed(String),
+    Failed(FailedRead),
     /// Not read, and why: delivered elsewhere (with where to look), or its format cannot
     /// answer the question.
     NotRead(String),
@@ -148,7 +149,7 @@ pub(crate) struct Source {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Logs<T> {
     /// Where the logs of this kind could not be listed: the error.
-    pub(crate) unlisted: Option<String>,
+    pub(crate) unlisted: Option<FailedRead>,
     pub(crate) sources: Vec<Source>,
     pub(crate) records: Vec<T>,
     /// A read returned a full page, or CloudWatch Logs had more to search: the records are a
@@ -176,7 +177,7 @@ impl<T> Logs<T> {
     }
 
     /// The failures to keep as reads not done: the listing's and each read's.
-    pub(crate) fn failures(&self) -> Vec<String> {
+    pub(crate) fn failures(&self) -> Vec<FailedRead> {
         self.unlisted
             .iter()
             .cloned()
@@ -352,9 +353,9 @@ pub(crate) async fn read(clients: &RegionClients, sources: Sources, q: &Question
             .map(|r| logs::filtered(&clients.logs, &r.group, &r.pattern, window, EVENTS_PER_LOG)),
     )
     .await;
-    let answered: Vec<(&Read, Result<logs::Events, String>)> = reads
+    let answered: Vec<(&Read, Result<logs::Events, FailedRead>)> = reads
         .iter()
-        .zip(results.into_iter().map(|r| r.map_err(|e| e.to_string())))
+        .zip(results.into_iter().map(|r| r.map_err(FailedRead::from)))
         .collect();
     Evidence {
         minutes: q.minutes,
@@ -383,9 +384,9 @@ pub(crate) async fn read(clients: &RegionClients, sources: Sources, q: &Question
 /// One kind's sources with their reads' outcomes and records, merged: a record read through
 /// two logs counts once.
 fn gathered<P, T: PartialEq>(
-    unlisted: Option<String>,
+    unlisted: Option<FailedRead>,
     plan: Vec<Planned<P>>,
-    answered: &[(&Read, Result<logs::Events, String>)],
+    answered: &[(&Read, Result<logs::Events, FailedRead>)],
     reads_of: impl Fn(&P) -> &[Read],
     parse: impl Fn(&P, &str) -> Option<T>,
 ) -> Logs<T> {
@@ -414,7 +415,7 @@ fn gathered<P, T: PartialEq>(
                             }
                         }
                         Some(Err(e)) => failed = failed.or_else(|| Some(e.clone())),
-                        None => failed = failed.or_else(|| Some("not read".to_string())),
+                        None => failed = failed.or_else(|| Some(FailedRead::not_made("not read"))),
                     }
                 }
                 match failed {

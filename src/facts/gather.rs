@@ -21,12 +21,12 @@ use crate::aws::profiles::{self, Brought};
 use crate::aws::resolver::{self, ResolverRule};
 use crate::aws::route53::{self, ARecord, Zone};
 use crate::cluster;
-use crate::error::Error;
+use crate::error::{Error, FailedRead};
 use crate::riders::{self, Riding};
 use crate::zilliz::model::EndpointService;
 
-fn text<T>(result: Result<T, Error>) -> Result<T, String> {
-    result.map_err(|e| e.to_string())
+fn as_fact<T>(result: Result<T, Error>) -> Result<T, FailedRead> {
+    result.map_err(FailedRead::from)
 }
 
 /// Reads both accounts in three rounds of concurrent calls (a spoke, whose endpoint lives in
@@ -50,7 +50,7 @@ pub(crate) async fn gather_from(
             return Facts::unread(
                 cluster_id,
                 vpc_id,
-                Err(e.to_string()),
+                Err(FailedRead::from(e)),
                 "unknown: the cluster could not be read",
             );
         }
@@ -103,9 +103,9 @@ pub(crate) async fn gather_from(
         resolver_rules,
         vpc_region: _,
     } = region_reads;
-    let service_name: Result<Option<String>, String> =
+    let service_name: Result<Option<String>, FailedRead> =
         service.map(|s| s.map(|s| s.endpoint_service));
-    let zone: Result<Option<Zone>, String> = zones.clone().map(|zones| {
+    let zone: Result<Option<Zone>, FailedRead> = zones.clone().map(|zones| {
         host.as_ref()
             .and_then(|h| zones.into_iter().find(|z| &z.name == h))
     });
@@ -128,10 +128,14 @@ pub(crate) async fn gather_from(
     )
     .await;
     let (firewall_rules, brought, prefix_lists) = match side.await {
-        Ok((rules, brought, lists)) => (text(rules), text(brought), lists),
+        Ok((rules, brought, lists)) => (as_fact(rules), as_fact(brought), lists),
         Err(e) => (
-            Err(e.to_string()),
-            Err(e.to_string()),
+            Err(FailedRead::not_made(format!(
+                "the side reads' task failed: {e}"
+            ))),
+            Err(FailedRead::not_made(format!(
+                "the side reads' task failed: {e}"
+            ))),
             Err(Error::Bug(format!("the side reads' task failed: {e}"))),
         ),
     };
@@ -179,11 +183,13 @@ pub(crate) async fn gather_from(
         None => (None, None, None),
     };
     let riding = match riding.await {
-        Ok(read) => text(read),
-        Err(e) => Err(e.to_string()),
+        Ok(read) => as_fact(read),
+        Err(e) => Err(FailedRead::not_made(format!(
+            "the riders' task failed: {e}"
+        ))),
     };
     if let Err(e) = &riding {
-        not_read.note(format!("who else rides the endpoint: {e}"));
+        not_read.note(e.clone().reading("who else rides the endpoint"));
     }
     Facts {
         cluster_id: cluster_id.into(),
@@ -220,8 +226,8 @@ pub(crate) async fn gather_from(
 
 /// Which zone answers for the host in the VPC, once every read is in.
 struct Settled {
-    zone: Result<Option<Zone>, String>,
-    record: Result<Option<ARecord>, String>,
+    zone: Result<Option<Zone>, FailedRead>,
+    record: Result<Option<ARecord>, FailedRead>,
     /// Where no zone of the host's name is tied to the VPC: the one Resolver answers from.
     elsewhere: Option<AnsweredElsewhere>,
     parent_zones: Vec<ParentZone>,
@@ -237,8 +243,8 @@ struct Settled {
 /// zones of other VPCs are what is left once the answering zone is known.
 fn settle_answer(
     host: Option<&str>,
-    zone: Result<Option<Zone>, String>,
-    record: Result<Option<ARecord>, String>,
+    zone: Result<Option<Zone>, FailedRead>,
+    record: Result<Option<ARecord>, FailedRead>,
     brought: Option<&Brought>,
     (mut parent_zones, endpoint, addresses): (Vec<ParentZone>, Option<&VpcEndpoint>, &[IpAddr]),
     host_zones_elsewhere: Vec<(Zone, Vec<String>)>,
@@ -327,16 +333,16 @@ fn side_reads(
 
 /// Round 2: what needs only the region, the VPC and the host.
 struct RegionReads {
-    service: Result<Option<EndpointService>, String>,
-    vpc: Result<ec2::Vpc, String>,
-    subnets: Result<Vec<Subnet>, String>,
-    endpoints: Result<Vec<VpcEndpoint>, String>,
-    registrations: Result<Vec<String>, String>,
-    zones: Result<Vec<Zone>, String>,
+    service: Result<Option<EndpointService>, FailedRead>,
+    vpc: Result<ec2::Vpc, FailedRead>,
+    subnets: Result<Vec<Subnet>, FailedRead>,
+    endpoints: Result<Vec<VpcEndpoint>, FailedRead>,
+    registrations: Result<Vec<String>, FailedRead>,
+    zones: Result<Vec<Zone>, FailedRead>,
     /// Private zones of this account named for the host, wherever they are tied.
     named_for_host: Vec<Zone>,
-    acls: Result<Vec<NetworkAcl>, String>,
-    resolver_rules: Result<Vec<ResolverRule>, String>,
+    acls: Result<Vec<NetworkAcl>, FailedRead>,
+    resolver_rules: Result<Vec<ResolverRule>, FailedRead>,
     /// Where the VPC is not in the cluster's region but in the server's own: that region.
     vpc_region: Option<String>,
 }
@@ -395,15 +401,15 @@ async fn region_round(
         _ => None,
     };
     RegionReads {
-        service: text(service),
-        vpc: text(vpc),
-        subnets: text(subnets),
-        endpoints: text(endpoints),
+        service: as_fact(service),
+        vpc: as_fact(vpc),
+        subnets: as_fact(subnets),
+        endpoints: as_fact(endpoints),
         registrations,
-        zones: text(zones),
+        zones: as_fact(zones),
         named_for_host: named,
-        acls: text(acls),
-        resolver_rules: text(rules),
+        acls: as_fact(acls),
+        resolver_rules: as_fact(rules),
         vpc_region,
     }
 }
@@ -411,21 +417,21 @@ async fn region_round(
 /// What round 3 starts from.
 struct ZoneRoundInput<'a> {
     host: Option<&'a str>,
-    vpc: &'a Result<ec2::Vpc, String>,
-    zones: &'a Result<Vec<Zone>, String>,
-    zone: &'a Result<Option<Zone>, String>,
+    vpc: &'a Result<ec2::Vpc, FailedRead>,
+    zones: &'a Result<Vec<Zone>, FailedRead>,
+    zone: &'a Result<Option<Zone>, FailedRead>,
     named_for_host: Vec<Zone>,
-    service_name: &'a Result<Option<String>, String>,
+    service_name: &'a Result<Option<String>, FailedRead>,
     own_endpoint: Option<&'a VpcEndpoint>,
 }
 
 /// Round 3: what needs the zone or the endpoint.
 struct ZoneRound {
-    dns_servers: Result<Vec<String>, String>,
+    dns_servers: Result<Vec<String>, FailedRead>,
     service_zones: Vec<String>,
-    record: Result<Option<ARecord>, String>,
+    record: Result<Option<ARecord>, FailedRead>,
     zone_vpcs: Vec<String>,
-    endpoint_groups: Result<Vec<SecurityGroup>, String>,
+    endpoint_groups: Result<Vec<SecurityGroup>, FailedRead>,
     endpoint_addresses: Vec<IpAddr>,
     /// This account's other zones named for the host, with their VPCs.
     host_zones_elsewhere: Vec<(Zone, Vec<String>)>,
@@ -475,7 +481,7 @@ async fn zone_and_endpoint_round(
     ) = tokio::join!(
         async {
             match &dhcp_options_id {
-                Some(id) => text(ec2::dns_servers_of(ec2c, id).await),
+                Some(id) => as_fact(ec2::dns_servers_of(ec2c, id).await),
                 None => Ok(Vec::new()),
             }
         },
@@ -496,7 +502,7 @@ async fn zone_and_endpoint_round(
                         route53::a_record(r53, &z.id, h),
                         route53::zone_vpcs(r53, &z.id)
                     );
-                    (text(record), vpc_ids(not_read.keep(vpcs)))
+                    (as_fact(record), vpc_ids(not_read.keep(vpcs)))
                 }
                 _ => (Ok(None), Vec::new()),
             }
@@ -531,7 +537,7 @@ async fn zone_and_endpoint_round(
                 Ok(sets) => parent_zone(z, host, &sets),
                 // What it answers is unknown: its check says so, never NXDOMAIN.
                 Err(e) => ParentZone {
-                    unread: Some(e.to_string()),
+                    unread: Some(FailedRead::from(e)),
                     ..parent_zone(z, host, &[])
                 },
             }
@@ -559,7 +565,7 @@ async fn endpoint_reads(
     ec2c: &aws_sdk_ec2::Client,
     endpoint: Option<&VpcEndpoint>,
     not_read: &NotRead,
-) -> (Result<Vec<SecurityGroup>, String>, Vec<IpAddr>) {
+) -> (Result<Vec<SecurityGroup>, FailedRead>, Vec<IpAddr>) {
     let Some(e) = endpoint else {
         return (Ok(Vec::new()), Vec::new());
     };
@@ -567,7 +573,7 @@ async fn endpoint_reads(
         ec2::security_groups_by_id(ec2c, &e.security_group_ids),
         ec2::interface_addresses(ec2c, &e.network_interface_ids),
     );
-    (text(groups), not_read.keep(addresses))
+    (as_fact(groups), not_read.keep(addresses))
 }
 
 /// The endpoint's groups with the prefix lists they name judged as the blocks they hold. The
@@ -575,10 +581,10 @@ async fn endpoint_reads(
 /// the ones the groups name read now. A list that cannot be read stays a prefix list rule.
 async fn expand_prefix_lists(
     ec2c: &aws_sdk_ec2::Client,
-    groups: Result<Vec<SecurityGroup>, String>,
+    groups: Result<Vec<SecurityGroup>, FailedRead>,
     read: Result<BTreeMap<String, Vec<IpNet>>, Error>,
     not_read: &NotRead,
-) -> Result<Vec<SecurityGroup>, String> {
+) -> Result<Vec<SecurityGroup>, FailedRead> {
     let groups = groups?;
     let named: Vec<String> = groups
         .iter()
@@ -601,16 +607,16 @@ async fn expand_prefix_lists(
 
 fn service_fact(
     service: Result<crate::service::EndpointServiceInfo, Error>,
-) -> Result<Option<(String, Vec<String>)>, String> {
+) -> Result<Option<(String, Vec<String>)>, FailedRead> {
     match service {
         Ok(s) => Ok(Some((s.service_name, s.availability_zones))),
         Err(Error::NotFound { .. }) => Ok(None),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(FailedRead::from(e)),
     }
 }
 
-async fn registrations(app: &App, cluster: &ClusterFacts) -> Result<Vec<String>, String> {
-    text(app.zilliz.private_endpoints(&cluster.project_id).await).map(|list| {
+async fn registrations(app: &App, cluster: &ClusterFacts) -> Result<Vec<String>, FailedRead> {
+    as_fact(app.zilliz.private_endpoints(&cluster.project_id).await).map(|list| {
         list.into_iter()
             .filter(|r| r.in_region(&cluster.region.region_id))
             .map(|r| r.endpoint_id)

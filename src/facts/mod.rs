@@ -18,6 +18,7 @@ use crate::aws::resolver::ResolverRule;
 use crate::aws::route53::{self, ARecord, Zone};
 use crate::cluster;
 use crate::endpoint_state;
+use crate::error::FailedRead;
 use crate::region::RegionNames;
 use crate::riders::{self, Ride, Riding};
 use aws_sdk_route53::types::{ResourceRecordSet, RrType};
@@ -49,24 +50,24 @@ impl ClusterFacts {
 pub(crate) struct Facts {
     pub(crate) cluster_id: String,
     pub(crate) vpc_id: String,
-    pub(crate) cluster: Result<ClusterFacts, String>,
+    pub(crate) cluster: Result<ClusterFacts, FailedRead>,
     /// Zilliz's service name for the region and its zones (empty where unknown); `None`
     /// where Zilliz offers no service there.
-    pub(crate) service: Result<Option<(String, Vec<String>)>, String>,
-    pub(crate) vpc: Result<ec2::Vpc, String>,
+    pub(crate) service: Result<Option<(String, Vec<String>)>, FailedRead>,
+    pub(crate) vpc: Result<ec2::Vpc, FailedRead>,
     /// Where the VPC is not in the cluster's region but in the server's own: that region.
     /// PrivateLink is regional, so nothing else is judged across the two.
     pub(crate) vpc_region: Option<String>,
-    pub(crate) subnets: Result<Vec<Subnet>, String>,
+    pub(crate) subnets: Result<Vec<Subnet>, FailedRead>,
     /// The VPC's endpoints (to any service).
-    pub(crate) endpoints: Result<Vec<VpcEndpoint>, String>,
+    pub(crate) endpoints: Result<Vec<VpcEndpoint>, FailedRead>,
     /// Endpoint ids registered with the project in the region.
-    pub(crate) registrations: Result<Vec<String>, String>,
+    pub(crate) registrations: Result<Vec<String>, FailedRead>,
     /// Every private zone tied to the VPC.
-    pub(crate) zones: Result<Vec<Zone>, String>,
+    pub(crate) zones: Result<Vec<Zone>, FailedRead>,
     /// The private zone named for the host and tied to the VPC, if any.
-    pub(crate) zone: Result<Option<Zone>, String>,
-    pub(crate) record: Result<Option<ARecord>, String>,
+    pub(crate) zone: Result<Option<Zone>, FailedRead>,
+    pub(crate) record: Result<Option<ARecord>, FailedRead>,
     /// The VPCs `zone` is tied to, where it is a zone of this account named for the host
     /// (a central DNS VPC among them answers from it too).
     pub(crate) zone_vpcs: Vec<String>,
@@ -85,21 +86,21 @@ pub(crate) struct Facts {
     /// with what answers for the host there: without the host's own zone, they answer for it.
     pub(crate) parent_zones: Vec<ParentZone>,
     /// The rules of the DNS Firewall rule groups associated with the VPC.
-    pub(crate) firewall: Result<Vec<FirewallRule>, String>,
+    pub(crate) firewall: Result<Vec<FirewallRule>, FailedRead>,
     /// What the VPC's Route 53 Profiles bring: zones, Resolver rules, DNS Firewall rules.
-    pub(crate) profiles: Result<Brought, String>,
+    pub(crate) profiles: Result<Brought, FailedRead>,
     /// The security groups of the endpoint the VPC uses, the prefix lists their rules name
     /// expanded into the blocks they hold where the lists could be read.
-    pub(crate) endpoint_groups: Result<Vec<SecurityGroup>, String>,
+    pub(crate) endpoint_groups: Result<Vec<SecurityGroup>, FailedRead>,
     /// The private addresses of that endpoint's network interfaces.
     pub(crate) endpoint_addresses: Vec<std::net::IpAddr>,
     /// The VPC's network ACLs.
-    pub(crate) acls: Result<Vec<ec2::NetworkAcl>, String>,
+    pub(crate) acls: Result<Vec<ec2::NetworkAcl>, FailedRead>,
     /// The Route 53 Resolver rules associated with the VPC.
-    pub(crate) resolver_rules: Result<Vec<ResolverRule>, String>,
+    pub(crate) resolver_rules: Result<Vec<ResolverRule>, FailedRead>,
     /// The DNS servers the VPC's DHCP option set hands out; empty for the default set
     /// (the VPC's own resolver).
-    pub(crate) dns_servers: Result<Vec<String>, String>,
+    pub(crate) dns_servers: Result<Vec<String>, FailedRead>,
     /// Hub and spoke: where this VPC has no endpoint of its own, the endpoint in another VPC
     /// that its zone's alias points at.
     pub(crate) hub_endpoint: Option<VpcEndpoint>,
@@ -107,34 +108,34 @@ pub(crate) struct Facts {
     pub(crate) answered_by_wildcard: Option<String>,
     /// The project's clusters in the region and the zones that can answer for them: who else
     /// rides the endpoint.
-    pub(crate) riding: Result<Riding, String>,
+    pub(crate) riding: Result<Riding, FailedRead>,
     /// The reads that failed and are carried only as this note (each error's text, naming
     /// its call): what they would have added is left out above.
-    pub(crate) not_read: Vec<String>,
+    pub(crate) not_read: Vec<FailedRead>,
 }
 
 /// Collects the failures of reads whose value is kept as "nothing found", so that none
 /// passes unsaid.
 #[derive(Debug, Default)]
-pub(crate) struct NotRead(std::sync::Mutex<Vec<String>>);
+pub(crate) struct NotRead(std::sync::Mutex<Vec<FailedRead>>);
 
 impl NotRead {
     /// The read's value, or, where it failed, nothing and a note of why.
     pub(crate) fn keep<T: Default>(&self, read: Result<T, crate::error::Error>) -> T {
         read.unwrap_or_else(|e| {
-            self.note(e.to_string());
+            self.note(FailedRead::from(e));
             T::default()
         })
     }
 
-    pub(crate) fn note(&self, why: String) {
+    pub(crate) fn note(&self, why: FailedRead) {
         let mut notes = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if !notes.contains(&why) {
             notes.push(why);
         }
     }
 
-    pub(crate) fn into_inner(self) -> Vec<String> {
+    pub(crate) fn into_inner(self) -> Vec<FailedRead> {
         self.0.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -153,7 +154,7 @@ pub(crate) struct ParentZone {
     /// The Route 53 Profile that brings the zone, where one does.
     pub(crate) via: Option<ProfileResource>,
     /// Why its records could not be read, where they could not: what it answers is unknown.
-    pub(crate) unread: Option<String>,
+    pub(crate) unread: Option<FailedRead>,
 }
 
 impl Facts {
@@ -161,11 +162,11 @@ impl Facts {
     pub(super) fn unread(
         cluster_id: &str,
         vpc_id: &str,
-        cluster: Result<ClusterFacts, String>,
+        cluster: Result<ClusterFacts, FailedRead>,
         why: &str,
     ) -> Self {
-        fn u<T>(why: &str) -> Result<T, String> {
-            Err(why.to_string())
+        fn u<T>(why: &str) -> Result<T, FailedRead> {
+            Err(FailedRead::not_made(why))
         }
         Self {
             cluster_id: cluster_id.into(),
@@ -200,13 +201,12 @@ impl Facts {
         }
     }
 
-    /// Every read that failed, each error once (its text names the call): the `Result`s
-    /// above and the notes of `not_read`.
-    pub(crate) fn failed_reads(&self) -> Vec<String> {
-        fn err<T>(r: &Result<T, String>) -> Option<&String> {
+    /// Every read that failed, each once: the `Result`s above and the notes of `not_read`.
+    pub(crate) fn failed_reads(&self) -> Vec<FailedRead> {
+        fn err<T>(r: &Result<T, FailedRead>) -> Option<&FailedRead> {
             r.as_ref().err()
         }
-        let mut all: Vec<String> = [
+        let mut all: Vec<FailedRead> = [
             err(&self.cluster),
             err(&self.service),
             err(&self.vpc),
@@ -241,8 +241,14 @@ impl Facts {
         )
         .chain(self.not_read.iter().cloned())
         .collect();
-        let mut seen = std::collections::BTreeSet::new();
-        all.retain(|e| seen.insert(e.clone()));
+        let mut seen = Vec::new();
+        all.retain(|e| {
+            let new = !seen.contains(e);
+            if new {
+                seen.push(e.clone());
+            }
+            new
+        });
         all
     }
 
@@ -536,7 +542,7 @@ pub(crate) fn wildcards_answering_with(
 /// Hub and spoke: among the endpoints to Zilliz's service in other VPCs, the live one the
 /// record's alias names.
 pub(crate) fn hub_endpoint(
-    record: &Result<Option<ARecord>, String>,
+    record: &Result<Option<ARecord>, FailedRead>,
     candidates: Vec<VpcEndpoint>,
     vpc_id: &str,
 ) -> Option<VpcEndpoint> {

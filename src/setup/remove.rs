@@ -24,7 +24,7 @@ use crate::change::plan::Change;
 use crate::change::{self, Proposal, Report};
 use crate::cluster;
 use crate::endpoint_state::{self, Phase};
-use crate::error::Error;
+use crate::error::{Error, FailedRead};
 use crate::request::RemoveRequest;
 use crate::riders::{self, Ride};
 use crate::summary::Summary;
@@ -88,7 +88,7 @@ pub(crate) struct RemovalFacts {
     pub(crate) zone_here: Option<ZoneView>,
     pub(crate) cluster_id: String,
     /// Who reaches each of `endpoints` (by id), where that could be read; why not, where not.
-    pub(crate) rides: Result<Vec<(String, Vec<Ride>)>, String>,
+    pub(crate) rides: Result<Vec<(String, Vec<Ride>)>, FailedRead>,
     /// The person said the whole link goes, whoever rides it.
     pub(crate) remove_shared_endpoint: bool,
 }
@@ -96,7 +96,7 @@ pub(crate) struct RemovalFacts {
 impl RemovalFacts {
     /// The rides of `endpoint_id` by other clusters or from other VPCs; why they are unknown.
     fn others_on(&self, endpoint_id: &str) -> Result<Vec<&Ride>, &str> {
-        let rides = self.rides.as_ref().map_err(String::as_str)?;
+        let rides = self.rides.as_ref().map_err(FailedRead::message)?;
         Ok(rides
             .iter()
             .filter(|(id, _)| id == endpoint_id)
@@ -497,7 +497,7 @@ pub(crate) async fn remove_private_link(
     } = read?;
     let rides = match riding {
         Ok(riding) => Ok(rides_of(&clients.ec2, &riding, &endpoints).await),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(FailedRead::from(e)),
     };
     let facts = RemovalFacts {
         vpc_id: vpc_id.clone(),
