@@ -64,3 +64,57 @@ pub(crate) async fn read(app: &App, cluster_id: &str) -> Result<AwsCluster, Erro
         address,
     })
 }
+
+/// Where a tool that takes "cluster_id, or region" acts: the cluster named, in its own region,
+/// or the region given (the server's default where neither is).
+#[derive(Debug)]
+pub(crate) struct Located {
+    pub(crate) cluster: Option<AwsCluster>,
+    pub(crate) region: RegionNames,
+}
+
+impl Located {
+    pub(crate) fn cluster_id(&self) -> Option<&str> {
+        self.cluster.as_ref().map(AwsCluster::cluster_id)
+    }
+}
+
+/// Resolves "cluster_id, or region" once for every tool that takes it: the cluster's region
+/// wins, and a `region` that is not the cluster's is refused by name (the endpoint service,
+/// the registration and the groups all live in the cluster's region).
+pub(crate) async fn locate(
+    app: &App,
+    cluster_id: Option<&str>,
+    asked: Option<RegionNames>,
+) -> Result<Located, Error> {
+    match (cluster_id, asked) {
+        (Some(id), asked) => {
+            let cluster = read(app, id).await?;
+            if let Some(asked) = asked
+                && asked != cluster.region
+            {
+                return Err(Error::invalid(
+                    "region",
+                    &asked.aws_region,
+                    format!(
+                        "cluster `{}` is in {}; omit `region` or pass that one",
+                        cluster.cluster_id(),
+                        cluster.region
+                    ),
+                ));
+            }
+            Ok(Located {
+                region: cluster.region.clone(),
+                cluster: Some(cluster),
+            })
+        }
+        (None, Some(region)) => Ok(Located {
+            cluster: None,
+            region,
+        }),
+        (None, None) => Ok(Located {
+            cluster: None,
+            region: app.aws.clients(None).await?.region.clone(),
+        }),
+    }
+}

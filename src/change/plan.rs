@@ -397,20 +397,10 @@ impl Change {
                 region_id,
                 account_id,
                 service_name,
-            } => match app
-                .zilliz
-                .whitelist_account(permit, project_id, region_id, account_id)
-                .await
-            {
-                Ok(()) => Ok(()),
-                // Zilliz has no call to read the whitelist and documents no code for an account
-                // already on it. The fact that settles it is AWS's: a whitelisted account sees
-                // the service. Seen, the refusal was a repeat; unseen, it stands.
-                Err(refused) => match ec2::endpoint_service_zones(ec2c, service_name).await {
-                    Ok(Some(_)) => Ok(()),
-                    _ => Err(refused),
-                },
-            },
+            } => {
+                let account = (project_id.as_str(), region_id.as_str(), account_id.as_str());
+                whitelist(permit, app, ec2c, account, service_name).await
+            }
             Self::CreateSecurityGroup {
                 vpc_id,
                 name,
@@ -435,35 +425,14 @@ impl Change {
                     .map(|g| resolve(g, made.security_group_id.as_ref(), "security group"))
                     .collect::<Result<Vec<_>, _>>()?;
                 let subnet_ids: Vec<String> = subnets.iter().map(|(id, _)| id.clone()).collect();
-                let created = ec2::create_interface_endpoint(
-                    permit,
-                    ec2c,
+                let endpoint = NewEndpoint {
                     vpc_id,
                     service_name,
-                    &subnet_ids,
-                    &groups,
+                    subnet_ids: &subnet_ids,
+                    groups: &groups,
                     tags,
-                )
-                .await;
-                let id = match created {
-                    Ok(id) => id,
-                    // The answer may have been lost after AWS made the endpoint: look first.
-                    Err(error) => ec2::vpc_endpoints(
-                        ec2c,
-                        EndpointQuery {
-                            vpc_id: Some(vpc_id),
-                            service_name: Some(service_name),
-                            ..Default::default()
-                        },
-                    )
-                    .await
-                    .unwrap_or_default()
-                    .into_iter()
-                    .find(|e| endpoint_state::is_live(&e.state))
-                    .map(|e| e.id)
-                    .ok_or(error)?,
                 };
-                made.endpoint_id = Some(id);
+                made.endpoint_id = Some(create_endpoint(permit, ec2c, endpoint).await?);
                 Ok(())
             }
             Self::RegisterEndpoint {
@@ -472,22 +441,13 @@ impl Change {
                 endpoint_id,
                 ..
             } => {
-                let registered = app
-                    .zilliz
-                    .register_private_endpoint(permit, project_id, region_id, endpoint_id)
-                    .await;
-                match registered {
-                    Ok(()) => Ok(()),
-                    // A registration made by a call whose answer was lost is success.
-                    Err(error) => {
-                        let now = app.zilliz.private_endpoints(project_id).await?;
-                        if now.iter().any(|r| r.registers(endpoint_id, region_id)) {
-                            Ok(())
-                        } else {
-                            Err(error)
-                        }
-                    }
-                }
+                register(
+                    permit,
+                    app,
+                    (project_id.as_str(), region_id.as_str()),
+                    endpoint_id,
+                )
+                .await
             }
             Self::EnableDnsAttribute { vpc_id, attribute } => {
                 ec2::enable_vpc_dns_attribute(permit, ec2c, vpc_id, attribute.clone()).await
@@ -499,27 +459,14 @@ impl Change {
                 cluster_id,
                 tags,
             } => {
-                let nanos = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_nanos())
-                    .unwrap_or_default();
-                let id = route53::create_private_zone(
+                let id = create_zone(
                     permit,
                     r53,
-                    route53::NewZone {
-                        name: host,
-                        vpc_id,
-                        region: aws_region,
-                        caller_reference: &format!("zpl-{cluster_id}-{vpc_id}-{nanos}"),
-                        comment: &format!(
-                            "Zilliz Cloud private link for {cluster_id}, made by \
-                             zilliz-privatelink-mcp"
-                        ),
-                        tags,
-                    },
-                )
-                .await?;
-                made.zone_id = Some(id);
+                    (host.as_str(), vpc_id.as_str(), aws_region.as_str()),
+                    cluster_id,
+                    tags,
+                );
+                made.zone_id = Some(id.await?);
                 Ok(())
             }
             Self::TieZone {
@@ -589,6 +536,129 @@ impl Change {
             }
         }
     }
+}
+
+/// Adds the account to Zilliz's whitelist. Zilliz has no call to read the whitelist and
+/// documents no code for an account already on it; the fact that settles it is AWS's: a
+/// whitelisted account sees the service. Seen, a refusal was a repeat; unseen, it stands.
+async fn whitelist(
+    permit: &WritePermit,
+    app: &App,
+    ec2c: &aws_sdk_ec2::Client,
+    (project_id, region_id, account_id): (&str, &str, &str),
+    service_name: &str,
+) -> Result<(), Error> {
+    match app
+        .zilliz
+        .whitelist_account(permit, project_id, region_id, account_id)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(refused) => match ec2::endpoint_service_zones(ec2c, service_name).await {
+            Ok(Some(_)) => Ok(()),
+            _ => Err(refused),
+        },
+    }
+}
+
+/// An endpoint to make, its groups resolved.
+struct NewEndpoint<'a> {
+    vpc_id: &'a str,
+    service_name: &'a str,
+    subnet_ids: &'a [String],
+    groups: &'a [String],
+    tags: &'a [(String, String)],
+}
+
+/// Makes the endpoint and answers its id; where the answer was lost after AWS made it, the
+/// live endpoint of the VPC to the service is the one made.
+async fn create_endpoint(
+    permit: &WritePermit,
+    ec2c: &aws_sdk_ec2::Client,
+    e: NewEndpoint<'_>,
+) -> Result<String, Error> {
+    let created = ec2::create_interface_endpoint(
+        permit,
+        ec2c,
+        e.vpc_id,
+        e.service_name,
+        e.subnet_ids,
+        e.groups,
+        e.tags,
+    )
+    .await;
+    match created {
+        Ok(id) => Ok(id),
+        Err(error) => ec2::vpc_endpoints(
+            ec2c,
+            EndpointQuery {
+                vpc_id: Some(e.vpc_id),
+                service_name: Some(e.service_name),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .find(|found| endpoint_state::is_live(&found.state))
+        .map(|found| found.id)
+        .ok_or(error),
+    }
+}
+
+/// Registers the endpoint with the project; a registration made by a call whose answer was
+/// lost is success.
+async fn register(
+    permit: &WritePermit,
+    app: &App,
+    (project_id, region_id): (&str, &str),
+    endpoint_id: &str,
+) -> Result<(), Error> {
+    let registered = app
+        .zilliz
+        .register_private_endpoint(permit, project_id, region_id, endpoint_id)
+        .await;
+    match registered {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let now = app.zilliz.private_endpoints(project_id).await?;
+            if now.iter().any(|r| r.registers(endpoint_id, region_id)) {
+                Ok(())
+            } else {
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Makes the private zone tied to the VPC, tagged; the caller reference is new each time, and
+/// `create_private_zone` finds a zone a lost answer made.
+async fn create_zone(
+    permit: &WritePermit,
+    r53: &aws_sdk_route53::Client,
+    (host, vpc_id, aws_region): (&str, &str, &str),
+    cluster_id: &str,
+    tags: &[(String, String)],
+) -> Result<String, Error> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    route53::create_private_zone(
+        permit,
+        r53,
+        route53::NewZone {
+            name: host,
+            vpc_id,
+            region: aws_region,
+            caller_reference: &format!("zpl-{cluster_id}-{vpc_id}-{nanos}"),
+            comment: &format!(
+                "Zilliz Cloud private link for {cluster_id}, made by zilliz-privatelink-mcp"
+            ),
+            tags,
+        },
+    )
+    .await
 }
 
 fn resolve(reference: &Ref, made: Option<&String>, what: &str) -> Result<String, Error> {

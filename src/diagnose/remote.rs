@@ -416,6 +416,57 @@ fn seen_from(instance_id: &str, findings: Vec<Finding>) -> Vec<Finding> {
         .collect()
 }
 
+/// The instance (it must exist in the region) and who acts, in one round beside SSM's view
+/// of it; an instance SSM cannot run the probe on is refused with what makes it manageable.
+async fn managed_instance(
+    app: &App,
+    clients: &crate::aws::RegionClients,
+    instance_id: &str,
+) -> Result<(ec2::Instance, Identity), Error> {
+    let region = &clients.region;
+    let (instance, managed, identity) = tokio::join!(
+        ec2::instance(&clients.ec2, instance_id),
+        ssm::managed(&clients.ssm, instance_id),
+        app.aws.identity(region),
+    );
+    let identity = identity?;
+    let instance = instance.map_err(|e| match e {
+        Error::NotFound { .. } => Error::not_found(
+            format!("instance `{instance_id}` in {}", region.aws_region),
+            "Check the client_instance_id and the region",
+        ),
+        other => other,
+    })?;
+    if let Some(why) = unmanaged(instance_id, managed?.as_ref(), &region.aws_region) {
+        return Err(why);
+    }
+    Ok((instance, identity))
+}
+
+/// The probe through the change path, and once it ran, its invocation as it stands within
+/// the host's patience: a command still running then is said so, with how to read it, rather
+/// than cut off with no answer.
+async fn run_and_wait(
+    app: &App,
+    clients: &crate::aws::RegionClients,
+    proposal: Proposal,
+    (confirm, consent): (bool, &Consent),
+    instance_id: &str,
+) -> Result<(crate::change::Report, Option<(String, ssm::Invocation)>), Error> {
+    let (report, applied) = change::settle(app, clients, proposal, confirm, consent).await?;
+    let Some(command_id) = applied.and_then(|a| a.made.command_id) else {
+        return Ok((report, None));
+    };
+    let invocation = ssm::wait_for(
+        &clients.ssm,
+        &command_id,
+        instance_id,
+        (COMMAND_TIMEOUT + Duration::from_secs(15)).min(app.settings.call_budget),
+    )
+    .await?;
+    Ok((report, Some((command_id, invocation))))
+}
+
 pub(crate) async fn probe_from_instance(
     app: &App,
     request: InstanceProbeRequest,
@@ -433,43 +484,16 @@ pub(crate) async fn probe_from_instance(
         script(&a.host, a.port, STEP_TIMEOUT_SECONDS)?;
     }
     let cluster_id = target.cluster_id().map(str::to_string);
-    let (address, region) = match target {
-        ProbeTarget::Cluster {
-            cluster_id,
-            address,
-        } => {
-            let cluster = cluster::read(app, &cluster_id).await?;
-            let address = match address {
-                Some(a) => a,
-                None => cluster.require_address()?.clone(),
-            };
-            (address, cluster.region)
-        }
-        ProbeTarget::Address(address) => {
-            let clients = app.aws.clients(asked_region.as_ref()).await?;
-            (address, clients.region.clone())
-        }
+    let located = cluster::locate(app, cluster_id.as_deref(), asked_region).await?;
+    let address = match (target.given_address(), &located.cluster) {
+        (Some(given), _) => given.clone(),
+        (None, Some(cluster)) => cluster.require_address()?.clone(),
+        (None, None) => return Err(Error::Bug("a probe target without an address".into())),
     };
+    let region = located.region;
     let lines = script(&address.host, address.port, STEP_TIMEOUT_SECONDS)?;
     let clients = app.aws.clients(Some(&region)).await?;
-    // One round: the instance (it must exist here), SSM's view of it, and who acts.
-    let (instance, managed, identity) = tokio::join!(
-        ec2::instance(&clients.ec2, &instance_id),
-        ssm::managed(&clients.ssm, &instance_id),
-        app.aws.identity(&region),
-    );
-    let identity = identity?;
-    let instance = instance.map_err(|e| match e {
-        Error::NotFound { .. } => Error::not_found(
-            format!("instance `{instance_id}` in {}", region.aws_region),
-            "Check the client_instance_id and the region",
-        ),
-        other => other,
-    })?;
-    let managed = managed?;
-    if let Some(why) = unmanaged(&instance_id, managed.as_ref(), &region.aws_region) {
-        return Err(why);
-    }
+    let (instance, identity) = managed_instance(app, &clients, &instance_id).await?;
     let mut proposal = Proposal::new("probe_from_instance", &identity, &region);
     proposal.vpc_id = instance.vpc_id.clone();
     proposal.cluster_id = cluster_id.clone();
@@ -498,23 +522,13 @@ pub(crate) async fn probe_from_instance(
     // While the command runs, the facts of the instance's VPC say which endpoint the host
     // should resolve to there: the probe's reading then matches the diagnosis's.
     let (settled, facts) = tokio::join!(
-        async {
-            let (report, applied) =
-                change::settle(app, &clients, proposal, request.confirm, consent).await?;
-            let Some(command_id) = applied.and_then(|a| a.made.command_id) else {
-                return Ok::<_, Error>((report, None));
-            };
-            // Inside the host's patience: a command still running then is said so, with how
-            // to read it, rather than cut off with no answer.
-            let invocation = ssm::wait_for(
-                &clients.ssm,
-                &command_id,
-                &instance_id,
-                (COMMAND_TIMEOUT + Duration::from_secs(15)).min(app.settings.call_budget),
-            )
-            .await?;
-            Ok((report, Some((command_id, invocation))))
-        },
+        run_and_wait(
+            app,
+            &clients,
+            proposal,
+            (request.confirm, consent),
+            &instance_id
+        ),
         async {
             match (&cluster_id, &instance.vpc_id, request.confirm) {
                 (Some(id), Some(vpc), true) => Some(facts::gather(app, id, vpc).await),

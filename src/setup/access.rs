@@ -41,6 +41,31 @@ impl Summary for AccessOutput {
     }
 }
 
+/// Who connects: the clients' security group or their network, exactly one of them.
+fn source_of(request: &AccessRequest) -> Result<Peer, Error> {
+    Ok(
+        match (&request.source_security_group_id, &request.source_cidr) {
+            (Some(sg), None) => {
+                Peer::Group(AwsId::SecurityGroup.check_field("source_security_group_id", sg)?)
+            }
+            (None, Some(cidr)) => Peer::Cidr(validate::cidr("source_cidr", cidr)?),
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid(
+                    "source_cidr",
+                    request.source_cidr.as_deref().unwrap_or_default(),
+                    "give source_security_group_id or source_cidr, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(Error::missing(
+                    "source_security_group_id",
+                    "say who connects: the clients' security group (source_security_group_id) or their network (source_cidr)",
+                ));
+            }
+        },
+    )
+}
+
 pub(crate) async fn allow_client_access(
     app: &App,
     request: AccessRequest,
@@ -50,25 +75,7 @@ pub(crate) async fn allow_client_access(
         "endpoint_security_group_id",
         &request.endpoint_security_group_id,
     )?;
-    let source = match (&request.source_security_group_id, &request.source_cidr) {
-        (Some(sg), None) => {
-            Peer::Group(AwsId::SecurityGroup.check_field("source_security_group_id", sg)?)
-        }
-        (None, Some(cidr)) => Peer::Cidr(validate::cidr("source_cidr", cidr)?),
-        (Some(_), Some(_)) => {
-            return Err(Error::invalid(
-                "source_cidr",
-                request.source_cidr.as_deref().unwrap_or_default(),
-                "give source_security_group_id or source_cidr, not both",
-            ));
-        }
-        (None, None) => {
-            return Err(Error::missing(
-                "source_security_group_id",
-                "say who connects: the clients' security group (source_security_group_id) or their network (source_cidr)",
-            ));
-        }
-    };
+    let source = source_of(&request)?;
     let asked_port = request.port.map(validate::port).transpose()?;
     if let Some(c) = &request.cluster_id {
         validate::cluster_id(c)?;
@@ -79,30 +86,30 @@ pub(crate) async fn allow_client_access(
         .map(RegionNames::parse)
         .transpose()?;
 
+    if request.cluster_id.is_none() && asked_port.is_none() {
+        return Err(Error::missing(
+            "port",
+            "pass cluster_id (the port is read from its private link address) or port",
+        ));
+    }
+    let located = cluster::locate(app, request.cluster_id.as_deref(), asked_region).await?;
+    let region = located.region;
     let mut warnings = Vec::new();
-    let (port, region) = match (&request.cluster_id, asked_port) {
-        (Some(cluster_id), asked) => {
-            let t = cluster::read(app, cluster_id).await?;
+    let port = match (&located.cluster, asked_port) {
+        (Some(t), asked) => {
             let link_port = t.require_address()?.port;
             if let Some(asked) = asked
                 && asked != link_port
             {
                 warnings.push(format!(
-                    "port {asked} was given, but the private link of {cluster_id} listens on {link_port}; using {link_port}"
+                    "port {asked} was given, but the private link of {} listens on {link_port}; \
+                     using {link_port}",
+                    t.cluster_id()
                 ));
             }
-            (link_port, t.region)
+            link_port
         }
-        (None, Some(port)) => {
-            let clients = app.aws.clients(asked_region.as_ref()).await?;
-            (port, clients.region.clone())
-        }
-        (None, None) => {
-            return Err(Error::missing(
-                "port",
-                "pass cluster_id (the port is read from its private link address) or port",
-            ));
-        }
+        (None, asked) => asked.unwrap_or_default(),
     };
 
     let clients = app.aws.clients(Some(&region)).await?;

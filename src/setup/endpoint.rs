@@ -70,100 +70,42 @@ pub(crate) async fn create_vpc_endpoint(
     consent: &Consent,
 ) -> Result<CreateEndpointOutput, Error> {
     // Every argument is checked before the first call.
-    let Checked {
-        vpc_id,
-        subnet_ids,
-        group_ids,
-        asked_region,
-    } = check(&request)?;
-
-    let target = match &request.cluster_id {
-        Some(cluster_id) => Some(cluster::read(app, cluster_id).await?),
-        None => None,
-    };
-    let region = match (&target, asked_region) {
-        (Some(t), Some(asked)) if asked != t.region => {
-            return Err(Error::invalid(
-                "region",
-                request.region.as_deref().unwrap_or_default(),
-                format!(
-                    "cluster `{}` is in {}; omit `region` or pass that one",
-                    t.cluster_id(),
-                    t.region
-                ),
-            ));
-        }
-        (Some(t), _) => t.region.clone(),
-        (None, Some(asked)) => asked,
-        (None, None) => {
-            return Err(Error::missing(
-                "cluster_id",
-                "pass cluster_id (or region) so that the endpoint connects to the right Zilliz endpoint service",
-            ));
-        }
-    };
-    let cluster_id = target.as_ref().map(|t| t.cluster_id().to_string());
-
+    let checked = check(&request)?;
+    if request.cluster_id.is_none() && checked.asked_region.is_none() {
+        return Err(Error::missing(
+            "cluster_id",
+            "pass cluster_id (or region) so that the endpoint connects to the right Zilliz \
+             endpoint service",
+        ));
+    }
+    let located = cluster::locate(
+        app,
+        request.cluster_id.as_deref(),
+        checked.asked_region.clone(),
+    )
+    .await?;
+    let region = located.region.clone();
+    let cluster_id = located.cluster_id().map(str::to_string);
     let clients = app.aws.clients(Some(&region)).await?;
-    let ec2c = &clients.ec2;
     let group_name = format!(
         "zilliz-privatelink-{}",
         cluster_id.as_deref().unwrap_or(&region.region_id)
     );
-    // Round 2: everything that needs only the region and the VPC.
-    let (zilliz_service, vpc, subnets, groups, dedicated, identity) = tokio::join!(
-        crate::service::zilliz_endpoint_service(app, &region),
-        ec2::vpc(ec2c, &vpc_id, &region),
-        ec2::subnets_by_id(ec2c, &subnet_ids),
-        ec2::security_groups_by_id(ec2c, &group_ids),
-        async {
-            if group_ids.is_empty() {
-                ec2::security_group_named(ec2c, &vpc_id, &group_name).await
-            } else {
-                Ok(None)
-            }
-        },
-        app.aws.identity(&region),
-    );
-    let (zilliz_service, _vpc, subnets, groups, dedicated, identity) = (
-        zilliz_service?,
-        vpc?,
-        subnets?,
-        groups?,
-        dedicated?,
-        identity?,
-    );
-    // Round 3: the service's zones, and an endpoint an earlier call made.
-    let service_name = zilliz_service.endpoint_service.clone();
-    let (service, existing) = tokio::join!(
-        crate::service::with_zones(app, &region, zilliz_service),
-        ec2::vpc_endpoints(
-            ec2c,
-            EndpointQuery {
-                vpc_id: Some(&vpc_id),
-                service_name: Some(&service_name),
-                ..Default::default()
-            },
-        ),
-    );
-    let (service, existing) = (service?, existing?);
-
-    in_vpc(&vpc_id, &subnets, &groups)?;
-    // Keep the caller's order, which says which subnet to prefer in a zone.
-    let ordered: Vec<Subnet> = subnet_ids
-        .iter()
-        .filter_map(|id| subnets.iter().find(|s| &s.id == id).cloned())
-        .collect();
-    let offered = service
-        .availability_zones_known
-        .then_some(service.availability_zones.as_slice());
-    let (chosen, mut warnings) = crate::service::choose_subnets(ordered, offered);
-    if !service.availability_zones_known {
-        warnings.push(format!(
-            "the service's zones are unknown ({}); the subnets were not checked against them",
-            service.note.as_deref().unwrap_or("AWS did not describe it")
-        ));
-    }
+    let Reads {
+        service,
+        subnets,
+        dedicated,
+        identity,
+        existing,
+    } = read(app, &clients, &checked, &group_name).await?;
+    let Checked {
+        vpc_id,
+        subnet_ids,
+        group_ids,
+        ..
+    } = checked;
+    let target = located.cluster;
+    let (chosen, warnings) = offered_subnets(&service, &subnet_ids, &subnets);
     let account_id = identity.account_id.clone();
     let mut proposal = Proposal::new("create_vpc_endpoint", &identity, &region);
     proposal.vpc_id = Some(vpc_id.clone());
@@ -233,6 +175,92 @@ pub(crate) async fn create_vpc_endpoint(
         service_name: service.service_name,
         subnet_ids: shown.subnet_ids,
         security_group_ids: shown.security_group_ids,
+    })
+}
+
+/// The subnets to use, at most one per zone where the service is offered, in the caller's
+/// order (which says which subnet to prefer in a zone), with what was left out and why.
+fn offered_subnets(
+    service: &crate::service::EndpointServiceInfo,
+    subnet_ids: &[String],
+    subnets: &[Subnet],
+) -> (Vec<Subnet>, Vec<String>) {
+    let ordered: Vec<Subnet> = subnet_ids
+        .iter()
+        .filter_map(|id| subnets.iter().find(|s| &s.id == id).cloned())
+        .collect();
+    let offered = service
+        .availability_zones_known
+        .then_some(service.availability_zones.as_slice());
+    let (chosen, mut warnings) = crate::service::choose_subnets(ordered, offered);
+    if !service.availability_zones_known {
+        warnings.push(format!(
+            "the service's zones are unknown ({}); the subnets were not checked against them",
+            service.note.as_deref().unwrap_or("AWS did not describe it")
+        ));
+    }
+    (chosen, warnings)
+}
+
+/// What the endpoint's plan is decided from, in two rounds: everything that needs only the
+/// region and the VPC; then the service's zones and an endpoint an earlier call made.
+struct Reads {
+    service: crate::service::EndpointServiceInfo,
+    subnets: Vec<Subnet>,
+    /// The dedicated group an earlier call made, where no group was given.
+    dedicated: Option<SecurityGroup>,
+    identity: crate::aws::Identity,
+    existing: Vec<VpcEndpoint>,
+}
+
+async fn read(
+    app: &App,
+    clients: &RegionClients,
+    checked: &Checked,
+    group_name: &str,
+) -> Result<Reads, Error> {
+    let (ec2c, region, vpc_id) = (&clients.ec2, &clients.region, &checked.vpc_id);
+    let (zilliz_service, vpc, subnets, groups, dedicated, identity) = tokio::join!(
+        crate::service::zilliz_endpoint_service(app, region),
+        ec2::vpc(ec2c, vpc_id, region),
+        ec2::subnets_by_id(ec2c, &checked.subnet_ids),
+        ec2::security_groups_by_id(ec2c, &checked.group_ids),
+        async {
+            if checked.group_ids.is_empty() {
+                ec2::security_group_named(ec2c, vpc_id, group_name).await
+            } else {
+                Ok(None)
+            }
+        },
+        app.aws.identity(region),
+    );
+    let (zilliz_service, _vpc, subnets, groups, dedicated, identity) = (
+        zilliz_service?,
+        vpc?,
+        subnets?,
+        groups?,
+        dedicated?,
+        identity?,
+    );
+    let service_name = zilliz_service.endpoint_service.clone();
+    let (service, existing) = tokio::join!(
+        crate::service::with_zones(app, region, zilliz_service),
+        ec2::vpc_endpoints(
+            ec2c,
+            EndpointQuery {
+                vpc_id: Some(vpc_id),
+                service_name: Some(&service_name),
+                ..Default::default()
+            },
+        ),
+    );
+    in_vpc(vpc_id, &subnets, &groups)?;
+    Ok(Reads {
+        service: service?,
+        subnets,
+        dedicated,
+        identity,
+        existing: existing?,
     })
 }
 

@@ -51,19 +51,17 @@ pub(crate) async fn register_endpoint(
         .as_deref()
         .map(RegionNames::parse)
         .transpose()?;
-
-    let (project_id, region) = match (&request.cluster_id, asked_project, asked_region) {
-        (Some(cluster_id), _, _) => {
-            let t = cluster::read(app, cluster_id).await?;
-            (t.project_id, t.region)
-        }
-        (None, Some(project), Some(region)) => (project, region),
-        _ => {
-            return Err(Error::missing(
-                "cluster_id",
-                "pass cluster_id, or both project_id and region, to say where to register the endpoint",
-            ));
-        }
+    if request.cluster_id.is_none() && (asked_project.is_none() || asked_region.is_none()) {
+        return Err(Error::missing(
+            "cluster_id",
+            "pass cluster_id, or both project_id and region, to say where to register the endpoint",
+        ));
+    }
+    let located = cluster::locate(app, request.cluster_id.as_deref(), asked_region).await?;
+    let region = located.region;
+    let project_id = match located.cluster {
+        Some(t) => t.project_id,
+        None => asked_project.unwrap_or_default(),
     };
 
     let clients = app.aws.clients(Some(&region)).await?;
