@@ -22,6 +22,7 @@ mod error;
 mod evidence;
 mod export;
 mod facts;
+mod finding;
 mod iam;
 mod mcp;
 mod paging;

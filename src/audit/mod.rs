@@ -80,11 +80,11 @@ impl Summary for AuditOutput {
             for f in link
                 .findings
                 .iter()
-                .filter(|f| f.status != crate::diagnose::Status::Pass)
+                .filter(|f| f.status != crate::finding::Status::Pass)
             {
                 text.push_str(&format!(
                     "\n[{}] {} {}: {}",
-                    crate::diagnose::mark(f.status),
+                    crate::finding::mark(f.status),
                     link.region_id,
                     link.endpoint_id
                         .as_deref()

@@ -135,24 +135,9 @@ pub(crate) struct Readers<'a> {
 /// The Profiles of `vpc_id` and their resources: the associations, then every Profile's
 /// resources, then at once the rules and rule groups they name and the records of their zones
 /// that could answer for `host`, then (only for rule groups) their domain lists.
-pub(crate) async fn brought_to_vpc(
-    readers: Readers<'_>,
-    vpc_id: &str,
-    host: Option<&str>,
-) -> Result<Brought, Error> {
-    let (client, resolver_client) = (readers.profiles, readers.resolver);
-    let of_vpc = associations(client, Some(vpc_id), None).await?;
-    let mut profiles: Vec<String> = Vec::new();
-    for a in of_vpc.iter().filter(|a| a.resource_id() == Some(vpc_id)) {
-        if let Some(id) = a.profile_id()
-            && !profiles.iter().any(|p| p == id)
-        {
-            profiles.push(id.to_string());
-        }
-    }
-    if profiles.is_empty() {
-        return Ok(Brought::default());
-    }
+/// The resources each Profile brings (zones, Resolver rules, DNS Firewall rule groups), read
+/// for every Profile at once.
+async fn resources_of(client: &Client, profiles: &[String]) -> Result<Vec<ProfileResource>, Error> {
     let per_profile = futures::future::join_all(profiles.iter().map(|profile_id| async move {
         client
             .list_profile_resource_associations()
@@ -185,6 +170,28 @@ pub(crate) async fn brought_to_vpc(
     for found in per_profile {
         resources.extend(found?);
     }
+    Ok(resources)
+}
+
+pub(crate) async fn brought_to_vpc(
+    readers: Readers<'_>,
+    vpc_id: &str,
+    host: Option<&str>,
+) -> Result<Brought, Error> {
+    let (client, resolver_client) = (readers.profiles, readers.resolver);
+    let of_vpc = associations(client, Some(vpc_id), None).await?;
+    let mut profiles: Vec<String> = Vec::new();
+    for a in of_vpc.iter().filter(|a| a.resource_id() == Some(vpc_id)) {
+        if let Some(id) = a.profile_id()
+            && !profiles.iter().any(|p| p == id)
+        {
+            profiles.push(id.to_string());
+        }
+    }
+    if profiles.is_empty() {
+        return Ok(Brought::default());
+    }
+    let resources = resources_of(client, &profiles).await?;
     // Which VPCs each Profile reaches is read beside the next round, and only where a Profile
     // may bring the host's zone: an inbound Resolver endpoint in any of them answers from it.
     let may_serve_host = resources

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
-use super::finding::{self, Finding};
 use super::probes::{self, Connect, Resolution};
+use crate::finding::{self, Finding};
 use crate::request::AccessRequest;
 use crate::request::ToolCall;
 
@@ -362,7 +362,7 @@ fn http(r: &ProbeResults, ctx: &ProbeContext) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnose::finding::Status;
+    use crate::finding::Status;
 
     const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
 

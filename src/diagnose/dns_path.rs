@@ -15,10 +15,10 @@
 
 use ipnet::IpNet;
 
-use super::finding::{self, Finding};
 use crate::aws::firewall::FirewallRule;
 use crate::aws::resolver::ResolverRule;
 use crate::aws::route53::Zone;
+use crate::finding::{self, Finding};
 
 /// `name` is `domain` or one of its subdomains.
 fn within(name: &str, domain: &str) -> bool {
@@ -88,16 +88,24 @@ pub(crate) struct PathInput<'a> {
 /// The two findings of the DNS path: the servers instances ask, and the rule that decides.
 pub(crate) fn judge(p: &PathInput<'_>) -> Vec<Finding> {
     let resolver = vpc_resolver(p.vpc_cidr);
-    let mut out = Vec::new();
+    vec![dns_servers(p, &resolver), decided_by(p)]
+}
+
+/// Which servers the VPC's instances ask: its own resolver, or servers of the DHCP option set
+/// that must forward the host to it.
+fn dns_servers(p: &PathInput<'_>, resolver: &str) -> Finding {
     let custom: Vec<&String> = p
         .dns_servers
         .iter()
         .filter(|s| !s.eq_ignore_ascii_case("AmazonProvidedDNS"))
         .collect();
-    out.push(if custom.is_empty() {
+    if custom.is_empty() {
         finding::pass(
             "dns_servers",
-            format!("instances of {} ask the VPC's own resolver (AmazonProvidedDNS)", p.vpc_id),
+            format!(
+                "instances of {} ask the VPC's own resolver (AmazonProvidedDNS)",
+                p.vpc_id
+            ),
         )
     } else {
         let servers = custom
@@ -120,8 +128,12 @@ pub(crate) fn judge(p: &PathInput<'_>) -> Vec<Finding> {
                 p.host, p.vpc_id
             ),
         )
-    });
-    out.push(match decider(p.host, p.zones, p.rules) {
+    }
+}
+
+/// The rule or zone that decides the host, most specific first.
+fn decided_by(p: &PathInput<'_>) -> Finding {
+    match decider(p.host, p.zones, p.rules) {
         Decider::Zone(zone) => {
             let losing: Vec<String> = p
                 .rules
@@ -144,61 +156,7 @@ pub(crate) fn judge(p: &PathInput<'_>) -> Vec<Finding> {
                 },
             )
         }
-        Decider::Rule(rule) if rule.rule_type == "FORWARD" => {
-            let named = rule
-                .name
-                .as_deref()
-                .map(|n| format!(" ({n})"))
-                .unwrap_or_default();
-            let shared = if rule.shared { ", shared with this account" } else { "" };
-            let fix = if let Some(profile) = &rule.via_profile {
-                format!(
-                    "the rule comes with {profile}: its owner takes it out of the Profile (aws \
-                     route53profiles disassociate-resource-from-profile --profile-id <that \
-                     Profile> --resource-arn <the rule's ARN>); or, in this account, create a \
-                     SYSTEM rule for exactly {} and associate it with {} (aws route53resolver \
-                     create-resolver-rule --rule-type SYSTEM --domain-name {} --creator-request-id \
-                     zilliz-{}, then associate-resolver-rule --vpc-id {}): the VPC's own rule \
-                     wins over the Profile's at the same name, and the more specific one over a \
-                     parent's",
-                    p.host, p.vpc_id, p.host, p.vpc_id, p.vpc_id
-                )
-            } else if rule.domain == p.host {
-                format!(
-                    "aws route53resolver disassociate-resolver-rule --vpc-id {} --resolver-rule-id {} \
-                     (a rule for exactly {} overrides the private zone)",
-                    p.vpc_id, rule.id, p.host
-                )
-            } else {
-                format!(
-                    "aws route53resolver create-resolver-rule --rule-type SYSTEM --domain-name {} \
-                     --creator-request-id zilliz-{} and associate it with {} (a SYSTEM rule for \
-                     the host lets the private zone answer), or disassociate {}",
-                    p.host, p.vpc_id, p.vpc_id, rule.id
-                )
-            };
-            let via = rule
-                .via_profile
-                .as_deref()
-                .map(|p| format!(", brought by {p},"))
-                .unwrap_or_default();
-            finding::fail(
-                "resolver_rules",
-                format!(
-                    "Resolver rule {}{named}{shared}{via} forwards {} to {}: queries for {} leave \
-                     the VPC and the private zone never answers them",
-                    rule.id,
-                    rule.domain,
-                    if rule.targets.is_empty() {
-                        "its targets".to_string()
-                    } else {
-                        rule.targets.join(", ")
-                    },
-                    p.host
-                ),
-                fix,
-            )
-        }
+        Decider::Rule(rule) if rule.rule_type == "FORWARD" => forwarding(p, rule),
         Decider::Rule(rule) => finding::pass(
             "resolver_rules",
             format!(
@@ -213,8 +171,69 @@ pub(crate) fn judge(p: &PathInput<'_>) -> Vec<Finding> {
                 p.vpc_id, p.host
             ),
         ),
-    });
-    out
+    }
+}
+
+/// A forwarding rule decides the host: queries leave the VPC, and the private zone never
+/// answers them.
+fn forwarding(p: &PathInput<'_>, rule: &ResolverRule) -> Finding {
+    let named = rule
+        .name
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
+    let shared = if rule.shared {
+        ", shared with this account"
+    } else {
+        ""
+    };
+    let fix = if let Some(profile) = &rule.via_profile {
+        format!(
+            "the rule comes with {profile}: its owner takes it out of the Profile (aws \
+                 route53profiles disassociate-resource-from-profile --profile-id <that \
+                 Profile> --resource-arn <the rule's ARN>); or, in this account, create a \
+                 SYSTEM rule for exactly {} and associate it with {} (aws route53resolver \
+                 create-resolver-rule --rule-type SYSTEM --domain-name {} --creator-request-id \
+                 zilliz-{}, then associate-resolver-rule --vpc-id {}): the VPC's own rule \
+                 wins over the Profile's at the same name, and the more specific one over a \
+                 parent's",
+            p.host, p.vpc_id, p.host, p.vpc_id, p.vpc_id
+        )
+    } else if rule.domain == p.host {
+        format!(
+            "aws route53resolver disassociate-resolver-rule --vpc-id {} --resolver-rule-id {} \
+                 (a rule for exactly {} overrides the private zone)",
+            p.vpc_id, rule.id, p.host
+        )
+    } else {
+        format!(
+            "aws route53resolver create-resolver-rule --rule-type SYSTEM --domain-name {} \
+                 --creator-request-id zilliz-{} and associate it with {} (a SYSTEM rule for \
+                 the host lets the private zone answer), or disassociate {}",
+            p.host, p.vpc_id, p.vpc_id, rule.id
+        )
+    };
+    let via = rule
+        .via_profile
+        .as_deref()
+        .map(|p| format!(", brought by {p},"))
+        .unwrap_or_default();
+    finding::fail(
+        "resolver_rules",
+        format!(
+            "Resolver rule {}{named}{shared}{via} forwards {} to {}: queries for {} leave \
+                 the VPC and the private zone never answers them",
+            rule.id,
+            rule.domain,
+            if rule.targets.is_empty() {
+                "its targets".to_string()
+            } else {
+                rule.targets.join(", ")
+            },
+            p.host
+        ),
+        fix,
+    )
 }
 
 /// A DNS Firewall domain list entry covers `host`. A leading `*` stands for any characters, so
@@ -359,7 +378,7 @@ pub(crate) fn firewall(host: &str, vpc_id: &str, rules: &[FirewallRule]) -> Find
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnose::finding::Status;
+    use crate::finding::Status;
 
     const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
 

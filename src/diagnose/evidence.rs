@@ -12,10 +12,10 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::finding::{self, Finding, Fix, Status};
 use crate::evidence::flow::{Action, Direction, Flow};
 use crate::evidence::query::{Answer, Query};
 use crate::evidence::{Evidence, Logs, MAX_MINUTES, Outcome};
+use crate::finding::{self, Finding, Fix, Status};
 
 /// The checks of the rules a flow meets at the endpoint's interfaces (the client's own
 /// outbound rules stop a packet before it gets there, so no flow there says anything of them).

@@ -11,7 +11,6 @@ mod arguments;
 pub(crate) mod data_plane;
 pub(crate) mod dns_path;
 pub(crate) mod evidence;
-pub(crate) mod finding;
 mod gather;
 mod judge;
 pub(crate) mod network;
@@ -29,10 +28,11 @@ use crate::address::expected_private_link_host;
 use crate::app::App;
 use crate::cluster;
 use crate::error::Error;
+use crate::finding;
+pub(crate) use crate::finding::{Finding, Status, mark};
 use crate::request::DiagnoseRequest;
 use crate::request::ToolCall;
 use crate::summary::Summary;
-pub(crate) use finding::{Finding, Status, mark};
 
 pub(crate) const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The control plane's reads get longer than the probes: AWS retries throttling.
@@ -128,6 +128,57 @@ impl Summary for Report {
     }
 }
 
+/// The control plane read and judged within its deadline: the setup's verdicts, the
+/// diagnosis's own checks and the client's side, with what the probes' reading needs.
+async fn control_plane(
+    app: &App,
+    known: Option<&cluster::AwsCluster>,
+    c: &arguments::CheckedRequest,
+) -> judge::ControlPlane {
+    match (known, &c.vpc_id) {
+        (Some(t), Some(vpc)) => {
+            let reads = Box::pin(gather::control_plane(app, t, vpc, c));
+            match tokio::time::timeout(CONTROL_PLANE_DEADLINE, reads).await {
+                Ok(reads) => judge::control_plane(t, vpc, reads),
+                Err(_) => judge::ControlPlane {
+                    findings: vec![finding::fail(
+                        "control_plane",
+                        format!(
+                            "AWS and Zilliz did not answer within {} s",
+                            CONTROL_PLANE_DEADLINE.as_secs()
+                        ),
+                        "call again; if it persists, check the AWS region's and Zilliz \
+                         Cloud's status pages and this machine's network",
+                    )],
+                    ..Default::default()
+                },
+            }
+        }
+        (Some(t), None) => judge::ControlPlane {
+            findings: judge::without_vpc(t),
+            ..Default::default()
+        },
+        (None, _) => judge::ControlPlane::default(),
+    }
+}
+
+/// The `doctor` line that runs the same diagnosis on an instance in the VPC.
+fn doctor_command(
+    c: &arguments::CheckedRequest,
+    region: Option<&crate::region::RegionNames>,
+) -> Option<String> {
+    c.cluster_id.as_ref().map(|id| {
+        let mut command = format!("zilliz-privatelink-mcp doctor --cluster-id {id}");
+        if let Some(vpc) = &c.vpc_id {
+            command.push_str(&format!(" --vpc-id {vpc}"));
+        }
+        if let Some(r) = region {
+            command.push_str(&format!(" --region {}", r.aws_region));
+        }
+        command
+    })
+}
+
 pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Report, Error> {
     let c = arguments::check(&request, app.settings.dns_server)?;
     let started = Instant::now();
@@ -158,33 +209,7 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
     });
     let port = link.as_ref().map(|l| l.port);
 
-    let control = async {
-        match (&known, &c.vpc_id) {
-            (Some(t), Some(vpc)) => {
-                let reads = Box::pin(gather::control_plane(app, t, vpc, &c));
-                match tokio::time::timeout(CONTROL_PLANE_DEADLINE, reads).await {
-                    Ok(reads) => judge::control_plane(t, vpc, reads),
-                    Err(_) => judge::ControlPlane {
-                        findings: vec![finding::fail(
-                            "control_plane",
-                            format!(
-                                "AWS and Zilliz did not answer within {} s",
-                                CONTROL_PLANE_DEADLINE.as_secs()
-                            ),
-                            "call again; if it persists, check the AWS region's and Zilliz \
-                             Cloud's status pages and this machine's network",
-                        )],
-                        ..Default::default()
-                    },
-                }
-            }
-            (Some(t), None) => judge::ControlPlane {
-                findings: judge::without_vpc(t),
-                ..Default::default()
-            },
-            (None, _) => judge::ControlPlane::default(),
-        }
-    };
+    let control = control_plane(app, known.as_ref(), &c);
     let probes = async {
         match (&host, port, c.probe) {
             (Some(h), Some(p), true) => {
@@ -215,16 +240,7 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
         findings.extend(said);
     }
     let not_read = control.not_read;
-    let doctor_command = c.cluster_id.as_ref().map(|id| {
-        let mut command = format!("zilliz-privatelink-mcp doctor --cluster-id {id}");
-        if let Some(vpc) = &c.vpc_id {
-            command.push_str(&format!(" --vpc-id {vpc}"));
-        }
-        if let Some(r) = &region {
-            command.push_str(&format!(" --region {}", r.aws_region));
-        }
-        command
-    });
+    let doctor_command = doctor_command(&c, region.as_ref());
     if ran_inside_vpc == Some(false)
         && let Some(command) = &doctor_command
     {

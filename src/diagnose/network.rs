@@ -5,8 +5,8 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::finding::{self, Finding};
 use crate::aws::ec2::{AclEntry, NetworkAcl, SecurityGroup};
+use crate::finding::{self, Finding};
 use crate::reach::{self, GroupVerdict};
 
 /// The client's outbound rules towards the endpoint.
@@ -154,6 +154,76 @@ pub(crate) struct AclInput<'a> {
 
 /// The network ACLs of the endpoint's subnets (the port in, replies out) and, where the
 /// client's subnet is known, of the client's (the port out, replies in).
+/// One way through one network ACL: where, which direction, on which ports, to or from whom.
+struct Way<'a> {
+    place: &'a str,
+    egress: bool,
+    ports: &'a [u16],
+    peers: &'a [IpNet],
+}
+
+/// What `acl` denies of `way`, as a finding with the entry that fixes it: a failure where it
+/// denies every peer, a warning where it denies part of them, nothing where it denies none.
+fn acl_finding(acl: &NetworkAcl, way: &Way<'_>, port: u16, all_of: &str) -> Option<Finding> {
+    let Way {
+        place,
+        egress,
+        ports,
+        peers,
+    } = *way;
+    let mut denied: Vec<(IpNet, String)> = Vec::new();
+    for peer in peers {
+        for p in ports {
+            for d in denied_ranges(&acl.entries, egress, *p, *peer) {
+                if !denied.contains(&d) {
+                    denied.push(d);
+                }
+            }
+        }
+    }
+    if denied.is_empty() {
+        return None;
+    }
+    let replies = ports != [port];
+    let direction = if egress { "--egress" } else { "--ingress" };
+    let range = if replies {
+        "From=1024,To=65535".to_string()
+    } else {
+        format!("From={port},To={port}")
+    };
+    let what = if replies {
+        "replies (ephemeral ports)".to_string()
+    } else {
+        format!("tcp {port}")
+    };
+    let shown = denied
+        .iter()
+        .map(|(n, rule)| format!("{n} ({rule})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let whole = peers
+        .iter()
+        .all(|p| denied.iter().any(|(n, _)| n.contains(p)));
+    let fix = format!(
+        "aws ec2 create-network-acl-entry --network-acl-id {} {direction} --rule-number <below the denying rule> --protocol tcp --port-range {range} --cidr-block {} --rule-action allow",
+        acl.id, denied[0].0
+    );
+    let detail = format!(
+        "{} ({place}) denies {what} {} {shown}",
+        acl.id,
+        if egress { "to" } else { "from" }
+    );
+    Some(if whole {
+        finding::fail("network_acl", format!("{detail}: that is {all_of}"), fix)
+    } else {
+        finding::warn(
+            "network_acl",
+            format!("{detail}: part of {all_of}; clients there cannot connect"),
+            fix,
+        )
+    })
+}
+
 pub(crate) fn acls(input: &AclInput<'_>) -> Vec<Finding> {
     let port = input.port;
     let acl_of = |subnet: &str| {
@@ -179,63 +249,16 @@ pub(crate) fn acls(input: &AclInput<'_>) -> Vec<Finding> {
     };
     let mut out = Vec::new();
     let mut judged = std::collections::BTreeSet::new();
-    let mut judge = |acl: &NetworkAcl,
-                     place: &str,
-                     egress: bool,
-                     ports: &[u16],
-                     peers: &[IpNet]| {
-        let mut denied: Vec<(IpNet, String)> = Vec::new();
-        for peer in peers {
-            for p in ports {
-                for d in denied_ranges(&acl.entries, egress, *p, *peer) {
-                    if !denied.contains(&d) {
-                        denied.push(d);
-                    }
-                }
-            }
-        }
-        if denied.is_empty() {
-            return;
-        }
-        let replies = ports != [port];
-        let direction = if egress { "--egress" } else { "--ingress" };
-        let range = if replies {
-            "From=1024,To=65535".to_string()
-        } else {
-            format!("From={port},To={port}")
+    let mut judge =
+        |acl: &NetworkAcl, place: &str, egress: bool, ports: &[u16], peers: &[IpNet]| {
+            let way = Way {
+                place,
+                egress,
+                ports,
+                peers,
+            };
+            out.extend(acl_finding(acl, &way, port, &all_of));
         };
-        let what = if replies {
-            "replies (ephemeral ports)".to_string()
-        } else {
-            format!("tcp {port}")
-        };
-        let shown = denied
-            .iter()
-            .map(|(n, rule)| format!("{n} ({rule})"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let whole = peers
-            .iter()
-            .all(|p| denied.iter().any(|(n, _)| n.contains(p)));
-        let fix = format!(
-            "aws ec2 create-network-acl-entry --network-acl-id {} {direction} --rule-number <below the denying rule> --protocol tcp --port-range {range} --cidr-block {} --rule-action allow",
-            acl.id, denied[0].0
-        );
-        let detail = format!(
-            "{} ({place}) denies {what} {} {shown}",
-            acl.id,
-            if egress { "to" } else { "from" }
-        );
-        out.push(if whole {
-            finding::fail("network_acl", format!("{detail}: that is {all_of}"), fix)
-        } else {
-            finding::warn(
-                "network_acl",
-                format!("{detail}: part of {all_of}; clients there cannot connect"),
-                fix,
-            )
-        });
-    };
     for subnet in input.endpoint_subnets {
         let Some(acl) = acl_of(subnet) else { continue };
         if !judged.insert(acl.id.clone()) {
@@ -294,7 +317,7 @@ pub(crate) fn acls(input: &AclInput<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnose::finding::Status;
+    use crate::finding::Status;
 
     fn entry(
         rule_number: i32,

@@ -7,8 +7,8 @@
 
 use ipnet::IpNet;
 
-use super::finding::{self, Finding};
 use crate::aws::resolver::InboundEndpoint;
+use crate::finding::{self, Finding};
 
 #[derive(Debug, Clone)]
 pub(crate) struct OnPremises<'a> {
@@ -114,7 +114,7 @@ pub(crate) fn dns(p: &OnPremises<'_>) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnose::finding::Status;
+    use crate::finding::Status;
 
     const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
 

@@ -4,10 +4,10 @@
 
 use ipnet::IpNet;
 
-use super::finding::{self, Finding};
 use crate::aws::ec2::{PeeringConnection, RouteTable, SecurityGroup};
 use crate::aws::route53::Zone;
 use crate::aws::rules::Peer;
+use crate::finding::{self, Finding};
 use crate::request::AccessRequest;
 use crate::request::ToolCall;
 
@@ -437,7 +437,7 @@ pub(crate) fn way_back(w: &WayBack<'_>) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnose::finding::Status;
+    use crate::finding::Status;
 
     fn peering(region: &str, owner: &str) -> PeeringConnection {
         use crate::aws::ec2::PeeringSide;

@@ -16,7 +16,6 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::data_plane::{self, ProbeContext, ProbeResults};
-use super::finding::{self, Finding};
 use super::probes::{Connect, HttpOutcome, Resolution};
 use crate::address::{PrivateLinkAddress, ProbeTarget};
 use crate::app::App;
@@ -27,6 +26,7 @@ use crate::change::{self, Proposal};
 use crate::cluster;
 use crate::error::Error;
 use crate::facts;
+use crate::finding::{self, Finding};
 use crate::region::RegionNames;
 use crate::request::InstanceProbeRequest;
 use crate::summary::Summary;

@@ -37,6 +37,71 @@ pub(crate) async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
     gather_from(app, cluster_id, target, vpc_id).await
 }
 
+/// The facts where AWS cannot be reached at all (no clients for the region): Zilliz's side
+/// is still read.
+async fn without_aws(
+    app: &App,
+    (cluster_id, vpc_id): (&str, &str),
+    cluster: ClusterFacts,
+    error: &Error,
+) -> Facts {
+    let region = cluster.region.clone();
+    let (service, registrations) = tokio::join!(
+        crate::service::endpoint_service(app, &region),
+        registrations(app, &cluster)
+    );
+    let mut facts = Facts::unread(cluster_id, vpc_id, Ok(cluster), &error.to_string());
+    facts.service = service_fact(service);
+    facts.registrations = registrations;
+    facts
+}
+
+/// The facts of a VPC in another region than the cluster's: nothing else is judged across
+/// the two.
+fn in_another_region(
+    (cluster_id, vpc_id): (&str, &str),
+    cluster: ClusterFacts,
+    vpc_region: String,
+    region_reads: RegionReads,
+) -> Facts {
+    let why = format!(
+        "not read: {vpc_id} is in {vpc_region}, not in the cluster's region {}",
+        cluster.region.aws_region
+    );
+    let mut facts = Facts::unread(cluster_id, vpc_id, Ok(cluster), &why);
+    facts.vpc_region = Some(vpc_region);
+    facts.service = region_reads
+        .service
+        .map(|s| s.map(|s| (s.endpoint_service, Vec::new())));
+    facts
+}
+
+/// The side task's reads (DNS Firewall, Route 53 Profiles, prefix lists).
+struct SideFacts {
+    firewall: Result<Vec<FirewallRule>, FailedRead>,
+    profiles: Result<Brought, FailedRead>,
+    prefix_lists: Result<BTreeMap<String, Vec<IpNet>>, Error>,
+}
+
+/// The side task's reads, or, where the task itself failed, that failure for each.
+fn side_facts(joined: Result<SideReads, tokio::task::JoinError>) -> SideFacts {
+    match joined {
+        Ok((rules, brought, lists)) => SideFacts {
+            firewall: as_fact(rules),
+            profiles: as_fact(brought),
+            prefix_lists: lists,
+        },
+        Err(e) => {
+            let failed = format!("the side reads' task failed: {e}");
+            SideFacts {
+                firewall: Err(FailedRead::not_made(&failed)),
+                profiles: Err(FailedRead::not_made(&failed)),
+                prefix_lists: Err(Error::Bug(failed)),
+            }
+        }
+    }
+}
+
 /// [`gather`] for a caller that has read the cluster already (two more rounds).
 pub(crate) async fn gather_from(
     app: &App,
@@ -58,16 +123,7 @@ pub(crate) async fn gather_from(
     let region = cluster.region.clone();
     let clients = match app.aws.clients(Some(&region)).await {
         Ok(c) => c,
-        Err(e) => {
-            let mut facts = Facts::unread(cluster_id, vpc_id, Ok(cluster.clone()), &e.to_string());
-            let (service, registrations) = tokio::join!(
-                crate::service::endpoint_service(app, &region),
-                registrations(app, &cluster)
-            );
-            facts.service = service_fact(service);
-            facts.registrations = registrations;
-            return facts;
-        }
+        Err(e) => return without_aws(app, (cluster_id, vpc_id), cluster, &e).await,
     };
     let host = cluster.address.as_ref().map(|a| a.host.clone());
     let side = side_reads(&clients, vpc_id, host.clone());
@@ -76,40 +132,19 @@ pub(crate) async fn gather_from(
     let region_reads =
         region_round(app, &clients, &not_read, &cluster, vpc_id, host.as_deref()).await;
     if let Some(vpc_region) = region_reads.vpc_region.clone() {
-        let mut facts = Facts::unread(
-            cluster_id,
-            vpc_id,
-            Ok(cluster.clone()),
-            &format!(
-                "not read: {vpc_id} is in {vpc_region}, not in the cluster's region {}",
-                region.aws_region
-            ),
-        );
-        facts.vpc_region = Some(vpc_region);
-        facts.service = region_reads
-            .service
-            .map(|s| s.map(|s| (s.endpoint_service, Vec::new())));
-        return facts;
+        return in_another_region((cluster_id, vpc_id), cluster, vpc_region, region_reads);
     }
-    let RegionReads {
-        service,
-        vpc,
-        subnets,
-        endpoints,
-        registrations,
-        zones,
-        named_for_host,
-        acls,
-        resolver_rules,
-        vpc_region: _,
-    } = region_reads;
-    let service_name: Result<Option<String>, FailedRead> =
-        service.map(|s| s.map(|s| s.endpoint_service));
-    let zone: Result<Option<Zone>, FailedRead> = zones.clone().map(|zones| {
+    let mut region_reads = region_reads;
+    let named_for_host = std::mem::take(&mut region_reads.named_for_host);
+    let service_name: Result<Option<String>, FailedRead> = region_reads
+        .service
+        .clone()
+        .map(|s| s.map(|s| s.endpoint_service));
+    let zone: Result<Option<Zone>, FailedRead> = region_reads.zones.clone().map(|zones| {
         host.as_ref()
             .and_then(|h| zones.into_iter().find(|z| &z.name == h))
     });
-    let own_endpoint = match (&endpoints, &service_name) {
+    let own_endpoint = match (&region_reads.endpoints, &service_name) {
         (Ok(list), Ok(Some(name))) => zilliz_endpoint(list, name).cloned(),
         _ => None,
     };
@@ -118,8 +153,8 @@ pub(crate) async fn gather_from(
         &not_read,
         &ZoneRoundInput {
             host: host.as_deref(),
-            vpc: &vpc,
-            zones: &zones,
+            vpc: &region_reads.vpc,
+            zones: &region_reads.zones,
             zone: &zone,
             named_for_host,
             service_name: &service_name,
@@ -127,18 +162,49 @@ pub(crate) async fn gather_from(
         },
     )
     .await;
-    let (firewall_rules, brought, prefix_lists) = match side.await {
-        Ok((rules, brought, lists)) => (as_fact(rules), as_fact(brought), lists),
-        Err(e) => (
-            Err(FailedRead::not_made(format!(
-                "the side reads' task failed: {e}"
-            ))),
-            Err(FailedRead::not_made(format!(
-                "the side reads' task failed: {e}"
-            ))),
-            Err(Error::Bug(format!("the side reads' task failed: {e}"))),
-        ),
+    let side = side_facts(side.await);
+    let riding = riding
+        .await
+        .unwrap_or_else(|e| Err(Error::Bug(format!("the riders' task failed: {e}"))))
+        .map_err(FailedRead::from);
+    if let Err(e) = &riding {
+        not_read.note(e.clone().reading("who else rides the endpoint"));
+    }
+    let answer = Answer {
+        ids: (cluster_id, vpc_id),
+        cluster,
+        host: host.as_deref(),
+        service_name,
+        zone,
+        own_endpoint,
+        riding,
     };
+    assemble(&clients, not_read, answer, region_reads, zone_round, side).await
+}
+
+/// The link the facts are of, and what round 2 said of its host.
+struct Answer<'a> {
+    /// The cluster's id and the VPC's.
+    ids: (&'a str, &'a str),
+    cluster: ClusterFacts,
+    host: Option<&'a str>,
+    service_name: Result<Option<String>, FailedRead>,
+    zone: Result<Option<Zone>, FailedRead>,
+    own_endpoint: Option<VpcEndpoint>,
+    riding: Result<Riding, FailedRead>,
+}
+
+/// The facts from the rounds' reads: what answers for the host (a Profile's zone, a parent
+/// zone, the hub's endpoint), the hub endpoint's groups where this VPC has none of its own,
+/// and the prefix lists expanded.
+async fn assemble(
+    clients: &RegionClients,
+    not_read: NotRead,
+    answer: Answer<'_>,
+    region_reads: RegionReads,
+    zone_round: ZoneRound,
+    side: SideFacts,
+) -> Facts {
     let ZoneRound {
         dns_servers,
         mut service_zones,
@@ -150,8 +216,13 @@ pub(crate) async fn gather_from(
         candidates,
         parent_zones,
     } = zone_round;
+    let SideFacts {
+        firewall,
+        profiles: brought,
+        prefix_lists,
+    } = side;
     // A Profile's DNS Firewall rule groups are evaluated beside the VPC's own.
-    let firewall = match (firewall_rules, &brought) {
+    let firewall = match (firewall, &brought) {
         (Ok(mut rules), Ok(b)) => {
             rules.extend(b.firewall.iter().cloned());
             Ok(rules)
@@ -159,16 +230,18 @@ pub(crate) async fn gather_from(
         (rules, _) => rules,
     };
     let settled = settle_answer(
-        host.as_deref(),
-        zone,
+        answer.host,
+        answer.zone,
         record,
         brought.as_ref().ok(),
-        (parent_zones, own_endpoint.as_ref(), &endpoint_addresses),
+        (
+            parent_zones,
+            answer.own_endpoint.as_ref(),
+            &endpoint_addresses,
+        ),
         host_zones_elsewhere,
     );
-    let (zone, record, parent_zones) = (settled.zone, settled.record, settled.parent_zones);
-    let other_vpcs_host_zones = settled.other_vpcs_host_zones;
-    let hub_endpoint = hub_endpoint(&record, candidates, vpc_id);
+    let hub_endpoint = hub_endpoint(&settled.record, candidates, answer.ids.1);
     let (endpoint_groups, endpoint_addresses) = match &hub_endpoint {
         Some(hub) => endpoint_reads(&clients.ec2, Some(hub), &not_read).await,
         None => (endpoint_groups, endpoint_addresses),
@@ -177,50 +250,42 @@ pub(crate) async fn gather_from(
         expand_prefix_lists(&clients.ec2, endpoint_groups, prefix_lists, &not_read).await;
     service_zones.sort();
     service_zones.dedup();
-    let answered_by_wildcard = settled.answered_by_wildcard;
     let (zone_reached_by, zone_profile, record_hidden) = match settled.elsewhere {
         Some(a) => (Some(a.via), a.profile, a.record_hidden),
         None => (None, None, None),
     };
-    let riding = match riding.await {
-        Ok(read) => as_fact(read),
-        Err(e) => Err(FailedRead::not_made(format!(
-            "the riders' task failed: {e}"
-        ))),
-    };
-    if let Err(e) = &riding {
-        not_read.note(e.clone().reading("who else rides the endpoint"));
-    }
     Facts {
-        cluster_id: cluster_id.into(),
-        vpc_id: vpc_id.into(),
-        cluster: Ok(cluster),
-        service: service_name.map(|name| name.map(|n| (n, service_zones))),
-        vpc,
+        cluster_id: answer.ids.0.into(),
+        vpc_id: answer.ids.1.into(),
+        cluster: Ok(answer.cluster),
         vpc_region: None,
-        subnets,
-        endpoints,
-        registrations,
-        zones,
-        zone,
-        record,
+        riding: answer.riding,
+        not_read: not_read.into_inner(),
+        service: answer
+            .service_name
+            .map(|name| name.map(|n| (n, service_zones))),
+        vpc: region_reads.vpc,
+        subnets: region_reads.subnets,
+        endpoints: region_reads.endpoints,
+        registrations: region_reads.registrations,
+        zones: region_reads.zones,
+        zone: settled.zone,
+        record: settled.record,
         zone_vpcs,
-        other_vpcs_host_zones,
+        other_vpcs_host_zones: settled.other_vpcs_host_zones,
         zone_reached_by,
         zone_profile,
         record_hidden,
-        parent_zones,
+        parent_zones: settled.parent_zones,
         firewall,
         profiles: brought,
         endpoint_groups,
         endpoint_addresses,
-        acls,
-        resolver_rules,
+        acls: region_reads.acls,
+        resolver_rules: region_reads.resolver_rules,
         dns_servers,
         hub_endpoint,
-        answered_by_wildcard,
-        riding,
-        not_read: not_read.into_inner(),
+        answered_by_wildcard: settled.answered_by_wildcard,
     }
 }
 

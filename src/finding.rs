@@ -1,4 +1,4 @@
-//! A diagnosis finding, and the only ways to make one: a failing or warning finding cannot be
+//! A finding of the diagnosis or the audit, and the only ways to make one: a failing or warning finding cannot be
 //! made without its fix.
 
 use schemars::JsonSchema;
