@@ -6,7 +6,7 @@ use std::{env, fmt};
 use url::Url;
 
 /// The Zilliz control plane when `ZILLIZ_CLOUD_URI` is not set.
-pub(crate) const DEFAULT_ZILLIZ_URI: &str = "https://api.cloud.zilliz.com";
+const DEFAULT_ZILLIZ_URI: &str = "https://api.cloud.zilliz.com";
 
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {

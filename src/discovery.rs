@@ -21,15 +21,15 @@ use crate::validate::{self, AwsId};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct VpcList {
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
+    region_id: String,
+    aws_region: String,
     /// How many VPCs the region has in all.
-    pub(crate) total: usize,
+    total: usize,
     /// This page of them, in order of their ids.
-    pub(crate) vpcs: Vec<VpcInfo>,
+    vpcs: Vec<VpcInfo>,
     /// Pass this back as `cursor` for the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) next_cursor: Option<String>,
+    next_cursor: Option<String>,
 }
 
 /// A page of 100 VPCs stays well under 32 KB, and its DNS attributes are 200 reads.
@@ -39,15 +39,15 @@ pub(crate) const VPC_PAGE: PageSize = PageSize {
 };
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub(crate) struct VpcInfo {
-    pub(crate) vpc_id: String,
-    pub(crate) name: Option<String>,
-    pub(crate) cidr_blocks: Vec<String>,
-    pub(crate) is_default: bool,
+struct VpcInfo {
+    vpc_id: String,
+    name: Option<String>,
+    cidr_blocks: Vec<String>,
+    is_default: bool,
     /// `enableDnsSupport`: a private hosted zone answers only where this is on.
-    pub(crate) dns_support: Option<bool>,
+    dns_support: Option<bool>,
     /// `enableDnsHostnames`: also needed for a private hosted zone.
-    pub(crate) dns_hostnames: Option<bool>,
+    dns_hostnames: Option<bool>,
 }
 
 impl Summary for VpcList {
@@ -123,32 +123,32 @@ pub(crate) async fn list_vpcs(app: &App, request: &ListVpcsRequest) -> Result<Vp
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct SubnetPage {
-    pub(crate) vpc_id: String,
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
+    vpc_id: String,
+    region_id: String,
+    aws_region: String,
     /// How many subnets the VPC has in all.
-    pub(crate) total: usize,
-    pub(crate) subnets: Vec<SubnetInfo>,
+    total: usize,
+    subnets: Vec<SubnetInfo>,
     /// Pass this back as `cursor` for the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) next_cursor: Option<String>,
+    next_cursor: Option<String>,
     /// The availability zones in which the region's Zilliz endpoint service is offered, where known.
-    pub(crate) service_availability_zones: Option<Vec<String>>,
+    service_availability_zones: Option<Vec<String>>,
     /// Why `service_supported` is unknown, where it is.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) note: Option<String>,
+    note: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub(crate) struct SubnetInfo {
-    pub(crate) subnet_id: String,
-    pub(crate) name: Option<String>,
-    pub(crate) availability_zone: String,
-    pub(crate) availability_zone_id: Option<String>,
-    pub(crate) cidr: Option<String>,
-    pub(crate) available_ips: Option<i32>,
+struct SubnetInfo {
+    subnet_id: String,
+    name: Option<String>,
+    availability_zone: String,
+    availability_zone_id: Option<String>,
+    cidr: Option<String>,
+    available_ips: Option<i32>,
     /// The Zilliz endpoint service is offered in this subnet's zone; null where unknown.
-    pub(crate) service_supported: Option<bool>,
+    service_supported: Option<bool>,
 }
 
 impl Summary for SubnetPage {
@@ -255,24 +255,24 @@ async fn service_zones(app: &App, region: &RegionNames) -> (Option<Vec<String>>,
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct SecurityGroupPage {
-    pub(crate) vpc_id: String,
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
-    pub(crate) total: usize,
-    pub(crate) security_groups: Vec<SecurityGroupInfo>,
+    vpc_id: String,
+    region_id: String,
+    aws_region: String,
+    total: usize,
+    security_groups: Vec<SecurityGroupInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) next_cursor: Option<String>,
+    next_cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub(crate) struct SecurityGroupInfo {
-    pub(crate) group_id: String,
-    pub(crate) name: String,
-    pub(crate) description: String,
+struct SecurityGroupInfo {
+    group_id: String,
+    name: String,
+    description: String,
     /// One line per rule and peer, such as `tcp 19530 from sg-0abc (app servers)`.
-    pub(crate) inbound: Vec<String>,
+    inbound: Vec<String>,
     /// One line per rule and peer, such as `all traffic to 0.0.0.0/0`.
-    pub(crate) outbound: Vec<String>,
+    outbound: Vec<String>,
 }
 
 impl Summary for SecurityGroupPage {
@@ -347,26 +347,26 @@ pub(crate) async fn list_security_groups(
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct ClusterPage {
-    pub(crate) total: usize,
-    pub(crate) clusters: Vec<ClusterInfo>,
+    total: usize,
+    clusters: Vec<ClusterInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) next_cursor: Option<String>,
+    next_cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-pub(crate) struct ClusterInfo {
-    pub(crate) cluster_id: String,
-    pub(crate) name: Option<String>,
-    pub(crate) project_id: Option<String>,
-    pub(crate) region_id: Option<String>,
+struct ClusterInfo {
+    cluster_id: String,
+    name: Option<String>,
+    project_id: Option<String>,
+    region_id: Option<String>,
     /// The AWS region, for clusters on AWS; null for other clouds.
-    pub(crate) aws_region: Option<String>,
-    pub(crate) plan: Option<String>,
-    pub(crate) status: Option<String>,
+    aws_region: Option<String>,
+    plan: Option<String>,
+    status: Option<String>,
     /// Empty until a private link serves the cluster's project and region.
-    pub(crate) private_link_address: Option<String>,
-    pub(crate) private_link_host: Option<String>,
-    pub(crate) private_link_port: Option<u16>,
+    private_link_address: Option<String>,
+    private_link_host: Option<String>,
+    private_link_port: Option<u16>,
 }
 
 impl ClusterInfo {

@@ -134,16 +134,16 @@ impl Error {
 pub(crate) struct FailedRead {
     /// The call as errors name it (`AWS ec2:DescribeVpcs`, `Zilliz GET /v2/clusters/…`);
     /// `None` where the answer said the thing is not there.
-    pub(crate) call: Option<String>,
-    pub(crate) kind: ReadFailure,
+    call: Option<String>,
+    kind: ReadFailure,
     /// The service's own error code, where it sent one.
-    pub(crate) code: Option<String>,
+    code: Option<String>,
     message: String,
 }
 
 /// What kind of failure a read met, which decides what the person does about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ReadFailure {
+enum ReadFailure {
     /// The caller lacks the permission: grant it.
     Denied,
     /// The credentials or key are missing, rejected or expired: refresh them.

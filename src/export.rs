@@ -26,52 +26,52 @@ use crate::validate::{self, AwsId};
 
 /// Everything the export is written from.
 #[derive(Debug, Clone)]
-pub(crate) struct ExportFacts {
-    pub(crate) project_id: String,
-    pub(crate) region: RegionNames,
-    pub(crate) account_id: String,
-    pub(crate) whitelist_required: bool,
-    pub(crate) endpoint: Option<VpcEndpoint>,
+struct ExportFacts {
+    project_id: String,
+    region: RegionNames,
+    account_id: String,
+    whitelist_required: bool,
+    endpoint: Option<VpcEndpoint>,
     /// The endpoint's security groups, with whether this tool made each.
-    pub(crate) groups: Vec<SecurityGroup>,
-    pub(crate) zone: Option<ExportZone>,
+    groups: Vec<SecurityGroup>,
+    zone: Option<ExportZone>,
     /// The endpoint is registered with the project.
-    pub(crate) registered: bool,
+    registered: bool,
     /// Other clusters of the project (or other VPCs) that reach the endpoint, or why that
     /// could not be read: the configuration must not be able to destroy what they ride.
-    pub(crate) shared_with: Result<Vec<Ride>, FailedRead>,
+    shared_with: Result<Vec<Ride>, FailedRead>,
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct ExportZone {
-    pub(crate) zone: Zone,
-    pub(crate) comment: String,
+struct ExportZone {
+    zone: Zone,
+    comment: String,
     /// `(vpc id, region)` of every VPC tied to it.
-    pub(crate) vpcs: Vec<(String, String)>,
-    pub(crate) tags: Vec<(String, String)>,
-    pub(crate) record: Option<ARecord>,
+    vpcs: Vec<(String, String)>,
+    tags: Vec<(String, String)>,
+    record: Option<ARecord>,
 }
 
 /// One resource of the export.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
-pub(crate) struct Exported {
+struct Exported {
     /// Its Terraform address, such as `aws_vpc_endpoint.zilliz`.
-    pub(crate) address: String,
+    address: String,
     /// The id its `import` block names (null where the provider cannot import it).
-    pub(crate) import_id: Option<String>,
+    import_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct ExportOutput {
     /// The Terraform configuration.
     pub(crate) hcl: String,
-    pub(crate) resources: Vec<Exported>,
+    resources: Vec<Exported>,
     /// What the export leaves out, and why.
     pub(crate) left_out: Vec<String>,
-    pub(crate) cluster_id: String,
-    pub(crate) vpc_id: String,
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
+    cluster_id: String,
+    vpc_id: String,
+    region_id: String,
+    aws_region: String,
 }
 
 impl Summary for ExportOutput {
@@ -350,10 +350,7 @@ fn rule_blocks(kind: &str, group_id: &str, rules: &[Rule]) -> Vec<Block> {
 }
 
 /// The configuration, the resources it adopts, and what it leaves out.
-pub(crate) fn render(
-    f: &ExportFacts,
-    vpc_id: &str,
-) -> Result<(String, Vec<Exported>, Vec<String>), Error> {
+fn render(f: &ExportFacts, vpc_id: &str) -> Result<(String, Vec<Exported>, Vec<String>), Error> {
     let mut w = Writer {
         body: header(f)?,
         resources: Vec::new(),

@@ -3,9 +3,9 @@
 //! them against an emulator that enforces IAM, and prove each action in them is used.
 
 /// Every tool, the audit, the export, the diagnosis, setup, teardown and the instance probe.
-pub(crate) const FULL: &str = include_str!("../iam/full.json");
+const FULL: &str = include_str!("../iam/full.json");
 /// The read-only tools, the audit, the export and the diagnosis with all its reads.
-pub(crate) const READ_ONLY: &str = include_str!("../iam/read-only.json");
+const READ_ONLY: &str = include_str!("../iam/read-only.json");
 
 /// The document, as `iam-policy [--read-only]` prints it.
 pub(crate) fn policy(read_only: bool) -> &'static str {

@@ -33,13 +33,13 @@ const ZILLIZ_DOMAIN: &str = "zillizcloud.com";
 pub(crate) struct ProjectCluster {
     pub(crate) id: String,
     /// Its private link host (the address Zilliz gave, else the name it will have).
-    pub(crate) host: String,
+    host: String,
     /// The host of its public address, where Zilliz gave one.
-    pub(crate) public_host: Option<String>,
+    public_host: Option<String>,
 }
 
 impl ProjectCluster {
-    pub(crate) fn of(cluster: &Cluster, region_id: &str) -> Self {
+    fn of(cluster: &Cluster, region_id: &str) -> Self {
         let host = cluster
             .private_link()
             .and_then(|a| PrivateLinkAddress::parse(a).ok())
@@ -61,11 +61,11 @@ impl ProjectCluster {
 /// A private zone that covers some cluster's host, as far as the riders need it.
 #[derive(Debug, Clone)]
 pub(crate) struct ReadZone {
-    pub(crate) zone: Zone,
+    zone: Zone,
     /// The VPCs tied to it.
-    pub(crate) vpcs: Vec<String>,
+    vpcs: Vec<String>,
     /// Its record sets at the hosts it covers and the wildcards above them.
-    pub(crate) sets: Vec<ResourceRecordSet>,
+    sets: Vec<ResourceRecordSet>,
 }
 
 /// One cluster reaching an endpoint from one VPC.
@@ -83,7 +83,7 @@ pub(crate) struct Ride {
 
 impl Ride {
     /// "in01-b from vpc-1 (zone Z1, in01-b-privatelink…)".
-    pub(crate) fn describe(&self) -> String {
+    fn describe(&self) -> String {
         let through = if self.record_name == self.zone_name {
             format!("zone {} ({})", self.zone_id, self.zone_name)
         } else {
@@ -273,7 +273,7 @@ pub(crate) mod tests {
     use super::*;
     use aws_sdk_route53::types::{AliasTarget, RrType};
 
-    pub(crate) const REGION_DOMAIN: &str = "aws-us-west-2.vectordb.zillizcloud.com";
+    const REGION_DOMAIN: &str = "aws-us-west-2.vectordb.zillizcloud.com";
 
     pub(crate) fn host(id: &str) -> String {
         format!("{id}-privatelink.{REGION_DOMAIN}")
@@ -293,7 +293,7 @@ pub(crate) mod tests {
     }
 
     /// An alias at `name` to the DNS name `endpoint` gives its test endpoints.
-    pub(crate) fn alias(name: &str, endpoint: &str) -> ResourceRecordSet {
+    fn alias(name: &str, endpoint: &str) -> ResourceRecordSet {
         alias_to(
             name,
             &format!("{endpoint}-x1.vpce-svc-0aaa.us-west-2.vpce.amazonaws.com."),

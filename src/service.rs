@@ -15,8 +15,8 @@ use crate::summary::Summary;
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct EndpointServiceInfo {
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
+    region_id: String,
+    aws_region: String,
     /// The AWS service name to create an Interface VPC endpoint to.
     pub(crate) service_name: String,
     /// The AWS account must be added to Zilliz's whitelist before its endpoint can connect.

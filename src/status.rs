@@ -19,7 +19,7 @@ use crate::verdict::{self, Level, Remedy, SetupStep};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub(crate) enum StepStatus {
+enum StepStatus {
     Done,
     Pending,
     Missing,
@@ -27,55 +27,55 @@ pub(crate) enum StepStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
-pub(crate) struct Step {
-    pub(crate) step: SetupStep,
-    pub(crate) status: StepStatus,
-    pub(crate) detail: String,
-    pub(crate) resource_ids: Vec<String>,
+struct Step {
+    step: SetupStep,
+    status: StepStatus,
+    detail: String,
+    resource_ids: Vec<String>,
     /// The failed reads the detail names (not on the wire): `not_read` lists the others.
     #[serde(skip)]
     #[schemars(skip)]
-    pub(crate) names: Vec<FailedRead>,
+    names: Vec<FailedRead>,
 }
 
 /// The next call: the same `{tool, arguments}` value as a finding's `remedy`.
-pub(crate) type NextAction = ToolCall;
+type NextAction = ToolCall;
 
 /// What only the person can do or tell before the setup goes on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
-pub(crate) struct PersonsPart {
+struct PersonsPart {
     /// The step that waits on them.
-    pub(crate) step: String,
+    step: String,
     /// What to ask them, or what they do (a console step, a plan, a permission).
-    pub(crate) ask: String,
+    ask: String,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct SetupStatus {
-    pub(crate) cluster_id: String,
-    pub(crate) vpc_id: String,
-    pub(crate) region_id: Option<String>,
-    pub(crate) aws_region: Option<String>,
-    pub(crate) steps: Vec<Step>,
+    cluster_id: String,
+    vpc_id: String,
+    region_id: Option<String>,
+    aws_region: Option<String>,
+    steps: Vec<Step>,
     /// Every step is done.
-    pub(crate) complete: bool,
+    complete: bool,
     /// The call to make next; absent when complete or when the person must act first.
-    pub(crate) next_action: Option<NextAction>,
+    next_action: Option<NextAction>,
     /// Where the next step needs the person (an answer, a plan, a console step): what to ask
     /// or tell them. `next_action` is then absent: call get_setup_status again once done.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) persons_part: Option<PersonsPart>,
+    persons_part: Option<PersonsPart>,
     /// The other clusters of the project (and VPCs) that reach the endpoint this VPC uses: a
     /// private link is the project's, one endpoint serving every cluster of the project in the
     /// region, each through its own name.
     pub(crate) shared_with: Vec<crate::riders::Ride>,
     /// What of the setup could not be judged because a read failed (the DNS attributes): the
     /// setup is then not `complete`, whatever the steps say.
-    pub(crate) unknown: Vec<String>,
+    unknown: Vec<String>,
     /// Every other read that failed, naming its call: the steps above do not depend on it,
     /// and the diagnosis does.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) not_read: Vec<String>,
+    not_read: Vec<String>,
 }
 
 impl Summary for SetupStatus {
@@ -136,7 +136,7 @@ impl Summary for SetupStatus {
 /// The eight steps, in order, and what comes next: the remedy of the first open step. Where
 /// this server can make it, that is the next call; where it needs the person, it is said as
 /// the person's part and there is no next call (a later step's call would skip theirs).
-pub(crate) fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<PersonsPart>) {
+fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<PersonsPart>) {
     let verdicts = verdict::judge(f, None);
     let first_open = verdicts
         .iter()

@@ -23,11 +23,11 @@ use crate::zilliz::model::{Cluster, PrivateEndpoint};
 
 /// A cluster of the region, as the audit needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ClusterInfo {
-    pub(crate) id: String,
-    pub(crate) project_id: String,
+struct ClusterInfo {
+    id: String,
+    project_id: String,
     /// Its private link host (the address Zilliz gave, else the name it will have).
-    pub(crate) host: String,
+    host: String,
 }
 
 /// A private zone named for a private link host of the region.
@@ -44,18 +44,18 @@ pub(crate) struct HostZone {
 
 /// Everything the audit read of one region.
 #[derive(Debug, Clone)]
-pub(crate) struct RegionFacts {
-    pub(crate) region: RegionNames,
+struct RegionFacts {
+    region: RegionNames,
     /// The account's endpoints to Zilliz's service in the region.
-    pub(crate) endpoints: Vec<VpcEndpoint>,
+    endpoints: Vec<VpcEndpoint>,
     /// `(project, endpoint id, Zilliz's status)` of every registration in the region.
-    pub(crate) registrations: Vec<(String, String, Option<String>)>,
+    registrations: Vec<(String, String, Option<String>)>,
     /// The clusters of the region (of the audited projects).
-    pub(crate) clusters: Vec<ClusterInfo>,
+    clusters: Vec<ClusterInfo>,
     /// Every cluster id the key sees, in any region: a zone or endpoint made for an id not
     /// among them serves a cluster that is gone.
-    pub(crate) known_clusters: Vec<String>,
-    pub(crate) zones: Vec<HostZone>,
+    known_clusters: Vec<String>,
+    zones: Vec<HostZone>,
 }
 
 /// How a link stands: the worst of its findings.
@@ -114,7 +114,7 @@ impl Link {
 
 /// The cluster id and Zilliz region a private link host names
 /// (`<cluster>-privatelink.<region>.vectordb.zillizcloud.com`).
-pub(crate) fn host_parts(host: &str) -> Option<(&str, &str)> {
+fn host_parts(host: &str) -> Option<(&str, &str)> {
     let rest = host.strip_suffix(".vectordb.zillizcloud.com")?;
     let (first, region) = rest.split_once('.')?;
     let cluster = first.strip_suffix("-privatelink")?;
@@ -264,10 +264,10 @@ fn orphaned_endpoint(f: &RegionFacts, e: &VpcEndpoint, serves: &[String]) -> Opt
 /// read, and the projects whose registrations count.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Scope {
-    pub(crate) audited: Vec<(ClusterInfo, RegionNames)>,
+    audited: Vec<(ClusterInfo, RegionNames)>,
     /// Every cluster the key sees, whatever its project or region: a registration or a zone
     /// of a cluster among them is not an orphan.
-    pub(crate) known_clusters: Vec<String>,
+    known_clusters: Vec<String>,
     pub(crate) regions: Vec<RegionNames>,
     pub(crate) projects: BTreeSet<String>,
 }
@@ -413,7 +413,7 @@ pub(crate) fn judge_all(
 }
 
 /// Every link of the region, with its findings.
-pub(crate) fn judge_region(f: &RegionFacts) -> Vec<Link> {
+fn judge_region(f: &RegionFacts) -> Vec<Link> {
     let mut links: Vec<Link> = f
         .endpoints
         .iter()

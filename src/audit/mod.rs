@@ -47,7 +47,7 @@ pub(crate) struct AuditProgress {
 /// A region the audit covered.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub(crate) struct RegionRead {
-    pub(crate) region_id: String,
+    region_id: String,
     pub(crate) aws_region: String,
     /// Why the region could not be read (its links are missing from the answer).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,17 +57,17 @@ pub(crate) struct RegionRead {
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct AuditOutput {
     /// This page of links, by region, project and VPC.
-    pub(crate) links: Vec<Link>,
+    links: Vec<Link>,
     /// Pass it back as `cursor` for the next page.
-    pub(crate) next_cursor: Option<String>,
+    next_cursor: Option<String>,
     /// Links in the whole audit (every page).
-    pub(crate) total_links: usize,
+    total_links: usize,
     /// Links with a failing finding, in the whole audit.
-    pub(crate) broken: usize,
+    broken: usize,
     /// Links waiting on something, in the whole audit.
-    pub(crate) pending: usize,
-    pub(crate) regions: Vec<RegionRead>,
-    pub(crate) message: String,
+    pending: usize,
+    regions: Vec<RegionRead>,
+    message: String,
 }
 
 impl Summary for AuditOutput {

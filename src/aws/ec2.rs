@@ -333,7 +333,7 @@ impl VpcEndpoint {
 /// (`vpce-0abc-1x2y3z4w-us-west-2a.vpce-svc-…`), and the service's private DNS name where
 /// private DNS is on. The regional one is told by the shape of its first label: `vpce-`, the
 /// endpoint's hex id, and one suffix with no zone after it.
-pub(crate) fn is_regional_endpoint_name(name: &str) -> bool {
+fn is_regional_endpoint_name(name: &str) -> bool {
     let first = name.split('.').next().unwrap_or_default();
     let mut parts = first.split('-');
     parts.next() == Some("vpce")
@@ -1096,7 +1096,7 @@ pub(crate) async fn prefix_list_entries(
 }
 
 /// Prefix lists whose entries are read without knowing which the groups use.
-pub(crate) const SPECULATIVE_PREFIX_LISTS: usize = 20;
+const SPECULATIVE_PREFIX_LISTS: usize = 20;
 
 #[cfg(test)]
 mod tests {

@@ -35,7 +35,7 @@ pub(crate) struct RegionClients {
     pub(crate) profiles: aws_sdk_route53profiles::Client,
     pub(crate) ssm: aws_sdk_ssm::Client,
     pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
-    pub(crate) sts: aws_sdk_sts::Client,
+    sts: aws_sdk_sts::Client,
 }
 
 /// The AWS side of the server. Building it reads nothing: the default credential and region
@@ -217,7 +217,7 @@ impl Aws {
 /// Turns an SDK failure of the IAM action `action` (such as `ec2:DescribeVpcs`) into an error
 /// that says what to do: which permission to grant, which id does not exist, or that AWS could
 /// not be reached.
-pub(crate) fn sdk_error<E, R>(action: &str, err: SdkError<E, R>) -> Error
+fn sdk_error<E, R>(action: &str, err: SdkError<E, R>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: Debug,
@@ -298,7 +298,7 @@ fn last_cause(detail: &str) -> &str {
 }
 
 /// The value of the `Name` tag, where there is one.
-pub(crate) fn name_tag(tags: &[aws_sdk_ec2::types::Tag]) -> Option<String> {
+fn name_tag(tags: &[aws_sdk_ec2::types::Tag]) -> Option<String> {
     tags.iter()
         .find(|t| t.key() == Some("Name"))
         .and_then(|t| t.value())

@@ -20,7 +20,7 @@ use crate::error::{Error, FailedRead};
 
 /// What a Profile carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Kind {
+enum Kind {
     HostedZone,
     ResolverRule,
     FirewallRuleGroup,
@@ -45,14 +45,14 @@ pub(crate) struct ProfileResource {
     pub(crate) profile_id: String,
     /// The account that owns the Profile (and put the resource in it).
     pub(crate) owner_id: Option<String>,
-    pub(crate) kind: Kind,
+    kind: Kind,
     /// The resource's own id: `Z…`, `rslvr-rr-…`, `rslvr-frg-…`.
     pub(crate) resource_id: String,
-    pub(crate) arn: String,
+    arn: String,
     /// The association's name (the console sets a zone's to the zone's name).
-    pub(crate) name: Option<String>,
+    name: Option<String>,
     /// A rule group's priority among the VPC's rule groups (`ResourceProperties`).
-    pub(crate) priority: Option<i32>,
+    priority: Option<i32>,
 }
 
 impl ProfileResource {
@@ -65,7 +65,7 @@ impl ProfileResource {
     }
 
     /// The association's name where it reads as a domain name (lowercase, no trailing dot).
-    pub(crate) fn domain_name(&self) -> Option<String> {
+    fn domain_name(&self) -> Option<String> {
         let name = self
             .name
             .as_deref()?
@@ -80,14 +80,14 @@ impl ProfileResource {
 }
 
 /// The resource id at the end of an ARN: `…:hostedzone/Z123`, `…:resolver-rule/rslvr-rr-1`.
-pub(crate) fn id_of_arn(arn: &str) -> Option<&str> {
+fn id_of_arn(arn: &str) -> Option<&str> {
     arn.rsplit_once('/')
         .map(|(_, id)| id)
         .filter(|id| !id.is_empty())
 }
 
 /// A rule group's priority in a resource association's properties (`{"priority": 102}`).
-pub(crate) fn priority_of(properties: Option<&str>) -> Option<i32> {
+fn priority_of(properties: Option<&str>) -> Option<i32> {
     let value: serde_json::Value = serde_json::from_str(properties?).ok()?;
     value
         .get("priority")
@@ -111,7 +111,7 @@ pub(crate) struct ProfileZone {
 pub(crate) struct Brought {
     /// The Profiles associated with the VPC, as listed. The API (SDK 1.99) gives no
     /// association priority, so several Profiles are kept in the order listed.
-    pub(crate) profiles: Vec<String>,
+    profiles: Vec<String>,
     /// Every VPC each Profile is associated with (a central DNS VPC among them).
     pub(crate) profile_vpcs: Vec<(String, Vec<String>)>,
     pub(crate) zones: Vec<ProfileZone>,

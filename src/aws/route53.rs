@@ -66,7 +66,7 @@ impl ARecord {
 /// The change that deletes a record set. Route 53 deletes only when the request repeats every
 /// value the record holds (TTL, alias target and `EvaluateTargetHealth`, routing fields), so
 /// the record goes back exactly as it was read, never rebuilt.
-pub(crate) fn deletion(record: &ARecord) -> Result<Change, Error> {
+fn deletion(record: &ARecord) -> Result<Change, Error> {
     Change::builder()
         .action(ChangeAction::Delete)
         .resource_record_set(record.as_read.clone())
@@ -74,7 +74,7 @@ pub(crate) fn deletion(record: &ARecord) -> Result<Change, Error> {
         .map_err(invalid_change)
 }
 
-pub(crate) fn bare_zone_id(id: &str) -> String {
+fn bare_zone_id(id: &str) -> String {
     id.trim_start_matches("/hostedzone/").to_string()
 }
 
@@ -397,10 +397,7 @@ pub(crate) async fn a_record(
 
 /// The first 100 record sets of a zone, as Route 53 answers them (a zone this tool made holds
 /// a handful).
-pub(crate) async fn record_sets(
-    r53: &Client,
-    zone_id: &str,
-) -> Result<Vec<ResourceRecordSet>, Error> {
+async fn record_sets(r53: &Client, zone_id: &str) -> Result<Vec<ResourceRecordSet>, Error> {
     let out = r53
         .list_resource_record_sets()
         .hosted_zone_id(zone_id)
@@ -412,10 +409,7 @@ pub(crate) async fn record_sets(
 }
 
 /// Every record of a zone other than its own SOA and NS, as `(name, type)`.
-pub(crate) async fn other_records(
-    r53: &Client,
-    zone_id: &str,
-) -> Result<Vec<(String, String)>, Error> {
+async fn other_records(r53: &Client, zone_id: &str) -> Result<Vec<(String, String)>, Error> {
     Ok(record_sets(r53, zone_id)
         .await?
         .iter()

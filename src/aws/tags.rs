@@ -9,7 +9,7 @@ pub(crate) const MANAGED_BY_TAG: &str = "zilliz-privatelink-mcp:managed-by";
 pub(crate) const MANAGED_BY_VALUE: &str = "zilliz-privatelink-mcp";
 /// The cluster (or, for an endpoint made for a region, the region) a resource serves.
 pub(crate) const CLUSTER_TAG: &str = "zilliz-privatelink-mcp:cluster-id";
-pub(crate) const REGION_TAG: &str = "zilliz-privatelink-mcp:region-id";
+const REGION_TAG: &str = "zilliz-privatelink-mcp:region-id";
 
 /// The tags of everything this tool creates.
 pub(crate) fn tags_for(

@@ -77,7 +77,7 @@ impl Consent {
 
 /// A short fingerprint of a question: an answer counts only for the question it was given
 /// to, so a plan that changed between the two calls is asked about again.
-pub(crate) fn fingerprint(question: &str) -> String {
+fn fingerprint(question: &str) -> String {
     use std::hash::{Hash, Hasher};
     // SipHash with fixed keys: the same text gives the same value in every run of this build.
     let mut hasher = std::hash::DefaultHasher::new();

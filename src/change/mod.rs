@@ -35,10 +35,10 @@ use plan::{Applied, Change};
 /// What a changing tool hands over once it has read and planned.
 #[derive(Debug, Clone)]
 pub(crate) struct Proposal {
-    pub(crate) tool: &'static str,
+    tool: &'static str,
     /// Who acts, as the person is told.
-    pub(crate) identity: Identity,
-    pub(crate) region: RegionNames,
+    identity: Identity,
+    region: RegionNames,
     pub(crate) vpc_id: Option<String>,
     pub(crate) cluster_id: Option<String>,
     /// The changes, in the order they must happen; empty when there is nothing to do.
@@ -130,12 +130,12 @@ pub(crate) struct Report {
     pub(crate) applied: bool,
     /// The changes this call makes (or, without `confirm`, would make); empty when there is nothing to do.
     pub(crate) preview: Vec<String>,
-    pub(crate) warnings: Vec<String>,
+    warnings: Vec<String>,
     pub(crate) message: String,
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
+    region_id: String,
+    aws_region: String,
     /// Who acts: the account, the caller's ARN and the AWS profile.
-    pub(crate) identity: Identity,
+    identity: Identity,
 }
 
 impl Report {

@@ -31,7 +31,7 @@ fn labels(domain: &str) -> usize {
 
 /// What decides how the host resolves in the VPC.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Decider<'a> {
+enum Decider<'a> {
     /// A Resolver rule someone associated with the VPC.
     Rule(&'a ResolverRule),
     /// A private zone tied to the VPC (Resolver's own rule for it).
@@ -41,7 +41,7 @@ pub(crate) enum Decider<'a> {
 }
 
 /// The rule or zone that decides `host`, as Resolver picks it.
-pub(crate) fn decider<'a>(host: &str, zones: &'a [Zone], rules: &'a [ResolverRule]) -> Decider<'a> {
+fn decider<'a>(host: &str, zones: &'a [Zone], rules: &'a [ResolverRule]) -> Decider<'a> {
     // At the same name, a rule of the VPC's own association wins over a Profile's.
     let rule = rules
         .iter()
@@ -62,7 +62,7 @@ pub(crate) fn decider<'a>(host: &str, zones: &'a [Zone], rules: &'a [ResolverRul
 }
 
 /// The VPC's own resolver: the base of its primary CIDR block plus two.
-pub(crate) fn vpc_resolver(cidr: Option<&str>) -> String {
+fn vpc_resolver(cidr: Option<&str>) -> String {
     cidr.and_then(|c| c.parse::<IpNet>().ok())
         .and_then(|net| match net.network() {
             std::net::IpAddr::V4(base) => Some(std::net::Ipv4Addr::from(u32::from(base) + 2)),
@@ -240,7 +240,7 @@ fn forwarding(p: &PathInput<'_>, rule: &ResolverRule) -> Finding {
 /// `*` covers every name, `*.d` the names below `d` (not `d` itself), and `*d` both `d` and
 /// anything ending in it (`*example.com` covers `example.com`, `www.example.com` and
 /// `myexample.com`); any other entry is that exact name.
-pub(crate) fn firewall_entry_matches(entry: &str, host: &str) -> bool {
+fn firewall_entry_matches(entry: &str, host: &str) -> bool {
     match entry.strip_prefix('*') {
         Some(suffix) => host.ends_with(suffix),
         None => entry == host,
@@ -261,7 +261,7 @@ fn applies_to_a_query(rule: &FirewallRule) -> bool {
 /// through (an `ALERT *` before a `BLOCK *` lets everything through), `BLOCK` stops it. A rule
 /// whose list cannot be read (an AWS managed list) or whose `Qtype` is another type decides
 /// nothing here. The deciding rule and its entry.
-pub(crate) fn firewall_decision<'a>(
+fn firewall_decision<'a>(
     host: &str,
     rules: &'a [FirewallRule],
 ) -> Option<(&'a FirewallRule, &'a str)> {

@@ -8,15 +8,15 @@
 //! results. Every failing or warning [`Finding`] carries its fix by construction.
 
 mod arguments;
-pub(crate) mod data_plane;
-pub(crate) mod dns_path;
-pub(crate) mod evidence;
+mod data_plane;
+mod dns_path;
+mod evidence;
 mod gather;
 mod judge;
-pub(crate) mod network;
-pub(crate) mod onprem;
-pub(crate) mod peering;
-pub(crate) mod probes;
+mod network;
+mod onprem;
+mod peering;
+mod probes;
 pub(crate) mod remote;
 
 use std::time::{Duration, Instant};
@@ -34,7 +34,7 @@ use crate::request::DiagnoseRequest;
 use crate::request::ToolCall;
 use crate::summary::Summary;
 
-pub(crate) const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
+const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// The control plane's reads get longer than the probes: AWS retries throttling.
 const CONTROL_PLANE_DEADLINE: Duration = Duration::from_secs(30);
 
@@ -52,7 +52,7 @@ pub(crate) enum Outcome {
 
 impl Outcome {
     /// The outcome of a list of findings.
-    pub(crate) fn of(findings: &[Finding]) -> Self {
+    fn of(findings: &[Finding]) -> Self {
         if findings.iter().any(|f| f.status == Status::Fail) {
             Self::Broken
         } else if findings.iter().any(|f| f.unjudged) {
@@ -67,7 +67,7 @@ impl Outcome {
 pub(crate) struct Report {
     /// True only when every check that applies was judged and none failed (`verdict`
     /// `healthy`).
-    pub(crate) healthy: bool,
+    healthy: bool,
     /// `healthy`, `broken` (a check failed) or `unknown` (none failed, but a check that
     /// applies could not be judged: `unknown` says which and why).
     pub(crate) verdict: Outcome,
@@ -82,14 +82,14 @@ pub(crate) struct Report {
     /// own addresses, false when the results show they ran outside, null when unknown.
     pub(crate) ran_inside_vpc: Option<bool>,
     pub(crate) findings: Vec<Finding>,
-    pub(crate) cluster_id: Option<String>,
-    pub(crate) vpc_id: Option<String>,
+    cluster_id: Option<String>,
+    vpc_id: Option<String>,
     pub(crate) host: Option<String>,
     pub(crate) port: Option<u16>,
-    pub(crate) region_id: Option<String>,
-    pub(crate) aws_region: Option<String>,
+    region_id: Option<String>,
+    aws_region: Option<String>,
     /// The command that runs the same diagnosis on an instance inside the VPC.
-    pub(crate) doctor_command: Option<String>,
+    doctor_command: Option<String>,
     pub(crate) elapsed_ms: u64,
 }
 

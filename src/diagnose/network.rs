@@ -61,7 +61,7 @@ pub(crate) fn outbound(
 /// The parts of `source` whose TCP traffic on `port` in one direction the ACL denies, each
 /// with the rule that decides it. Entries are read in rule-number order and the first that
 /// matches an address wins, so a narrow deny before a broad allow denies only its part.
-pub(crate) fn denied_ranges(
+fn denied_ranges(
     entries: &[AclEntry],
     egress: bool,
     port: u16,

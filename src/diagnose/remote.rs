@@ -45,24 +45,24 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct InstanceProbeOutput {
     /// True when the probe ran on the instance.
-    pub(crate) applied: bool,
-    pub(crate) instance_id: String,
+    applied: bool,
+    instance_id: String,
     /// The probes' findings as seen from the instance (empty for a preview).
-    pub(crate) findings: Vec<Finding>,
+    findings: Vec<Finding>,
     /// Nothing failed (null when the probe did not run).
-    pub(crate) healthy: Option<bool>,
+    healthy: Option<bool>,
     /// The exact script SSM runs (`AWS-RunShellScript`), one line each.
-    pub(crate) script: Vec<String>,
+    script: Vec<String>,
     /// What the call does (or, without `confirm`, would do).
-    pub(crate) preview: Vec<String>,
-    pub(crate) host: String,
-    pub(crate) port: u16,
+    preview: Vec<String>,
+    host: String,
+    port: u16,
     /// SSM's command id, when it ran.
-    pub(crate) command_id: Option<String>,
-    pub(crate) message: String,
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
-    pub(crate) identity: Identity,
+    command_id: Option<String>,
+    message: String,
+    region_id: String,
+    aws_region: String,
+    identity: Identity,
 }
 
 impl Summary for InstanceProbeOutput {
@@ -109,7 +109,7 @@ fn safe_host(host: &str) -> bool {
 
 /// The probe script for `host:port`, one line each. Refuses a host that is not a plain DNS
 /// name or IPv4 address, so nothing a caller sends can become shell.
-pub(crate) fn script(host: &str, port: u16, step_seconds: u64) -> Result<Vec<String>, Error> {
+fn script(host: &str, port: u16, step_seconds: u64) -> Result<Vec<String>, Error> {
     if !safe_host(host) {
         return Err(Error::invalid(
             "address",
@@ -168,7 +168,7 @@ fn curl_failure(rc: i32) -> String {
 }
 
 /// Reads the script's output back into the probes' results.
-pub(crate) fn parse(stdout: &str, step: Duration) -> ProbeResults {
+fn parse(stdout: &str, step: Duration) -> ProbeResults {
     let mut results = ProbeResults {
         resolution: Resolution::Failed("the probe printed no DNS result".into()),
         connects: Vec::new(),
@@ -254,14 +254,14 @@ pub(crate) fn parse(stdout: &str, step: Duration) -> ProbeResults {
 /// A proxy variable set on the instance: where it was seen (`env`, the agent's environment
 /// the script inherits; `file`, /etc/environment), its name and value (without credentials).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ProxySetting {
-    pub(crate) source: String,
-    pub(crate) variable: String,
-    pub(crate) value: String,
+struct ProxySetting {
+    source: String,
+    variable: String,
+    value: String,
 }
 
 /// The `zpl proxy` lines of the script's output.
-pub(crate) fn proxy_settings(stdout: &str) -> Vec<ProxySetting> {
+fn proxy_settings(stdout: &str) -> Vec<ProxySetting> {
     stdout
         .lines()
         .filter_map(|line| {
@@ -290,7 +290,7 @@ pub(crate) fn proxy_settings(stdout: &str) -> Vec<ProxySetting> {
 
 /// `no_proxy` exempts `host`: an entry `*`, the host itself, or a domain above it (with or
 /// without a leading dot), as curl, gRPC and most libraries read the list.
-pub(crate) fn exempted(no_proxy: &str, host: &str) -> bool {
+fn exempted(no_proxy: &str, host: &str) -> bool {
     no_proxy
         .split(',')
         .map(|e| e.trim().trim_start_matches("*.").trim_start_matches('.'))
@@ -301,7 +301,7 @@ pub(crate) fn exempted(no_proxy: &str, host: &str) -> bool {
 /// Whether a proxy the instance sets would carry the application's connections to `host`: a
 /// proxy that takes HTTPS or gRPC traffic without `host` in `no_proxy` is a warning naming the
 /// variables and the line that exempts the host.
-pub(crate) fn proxy_finding(host: &str, settings: &[ProxySetting]) -> Finding {
+fn proxy_finding(host: &str, settings: &[ProxySetting]) -> Finding {
     let capturing = |v: &str| {
         matches!(
             v.to_ascii_lowercase().as_str(),

@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 /// AWS's default format (version 2), used where a flow log names none.
-pub(crate) const DEFAULT_FORMAT: &str = "${version} ${account-id} ${interface-id} ${srcaddr} \
+const DEFAULT_FORMAT: &str = "${version} ${account-id} ${interface-id} ${srcaddr} \
      ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} \
      ${log-status}";
 
@@ -193,8 +193,8 @@ pub(crate) struct Flow {
     pub(crate) direction: Direction,
     /// The client's address, whichever way the flow goes.
     pub(crate) client: IpAddr,
-    pub(crate) endpoint: Option<IpAddr>,
-    pub(crate) interface: Option<String>,
+    endpoint: Option<IpAddr>,
+    interface: Option<String>,
     pub(crate) action: Action,
     /// Unix seconds.
     pub(crate) start: Option<i64>,

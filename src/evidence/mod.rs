@@ -26,13 +26,13 @@ use query::Query;
 pub(crate) const DEFAULT_MINUTES: u32 = 15;
 pub(crate) const MAX_MINUTES: u32 = 1440;
 /// Events read from one log group: one page, never more.
-pub(crate) const EVENTS_PER_LOG: i32 = 1000;
+const EVENTS_PER_LOG: i32 = 1000;
 
 /// The logging that exists for the VPCs in question, as listed in round 2.
 #[derive(Debug, Clone)]
 pub(crate) struct Sources {
-    pub(crate) flow_logs: Result<Vec<FlowLogConfig>, FailedRead>,
-    pub(crate) query_logs: Result<Vec<QueryLogConfig>, FailedRead>,
+    flow_logs: Result<Vec<FlowLogConfig>, FailedRead>,
+    query_logs: Result<Vec<QueryLogConfig>, FailedRead>,
 }
 
 /// Lists the account's flow logs and the query logging of `vpcs`, in one round.
@@ -70,7 +70,7 @@ impl Question {
 
 /// Where a log is delivered, from its destination ARN.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Destination {
+enum Destination {
     LogGroup(String),
     /// The bucket and the prefix (`bucket/prefix`).
     S3(String),
@@ -79,7 +79,7 @@ pub(crate) enum Destination {
 }
 
 impl Destination {
-    pub(crate) fn of_arn(arn: &str) -> Self {
+    fn of_arn(arn: &str) -> Self {
         let parts: Vec<&str> = arn.splitn(6, ':').collect();
         match parts.as_slice() {
             ["arn", _, "logs", _, _, rest] => match rest.strip_prefix("log-group:") {

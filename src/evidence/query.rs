@@ -76,7 +76,7 @@ impl std::fmt::Display for Answer {
 pub(crate) struct Query {
     pub(crate) client: Option<IpAddr>,
     pub(crate) instance: Option<String>,
-    pub(crate) vpc_id: Option<String>,
+    vpc_id: Option<String>,
     /// As logged (`2026-12-02T12:01:07Z`).
     pub(crate) at: String,
     pub(crate) answer: Answer,

@@ -103,7 +103,7 @@ pub(crate) struct Facts {
     pub(crate) dns_servers: Result<Vec<String>, FailedRead>,
     /// Hub and spoke: where this VPC has no endpoint of its own, the endpoint in another VPC
     /// that its zone's alias points at.
-    pub(crate) hub_endpoint: Option<VpcEndpoint>,
+    hub_endpoint: Option<VpcEndpoint>,
     /// Where a parent zone's wildcard answers for the host with the endpoint: its name.
     pub(crate) answered_by_wildcard: Option<String>,
     /// The project's clusters in the region and the zones that can answer for them: who else
@@ -117,7 +117,7 @@ pub(crate) struct Facts {
 /// Collects the failures of reads whose value is kept as "nothing found", so that none
 /// passes unsaid.
 #[derive(Debug, Default)]
-pub(crate) struct NotRead(std::sync::Mutex<Vec<FailedRead>>);
+struct NotRead(std::sync::Mutex<Vec<FailedRead>>);
 
 impl NotRead {
     /// The read's value, or, where it failed, nothing and a note of why.
@@ -128,14 +128,14 @@ impl NotRead {
         })
     }
 
-    pub(crate) fn note(&self, why: FailedRead) {
+    fn note(&self, why: FailedRead) {
         let mut notes = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if !notes.contains(&why) {
             notes.push(why);
         }
     }
 
-    pub(crate) fn into_inner(self) -> Vec<FailedRead> {
+    fn into_inner(self) -> Vec<FailedRead> {
         self.0.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -148,11 +148,11 @@ pub(crate) struct ParentZone {
     pub(crate) answering: Option<String>,
     /// The host's own record there (an A record, or a CNAME), which answers for it; or the
     /// wildcard's that answers for it with the endpoint (see `Facts::answered_by_wildcard`).
-    pub(crate) host_record: Option<ARecord>,
+    host_record: Option<ARecord>,
     /// The wildcard that answers for the host, with its record, where one does.
-    pub(crate) wildcard_record: Option<(String, ARecord)>,
+    wildcard_record: Option<(String, ARecord)>,
     /// The Route 53 Profile that brings the zone, where one does.
-    pub(crate) via: Option<ProfileResource>,
+    via: Option<ProfileResource>,
     /// Why its records could not be read, where they could not: what it answers is unknown.
     pub(crate) unread: Option<FailedRead>,
 }
@@ -294,7 +294,7 @@ pub(crate) fn zilliz_endpoint<'a>(
 
 /// The record of a zone that answers for `host`: one of its own name, else the most specific
 /// wildcard that covers it (`*.aws-us-west-2.vectordb.zillizcloud.com`), as DNS matches them.
-pub(crate) fn answering_record(host: &str, records: &[(String, String)]) -> Option<String> {
+fn answering_record(host: &str, records: &[(String, String)]) -> Option<String> {
     let answers = |kind: &str| matches!(kind, "A" | "AAAA" | "CNAME");
     if records
         .iter()
@@ -416,20 +416,20 @@ fn choose_answering_zone<'a>(
 /// Where the VPC has no zone of the host's name: the zone Resolver answers from instead, and
 /// what it holds for the host.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct AnsweredElsewhere {
-    pub(crate) zone: Zone,
-    pub(crate) record: Option<ARecord>,
+struct AnsweredElsewhere {
+    zone: Zone,
+    record: Option<ARecord>,
     /// How the zone reaches the VPC (see [`Facts::zone_reached_by`]).
-    pub(crate) via: String,
-    pub(crate) profile: Option<ProfileResource>,
+    via: String,
+    profile: Option<ProfileResource>,
     /// Why the record is unknown (see [`Facts::record_hidden`]).
-    pub(crate) record_hidden: Option<String>,
+    record_hidden: Option<String>,
 }
 
 /// Resolver's answer for `host` in a VPC without a zone of that name: the most specific zone
 /// that covers it among the VPC's parent zones and the zones its Profiles bring (at the same
 /// name, the VPC's own association wins).
-pub(crate) fn answered_elsewhere(
+fn answered_elsewhere(
     host: &str,
     parents: &[ParentZone],
     carried: &[profiles::ProfileZone],
@@ -485,10 +485,7 @@ pub(crate) fn answered_elsewhere(
 
 /// The parent zones a Profile brings without the host's record: they shadow it like a local
 /// parent zone.
-pub(crate) fn shadowing_profile_zones(
-    host: &str,
-    carried: &[profiles::ProfileZone],
-) -> Vec<ParentZone> {
+fn shadowing_profile_zones(host: &str, carried: &[profiles::ProfileZone]) -> Vec<ParentZone> {
     carried
         .iter()
         .filter_map(|carried| {
@@ -519,7 +516,7 @@ pub(crate) fn shadowing_profile_zones(
 /// for it like a record of the host's own (judge what a name answers, not how it was written):
 /// such parents take the wildcard's record as the host's. Answers the wildcards so taken, with
 /// their zones' ids.
-pub(crate) fn wildcards_answering_with(
+fn wildcards_answering_with(
     parents: &mut [ParentZone],
     endpoint: Option<&VpcEndpoint>,
     addresses: &[std::net::IpAddr],
@@ -541,7 +538,7 @@ pub(crate) fn wildcards_answering_with(
 
 /// Hub and spoke: among the endpoints to Zilliz's service in other VPCs, the live one the
 /// record's alias names.
-pub(crate) fn hub_endpoint(
+fn hub_endpoint(
     record: &Result<Option<ARecord>, FailedRead>,
     candidates: Vec<VpcEndpoint>,
     vpc_id: &str,
@@ -568,7 +565,7 @@ pub(crate) mod fixtures {
     use super::*;
     use crate::aws::rules::Rule;
 
-    pub(crate) const SERVICE: &str = "com.amazonaws.vpce.us-west-2.vpce-svc-0123456789abcdef0";
+    const SERVICE: &str = "com.amazonaws.vpce.us-west-2.vpce-svc-0123456789abcdef0";
     pub(crate) const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
 
     pub(crate) fn endpoint(state: &str) -> VpcEndpoint {

@@ -16,7 +16,7 @@ const PIPE: usize = 1 << 16;
 
 /// What to do with one line read from the client.
 #[derive(Debug, PartialEq)]
-pub(crate) enum Frame {
+enum Frame {
     /// rmcp takes it.
     Pass,
     /// Answer this error instead, and do not pass the line on.
@@ -26,7 +26,7 @@ pub(crate) enum Frame {
 }
 
 /// Judges one line (without its newline).
-pub(crate) fn judge(line: &[u8]) -> Frame {
+fn judge(line: &[u8]) -> Frame {
     let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.iter().all(u8::is_ascii_whitespace) {

@@ -22,13 +22,13 @@ use crate::validate::{self, AwsId};
 #[schemars(transform = applied_means)]
 pub(crate) struct AccessOutput {
     #[serde(flatten)]
-    pub(crate) report: Report,
+    report: Report,
     /// The rule that lets the clients in, such as `tcp 19531 from sg-0abc`.
-    pub(crate) rule: String,
+    rule: String,
     /// The existing rule that already allows it, where there is one.
-    pub(crate) already_allowed_by: Option<String>,
-    pub(crate) group_id: String,
-    pub(crate) port: u16,
+    already_allowed_by: Option<String>,
+    group_id: String,
+    port: u16,
 }
 
 fn applied_means(schema: &mut schemars::Schema) {

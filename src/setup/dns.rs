@@ -27,24 +27,24 @@ use crate::summary::Summary;
 use crate::validate::AwsId;
 
 #[derive(Debug, Clone, Serialize, JsonSchema, PartialEq, Eq)]
-pub(crate) struct AliasTargetInfo {
-    pub(crate) dns_name: String,
-    pub(crate) hosted_zone_id: String,
+struct AliasTargetInfo {
+    dns_name: String,
+    hosted_zone_id: String,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct DnsOutput {
     #[serde(flatten)]
-    pub(crate) report: Report,
+    report: Report,
     /// The private zone (once it exists).
-    pub(crate) hosted_zone_id: Option<String>,
+    hosted_zone_id: Option<String>,
     /// The private link host: the zone's name and the record's.
-    pub(crate) record_name: String,
+    record_name: String,
     /// Where the alias points: the endpoint's regional DNS name.
-    pub(crate) alias_target: Option<AliasTargetInfo>,
-    pub(crate) vpc_id: String,
-    pub(crate) endpoint_id: String,
-    pub(crate) port: u16,
+    alias_target: Option<AliasTargetInfo>,
+    vpc_id: String,
+    endpoint_id: String,
+    port: u16,
 }
 
 impl Summary for DnsOutput {
@@ -55,7 +55,7 @@ impl Summary for DnsOutput {
 
 /// The endpoint the alias should point at: the one named (it may live in another VPC, for
 /// hub and spoke), or the one live endpoint of the VPC to the service.
-pub(crate) fn pick_endpoint(
+fn pick_endpoint(
     candidates: Vec<VpcEndpoint>,
     asked: Option<&str>,
     vpc_id: &str,
@@ -90,7 +90,7 @@ pub(crate) fn pick_endpoint(
 }
 
 /// The alias target of an endpoint: its regional DNS entry.
-pub(crate) fn alias_target_of(endpoint: &VpcEndpoint) -> Result<AliasTargetInfo, Error> {
+fn alias_target_of(endpoint: &VpcEndpoint) -> Result<AliasTargetInfo, Error> {
     let (name, zone) = endpoint.regional_dns_entry().ok_or_else(|| {
         Error::Conflict(format!(
             "VPC endpoint {} has no regional DNS name yet ({}); wait_for_endpoint, then try again",
@@ -112,32 +112,32 @@ pub(crate) fn alias_target_of(endpoint: &VpcEndpoint) -> Result<AliasTargetInfo,
 
 /// Everything the DNS plan is decided from, read beforehand.
 #[derive(Debug, Clone)]
-pub(crate) struct DnsFacts {
-    pub(crate) cluster_id: String,
-    pub(crate) host: String,
-    pub(crate) aws_region: String,
-    pub(crate) region_tags: Vec<(String, String)>,
+struct DnsFacts {
+    cluster_id: String,
+    host: String,
+    aws_region: String,
+    region_tags: Vec<(String, String)>,
     pub(crate) vpc: ec2::Vpc,
     /// The endpoint the name should resolve to.
-    pub(crate) endpoint: VpcEndpoint,
-    pub(crate) alias: AliasTargetInfo,
+    endpoint: VpcEndpoint,
+    alias: AliasTargetInfo,
     /// The private zone named for the host that is tied to this VPC.
-    pub(crate) zone_here: Option<ZoneView>,
+    zone_here: Option<ZoneView>,
     /// Hub and spoke: the zone named for the host tied to the endpoint's own VPC.
-    pub(crate) zone_of_endpoint_vpc: Option<ZoneView>,
+    zone_of_endpoint_vpc: Option<ZoneView>,
 }
 
 /// The plan: the changes, and the zone that answers when it exists already.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct DnsPlan {
-    pub(crate) changes: Vec<Change>,
-    pub(crate) zone_id: Option<String>,
-    pub(crate) warnings: Vec<String>,
+struct DnsPlan {
+    changes: Vec<Change>,
+    zone_id: Option<String>,
+    warnings: Vec<String>,
 }
 
 /// Decides the DNS changes. A zone that another VPC uses is never re-pointed and never
 /// gets a record it did not have: this VPC leaves it and gets its own.
-pub(crate) fn plan_dns(f: &DnsFacts) -> Result<DnsPlan, Error> {
+fn plan_dns(f: &DnsFacts) -> Result<DnsPlan, Error> {
     let vpc_id = &f.vpc.id;
     let target = (f.alias.dns_name.as_str(), f.alias.hosted_zone_id.as_str());
     let mut plan = DnsPlan {

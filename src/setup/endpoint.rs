@@ -24,18 +24,18 @@ use crate::validate::AwsId;
 #[schemars(transform = applied_means)]
 pub(crate) struct CreateEndpointOutput {
     #[serde(flatten)]
-    pub(crate) report: Report,
-    pub(crate) endpoint_id: Option<String>,
-    pub(crate) state: Option<String>,
+    report: Report,
+    endpoint_id: Option<String>,
+    state: Option<String>,
     /// The endpoint's regional DNS name, which the private zone's alias points at.
-    pub(crate) dns_name: Option<String>,
-    pub(crate) account_id: String,
-    pub(crate) vpc_id: String,
-    pub(crate) service_name: String,
+    dns_name: Option<String>,
+    account_id: String,
+    vpc_id: String,
+    service_name: String,
     /// The subnets the endpoint uses (at most one per zone, only zones the service offers).
-    pub(crate) subnet_ids: Vec<String>,
+    subnet_ids: Vec<String>,
     /// The endpoint's security groups; a dedicated group to be made shows once it exists.
-    pub(crate) security_group_ids: Vec<String>,
+    security_group_ids: Vec<String>,
 }
 
 fn applied_means(schema: &mut schemars::Schema) {
@@ -423,32 +423,32 @@ fn whitelist_for(
 
 /// The account to whitelist before the endpoint can be made, where the region requires it.
 #[derive(Debug, Clone)]
-pub(crate) struct Whitelist {
-    pub(crate) project_id: String,
-    pub(crate) account_id: String,
+struct Whitelist {
+    project_id: String,
+    account_id: String,
 }
 
 /// Everything the endpoint's plan is decided from, read beforehand.
 #[derive(Debug)]
-pub(crate) struct EndpointPlanInput<'a> {
-    pub(crate) vpc_id: &'a str,
-    pub(crate) region: &'a RegionNames,
-    pub(crate) service_name: &'a str,
-    pub(crate) whitelist: Option<Whitelist>,
+struct EndpointPlanInput<'a> {
+    vpc_id: &'a str,
+    region: &'a RegionNames,
+    service_name: &'a str,
+    whitelist: Option<Whitelist>,
     /// The subnets to use, at most one per zone.
-    pub(crate) chosen: &'a [Subnet],
+    chosen: &'a [Subnet],
     /// The caller's security groups; empty for a dedicated one.
-    pub(crate) given_groups: &'a [String],
+    given_groups: &'a [String],
     /// The dedicated group an earlier call made.
-    pub(crate) dedicated: Option<&'a str>,
-    pub(crate) group_name: &'a str,
-    pub(crate) cluster_id: Option<&'a str>,
+    dedicated: Option<&'a str>,
+    group_name: &'a str,
+    cluster_id: Option<&'a str>,
 }
 
 /// The changes that make the endpoint: the whitelist first (the service is invisible to the
 /// account until then), a dedicated group where none was given (with no inbound rule: the
 /// private link's port is unknown until Zilliz allocates the address), then the endpoint.
-pub(crate) fn plan_endpoint(input: &EndpointPlanInput<'_>) -> Vec<Change> {
+fn plan_endpoint(input: &EndpointPlanInput<'_>) -> Vec<Change> {
     let name = format!(
         "zilliz-privatelink-{}",
         input.cluster_id.unwrap_or(&input.region.region_id)

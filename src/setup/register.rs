@@ -19,11 +19,11 @@ use crate::validate::{self, AwsId};
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct RegisterOutput {
     #[serde(flatten)]
-    pub(crate) report: Report,
+    report: Report,
     /// The endpoint is registered with the project now (before the call, for a preview).
-    pub(crate) registered: bool,
-    pub(crate) project_id: String,
-    pub(crate) endpoint_id: String,
+    registered: bool,
+    project_id: String,
+    endpoint_id: String,
 }
 
 impl Summary for RegisterOutput {

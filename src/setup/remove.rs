@@ -35,16 +35,16 @@ use crate::zilliz::model::PrivateEndpoint;
 #[schemars(transform = fields_mean)]
 pub(crate) struct RemoveOutput {
     #[serde(flatten)]
-    pub(crate) report: Report,
+    report: Report,
     /// What this call removed (empty for a preview: see `preview`).
-    pub(crate) removed: Vec<String>,
+    removed: Vec<String>,
     /// What stays, and why: the user's own resources are never touched, and the endpoint stays
     /// while other clusters of the project ride it (named here with the zones they resolve
     /// through).
-    pub(crate) kept: Vec<String>,
+    kept: Vec<String>,
     /// The other clusters (and VPCs) whose names resolve through this VPC's endpoint: they
     /// keep it, or, with `remove_shared_endpoint`, lose private access.
-    pub(crate) shared_with: Vec<Ride>,
+    shared_with: Vec<Ride>,
 }
 
 fn fields_mean(schema: &mut schemars::Schema) {
@@ -73,24 +73,24 @@ impl Summary for RemoveOutput {
 
 /// Everything the teardown of one VPC's private link is decided from.
 #[derive(Debug, Clone)]
-pub(crate) struct RemovalFacts {
-    pub(crate) vpc_id: String,
-    pub(crate) host: String,
-    pub(crate) project_id: String,
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
+struct RemovalFacts {
+    vpc_id: String,
+    host: String,
+    project_id: String,
+    region_id: String,
+    aws_region: String,
     /// This VPC's endpoints to Zilliz's service that still exist.
-    pub(crate) endpoints: Vec<VpcEndpoint>,
-    pub(crate) registrations: Vec<PrivateEndpoint>,
+    endpoints: Vec<VpcEndpoint>,
+    registrations: Vec<PrivateEndpoint>,
     /// Security groups of this VPC that this tool made for the cluster.
-    pub(crate) our_groups: Vec<SecurityGroup>,
+    our_groups: Vec<SecurityGroup>,
     /// The private zone named for the host that is tied to this VPC.
-    pub(crate) zone_here: Option<ZoneView>,
-    pub(crate) cluster_id: String,
+    zone_here: Option<ZoneView>,
+    cluster_id: String,
     /// Who reaches each of `endpoints` (by id), where that could be read; why not, where not.
-    pub(crate) rides: Result<Vec<(String, Vec<Ride>)>, FailedRead>,
+    rides: Result<Vec<(String, Vec<Ride>)>, FailedRead>,
     /// The person said the whole link goes, whoever rides it.
-    pub(crate) remove_shared_endpoint: bool,
+    remove_shared_endpoint: bool,
 }
 
 impl RemovalFacts {
@@ -107,18 +107,18 @@ impl RemovalFacts {
 
 /// What the teardown removes, in order, and what it keeps and why.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RemovalPlan {
-    pub(crate) changes: Vec<Change>,
-    pub(crate) kept: Vec<String>,
-    pub(crate) warnings: Vec<String>,
+struct RemovalPlan {
+    changes: Vec<Change>,
+    kept: Vec<String>,
+    warnings: Vec<String>,
     /// Who else reaches the VPC's endpoints.
-    pub(crate) shared_with: Vec<Ride>,
+    shared_with: Vec<Ride>,
 }
 
 /// Decides the teardown. It never changes what another VPC relies on: a shared zone is left
 /// (this VPC is untied from it), and an endpoint that other VPCs resolve to through a shared
 /// zone stays with its registration.
-pub(crate) fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
+fn plan_removal(f: &RemovalFacts) -> RemovalPlan {
     let mut plan = RemovalPlan {
         changes: Vec::new(),
         kept: Vec::new(),

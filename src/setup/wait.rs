@@ -16,7 +16,7 @@ use crate::summary::Summary;
 use crate::validate::AwsId;
 
 /// The longest wait a caller may ask for, where its host allows it.
-pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(1800);
+const MAX_TIMEOUT: Duration = Duration::from_secs(1800);
 
 /// One step of the wait, for progress notifications.
 #[derive(Debug, Clone)]
@@ -28,22 +28,22 @@ pub(crate) struct WaitProgress {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct WaitOutput {
-    pub(crate) endpoint_id: String,
+    endpoint_id: String,
     /// EC2's state of the endpoint when the wait ended.
-    pub(crate) state: String,
-    pub(crate) waited_seconds: f64,
+    state: String,
+    waited_seconds: f64,
     /// The endpoint is available.
-    pub(crate) ready: bool,
+    ready: bool,
     /// The timeout passed while the endpoint was still on its way.
-    pub(crate) timed_out: bool,
+    timed_out: bool,
     /// What the state means and what to do.
-    pub(crate) message: String,
-    pub(crate) region_id: String,
-    pub(crate) aws_region: String,
+    message: String,
+    region_id: String,
+    aws_region: String,
     /// Where the endpoint is still on its way: this same wait, to call again (waiting goes on
     /// across calls, each inside the host's time limit).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) next_action: Option<ToolCall>,
+    next_action: Option<ToolCall>,
 }
 
 impl Summary for WaitOutput {

@@ -77,7 +77,7 @@ impl Zilliz {
 
     /// Replaces the backoff, to keep the tests' retries fast.
     #[cfg(test)]
-    pub(crate) fn with_retry(mut self, retry: ExponentialBuilder) -> Self {
+    fn with_retry(mut self, retry: ExponentialBuilder) -> Self {
         self.retry = retry;
         self
     }

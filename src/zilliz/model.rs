@@ -31,7 +31,7 @@ impl Cluster {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct EndpointService {
     pub(crate) region_id: Option<String>,
-    pub(crate) cloud_id: Option<String>,
+    cloud_id: Option<String>,
     /// The AWS service name to give `CreateVpcEndpoint`.
     pub(crate) endpoint_service: String,
     #[serde(default)]
