@@ -32,14 +32,14 @@ struct ClusterInfo {
 
 /// A private zone named for a private link host of the region.
 #[derive(Debug, Clone)]
-pub(crate) struct HostZone {
-    pub(crate) zone: Zone,
+pub(super) struct HostZone {
+    pub(super) zone: Zone,
     /// The cluster the name is for.
-    pub(crate) cluster_id: String,
+    pub(super) cluster_id: String,
     /// The VPCs of this region it is tied to.
-    pub(crate) vpcs: Vec<String>,
-    pub(crate) record: Option<ARecord>,
-    pub(crate) tags: Vec<(String, String)>,
+    pub(super) vpcs: Vec<String>,
+    pub(super) record: Option<ARecord>,
+    pub(super) tags: Vec<(String, String)>,
 }
 
 /// Everything the audit read of one region.
@@ -73,7 +73,7 @@ pub(crate) struct Link {
     /// The Zilliz project it is registered with (null where it is registered with none the
     /// key sees).
     pub(crate) project_id: Option<String>,
-    pub(crate) region_id: String,
+    pub(super) region_id: String,
     pub(crate) aws_region: String,
     /// The clusters it serves (a private link serves every cluster of its project and region).
     pub(crate) cluster_ids: Vec<String>,
@@ -263,18 +263,18 @@ fn orphaned_endpoint(f: &RegionFacts, e: &VpcEndpoint, serves: &[String]) -> Opt
 /// What the audit covers: the clusters of the project (or of every project), the regions to
 /// read, and the projects whose registrations count.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Scope {
+pub(super) struct Scope {
     audited: Vec<(ClusterInfo, RegionNames)>,
     /// Every cluster the key sees, whatever its project or region: a registration or a zone
     /// of a cluster among them is not an orphan.
     known_clusters: Vec<String>,
-    pub(crate) regions: Vec<RegionNames>,
-    pub(crate) projects: BTreeSet<String>,
+    pub(super) regions: Vec<RegionNames>,
+    pub(super) projects: BTreeSet<String>,
 }
 
 /// The audit's scope from the clusters the key sees: AWS clusters of the project (all where
 /// none is named), in the regions asked for, else every region they run in.
-pub(crate) fn scope(clusters: &[Cluster], project: Option<&str>, asked: Vec<RegionNames>) -> Scope {
+pub(super) fn scope(clusters: &[Cluster], project: Option<&str>, asked: Vec<RegionNames>) -> Scope {
     let audited: Vec<(ClusterInfo, RegionNames)> = clusters
         .iter()
         .filter(|c| project.is_none() || c.project_id.as_deref() == project)
@@ -321,15 +321,15 @@ pub(crate) fn scope(clusters: &[Cluster], project: Option<&str>, asked: Vec<Regi
 
 /// A private zone named for a private link host of an audited region.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct NamedZone {
-    pub(crate) zone: Zone,
-    pub(crate) cluster_id: String,
-    pub(crate) region_id: String,
+pub(super) struct NamedZone {
+    pub(super) zone: Zone,
+    pub(super) cluster_id: String,
+    pub(super) region_id: String,
 }
 
 /// The account's zones named for a private link host in the audited regions; with a project
 /// named, only those of its clusters.
-pub(crate) fn host_zones(zones: Vec<Zone>, scope: &Scope, one_project: bool) -> Vec<NamedZone> {
+pub(super) fn host_zones(zones: Vec<Zone>, scope: &Scope, one_project: bool) -> Vec<NamedZone> {
     let region_ids: Vec<&str> = scope.regions.iter().map(|r| r.region_id.as_str()).collect();
     zones
         .into_iter()
@@ -348,7 +348,7 @@ pub(crate) fn host_zones(zones: Vec<Zone>, scope: &Scope, one_project: bool) -> 
 
 /// Every region judged from what was read: a region whose endpoints could not be read is said
 /// so, with no links; a zone that could not be read marks its region.
-pub(crate) fn judge_all(
+pub(super) fn judge_all(
     scope: &Scope,
     per_region: Vec<(RegionNames, Result<Vec<VpcEndpoint>, crate::error::Error>)>,
     read_zones: &[(String, Result<HostZone, crate::error::Error>)],

@@ -59,7 +59,7 @@ fn normalized(domains: &[String]) -> Vec<String> {
 
 /// The rules of one rule group (a group a Route 53 Profile brings, at `group_priority`),
 /// without their domains.
-pub(crate) async fn rules_of_group(
+pub(super) async fn rules_of_group(
     client: &Client,
     group_id: &str,
     group_priority: i32,
@@ -81,7 +81,7 @@ pub(crate) async fn rules_of_group(
 
 /// The rules with the domains of their lists, each list read once (a list that cannot be
 /// read, such as an AWS managed one, leaves its rules' domains unknown).
-pub(crate) async fn with_domains(
+pub(super) async fn with_domains(
     client: &Client,
     mut rules: Vec<FirewallRule>,
 ) -> Vec<FirewallRule> {

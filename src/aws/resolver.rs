@@ -58,7 +58,7 @@ impl ResolverRule {
 }
 
 /// One Resolver rule by id (a rule a Route 53 Profile brings).
-pub(crate) async fn rule(client: &Client, id: &str) -> Result<ResolverRule, Error> {
+pub(super) async fn rule(client: &Client, id: &str) -> Result<ResolverRule, Error> {
     let out = client
         .get_resolver_rule()
         .resolver_rule_id(id)

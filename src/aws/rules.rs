@@ -59,7 +59,7 @@ impl Rule {
     }
 
     /// Splits AWS permissions into one rule per peer.
-    pub(crate) fn from_permissions(permissions: &[IpPermission]) -> Vec<Rule> {
+    pub(super) fn from_permissions(permissions: &[IpPermission]) -> Vec<Rule> {
         permissions.iter().flat_map(Self::from_permission).collect()
     }
 

@@ -87,7 +87,7 @@ fn fingerprint(question: &str) -> String {
 
 /// Whether to go ahead with a change the caller confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Decision {
+pub(super) enum Decision {
     Go,
     /// The person said no, or could not be asked: nothing changes.
     Declined(Refusal),
@@ -95,7 +95,7 @@ pub(crate) enum Decision {
 
 /// Why a confirmed change does not go ahead.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Refusal {
+pub(super) enum Refusal {
     /// Declined, cancelled, or accepted with `confirm: false`; says which.
     Said(String),
     /// The question could not be put; says why.
@@ -104,7 +104,7 @@ pub(crate) enum Refusal {
 
 impl Refusal {
     /// The answer's message, `nothing_done` saying what did not happen ("nothing was changed").
-    pub(crate) fn say(&self, nothing_done: &str) -> String {
+    pub(super) fn say(&self, nothing_done: &str) -> String {
         match self {
             Self::Said(how) => format!(
                 "The person {how}: {nothing_done}. Ask them what to change, then preview again."
@@ -122,7 +122,7 @@ impl Refusal {
 /// Decides, as `mode` says, whether a confirmed change goes ahead: asks the person where the
 /// client can; refuses in `elicit` mode where it cannot. Between calls, the first call ends
 /// with [`Error::AnswerNeeded`], which the adapter turns into a question for the client.
-pub(crate) async fn obtain(
+pub(super) async fn obtain(
     mode: ConsentMode,
     consent: &Consent,
     question: String,

@@ -22,16 +22,16 @@ fn compile_outside_the_change_path(name: &str, body: &str) -> Result<(), String>
 mod change {{
     #[path = {permit:?}]
     mod permit;
-    use permit::WritePermit;
+    pub(crate) use permit::WritePermit;
 
     /// What `change::settle` does once the person said yes.
-    fn after_yes(lines: &[&str]) -> WritePermit {{
+    pub(crate) fn after_yes(lines: &[&str]) -> WritePermit {{
         WritePermit::grant(permit::PlanPrint::of(lines))
     }}
 }}
 
 mod aws {{
-    fn create_vpc_endpoint(_permit: &crate::change::WritePermit, _vpc: &str) {{}}
+    pub(crate) fn create_vpc_endpoint(_permit: &crate::change::WritePermit, _vpc: &str) {{}}
 }}
 
 pub fn preview() {{
@@ -258,8 +258,8 @@ fn the_scan_finds_a_write_that_lost_its_permit() {
         "Method::POST".to_string(),
     ];
     let source = r#"
-async fn make(_permit: &WritePermit, ec2: &Client) { ec2.create_vpc_endpoint().send().await }
-async fn sneak(ec2: &Client) { ec2.create_vpc_endpoint().send().await }
+pub(crate) async fn make(_permit: &WritePermit, ec2: &Client) { ec2.create_vpc_endpoint().send().await }
+pub(crate) async fn sneak(ec2: &Client) { ec2.create_vpc_endpoint().send().await }
 async fn post(&self) { self.call(Method::POST, "x").await }
 "#;
     assert_eq!(

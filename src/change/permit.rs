@@ -14,10 +14,10 @@ use std::hash::{Hash, Hasher};
 
 /// What a permit was granted for: the plan's preview lines, in order, fingerprinted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PlanPrint(u64);
+pub(super) struct PlanPrint(u64);
 
 impl PlanPrint {
-    pub(crate) fn of<S: AsRef<str>>(lines: &[S]) -> Self {
+    pub(super) fn of<S: AsRef<str>>(lines: &[S]) -> Self {
         // SipHash with fixed keys: the same plan gives the same print within a build.
         let mut hasher = std::hash::DefaultHasher::new();
         for line in lines {
@@ -40,7 +40,7 @@ impl WritePermit {
     }
 
     /// Whether this permit was granted for `plan`.
-    pub(crate) fn covers(&self, plan: PlanPrint) -> bool {
+    pub(super) fn covers(&self, plan: PlanPrint) -> bool {
         self.plan == plan
     }
 

@@ -683,7 +683,7 @@ pub(crate) struct Applied {
     /// The preview line of every change made, in order.
     pub(crate) done: Vec<String>,
     /// Changes that could not finish yet, with what to do.
-    pub(crate) warnings: Vec<String>,
+    pub(super) warnings: Vec<String>,
     pub(crate) made: Made,
 }
 

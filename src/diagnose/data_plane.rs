@@ -13,18 +13,18 @@ use crate::request::ToolCall;
 
 /// The raw results of the probes.
 #[derive(Debug, Clone)]
-pub(crate) struct ProbeResults {
-    pub(crate) resolution: Resolution,
+pub(super) struct ProbeResults {
+    pub(super) resolution: Resolution,
     /// One per resolved address.
-    pub(crate) connects: Vec<(IpAddr, Connect)>,
-    pub(crate) http: Option<probes::HttpOutcome>,
-    pub(crate) timeout: Duration,
-    pub(crate) resolver: String,
-    pub(crate) custom_resolver: bool,
+    pub(super) connects: Vec<(IpAddr, Connect)>,
+    pub(super) http: Option<probes::HttpOutcome>,
+    pub(super) timeout: Duration,
+    pub(super) resolver: String,
+    pub(super) custom_resolver: bool,
 }
 
 /// Resolve, connect, then speak HTTP, all within the probe timeout plus half a second.
-pub(crate) async fn run(
+pub(super) async fn run(
     host: &str,
     port: u16,
     dns_server: Option<SocketAddr>,
@@ -73,24 +73,24 @@ pub(crate) async fn run(
 
 /// What the control plane and the machine know that the probes' reading needs.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct ProbeContext {
-    pub(crate) host: String,
-    pub(crate) port: u16,
-    pub(crate) cluster_id: Option<String>,
-    pub(crate) vpc_id: Option<String>,
-    pub(crate) endpoint_id: Option<String>,
-    pub(crate) endpoint_addresses: Vec<IpAddr>,
-    pub(crate) endpoint_group_id: Option<String>,
-    pub(crate) client_network: Option<IpNet>,
+pub(super) struct ProbeContext {
+    pub(super) host: String,
+    pub(super) port: u16,
+    pub(super) cluster_id: Option<String>,
+    pub(super) vpc_id: Option<String>,
+    pub(super) endpoint_id: Option<String>,
+    pub(super) endpoint_addresses: Vec<IpAddr>,
+    pub(super) endpoint_group_id: Option<String>,
+    pub(super) client_network: Option<IpNet>,
     /// The zone, record and DNS attributes are in place, so a name that does not resolve
     /// means the probes ran outside the VPC (when `inside_vpc` is not known).
-    pub(crate) dns_configured: Option<bool>,
+    pub(super) dns_configured: Option<bool>,
     /// Known from the instance metadata service: the probes run on an instance in the VPC
     /// (true) or in another one (false); `None` where there is no instance metadata.
-    pub(crate) inside_vpc: Option<bool>,
+    pub(super) inside_vpc: Option<bool>,
     /// Where the zone that answers comes with a Route 53 Profile: the change its owner makes,
     /// which replaces the local zone `setup_private_dns` would make (and shadow it with).
-    pub(crate) profile_dns_fix: Option<String>,
+    pub(super) profile_dns_fix: Option<String>,
 }
 
 impl ProbeContext {
@@ -111,7 +111,7 @@ impl ProbeContext {
 }
 
 /// Turns probe results into findings: (findings, whether the probes ran inside the VPC).
-pub(crate) fn interpret(r: &ProbeResults, ctx: &ProbeContext) -> (Vec<Finding>, Option<bool>) {
+pub(super) fn interpret(r: &ProbeResults, ctx: &ProbeContext) -> (Vec<Finding>, Option<bool>) {
     let (mut out, inside) = dns(r, ctx);
     // Without addresses, or outside the VPC, the connection probes say nothing more.
     if inside == Some(false) || !matches!(r.resolution, Resolution::Addresses(_)) {

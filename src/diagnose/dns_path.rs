@@ -75,18 +75,18 @@ fn vpc_resolver(cidr: Option<&str>) -> String {
 
 /// Everything the DNS path is judged from.
 #[derive(Debug, Clone)]
-pub(crate) struct PathInput<'a> {
-    pub(crate) host: &'a str,
-    pub(crate) vpc_id: &'a str,
-    pub(crate) vpc_cidr: Option<&'a str>,
-    pub(crate) zones: &'a [Zone],
-    pub(crate) rules: &'a [ResolverRule],
+pub(super) struct PathInput<'a> {
+    pub(super) host: &'a str,
+    pub(super) vpc_id: &'a str,
+    pub(super) vpc_cidr: Option<&'a str>,
+    pub(super) zones: &'a [Zone],
+    pub(super) rules: &'a [ResolverRule],
     /// The DHCP option set's DNS servers; empty for the default set.
-    pub(crate) dns_servers: &'a [String],
+    pub(super) dns_servers: &'a [String],
 }
 
 /// The two findings of the DNS path: the servers instances ask, and the rule that decides.
-pub(crate) fn judge(p: &PathInput<'_>) -> Vec<Finding> {
+pub(super) fn judge(p: &PathInput<'_>) -> Vec<Finding> {
     let resolver = vpc_resolver(p.vpc_cidr);
     vec![dns_servers(p, &resolver), decided_by(p)]
 }
@@ -283,7 +283,7 @@ fn firewall_decision<'a>(
 }
 
 /// The DNS Firewall finding for the host in the VPC.
-pub(crate) fn firewall(host: &str, vpc_id: &str, rules: &[FirewallRule]) -> Finding {
+pub(super) fn firewall(host: &str, vpc_id: &str, rules: &[FirewallRule]) -> Finding {
     if rules.is_empty() {
         return finding::pass(
             "dns_firewall",

@@ -40,9 +40,9 @@ const CONNECTION_PROBES: [&str; 2] = ["tcp_connect", "http"];
 
 /// Who the client is, as far as the logs can tell it: its address (or network) and instance.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct LogClient {
-    pub(crate) network: Option<IpNet>,
-    pub(crate) instance: Option<String>,
+pub(super) struct LogClient {
+    pub(super) network: Option<IpNet>,
+    pub(super) instance: Option<String>,
 }
 
 impl LogClient {
@@ -79,15 +79,15 @@ fn address_text(n: IpNet) -> String {
 
 /// The link the logs are read for.
 #[derive(Debug, Clone)]
-pub(crate) struct LinkView<'a> {
-    pub(crate) vpc_id: &'a str,
-    pub(crate) host: Option<&'a str>,
-    pub(crate) port: Option<u16>,
+pub(super) struct LinkView<'a> {
+    pub(super) vpc_id: &'a str,
+    pub(super) host: Option<&'a str>,
+    pub(super) port: Option<u16>,
 }
 
 /// The logs' findings: `flow_log` and `query_log`, or one `logs` line where neither kind of
 /// logging covers the link.
-pub(crate) fn findings(
+pub(super) fn findings(
     e: &Evidence,
     client: &LogClient,
     judged: &[Finding],

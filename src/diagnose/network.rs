@@ -10,7 +10,7 @@ use crate::finding::{self, Finding};
 use crate::reach::{self, GroupVerdict};
 
 /// The client's outbound rules towards the endpoint.
-pub(crate) fn outbound(
+pub(super) fn outbound(
     client_groups: &[SecurityGroup],
     port: u16,
     endpoint_group_ids: &[String],
@@ -134,7 +134,7 @@ fn exclude(range: IpNet, hole: IpNet) -> Vec<IpNet> {
 
 /// Where traffic comes from, for the endpoint subnets' ACLs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Sources {
+pub(super) enum Sources {
     /// The client's own address or network.
     Client(IpNet),
     /// No exact client: the VPC's CIDR blocks.
@@ -143,13 +143,13 @@ pub(crate) enum Sources {
 
 /// Everything the ACL judgement reads.
 #[derive(Debug, Clone)]
-pub(crate) struct AclInput<'a> {
-    pub(crate) acls: &'a [NetworkAcl],
-    pub(crate) endpoint_subnets: &'a [String],
-    pub(crate) client_subnet: Option<&'a str>,
-    pub(crate) endpoint_addresses: &'a [IpAddr],
-    pub(crate) port: u16,
-    pub(crate) sources: Sources,
+pub(super) struct AclInput<'a> {
+    pub(super) acls: &'a [NetworkAcl],
+    pub(super) endpoint_subnets: &'a [String],
+    pub(super) client_subnet: Option<&'a str>,
+    pub(super) endpoint_addresses: &'a [IpAddr],
+    pub(super) port: u16,
+    pub(super) sources: Sources,
 }
 
 /// The network ACLs of the endpoint's subnets (the port in, replies out) and, where the
@@ -224,7 +224,7 @@ fn acl_finding(acl: &NetworkAcl, way: &Way<'_>, port: u16, all_of: &str) -> Opti
     })
 }
 
-pub(crate) fn acls(input: &AclInput<'_>) -> Vec<Finding> {
+pub(super) fn acls(input: &AclInput<'_>) -> Vec<Finding> {
     let port = input.port;
     let acl_of = |subnet: &str| {
         input

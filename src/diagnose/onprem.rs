@@ -11,19 +11,19 @@ use crate::aws::resolver::InboundEndpoint;
 use crate::finding::{self, Finding};
 
 #[derive(Debug, Clone)]
-pub(crate) struct OnPremises<'a> {
-    pub(crate) host: &'a str,
+pub(super) struct OnPremises<'a> {
+    pub(super) host: &'a str,
     /// The endpoint's VPC.
-    pub(crate) vpc_id: &'a str,
+    pub(super) vpc_id: &'a str,
     /// The VPCs where a private zone answers for the host: the endpoint's (where it does), the
     /// others its zone is tied to, those its Profile is associated with.
-    pub(crate) answering_vpcs: &'a [String],
+    pub(super) answering_vpcs: &'a [String],
     /// Every inbound Resolver endpoint of the region.
-    pub(crate) inbound: &'a [InboundEndpoint],
-    pub(crate) client: IpNet,
+    pub(super) inbound: &'a [InboundEndpoint],
+    pub(super) client: IpNet,
 }
 
-pub(crate) fn dns(p: &OnPremises<'_>) -> Finding {
+pub(super) fn dns(p: &OnPremises<'_>) -> Finding {
     let answering: Vec<&InboundEndpoint> = p
         .inbound
         .iter()

@@ -13,17 +13,17 @@ use crate::request::ToolCall;
 
 /// Everything the judgement reads.
 #[derive(Debug, Clone)]
-pub(crate) struct PeeringInput<'a> {
-    pub(crate) cluster_id: &'a str,
-    pub(crate) host: &'a str,
-    pub(crate) client_vpc: &'a str,
-    pub(crate) endpoint_vpc: &'a str,
-    pub(crate) endpoint_id: &'a str,
+pub(super) struct PeeringInput<'a> {
+    pub(super) cluster_id: &'a str,
+    pub(super) host: &'a str,
+    pub(super) client_vpc: &'a str,
+    pub(super) endpoint_vpc: &'a str,
+    pub(super) endpoint_id: &'a str,
     /// The private zones tied to the client's VPC.
-    pub(crate) client_zones: &'a [Zone],
-    pub(crate) client_route_tables: &'a [RouteTable],
+    pub(super) client_zones: &'a [Zone],
+    pub(super) client_route_tables: &'a [RouteTable],
     /// The CIDR blocks of the endpoint's subnets.
-    pub(crate) endpoint_subnets: &'a [IpNet],
+    pub(super) endpoint_subnets: &'a [IpNet],
 }
 
 /// The target of the route a packet to `network` takes in `table`: the most specific one
@@ -42,7 +42,7 @@ fn crosses(target: &str) -> bool {
     target.starts_with("pcx-") || target.starts_with("tgw-")
 }
 
-pub(crate) fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
+pub(super) fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     out.push(match p.client_zones.iter().find(|z| z.name == p.host) {
         Some(zone) => finding::pass(
@@ -122,7 +122,7 @@ pub(crate) fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
 /// VPCs only where AWS resolves the reference: a peering in the region does; a transit gateway
 /// does only with security group referencing turned on (on the gateway and its VPC
 /// attachments). Nothing to say where no rule admits the client by group.
-pub(crate) fn group_reference(
+pub(super) fn group_reference(
     endpoint_groups: &[SecurityGroup],
     client_groups: &[String],
     client_route_tables: &[RouteTable],
@@ -218,33 +218,33 @@ fn admit_addresses(
 /// A client VPC this server cannot read (another account, or another region), known through
 /// the peering that joins it to the endpoint's VPC.
 #[derive(Debug, Clone)]
-pub(crate) struct AcrossPeering<'a> {
-    pub(crate) cluster_id: &'a str,
-    pub(crate) endpoint_vpc: &'a str,
+pub(super) struct AcrossPeering<'a> {
+    pub(super) cluster_id: &'a str,
+    pub(super) endpoint_vpc: &'a str,
     /// The region the server reads (the cluster's).
-    pub(crate) this_region: &'a str,
-    pub(crate) peering: &'a PeeringConnection,
-    pub(crate) endpoint_groups: &'a [SecurityGroup],
+    pub(super) this_region: &'a str,
+    pub(super) peering: &'a PeeringConnection,
+    pub(super) endpoint_groups: &'a [SecurityGroup],
     /// The security groups the caller named for the client.
-    pub(crate) client_groups: &'a [String],
-    pub(crate) port: Option<u16>,
+    pub(super) client_groups: &'a [String],
+    pub(super) port: Option<u16>,
 }
 
 /// What the peering tells of a client beyond it.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct AcrossJudgement {
-    pub(crate) findings: Vec<Finding>,
+pub(super) struct AcrossJudgement {
+    pub(super) findings: Vec<Finding>,
     /// The client's addresses: the peer VPC's first block.
-    pub(crate) network: Option<IpNet>,
+    pub(super) network: Option<IpNet>,
     /// A rule may admit the client by its group: AWS resolves the reference across this
     /// peering (same region; across accounts only in the account-qualified form).
-    pub(crate) group_reference_honoured: bool,
+    pub(super) group_reference_honoured: bool,
 }
 
 /// AWS resolves a reference to a peer VPC's security group only within a region, and across
 /// accounts only where the rule names the account (`111122223333/sg-…`): elsewhere a rule by
 /// group admits nobody, and the client's addresses are what a rule must name.
-pub(crate) fn across_peering(a: &AcrossPeering<'_>) -> AcrossJudgement {
+pub(super) fn across_peering(a: &AcrossPeering<'_>) -> AcrossJudgement {
     let other = a.peering.other_side(a.endpoint_vpc);
     let region = other.region.as_deref().unwrap_or(a.this_region);
     let owner = other.owner_id.as_deref();
@@ -347,23 +347,23 @@ pub(crate) fn across_peering(a: &AcrossPeering<'_>) -> AcrossJudgement {
 }
 
 /// Route targets that cross to another VPC.
-pub(crate) const ACROSS_VPCS: &[&str] = &["pcx-", "tgw-"];
+pub(super) const ACROSS_VPCS: &[&str] = &["pcx-", "tgw-"];
 /// Route targets that reach a network outside AWS (a VPN or Direct Connect).
-pub(crate) const FROM_PREMISES: &[&str] = &["vgw-", "tgw-"];
+pub(super) const FROM_PREMISES: &[&str] = &["vgw-", "tgw-"];
 
 /// The way back: the endpoint answers from its subnets, so their route tables must send the
 /// client's addresses where they came from.
 #[derive(Debug, Clone)]
-pub(crate) struct WayBack<'a> {
-    pub(crate) endpoint_vpc: &'a str,
-    pub(crate) endpoint_subnets: &'a [String],
+pub(super) struct WayBack<'a> {
+    pub(super) endpoint_vpc: &'a str,
+    pub(super) endpoint_subnets: &'a [String],
     /// Every route table of the endpoint's VPC.
-    pub(crate) tables: &'a [RouteTable],
-    pub(crate) client: &'a [IpNet],
+    pub(super) tables: &'a [RouteTable],
+    pub(super) client: &'a [IpNet],
     /// How the findings name the client.
-    pub(crate) client_is: &'a str,
+    pub(super) client_is: &'a str,
     /// The route targets (by prefix) that lead there.
-    pub(crate) through: &'a [&'a str],
+    pub(super) through: &'a [&'a str],
 }
 
 /// The route table that serves a subnet: its own association, else the VPC's main table.
@@ -374,7 +374,7 @@ fn table_of<'a>(subnet: &str, tables: &'a [RouteTable]) -> Option<&'a RouteTable
         .or_else(|| tables.iter().find(|t| t.main))
 }
 
-pub(crate) fn way_back(w: &WayBack<'_>) -> Finding {
+pub(super) fn way_back(w: &WayBack<'_>) -> Finding {
     let mut missing: Vec<&str> = w
         .endpoint_subnets
         .iter()

@@ -11,7 +11,7 @@ use tokio::net::TcpStream;
 
 /// What resolving the host gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Resolution {
+pub(super) enum Resolution {
     Addresses(Vec<IpAddr>),
     /// NXDOMAIN, or a name with no address records.
     NoSuchName,
@@ -20,7 +20,7 @@ pub(crate) enum Resolution {
 }
 
 /// Resolves `host` with the system's resolver, or with `server` when given.
-pub(crate) async fn resolve(
+pub(super) async fn resolve(
     host: &str,
     server: Option<SocketAddr>,
     timeout: Duration,
@@ -86,14 +86,14 @@ pub(crate) async fn resolve(
 
 /// What a TCP connection attempt gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Connect {
+pub(super) enum Connect {
     Open,
     Refused,
     TimedOut,
     Failed(String),
 }
 
-pub(crate) async fn connect(address: SocketAddr, timeout: Duration) -> Connect {
+pub(super) async fn connect(address: SocketAddr, timeout: Duration) -> Connect {
     match tokio::time::timeout(timeout, TcpStream::connect(address)).await {
         Err(_) => Connect::TimedOut,
         Ok(Ok(_)) => Connect::Open,
@@ -104,20 +104,20 @@ pub(crate) async fn connect(address: SocketAddr, timeout: Duration) -> Connect {
 
 /// What speaking HTTP to the private link gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct HttpOutcome {
+pub(super) struct HttpOutcome {
     /// The status of the first HTTP answer, and over which scheme.
-    pub(crate) answer: Option<(u16, &'static str)>,
+    pub(super) answer: Option<(u16, &'static str)>,
     /// The TLS verification failure, when HTTPS answered only without verification.
-    pub(crate) tls_problem: Option<String>,
+    pub(super) tls_problem: Option<String>,
     /// Why no attempt got an answer.
-    pub(crate) failure: Option<String>,
-    pub(crate) timed_out: bool,
+    pub(super) failure: Option<String>,
+    pub(super) timed_out: bool,
 }
 
 /// Tries HTTPS with certificate checks, then without (reporting the TLS problem), then plain
 /// HTTP; any HTTP answer means the path works (Zilliz's private link answers 400 to `GET /`).
 /// `address` pins the connection to one resolved address.
-pub(crate) async fn http(
+pub(super) async fn http(
     host: &str,
     port: u16,
     address: SocketAddr,
@@ -197,7 +197,7 @@ fn is_certificate_problem(chain: &str) -> bool {
 }
 
 /// Addresses a VPC endpoint can have: private ranges (and, for tests on one machine, loopback).
-pub(crate) fn is_private(address: &IpAddr) -> bool {
+pub(super) fn is_private(address: &IpAddr) -> bool {
     match address {
         IpAddr::V4(v4) => {
             v4.is_private()

@@ -49,7 +49,7 @@ impl Format {
 
     /// What this format lacks to say whether a client's packets to the endpoint were let in:
     /// the port, the action, and a way to tell the client and the endpoint.
-    pub(crate) fn missing(&self) -> Vec<&'static str> {
+    pub(super) fn missing(&self) -> Vec<&'static str> {
         let mut missing = Vec::new();
         if self.position("dstport").is_none() {
             missing.push("dstport");
@@ -73,7 +73,7 @@ impl Format {
     /// flows on the link's `port` in one `direction`: to the endpoint (its interfaces, or
     /// without `interface-id` in the format its addresses, and the destination port), or back
     /// from it (its answers: the source port). `None` where the format cannot tell them.
-    pub(crate) fn pattern(
+    pub(super) fn pattern(
         &self,
         direction: Direction,
         port: u16,
@@ -204,7 +204,7 @@ pub(crate) struct Flow {
 impl Flow {
     /// Whether this record is at the endpoint: on one of its interfaces, or to or from one of
     /// its addresses (what the format lets tell).
-    pub(crate) fn at_endpoint(&self, interfaces: &[String], addresses: &[IpAddr]) -> bool {
+    pub(super) fn at_endpoint(&self, interfaces: &[String], addresses: &[IpAddr]) -> bool {
         match (&self.interface, self.endpoint) {
             (Some(eni), _) if !interfaces.is_empty() => interfaces.contains(eni),
             (_, Some(ip)) if !addresses.is_empty() => addresses.contains(&ip),

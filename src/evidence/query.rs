@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 /// The CloudWatch Logs filter pattern (JSON form) for queries of `host` from `vpcs`: the name
 /// as Resolver logs it (with its final dot) or without it.
-pub(crate) fn pattern(host: &str, vpcs: &[String]) -> String {
+pub(super) fn pattern(host: &str, vpcs: &[String]) -> String {
     let host = host.trim_end_matches('.');
     let names = format!("$.query_name = \"{host}.\" || $.query_name = \"{host}\"");
     let vpcs = vpcs

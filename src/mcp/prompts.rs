@@ -4,17 +4,17 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, JsonSchema)]
-pub(crate) struct SetupPromptArgs {
+pub(super) struct SetupPromptArgs {
     /// The Zilliz cluster, if already chosen.
-    pub(crate) cluster_id: Option<String>,
+    pub(super) cluster_id: Option<String>,
     /// The VPC, if already chosen.
-    pub(crate) vpc_id: Option<String>,
+    pub(super) vpc_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
-pub(crate) struct TroubleshootPromptArgs {
+pub(super) struct TroubleshootPromptArgs {
     /// The Zilliz cluster, if known.
-    pub(crate) cluster_id: Option<String>,
+    pub(super) cluster_id: Option<String>,
 }
 
 fn known(label: &str, value: Option<&str>, otherwise: &str) -> String {
@@ -24,7 +24,7 @@ fn known(label: &str, value: Option<&str>, otherwise: &str) -> String {
     }
 }
 
-pub(crate) fn setup(cluster_id: Option<&str>, vpc_id: Option<&str>) -> String {
+pub(super) fn setup(cluster_id: Option<&str>, vpc_id: Option<&str>) -> String {
     let cluster = known(
         "Zilliz cluster",
         cluster_id,
@@ -58,7 +58,7 @@ pub(crate) fn setup(cluster_id: Option<&str>, vpc_id: Option<&str>) -> String {
     )
 }
 
-pub(crate) fn troubleshoot(cluster_id: Option<&str>) -> String {
+pub(super) fn troubleshoot(cluster_id: Option<&str>) -> String {
     let cluster = known(
         "Zilliz cluster",
         cluster_id,

@@ -22,7 +22,7 @@ fn bounds(format: &str) -> Option<(Option<i64>, Option<i64>)> {
 }
 
 /// Rewrites every non-standard numeric `format` in `schema`, wherever it is nested.
-pub(crate) fn strict(schema: &mut Value) {
+pub(super) fn strict(schema: &mut Value) {
     match schema {
         Value::Object(object) => {
             strict_object(object);

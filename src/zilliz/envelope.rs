@@ -7,15 +7,15 @@ use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ApiFailure {
-    pub(crate) http_status: u16,
+    pub(super) http_status: u16,
     /// The envelope's code, when the body had one.
-    pub(crate) code: Option<i64>,
-    pub(crate) message: String,
+    pub(super) code: Option<i64>,
+    pub(super) message: String,
 }
 
 impl ApiFailure {
     /// Worth another try: the server or a proxy in front of it had a passing fault.
-    pub(crate) fn is_retryable(&self) -> bool {
+    pub(super) fn is_retryable(&self) -> bool {
         // 429 is the gateway throttling: the call was not carried out, so even a POST may be
         // sent again.
         self.http_status == 429
@@ -40,12 +40,12 @@ const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The wait a `Retry-After` header asks for, in its delta-seconds form (the form gateways
 /// send with 429), at most [`MAX_RETRY_AFTER`]; `None` where there is none or it is a date.
-pub(crate) fn retry_after(header: Option<&str>) -> Option<std::time::Duration> {
+pub(super) fn retry_after(header: Option<&str>) -> Option<std::time::Duration> {
     let seconds: u64 = header?.trim().parse().ok()?;
     Some(std::time::Duration::from_secs(seconds).min(MAX_RETRY_AFTER))
 }
 
-pub(crate) fn decode(http_status: u16, body: &[u8]) -> Result<Value, ApiFailure> {
+pub(super) fn decode(http_status: u16, body: &[u8]) -> Result<Value, ApiFailure> {
     let envelope: Option<Envelope> = serde_json::from_slice(body).ok();
     let Some(envelope) = envelope else {
         return Err(ApiFailure {

@@ -30,7 +30,7 @@ impl Cluster {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct EndpointService {
-    pub(crate) region_id: Option<String>,
+    pub(super) region_id: Option<String>,
     cloud_id: Option<String>,
     /// The AWS service name to give `CreateVpcEndpoint`.
     pub(crate) endpoint_service: String,
@@ -64,10 +64,10 @@ impl PrivateEndpoint {
 /// One page of a paged list: `data` holds `count` and a list under a call-specific name.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct Page {
-    pub(crate) count: Option<u64>,
+pub(super) struct Page {
+    pub(super) count: Option<u64>,
     #[serde(flatten)]
-    pub(crate) rest: serde_json::Map<String, serde_json::Value>,
+    pub(super) rest: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Whether a cluster's plan can have a private link. Zilliz renames and adds plans, so a word
