@@ -3,9 +3,9 @@
 //! them against an emulator that enforces IAM, and prove each action in them is used.
 
 /// Every tool, the audit, the export, the diagnosis, setup, teardown and the instance probe.
-const FULL: &str = include_str!("../iam/full.json");
+pub(crate) const FULL: &str = include_str!("../iam/full.json");
 /// The read-only tools, the audit, the export and the diagnosis with all its reads.
-const READ_ONLY: &str = include_str!("../iam/read-only.json");
+pub(crate) const READ_ONLY: &str = include_str!("../iam/read-only.json");
 
 /// The document, as `iam-policy [--read-only]` prints it.
 pub(crate) fn policy(read_only: bool) -> &'static str {
@@ -21,52 +21,58 @@ pub(crate) fn grant_hint(action: &str) -> String {
     )
 }
 
+/// Every action a policy document grants.
+#[cfg(test)]
+pub(crate) fn actions(document: &str) -> Vec<String> {
+    let value: serde_json::Value = serde_json::from_str(document).unwrap();
+    value["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| match &s["Action"] {
+            serde_json::Value::String(a) => vec![a.clone()],
+            serde_json::Value::Array(list) => list
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string())
+                .collect(),
+            _ => vec![],
+        })
+        .collect()
+}
+
+/// Whether an action (`ec2:CreateVpcEndpoint`) changes something, by its verb.
+#[cfg(test)]
+pub(crate) fn changes(action: &str) -> bool {
+    const CHANGING: &[&str] = &[
+        "Create",
+        "Delete",
+        "Modify",
+        "Authorize",
+        "Associate",
+        "Disassociate",
+        "Change",
+        "Send",
+        "Put",
+        "Update",
+        "Revoke",
+    ];
+    let name = action.split_once(':').map_or(action, |(_, name)| name);
+    CHANGING.iter().any(|verb| name.starts_with(verb))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn actions(document: &str) -> Vec<String> {
-        let value: serde_json::Value = serde_json::from_str(document).unwrap();
-        value["Statement"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|s| match &s["Action"] {
-                serde_json::Value::String(a) => vec![a.clone()],
-                serde_json::Value::Array(list) => list
-                    .iter()
-                    .map(|a| a.as_str().unwrap().to_string())
-                    .collect(),
-                _ => vec![],
-            })
-            .collect()
-    }
-
     #[test]
     fn the_read_only_document_changes_nothing_and_the_full_one_holds_it() {
-        let changing = [
-            "Create",
-            "Delete",
-            "Modify",
-            "Authorize",
-            "Associate",
-            "Disassociate",
-            "Change",
-            "Send",
-            "Put",
-            "Update",
-            "Revoke",
-        ];
         let read_only = actions(READ_ONLY);
         for action in &read_only {
-            let (_, name) = action.split_once(':').unwrap();
-            assert!(
-                !changing.iter().any(|verb| name.starts_with(verb)),
-                "{action} changes something"
-            );
+            assert!(!changes(action), "{action} changes something");
         }
         let full = actions(FULL);
         assert!(read_only.iter().all(|a| full.contains(a)));
+        assert!(full.iter().any(|a| changes(a)));
         assert!(policy(true).contains("ZillizPrivateLinkRead"));
     }
 }

@@ -105,42 +105,11 @@ fn the_compiler_refuses_a_write_without_a_permit_and_a_permit_made_elsewhere() {
 /// The SDK methods and HTTP methods that change an account: the IAM actions `iam/full.json`
 /// grants beyond `iam/read-only.json` whose verb changes something, in the SDK's snake case.
 fn changing_calls() -> Vec<String> {
-    let actions = |path: &str| -> Vec<String> {
-        let text = std::fs::read_to_string(root().join(path)).unwrap();
-        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-        json["Statement"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|s| match &s["Action"] {
-                serde_json::Value::String(a) => vec![a.clone()],
-                serde_json::Value::Array(list) => list
-                    .iter()
-                    .filter_map(|a| a.as_str().map(str::to_string))
-                    .collect(),
-                _ => Vec::new(),
-            })
-            .collect()
-    };
-    let read_only = actions("iam/read-only.json");
-    let changing_verbs = [
-        "Create",
-        "Delete",
-        "Modify",
-        "Authorize",
-        "Revoke",
-        "Associate",
-        "Disassociate",
-        "Change",
-        "Send",
-        "Put",
-        "Update",
-    ];
-    let mut calls: Vec<String> = actions("iam/full.json")
+    let read_only = crate::iam::actions(crate::iam::READ_ONLY);
+    let mut calls: Vec<String> = crate::iam::actions(crate::iam::FULL)
         .into_iter()
-        .filter(|a| !read_only.contains(a))
+        .filter(|a| !read_only.contains(a) && crate::iam::changes(a))
         .filter_map(|a| a.split_once(':').map(|(_, action)| action.to_string()))
-        .filter(|action| changing_verbs.iter().any(|v| action.starts_with(v)))
         .map(|action| format!(".{}(", snake(&action)))
         .collect();
     calls.extend(
