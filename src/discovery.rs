@@ -13,8 +13,8 @@ use crate::error::Error;
 use crate::paging::{PageSize, page};
 use crate::region::RegionNames;
 use crate::request::{
-    EndpointServiceRequest, ListClustersRequest, ListSecurityGroupsRequest, ListSubnetsRequest,
-    ListVpcsRequest,
+    EndpointServiceRequest, ListClustersRequest, ListInstancesRequest, ListSecurityGroupsRequest,
+    ListSubnetsRequest, ListVpcsRequest,
 };
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
@@ -254,6 +254,210 @@ async fn service_zones(app: &App, region: &RegionNames) -> (Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct InstancePage {
+    vpc_id: String,
+    region_id: String,
+    aws_region: String,
+    /// How many instances match, on every page.
+    total: usize,
+    instances: Vec<InstanceInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+    /// Why `ssm_managed` is unknown, where SSM could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ssm_note: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct InstanceInfo {
+    instance_id: String,
+    /// The `Name` tag, as the EC2 console shows it.
+    name: Option<String>,
+    /// `pending`, `running`, `stopping` or `stopped`.
+    state: String,
+    /// Every private address of the instance, the primary first.
+    private_ips: Vec<String>,
+    subnet_id: Option<String>,
+    availability_zone: Option<String>,
+    security_groups: Vec<GroupOfInstance>,
+    /// SSM manages the instance and its agent is online, so `probe_from_instance` can run
+    /// there; null where SSM could not be read (see `ssm_note`).
+    ssm_managed: Option<bool>,
+    /// SSM's word for the agent (`Online`, `ConnectionLost`…), where SSM manages it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ssm_ping_status: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+struct GroupOfInstance {
+    group_id: String,
+    /// The group's `GroupName`.
+    name: String,
+    /// The group's `Name` tag, where it has one (what the EC2 console shows as its name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name_tag: Option<String>,
+}
+
+impl Summary for InstancePage {
+    fn summary(&self) -> String {
+        let mut text = format!(
+            "{} of {} instance(s) of {}",
+            self.instances.len(),
+            self.total,
+            self.vpc_id
+        );
+        if let Some(next) = &self.next_cursor {
+            let _ = write!(text, "; more with cursor `{next}`");
+        }
+        for i in &self.instances {
+            let groups: Vec<String> = i
+                .security_groups
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{} ({})",
+                        g.group_id,
+                        g.name_tag.as_ref().unwrap_or(&g.name)
+                    )
+                })
+                .collect();
+            let ssm = match i.ssm_managed {
+                Some(true) => "SSM: online",
+                Some(false) => "SSM: not managed",
+                None => "SSM: unknown",
+            };
+            let _ = write!(
+                text,
+                "\n- {} ({}) {} {} in {}; groups {}; {ssm}",
+                i.instance_id,
+                i.name.as_deref().unwrap_or("no Name tag"),
+                i.state,
+                i.private_ips.join(", "),
+                i.subnet_id.as_deref().unwrap_or("?"),
+                groups.join(", ")
+            );
+        }
+        if let Some(note) = &self.ssm_note {
+            let _ = write!(text, "\n{note}");
+        }
+        text
+    }
+}
+
+pub(crate) const INSTANCE_PAGE: PageSize = PageSize {
+    default: 50,
+    // SSM takes at most 100 instance ids in one filter.
+    max: 100,
+};
+
+/// A VPC's instances, a page at a time, with their groups' names and `Name` tags and whether
+/// SSM can run a probe there: the groups and SSM are read for the page's instances only.
+pub(crate) async fn list_instances(
+    app: &App,
+    request: &ListInstancesRequest,
+) -> Result<InstancePage, Error> {
+    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
+    let region = request
+        .region
+        .as_deref()
+        .map(RegionNames::parse)
+        .transpose()?;
+    let group_id = request
+        .security_group_id
+        .as_deref()
+        .map(|g| AwsId::SecurityGroup.check_field("security_group_id", g))
+        .transpose()?;
+    let name = request
+        .name
+        .as_deref()
+        .map(|n| crate::validate::tag_value("name", n))
+        .transpose()?;
+    let (cursor, limit) = (request.cursor.as_deref(), request.limit);
+    crate::paging::parse(cursor, limit, INSTANCE_PAGE)?;
+    let clients = app.aws.clients(region.as_ref()).await?;
+    let (vpc, instances) = tokio::join!(
+        ec2::vpc(&clients.ec2, &vpc_id, &clients.region),
+        ec2::instances_of_vpc(&clients.ec2, &vpc_id, name.as_deref(), group_id.as_deref()),
+    );
+    vpc?;
+    let instances = instances?;
+    let total = instances.len();
+    let (instances, next_cursor) = page(instances, cursor, limit, INSTANCE_PAGE)?;
+    let ids: Vec<String> = instances.iter().map(|i| i.id.clone()).collect();
+    let mut group_ids: Vec<String> = instances
+        .iter()
+        .flat_map(|i| i.security_groups.iter().map(|(id, _)| id.clone()))
+        .collect();
+    group_ids.sort();
+    group_ids.dedup();
+    let (managed, groups) = tokio::join!(
+        crate::aws::ssm::managed_among(&clients.ssm, &ids),
+        ec2::security_groups_by_id(&clients.ec2, &group_ids),
+    );
+    let name_tags: Vec<(String, String)> = groups?
+        .into_iter()
+        .filter_map(|g| Some((g.id.clone(), tag_named(&g.tags, "Name")?)))
+        .collect();
+    let (managed, ssm_note) = match managed {
+        Ok(managed) => (Some(managed), None),
+        Err(e) => (
+            None,
+            Some(format!(
+                "whether SSM manages these instances is unknown: {e}"
+            )),
+        ),
+    };
+    Ok(InstancePage {
+        vpc_id,
+        region_id: clients.region.region_id.clone(),
+        aws_region: clients.region.aws_region.clone(),
+        total,
+        instances: instances
+            .into_iter()
+            .map(|i| instance_info(i, managed.as_deref(), &name_tags))
+            .collect(),
+        next_cursor,
+        ssm_note,
+    })
+}
+
+fn tag_named(tags: &[(String, String)], key: &str) -> Option<String> {
+    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+}
+
+/// One instance as the page shows it: its groups with their `Name` tags, and SSM's view of it
+/// (`None` where SSM could not be read).
+fn instance_info(
+    i: ec2::VpcInstance,
+    managed: Option<&[(String, crate::aws::ssm::Managed)]>,
+    name_tags: &[(String, String)],
+) -> InstanceInfo {
+    let ssm = managed.map(|list| list.iter().find(|(id, _)| *id == i.id).map(|(_, m)| m));
+    InstanceInfo {
+        ssm_managed: ssm.map(|m| m.is_some_and(|m| m.ping_status == "Online")),
+        ssm_ping_status: ssm.flatten().map(|m| m.ping_status.clone()),
+        security_groups: i
+            .security_groups
+            .into_iter()
+            .map(|(group_id, name)| GroupOfInstance {
+                name_tag: name_tags
+                    .iter()
+                    .find(|(id, _)| *id == group_id)
+                    .map(|(_, tag)| tag.clone()),
+                group_id,
+                name,
+            })
+            .collect(),
+        instance_id: i.id,
+        name: i.name,
+        state: i.state,
+        private_ips: i.private_ips,
+        subnet_id: i.subnet_id,
+        availability_zone: i.availability_zone,
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct SecurityGroupPage {
     vpc_id: String,
     region_id: String,
@@ -267,7 +471,11 @@ pub(crate) struct SecurityGroupPage {
 #[derive(Debug, Serialize, JsonSchema)]
 struct SecurityGroupInfo {
     group_id: String,
+    /// The group's `GroupName`.
     name: String,
+    /// The group's `Name` tag, where it has one (what the EC2 console shows as its name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name_tag: Option<String>,
     description: String,
     /// One line per rule and peer, such as `tcp 19530 from sg-0abc (app servers)`.
     inbound: Vec<String>,
@@ -291,7 +499,7 @@ impl Summary for SecurityGroupPage {
                 text,
                 "\n- {} ({}): in [{}]; out [{}]",
                 g.group_id,
-                g.name,
+                g.name_tag.as_ref().unwrap_or(&g.name),
                 g.inbound.join("; "),
                 g.outbound.join("; ")
             );
@@ -336,6 +544,7 @@ pub(crate) async fn list_security_groups(
             .map(|g| SecurityGroupInfo {
                 inbound: g.inbound.iter().map(|r| r.summary("from")).collect(),
                 outbound: g.outbound.iter().map(|r| r.summary("to")).collect(),
+                name_tag: tag_named(&g.tags, "Name"),
                 group_id: g.id,
                 name: g.name,
                 description: g.description,

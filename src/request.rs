@@ -72,6 +72,34 @@ pub(crate) struct ListSecurityGroupsRequest {
     pub(crate) profile: Option<String>,
 }
 
+/// The arguments of `list_instances`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListInstancesRequest {
+    /// The VPC, such as `vpc-0123456789abcdef0`.
+    pub(crate) vpc_id: String,
+    /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) region: Option<String>,
+    /// Only instances whose `Name` tag is this (as the EC2 console shows it; `*` matches any
+    /// characters, as in `orders-*`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) name: Option<String>,
+    /// Only instances in this security group, such as `sg-0123456789abcdef0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) security_group_id: Option<String>,
+    /// `next_cursor` from the previous page; omit for the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) cursor: Option<String>,
+    /// Page size, 1 to 100 (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) limit: Option<u32>,
+    /// AWS profile for this call (from the AWS config files), instead of the server's; lets
+    /// one session work across accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profile: Option<String>,
+}
+
 /// The arguments of `list_zilliz_clusters`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -429,6 +457,7 @@ pub(crate) enum ToolCall {
     ListVpcs(ListVpcsRequest),
     ListSubnets(ListSubnetsRequest),
     ListSecurityGroups(ListSecurityGroupsRequest),
+    ListInstances(ListInstancesRequest),
     ListZillizClusters(ListClustersRequest),
     GetEndpointService(EndpointServiceRequest),
     CreateVpcEndpoint(CreateEndpointRequest),

@@ -128,6 +128,22 @@ pub(crate) fn cidr(field: &'static str, value: &str) -> Result<IpNet, Error> {
     ))
 }
 
+/// A tag value to match, as EC2 takes one: 1 to 256 characters, none of them a control
+/// character (`*` and `?` are EC2's wildcards).
+pub(crate) fn tag_value(field: &'static str, value: &str) -> Result<String, Error> {
+    let length = value.chars().count();
+    if (1..=256).contains(&length) && !value.chars().any(char::is_control) {
+        Ok(value.to_string())
+    } else {
+        Err(Error::invalid(
+            field,
+            value,
+            "expected a Name tag of 1 to 256 characters, without control characters (`*` \
+             matches any characters)",
+        ))
+    }
+}
+
 /// A TCP port, 1 to 65535.
 pub(crate) fn port(value: i64) -> Result<u16, Error> {
     u16::try_from(value)
@@ -144,6 +160,17 @@ pub(crate) fn port(value: i64) -> Result<u16, Error> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_tag_value_is_taken_as_ec2_takes_it() {
+        assert_eq!(tag_value("name", "orders-*").unwrap(), "orders-*");
+        for bad in ["", "a\nb", &"x".repeat(257)] {
+            let e = tag_value("name", bad).unwrap_err().to_string();
+            assert!(e.starts_with("invalid name"), "{e}");
+        }
+        assert!(tag_value("name", &"é".repeat(256)).is_ok());
+    }
+
     use super::*;
 
     #[test]

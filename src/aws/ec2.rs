@@ -777,6 +777,110 @@ pub(crate) async fn instance(ec2: &Client, id: &str) -> Result<Instance, Error> 
     })
 }
 
+/// An instance of a VPC as `list_instances` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct VpcInstance {
+    pub(crate) id: String,
+    /// The `Name` tag, as the EC2 console shows it.
+    pub(crate) name: Option<String>,
+    pub(crate) state: String,
+    /// Every private address of every network interface, the primary first.
+    pub(crate) private_ips: Vec<String>,
+    pub(crate) subnet_id: Option<String>,
+    pub(crate) availability_zone: Option<String>,
+    /// `(group id, group name)`
+    pub(crate) security_groups: Vec<(String, String)>,
+}
+
+/// The instances of a VPC that are not terminated, ordered by id; `name` (the `Name` tag, with
+/// EC2's `*` wildcards) and `group_id` narrow them at the source.
+pub(crate) async fn instances_of_vpc(
+    ec2: &Client,
+    vpc_id: &str,
+    name: Option<&str>,
+    group_id: Option<&str>,
+) -> Result<Vec<VpcInstance>, Error> {
+    let mut filters = vec![
+        Filter::builder().name("vpc-id").values(vpc_id).build(),
+        Filter::builder()
+            .name("instance-state-name")
+            .set_values(Some(
+                ["pending", "running", "stopping", "stopped"]
+                    .map(String::from)
+                    .to_vec(),
+            ))
+            .build(),
+    ];
+    if let Some(name) = name {
+        filters.push(Filter::builder().name("tag:Name").values(name).build());
+    }
+    if let Some(group) = group_id {
+        filters.push(
+            Filter::builder()
+                .name("instance.group-id")
+                .values(group)
+                .build(),
+        );
+    }
+    let reservations = ec2
+        .describe_instances()
+        .set_filters(Some(filters))
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|e| sdk_error("ec2:DescribeInstances", e))?;
+    let mut instances: Vec<VpcInstance> = reservations
+        .iter()
+        .flat_map(|r| r.instances())
+        .filter_map(|i| {
+            let mut private_ips: Vec<String> = i
+                .private_ip_address()
+                .map(String::from)
+                .into_iter()
+                .collect();
+            for ip in i
+                .network_interfaces()
+                .iter()
+                .flat_map(|n| n.private_ip_addresses())
+                .filter_map(|a| a.private_ip_address())
+            {
+                if !private_ips.iter().any(|known| known == ip) {
+                    private_ips.push(ip.to_string());
+                }
+            }
+            Some(VpcInstance {
+                id: i.instance_id()?.to_string(),
+                name: name_tag(i.tags()),
+                state: i
+                    .state()
+                    .and_then(|s| s.name())
+                    .map_or("unknown", |n| n.as_str())
+                    .to_string(),
+                private_ips,
+                subnet_id: i.subnet_id().map(str::to_string),
+                availability_zone: i
+                    .placement()
+                    .and_then(|p| p.availability_zone())
+                    .map(str::to_string),
+                security_groups: i
+                    .security_groups()
+                    .iter()
+                    .filter_map(|g| {
+                        Some((
+                            g.group_id()?.to_string(),
+                            g.group_name().unwrap_or_default().to_string(),
+                        ))
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    instances.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(instances)
+}
+
 /// A route table: the subnets it serves (none listed for the main table's implicit ones),
 /// whether it is the VPC's main table, and its routes as `(destination, target)`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -38,16 +38,52 @@ pub(crate) async fn managed(ssm: &Client, instance_id: &str) -> Result<Option<Ma
         .instance_information_list()
         .iter()
         .find(|i| i.instance_id() == Some(instance_id))
-        .map(|i| Managed {
-            ping_status: i
-                .ping_status()
-                .map_or("unknown", |p| p.as_str())
-                .to_string(),
-            platform: i
-                .platform_type()
-                .map_or("unknown", |p| p.as_str())
-                .to_string(),
-        }))
+        .map(managed_of))
+}
+
+/// SSM's view of each of `instance_ids` it manages (at most 100, SSM's limit for one filter),
+/// read page by page; an instance missing from the answer is not managed.
+pub(crate) async fn managed_among(
+    ssm: &Client,
+    instance_ids: &[String],
+) -> Result<Vec<(String, Managed)>, Error> {
+    if instance_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = InstanceInformationStringFilter::builder()
+        .key("InstanceIds")
+        .set_values(Some(instance_ids.to_vec()))
+        .build()
+        .map_err(|e| Error::Config(format!("SSM filter: {e}")))?;
+    let found = ssm
+        .describe_instance_information()
+        .filters(filter)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|e| sdk_error("ssm:DescribeInstanceInformation", e))?;
+    Ok(found
+        .iter()
+        .filter_map(|i| {
+            let id = i.instance_id()?.to_string();
+            instance_ids.contains(&id).then(|| (id, managed_of(i)))
+        })
+        .collect())
+}
+
+fn managed_of(i: &aws_sdk_ssm::types::InstanceInformation) -> Managed {
+    Managed {
+        ping_status: i
+            .ping_status()
+            .map_or("unknown", |p| p.as_str())
+            .to_string(),
+        platform: i
+            .platform_type()
+            .map_or("unknown", |p| p.as_str())
+            .to_string(),
+    }
 }
 
 /// Sends `lines` as an `AWS-RunShellScript` command to one instance: the command's id.

@@ -153,6 +153,24 @@ impl Server {
     }
 
     #[tool(
+        description = "List the instances of a VPC (not terminated), 50 per page: id, `Name` \
+            tag, state, private addresses, subnet and zone, security groups with their names \
+            and `Name` tags, and `ssm_managed` (SSM runs commands there, so probe_from_instance \
+            can test the link from it). `name` finds instances by their `Name` tag (`*` \
+            matches any characters) and `security_group_id` the members of a group: use them \
+            to find the application's instances, and pass one as client_instance_id.",
+        annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
+        output_schema = schema_for_output::<discovery::InstancePage>()
+    )]
+    async fn list_instances(
+        &self,
+        Parameters(r): Parameters<request::ListInstancesRequest>,
+    ) -> CallToolResult {
+        let app = app_for!(self, r.profile);
+        answer(discovery::list_instances(&app, &r).await)
+    }
+
+    #[tool(
         description = "List the Zilliz Cloud clusters the API key can see (optionally of one \
             project), with their region in both forms, plan, status and private link address, \
             host and port (empty until a private link serves the cluster).",

@@ -198,6 +198,7 @@ async def test_the_read_only_document_is_exactly_enough(enforcing, tmp_path):
         answers.append(await record.call(s, "list_vpcs"))
         answers.append(await record.call(s, "list_subnets", vpc_id=world.vpc))
         answers.append(await record.call(s, "list_security_groups", vpc_id=world.vpc))
+        answers.append(await record.call(s, "list_instances", vpc_id=world.vpc))
         answers.append(await record.call(s, "list_zilliz_clusters"))
         answers.append(await record.call(s, "get_endpoint_service", region=REGION))
         [endpoint] = seed.boto("ec2", url).describe_vpc_endpoints(Filters=[

@@ -32,6 +32,7 @@ async def test_no_tool_reveals_a_secret(world, server_env, tmp_path, aws_extras)
         await run("list_vpcs")
         await run("list_subnets", vpc_id=world.vpc)
         await run("list_security_groups", vpc_id=world.vpc)
+        await run("list_instances", vpc_id=world.vpc)
         await run("list_zilliz_clusters")
         await run("get_endpoint_service", region=REGION)
         made = await run("create_vpc_endpoint", vpc_id=world.vpc,
@@ -67,7 +68,7 @@ async def test_no_tool_reveals_a_secret(world, server_env, tmp_path, aws_extras)
     assert "TRACE" in logs and len(logs) > 10_000  # the log was captured, at trace level
     # Every tool the server lists was called, and every command run.
     assert ran == listed, listed - ran
-    assert len(outputs) == 2 + 17 + 2 + 4
+    assert len(outputs) == 2 + 18 + 2 + 4
     for secret in secrets:
         assert secret not in logs
         for output in outputs:
