@@ -23,22 +23,8 @@ pub(crate) struct Managed {
 /// The instance as SSM sees it; `None` where SSM does not manage it (no agent, no instance
 /// profile allowing it, or no way out to SSM's endpoints).
 pub(crate) async fn managed(ssm: &Client, instance_id: &str) -> Result<Option<Managed>, Error> {
-    let filter = InstanceInformationStringFilter::builder()
-        .key("InstanceIds")
-        .values(instance_id)
-        .build()
-        .map_err(|e| Error::Config(format!("SSM filter: {e}")))?;
-    let out = ssm
-        .describe_instance_information()
-        .filters(filter)
-        .send()
-        .await
-        .map_err(|e| sdk_error("ssm:DescribeInstanceInformation", e))?;
-    Ok(out
-        .instance_information_list()
-        .iter()
-        .find(|i| i.instance_id() == Some(instance_id))
-        .map(managed_of))
+    let found = managed_among(ssm, &[instance_id.to_string()]).await?;
+    Ok(found.into_iter().next().map(|(_, managed)| managed))
 }
 
 /// SSM's view of each of `instance_ids` it manages (at most 100, SSM's limit for one filter),

@@ -443,30 +443,6 @@ async fn managed_instance(
     Ok((instance, identity))
 }
 
-/// The probe through the change path, and once it ran, its invocation as it stands within
-/// the host's patience: a command still running then is said so, with how to read it, rather
-/// than cut off with no answer.
-async fn run_and_wait(
-    app: &App,
-    clients: &crate::aws::RegionClients,
-    proposal: Proposal,
-    (confirm, consent): (bool, &Consent),
-    instance_id: &str,
-) -> Result<(crate::change::Report, Option<(String, ssm::Invocation)>), Error> {
-    let (report, applied) = change::settle(app, clients, proposal, confirm, consent).await?;
-    let Some(command_id) = applied.and_then(|a| a.made.command_id) else {
-        return Ok((report, None));
-    };
-    let invocation = ssm::wait_for(
-        &clients.ssm,
-        &command_id,
-        instance_id,
-        (COMMAND_TIMEOUT + Duration::from_secs(15)).min(app.settings.call_budget),
-    )
-    .await?;
-    Ok((report, Some((command_id, invocation))))
-}
-
 pub(crate) async fn probe_from_instance(
     app: &App,
     request: InstanceProbeRequest,
@@ -519,29 +495,32 @@ pub(crate) async fn probe_from_instance(
         aws_region: region.aws_region.clone(),
         identity: identity.clone(),
     };
+    let (report, applied) =
+        change::settle(app, &clients, proposal, request.confirm, consent).await?;
+    output.preview = report.preview;
+    output.message = report.message;
+    let Some(command_id) = applied.and_then(|a| a.made.command_id) else {
+        return Ok(output);
+    };
     // While the command runs, the facts of the instance's VPC say which endpoint the host
-    // should resolve to there: the probe's reading then matches the diagnosis's.
-    let (settled, facts) = tokio::join!(
-        run_and_wait(
-            app,
-            &clients,
-            proposal,
-            (request.confirm, consent),
-            &instance_id
+    // should resolve to there: the probe's reading then matches the diagnosis's. Inside the
+    // host's patience: a command still running then is said so, with how to read it, rather
+    // than cut off with no answer.
+    let (invocation, facts) = tokio::join!(
+        ssm::wait_for(
+            &clients.ssm,
+            &command_id,
+            &instance_id,
+            (COMMAND_TIMEOUT + Duration::from_secs(15)).min(app.settings.call_budget),
         ),
         async {
-            match (&cluster_id, &instance.vpc_id, request.confirm) {
-                (Some(id), Some(vpc), true) => Some(facts::gather(app, id, vpc).await),
+            match (&cluster_id, &instance.vpc_id) {
+                (Some(id), Some(vpc)) => Some(facts::gather(app, id, vpc).await),
                 _ => None,
             }
         },
     );
-    let (report, ran) = settled?;
-    output.preview = report.preview;
-    output.message = report.message;
-    let Some((command_id, invocation)) = ran else {
-        return Ok(output);
-    };
+    let invocation = invocation?;
     output.command_id = Some(command_id.clone());
     output.applied = true;
     if matches!(
