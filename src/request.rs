@@ -245,6 +245,11 @@ pub(crate) struct AccessRequest {
     /// The cluster whose private link port to open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) cluster_id: Option<String>,
+    /// Or several clusters of the endpoint's project and region (each has its own port): one
+    /// rule a port, each previewed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 20))]
+    pub(crate) cluster_ids: Option<Vec<String>>,
     /// The region, when no cluster_id is given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) region: Option<String>,
@@ -264,12 +269,53 @@ pub(crate) struct AccessRequest {
 pub(crate) struct StatusRequest {
     /// The Zilliz cluster.
     pub(crate) cluster_id: String,
-    /// The VPC the application runs in.
+    /// The VPC whose setup is judged: the application's, or, where the application runs in
+    /// another VPC (peering, a transit gateway), the endpoint's (then give client_vpc_id).
     pub(crate) vpc_id: String,
+    /// Optional, the client the `security_group` step is judged for (as the diagnosis takes
+    /// it): the application's instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) client_instance_id: Option<String>,
+    /// Or the application's security group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) client_security_group_id: Option<String>,
+    /// Or the application's address or network, such as `10.0.3.7` or `10.0.3.0/24`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) client_cidr: Option<String>,
+    /// Or the application's own VPC, where it is not vpc_id (peering or a transit gateway).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) client_vpc_id: Option<String>,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) profile: Option<String>,
+}
+
+impl StatusRequest {
+    /// The client the call names, if any.
+    pub(crate) fn client(&self) -> ClientArguments {
+        ClientArguments {
+            client_vpc_id: self.client_vpc_id.clone(),
+            client_instance_id: self.client_instance_id.clone(),
+            client_security_group_id: self.client_security_group_id.clone(),
+            client_cidr: self.client_cidr.clone(),
+        }
+    }
+}
+
+/// The application's side as a tool names it: any of its instance, group, network or VPC.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ClientArguments {
+    pub(crate) client_vpc_id: Option<String>,
+    pub(crate) client_instance_id: Option<String>,
+    pub(crate) client_security_group_id: Option<String>,
+    pub(crate) client_cidr: Option<String>,
+}
+
+impl ClientArguments {
+    pub(crate) fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// The arguments of `diagnose_private_link`.

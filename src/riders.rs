@@ -36,13 +36,18 @@ pub(crate) struct ProjectCluster {
     host: String,
     /// The host of its public address, where Zilliz gave one.
     public_host: Option<String>,
+    /// Its private link port, where Zilliz has allocated the address (each cluster has its
+    /// own, so a client needs a rule for each it reaches).
+    pub(crate) port: Option<u16>,
 }
 
 impl ProjectCluster {
     fn of(cluster: &Cluster, region_id: &str) -> Self {
-        let host = cluster
+        let address = cluster
             .private_link()
-            .and_then(|a| PrivateLinkAddress::parse(a).ok())
+            .and_then(|a| PrivateLinkAddress::parse(a).ok());
+        let port = address.as_ref().map(|a| a.port);
+        let host = address
             .map(|a| a.host)
             .unwrap_or_else(|| expected_private_link_host(&cluster.cluster_id, region_id));
         let public_host = cluster
@@ -54,6 +59,7 @@ impl ProjectCluster {
             id: cluster.cluster_id.clone(),
             host,
             public_host,
+            port,
         }
     }
 }
@@ -337,6 +343,7 @@ pub(crate) mod tests {
             id: id.into(),
             host: host(id),
             public_host: Some(format!("{id}.{REGION_DOMAIN}")),
+            port: Some(19530),
         }
     }
 

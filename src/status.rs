@@ -9,13 +9,15 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::app::App;
+use crate::cluster;
+use crate::diagnose;
 use crate::error::{Error, FailedRead};
 use crate::facts::{self, Facts};
 use crate::request::StatusRequest;
 use crate::request::ToolCall;
 use crate::summary::Summary;
 use crate::validate::{self, AwsId};
-use crate::verdict::{self, Level, Remedy, SetupStep};
+use crate::verdict::{self, ClientView, Level, Remedy, SetupStep};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -59,6 +61,9 @@ pub(crate) struct SetupStatus {
     steps: Vec<Step>,
     /// Every step is done.
     complete: bool,
+    /// The client the `security_group` step was judged for, where the call named one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    judged_for: Option<String>,
     /// The call to make next; absent when complete or when the person must act first.
     next_action: Option<NextAction>,
     /// Where the next step needs the person (an answer, a plan, a console step): what to ask
@@ -136,8 +141,11 @@ impl Summary for SetupStatus {
 /// The eight steps, in order, and what comes next: the remedy of the first open step. Where
 /// this server can make it, that is the next call; where it needs the person, it is said as
 /// the person's part and there is no next call (a later step's call would skip theirs).
-fn derive(f: &Facts) -> (Vec<Step>, Option<NextAction>, Option<PersonsPart>) {
-    let verdicts = verdict::judge(f, None);
+fn derive(
+    f: &Facts,
+    client: Option<&ClientView>,
+) -> (Vec<Step>, Option<NextAction>, Option<PersonsPart>) {
+    let verdicts = verdict::judge(f, client);
     let first_open = verdicts
         .iter()
         .find(|v| v.level != Level::Done && !v.blocked && v.remedy.is_some());
@@ -200,14 +208,31 @@ pub(crate) async fn get_setup_status(
 ) -> Result<SetupStatus, Error> {
     let cluster_id = validate::cluster_id(&request.cluster_id)?;
     let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
-    let facts = facts::gather(app, &cluster_id, &vpc_id).await;
-    let (steps, next_action, persons_part) = derive(&facts);
+    let asked_client = diagnose::client::check(&cluster_id, &request.client())?;
+    // Round 1: the cluster; then the facts, and the client beside them.
+    let target = cluster::read(app, &cluster_id).await;
+    let (facts, client) = match (&asked_client, &target) {
+        (Some(asked), Ok(t)) => {
+            let (facts, client) = tokio::join!(
+                Box::pin(facts::gather_from(app, &cluster_id, Ok(t.clone()), &vpc_id)),
+                diagnose::client::read(app, t, &vpc_id, asked),
+            );
+            let client = diagnose::client::place(client?, &facts, t, &vpc_id)?;
+            (facts, client)
+        }
+        _ => (
+            facts::gather_from(app, &cluster_id, target, &vpc_id).await,
+            None,
+        ),
+    };
+    let (steps, next_action, persons_part) = derive(&facts, client.as_ref());
     let region = facts.cluster.as_ref().ok().map(|c| c.region.clone());
     let (unknown, not_read) = unjudged(&facts, &steps);
     Ok(SetupStatus {
         complete: steps.iter().all(|s| s.status == StepStatus::Done) && unknown.is_empty(),
         unknown,
         not_read,
+        judged_for: client.map(|c| c.described_as),
         cluster_id,
         vpc_id,
         region_id: region.as_ref().map(|r| r.region_id.clone()),
@@ -232,7 +257,7 @@ mod tests {
 
     #[test]
     fn nothing_set_up_proposes_the_endpoint_with_supported_subnets() {
-        let (steps, next, _) = derive(&nothing());
+        let (steps, next, _) = derive(&nothing(), None);
         use StepStatus::*;
         assert_eq!(
             statuses(&steps),
@@ -260,7 +285,7 @@ mod tests {
     fn an_unregistered_endpoint_proposes_registration_even_while_pending() {
         let mut f = nothing();
         f.endpoints = Ok(vec![endpoint("pendingAcceptance")]);
-        let (steps, next, _) = derive(&f);
+        let (steps, next, _) = derive(&f, None);
         assert_eq!(steps[2].status, StepStatus::Pending);
         assert_eq!(next.unwrap().tool(), "register_endpoint");
     }
@@ -270,7 +295,7 @@ mod tests {
         let mut f = nothing();
         f.endpoints = Ok(vec![endpoint("available")]);
         f.registrations = Ok(vec!["vpce-11111111".into()]);
-        let (steps, next, _) = derive(&f);
+        let (steps, next, _) = derive(&f, None);
         assert_eq!(steps[3].status, StepStatus::Done);
         assert_eq!(steps[4].status, StepStatus::Pending);
         assert_eq!(next.unwrap().tool(), "wait_for_endpoint");
@@ -281,7 +306,7 @@ mod tests {
         let mut f = with_address(nothing());
         f.endpoints = Ok(vec![endpoint("available")]);
         f.registrations = Ok(vec!["vpce-11111111".into()]);
-        let (steps, next, _) = derive(&f);
+        let (steps, next, _) = derive(&f, None);
         assert_eq!(steps[4].status, StepStatus::Done);
         let next = next.unwrap();
         assert_eq!(next.tool(), "setup_private_dns");
@@ -299,7 +324,7 @@ mod tests {
             ),
         )));
         f.endpoint_groups = Ok(vec![group(vec![])]);
-        let (steps, next, _) = derive(&f);
+        let (steps, next, _) = derive(&f, None);
         assert_eq!(steps[5].status, StepStatus::Done);
         assert_eq!(steps[6].status, StepStatus::Done);
         assert_eq!(steps[7].status, StepStatus::Missing);
@@ -316,7 +341,7 @@ mod tests {
             Some((19531, 19531)),
             crate::aws::rules::Peer::Group("sg-22222222".into()),
         )])]);
-        let (steps, next, _) = derive(&f);
+        let (steps, next, _) = derive(&f, None);
         assert!(
             steps.iter().all(|s| s.status == StepStatus::Done),
             "{steps:?}"
@@ -331,7 +356,7 @@ mod tests {
         if let Ok(c) = &mut f.cluster {
             c.plan = Some("Standard".into());
         }
-        let (_, next, persons_part) = derive(&f);
+        let (_, next, persons_part) = derive(&f, None);
         assert!(next.is_none(), "{next:?}");
         let part = persons_part.unwrap();
         assert_eq!(part.step, "cluster_ready");
@@ -341,7 +366,7 @@ mod tests {
         if let Ok(c) = &mut f.cluster {
             c.status = Some("SUSPENDED".into());
         }
-        let (_, next, persons_part) = derive(&f);
+        let (_, next, persons_part) = derive(&f, None);
         assert!(next.is_none() && persons_part.is_some());
     }
 
@@ -355,7 +380,7 @@ mod tests {
             name: HOST.into(),
         }));
         f.record = Ok(Some(ARecord::alias(HOST, ("elsewhere.example.com", "Z9"))));
-        let (steps, next, _) = derive(&f);
+        let (steps, next, _) = derive(&f, None);
         assert_eq!(steps[6].status, StepStatus::Failed);
         assert!(steps[6].detail.contains("elsewhere.example.com"));
         assert_eq!(next.unwrap().tool(), "setup_private_dns");
@@ -367,7 +392,7 @@ mod tests {
         f.endpoints = Ok(vec![endpoint("available")]);
         f.registrations = Err("Zilliz GET … failed".into());
         f.zone = Err("AWS route53:ListHostedZonesByVPC failed: denied".into());
-        let (steps, _, _) = derive(&f);
+        let (steps, _, _) = derive(&f, None);
         use StepStatus::*;
         assert_eq!(steps[2].status, Done);
         assert_eq!(steps[3].status, Failed);
@@ -384,7 +409,7 @@ mod tests {
 
         let mut f = nothing();
         f.cluster = Err("cluster not found".into());
-        let (steps, next, _) = derive(&f);
+        let (steps, next, _) = derive(&f, None);
         assert!(steps.iter().all(|s| s.status == Failed));
         assert_eq!(steps.len(), 8);
         assert!(next.is_none());
@@ -396,7 +421,7 @@ mod tests {
         if let Ok(c) = &mut f.cluster {
             c.plan = Some("Standard".into());
         }
-        let (steps, _, _) = derive(&f);
+        let (steps, _, _) = derive(&f, None);
         assert_eq!(steps[0].status, StepStatus::Failed);
         assert!(steps[0].detail.contains("Enterprise"));
     }
@@ -407,7 +432,7 @@ mod tests {
         if let Ok(c) = &mut f.cluster {
             c.plan = Some("Platinum".into());
         }
-        let (steps, _, _) = derive(&f);
+        let (steps, _, _) = derive(&f, None);
         assert_eq!(steps[0].status, StepStatus::Done);
         assert!(steps[0].detail.contains("Platinum"));
     }

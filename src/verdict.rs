@@ -226,7 +226,7 @@ pub(crate) fn judge(f: &Facts, client: Option<&ClientView>) -> Vec<Verdict> {
         security_group(f, cluster, endpoint, client),
     ];
     if let Some(note) = shared_note(f, cluster) {
-        for v in verdicts.iter_mut().filter(|v| {
+        let on_the_endpoint = |v: &&mut Verdict| {
             !v.blocked
                 && matches!(
                     v.step,
@@ -234,25 +234,34 @@ pub(crate) fn judge(f: &Facts, client: Option<&ClientView>) -> Vec<Verdict> {
                         | SetupStep::ZillizRegistration
                         | SetupStep::SecurityGroup
                 )
-        }) {
+        };
+        // Once a report: on the first of them still open (the one a change comes to next),
+        // else on the endpoint's.
+        let mut candidates: Vec<&mut Verdict> =
+            verdicts.iter_mut().filter(on_the_endpoint).collect();
+        let at = candidates
+            .iter()
+            .position(|v| v.level != Level::Done)
+            .unwrap_or(0);
+        if let Some(v) = candidates.get_mut(at) {
             v.detail.push_str(&note);
         }
     }
     verdicts
 }
 
-/// Where other clusters of the project reach the endpoint this VPC uses: who, so that a
-/// finding about the endpoint, its registration or its group says that a change there reaches
-/// them too.
+/// Where other clusters of the project (or this one from other VPCs) reach the endpoint this
+/// VPC uses: each of them and how, so that a finding about the endpoint, its registration or
+/// its group says that a change there reaches them too.
 fn shared_note(f: &Facts, cluster: &ClusterFacts) -> Option<String> {
     let shared = f.shared_with();
     if shared.is_empty() {
         return None;
     }
-    let (who, how) = crate::riders::who_and_how(&shared);
+    let (_, how) = crate::riders::who_and_how(&shared);
     Some(format!(
-        " (shared: one private link serves every cluster of project {} in {}, and {who} reach \
-         this endpoint too ({how}), so a change here reaches them)",
+        " (shared: one private link serves every cluster of project {} in {}; this endpoint is \
+         reached too by {how}, so a change to it, its registration or its group reaches them)",
         cluster.project_id, cluster.region.region_id,
     ))
 }
@@ -968,7 +977,10 @@ fn security_group(
                 GroupVerdict::Allowed { group_id, rule } => verdict(
                     SetupStep::SecurityGroup,
                     Level::Done,
-                    format!("{group_id} allows {rule}, which covers {who}"),
+                    format!(
+                        "{group_id} allows {rule}, which covers {who}{}",
+                        other_clusters_ports(f, groups, port, client).unwrap_or_default()
+                    ),
                 )
                 .ids(vec![group_id]),
                 GroupVerdict::Unknown { group_id, rule } => verdict(
@@ -1005,6 +1017,50 @@ fn security_group(
             }
         }
     }
+}
+
+/// The other clusters riding the endpoint, on ports of their own, that the client is not let
+/// in on: each cluster has its own port, so a client of one is not yet a client of another.
+fn other_clusters_ports(
+    f: &Facts,
+    groups: &[SecurityGroup],
+    port: u16,
+    client: &ClientView,
+) -> Option<String> {
+    let riding = f.riding.as_ref().ok()?;
+    let mut riders: Vec<String> = f
+        .shared_with()
+        .into_iter()
+        .map(|r| r.cluster_id)
+        .filter(|id| *id != f.cluster_id)
+        .collect();
+    riders.sort();
+    riders.dedup();
+    let shut: Vec<(String, u16)> = riders
+        .into_iter()
+        .filter_map(|id| {
+            let their = riding.clusters.iter().find(|c| c.id == id)?.port?;
+            let open = their == port
+                || matches!(
+                    crate::reach::inbound(groups, their, &client.side),
+                    crate::reach::GroupVerdict::Allowed { .. }
+                );
+            (!open).then_some((id, their))
+        })
+        .collect();
+    if shut.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = shut.iter().map(|(id, p)| format!("{id} (tcp {p})")).collect();
+    let ids: Vec<String> = std::iter::once(f.cluster_id.clone())
+        .chain(shut.into_iter().map(|(id, _)| id))
+        .collect();
+    Some(format!(
+        "; not on the port of {}, which ride this endpoint too: allow_client_access with \
+         cluster_ids {ids:?} lets {} in on each cluster's port",
+        named.join(", "),
+        client.described_as
+    ))
 }
 
 #[cfg(test)]
@@ -1217,17 +1273,19 @@ mod tests {
     fn the_endpoint_registration_and_group_name_the_other_clusters_on_them() {
         let f = shared_by_another_cluster();
         let verdicts = judge(&f, None);
-        for step in [2, 3, 7] {
-            assert!(
-                verdicts[step].detail.contains("in01-other")
-                    && verdicts[step].detail.contains("Z-in01-other"),
-                "{:?}",
-                verdicts[step]
-            );
-        }
-        for step in [0, 1, 4, 5, 6] {
-            assert!(!verdicts[step].detail.contains("in01-other"));
-        }
+        let naming: Vec<usize> = (0..verdicts.len())
+            .filter(|&i| verdicts[i].detail.contains("in01-other"))
+            .collect();
+        // Once, on the first open step of the endpoint, its registration and its group.
+        let first_open = [2, 3, 7]
+            .into_iter()
+            .find(|&i| verdicts[i].level != Level::Done)
+            .unwrap_or(2);
+        assert_eq!(naming, [first_open], "{verdicts:?}");
+        let note = &verdicts[first_open].detail;
+        assert!(note.contains("in01-other from vpc-11111111 through zone Z-in01-other"));
+        // The cluster judged is not named as one of the others.
+        assert!(!note.contains("in01-abc from"), "{note}");
         // Alone on the endpoint: nothing said.
         let mut alone = f.clone();
         if let Ok(r) = &mut alone.riding {
@@ -1368,5 +1426,35 @@ mod tests {
             arguments["source_security_group_id"],
             serde_json::json!("sg-22222222")
         );
+    }
+
+    #[test]
+    fn a_client_let_in_for_this_cluster_is_told_of_the_other_riders_ports() {
+        let mut f = shared_by_another_cluster();
+        let client_group = Peer::Group("sg-22222222".into());
+        let only_ours = vec![Rule::new("tcp", Some((19531, 19531)), client_group.clone())];
+        f.endpoint_groups = Ok(vec![group(only_ours.clone())]);
+        let client = ClientView {
+            side: crate::reach::ClientSide {
+                group_ids: vec!["sg-22222222".into()],
+                ..Default::default()
+            },
+            described_as: "group(s) sg-22222222".into(),
+        };
+        let v = &judge(&f, Some(&client))[7];
+        assert_eq!(v.level, Level::Done, "{v:?}");
+        // in01-other listens on 19530 (the fixture's), where sg-22222222 is not let in.
+        assert!(
+            v.detail.contains("in01-other (tcp 19530)")
+                && v.detail.contains(r#"cluster_ids ["in01-abc", "in01-other"]"#),
+            "{}",
+            v.detail
+        );
+        // Once the other port is open for it too, nothing is said.
+        let mut both = only_ours;
+        both.push(Rule::new("tcp", Some((19530, 19530)), client_group));
+        f.endpoint_groups = Ok(vec![group(both)]);
+        let v = &judge(&f, Some(&client))[7];
+        assert!(!v.detail.contains("not on the port"), "{}", v.detail);
     }
 }

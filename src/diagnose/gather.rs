@@ -188,7 +188,7 @@ async fn client_vpc_reads(
 /// Reads what the caller said of the client: an instance (its groups, address, subnet and
 /// VPC) and groups, in two rounds at most (the instance, then every group beside the client's
 /// own VPC where that is not the endpoint's: `client_vpc_id`, else the instance's).
-async fn client(
+pub(super) async fn client(
     clients: &RegionClients,
     c: &CheckedRequest,
     vpc_id: &str,

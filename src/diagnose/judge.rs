@@ -168,7 +168,7 @@ fn judge_reads(
 
 /// A client VPC this account cannot read in this region, joined to the endpoint's VPC by a
 /// peering: the peering tells its account, region and blocks.
-fn across_peering<'a>(
+pub(super) fn across_peering<'a>(
     other_vpc: Option<&OtherVpc>,
     peerings: &'a [PeeringConnection],
     vpc_id: &str,
@@ -186,7 +186,7 @@ fn across_peering<'a>(
 /// peering (its blocks, and whether a group reference holds), a client VPC given alone (its
 /// block), a client known by its groups (inside their VPC's blocks). Answers the peering's
 /// own findings.
-fn place_client(
+pub(super) fn place_client(
     client: &mut KnownClient,
     facts: &Facts,
     t: &AwsCluster,

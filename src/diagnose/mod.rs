@@ -8,6 +8,7 @@
 //! results. Every failing or warning [`Finding`] carries its fix by construction.
 
 mod arguments;
+pub(crate) mod client;
 mod data_plane;
 mod dns_path;
 mod evidence;

@@ -42,6 +42,23 @@ fn crosses(target: &str) -> bool {
     target.starts_with("pcx-") || target.starts_with("tgw-")
 }
 
+/// The targets (`pcx-…`, `tgw-…`) the tables' routes for `networks` go through, each once, so
+/// that a passing route says which peering or transit gateway carries it.
+fn targets_for<'a>(
+    tables: impl IntoIterator<Item = &'a RouteTable>,
+    networks: &[IpNet],
+    kinds: &[&str],
+) -> Vec<&'a str> {
+    let mut targets: Vec<&str> = tables
+        .into_iter()
+        .flat_map(|t| networks.iter().filter_map(move |n| route_for(t, n)))
+        .filter(|target| kinds.iter().any(|k| target.starts_with(k)))
+        .collect();
+    targets.sort();
+    targets.dedup();
+    targets
+}
+
 pub(super) fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     out.push(match p.client_zones.iter().find(|z| z.name == p.host) {
@@ -76,14 +93,15 @@ pub(super) fn judge(p: &PeeringInput<'_>) -> Vec<Finding> {
         finding::pass(
             "client_vpc_routes",
             format!(
-                "the route tables of {} send the endpoint's subnets ({}) across to {}",
+                "the route tables of {} send the endpoint's subnets ({}) across to {} through {}",
                 p.client_vpc,
                 p.endpoint_subnets
                     .iter()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(", "),
-                p.endpoint_vpc
+                p.endpoint_vpc,
+                targets_for(p.client_route_tables, p.endpoint_subnets, ACROSS_VPCS).join(" and ")
             ),
         )
     } else {
@@ -400,8 +418,16 @@ pub(super) fn way_back(w: &WayBack<'_>) -> Finding {
         return finding::pass(
             "endpoint_vpc_routes",
             format!(
-                "the route tables of the endpoint's subnets in {} send {clients} back through {through}",
-                w.endpoint_vpc
+                "the route tables of the endpoint's subnets in {} send {clients} back through {}",
+                w.endpoint_vpc,
+                targets_for(
+                    w.endpoint_subnets
+                        .iter()
+                        .filter_map(|subnet| table_of(subnet, w.tables)),
+                    w.client,
+                    w.through
+                )
+                .join(" and ")
             ),
         );
     }
@@ -635,9 +661,13 @@ mod tests {
                 .contains("--route-table-id rtb-1")
         );
         let main_with = table(&[("10.0.0.0/8", "tgw-1")]);
-        assert_eq!(
-            judge(&[own.clone(), main_with], ACROSS_VPCS).status,
-            Status::Pass
+        let found = judge(&[own.clone(), main_with], ACROSS_VPCS);
+        assert_eq!(found.status, Status::Pass);
+        // The way back names what carries it, each once, not the kinds of target.
+        assert!(
+            found.detail.ends_with("back through pcx-1 and tgw-1"),
+            "{}",
+            found.detail
         );
         // A narrower route elsewhere wins over the way back.
         let shadowed = RouteTable {
@@ -672,6 +702,11 @@ mod tests {
         let routed = [table(&[("10.0.0.0/16", "pcx-1"), ("10.9.0.0/16", "local")])];
         let found = judged(&zone, &routed);
         assert!(found.iter().all(|f| f.status == Status::Pass), "{found:?}");
+        assert!(
+            found[1].detail.ends_with("through pcx-1"),
+            "{}",
+            found[1].detail
+        );
 
         // No zone tied: the fix ties the hub's zone (hub and spoke).
         let found = judged(&[], &routed);

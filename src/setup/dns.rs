@@ -275,9 +275,12 @@ fn plan_spoke(f: &DnsFacts, mut plan: DnsPlan) -> Result<DnsPlan, Error> {
                 made_outside: !hub_zone.managed,
             });
             plan.warnings.push(format!(
-                "{vpc_id} must reach {hub}'s endpoint subnets over peering or a transit gateway \
-                 (routes both ways, and the endpoint's security group must admit {vpc_id}'s \
-                 clients by CIDR)"
+                "{vpc_id} must reach {hub}'s endpoint subnets over peering or a transit gateway, \
+                 with routes both ways, and the endpoint's security group must admit {vpc_id}'s \
+                 clients: allow_client_access with their security group across a peering in \
+                 this region (AWS resolves the reference there), or with their CIDR \
+                 (source_cidr) across another region, or a transit gateway whose security group \
+                 referencing is off"
             ));
         }
     }
