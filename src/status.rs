@@ -64,8 +64,15 @@ pub(crate) struct SetupStatus {
     /// The client the `security_group` step was judged for, where the call named one.
     #[serde(skip_serializing_if = "Option::is_none")]
     judged_for: Option<String>,
-    /// The call to make next; absent when complete or when the person must act first.
+    /// The call to make next; absent when the person must act first, and when complete,
+    /// except that for a named client whose instances SSM manages, a complete setup is
+    /// followed by `probe_from_instance` on one of them until a probe there passed in the last
+    /// day (the one test from where the application runs).
     next_action: Option<NextAction>,
+    /// What the newest `probe_from_instance` on the client's instances showed (SSM's history
+    /// of the last day), for a complete setup and a named client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    application_probe: Option<String>,
     /// Where the next step needs the person (an answer, a plan, a console step): what to ask
     /// or tell them. `next_action` is then absent: call get_setup_status again once done.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -211,28 +218,46 @@ pub(crate) async fn get_setup_status(
     let asked_client = diagnose::client::check(&cluster_id, &request.client())?;
     // Round 1: the cluster; then the facts, and the client beside them.
     let target = cluster::read(app, &cluster_id).await;
-    let (facts, client) = match (&asked_client, &target) {
+    let (facts, client) = match (&asked_client, target) {
         (Some(asked), Ok(t)) => {
             let (facts, client) = tokio::join!(
                 Box::pin(facts::gather_from(app, &cluster_id, Ok(t.clone()), &vpc_id)),
-                diagnose::client::read(app, t, &vpc_id, asked),
+                diagnose::client::read(app, &t, &vpc_id, asked),
             );
-            let client = diagnose::client::place(client?, &facts, t, &vpc_id)?;
-            (facts, client)
+            let client = diagnose::client::place(client?, &facts, &t, &vpc_id)?;
+            (facts, client.map(|(view, scope)| (view, scope, t)))
         }
-        _ => (
+        (_, target) => (
             facts::gather_from(app, &cluster_id, target, &vpc_id).await,
             None,
         ),
     };
-    let (steps, next_action, persons_part) = derive(&facts, client.as_ref());
+    let (steps, mut next_action, persons_part) = derive(&facts, client.as_ref().map(|c| &c.0));
     let region = facts.cluster.as_ref().ok().map(|c| c.region.clone());
-    let (unknown, not_read) = unjudged(&facts, &steps);
+    let (unknown, mut not_read) = unjudged(&facts, &steps);
+    let complete = steps.iter().all(|s| s.status == StepStatus::Done) && unknown.is_empty();
+    let mut application_probe = None;
+    if let (true, Some((_, scope, t))) = (complete, &client)
+        && let Some(address) = &t.address
+        && !app.settings.read_only
+    {
+        let clients = app.aws.clients(Some(&t.region)).await?;
+        // The test from the application's side adds to a complete setup; a read it needs
+        // that fails is named, and the setup stays complete.
+        match diagnose::history::next_probe(&clients, scope, address, &cluster_id).await {
+            Ok((probe, last)) => {
+                next_action = probe;
+                application_probe = last.map(|f| f.detail);
+            }
+            Err(e) => not_read.push(e.to_string()),
+        }
+    }
     Ok(SetupStatus {
-        complete: steps.iter().all(|s| s.status == StepStatus::Done) && unknown.is_empty(),
+        complete,
         unknown,
         not_read,
-        judged_for: client.map(|c| c.described_as),
+        application_probe,
+        judged_for: client.map(|c| c.0.described_as),
         cluster_id,
         vpc_id,
         region_id: region.as_ref().map(|r| r.region_id.clone()),

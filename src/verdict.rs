@@ -1051,7 +1051,10 @@ fn other_clusters_ports(
     if shut.is_empty() {
         return None;
     }
-    let named: Vec<String> = shut.iter().map(|(id, p)| format!("{id} (tcp {p})")).collect();
+    let named: Vec<String> = shut
+        .iter()
+        .map(|(id, p)| format!("{id} (tcp {p})"))
+        .collect();
     let ids: Vec<String> = std::iter::once(f.cluster_id.clone())
         .chain(shut.into_iter().map(|(id, _)| id))
         .collect();
@@ -1446,7 +1449,8 @@ mod tests {
         // in01-other listens on 19530 (the fixture's), where sg-22222222 is not let in.
         assert!(
             v.detail.contains("in01-other (tcp 19530)")
-                && v.detail.contains(r#"cluster_ids ["in01-abc", "in01-other"]"#),
+                && v.detail
+                    .contains(r#"cluster_ids ["in01-abc", "in01-other"]"#),
             "{}",
             v.detail
         );

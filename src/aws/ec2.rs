@@ -764,8 +764,37 @@ pub(crate) async fn instance(ec2: &Client, id: &str) -> Result<Instance, Error> 
         .ok_or_else(|| {
             Error::not_found(format!("instance `{id}`"), "Check the id and the region")
         })?;
-    Ok(Instance {
-        id: id.to_string(),
+    Ok(instance_of(found))
+}
+
+/// The instances of `ids` that exist (by the `instance-id` filter, so that one terminated
+/// since is left out rather than failing the read), at most one page of 1,000.
+pub(crate) async fn instances(ec2: &Client, ids: &[String]) -> Result<Vec<Instance>, Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let out = ec2
+        .describe_instances()
+        .filters(
+            Filter::builder()
+                .name("instance-id")
+                .set_values(Some(ids.to_vec()))
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| sdk_error("ec2:DescribeInstances", e))?;
+    Ok(out
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .map(instance_of)
+        .collect())
+}
+
+fn instance_of(found: &aws_sdk_ec2::types::Instance) -> Instance {
+    Instance {
+        id: found.instance_id().unwrap_or_default().to_string(),
         vpc_id: found.vpc_id().map(str::to_string),
         subnet_id: found.subnet_id().map(str::to_string),
         private_ip: found.private_ip_address().and_then(|ip| ip.parse().ok()),
@@ -774,7 +803,7 @@ pub(crate) async fn instance(ec2: &Client, id: &str) -> Result<Instance, Error> 
             .iter()
             .filter_map(|g| g.group_id().map(str::to_string))
             .collect(),
-    })
+    }
 }
 
 /// An instance of a VPC as `list_instances` shows it.

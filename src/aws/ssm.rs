@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use aws_sdk_ssm::Client;
 use aws_sdk_ssm::error::ProvideErrorMetadata;
-use aws_sdk_ssm::types::{CommandInvocationStatus, InstanceInformationStringFilter};
+use aws_sdk_ssm::types::{
+    CommandFilter, CommandFilterKey, CommandInvocationStatus, InstanceInformationStringFilter,
+};
 
 use super::sdk_error;
 use crate::change::WritePermit;
@@ -72,6 +74,84 @@ fn managed_of(i: &aws_sdk_ssm::types::InstanceInformation) -> Managed {
     }
 }
 
+/// The comment every probe command carries: how its runs are found again in SSM's history.
+const PROBE_COMMENT: &str = "zilliz-privatelink-mcp probe_from_instance";
+
+/// At most this many pages of SSM's history are read (50 invocations a page, newest first).
+const HISTORY_PAGES: usize = 4;
+
+/// A probe that ran on an instance, as SSM's command history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PastRun {
+    pub(crate) command_id: String,
+    pub(crate) instance_id: String,
+    /// When it was sent, in seconds since the epoch.
+    pub(crate) requested_at: i64,
+    /// `Success`, `Failed`, `TimedOut`, `Cancelled`, `InProgress` …
+    pub(crate) status: String,
+    /// The script's output as SSM keeps it in the history (its first 2,500 characters: the
+    /// probe's `zpl` lines fit well within).
+    pub(crate) output: String,
+}
+
+/// The probes this server ran (`AWS-RunShellScript` commands with its comment) since
+/// `after_epoch_seconds`, newest first, from SSM's command history (ssm:ListCommandInvocations,
+/// with the output of each).
+pub(crate) async fn probe_runs(
+    ssm: &Client,
+    after_epoch_seconds: i64,
+) -> Result<Vec<PastRun>, Error> {
+    let after = aws_sdk_ssm::primitives::DateTime::from_secs(after_epoch_seconds)
+        .fmt(aws_sdk_ssm::primitives::DateTimeFormat::DateTime)
+        .map_err(|e| Error::Config(format!("SSM filter time: {e}")))?;
+    let filter = |key, value: &str| {
+        CommandFilter::builder()
+            .key(key)
+            .value(value)
+            .build()
+            .map_err(|e| Error::Config(format!("SSM filter: {e}")))
+    };
+    let mut pages = ssm
+        .list_command_invocations()
+        .filters(filter(
+            CommandFilterKey::DocumentName,
+            "AWS-RunShellScript",
+        )?)
+        .filters(filter(CommandFilterKey::InvokedAfter, &after)?)
+        .details(true)
+        .max_results(50)
+        .into_paginator()
+        .send();
+    let mut runs = Vec::new();
+    for _ in 0..HISTORY_PAGES {
+        let Some(page) = pages.next().await else {
+            break;
+        };
+        let page = page.map_err(|e| sdk_error("ssm:ListCommandInvocations", e))?;
+        runs.extend(
+            page.command_invocations()
+                .iter()
+                .filter(|i| i.comment() == Some(PROBE_COMMENT))
+                .filter_map(|i| {
+                    Some(PastRun {
+                        command_id: i.command_id()?.to_string(),
+                        instance_id: i.instance_id()?.to_string(),
+                        requested_at: i.requested_date_time().map_or(0, |t| t.secs()),
+                        status: i.status().map_or("unknown", |s| s.as_str()).to_string(),
+                        output: i
+                            .command_plugins()
+                            .iter()
+                            .filter_map(|p| p.output())
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    })
+                }),
+        );
+    }
+    runs.sort_by_key(|r| std::cmp::Reverse(r.requested_at));
+    Ok(runs)
+}
+
 /// Sends `lines` as an `AWS-RunShellScript` command to one instance: the command's id.
 pub(crate) async fn run_shell(
     _permit: &WritePermit,
@@ -84,7 +164,7 @@ pub(crate) async fn run_shell(
         .send_command()
         .document_name("AWS-RunShellScript")
         .instance_ids(instance_id)
-        .comment("zilliz-privatelink-mcp probe_from_instance")
+        .comment(PROBE_COMMENT)
         .parameters("commands", lines)
         .parameters("executionTimeout", vec![timeout.as_secs().to_string()])
         // How long SSM may wait for the instance to pick the command up (30 s is its least).

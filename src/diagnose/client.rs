@@ -5,6 +5,7 @@
 
 use super::arguments::{self, CheckedRequest};
 use super::gather::{self, KnownClient};
+use super::history::AppScope;
 use super::judge;
 use crate::app::App;
 use crate::aws::ec2::{self, PeeringConnection};
@@ -75,8 +76,9 @@ pub(crate) fn place(
     facts: &Facts,
     t: &AwsCluster,
     vpc_id: &str,
-) -> Result<Option<ClientView>, Error> {
+) -> Result<Option<(ClientView, AppScope)>, Error> {
     let mut client = reads.known?;
+    let scope = client.scope(vpc_id);
     let other_vpc = client.other_vpc.take();
     let across = judge::across_peering(other_vpc.as_ref(), &reads.peerings, vpc_id);
     let other_vpc = match other_vpc {
@@ -93,5 +95,5 @@ pub(crate) fn place(
         other => other,
     };
     let _ = judge::place_client(&mut client, facts, t, vpc_id, other_vpc.as_ref(), across);
-    Ok((!client.view.described_as.is_empty()).then_some(client.view))
+    Ok((!client.view.described_as.is_empty()).then_some((client.view, scope)))
 }

@@ -20,11 +20,14 @@ use crate::region::RegionNames;
 use crate::verdict::ClientView;
 
 use super::evidence::LogClient;
+use super::history::{self, AppScope, RunOn};
 
 /// Everything the checks know about the client: who it is and its groups and subnet.
 #[derive(Debug, Default)]
 pub(super) struct KnownClient {
     pub(super) view: ClientView,
+    /// The instance the caller named (or the machine the diagnosis runs on).
+    pub(super) instance_id: Option<String>,
     pub(super) groups: Vec<SecurityGroup>,
     pub(super) subnet_id: Option<String>,
     /// The client's own VPC where it is not the endpoint's, with what was read of it.
@@ -32,6 +35,22 @@ pub(super) struct KnownClient {
     /// Where only an address was given: every VPC of the region with its blocks, to find the
     /// client's VPC or to tell that it is outside them all (on premises).
     pub(super) networks: Option<Result<Vec<VpcBlocks>, Error>>,
+}
+
+impl KnownClient {
+    /// Where the application runs, as said before the client is placed: its instance, its
+    /// groups and network, in its own VPC (else the endpoint's).
+    pub(super) fn scope(&self, vpc_id: &str) -> AppScope {
+        AppScope {
+            vpc_id: self
+                .other_vpc
+                .as_ref()
+                .map_or(vpc_id.to_string(), |o| o.id.clone()),
+            instance_id: self.instance_id.clone(),
+            group_ids: self.view.side.group_ids.clone(),
+            network: self.view.side.network,
+        }
+    }
 }
 
 /// A VPC's id and its address blocks.
@@ -70,6 +89,9 @@ pub(super) struct ControlPlaneReads {
     pub(super) surroundings: Option<Surroundings>,
     /// What the flow logs and query logs said, with who the client is as they can tell it.
     pub(super) logs: (Evidence, LogClient),
+    /// The probes `probe_from_instance` ran for the link's address, from SSM's history, and
+    /// where the application runs; `None` where the cluster has no address yet.
+    pub(super) probes: Option<(Result<Vec<RunOn>, Error>, AppScope)>,
 }
 
 /// Rounds 2 and 3: the facts; the client (and its own VPC) beside them; and, for a client that
@@ -90,7 +112,7 @@ pub(super) async fn control_plane(
     let asking_vpcs: Vec<String> = std::iter::once(vpc_id.to_string())
         .chain(c.client_vpc.clone().filter(|v| v != vpc_id))
         .collect();
-    let (facts, client, surroundings, log_sources) = tokio::join!(
+    let (facts, client, surroundings, log_sources, runs) = tokio::join!(
         // Boxed: the facts' future is large, and inline in this one it overflows a worker
         // thread's stack in debug builds.
         Box::pin(facts::gather_from(
@@ -128,6 +150,12 @@ pub(super) async fn control_plane(
             })
         },
         evidence::find(&clients, &asking_vpcs),
+        async {
+            match &t.address {
+                Some(address) => Some(history::read(&clients, address).await),
+                None => None,
+            }
+        },
     );
     // Round 4: the logs, filtered by what the facts found.
     let question = log_question(&facts, c.log_minutes);
@@ -136,11 +164,16 @@ pub(super) async fn control_plane(
         network: client.as_ref().ok().and_then(|k| k.view.side.network),
         instance: c.instance_id.clone(),
     };
+    let probes = match (runs, &client) {
+        (Some(runs), Ok(known)) => Some((runs, known.scope(vpc_id))),
+        _ => None,
+    };
     Ok(ControlPlaneReads {
         facts,
         client,
         surroundings,
         logs: (evidence, log_client),
+        probes,
     })
 }
 
@@ -207,6 +240,7 @@ pub(super) async fn client(
         },
         ..Default::default()
     };
+    client.instance_id = c.instance_id.clone();
     // Round 2: the instance, or, for an address alone, the region's VPCs.
     let (instance, networks) = tokio::join!(
         async {

@@ -82,6 +82,7 @@ fn judge_reads(
         client,
         surroundings,
         logs: _,
+        probes,
     } = match reads {
         Ok(reads) => reads,
         Err(e) => {
@@ -161,6 +162,20 @@ fn judge_reads(
             surroundings.as_ref(),
             endpoint_tables,
         )),
+    }
+    // The history of probes decides nothing of the link's health: where it cannot be read,
+    // the finding says it is not known and the read is named among those not made.
+    if let (Some((runs, scope)), Some(address)) = (&probes, &t.address) {
+        if let Err(e) = runs {
+            not_read.push(FailedRead::from(e));
+        }
+        out.push(super::history::finding(
+            runs.as_deref().ok(),
+            scope,
+            address,
+            t.cluster_id(),
+            &facts,
+        ));
     }
     let hints = probe_hints(&facts, t, &out);
     (out, hints, not_read)
@@ -979,6 +994,7 @@ mod tests {
             client: Ok(client),
             surroundings: None,
             logs: Default::default(),
+            probes: None,
         })
     }
 

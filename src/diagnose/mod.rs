@@ -13,6 +13,7 @@ mod data_plane;
 mod dns_path;
 mod evidence;
 mod gather;
+pub(crate) mod history;
 mod judge;
 mod network;
 mod onprem;

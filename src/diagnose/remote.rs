@@ -121,6 +121,9 @@ fn script(host: &str, port: u16, step_seconds: u64) -> Result<Vec<String>, Error
     let lines = [
         "# zilliz-privatelink-mcp probe: resolve, connect, speak HTTPS; one `zpl` line a result".to_string(),
         format!("h='{host}'; p='{port}'; t='{t}'"),
+        // Names the target in the output, which SSM's history keeps: how the diagnosis finds
+        // this run again for this address.
+        "echo \"zpl target $h $p\"".into(),
         "echo \"zpl resolvers $(awk '/^nameserver/ {printf \"%s \", $2}' /etc/resolv.conf 2>/dev/null)\"".into(),
         // The proxies an application here would inherit: the agent's environment (which the
         // script runs in) and /etc/environment. A proxy's user and password never leave the
@@ -564,20 +567,20 @@ pub(crate) async fn probe_from_instance(
 }
 
 /// What a run on the instance showed.
-struct Run<'a> {
-    instance_id: &'a str,
-    command_id: &'a str,
-    invocation: &'a ssm::Invocation,
-    address: &'a PrivateLinkAddress,
-    cluster_id: Option<&'a str>,
-    instance: &'a ec2::Instance,
+pub(super) struct Run<'a> {
+    pub(super) instance_id: &'a str,
+    pub(super) command_id: &'a str,
+    pub(super) invocation: &'a ssm::Invocation,
+    pub(super) address: &'a PrivateLinkAddress,
+    pub(super) cluster_id: Option<&'a str>,
+    pub(super) instance: &'a ec2::Instance,
     /// The facts of the instance's VPC, where a cluster was named.
-    facts: Option<&'a crate::facts::Facts>,
+    pub(super) facts: Option<&'a crate::facts::Facts>,
 }
 
 /// The run's output read as the diagnosis reads its own probes: the findings (seen from the
 /// instance), whether the link is healthy there, and the one-line message.
-fn judge_run(run: &Run<'_>) -> (Vec<Finding>, bool, String) {
+pub(super) fn judge_run(run: &Run<'_>) -> (Vec<Finding>, bool, String) {
     let Run {
         instance_id,
         command_id,

@@ -12,20 +12,28 @@ like), and everything it does not answer goes on to moto.
   the instances a test marks managed; `SendCommand` runs `AWS-RunShellScript`'s commands here,
   with `sh`, as the agent would on the instance, so the probe script itself is tested;
   `GetCommandInvocation` answers `InvocationDoesNotExist` once, as SSM does right after a send,
-  then the command's status and output.
+  then the command's status and output. `ListCommandInvocations` is the history: every
+  invocation, newest first, with its `Comment` and `RequestedDateTime`, filtered by
+  `DocumentName` and `InvokedAfter` (the filters SSM's API reference lists for it), 50 a page
+  at most, and with `Details` the plugin's `Output` (its first 2,500 characters, stdout then
+  SSM's `----------ERROR-------` and stderr, as the API reference and the console show it).
 """
 
+import datetime
 import json
 import os
 import re
 import subprocess
 import threading
+import time
 import uuid
 from urllib.parse import parse_qs, urlparse
 
 from fault_proxy import FaultProxy
 
 JSON = {"Content-Type": "application/x-amz-json-1.1"}
+# What GetCommandInvocation answers of an invocation the fake keeps.
+INVOCATION_FIELDS = ("Status", "StandardOutputContent", "StandardErrorContent", "ResponseCode")
 REST_JSON = {"Content-Type": "application/json"}
 
 
@@ -218,6 +226,40 @@ class AwsExtras:
                  if kind in (None, r["type"])]
         return _json({"ProfileResourceAssociations": found}, headers=REST_JSON)
 
+    def list_invocations(self, request):
+        if not 1 <= request.get("MaxResults", 50) <= 50:
+            return _error("ValidationException", "MaxResults must be 1 to 50")
+        filters = {f["key"]: f["value"] for f in request.get("Filters", [])}
+        if "ExecutionStage" in filters:
+            return _error("InvalidFilterKey", "ExecutionStage is only for ListCommands")
+        after = filters.get("InvokedAfter")
+        after = datetime.datetime.fromisoformat(after.replace("Z", "+00:00")).timestamp() \
+            if after else None
+        found = []
+        for command_id, inv in sorted(self.commands.items(), key=lambda kv: -kv[1]["requested"]):
+            if "DocumentName" in filters and inv["document"] != filters["DocumentName"]:
+                continue
+            if after is not None and inv["requested"] < after:
+                continue
+            item = {"CommandId": command_id, "InstanceId": inv["instance"],
+                    "Comment": inv["comment"], "DocumentName": inv["document"],
+                    "RequestedDateTime": inv["requested"], "Status": inv["Status"],
+                    "StatusDetails": inv["Status"]}
+            if request.get("Details"):
+                output = inv["StandardOutputContent"]
+                if inv["StandardErrorContent"]:
+                    output += "\n----------ERROR-------\n" + inv["StandardErrorContent"]
+                item["CommandPlugins"] = [{"Name": "aws:runShellScript", "Status": inv["Status"],
+                                           "ResponseCode": inv["ResponseCode"],
+                                           "Output": output[:2500]}]
+            found.append(item)
+        start = int(request.get("NextToken") or 0)
+        size = request.get("MaxResults", 50)
+        page = {"CommandInvocations": found[start:start + size]}
+        if start + size < len(found):
+            page["NextToken"] = str(start + size)
+        return _json(page)
+
     def ssm(self, operation, request):
         if operation == "DescribeInstanceInformation":
             wanted = [v for f in request.get("Filters", []) if f["Key"] == "InstanceIds"
@@ -235,7 +277,9 @@ class AwsExtras:
                 return _error("InvalidInstanceId", "Instances not in a valid state for account")
             command_id = str(uuid.uuid4())
             invocation = {"Status": "InProgress", "StandardOutputContent": "",
-                          "StandardErrorContent": "", "ResponseCode": -1, "asked": 0}
+                          "StandardErrorContent": "", "ResponseCode": -1, "asked": 0,
+                          "instance": instance, "comment": request.get("Comment", ""),
+                          "document": request["DocumentName"], "requested": time.time()}
             self.commands[command_id] = invocation
             script = "\n".join(request["Parameters"]["commands"])
 
@@ -265,5 +309,7 @@ class AwsExtras:
             if invocation["asked"] == 1:
                 return _error("InvocationDoesNotExist", "the invocation is not there yet")
             return _json({"CommandId": request["CommandId"], "InstanceId": request["InstanceId"],
-                          **{k: v for k, v in invocation.items() if k != "asked"}})
+                          **{k: v for k, v in invocation.items() if k in INVOCATION_FIELDS}})
+        if operation == "ListCommandInvocations":
+            return self.list_invocations(request)
         return None

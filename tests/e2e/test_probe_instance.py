@@ -181,3 +181,61 @@ async def test_a_proxy_on_the_instance_that_would_capture_the_host(world, server
     assert "no_proxy=169.254.169.254,.zillizcloud.com" in checks["proxy"]["fix"]
     checks = {f["check"]: f for f in exempt["findings"]}
     assert checks["proxy"]["status"] == "pass", checks["proxy"]
+
+
+async def test_a_complete_setup_leads_to_a_probe_on_the_applications_instance(
+        world, server_env, aws_extras):
+    """get_setup_status for the person's group, once the setup is complete, proposes the probe
+    on a managed instance of that group; what the probe saw shows in the next diagnosis (read
+    back from SSM's history), and the status keeps proposing it until a probe there passes."""
+    from conftest import set_up_link
+    ec2 = world.ec2
+    orders = ec2.create_security_group(GroupName="orders", Description="orders", VpcId=world.vpc,
+                                       TagSpecifications=[{"ResourceType": "security-group",
+                                       "Tags": [{"Key": "Name", "Value": "orders-app"}]}])["GroupId"]
+    elsewhere = instance_in(world)  # managed, but not the application's
+    [app] = [i["InstanceId"] for i in ec2.run_instances(
+        ImageId="ami-03cf127a", MinCount=1, MaxCount=1, SubnetId=world.subnets["b"],
+        SecurityGroupIds=[orders])["Instances"]]
+    aws_extras.manage(elsewhere)
+    async with mcp_session(server_env) as s:
+        await set_up_link(s, ec2, world.vpc, [world.subnets["a"], world.subnets["b"]])
+        ask = dict(cluster_id=CLUSTER, vpc_id=world.vpc, client_security_group_id=orders)
+        # No instance of the group is managed: complete, and nothing to run.
+        status = await call_ok(s, "get_setup_status", **ask)
+        assert status["complete"] is True and status["next_action"] is None, status
+
+        aws_extras.manage(app)
+        status = await call_ok(s, "get_setup_status", **ask)
+        assert status["complete"] is True
+        assert status["next_action"] == {"tool": "probe_from_instance", "arguments": {
+            "cluster_id": CLUSTER, "client_instance_id": app}}
+        before = await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER, vpc_id=world.vpc,
+                               client_security_group_id=orders, probe=False)
+        [none] = [f for f in before["findings"] if f["check"] == "application_probe"]
+        assert none["status"] == "skip" and "no probe_from_instance ran" in none["detail"]
+        assert none["remedy"]["tool"] == "list_instances"
+
+        preview = await call_ok(s, "probe_from_instance", **status["next_action"]["arguments"])
+        assert preview["applied"] is False and aws_extras.sent == []
+        ran = await call_ok(s, "probe_from_instance", **status["next_action"]["arguments"],
+                            confirm=True)
+        # The host does not resolve on this machine, the "instance": broken there.
+        assert ran["applied"] is True and ran["healthy"] is False
+
+        after = await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER, vpc_id=world.vpc,
+                              client_security_group_id=orders, probe=False)
+        [seen] = [f for f in after["findings"] if f["check"] == "application_probe"]
+        assert seen["status"] == "warn", seen
+        assert app in seen["detail"] and ran["command_id"] in seen["detail"]
+        assert "does not resolve" in seen["detail"]
+        assert seen["remedy"] == status["next_action"]
+        # A probe on another instance is not where the application runs.
+        other = await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER, vpc_id=world.vpc,
+                              client_instance_id=elsewhere, probe=False)
+        [not_there] = [f for f in other["findings"] if f["check"] == "application_probe"]
+        assert not_there["status"] == "skip" and elsewhere in not_there["detail"]
+
+        again = await call_ok(s, "get_setup_status", **ask)
+        assert again["next_action"] == status["next_action"]
+        assert ran["command_id"] in again["application_probe"]
