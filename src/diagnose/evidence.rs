@@ -83,6 +83,8 @@ pub(super) struct LinkView<'a> {
     pub(super) vpc_id: &'a str,
     pub(super) host: Option<&'a str>,
     pub(super) port: Option<u16>,
+    /// The cluster's public address, as Zilliz gives it (`connectAddress`).
+    pub(super) public_address: Option<&'a str>,
 }
 
 /// The logs' findings: `flow_log` and `query_log`, or one `logs` line where neither kind of
@@ -96,8 +98,11 @@ pub(super) fn findings(
     let flows_exist =
         e.endpoint_known && (e.flows.unlisted.is_some() || !e.flows.sources.is_empty());
     let queries_exist = e.queries.unlisted.is_some() || !e.queries.sources.is_empty();
+    let moving = public_address_finding(e, link, queries_exist);
     if !flows_exist && !queries_exist {
-        return vec![no_logging(link, e.endpoint_known)];
+        return std::iter::once(no_logging(link, e.endpoint_known))
+            .chain(moving)
+            .collect();
     }
     let mut out = Vec::new();
     if flows_exist {
@@ -106,7 +111,108 @@ pub(super) fn findings(
     if queries_exist {
         out.push(query_finding(e, client, judged, link));
     }
+    out.extend(moving);
     out
+}
+
+/// The move off the public address: who resolved the cluster's public host in the window (and
+/// what they got) beside who resolved the private link host, the address the application
+/// should use, and when public access can be turned off (Zilliz documents no API for it: the
+/// console's step, the person's part, only once every client has moved).
+fn public_address_finding(
+    e: &Evidence,
+    link: &LinkView<'_>,
+    queries_exist: bool,
+) -> Option<Finding> {
+    let check = "public_address";
+    let (Some(public), Some(host), Some(port)) = (link.public_address, link.host, link.port) else {
+        return None;
+    };
+    let uri = format!("https://{host}:{port}");
+    let use_it = format!(
+        "set the application's Milvus client uri to {uri} (the private link address, this \
+         port; the same token) in place of {public}"
+    );
+    let turn_off = "then turn the cluster's public endpoint off in the Zilliz Cloud console \
+                    (Zilliz documents no API call for it; after turning it on again, DNS caches \
+                    may need to expire)";
+    if !queries_exist {
+        return Some(finding::skip(
+            check,
+            format!(
+                "who still uses the public address {public} cannot be told: no Resolver query \
+                 logging covers {}; the application should use {uri}",
+                link.vpc_id
+            ),
+            format!(
+                "Resolver query logging on {} to CloudWatch Logs shows which clients resolve \
+                 the public host; {use_it}",
+                link.vpc_id
+            ),
+        ));
+    }
+    if !e.public_queries.read_any() {
+        return Some(finding::skip(
+            check,
+            format!(
+                "the query logs could not be read for the public host, so who still uses \
+                 {public} is not known; the application should use {uri}"
+            ),
+            use_it,
+        ));
+    }
+    let said = |answers: Vec<(String, usize, &Query)>| {
+        answers
+            .iter()
+            .map(|(asker, n, q)| format!("{asker} ({n}×, last at {}: {})", q.at, q.answer))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let public_askers = last_answers(e.public_queries.records.iter());
+    let private_askers = last_answers(e.queries.records.iter());
+    let minutes = e.minutes;
+    let moved = if private_askers.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; the private link host was resolved by {}",
+            said(private_askers)
+        )
+    };
+    if public_askers.is_empty() && moved.is_empty() {
+        return Some(finding::skip(
+            check,
+            format!(
+                "in the last {minutes} min no client in {} resolved the public host or the \
+                 private link host: who uses which is not known yet",
+                link.vpc_id
+            ),
+            format!("{use_it}; a longer log_minutes reads further back"),
+        ));
+    }
+    Some(if public_askers.is_empty() {
+        finding::pass(
+            check,
+            format!(
+                "in the last {minutes} min no client in {} resolved the public host{moved}: the \
+                 application uses {uri}; once every client has moved (the window may miss some), \
+                 the public endpoint can be turned off in the Zilliz Cloud console{}",
+                link.vpc_id,
+                partial_text(&e.public_queries)
+            ),
+        )
+    } else {
+        finding::warn(
+            check,
+            format!(
+                "in the last {minutes} min these clients in {} still resolved the public address \
+                 {public}: {}{moved}",
+                link.vpc_id,
+                said(public_askers)
+            ),
+            format!("{use_it}; {turn_off}"),
+        )
+    })
 }
 
 fn no_logging(link: &LinkView<'_>, endpoint_known: bool) -> Finding {
@@ -684,6 +790,7 @@ mod tests {
             vpc_id: "vpc-1",
             host: Some(HOST),
             port: Some(19530),
+            public_address: None,
         }
     }
 
@@ -709,6 +816,7 @@ mod tests {
             minutes: 15,
             flows,
             queries,
+            public_queries: Logs::default(),
             endpoint_known: true,
         }
     }
@@ -888,6 +996,86 @@ mod tests {
         format!(
             r#"{{"vpc_id":"vpc-1","query_timestamp":"{at}","query_name":"{HOST}.","query_type":"A","rcode":"{rcode}","answers":[{answers}],"srcaddr":"10.0.3.7","srcids":{{"instance":"{instance}"}}}}"#
         )
+    }
+
+    #[test]
+    fn who_still_resolves_the_public_address_is_named_with_the_address_to_use() {
+        const PUBLIC: &str = "in01-0123456789abcdef.aws-us-west-2.vectordb.zillizcloud.com";
+        let public_record = |instance: &str, ip: &str| {
+            record(
+                "NOERROR",
+                Some("52.10.1.7"),
+                instance,
+                "2026-12-02T12:01:07Z",
+            )
+            .replace(&format!("{HOST}."), &format!("{PUBLIC}."))
+            .replace("10.0.3.7", ip)
+        };
+        let private = queries(vec![record(
+            "NOERROR",
+            Some("10.0.0.37"),
+            "i-0new",
+            "2026-12-02T12:02:00Z",
+        )]);
+        let mut public = queries(vec![]);
+        public.records = [public_record("i-0old", "10.0.3.9")]
+            .iter()
+            .filter_map(|r| query::query(r, PUBLIC, &[]))
+            .collect();
+        let view = LinkView {
+            public_address: Some(
+                "https://in01-0123456789abcdef.aws-us-west-2.vectordb.zillizcloud.com:19530",
+            ),
+            ..link()
+        };
+        let mut e = evidence(Logs::default(), private.clone());
+        e.public_queries = public;
+        let f = one(
+            findings(&e, &LogClient::default(), &[], &view),
+            "public_address",
+        );
+        assert_eq!(f.status, Status::Warn, "{f:?}");
+        assert!(
+            f.detail.contains("i-0old (10.0.3.9)") && f.detail.contains("52.10.1.7"),
+            "{f:?}"
+        );
+        assert!(
+            f.detail
+                .contains("private link host was resolved by i-0new"),
+            "{f:?}"
+        );
+        let fix = f.fix.as_deref().unwrap();
+        assert!(
+            fix.contains(&format!("uri to https://{HOST}:19530")),
+            "{fix}"
+        );
+        assert!(fix.contains("console"), "{fix}");
+        // Everyone moved: it passes, and public access may go (the console's step).
+        let mut moved = evidence(Logs::default(), private);
+        moved.public_queries = queries(vec![]);
+        let f = one(
+            findings(&moved, &LogClient::default(), &[], &view),
+            "public_address",
+        );
+        assert_eq!(f.status, Status::Pass, "{f:?}");
+        assert!(f.detail.contains("can be turned off"), "{f:?}");
+        // No query logging: not known, and what would show it.
+        let none = evidence(Logs::default(), Logs::default());
+        let f = one(
+            findings(&none, &LogClient::default(), &[], &view),
+            "public_address",
+        );
+        assert_eq!(f.status, Status::Skip);
+        assert!(
+            f.fix.as_deref().unwrap().contains("Resolver query logging"),
+            "{f:?}"
+        );
+        // Without the public address known, nothing is said.
+        assert!(
+            findings(&e, &LogClient::default(), &[], &link())
+                .iter()
+                .all(|f| f.check != "public_address")
+        );
     }
 
     #[test]

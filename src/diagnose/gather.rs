@@ -158,7 +158,13 @@ pub(super) async fn control_plane(
         },
     );
     // Round 4: the logs, filtered by what the facts found.
-    let question = log_question(&facts, c.log_minutes);
+    let mut question = log_question(&facts, c.log_minutes);
+    question.public_host = t
+        .cluster
+        .connect_address
+        .as_deref()
+        .and_then(|a| url::Url::parse(a).ok())
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
     let evidence = evidence::read(&clients, log_sources, &question).await;
     let log_client = LogClient {
         network: client.as_ref().ok().and_then(|k| k.view.side.network),
@@ -195,6 +201,7 @@ fn log_question(facts: &Facts, minutes: u32) -> Question {
         addresses: facts.endpoint_addresses.clone(),
         port: address.map(|a| a.port),
         host: address.map(|a| a.host.clone()),
+        public_host: None,
         end_ms,
         minutes,
     }

@@ -237,6 +237,9 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
             vpc_id,
             host: host.as_deref(),
             port,
+            public_address: known
+                .as_ref()
+                .and_then(|t| t.cluster.connect_address.as_deref()),
         };
         let said = evidence::findings(logs, client, &findings, &link);
         findings.extend(said);

@@ -57,6 +57,9 @@ pub(crate) struct Question {
     pub(crate) addresses: Vec<IpAddr>,
     pub(crate) port: Option<u16>,
     pub(crate) host: Option<String>,
+    /// The host of the cluster's public address, whose queries tell who has not moved to the
+    /// private link yet.
+    pub(crate) public_host: Option<String>,
     /// The window's end (milliseconds since the epoch) and its length in minutes.
     pub(crate) end_ms: i64,
     pub(crate) minutes: u32,
@@ -195,6 +198,8 @@ pub(crate) struct Evidence {
     pub(crate) minutes: u32,
     pub(crate) flows: Logs<Flow>,
     pub(crate) queries: Logs<Query>,
+    /// The queries for the cluster's public host, from the same logs.
+    pub(crate) public_queries: Logs<Query>,
     /// Whether the flows could be asked at all: the endpoint and the port are known.
     pub(crate) endpoint_known: bool,
 }
@@ -292,8 +297,8 @@ fn flow_plan(configs: &[FlowLogConfig], q: &Question) -> Vec<Planned<FlowReads>>
 }
 
 /// Which query logs record the VPCs' queries, each with the read it takes (or why none).
-fn query_plan(configs: &[QueryLogConfig], q: &Question) -> Vec<Planned<Vec<Read>>> {
-    let Some(host) = &q.host else {
+fn query_plan(configs: &[QueryLogConfig], host: Option<&str>) -> Vec<Planned<Vec<Read>>> {
+    let Some(host) = host else {
         return Vec::new();
     };
     configs
@@ -337,11 +342,14 @@ fn query_plan(configs: &[QueryLogConfig], q: &Question) -> Vec<Planned<Vec<Read>
 /// are read once.
 pub(crate) async fn read(clients: &RegionClients, sources: Sources, q: &Question) -> Evidence {
     let flows = flow_plan(sources.flow_logs.as_deref().unwrap_or_default(), q);
-    let queries = query_plan(sources.query_logs.as_deref().unwrap_or_default(), q);
+    let configs = sources.query_logs.as_deref().unwrap_or_default();
+    let queries = query_plan(configs, q.host.as_deref());
+    let public = query_plan(configs, q.public_host.as_deref());
     let mut reads: Vec<Read> = flows
         .iter()
         .filter_map(|p| p.reads.as_ref().ok().map(|(reads, _)| reads.clone()))
         .chain(queries.iter().filter_map(|p| p.reads.clone().ok()))
+        .chain(public.iter().filter_map(|p| p.reads.clone().ok()))
         .flatten()
         .collect();
     reads.sort_by(|a, b| (&a.group, &a.pattern).cmp(&(&b.group, &b.pattern)));
@@ -372,11 +380,24 @@ pub(crate) async fn read(clients: &RegionClients, sources: Sources, q: &Question
             },
         ),
         queries: gathered(
-            sources.query_logs.err(),
+            sources.query_logs.as_ref().err().cloned(),
             queries,
             &answered,
             |reads| reads,
             |_, message| query::query(message, q.host.as_deref().unwrap_or(""), &q.addresses),
+        ),
+        public_queries: gathered(
+            sources.query_logs.as_ref().err().cloned(),
+            public,
+            &answered,
+            |reads| reads,
+            |_, message| {
+                query::query(
+                    message,
+                    q.public_host.as_deref().unwrap_or(""),
+                    &q.addresses,
+                )
+            },
         ),
     }
 }
@@ -463,6 +484,7 @@ mod tests {
             addresses: vec!["10.0.0.37".parse().unwrap()],
             port: Some(19530),
             host: Some("in01-x.aws-us-west-2.vectordb.zillizcloud.com".into()),
+            public_host: None,
             end_ms: 1_800_000_000_000,
             minutes: 15,
         }
@@ -546,7 +568,7 @@ mod tests {
                 destination_arn: Some("arn:aws:logs:us-west-2:123456789012:log-group:/dns".into()),
             },
         ];
-        let plan = query_plan(&configs, &question());
+        let plan = query_plan(&configs, question().host.as_deref());
         assert!(matches!(&plan[0].reads, Err(w) if w.contains("s3://corp-dns/AWSLogs/")));
         let read = &plan[1].reads.as_ref().unwrap()[0];
         assert_eq!(read.group, "/dns");

@@ -336,3 +336,29 @@ async def test_a_window_out_of_bounds_is_refused_by_name_and_the_server_keeps_se
         # The server keeps serving.
         assert (await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=world.vpc,
                               probe=False, log_minutes=1440))["findings"]
+
+
+async def test_the_clients_still_on_the_public_address_are_named_with_the_address_to_use(
+        world, server_env, moto_url, zilliz_server):
+    """One instance resolved the cluster's public host, another the private link host: the
+    diagnosis names each, says the uri to use, and leaves public access on until all moved."""
+    old, old_ip = client_instance(world, moto_url)
+    new, new_ip = client_instance(world, moto_url, subnet="b")
+    query_logging(moto_url, world.vpc)
+    async with mcp_session(server_env) as s:
+        await link(s, world, zilliz_server, PORT)
+        public = zilliz_server.clusters[DIAG]["connectAddress"]
+        public_host = public.split("//")[1].rsplit(":", 1)[0]
+        write(moto_url, QUERIES, f"{world.vpc}_dns", [
+            query(world.vpc, old, old_ip, "NOERROR", ["52.12.34.56"]).replace(
+                f"{HOST}.", f"{public_host}."),
+            query(world.vpc, new, new_ip, "NOERROR", ["10.0.1.10"])])
+        report = await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=world.vpc,
+                               probe=False)
+        moved = by_check(report)["public_address"]
+        assert moved["status"] == "warn", moved
+        assert old in moved["detail"] and "52.12.34.56" in moved["detail"], moved
+        assert f"private link host was resolved by {new}" in moved["detail"], moved
+        private = zilliz_server.clusters[DIAG]["privateLinkAddress"]
+        assert f"uri to {private}" in moved["fix"] and public in moved["fix"], moved
+        assert "console" in moved["fix"]
