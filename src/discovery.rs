@@ -362,10 +362,10 @@ pub(crate) async fn list_instances(
         .as_deref()
         .map(RegionNames::parse)
         .transpose()?;
-    let group_id = request
+    let group = request
         .security_group_id
         .as_deref()
-        .map(|g| AwsId::SecurityGroup.check_field("security_group_id", g))
+        .map(|g| crate::validate::group_ref("security_group_id", g))
         .transpose()?;
     let name = request
         .name
@@ -375,6 +375,12 @@ pub(crate) async fn list_instances(
     let (cursor, limit) = (request.cursor.as_deref(), request.limit);
     crate::paging::parse(cursor, limit, INSTANCE_PAGE)?;
     let clients = app.aws.clients(region.as_ref()).await?;
+    let group_id = match &group {
+        Some(g) => {
+            Some(ec2::group_id_of(&clients.ec2, "security_group_id", g, Some(&vpc_id)).await?)
+        }
+        None => None,
+    };
     let (vpc, instances) = tokio::join!(
         ec2::vpc(&clients.ec2, &vpc_id, &clients.region),
         ec2::instances_of_vpc(&clients.ec2, &vpc_id, name.as_deref(), group_id.as_deref()),

@@ -85,7 +85,8 @@ pub(crate) struct ListInstancesRequest {
     /// characters, as in `orders-*`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) name: Option<String>,
-    /// Only instances in this security group, such as `sg-0123456789abcdef0`.
+    /// Only instances in this security group: its id, such as `sg-0123456789abcdef0`, or its
+    /// Name tag (or GroupName) in the VPC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) security_group_id: Option<String>,
     /// `next_cursor` from the previous page; omit for the first page.
@@ -231,9 +232,11 @@ pub(crate) struct DnsRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AccessRequest {
-    /// The security group of the VPC endpoint.
+    /// The security group of the VPC endpoint: its id, or its Name tag (or GroupName) where
+    /// one group has it.
     pub(crate) endpoint_security_group_id: String,
-    /// The clients' security group (or give source_cidr).
+    /// The clients' security group, by id or by its Name tag (or GroupName), such as
+    /// `orders-app` (or give source_cidr).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) source_security_group_id: Option<String>,
     /// The clients' network, such as `10.0.0.0/16` (or give source_security_group_id).

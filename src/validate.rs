@@ -144,6 +144,54 @@ pub(crate) fn tag_value(field: &'static str, value: &str) -> Result<String, Erro
     }
 }
 
+/// A security group as a person names it: its id, or its `Name` tag (or `GroupName`), as the
+/// EC2 console shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum GroupRef {
+    Id(String),
+    Name(String),
+}
+
+/// `sg-…` is checked as an id; anything else is a name (found by `ec2::group_named`).
+pub(crate) fn group_ref(field: &'static str, value: &str) -> Result<GroupRef, Error> {
+    if value.starts_with("sg-") {
+        AwsId::SecurityGroup
+            .check_field(field, value)
+            .map(GroupRef::Id)
+    } else if name_like(value) && !id_of_another_kind(value) {
+        Ok(GroupRef::Name(value.to_string()))
+    } else {
+        Err(Error::invalid(
+            field,
+            value,
+            "a security group id (`sg-…`) or its exact Name tag or GroupName: 1 to 255 letters, \
+             digits, spaces and + - = . _ : / @ (AWS's tag characters)",
+        ))
+    }
+}
+
+/// AWS's tag characters (letters and digits of any script, spaces, `+ - = . _ : / @`).
+fn name_like(value: &str) -> bool {
+    let length = value.chars().count();
+    (1..=255).contains(&length)
+        && value
+            .chars()
+            .all(|c| c.is_alphanumeric() || " +-=._:/@".contains(c))
+}
+
+/// `vpc-0123…`, `subnet-…`: an id, of the wrong kind for a group.
+fn id_of_another_kind(value: &str) -> bool {
+    [
+        "vpc-", "subnet-", "vpce-", "i-", "pcx-", "tgw-", "eni-", "rtb-", "acl-",
+    ]
+    .iter()
+    .any(|prefix| {
+        value.strip_prefix(prefix).is_some_and(|rest| {
+            (8..=17).contains(&rest.len()) && rest.chars().all(|c| c.is_ascii_hexdigit())
+        })
+    })
+}
+
 /// A TCP port, 1 to 65535.
 pub(crate) fn port(value: i64) -> Result<u16, Error> {
     u16::try_from(value)
@@ -172,6 +220,31 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_group_is_an_id_or_a_name_of_tag_characters() {
+        let f = "source_security_group_id";
+        assert_eq!(
+            group_ref(f, "sg-0123456789abcdef0").unwrap(),
+            GroupRef::Id("sg-0123456789abcdef0".into())
+        );
+        assert!(group_ref(f, "sg-nothex").is_err());
+        for name in ["orders-app", "Orders App", "team/orders@prod", "注文アプリ"] {
+            assert_eq!(group_ref(f, name).unwrap(), GroupRef::Name(name.into()));
+        }
+        for bad in [
+            "",
+            "; rm -rf / #",
+            "$(reboot)",
+            "a*",
+            "vpc-0123456789abcdef0",
+            "\u{202e}x",
+        ] {
+            let err = group_ref(f, bad).unwrap_err();
+            assert!(err.to_string().contains(f), "{bad}: {err}");
+        }
+        assert!(group_ref(f, &"a".repeat(256)).is_err());
+    }
 
     #[test]
     fn aws_ids_need_their_prefix_and_8_or_17_hex_digits() {

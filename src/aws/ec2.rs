@@ -10,6 +10,7 @@ use super::{name_tag, sdk_error};
 use crate::change::WritePermit;
 use crate::error::Error;
 use crate::region::RegionNames;
+use crate::validate::GroupRef;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Vpc {
@@ -511,6 +512,58 @@ pub(crate) async fn security_groups(
             tags: tag_pairs(g.tags()),
         })
         .collect())
+}
+
+/// The id of the group a person named: as given where it is an id; else the one group whose
+/// `Name` tag, or failing that whose `GroupName`, is the name (in `vpc_id` where known). Both
+/// are asked at once; none, or several, is an error that names them.
+pub(crate) async fn group_id_of(
+    ec2: &Client,
+    field: &str,
+    group: &GroupRef,
+    vpc_id: Option<&str>,
+) -> Result<String, Error> {
+    let name = match group {
+        GroupRef::Id(id) => return Ok(id.clone()),
+        GroupRef::Name(name) => name,
+    };
+    let by = |key: &str| {
+        let mut filters = vec![Filter::builder().name(key).values(name).build()];
+        filters.extend(vpc_id.map(|v| Filter::builder().name("vpc-id").values(v).build()));
+        security_groups(ec2, &[], filters)
+    };
+    let (tagged, named) = tokio::join!(by("tag:Name"), by("group-name"));
+    one_group(field, name, vpc_id, &tagged?, &named?)
+}
+
+/// The one group a name means: by `Name` tag first (what the console shows), else by
+/// `GroupName`.
+fn one_group(
+    field: &str,
+    name: &str,
+    vpc_id: Option<&str>,
+    tagged: &[SecurityGroup],
+    named: &[SecurityGroup],
+) -> Result<String, Error> {
+    let found = if tagged.is_empty() { named } else { tagged };
+    match found {
+        [one] => Ok(one.id.clone()),
+        [] => Err(Error::not_found(
+            format!(
+                "security group named `{name}` (Name tag or GroupName){}",
+                vpc_id.map(|v| format!(" in {v}")).unwrap_or_default()
+            ),
+            format!("Check {field}: list_security_groups shows each group's name and Name tag"),
+        )),
+        many => Err(Error::Conflict(format!(
+            "{field} `{name}` names {} groups: {}; pass the id",
+            many.len(),
+            many.iter()
+                .map(|g| format!("{} ({})", g.id, g.vpc_id.as_deref().unwrap_or("no VPC")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
 }
 
 fn tag_specification(
@@ -1234,6 +1287,44 @@ const SPECULATIVE_PREFIX_LISTS: usize = 20;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn named_group(id: &str, vpc: &str) -> SecurityGroup {
+        SecurityGroup {
+            id: id.into(),
+            name: "app".into(),
+            description: String::new(),
+            vpc_id: Some(vpc.into()),
+            inbound: vec![],
+            outbound: vec![],
+            tags: vec![],
+        }
+    }
+
+    #[test]
+    fn a_name_means_one_group_by_its_name_tag_first_then_its_group_name() {
+        let a = named_group("sg-a", "vpc-1");
+        let b = named_group("sg-b", "vpc-2");
+        let field = "source_security_group_id";
+        // The Name tag wins over another group's GroupName.
+        let tagged = [a.clone()];
+        assert_eq!(
+            one_group(field, "orders-app", None, &tagged, std::slice::from_ref(&b)).unwrap(),
+            "sg-a"
+        );
+        assert_eq!(
+            one_group(field, "app", None, &[], std::slice::from_ref(&b)).unwrap(),
+            "sg-b"
+        );
+        let none = one_group(field, "orders-app", Some("vpc-1"), &[], &[]).unwrap_err();
+        assert!(none.to_string().contains("`orders-app`") && none.to_string().contains("vpc-1"));
+        let many = one_group(field, "app", None, &[], &[a, b]).unwrap_err();
+        let text = many.to_string();
+        assert!(
+            text.contains("sg-a (vpc-1)") && text.contains("sg-b (vpc-2)"),
+            "{text}"
+        );
+        assert!(text.contains("pass the id"), "{text}");
+    }
 
     #[test]
     fn the_regional_entry_is_told_by_shape_not_position() {

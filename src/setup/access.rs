@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::region::RegionNames;
 use crate::request::AccessRequest;
 use crate::summary::Summary;
-use crate::validate::{self, AwsId};
+use crate::validate::{self, GroupRef};
 
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(transform = applied_means)]
@@ -56,14 +56,18 @@ impl Summary for AccessOutput {
     }
 }
 
-/// Who connects: the clients' security group or their network, exactly one of them.
-fn source_of(request: &AccessRequest) -> Result<Peer, Error> {
+/// Who connects, as the person named it: the clients' security group (id or name) or their
+/// network, exactly one of them.
+enum Source {
+    Group(GroupRef),
+    Cidr(ipnet::IpNet),
+}
+
+fn source_of(request: &AccessRequest) -> Result<Source, Error> {
     Ok(
         match (&request.source_security_group_id, &request.source_cidr) {
-            (Some(sg), None) => {
-                Peer::Group(AwsId::SecurityGroup.check_field("source_security_group_id", sg)?)
-            }
-            (None, Some(cidr)) => Peer::Cidr(validate::cidr("source_cidr", cidr)?),
+            (Some(sg), None) => Source::Group(validate::group_ref("source_security_group_id", sg)?),
+            (None, Some(cidr)) => Source::Cidr(validate::cidr("source_cidr", cidr)?),
             (Some(_), Some(_)) => {
                 return Err(Error::invalid(
                     "source_cidr",
@@ -176,7 +180,7 @@ pub(crate) async fn allow_client_access(
     request: AccessRequest,
     consent: &Consent,
 ) -> Result<AccessOutput, Error> {
-    let group_id = AwsId::SecurityGroup.check_field(
+    let endpoint_group = validate::group_ref(
         "endpoint_security_group_id",
         &request.endpoint_security_group_id,
     )?;
@@ -197,6 +201,26 @@ pub(crate) async fn allow_client_access(
     let (region, ports, warnings) = ports_of(app, &cluster_ids, asked_port, asked_region).await?;
 
     let clients = app.aws.clients(Some(&region)).await?;
+    // Groups named by their Name tag (or GroupName) are found first, side by side.
+    let (group_id, source) = tokio::join!(
+        ec2::group_id_of(
+            &clients.ec2,
+            "endpoint_security_group_id",
+            &endpoint_group,
+            None
+        ),
+        async {
+            match source {
+                Source::Group(g) => {
+                    ec2::group_id_of(&clients.ec2, "source_security_group_id", &g, None)
+                        .await
+                        .map(Peer::Group)
+                }
+                Source::Cidr(c) => Ok(Peer::Cidr(c)),
+            }
+        },
+    );
+    let (group_id, source) = (group_id?, source?);
     let (group, identity) = tokio::join!(
         the_groups(&clients, &group_id, &source, &region),
         app.aws.identity(&region),

@@ -137,3 +137,41 @@ async def test_clusters_of_two_regions_are_refused_in_one_call(world, server_env
             "endpoint_security_group_id": "sg-0123456789abcdef0", "source_cidr": "10.0.0.0/16",
             "cluster_ids": [CLUSTER, other]})
         assert result.isError and other in result.content[0].text, result.content[0].text
+
+
+async def test_groups_are_found_by_their_name_tags(world, server_env):
+    """The person says `orders-app` (the group's Name tag, what the console shows): the rule is
+    made for that group, and its instances are listed by it; a name no group has, or that two
+    groups share, is refused naming it."""
+    ec2 = world.ec2
+    orders = ec2.create_security_group(
+        GroupName="app-7", Description="orders", VpcId=world.vpc, TagSpecifications=[{
+            "ResourceType": "security-group", "Tags": [{"Key": "Name", "Value": "orders-app"}]}]
+    )["GroupId"]
+    [instance] = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1,
+                                   SubnetId=world.subnets["a"],
+                                   SecurityGroupIds=[orders])["Instances"]
+    async with mcp_session(server_env) as s:
+        made = await link_for_group(s, world, orders)
+        endpoint_group = made["security_group_ids"][0]
+        listed = await call_ok(s, "list_instances", vpc_id=world.vpc,
+                               security_group_id="orders-app")
+        assert [i["instance_id"] for i in listed["instances"]] == [instance["InstanceId"]]
+        batch = group(ec2, world.vpc, "batch")
+        done = await call_ok(s, "allow_client_access", cluster_id=CLUSTER, confirm=True,
+                             endpoint_security_group_id=endpoint_group,
+                             source_security_group_id="batch")  # its GroupName
+        assert done["applied"] is True and batch in done["rule"]
+        assert inbound_ports(ec2, endpoint_group, batch) == [CLUSTER_PORT]
+        for name in ["../../etc/passwd", "vpc-ünïcödé0"]:
+            result = await s.call_tool("allow_client_access", {
+                "cluster_id": CLUSTER, "endpoint_security_group_id": endpoint_group,
+                "source_security_group_id": name})
+            assert result.isError and name in result.content[0].text, result.content[0].text
+        group(ec2, world.vpc, "twin-a")
+        ec2.create_tags(Resources=[group(ec2, world.vpc, "twin-b"), batch],
+                        Tags=[{"Key": "Name", "Value": "twin"}])
+        result = await s.call_tool("allow_client_access", {
+            "cluster_id": CLUSTER, "endpoint_security_group_id": endpoint_group,
+            "source_security_group_id": "twin"})
+        assert result.isError and "2 groups" in result.content[0].text, result.content[0].text

@@ -84,7 +84,7 @@ async def test_instances_page_completely_and_bad_filters_are_refused_by_name(wor
         assert len(seen) == whole["total"] >= 3
         assert "name" in await call_err(s, "list_instances", vpc_id=world.vpc, name="a\nb")
         assert "security_group_id" in await call_err(s, "list_instances", vpc_id=world.vpc,
-                                                      security_group_id="orders-app")
+                                                      security_group_id="orders;app")
         assert "limit" in await call_err(s, "list_instances", vpc_id=world.vpc, limit=0)
         # The server keeps serving.
         assert (await call_ok(s, "list_instances", vpc_id=world.vpc))["total"] == len(seen)
