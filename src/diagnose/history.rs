@@ -280,8 +280,9 @@ async fn managed_instances(
     Ok(ids
         .into_iter()
         .filter(|id| {
+            // The probe's own rule of where it can run, not a copy of it.
             managed.iter().any(|(m, info)| {
-                m == id && info.ping_status == "Online" && info.platform != "Windows"
+                m == id && remote::unmanaged(id, Some(info), &clients.region.aws_region).is_none()
             })
         })
         .collect())

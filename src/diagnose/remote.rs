@@ -382,7 +382,11 @@ fn proxy_finding(host: &str, settings: &[ProxySetting]) -> Finding {
 
 /// Why SSM cannot run the probe on an instance it does not manage (or cannot reach), with what
 /// makes it manageable.
-fn unmanaged(instance_id: &str, managed: Option<&ssm::Managed>, region: &str) -> Option<Error> {
+pub(super) fn unmanaged(
+    instance_id: &str,
+    managed: Option<&ssm::Managed>,
+    region: &str,
+) -> Option<Error> {
     let fix = format!(
         "make {instance_id} a managed instance: the SSM agent running (stock on Amazon Linux and \
          Ubuntu AMIs), an instance profile with the AWS managed policy AmazonSSMManagedInstanceCore, \
