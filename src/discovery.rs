@@ -17,7 +17,7 @@ use crate::request::{
     ListSubnetsRequest, ListVpcsRequest,
 };
 use crate::summary::Summary;
-use crate::validate::{self, AwsId};
+use crate::validate;
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct VpcList {
@@ -205,11 +205,12 @@ pub(crate) async fn list_subnets(
         request.cursor.as_deref(),
         request.limit,
     );
-    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
+    let vpc = crate::validate::vpc_ref("vpc_id", &request.vpc_id)?;
     let region = region.map(RegionNames::parse).transpose()?;
     // Refuse a bad cursor or limit before any call; the page is cut once the list is known.
     crate::paging::parse(cursor, limit, SUBNET_PAGE)?;
     let clients = app.aws.clients(region.as_ref()).await?;
+    let vpc_id = ec2::vpc_id_of(&clients.ec2, "vpc_id", &vpc, &clients.region).await?;
     let (vpc, subnets, zones) = tokio::join!(
         ec2::vpc(&clients.ec2, &vpc_id, &clients.region),
         ec2::subnets_of_vpc(&clients.ec2, &vpc_id),
@@ -356,7 +357,7 @@ pub(crate) async fn list_instances(
     app: &App,
     request: &ListInstancesRequest,
 ) -> Result<InstancePage, Error> {
-    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
+    let vpc = crate::validate::vpc_ref("vpc_id", &request.vpc_id)?;
     let region = request
         .region
         .as_deref()
@@ -375,6 +376,7 @@ pub(crate) async fn list_instances(
     let (cursor, limit) = (request.cursor.as_deref(), request.limit);
     crate::paging::parse(cursor, limit, INSTANCE_PAGE)?;
     let clients = app.aws.clients(region.as_ref()).await?;
+    let vpc_id = ec2::vpc_id_of(&clients.ec2, "vpc_id", &vpc, &clients.region).await?;
     let group_id = match &group {
         Some(g) => {
             Some(ec2::group_id_of(&clients.ec2, "security_group_id", g, Some(&vpc_id)).await?)
@@ -528,10 +530,11 @@ pub(crate) async fn list_security_groups(
         request.cursor.as_deref(),
         request.limit,
     );
-    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
+    let vpc = crate::validate::vpc_ref("vpc_id", &request.vpc_id)?;
     let region = region.map(RegionNames::parse).transpose()?;
     crate::paging::parse(cursor, limit, SECURITY_GROUP_PAGE)?;
     let clients = app.aws.clients(region.as_ref()).await?;
+    let vpc_id = ec2::vpc_id_of(&clients.ec2, "vpc_id", &vpc, &clients.region).await?;
     let (vpc, groups) = tokio::join!(
         ec2::vpc(&clients.ec2, &vpc_id, &clients.region),
         ec2::security_groups_of_vpc(&clients.ec2, &vpc_id),

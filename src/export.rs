@@ -22,12 +22,13 @@ use crate::region::RegionNames;
 use crate::request::ExportRequest;
 use crate::riders::{self, Ride};
 use crate::summary::Summary;
-use crate::validate::{self, AwsId};
+use crate::validate::{self, NamedRef};
 
 /// Everything the export is written from.
 #[derive(Debug, Clone)]
 struct ExportFacts {
     project_id: String,
+    vpc_id: String,
     region: RegionNames,
     account_id: String,
     whitelist_required: bool,
@@ -100,8 +101,9 @@ pub(crate) async fn export_terraform(
     request: &ExportRequest,
 ) -> Result<ExportOutput, Error> {
     let cluster_id = validate::cluster_id(&request.cluster_id)?;
-    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
-    let facts = gather(app, &cluster_id, &vpc_id).await?;
+    let vpc = validate::vpc_ref("vpc_id", &request.vpc_id)?;
+    let facts = gather(app, &cluster_id, &vpc).await?;
+    let vpc_id = facts.vpc_id.clone();
     let (hcl, resources, left_out) = render(&facts, &vpc_id)?;
     Ok(ExportOutput {
         hcl,
@@ -116,11 +118,13 @@ pub(crate) async fn export_terraform(
 
 /// Three rounds: the cluster; the service, the VPC's endpoints and zones, the registrations
 /// and who acts; the endpoint's groups and the zone read whole.
-async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Result<ExportFacts, Error> {
+async fn gather(app: &App, cluster_id: &str, vpc: &NamedRef) -> Result<ExportFacts, Error> {
     let target = cluster::read(app, cluster_id).await?;
     let region = target.region.clone();
     let host = target.require_address()?.host.clone();
     let clients = app.aws.clients(Some(&region)).await?;
+    let vpc_id = ec2::vpc_id_of(&clients.ec2, "vpc_id", vpc, &region).await?;
+    let vpc_id = vpc_id.as_str();
     let (service, vpc, endpoints, zones, registrations, identity, riding) = tokio::join!(
         crate::service::zilliz_endpoint_service(app, &region),
         ec2::vpc(&clients.ec2, vpc_id, &region),
@@ -191,6 +195,7 @@ async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Result<ExportFacts
     });
     Ok(ExportFacts {
         project_id: target.project_id.clone(),
+        vpc_id: vpc_id.to_string(),
         region,
         account_id: identity.account_id,
         whitelist_required: service.whitelist_required,
@@ -714,6 +719,7 @@ mod tests {
         group.tags = endpoint.tags.clone();
         ExportFacts {
             project_id: "proj-1".into(),
+            vpc_id: "vpc-1".into(),
             region: RegionNames::parse("us-west-2").unwrap(),
             account_id: "123456789012".into(),
             whitelist_required: true,

@@ -34,7 +34,7 @@ pub(crate) struct ListVpcsRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListSubnetsRequest {
-    /// The VPC, such as `vpc-0123456789abcdef0`.
+    /// The VPC: its id, such as `vpc-0123456789abcdef0`, or its `Name` tag.
     pub(crate) vpc_id: String,
     /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,7 +55,7 @@ pub(crate) struct ListSubnetsRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListSecurityGroupsRequest {
-    /// The VPC, such as `vpc-0123456789abcdef0`.
+    /// The VPC: its id, such as `vpc-0123456789abcdef0`, or its `Name` tag.
     pub(crate) vpc_id: String,
     /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,7 +76,7 @@ pub(crate) struct ListSecurityGroupsRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListInstancesRequest {
-    /// The VPC, such as `vpc-0123456789abcdef0`.
+    /// The VPC: its id, such as `vpc-0123456789abcdef0`, or its `Name` tag.
     pub(crate) vpc_id: String,
     /// AWS region, `us-west-2` or `aws-us-west-2`; default: the server's configured region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,7 +132,7 @@ pub(crate) struct EndpointServiceRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreateEndpointRequest {
-    /// The VPC the application runs in.
+    /// The VPC the application runs in (its id, or its `Name` tag).
     pub(crate) vpc_id: String,
     /// Subnets of that VPC for the endpoint, one per availability zone; subnets in zones the
     /// service does not offer are left out with a warning.
@@ -213,7 +213,7 @@ pub(crate) struct WaitRequest {
 pub(crate) struct DnsRequest {
     /// The Zilliz cluster; its private link host names the zone.
     pub(crate) cluster_id: String,
-    /// The VPC whose clients should resolve the private link.
+    /// The VPC whose clients should resolve the private link (its id, or its `Name` tag).
     pub(crate) vpc_id: String,
     /// The endpoint to point at; default: the VPC's one endpoint to Zilliz's service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -274,18 +274,20 @@ pub(crate) struct StatusRequest {
     pub(crate) cluster_id: String,
     /// The VPC whose setup is judged: the application's, or, where the application runs in
     /// another VPC (peering, a transit gateway), the endpoint's (then give client_vpc_id).
+    /// Its id, or its `Name` tag.
     pub(crate) vpc_id: String,
     /// Optional, the client the `security_group` step is judged for (as the diagnosis takes
     /// it): the application's instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) client_instance_id: Option<String>,
-    /// Or the application's security group.
+    /// Or the application's security group: its id, or its `Name` tag (or GroupName).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) client_security_group_id: Option<String>,
     /// Or the application's address or network, such as `10.0.3.7` or `10.0.3.0/24`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) client_cidr: Option<String>,
-    /// Or the application's own VPC, where it is not vpc_id (peering or a transit gateway).
+    /// Or the application's own VPC, where it is not vpc_id (peering or a transit gateway):
+    /// its id, or its `Name` tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) client_vpc_id: Option<String>,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
@@ -338,11 +340,12 @@ pub(crate) struct DiagnoseRequest {
     #[arg(
         long,
         value_name = "ID",
-        help = "The VPC the application runs in (on an EC2 instance, the instance's own by default)"
+        help = "The VPC the application runs in, by id or Name tag (on an EC2 instance, the instance's own by default)"
     )]
     pub(crate) vpc_id: Option<String>,
     /// The VPC the application runs in when it is not the endpoint's (peering or a transit
-    /// gateway): its zone and routes are checked, and its CIDR is the client's by default.
+    /// gateway), by id or `Name` tag: its zone and routes are checked, and its CIDR is the
+    /// client's by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(long, value_name = "ID")]
     pub(crate) client_vpc_id: Option<String>,
@@ -354,7 +357,7 @@ pub(crate) struct DiagnoseRequest {
         help = "The client instance (its address, subnet and groups are read); on an EC2 instance, the instance itself by default"
     )]
     pub(crate) client_instance_id: Option<String>,
-    /// Or the client's security group.
+    /// Or the client's security group, by id or `Name` tag (or GroupName).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(long, value_name = "ID")]
     pub(crate) client_security_group_id: Option<String>,
@@ -408,7 +411,7 @@ pub(crate) struct DiagnoseRequest {
 pub(crate) struct RemoveRequest {
     /// The Zilliz cluster whose private link to remove.
     pub(crate) cluster_id: String,
-    /// The VPC to remove it from.
+    /// The VPC to remove it from (its id, or its `Name` tag).
     pub(crate) vpc_id: String,
     /// False (default): the VPC endpoint, its Zilliz registration and its security group stay
     /// while another cluster of the project reaches the endpoint (a private link serves every
@@ -462,7 +465,7 @@ pub(crate) struct ExportRequest {
     /// The Zilliz cluster whose private link to export.
     #[arg(long, value_name = "ID")]
     pub(crate) cluster_id: String,
-    /// The VPC it serves.
+    /// The VPC it serves (its id, or its `Name` tag).
     #[arg(long, value_name = "ID")]
     pub(crate) vpc_id: String,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets

@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::app::App;
+use crate::aws::ec2;
 use crate::cluster;
 use crate::diagnose;
 use crate::error::{Error, FailedRead};
@@ -16,7 +17,7 @@ use crate::facts::{self, Facts};
 use crate::request::StatusRequest;
 use crate::request::ToolCall;
 use crate::summary::Summary;
-use crate::validate::{self, AwsId};
+use crate::validate::{self, NamedRef};
 use crate::verdict::{self, ClientView, Level, Remedy, SetupStep};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -214,11 +215,19 @@ pub(crate) async fn get_setup_status(
     request: &StatusRequest,
 ) -> Result<SetupStatus, Error> {
     let cluster_id = validate::cluster_id(&request.cluster_id)?;
-    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
+    let vpc = validate::vpc_ref("vpc_id", &request.vpc_id)?;
     let asked_client = diagnose::client::check(&cluster_id, &request.client())?;
     // Round 1: the cluster; then the facts, and the client beside them.
     let target = cluster::read(app, &cluster_id).await;
-    let (facts, client) = match (&asked_client, target) {
+    let vpc_id = match (&vpc, &target) {
+        (NamedRef::Name(_), Ok(t)) => {
+            let clients = app.aws.clients(Some(&t.region)).await?;
+            ec2::vpc_id_of(&clients.ec2, "vpc_id", &vpc, &t.region).await?
+        }
+        // Without the cluster the steps stop at it, and the VPC is only named.
+        _ => vpc.as_given().to_string(),
+    };
+    let (facts, client) = match (asked_client, target) {
         (Some(asked), Ok(t)) => {
             let (facts, client) = tokio::join!(
                 Box::pin(facts::gather_from(app, &cluster_id, Ok(t.clone()), &vpc_id)),

@@ -144,28 +144,53 @@ pub(crate) fn tag_value(field: &'static str, value: &str) -> Result<String, Erro
     }
 }
 
-/// A security group as a person names it: its id, or its `Name` tag (or `GroupName`), as the
-/// EC2 console shows it.
+/// A VPC or a security group as a person names it: its id, or its `Name` tag (for a group,
+/// or its `GroupName`), as the EC2 console shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum GroupRef {
+pub(crate) enum NamedRef {
     Id(String),
     Name(String),
 }
 
-/// `sg-…` is checked as an id; anything else is a name (found by `ec2::group_named`).
-pub(crate) fn group_ref(field: &'static str, value: &str) -> Result<GroupRef, Error> {
-    if value.starts_with("sg-") {
-        AwsId::SecurityGroup
-            .check_field(field, value)
-            .map(GroupRef::Id)
+impl NamedRef {
+    /// The value as the person gave it, for an answer made before it could be looked up.
+    pub(crate) fn as_given(&self) -> &str {
+        match self {
+            Self::Id(v) | Self::Name(v) => v,
+        }
+    }
+}
+
+/// `sg-…` is checked as an id; anything else is a name (found by `ec2::group_id_of`).
+pub(crate) fn group_ref(field: &'static str, value: &str) -> Result<NamedRef, Error> {
+    named_ref(AwsId::SecurityGroup, field, value)
+}
+
+/// `vpc-…` is checked as an id; anything else is a `Name` tag (found by `ec2::vpc_id_of`).
+pub(crate) fn vpc_ref(field: &'static str, value: &str) -> Result<NamedRef, Error> {
+    named_ref(AwsId::Vpc, field, value)
+}
+
+fn named_ref(kind: AwsId, field: &'static str, value: &str) -> Result<NamedRef, Error> {
+    let value = value.trim();
+    if value.starts_with(&format!("{}-", kind.prefix())) {
+        kind.check_field(field, value).map(NamedRef::Id)
     } else if name_like(value) && !id_of_another_kind(value) {
-        Ok(GroupRef::Name(value.to_string()))
+        Ok(NamedRef::Name(value.to_string()))
     } else {
+        let what = match kind {
+            AwsId::SecurityGroup => {
+                "a security group id (`sg-…`) or its exact Name tag or GroupName"
+            }
+            _ => "a VPC id (`vpc-…`) or its exact Name tag",
+        };
         Err(Error::invalid(
             field,
             value,
-            "a security group id (`sg-…`) or its exact Name tag or GroupName: 1 to 255 letters, \
-             digits, spaces and + - = . _ : / @ (AWS's tag characters)",
+            format!(
+                "{what}: 1 to 255 letters, digits, spaces and + - = . _ : / @ (AWS's tag \
+                 characters)"
+            ),
         ))
     }
 }
@@ -179,10 +204,11 @@ fn name_like(value: &str) -> bool {
             .all(|c| c.is_alphanumeric() || " +-=._:/@".contains(c))
 }
 
-/// `vpc-0123…`, `subnet-…`: an id, of the wrong kind for a group.
+/// `vpc-0123…`, `subnet-…`: an id, of another kind than the one asked for (its own kind's
+/// prefix is checked as an id before this).
 fn id_of_another_kind(value: &str) -> bool {
     [
-        "vpc-", "subnet-", "vpce-", "i-", "pcx-", "tgw-", "eni-", "rtb-", "acl-",
+        "vpc-", "sg-", "subnet-", "vpce-", "i-", "pcx-", "tgw-", "eni-", "rtb-", "acl-",
     ]
     .iter()
     .any(|prefix| {
@@ -226,11 +252,11 @@ mod tests {
         let f = "source_security_group_id";
         assert_eq!(
             group_ref(f, "sg-0123456789abcdef0").unwrap(),
-            GroupRef::Id("sg-0123456789abcdef0".into())
+            NamedRef::Id("sg-0123456789abcdef0".into())
         );
         assert!(group_ref(f, "sg-nothex").is_err());
         for name in ["orders-app", "Orders App", "team/orders@prod", "注文アプリ"] {
-            assert_eq!(group_ref(f, name).unwrap(), GroupRef::Name(name.into()));
+            assert_eq!(group_ref(f, name).unwrap(), NamedRef::Name(name.into()));
         }
         for bad in [
             "",
@@ -244,6 +270,24 @@ mod tests {
             assert!(err.to_string().contains(f), "{bad}: {err}");
         }
         assert!(group_ref(f, &"a".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn a_vpc_is_an_id_or_its_name_tag_and_never_another_kind_of_id() {
+        let f = "vpc_id";
+        assert_eq!(
+            vpc_ref(f, " vpc-0123456789abcdef0 ").unwrap(),
+            NamedRef::Id("vpc-0123456789abcdef0".into())
+        );
+        assert!(vpc_ref(f, "vpc-nothex").is_err());
+        assert_eq!(
+            vpc_ref(f, "orders-prod").unwrap(),
+            NamedRef::Name("orders-prod".into())
+        );
+        for bad in ["sg-0123456789abcdef0", "subnet-0123456789abcdef0", "a*", ""] {
+            let err = vpc_ref(f, bad).unwrap_err().to_string();
+            assert!(err.contains(f) && err.contains("VPC id"), "{bad}: {err}");
+        }
     }
 
     #[test]

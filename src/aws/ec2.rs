@@ -10,7 +10,7 @@ use super::{name_tag, sdk_error};
 use crate::change::WritePermit;
 use crate::error::Error;
 use crate::region::RegionNames;
-use crate::validate::GroupRef;
+use crate::validate::NamedRef;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Vpc {
@@ -520,12 +520,12 @@ pub(crate) async fn security_groups(
 pub(crate) async fn group_id_of(
     ec2: &Client,
     field: &str,
-    group: &GroupRef,
+    group: &NamedRef,
     vpc_id: Option<&str>,
 ) -> Result<String, Error> {
     let name = match group {
-        GroupRef::Id(id) => return Ok(id.clone()),
-        GroupRef::Name(name) => name,
+        NamedRef::Id(id) => return Ok(id.clone()),
+        NamedRef::Name(name) => name,
     };
     let by = |key: &str| {
         let mut filters = vec![Filter::builder().name(key).values(name).build()];
@@ -534,6 +534,49 @@ pub(crate) async fn group_id_of(
     };
     let (tagged, named) = tokio::join!(by("tag:Name"), by("group-name"));
     one_group(field, name, vpc_id, &tagged?, &named?)
+}
+
+/// The id of the VPC a person named: as given where it is an id; else the one VPC of the
+/// region whose `Name` tag is the name (none, or several, is an error that names them).
+pub(crate) async fn vpc_id_of(
+    ec2: &Client,
+    field: &str,
+    vpc: &NamedRef,
+    region: &RegionNames,
+) -> Result<String, Error> {
+    let name = match vpc {
+        NamedRef::Id(id) => return Ok(id.clone()),
+        NamedRef::Name(name) => name,
+    };
+    let tagged: Vec<aws_sdk_ec2::types::Vpc> = ec2
+        .describe_vpcs()
+        .filters(Filter::builder().name("tag:Name").values(name).build())
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| vpc_error(e, &[], region))?;
+    let ids: Vec<&str> = tagged.iter().filter_map(|v| v.vpc_id()).collect();
+    one_vpc(field, name, &ids, region)
+}
+
+fn one_vpc(field: &str, name: &str, ids: &[&str], region: &RegionNames) -> Result<String, Error> {
+    match ids {
+        [one] => Ok(one.to_string()),
+        [] => Err(Error::not_found(
+            format!("VPC named `{name}` (Name tag) in {}", region.aws_region),
+            format!(
+                "Check {field}: list_vpcs shows this region's VPCs with their Name tags; pass \
+                 `region` if the VPC is in another one"
+            ),
+        )),
+        many => Err(Error::Conflict(format!(
+            "{field} `{name}` names {} VPCs: {}; pass the id",
+            many.len(),
+            many.join(", ")
+        ))),
+    }
 }
 
 /// The one group a name means: by `Name` tag first (what the console shows), else by
@@ -1298,6 +1341,29 @@ mod tests {
             outbound: vec![],
             tags: vec![],
         }
+    }
+
+    #[test]
+    fn a_vpc_name_means_the_one_vpc_of_the_region_tagged_with_it() {
+        let region = RegionNames::from_aws("us-west-2");
+        assert_eq!(
+            one_vpc("vpc_id", "orders", &["vpc-1"], &region).unwrap(),
+            "vpc-1"
+        );
+        let none = one_vpc("vpc_id", "orders", &[], &region)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            none.contains("`orders`") && none.contains("us-west-2"),
+            "{none}"
+        );
+        let many = one_vpc("vpc_id", "orders", &["vpc-1", "vpc-2"], &region)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            many.contains("vpc-1, vpc-2") && many.contains("pass the id"),
+            "{many}"
+        );
     }
 
     #[test]

@@ -8,21 +8,26 @@ use ipnet::IpNet;
 
 use super::DEFAULT_PROBE_TIMEOUT;
 use crate::address::{PrivateLinkAddress, ProbeTarget};
+use crate::app::App;
+use crate::aws::ec2;
 use crate::aws::imds::Machine;
 use crate::error::Error;
+use crate::region::RegionNames;
 use crate::request::DiagnoseRequest;
-use crate::validate::{self, AwsId};
+use crate::validate::{self, AwsId, NamedRef};
 
-/// The diagnosis's arguments, checked, with the defaults filled in.
+/// The diagnosis's arguments, checked, with the defaults filled in. The VPCs and the group
+/// are as the person named them (`NamedRef`: an id or a `Name` tag) until [`CheckedRequest::
+/// resolve`] finds their ids in the cluster's region; the judges see only ids.
 #[derive(Debug)]
-pub(super) struct CheckedRequest {
+pub(super) struct CheckedRequest<Named = String> {
     pub(super) cluster_id: Option<String>,
     pub(super) address: Option<PrivateLinkAddress>,
-    pub(super) vpc_id: Option<String>,
+    pub(super) vpc_id: Option<Named>,
     pub(super) instance_id: Option<String>,
-    pub(super) client_group: Option<String>,
+    pub(super) client_group: Option<Named>,
     pub(super) client_network: Option<IpNet>,
-    pub(super) client_vpc: Option<String>,
+    pub(super) client_vpc: Option<Named>,
     pub(super) probe: bool,
     pub(super) dns_server: Option<SocketAddr>,
     pub(super) probe_timeout: Duration,
@@ -31,7 +36,82 @@ pub(super) struct CheckedRequest {
     pub(super) machine: Option<Machine>,
 }
 
-impl CheckedRequest {
+impl CheckedRequest<NamedRef> {
+    /// The ids of the VPCs and the group named by their `Name` tags, looked up side by side
+    /// in the cluster's region (no call where all are ids); without that region they stay as
+    /// given, for answers that only name them.
+    pub(super) async fn resolve(
+        self,
+        app: &App,
+        region: Option<&RegionNames>,
+    ) -> Result<CheckedRequest, Error> {
+        let named = [&self.vpc_id, &self.client_vpc, &self.client_group]
+            .into_iter()
+            .any(|r| matches!(r, Some(NamedRef::Name(_))));
+        let (Some(region), true) = (region, named) else {
+            let given = |r: &Option<NamedRef>| r.as_ref().map(|r| r.as_given().to_string());
+            let (vpc_id, group, client_vpc) = (
+                given(&self.vpc_id),
+                given(&self.client_group),
+                given(&self.client_vpc),
+            );
+            return Ok(self.with(vpc_id, group, client_vpc));
+        };
+        let clients = app.aws.clients(Some(region)).await?;
+        let (ec2c, region) = (&clients.ec2, &clients.region);
+        let vpc = |field, r: Option<NamedRef>| async move {
+            match r {
+                Some(r) => ec2::vpc_id_of(ec2c, field, &r, region).await.map(Some),
+                None => Ok(None),
+            }
+        };
+        // A group named in the client's VPC is looked for there; else in any VPC.
+        let group_vpc = match &self.client_vpc {
+            Some(NamedRef::Id(id)) => Some(id.clone()),
+            _ => None,
+        };
+        let group = async {
+            match &self.client_group {
+                Some(g) => {
+                    ec2::group_id_of(ec2c, "client_security_group_id", g, group_vpc.as_deref())
+                        .await
+                        .map(Some)
+                }
+                None => Ok(None),
+            }
+        };
+        let (vpc_id, client_vpc, client_group) = tokio::join!(
+            vpc("vpc_id", self.vpc_id.clone()),
+            vpc("client_vpc_id", self.client_vpc.clone()),
+            group,
+        );
+        Ok(self.with(vpc_id?, client_group?, client_vpc?))
+    }
+
+    fn with(
+        self,
+        vpc_id: Option<String>,
+        client_group: Option<String>,
+        client_vpc: Option<String>,
+    ) -> CheckedRequest {
+        CheckedRequest {
+            cluster_id: self.cluster_id,
+            address: self.address,
+            vpc_id,
+            instance_id: self.instance_id,
+            client_group,
+            client_network: self.client_network,
+            client_vpc,
+            probe: self.probe,
+            dns_server: self.dns_server,
+            probe_timeout: self.probe_timeout,
+            log_minutes: self.log_minutes,
+            machine: self.machine,
+        }
+    }
+}
+
+impl<Named> CheckedRequest<Named> {
     /// The client is given by its address alone: it may be in another VPC of the region, or
     /// outside them all (on premises).
     pub(super) fn address_only(&self) -> bool {
@@ -44,7 +124,7 @@ impl CheckedRequest {
 pub(super) fn check(
     r: &DiagnoseRequest,
     default_dns_server: Option<SocketAddr>,
-) -> Result<CheckedRequest, Error> {
+) -> Result<CheckedRequest<NamedRef>, Error> {
     let target = ProbeTarget::parse(r.cluster_id.as_deref(), r.address.as_deref())?;
     let (cluster_id, address) = (
         target.cluster_id().map(str::to_string),
@@ -100,9 +180,9 @@ pub(super) fn check(
         vpc_id: r
             .vpc_id
             .as_deref()
-            .map(|v| AwsId::Vpc.check(v))
+            .map(|v| validate::vpc_ref("vpc_id", v))
             .transpose()?
-            .or_else(|| machine.as_ref().map(|m| m.vpc_id.clone())),
+            .or_else(|| machine.as_ref().map(|m| NamedRef::Id(m.vpc_id.clone()))),
         instance_id: r
             .client_instance_id
             .as_deref()
@@ -112,12 +192,12 @@ pub(super) fn check(
         client_group: r
             .client_security_group_id
             .as_deref()
-            .map(|g| AwsId::SecurityGroup.check_field("client_security_group_id", g))
+            .map(|g| validate::group_ref("client_security_group_id", g))
             .transpose()?,
         client_vpc: r
             .client_vpc_id
             .as_deref()
-            .map(|v| AwsId::Vpc.check_field("client_vpc_id", v))
+            .map(|v| validate::vpc_ref("client_vpc_id", v))
             .transpose()?,
         client_network: r
             .client_cidr
@@ -220,12 +300,20 @@ mod tests {
             vpc_id: "vpc-0123456789abcdef0".into(),
         });
         let checked = check(&r, None).unwrap();
-        assert_eq!(checked.vpc_id.as_deref(), Some("vpc-0123456789abcdef0"));
+        assert_eq!(
+            checked.vpc_id,
+            Some(NamedRef::Id("vpc-0123456789abcdef0".into()))
+        );
         assert_eq!(checked.instance_id.as_deref(), Some("i-0123456789abcdef0"));
         r.vpc_id = Some("vpc-0fedcba9876543210".into());
         assert_eq!(
-            check(&r, None).unwrap().vpc_id.as_deref(),
-            Some("vpc-0fedcba9876543210")
+            check(&r, None).unwrap().vpc_id,
+            Some(NamedRef::Id("vpc-0fedcba9876543210".into()))
+        );
+        r.vpc_id = Some("orders".into());
+        assert_eq!(
+            check(&r, None).unwrap().vpc_id,
+            Some(NamedRef::Name("orders".into()))
         );
     }
 

@@ -13,11 +13,12 @@ use crate::cluster::AwsCluster;
 use crate::error::Error;
 use crate::facts::Facts;
 use crate::request::{ClientArguments, DiagnoseRequest};
+use crate::validate::NamedRef;
 use crate::verdict::ClientView;
 
 /// The client a call names, its arguments checked.
 #[derive(Debug)]
-pub(crate) struct AskedClient(CheckedRequest);
+pub(crate) struct AskedClient(CheckedRequest<NamedRef>);
 
 /// The client's arguments, checked before any call; `None` where none was given.
 pub(crate) fn check(
@@ -53,10 +54,11 @@ pub(crate) async fn read(
     app: &App,
     t: &AwsCluster,
     vpc_id: &str,
-    AskedClient(c): &AskedClient,
+    AskedClient(c): AskedClient,
 ) -> Result<ClientReads, Error> {
+    let c = c.resolve(app, Some(&t.region)).await?;
     let clients = app.aws.clients(Some(&t.region)).await?;
-    let (known, peerings) = tokio::join!(gather::client(&clients, c, vpc_id, &t.region), async {
+    let (known, peerings) = tokio::join!(gather::client(&clients, &c, vpc_id, &t.region), async {
         match c.client_vpc {
             Some(_) => ec2::peering_connections_of_vpc(&clients.ec2, vpc_id).await,
             None => Ok(Vec::new()),

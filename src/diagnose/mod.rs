@@ -200,6 +200,7 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
         ));
     }
     let region = known.as_ref().map(|t| t.region.clone());
+    let c = c.resolve(app, region.as_ref()).await?;
     let link = c
         .address
         .clone()

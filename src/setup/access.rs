@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::region::RegionNames;
 use crate::request::AccessRequest;
 use crate::summary::Summary;
-use crate::validate::{self, GroupRef};
+use crate::validate::{self, NamedRef};
 
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(transform = applied_means)]
@@ -59,7 +59,7 @@ impl Summary for AccessOutput {
 /// Who connects, as the person named it: the clients' security group (id or name) or their
 /// network, exactly one of them.
 enum Source {
-    Group(GroupRef),
+    Group(NamedRef),
     Cidr(ipnet::IpNet),
 }
 

@@ -293,7 +293,7 @@ pub(crate) async fn setup_private_dns(
     consent: &Consent,
 ) -> Result<DnsOutput, Error> {
     crate::validate::cluster_id(&request.cluster_id)?;
-    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
+    let vpc = crate::validate::vpc_ref("vpc_id", &request.vpc_id)?;
     let asked_endpoint = request
         .endpoint_id
         .as_deref()
@@ -305,6 +305,7 @@ pub(crate) async fn setup_private_dns(
     let host = address.host.clone();
     let region = target.region.clone();
     let clients = app.aws.clients(Some(&region)).await?;
+    let vpc_id = ec2::vpc_id_of(&clients.ec2, "vpc_id", &vpc, &region).await?;
     let (facts, identity) =
         read_facts(app, &clients, &target, &host, &vpc_id, asked_endpoint).await?;
     let planned = plan_dns(&facts)?;

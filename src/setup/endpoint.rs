@@ -87,6 +87,7 @@ pub(crate) async fn create_vpc_endpoint(
     let region = located.region.clone();
     let cluster_id = located.cluster_id().map(str::to_string);
     let clients = app.aws.clients(Some(&region)).await?;
+    let vpc_id = ec2::vpc_id_of(&clients.ec2, "vpc_id", &checked.vpc, &region).await?;
     let group_name = format!(
         "zilliz-privatelink-{}",
         cluster_id.as_deref().unwrap_or(&region.region_id)
@@ -97,9 +98,8 @@ pub(crate) async fn create_vpc_endpoint(
         dedicated,
         identity,
         existing,
-    } = read(app, &clients, &checked, &group_name).await?;
+    } = read(app, &clients, &checked, &vpc_id, &group_name).await?;
     let Checked {
-        vpc_id,
         subnet_ids,
         group_ids,
         ..
@@ -217,9 +217,10 @@ async fn read(
     app: &App,
     clients: &RegionClients,
     checked: &Checked,
+    vpc_id: &str,
     group_name: &str,
 ) -> Result<Reads, Error> {
-    let (ec2c, region, vpc_id) = (&clients.ec2, &clients.region, &checked.vpc_id);
+    let (ec2c, region) = (&clients.ec2, &clients.region);
     let (zilliz_service, vpc, subnets, groups, dedicated, identity) = tokio::join!(
         crate::service::zilliz_endpoint_service(app, region),
         ec2::vpc(ec2c, vpc_id, region),
@@ -331,7 +332,8 @@ impl Shown {
 /// The arguments of `create_vpc_endpoint`, checked.
 #[derive(Debug)]
 struct Checked {
-    vpc_id: String,
+    /// Its id, or its `Name` tag (looked up once the region's clients exist).
+    vpc: crate::validate::NamedRef,
     subnet_ids: Vec<String>,
     group_ids: Vec<String>,
     asked_region: Option<RegionNames>,
@@ -339,7 +341,7 @@ struct Checked {
 
 /// Every argument checked before the first call: ids by their form, duplicates dropped.
 fn check(request: &CreateEndpointRequest) -> Result<Checked, Error> {
-    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
+    let vpc = crate::validate::vpc_ref("vpc_id", &request.vpc_id)?;
     if request.subnet_ids.is_empty() {
         return Err(Error::invalid(
             "subnet_ids",
@@ -362,7 +364,7 @@ fn check(request: &CreateEndpointRequest) -> Result<Checked, Error> {
         crate::validate::cluster_id(cluster_id)?;
     }
     Ok(Checked {
-        vpc_id,
+        vpc,
         subnet_ids,
         group_ids,
         asked_region,

@@ -28,7 +28,6 @@ use crate::error::{Error, FailedRead};
 use crate::request::RemoveRequest;
 use crate::riders::{self, Ride};
 use crate::summary::Summary;
-use crate::validate::AwsId;
 use crate::zilliz::model::PrivateEndpoint;
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -474,7 +473,7 @@ pub(crate) async fn remove_private_link(
 ) -> Result<RemoveOutput, Error> {
     let (cluster_id, confirm) = (request.cluster_id.as_str(), request.confirm);
     crate::validate::cluster_id(cluster_id)?;
-    let vpc_id = AwsId::Vpc.check(&request.vpc_id)?;
+    let vpc = crate::validate::vpc_ref("vpc_id", &request.vpc_id)?;
     let target = cluster::read(app, cluster_id).await?;
     let region = target.region.clone();
     let host = target
@@ -483,6 +482,7 @@ pub(crate) async fn remove_private_link(
         .map(|a| a.host.clone())
         .unwrap_or_else(|| expected_private_link_host(target.cluster_id(), &region.region_id));
     let clients = app.aws.clients(Some(&region)).await?;
+    let vpc_id = ec2::vpc_id_of(&clients.ec2, "vpc_id", &vpc, &region).await?;
     let (read, riding) = tokio::join!(
         read_vpc(app, &clients, &target, &vpc_id, &host),
         riders::read(&app.zilliz, &clients.route53, &target.project_id, &region),

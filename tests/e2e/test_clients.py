@@ -175,3 +175,41 @@ async def test_groups_are_found_by_their_name_tags(world, server_env):
             "cluster_id": CLUSTER, "endpoint_security_group_id": endpoint_group,
             "source_security_group_id": "twin"})
         assert result.isError and "2 groups" in result.content[0].text, result.content[0].text
+
+
+async def test_the_vpc_and_the_client_group_are_found_by_their_name_tags(world, server_env):
+    """The person says "the orders VPC" and "the orders-app group" by the Name tags the console
+    shows: the setup is made in that VPC, and the status and the diagnosis judge that group,
+    answering with the ids; a Name tag no VPC has is refused naming it."""
+    ec2 = world.ec2
+    ec2.create_tags(Resources=[world.vpc], Tags=[{"Key": "Name", "Value": "orders vpc"}])
+    orders = ec2.create_security_group(
+        GroupName="app-9", Description="orders", VpcId=world.vpc, TagSpecifications=[{
+            "ResourceType": "security-group", "Tags": [{"Key": "Name", "Value": "orders-app"}]}]
+    )["GroupId"]
+    async with mcp_session(server_env) as s:
+        subnets = await call_ok(s, "list_subnets", vpc_id="orders vpc")
+        assert subnets["vpc_id"] == world.vpc
+        made = await call_ok(s, "create_vpc_endpoint", vpc_id="orders vpc", cluster_id=CLUSTER,
+                             subnet_ids=[world.subnets["a"], world.subnets["b"]], confirm=True)
+        [endpoint] = ec2.describe_vpc_endpoints(VpcEndpointIds=[made["endpoint_id"]])["VpcEndpoints"]
+        assert endpoint["VpcId"] == world.vpc
+        await call_ok(s, "register_endpoint", endpoint_id=made["endpoint_id"], cluster_id=CLUSTER,
+                      confirm=True)
+        await call_ok(s, "wait_for_endpoint", endpoint_id=made["endpoint_id"], timeout_seconds=30)
+        await call_ok(s, "setup_private_dns", cluster_id=CLUSTER, vpc_id="orders vpc", confirm=True)
+
+        status = await call_ok(s, "get_setup_status", cluster_id=CLUSTER, vpc_id="orders vpc",
+                               client_security_group_id="orders-app")
+        assert status["vpc_id"] == world.vpc and orders in status["judged_for"], status
+        assert status["next_action"]["arguments"]["source_security_group_id"] == orders
+
+        report = await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER, probe=False,
+                               vpc_id="orders vpc", client_security_group_id="orders-app")
+        assert report["vpc_id"] == world.vpc
+        [rule] = [f for f in report["findings"] if f["check"] == "security_group_inbound"]
+        assert rule["status"] == "fail" and orders in rule["detail"], rule
+
+        result = await s.call_tool("get_setup_status", {"cluster_id": CLUSTER,
+                                                        "vpc_id": "payments vpc"})
+        assert result.isError and "payments vpc" in result.content[0].text, result.content[0].text

@@ -232,6 +232,8 @@ BAD_IDS = BAD_STRINGS + ["sg-0123456789abcdef0"]  # a real id of the wrong kind
 # and not found, in test_clients.py), so only what no id or name can be stays here.
 BAD_GROUP_IDS = [b for b in BAD_STRINGS if b not in ("../../etc/passwd", "vpc-ünïcödé0")] + [
     "vpc-0123456789abcdef0"]
+# So may a VPC; `vpc-…` is always checked as an id.
+BAD_VPC_IDS = [b for b in BAD_STRINGS if b != "../../etc/passwd"] + ["sg-0123456789abcdef0"]
 
 GOOD = {
     "vpc_id": "vpc-0123456789abcdef0",
@@ -248,34 +250,37 @@ GOOD = {
 # For each tool: the arguments to spoil one at a time, with the other arguments valid.
 CASES = {
     "list_vpcs": {"region": BAD_STRINGS, "limit": [-1, "ten", 0, 1.5], "cursor": [12, "bogus"]},
-    "list_subnets": {"vpc_id": BAD_IDS, "region": BAD_STRINGS, "limit": [-1, "ten", 0, 1.5]},
-    "list_security_groups": {"vpc_id": BAD_IDS, "limit": [-5, "x"], "cursor": [12, "bogus"]},
-    "list_instances": {"vpc_id": BAD_IDS, "security_group_id": BAD_GROUP_IDS, "name": ["", "a\nb"],
+    "list_subnets": {"vpc_id": BAD_VPC_IDS, "region": BAD_STRINGS, "limit": [-1, "ten", 0, 1.5]},
+    "list_security_groups": {"vpc_id": BAD_VPC_IDS, "limit": [-5, "x"], "cursor": [12, "bogus"]},
+    "list_instances": {"vpc_id": BAD_VPC_IDS, "security_group_id": BAD_GROUP_IDS, "name": ["", "a\nb"],
                        "limit": [0, -1, "x"], "cursor": [12, "bogus"]},
     "list_zilliz_clusters": {"project_id": BAD_STRINGS, "limit": [-1, "x", 0]},
     "get_endpoint_service": {"region": BAD_STRINGS},
-    "create_vpc_endpoint": {"vpc_id": BAD_IDS, "subnet_ids": [[], "subnet-0123456789abcdef0",
+    "create_vpc_endpoint": {"vpc_id": BAD_VPC_IDS, "subnet_ids": [[], "subnet-0123456789abcdef0",
                                                               [LONG], ["vpc-0123456789abcdef0"], [1]],
                             "security_group_ids": [["sg-1"], "sg", [None]],
                             "cluster_id": BAD_STRINGS, "confirm": ["yes", 1, None]},
     "register_endpoint": {"endpoint_id": BAD_IDS, "cluster_id": BAD_STRINGS, "confirm": ["true"]},
     "wait_for_endpoint": {"endpoint_id": BAD_IDS, "timeout_seconds": [-1, 0, "60", 1e99],
                           "region": BAD_STRINGS},
-    "setup_private_dns": {"cluster_id": BAD_STRINGS, "vpc_id": BAD_IDS, "endpoint_id": BAD_IDS},
+    "setup_private_dns": {"cluster_id": BAD_STRINGS, "vpc_id": BAD_VPC_IDS, "endpoint_id": BAD_IDS},
     "allow_client_access": {"endpoint_security_group_id": BAD_GROUP_IDS,
                             "source_security_group_id": BAD_GROUP_IDS,
                             "port": [0, 70000, -1, "19530", 1.5]},
-    "get_setup_status": {"cluster_id": BAD_STRINGS, "vpc_id": BAD_IDS},
-    "diagnose_private_link": {"cluster_id": BAD_STRINGS, "vpc_id": BAD_IDS,
-                              "client_instance_id": BAD_IDS, "client_cidr": BAD_STRINGS[1:] + ["10.0.0.0/33"],
+    "get_setup_status": {"cluster_id": BAD_STRINGS, "vpc_id": BAD_VPC_IDS,
+                         "client_security_group_id": BAD_GROUP_IDS, "client_vpc_id": BAD_VPC_IDS},
+    "diagnose_private_link": {"cluster_id": BAD_STRINGS, "vpc_id": BAD_VPC_IDS,
+                              "client_instance_id": BAD_IDS,
+                              "client_vpc_id": BAD_VPC_IDS,
+                              "client_security_group_id": BAD_GROUP_IDS, "client_cidr": BAD_STRINGS[1:] + ["10.0.0.0/33"],
                               "dns_server": [12345, ["10.0.0.2"], LONG, "not-an-ip", "1.2.3.4:99999", "; rm"],
                               "probe_timeout_ms": [0, 10**9, "fast"]},
-    "remove_private_link": {"cluster_id": BAD_STRINGS, "vpc_id": BAD_IDS,
+    "remove_private_link": {"cluster_id": BAD_STRINGS, "vpc_id": BAD_VPC_IDS,
                             "remove_shared_endpoint": ["yes", 1, None]},
     "audit_private_links": {"regions": [["mars-1"], "us-west-2", [LONG], [1], ["gcp-us-west1"]],
                             "project_id": BAD_STRINGS, "cursor": [12, "bogus", LONG],
                             "limit": [0, -1, "ten"]},
-    "export_terraform": {"cluster_id": BAD_STRINGS, "vpc_id": BAD_IDS},
+    "export_terraform": {"cluster_id": BAD_STRINGS, "vpc_id": BAD_VPC_IDS},
     "probe_from_instance": {"client_instance_id": BAD_IDS, "region": BAD_STRINGS,
                             "cluster_id": BAD_STRINGS,
                             "address": ["https://a$(id).example.com:443", "host-without-port",
