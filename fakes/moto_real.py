@@ -11,6 +11,15 @@ call `teach()` before starting moto in this process.
   f1 = "eni-2", ..., port = 19530]`, fields split on spaces with `"…"` and `[…]` kept whole).
   moto matches terms only and lets every other pattern match everything, so a pattern AWS
   would read otherwise passes unseen.
+- Cross-Region PrivateLink (AWS PrivateLink Guide, "Cross-Region access"; EC2 API Reference,
+  `DescribeVpcEndpointServices` and `CreateVpcEndpoint`): a provider's endpoint service is
+  offered to the Regions it lists (`ModifyVpcEndpointServiceConfiguration
+  AddSupportedRegions`). From one of those, `DescribeVpcEndpointServices` with `ServiceRegions`
+  describes it with its `ServiceRegion`, and `CreateVpcEndpoint` with `ServiceRegion` makes an
+  endpoint to it that keeps its `ServiceRegion`; from any other Region the service does not
+  exist (`InvalidServiceName`), and neither does another Region's service asked for without
+  `ServiceRegion`; where IAM is enforced, the caller also needs `vpce:AllowMultiRegion`. moto
+  knows a service only in its own Region and ignores `ServiceRegion`.
 """
 
 import fnmatch
@@ -199,6 +208,93 @@ class _PatternFilter:
         return filter_pattern_matches(self.pattern, message)
 
 
+def _region_of_service(service_name):
+    """`com.amazonaws.vpce.us-west-2.vpce-svc-…` → `us-west-2` (None for another form)."""
+    parts = service_name.split(".")
+    if len(parts) == 5 and parts[:3] == ["com", "amazonaws", "vpce"]:
+        return parts[3]
+    return None
+
+
+def _offered(account_id, service_region, consumer_region, service_name=None):
+    """The endpoint services of `service_region` offered to `consumer_region`."""
+    from moto.ec2.models import ec2_backends
+
+    backend = ec2_backends[account_id][service_region]
+    return [c for c in backend.configurations.values()
+            if consumer_region in c._supported_region_names
+            and (service_name is None or c.service_name == service_name)]
+
+
+def _authorize_multi_region(response):
+    """Where moto enforces IAM: a cross-region endpoint needs the permission-only action
+    `vpce:AllowMultiRegion` beside `ec2:CreateVpcEndpoint` (Service Authorization Reference,
+    Amazon VPC endpoints), which moto's own check (by the request's action) never asks."""
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.iam.access_control import IAMRequest
+
+    if ActionAuthenticatorMixin.request_count < settings.INITIAL_NO_AUTH_ACTION_COUNT:
+        return
+    request = IAMRequest(account_id=response.current_account, method=response.method,
+                         path=response.raw_path, data=response.data, body=response.raw_body,
+                         headers=response.headers, action="CreateVpcEndpoint")
+    request._action = "vpce:AllowMultiRegion"
+    request.check_action_permitted("*")
+
+
+def _teach_cross_region_privatelink():
+    from moto.core.responses import ActionResult
+    from moto.ec2.exceptions import InvalidServiceName
+    from moto.ec2.responses.vpcs import VPCs
+
+    same_region_describe = VPCs.describe_vpc_endpoint_services
+    same_region_create = VPCs.create_vpc_endpoint
+
+    def describe_vpc_endpoint_services(self):
+        asked = [r for r in self._get_param("ServiceRegions", []) if r != self.region]
+        if not asked:
+            return same_region_describe(self)
+        names = self._get_param("ServiceNames", [])
+        zones = sorted(z.name for z in self.ec2_backend.describe_availability_zones())
+        details = []
+        for region in asked:
+            for config in _offered(self.current_account, region, self.region):
+                if names and config.service_name not in names:
+                    continue
+                detail = config.to_dict()
+                detail["ServiceRegion"] = region
+                detail["SupportedRegions"] = config.supported_regions
+                # Where the consumer may place the endpoint: its own Region's zones.
+                detail["AvailabilityZones"] = zones
+                details.append(detail)
+        found = {d["ServiceName"] for d in details}
+        for name in names:
+            if name not in found:
+                raise InvalidServiceName(name)
+        return ActionResult({"ServiceNames": sorted(found), "ServiceDetails": details})
+
+    def create_vpc_endpoint(self):
+        service_name = self._get_param("ServiceName")
+        service_region = self._get_param("ServiceRegion")
+        home = _region_of_service(service_name or "")
+        if service_region and service_region != self.region:
+            _authorize_multi_region(self)
+            if not _offered(self.current_account, service_region, self.region, service_name):
+                raise InvalidServiceName(service_name)
+        elif home and home != self.region:
+            # Another Region's service, asked for as if it were this Region's.
+            raise InvalidServiceName(service_name)
+        result = same_region_create(self)
+        endpoint = result.result["VpcEndpoint"] if hasattr(result, "result") else None
+        if endpoint is not None:
+            endpoint.service_region = service_region or self.region
+        return result
+
+    VPCs.describe_vpc_endpoint_services = describe_vpc_endpoint_services
+    VPCs.create_vpc_endpoint = create_vpc_endpoint
+
+
 def teach():
     from moto.logs import models as logs_models
     from moto.route53.models import Route53Backend
@@ -206,6 +302,7 @@ def teach():
     if getattr(Route53Backend, "_zpl_taught", False):
         return
     logs_models.EventMessageFilter = _PatternFilter
+    _teach_cross_region_privatelink()
 
     def list_hosted_zones_by_name(self, dnsname):
         zones = sorted(self.zones.values(), key=lambda z: _reversed_labels(z.name))

@@ -66,11 +66,15 @@ pub(crate) async fn read(app: &App, cluster_id: &str) -> Result<AwsCluster, Erro
 }
 
 /// Where a tool that takes "cluster_id, or region" acts: the cluster named, in its own region,
-/// or the region given (the server's default where neither is).
+/// or the region given (the server's default where neither is); and where its AWS resources
+/// are, which for a cross-region endpoint is another region than the cluster's.
 #[derive(Debug)]
 pub(crate) struct Located {
     pub(crate) cluster: Option<AwsCluster>,
+    /// The cluster's region: Zilliz's endpoint service, the registration, the host.
     pub(crate) region: RegionNames,
+    /// Where the VPC, the endpoint and its groups are: `region` as given, else the cluster's.
+    pub(crate) aws: RegionNames,
 }
 
 impl Located {
@@ -79,9 +83,9 @@ impl Located {
     }
 }
 
-/// Resolves "cluster_id, or region" once for every tool that takes it: the cluster's region
-/// wins, and a `region` that is not the cluster's is refused by name (the endpoint service,
-/// the registration and the groups all live in the cluster's region).
+/// Resolves "cluster_id, or region" once for every tool that takes it. With a cluster, its
+/// region is the service's and `asked` (where given) the AWS side's: PrivateLink reaches a
+/// service in another region through a cross-region endpoint.
 pub(crate) async fn locate(
     app: &App,
     cluster_id: Option<&str>,
@@ -90,31 +94,119 @@ pub(crate) async fn locate(
     match (cluster_id, asked) {
         (Some(id), asked) => {
             let cluster = read(app, id).await?;
-            if let Some(asked) = asked
-                && asked != cluster.region
-            {
-                return Err(Error::invalid(
-                    "region",
-                    &asked.aws_region,
-                    format!(
-                        "cluster `{}` is in {}; omit `region` or pass that one",
-                        cluster.cluster_id(),
-                        cluster.region
-                    ),
-                ));
-            }
             Ok(Located {
                 region: cluster.region.clone(),
+                aws: asked.unwrap_or_else(|| cluster.region.clone()),
                 cluster: Some(cluster),
             })
         }
         (None, Some(region)) => Ok(Located {
             cluster: None,
+            aws: region.clone(),
             region,
         }),
-        (None, None) => Ok(Located {
-            cluster: None,
-            region: app.aws.clients(None).await?.region.clone(),
-        }),
+        (None, None) => {
+            let region = app.aws.clients(None).await?.region.clone();
+            Ok(Located {
+                cluster: None,
+                aws: region.clone(),
+                region,
+            })
+        }
+    }
+}
+
+/// The VPC a tool names, by id (or `Name` tag), and its region: `asked` where given; else the
+/// cluster's, where the VPC is there; else the server's own region (the profile's), where
+/// that is another and the VPC is there. The last asks both regions at once, and only where
+/// they differ and no region was given; a VPC in neither is left to the caller's read of it
+/// in the cluster's region, which names it as not found.
+pub(crate) async fn vpc_and_region(
+    app: &App,
+    vpc: &validate::NamedRef,
+    asked: Option<&RegionNames>,
+    cluster_region: &RegionNames,
+) -> Result<(String, RegionNames), Error> {
+    let in_region = |region: RegionNames| async move {
+        let clients = app.aws.clients(Some(&region)).await?;
+        crate::aws::ec2::vpc_id_of(&clients.ec2, "vpc_id", vpc, &region)
+            .await
+            .map(|id| (id, region))
+    };
+    if let Some(region) = asked {
+        return in_region(region.clone()).await;
+    }
+    let home = app
+        .aws
+        .clients(None)
+        .await
+        .ok()
+        .map(|c| c.region.clone())
+        .filter(|home| home != cluster_region);
+    let Some(home) = home else {
+        return in_region(cluster_region.clone()).await;
+    };
+    if let validate::NamedRef::Id(id) = vpc {
+        let (here, there) = tokio::join!(exists(app, id, cluster_region), exists(app, id, &home));
+        return Ok(match (here, there) {
+            (false, true) => (id.clone(), home),
+            _ => (id.clone(), cluster_region.clone()),
+        });
+    }
+    let (here, there) = tokio::join!(in_region(cluster_region.clone()), in_region(home));
+    match (here, there) {
+        (Err(Error::NotFound { .. }), Ok(found)) => Ok(found),
+        (here, _) => here,
+    }
+}
+
+/// Whether the VPC is in `region` (a failed read counts as no).
+async fn exists(app: &App, vpc_id: &str, region: &RegionNames) -> bool {
+    match app.aws.clients(Some(region)).await {
+        Ok(clients) => crate::aws::ec2::vpc_exists(&clients.ec2, vpc_id).await,
+        Err(_) => false,
+    }
+}
+
+/// A link's two regions: the VPC's (the endpoint, its groups, the private zone's
+/// association, the clients) and the cluster's (Zilliz's endpoint service, the registration,
+/// the private link host). They differ for a cross-region endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LinkRegions {
+    pub(crate) vpc: RegionNames,
+    pub(crate) cluster: RegionNames,
+}
+
+impl LinkRegions {
+    /// A link whose VPC is in the cluster's region.
+    pub(crate) fn same(region: RegionNames) -> Self {
+        Self {
+            vpc: region.clone(),
+            cluster: region,
+        }
+    }
+
+    /// The `ServiceRegion` AWS is told of, where the service is in another region than the
+    /// VPC: `None` for a same-region link, whose calls stay as they always were.
+    pub(crate) fn service_region(&self) -> Option<&str> {
+        (self.vpc != self.cluster).then_some(self.cluster.aws_region.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_names_the_service_region_only_where_it_crosses_regions() {
+        let west = RegionNames::parse("us-west-2").unwrap();
+        let east = RegionNames::parse("aws-us-east-1").unwrap();
+        let same = LinkRegions::same(west.clone());
+        assert_eq!(same.service_region(), None);
+        let across = LinkRegions {
+            vpc: east,
+            cluster: west,
+        };
+        assert_eq!(across.service_region(), Some("us-west-2"));
     }
 }

@@ -29,7 +29,10 @@ use crate::validate::{self, NamedRef};
 struct ExportFacts {
     project_id: String,
     vpc_id: String,
+    /// The cluster's region (Zilliz's side).
     region: RegionNames,
+    /// The VPC's (the AWS provider's); another than `region` for a cross-region endpoint.
+    vpc_region: RegionNames,
     account_id: String,
     whitelist_required: bool,
     endpoint: Option<VpcEndpoint>,
@@ -102,7 +105,12 @@ pub(crate) async fn export_terraform(
 ) -> Result<ExportOutput, Error> {
     let cluster_id = validate::cluster_id(&request.cluster_id)?;
     let vpc = validate::vpc_ref("vpc_id", &request.vpc_id)?;
-    let facts = gather(app, &cluster_id, &vpc).await?;
+    let asked_region = request
+        .region
+        .as_deref()
+        .map(RegionNames::parse)
+        .transpose()?;
+    let facts = gather(app, &cluster_id, &vpc, asked_region.as_ref()).await?;
     let vpc_id = facts.vpc_id.clone();
     let (hcl, resources, left_out) = render(&facts, &vpc_id)?;
     Ok(ExportOutput {
@@ -118,16 +126,22 @@ pub(crate) async fn export_terraform(
 
 /// Three rounds: the cluster; the service, the VPC's endpoints and zones, the registrations
 /// and who acts; the endpoint's groups and the zone read whole.
-async fn gather(app: &App, cluster_id: &str, vpc: &NamedRef) -> Result<ExportFacts, Error> {
+async fn gather(
+    app: &App,
+    cluster_id: &str,
+    vpc: &NamedRef,
+    asked_region: Option<&RegionNames>,
+) -> Result<ExportFacts, Error> {
     let target = cluster::read(app, cluster_id).await?;
     let region = target.region.clone();
     let host = target.require_address()?.host.clone();
-    let clients = app.aws.clients(Some(&region)).await?;
-    let vpc_id = ec2::vpc_id_of(&clients.ec2, "vpc_id", vpc, &region).await?;
+    // The AWS side is where the VPC is; Zilliz's in the cluster's region.
+    let (vpc_id, vpc_region) = cluster::vpc_and_region(app, vpc, asked_region, &region).await?;
+    let clients = app.aws.clients(Some(&vpc_region)).await?;
     let vpc_id = vpc_id.as_str();
     let (service, vpc, endpoints, zones, registrations, identity, riding) = tokio::join!(
         crate::service::zilliz_endpoint_service(app, &region),
-        ec2::vpc(&clients.ec2, vpc_id, &region),
+        ec2::vpc(&clients.ec2, vpc_id, &vpc_region),
         ec2::vpc_endpoints(
             &clients.ec2,
             EndpointQuery {
@@ -135,7 +149,7 @@ async fn gather(app: &App, cluster_id: &str, vpc: &NamedRef) -> Result<ExportFac
                 ..Default::default()
             }
         ),
-        route53::zones_of_vpc(&clients.route53, vpc_id, &region.aws_region),
+        route53::zones_of_vpc(&clients.route53, vpc_id, &vpc_region.aws_region),
         app.zilliz.private_endpoints(&target.project_id),
         app.aws.identity(&region),
         riders::read(&app.zilliz, &clients.route53, &target.project_id, &region),
@@ -197,6 +211,7 @@ async fn gather(app: &App, cluster_id: &str, vpc: &NamedRef) -> Result<ExportFac
         project_id: target.project_id.clone(),
         vpc_id: vpc_id.to_string(),
         region,
+        vpc_region,
         account_id: identity.account_id,
         whitelist_required: service.whitelist_required,
         endpoint,
@@ -398,6 +413,22 @@ impl Writer {
     }
 }
 
+impl ExportFacts {
+    fn crosses_regions(&self) -> bool {
+        self.vpc_region != self.region
+    }
+}
+
+/// The AWS provider a configuration needs: `service_region` of `aws_vpc_endpoint` (a
+/// cross-region endpoint) is in 6.0 and later; a same-region one is written as before.
+fn aws_provider_version(f: &ExportFacts) -> &'static str {
+    if f.crosses_regions() {
+        ">= 6.0"
+    } else {
+        ">= 5.0"
+    }
+}
+
 /// The providers and the opt-in variable.
 fn header(f: &ExportFacts) -> Result<hcl::BodyBuilder, Error> {
     Ok(Body::builder()
@@ -411,7 +442,8 @@ fn header(f: &ExportFacts) -> Result<hcl::BodyBuilder, Error> {
                             "aws",
                             Expression::from_iter([
                                 ("source", Expression::from("hashicorp/aws")),
-                                ("version", Expression::from(">= 5.0")),
+                                // `service_region` (a cross-region endpoint) came with 6.0.
+                                ("version", Expression::from(aws_provider_version(f))),
                             ]),
                         ))
                         .add_attribute((
@@ -430,7 +462,7 @@ fn header(f: &ExportFacts) -> Result<hcl::BodyBuilder, Error> {
         .add_block(
             Block::builder("provider")
                 .add_label("aws")
-                .add_attribute(("region", f.region.aws_region.as_str()))
+                .add_attribute(("region", f.vpc_region.aws_region.as_str()))
                 .build(),
         )
         // The API key comes from ZILLIZCLOUD_API_KEY, never from this file.
@@ -463,7 +495,11 @@ fn endpoint(w: &mut Writer, f: &ExportFacts, vpc_id: &str) -> Result<(), Error> 
                 .add_label("zilliz")
                 .add_attribute(("vpc_id", e.vpc_id.as_str()))
                 .add_attribute(("service_name", e.service_name.as_str()))
-                .add_attribute(("vpc_endpoint_type", "Interface"))
+                .add_attribute(("vpc_endpoint_type", "Interface"));
+            if f.crosses_regions() {
+                block = block.add_attribute(("service_region", f.region.aws_region.as_str()));
+            }
+            block = block
                 .add_attribute(("subnet_ids", sorted(&e.subnet_ids)))
                 .add_attribute(("security_group_ids", sorted(&e.security_group_ids)))
                 .add_attribute((
@@ -721,6 +757,7 @@ mod tests {
             project_id: "proj-1".into(),
             vpc_id: "vpc-1".into(),
             region: RegionNames::parse("us-west-2").unwrap(),
+            vpc_region: RegionNames::parse("us-west-2").unwrap(),
             account_id: "123456789012".into(),
             whitelist_required: true,
             endpoint: Some(endpoint),

@@ -125,7 +125,7 @@ enum Command {
     Serve,
     /// Diagnose a private link from this machine: run it on an instance inside the VPC, where
     /// the DNS and network probes mean something. Exits 1 when a check fails.
-    Doctor(DoctorArgs),
+    Doctor(Box<DoctorArgs>),
     /// Every private link of the key's projects and this AWS account, per project and region,
     /// with drift named. Exits 1 when a link is broken.
     Audit(AuditArgs),
@@ -211,7 +211,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Doctor(args) => runtime.block_on(doctor(settings, args)),
+        Command::Doctor(args) => runtime.block_on(doctor(settings, *args)),
         Command::Audit(args) => runtime.block_on(audit(settings, args)),
         Command::ExportTerraform(args) => runtime.block_on(export_terraform(settings, args)),
         Command::IamPolicy(_) => ExitCode::SUCCESS,

@@ -145,7 +145,9 @@ pub(crate) struct CreateEndpointRequest {
     /// The Zilliz cluster to connect to (its region picks the endpoint service).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) cluster_id: Option<String>,
-    /// The region, when no cluster_id is given: `us-west-2` or `aws-us-west-2`.
+    /// The VPC's region: with cluster_id, where it is not the cluster's (a cross-region
+    /// endpoint to the cluster's service); without, the region of both. `us-east-1` or
+    /// `aws-us-east-1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) region: Option<String>,
     /// False (default): preview only. True: make the changes the preview lists.
@@ -170,7 +172,8 @@ pub(crate) struct RegisterRequest {
     /// The Zilliz project, with `region`, when no cluster_id is given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) project_id: Option<String>,
-    /// The region, with `project_id`: `us-west-2` or `aws-us-west-2`.
+    /// With `project_id`: the region of the registration and the endpoint. With cluster_id:
+    /// the endpoint's region, where it is not the cluster's (a cross-region endpoint).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) region: Option<String>,
     /// False (default): preview only. True: register.
@@ -215,6 +218,11 @@ pub(crate) struct DnsRequest {
     pub(crate) cluster_id: String,
     /// The VPC whose clients should resolve the private link (its id, or its `Name` tag).
     pub(crate) vpc_id: String,
+    /// The VPC's region, where it is not the cluster's (a cross-region endpoint): `us-east-1`
+    /// or `aws-us-east-1`. Default: the cluster's region, or the server's own where the VPC
+    /// is there instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) region: Option<String>,
     /// The endpoint to point at; default: the VPC's one endpoint to Zilliz's service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) endpoint_id: Option<String>,
@@ -253,7 +261,8 @@ pub(crate) struct AccessRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 20))]
     pub(crate) cluster_ids: Option<Vec<String>>,
-    /// The region, when no cluster_id is given.
+    /// The endpoint group's region: without a cluster, the region; with one, where it is not
+    /// the cluster's (a cross-region endpoint).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) region: Option<String>,
     /// False (default): preview only. True: add the rule.
@@ -276,6 +285,11 @@ pub(crate) struct StatusRequest {
     /// another VPC (peering, a transit gateway), the endpoint's (then give client_vpc_id).
     /// Its id, or its `Name` tag.
     pub(crate) vpc_id: String,
+    /// The VPC's region, where it is not the cluster's (a cross-region endpoint): `us-east-1`
+    /// or `aws-us-east-1`. Default: the cluster's region, or the server's own where the VPC
+    /// is there instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) region: Option<String>,
     /// Optional, the client the `security_group` step is judged for (as the diagnosis takes
     /// it): the application's instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -343,6 +357,13 @@ pub(crate) struct DiagnoseRequest {
         help = "The VPC the application runs in, by id or Name tag (on an EC2 instance, the instance's own by default)"
     )]
     pub(crate) vpc_id: Option<String>,
+    /// The VPC's region, where it is not the cluster's (a cross-region endpoint): `us-east-1`
+    /// or `aws-us-east-1`. Default: the cluster's region, or the server's own where the VPC
+    /// is there instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // On the command line the global `--region` (the server's own) says it.
+    #[arg(skip)]
+    pub(crate) region: Option<String>,
     /// The VPC the application runs in when it is not the endpoint's (peering or a transit
     /// gateway), by id or `Name` tag: its zone and routes are checked, and its CIDR is the
     /// client's by default.
@@ -413,6 +434,11 @@ pub(crate) struct RemoveRequest {
     pub(crate) cluster_id: String,
     /// The VPC to remove it from (its id, or its `Name` tag).
     pub(crate) vpc_id: String,
+    /// The VPC's region, where it is not the cluster's (a cross-region endpoint): `us-east-1`
+    /// or `aws-us-east-1`. Default: the cluster's region, or the server's own where the VPC
+    /// is there instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) region: Option<String>,
     /// False (default): the VPC endpoint, its Zilliz registration and its security group stay
     /// while another cluster of the project reaches the endpoint (a private link serves every
     /// cluster of its project and region); only this cluster's name goes. True: the whole link
@@ -468,6 +494,13 @@ pub(crate) struct ExportRequest {
     /// The VPC it serves (its id, or its `Name` tag).
     #[arg(long, value_name = "ID")]
     pub(crate) vpc_id: String,
+    /// The VPC's region, where it is not the cluster's (a cross-region endpoint): `us-east-1`
+    /// or `aws-us-east-1`. Default: the cluster's region, or the server's own where the VPC
+    /// is there instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // On the command line the global `--region` (the server's own) says it.
+    #[arg(skip)]
+    pub(crate) region: Option<String>,
     /// AWS profile for this call (from the AWS config files), instead of the server's; lets
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]

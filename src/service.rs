@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::app::App;
 use crate::aws::ec2::{self, Subnet};
+use crate::cluster::LinkRegions;
 use crate::error::Error;
 use crate::region::RegionNames;
 use crate::summary::Summary;
@@ -55,7 +56,7 @@ pub(crate) async fn endpoint_service(
     region: &RegionNames,
 ) -> Result<EndpointServiceInfo, Error> {
     let service = zilliz_endpoint_service(app, region).await?;
-    with_zones(app, region, service).await
+    with_zones(app, &LinkRegions::same(region.clone()), service).await
 }
 
 /// Zilliz's half of [`endpoint_service`]: the service's name and whether it needs a
@@ -75,14 +76,22 @@ pub(crate) async fn zilliz_endpoint_service(
         })
 }
 
-/// AWS's half of [`endpoint_service`]: the zones where the service is offered.
+/// AWS's half of [`endpoint_service`]: the zones where the service is offered, asked from
+/// the VPC's region (across regions, AWS describes the service there only where its provider
+/// offers it to that region, with the zones an endpoint there may use).
 pub(crate) async fn with_zones(
     app: &App,
-    region: &RegionNames,
+    regions: &LinkRegions,
     service: crate::zilliz::model::EndpointService,
 ) -> Result<EndpointServiceInfo, Error> {
-    let clients = app.aws.clients(Some(region)).await?;
-    let zones = ec2::endpoint_service_zones(&clients.ec2, &service.endpoint_service).await?;
+    let region = &regions.cluster;
+    let clients = app.aws.clients(Some(&regions.vpc)).await?;
+    let zones = ec2::endpoint_service_zones(
+        &clients.ec2,
+        &service.endpoint_service,
+        regions.service_region(),
+    )
+    .await?;
     let note = zones.is_none().then(|| {
         format!(
             "AWS does not describe {} to this account, so its zones are unknown; {}",

@@ -9,15 +9,15 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::app::App;
-use crate::aws::ec2;
 use crate::cluster;
 use crate::diagnose;
 use crate::error::{Error, FailedRead};
 use crate::facts::{self, Facts};
+use crate::region::RegionNames;
 use crate::request::StatusRequest;
 use crate::request::ToolCall;
 use crate::summary::Summary;
-use crate::validate::{self, NamedRef};
+use crate::validate;
 use crate::verdict::{self, ClientView, Level, Remedy, SetupStep};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
@@ -57,8 +57,13 @@ struct PersonsPart {
 pub(crate) struct SetupStatus {
     cluster_id: String,
     vpc_id: String,
+    /// The cluster's region (Zilliz's service, the registration).
     region_id: Option<String>,
     aws_region: Option<String>,
+    /// The VPC's region, where it is not the cluster's: the link crosses regions through a
+    /// cross-region endpoint (AWS charges inter-region data transfer for its traffic).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vpc_region: Option<String>,
     steps: Vec<Step>,
     /// Every step is done.
     complete: bool,
@@ -93,16 +98,18 @@ pub(crate) struct SetupStatus {
 
 impl Summary for SetupStatus {
     fn summary(&self) -> String {
+        // Across regions, both are named: where the VPC is, and where the cluster is.
+        let (from, to) = match (&self.vpc_region, &self.aws_region) {
+            (Some(vpc), Some(cluster)) => (
+                format!("{} ({vpc})", self.vpc_id),
+                format!("{} ({cluster})", self.cluster_id),
+            ),
+            _ => (self.vpc_id.clone(), self.cluster_id.clone()),
+        };
         let mut text = if self.complete {
-            format!(
-                "The private link from {} to {} is complete.",
-                self.vpc_id, self.cluster_id
-            )
+            format!("The private link from {from} to {to} is complete.")
         } else {
-            format!(
-                "Private link setup from {} to {}:",
-                self.vpc_id, self.cluster_id
-            )
+            format!("Private link setup from {from} to {to}:")
         };
         for step in &self.steps {
             let mark = match step.status {
@@ -191,7 +198,7 @@ fn derive(
 /// step of their own shows them.
 fn unjudged(f: &Facts, steps: &[Step]) -> (Vec<String>, Vec<String>) {
     let dns_attributes_unread = match &f.vpc {
-        Err(e) if f.cluster.is_ok() && f.vpc_region.is_none() => Some(e),
+        Err(e) if f.cluster.is_ok() => Some(e),
         _ => None,
     };
     let unknown = dns_attributes_unread
@@ -216,28 +223,41 @@ pub(crate) async fn get_setup_status(
 ) -> Result<SetupStatus, Error> {
     let cluster_id = validate::cluster_id(&request.cluster_id)?;
     let vpc = validate::vpc_ref("vpc_id", &request.vpc_id)?;
+    let asked_region = request
+        .region
+        .as_deref()
+        .map(RegionNames::parse)
+        .transpose()?;
     let asked_client = diagnose::client::check(&cluster_id, &request.client())?;
     // Round 1: the cluster; then the facts, and the client beside them.
     let target = cluster::read(app, &cluster_id).await;
-    let vpc_id = match (&vpc, &target) {
-        (NamedRef::Name(_), Ok(t)) => {
-            let clients = app.aws.clients(Some(&t.region)).await?;
-            ec2::vpc_id_of(&clients.ec2, "vpc_id", &vpc, &t.region).await?
+    let (vpc_id, vpc_region) = match &target {
+        Ok(t) => {
+            let (id, region) =
+                cluster::vpc_and_region(app, &vpc, asked_region.as_ref(), &t.region).await?;
+            (id, Some(region))
         }
         // Without the cluster the steps stop at it, and the VPC is only named.
-        _ => vpc.as_given().to_string(),
+        Err(_) => (vpc.as_given().to_string(), None),
     };
+    let vpc_region = vpc_region.as_ref();
     let (facts, client) = match (asked_client, target) {
         (Some(asked), Ok(t)) => {
             let (facts, client) = tokio::join!(
-                Box::pin(facts::gather_from(app, &cluster_id, Ok(t.clone()), &vpc_id)),
-                diagnose::client::read(app, &t, &vpc_id, asked),
+                Box::pin(facts::gather_from(
+                    app,
+                    &cluster_id,
+                    Ok(t.clone()),
+                    &vpc_id,
+                    vpc_region
+                )),
+                diagnose::client::read(app, &t, (&vpc_id, vpc_region.unwrap_or(&t.region)), asked),
             );
             let client = diagnose::client::place(client?, &facts, &t, &vpc_id)?;
             (facts, client.map(|(view, scope)| (view, scope, t)))
         }
         (_, target) => (
-            facts::gather_from(app, &cluster_id, target, &vpc_id).await,
+            facts::gather_from(app, &cluster_id, target, &vpc_id, vpc_region).await,
             None,
         ),
     };
@@ -250,7 +270,10 @@ pub(crate) async fn get_setup_status(
         && let Some(address) = &t.address
         && !app.settings.read_only
     {
-        let clients = app.aws.clients(Some(&t.region)).await?;
+        let clients = app
+            .aws
+            .clients(Some(vpc_region.unwrap_or(&t.region)))
+            .await?;
         // The test from the application's side adds to a complete setup; a read it needs
         // that fails is named, and the setup stays complete.
         match diagnose::history::next_probe(&clients, scope, address, &cluster_id).await {
@@ -271,6 +294,10 @@ pub(crate) async fn get_setup_status(
         vpc_id,
         region_id: region.as_ref().map(|r| r.region_id.clone()),
         aws_region: region.map(|r| r.aws_region),
+        vpc_region: facts
+            .cross_region
+            .as_ref()
+            .map(|x| x.vpc_region.aws_region.clone()),
         steps,
         next_action,
         persons_part,

@@ -15,7 +15,7 @@ use crate::aws::route53;
 use crate::aws::rules::Rule;
 use crate::endpoint_state::{self, Phase};
 use crate::error::FailedRead;
-use crate::facts::{ClusterFacts, Facts};
+use crate::facts::{ClusterFacts, CrossRegion, Facts};
 use crate::request::AccessRequest;
 use crate::request::CreateEndpointRequest;
 use crate::request::DnsRequest;
@@ -207,9 +207,6 @@ pub(crate) fn judge(f: &Facts, client: Option<&ClientView>) -> Vec<Verdict> {
             return out;
         }
     };
-    if let Some(vpc_region) = &f.vpc_region {
-        return across_regions(f, cluster, vpc_region);
-    }
     let endpoint = f.endpoint();
     let registered = match (&f.registrations, endpoint) {
         (Ok(ids), Some(e)) => ids.contains(&e.id),
@@ -220,7 +217,7 @@ pub(crate) fn judge(f: &Facts, client: Option<&ClientView>) -> Vec<Verdict> {
         endpoint_service(f, cluster),
         vpc_endpoint(f, endpoint, registered),
         registration(f, cluster, endpoint),
-        private_link_address(cluster, endpoint, registered),
+        private_link_address(f, cluster, endpoint, registered),
         hosted_zone(f, cluster, endpoint),
         alias_record(f, cluster, endpoint),
         security_group(f, cluster, endpoint, client),
@@ -264,44 +261,6 @@ fn shared_note(f: &Facts, cluster: &ClusterFacts) -> Option<String> {
          reached too by {how}, so a change to it, its registration or its group reaches them)",
         cluster.project_id, cluster.region.region_id,
     ))
-}
-
-/// A VPC in another region than the cluster's: PrivateLink is regional, so the one verdict
-/// names both regions and leaves the choice to the person; nothing is proposed across them.
-fn across_regions(f: &Facts, cluster: &ClusterFacts, vpc_region: &str) -> Vec<Verdict> {
-    let cluster_region = &cluster.region.aws_region;
-    let mut out = vec![
-        cluster_ready(&f.cluster_id, cluster),
-        endpoint_service(f, cluster),
-        verdict(
-            SetupStep::VpcEndpoint,
-            Level::Failed,
-            format!(
-                "{} is in {vpc_region} and cluster {} in {cluster_region}: a PrivateLink endpoint \
-                 lives in a VPC of the cluster's region, so {} cannot have one to it",
-                f.vpc_id, f.cluster_id, f.vpc_id
-            ),
-        )
-        .ids(vec![f.vpc_id.clone()])
-        .remedy(Remedy::step(format!(
-            "ask the person which they want: an endpoint in a VPC of {cluster_region} that {} \
-             reaches over inter-region peering or a Transit Gateway (then create_vpc_endpoint \
-             with that VPC's id), or a cluster in {vpc_region} (list_zilliz_clusters shows each \
-             cluster's region)",
-            f.vpc_id
-        ))),
-    ];
-    let needs = format!("a VPC in {cluster_region}");
-    for step in [
-        SetupStep::ZillizRegistration,
-        SetupStep::PrivateLinkAddress,
-        SetupStep::HostedZone,
-        SetupStep::AliasRecord,
-        SetupStep::SecurityGroup,
-    ] {
-        out.push(Verdict::blocked(step, &needs));
-    }
-    out
 }
 
 /// The cluster's own readiness, which needs no VPC.
@@ -349,7 +308,19 @@ pub(crate) fn cluster_ready(cluster_id: &str, c: &ClusterFacts) -> Verdict {
     .ids(ids)
 }
 
+/// The `region` argument of a call about the VPC: its region where it is not the cluster's.
+fn vpc_region_argument(f: &Facts) -> Option<String> {
+    f.cross_region
+        .as_ref()
+        .map(|x| x.vpc_region.aws_region.clone())
+}
+
 fn endpoint_service(f: &Facts, c: &ClusterFacts) -> Verdict {
+    if let (Some(x), Ok(Some((name, _)))) = (&f.cross_region, &f.service)
+        && x.offered == Some(false)
+    {
+        return not_offered_across(f, c, x, name);
+    }
     match &f.service {
         Err(e) => Verdict::unread(SetupStep::EndpointService, e),
         Ok(None) => verdict(
@@ -381,12 +352,45 @@ fn endpoint_service(f: &Facts, c: &ClusterFacts) -> Verdict {
     }
 }
 
+/// Across regions, the service is reached only where its provider offers it to the VPC's
+/// region (AWS does not describe it there otherwise): Zilliz enables that on request.
+fn not_offered_across(f: &Facts, c: &ClusterFacts, x: &CrossRegion, name: &str) -> Verdict {
+    let (vpc_region, cluster_region) = (&x.vpc_region.aws_region, &c.region.aws_region);
+    verdict(
+        SetupStep::EndpointService,
+        Level::Missing,
+        format!(
+            "{} is in {vpc_region} and cluster {} in {cluster_region}: AWS does not offer \
+             Zilliz's service {name} to {vpc_region}, so no cross-region endpoint can reach it yet",
+            f.vpc_id, f.cluster_id
+        ),
+    )
+    .ids(vec![name.to_string()])
+    .remedy(Remedy::step(format!(
+        "ask the person to open a ticket with Zilliz support asking to enable cross-region \
+         PrivateLink to project {} in {} from {vpc_region} (Zilliz's AWS PrivateLink guide: \
+         a ticket), then call get_setup_status again; or to use a VPC in {cluster_region} that \
+         {} reaches over peering or a transit gateway",
+        c.project_id, c.region.region_id, f.vpc_id
+    )))
+}
+
 fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> Verdict {
     let (service_name, zones) = match (&f.endpoints, &f.service) {
         (Err(e), _) => return Verdict::unread(SetupStep::VpcEndpoint, e),
         (Ok(_), Ok(Some((name, zones)))) => (name, zones),
         (Ok(_), _) => return Verdict::blocked(SetupStep::VpcEndpoint, "the endpoint service"),
     };
+    let not_offered = f
+        .cross_region
+        .as_ref()
+        .is_some_and(|x| x.offered == Some(false));
+    if endpoint.is_none() && not_offered {
+        return Verdict::blocked(
+            SetupStep::VpcEndpoint,
+            "Zilliz's service offered to the VPC's region",
+        );
+    }
     let Some(e) = endpoint else {
         let subnet_ids: Vec<String> = match &f.subnets {
             Ok(subnets) => {
@@ -409,6 +413,7 @@ fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> 
                 vpc_id: f.vpc_id.clone(),
                 subnet_ids,
                 cluster_id: Some(f.cluster_id.clone()),
+                region: vpc_region_argument(f),
                 ..Default::default()
             },
         )));
@@ -430,10 +435,20 @@ fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> 
     if e.private_dns_enabled == Some(true) {
         detail.push_str("; private DNS is on, which the private zone does not need");
     }
+    if let Some(wrong) = wrong_service_region(f, e) {
+        return verdict(SetupStep::VpcEndpoint, Level::Failed, wrong)
+            .ids(vec![e.id.clone()])
+            .remedy(Remedy::step(format!(
+                "delete {} in the VPC console (or remove_private_link), then create_vpc_endpoint \
+                 again for cluster {}",
+                e.id, f.cluster_id
+            )));
+    }
     let recreate = ToolCall::CreateVpcEndpoint(CreateEndpointRequest {
         vpc_id: e.vpc_id.clone(),
         subnet_ids: e.subnet_ids.clone(),
         cluster_id: Some(f.cluster_id.clone()),
+        region: vpc_region_argument(f),
         ..Default::default()
     });
     let v = match endpoint_state::phase(&e.state) {
@@ -443,7 +458,7 @@ fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> 
             verdict(SetupStep::VpcEndpoint, Level::Pending, detail).remedy(register(f, e))
         }
         Phase::Waiting | Phase::Unknown => {
-            verdict(SetupStep::VpcEndpoint, Level::Pending, detail).remedy(wait_for(e))
+            verdict(SetupStep::VpcEndpoint, Level::Pending, detail).remedy(wait_for(f, e))
         }
         Phase::Broken | Phase::Gone => verdict(SetupStep::VpcEndpoint, Level::Failed, detail)
             .remedy(Remedy::step(format!(
@@ -453,6 +468,21 @@ fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> 
             ))),
     };
     v.ids(vec![e.id.clone()])
+}
+
+/// Where the endpoint names a service region (AWS says it for every endpoint) that is not the
+/// cluster's, it reaches another region's service than Zilliz's for the cluster: why, else
+/// `None`. An endpoint AWS says nothing of is not judged by it.
+fn wrong_service_region(f: &Facts, e: &VpcEndpoint) -> Option<String> {
+    let cluster = f.cluster.as_ref().ok()?;
+    let named = e.service_region.as_deref()?;
+    (named != cluster.region.aws_region).then(|| {
+        format!(
+            "{} reaches the service in {named}, but cluster {} is in {}: its connections go to \
+             another region's service",
+            e.id, f.cluster_id, cluster.region.aws_region
+        )
+    })
 }
 
 fn registration(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> Verdict {
@@ -481,6 +511,7 @@ fn registration(f: &Facts, c: &ClusterFacts, endpoint: Option<&VpcEndpoint>) -> 
 }
 
 fn private_link_address(
+    f: &Facts,
     c: &ClusterFacts,
     endpoint: Option<&VpcEndpoint>,
     registered: bool,
@@ -497,7 +528,7 @@ fn private_link_address(
             Level::Pending,
             "Zilliz has not allocated the address yet; it follows registration within minutes",
         )
-        .remedy(wait_for(e)),
+        .remedy(wait_for(f, e)),
         (None, _) => Verdict::blocked(SetupStep::PrivateLinkAddress, "a registered VPC endpoint"),
     }
 }
@@ -506,13 +537,15 @@ fn register(f: &Facts, e: &VpcEndpoint) -> Remedy {
     Remedy::Tool(ToolCall::RegisterEndpoint(RegisterRequest {
         endpoint_id: e.id.clone(),
         cluster_id: Some(f.cluster_id.clone()),
+        region: vpc_region_argument(f),
         ..Default::default()
     }))
 }
 
-fn wait_for(e: &VpcEndpoint) -> Remedy {
+fn wait_for(f: &Facts, e: &VpcEndpoint) -> Remedy {
     Remedy::Tool(ToolCall::WaitForEndpoint(WaitRequest {
         endpoint_id: e.id.clone(),
+        region: vpc_region_argument(f),
         ..Default::default()
     }))
 }
@@ -522,6 +555,7 @@ fn dns_remedy(f: &Facts, endpoint: Option<&VpcEndpoint>) -> Remedy {
         cluster_id: f.cluster_id.clone(),
         vpc_id: f.vpc_id.clone(),
         endpoint_id: endpoint.map(|e| e.id.clone()),
+        region: vpc_region_argument(f),
         ..Default::default()
     }))
 }
@@ -928,6 +962,7 @@ fn security_group(
     let mut access = AccessRequest {
         cluster_id: Some(f.cluster_id.clone()),
         endpoint_security_group_id: endpoint_group,
+        region: vpc_region_argument(f),
         ..Default::default()
     };
     match client {
@@ -1339,25 +1374,72 @@ mod tests {
         assert_eq!(verdicts[6].level, Level::Done, "{:?}", verdicts[6]);
     }
 
-    #[test]
-    fn a_vpc_in_another_region_is_one_verdict_naming_both_regions_and_no_call() {
+    fn across(offered: Option<bool>) -> Facts {
         let mut f = with_address(nothing());
-        f.vpc_region = Some("us-east-1".into());
-        f.subnets = Err("not read".into());
+        f.cross_region = Some(CrossRegion {
+            vpc_region: crate::region::RegionNames::parse("us-east-1").unwrap(),
+            offered,
+        });
+        f
+    }
+
+    #[test]
+    fn a_service_not_offered_to_the_vpcs_region_is_the_persons_part_and_no_call() {
+        let mut f = across(Some(false));
+        f.endpoints = Ok(vec![]);
         let verdicts = judge(&f, None);
         assert_eq!(verdicts.len(), 8);
         let open: Vec<&Verdict> = verdicts
             .iter()
             .filter(|v| v.level != Level::Done && !v.blocked)
             .collect();
-        assert_eq!(open.len(), 1, "{verdicts:?}");
+        assert_eq!(open[0].step, SetupStep::EndpointService, "{verdicts:?}");
         assert!(open[0].detail.contains("us-east-1") && open[0].detail.contains("us-west-2"));
-        assert!(matches!(open[0].remedy, Some(Remedy::Step(_))));
+        let Some(Remedy::Step(ask)) = &open[0].remedy else {
+            panic!("{:?}", open[0].remedy)
+        };
         assert!(
-            verdicts
-                .iter()
-                .all(|v| !matches!(v.remedy, Some(Remedy::Tool { .. })))
+            ask.contains("Zilliz support") && ask.contains("aws-us-west-2"),
+            "{ask}"
         );
+    }
+
+    #[test]
+    fn across_regions_the_calls_name_the_vpcs_region_and_a_same_region_link_none() {
+        for (facts, region) in [(across(Some(true)), Some("us-east-1")), (nothing(), None)] {
+            let mut f = facts;
+            f.endpoints = Ok(vec![]);
+            let verdicts = judge(&f, None);
+            let endpoint = verdicts
+                .iter()
+                .find(|v| v.step == SetupStep::VpcEndpoint)
+                .unwrap();
+            assert_eq!(endpoint.level, Level::Missing, "{endpoint:?}");
+            let Some(Remedy::Tool(ToolCall::CreateVpcEndpoint(call))) = &endpoint.remedy else {
+                panic!("{:?}", endpoint.remedy)
+            };
+            assert_eq!(call.region.as_deref(), region);
+        }
+    }
+
+    #[test]
+    fn an_endpoint_to_another_regions_service_fails_and_one_to_the_clusters_passes() {
+        for (named, fails) in [("us-east-1", true), ("us-west-2", false)] {
+            let mut f = across(Some(true));
+            let mut e = crate::facts::fixtures::endpoint("available");
+            e.service_region = Some(named.into());
+            f.endpoints = Ok(vec![e]);
+            let verdicts = judge(&f, None);
+            let endpoint = verdicts
+                .iter()
+                .find(|v| v.step == SetupStep::VpcEndpoint)
+                .unwrap();
+            assert_eq!(
+                endpoint.level == Level::Failed,
+                fails,
+                "{named}: {endpoint:?}"
+            );
+        }
     }
 
     #[test]

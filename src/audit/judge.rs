@@ -722,6 +722,7 @@ mod tests {
                 Some("Z1HUB".into()),
             )],
             private_dns_enabled: Some(false),
+            service_region: None,
             network_interface_ids: vec![],
             tags: vec![],
         }

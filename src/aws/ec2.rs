@@ -214,6 +214,15 @@ pub(crate) async fn vpc(ec2: &Client, id: &str, region: &RegionNames) -> Result<
     Ok(vpc_of(found, dns_support?, dns_hostnames?))
 }
 
+/// Whether the VPC is in the client's region (a failed read counts as no).
+pub(crate) async fn vpc_exists(ec2: &Client, id: &str) -> bool {
+    ec2.describe_vpcs()
+        .vpc_ids(id)
+        .send()
+        .await
+        .is_ok_and(|out| out.vpcs().iter().any(|v| v.vpc_id() == Some(id)))
+}
+
 fn vpc_error<E, R>(
     err: aws_sdk_ec2::error::SdkError<E, R>,
     ids: &[String],
@@ -276,13 +285,19 @@ pub(crate) async fn security_groups_of_vpc(
 /// The availability zones (by name, as this account sees them) in which an endpoint service
 /// is offered. `None` when AWS does not know the service for this account, which on AWS also
 /// means "not offered to you": the caller treats that as unknown rather than as a failure.
+///
+/// `service_region` is the service's region where it is not the client's: AWS then describes
+/// it only where its provider offers it to the client's region (cross-region PrivateLink), and
+/// the zones are those of the client's region an endpoint may use.
 pub(crate) async fn endpoint_service_zones(
     ec2: &Client,
     service_name: &str,
+    service_region: Option<&str>,
 ) -> Result<Option<Vec<String>>, Error> {
     let result = ec2
         .describe_vpc_endpoint_services()
         .service_names(service_name)
+        .set_service_regions(service_region.map(|r| vec![r.to_string()]))
         .send()
         .await;
     let out = match result {
@@ -314,6 +329,9 @@ pub(crate) struct VpcEndpoint {
     pub(crate) security_group_ids: Vec<String>,
     /// `(dns_name, hosted_zone_id)`; the first is the regional name an alias points at.
     pub(crate) dns_entries: Vec<(String, Option<String>)>,
+    /// The service's region as AWS gives it (`ServiceRegion`); another than the endpoint's
+    /// for a cross-region endpoint, absent where AWS does not say.
+    pub(crate) service_region: Option<String>,
     pub(crate) private_dns_enabled: Option<bool>,
     pub(crate) network_interface_ids: Vec<String>,
     pub(crate) tags: Vec<(String, String)>,
@@ -417,6 +435,7 @@ pub(crate) async fn vpc_endpoints(
                 })
                 .collect(),
             private_dns_enabled: e.private_dns_enabled(),
+            service_region: e.service_region().map(str::to_string),
             network_interface_ids: e.network_interface_ids().to_vec(),
             tags: tag_pairs(e.tags()),
         })
@@ -735,16 +754,23 @@ pub(crate) async fn delete_security_group(
     }
 }
 
+/// An Interface endpoint to make, its groups resolved.
+pub(crate) struct NewEndpoint<'a> {
+    pub(crate) vpc_id: &'a str,
+    pub(crate) service_name: &'a str,
+    /// The service's region, where it is not the endpoint's (a cross-region endpoint).
+    pub(crate) service_region: Option<&'a str>,
+    pub(crate) subnet_ids: &'a [String],
+    pub(crate) groups: &'a [String],
+    pub(crate) tags: &'a [(String, String)],
+}
+
 /// Creates an Interface endpoint with private DNS off (the private hosted zone does that job,
 /// and moto turns private DNS on when it is not given).
 pub(crate) async fn create_interface_endpoint(
     _permit: &WritePermit,
     ec2: &Client,
-    vpc_id: &str,
-    service_name: &str,
-    subnet_ids: &[String],
-    security_group_ids: &[String],
-    tags: &[(String, String)],
+    e: &NewEndpoint<'_>,
 ) -> Result<String, Error> {
     // No ClientToken: AWS keeps tokens for a day, so a setup removed and made again would get
     // the deleted endpoint back, and moto ignores them. Idempotency comes from looking first,
@@ -753,14 +779,17 @@ pub(crate) async fn create_interface_endpoint(
     let out = ec2
         .create_vpc_endpoint()
         .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
-        .vpc_id(vpc_id)
-        .service_name(service_name)
-        .set_subnet_ids(Some(subnet_ids.to_vec()))
-        .set_security_group_ids(Some(security_group_ids.to_vec()))
+        .vpc_id(e.vpc_id)
+        .service_name(e.service_name)
+        // A cross-region endpoint names the service's region (IAM: vpce:AllowMultiRegion);
+        // a same-region one names none, as it always did.
+        .set_service_region(e.service_region.map(str::to_string))
+        .set_subnet_ids(Some(e.subnet_ids.to_vec()))
+        .set_security_group_ids(Some(e.groups.to_vec()))
         .private_dns_enabled(false)
         .tag_specifications(tag_specification(
             aws_sdk_ec2::types::ResourceType::VpcEndpoint,
-            tags,
+            e.tags,
         ))
         .customize()
         .config_override(
@@ -769,7 +798,27 @@ pub(crate) async fn create_interface_endpoint(
         )
         .send()
         .await
-        .map_err(|e| sdk_error("ec2:CreateVpcEndpoint", e))?;
+        .map_err(|err| match sdk_error("ec2:CreateVpcEndpoint", err) {
+            // AWS authorizes a cross-region endpoint as vpce:AllowMultiRegion too, and its
+            // denial reads as this call's.
+            Error::Denied {
+                service,
+                call,
+                code,
+                cause,
+                hint,
+            } if e.service_region.is_some() => Error::Denied {
+                service,
+                call,
+                code,
+                cause,
+                hint: format!(
+                    "{hint} (a cross-region endpoint also needs `vpce:AllowMultiRegion`, which \
+                     iam/full.json grants)"
+                ),
+            },
+            other => other,
+        })?;
     out.vpc_endpoint()
         .and_then(|e| e.vpc_endpoint_id())
         .map(str::to_string)

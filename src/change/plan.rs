@@ -44,6 +44,8 @@ pub(crate) enum Change {
         account_id: String,
         /// The AWS service the whitelist makes visible: seeing it is how a repeat is known.
         service_name: String,
+        /// The service's region, where it is not the endpoint's (a cross-region endpoint).
+        service_region: Option<String>,
     },
     /// A dedicated security group for the endpoint, with no inbound rule: the rule comes
     /// with `allow_client_access`, once the private link's port is known.
@@ -57,6 +59,8 @@ pub(crate) enum Change {
         vpc_id: String,
         aws_region: String,
         service_name: String,
+        /// The service's region, where it is not the endpoint's: a cross-region endpoint.
+        service_region: Option<String>,
         /// `(subnet id, availability zone)`
         subnets: Vec<(String, String)>,
         security_groups: Vec<Ref>,
@@ -190,12 +194,17 @@ impl Change {
                 vpc_id,
                 aws_region,
                 service_name,
+                service_region,
                 subnets,
                 security_groups,
                 ..
             } => format!(
-                "create an Interface VPC endpoint in {vpc_id} ({aws_region}) to {service_name} \
+                "create an Interface VPC endpoint in {vpc_id} ({aws_region}) to {service_name}{} \
                  in {}, with {}, private DNS off",
+                service_region
+                    .as_deref()
+                    .map(|r| cross_region_note(aws_region, r))
+                    .unwrap_or_default(),
                 subnets
                     .iter()
                     .map(|(id, zone)| format!("{id} ({zone})"))
@@ -397,9 +406,11 @@ impl Change {
                 region_id,
                 account_id,
                 service_name,
+                service_region,
             } => {
                 let account = (project_id.as_str(), region_id.as_str(), account_id.as_str());
-                whitelist(permit, app, ec2c, account, service_name).await
+                let service = (service_name.as_str(), service_region.as_deref());
+                whitelist(permit, app, ec2c, account, service).await
             }
             Self::CreateSecurityGroup {
                 vpc_id,
@@ -415,6 +426,7 @@ impl Change {
             Self::CreateEndpoint {
                 vpc_id,
                 service_name,
+                service_region,
                 subnets,
                 security_groups,
                 tags,
@@ -425,9 +437,10 @@ impl Change {
                     .map(|g| resolve(g, made.security_group_id.as_ref(), "security group"))
                     .collect::<Result<Vec<_>, _>>()?;
                 let subnet_ids: Vec<String> = subnets.iter().map(|(id, _)| id.clone()).collect();
-                let endpoint = NewEndpoint {
+                let endpoint = ec2::NewEndpoint {
                     vpc_id,
                     service_name,
+                    service_region: service_region.as_deref(),
                     subnet_ids: &subnet_ids,
                     groups: &groups,
                     tags,
@@ -546,7 +559,7 @@ async fn whitelist(
     app: &App,
     ec2c: &aws_sdk_ec2::Client,
     (project_id, region_id, account_id): (&str, &str, &str),
-    service_name: &str,
+    (service_name, service_region): (&str, Option<&str>),
 ) -> Result<(), Error> {
     match app
         .zilliz
@@ -554,20 +567,23 @@ async fn whitelist(
         .await
     {
         Ok(()) => Ok(()),
-        Err(refused) => match ec2::endpoint_service_zones(ec2c, service_name).await {
+        Err(refused) => match ec2::endpoint_service_zones(ec2c, service_name, service_region).await
+        {
             Ok(Some(_)) => Ok(()),
             _ => Err(refused),
         },
     }
 }
 
-/// An endpoint to make, its groups resolved.
-struct NewEndpoint<'a> {
-    vpc_id: &'a str,
-    service_name: &'a str,
-    subnet_ids: &'a [String],
-    groups: &'a [String],
-    tags: &'a [(String, String)],
+/// What the preview says of an endpoint in one region to a service in another: both regions,
+/// and what AWS charges for it (AWS PrivateLink pricing: cross-region traffic is billed as
+/// inter-region data transfer, per GB, beside the endpoint's hourly and per-GB charges).
+fn cross_region_note(endpoint_region: &str, service_region: &str) -> String {
+    format!(
+        " in {service_region} (a cross-region endpoint: it lives in {endpoint_region} and reaches \
+         the service in {service_region}; AWS bills its traffic as inter-region data transfer \
+         between the two, per GB, beside the endpoint's hourly and per-GB processing charges)"
+    )
 }
 
 /// Makes the endpoint and answers its id; where the answer was lost after AWS made it, the
@@ -575,18 +591,9 @@ struct NewEndpoint<'a> {
 async fn create_endpoint(
     permit: &WritePermit,
     ec2c: &aws_sdk_ec2::Client,
-    e: NewEndpoint<'_>,
+    e: ec2::NewEndpoint<'_>,
 ) -> Result<String, Error> {
-    let created = ec2::create_interface_endpoint(
-        permit,
-        ec2c,
-        e.vpc_id,
-        e.service_name,
-        e.subnet_ids,
-        e.groups,
-        e.tags,
-    )
-    .await;
+    let created = ec2::create_interface_endpoint(permit, ec2c, &e).await;
     match created {
         Ok(id) => Ok(id),
         Err(error) => ec2::vpc_endpoints(

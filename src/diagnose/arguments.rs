@@ -34,22 +34,23 @@ pub(super) struct CheckedRequest<Named = String> {
     /// How far back the logs are read.
     pub(super) log_minutes: u32,
     pub(super) machine: Option<Machine>,
+    /// The VPC's region: as asked until resolved, then where the VPC is (`None` without a
+    /// cluster, whose region is the default).
+    pub(super) vpc_region: Option<RegionNames>,
 }
 
 impl CheckedRequest<NamedRef> {
-    /// The ids of the VPCs and the group named by their `Name` tags, looked up side by side
-    /// in the cluster's region (no call where all are ids); without that region they stay as
-    /// given, for answers that only name them.
+    /// The VPC's id and region (`cluster::vpc_and_region`: asked, else the cluster's, else
+    /// the server's own where the VPC is there), then the client's VPC and group named by
+    /// their `Name` tags, side by side in the VPC's region (no call where all are ids).
+    /// Without the cluster's region they stay as given, for answers that only name them.
     pub(super) async fn resolve(
         self,
         app: &App,
         region: Option<&RegionNames>,
     ) -> Result<CheckedRequest, Error> {
-        let named = [&self.vpc_id, &self.client_vpc, &self.client_group]
-            .into_iter()
-            .any(|r| matches!(r, Some(NamedRef::Name(_))));
-        let (Some(region), true) = (region, named) else {
-            let given = |r: &Option<NamedRef>| r.as_ref().map(|r| r.as_given().to_string());
+        let given = |r: &Option<NamedRef>| r.as_ref().map(|r| r.as_given().to_string());
+        let Some(cluster_region) = region else {
             let (vpc_id, group, client_vpc) = (
                 given(&self.vpc_id),
                 given(&self.client_group),
@@ -57,11 +58,41 @@ impl CheckedRequest<NamedRef> {
             );
             return Ok(self.with(vpc_id, group, client_vpc));
         };
-        let clients = app.aws.clients(Some(region)).await?;
+        // The VPC first: its region is where the client's names are looked for.
+        let (vpc_id, vpc_region) = match &self.vpc_id {
+            Some(vpc) => {
+                let (id, at) = crate::cluster::vpc_and_region(
+                    app,
+                    vpc,
+                    self.vpc_region.as_ref(),
+                    cluster_region,
+                )
+                .await?;
+                (Some(id), at)
+            }
+            None => (
+                None,
+                self.vpc_region
+                    .clone()
+                    .unwrap_or_else(|| cluster_region.clone()),
+            ),
+        };
+        let named = [&self.client_vpc, &self.client_group]
+            .into_iter()
+            .any(|r| matches!(r, Some(NamedRef::Name(_))));
+        if !named {
+            let (group, client_vpc) = (given(&self.client_group), given(&self.client_vpc));
+            let mut out = self.with(vpc_id, group, client_vpc);
+            out.vpc_region = Some(vpc_region);
+            return Ok(out);
+        }
+        let clients = app.aws.clients(Some(&vpc_region)).await?;
         let (ec2c, region) = (&clients.ec2, &clients.region);
-        let vpc = |field, r: Option<NamedRef>| async move {
-            match r {
-                Some(r) => ec2::vpc_id_of(ec2c, field, &r, region).await.map(Some),
+        let client_vpc = async {
+            match &self.client_vpc {
+                Some(r) => ec2::vpc_id_of(ec2c, "client_vpc_id", r, region)
+                    .await
+                    .map(Some),
                 None => Ok(None),
             }
         };
@@ -80,12 +111,10 @@ impl CheckedRequest<NamedRef> {
                 None => Ok(None),
             }
         };
-        let (vpc_id, client_vpc, client_group) = tokio::join!(
-            vpc("vpc_id", self.vpc_id.clone()),
-            vpc("client_vpc_id", self.client_vpc.clone()),
-            group,
-        );
-        Ok(self.with(vpc_id?, client_group?, client_vpc?))
+        let (client_vpc, client_group) = tokio::join!(client_vpc, group);
+        let mut out = self.with(vpc_id, client_group?, client_vpc?);
+        out.vpc_region = Some(vpc_region);
+        Ok(out)
     }
 
     fn with(
@@ -107,6 +136,7 @@ impl CheckedRequest<NamedRef> {
             probe_timeout: self.probe_timeout,
             log_minutes: self.log_minutes,
             machine: self.machine,
+            vpc_region: self.vpc_region,
         }
     }
 }
@@ -209,6 +239,7 @@ pub(super) fn check(
         probe_timeout,
         log_minutes,
         machine,
+        vpc_region: r.region.as_deref().map(RegionNames::parse).transpose()?,
     })
 }
 

@@ -12,6 +12,7 @@ use crate::aws::ec2::{self, PeeringConnection};
 use crate::cluster::AwsCluster;
 use crate::error::Error;
 use crate::facts::Facts;
+use crate::region::RegionNames;
 use crate::request::{ClientArguments, DiagnoseRequest};
 use crate::validate::NamedRef;
 use crate::verdict::ClientView;
@@ -53,12 +54,14 @@ pub(crate) struct ClientReads {
 pub(crate) async fn read(
     app: &App,
     t: &AwsCluster,
-    vpc_id: &str,
-    AskedClient(c): AskedClient,
+    (vpc_id, vpc_region): (&str, &RegionNames),
+    AskedClient(mut c): AskedClient,
 ) -> Result<ClientReads, Error> {
+    // The client is where the VPC is: its names are looked for there.
+    c.vpc_region = Some(vpc_region.clone());
     let c = c.resolve(app, Some(&t.region)).await?;
-    let clients = app.aws.clients(Some(&t.region)).await?;
-    let (known, peerings) = tokio::join!(gather::client(&clients, &c, vpc_id, &t.region), async {
+    let clients = app.aws.clients(Some(vpc_region)).await?;
+    let (known, peerings) = tokio::join!(gather::client(&clients, &c, vpc_id, vpc_region), async {
         match c.client_vpc {
             Some(_) => ec2::peering_connections_of_vpc(&clients.ec2, vpc_id).await,
             None => Ok(Vec::new()),

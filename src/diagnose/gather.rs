@@ -106,7 +106,9 @@ pub(super) async fn control_plane(
     vpc_id: &str,
     c: &CheckedRequest,
 ) -> Result<ControlPlaneReads, Error> {
-    let region = t.region.clone();
+    // The AWS side is read where the VPC is, which for a cross-region link is not the
+    // cluster's region.
+    let region = c.vpc_region.clone().unwrap_or_else(|| t.region.clone());
     let clients = app.aws.clients(Some(&region)).await?;
     let outside = c.client_vpc.is_some() || c.instance_id.is_some() || c.client_network.is_some();
     let asking_vpcs: Vec<String> = std::iter::once(vpc_id.to_string())
@@ -119,7 +121,8 @@ pub(super) async fn control_plane(
             app,
             t.cluster_id(),
             Ok(t.clone()),
-            vpc_id
+            vpc_id,
+            Some(&region),
         )),
         client(&clients, c, vpc_id, &region),
         async {

@@ -95,10 +95,6 @@ fn judge_reads(
             return (vec![unreachable], ProbeHints::default(), Vec::new());
         }
     };
-    // A VPC of another region: the one verdict says so; nothing else is judged across them.
-    if facts.vpc_region.is_some() {
-        return (judged(&facts, None, t), ProbeHints::default(), Vec::new());
-    }
     let mut not_read = facts.failed_reads();
     if let Some(s) = &surroundings {
         if let Err(e) = &s.route_tables {
@@ -1019,17 +1015,25 @@ mod tests {
     }
 
     #[test]
-    fn a_vpc_of_another_region_gets_the_verdicts_alone() {
+    fn a_cross_region_link_is_judged_as_a_link() {
         let mut facts = with_address(nothing());
-        facts.vpc_region = Some("us-east-1".into());
+        facts.cross_region = Some(crate::facts::CrossRegion {
+            vpc_region: crate::region::RegionNames::parse("us-east-1").unwrap(),
+            offered: Some(true),
+        });
         let out = control_plane(
             &cluster(),
             "vpc-11111111",
             reads(facts, KnownClient::default()),
         )
         .findings;
-        assert!(!checks(&out).contains(&"network_acl"), "{:?}", checks(&out));
-        assert!(!checks(&out).contains(&"vpc_dns_attributes"));
+        // Judged on, check by check; the one missing piece is proposed in the VPC's region.
+        assert!(checks(&out).contains(&"network_acl"), "{:?}", checks(&out));
+        let endpoint = out.iter().find(|f| f.check == "vpc_endpoint").unwrap();
+        let Some(ToolCall::CreateVpcEndpoint(call)) = &endpoint.remedy else {
+            panic!("{endpoint:?}")
+        };
+        assert_eq!(call.region.as_deref(), Some("us-east-1"));
     }
 
     #[test]

@@ -90,6 +90,9 @@ pub(crate) struct Report {
     pub(crate) port: Option<u16>,
     region_id: Option<String>,
     aws_region: Option<String>,
+    /// The VPC's region, where it is not the cluster's (a cross-region endpoint).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vpc_region: Option<String>,
     /// The command that runs the same diagnosis on an instance inside the VPC.
     doctor_command: Option<String>,
     pub(crate) elapsed_ms: u64,
@@ -246,7 +249,8 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
         findings.extend(said);
     }
     let not_read = control.not_read;
-    let doctor_command = doctor_command(&c, region.as_ref());
+    // `doctor` runs where the VPC is: its `--region` is the VPC's.
+    let doctor_command = doctor_command(&c, c.vpc_region.as_ref().or(region.as_ref()));
     if ran_inside_vpc == Some(false)
         && let Some(command) = &doctor_command
     {
@@ -279,6 +283,11 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
         vpc_id: c.vpc_id.clone(),
         host,
         port,
+        vpc_region: c
+            .vpc_region
+            .as_ref()
+            .filter(|v| Some(*v) != region.as_ref())
+            .map(|v| v.aws_region.clone()),
         region_id: region.as_ref().map(|r| r.region_id.clone()),
         aws_region: region.map(|r| r.aws_region),
         doctor_command,

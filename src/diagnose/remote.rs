@@ -473,7 +473,8 @@ pub(crate) async fn probe_from_instance(
         (None, Some(cluster)) => cluster.require_address()?.clone(),
         (None, None) => return Err(Error::Bug("a probe target without an address".into())),
     };
-    let region = located.region;
+    // The instance is where the VPC is (a cross-region link's is not the cluster's region).
+    let region = located.aws;
     let lines = script(&address.host, address.port, STEP_TIMEOUT_SECONDS)?;
     let clients = app.aws.clients(Some(&region)).await?;
     let (instance, identity) = managed_instance(app, &clients, &instance_id).await?;
@@ -522,7 +523,7 @@ pub(crate) async fn probe_from_instance(
         ),
         async {
             match (&cluster_id, &instance.vpc_id) {
-                (Some(id), Some(vpc)) => Some(facts::gather(app, id, vpc).await),
+                (Some(id), Some(vpc)) => Some(facts::gather(app, id, vpc, Some(&region)).await),
                 _ => None,
             }
         },

@@ -10,8 +10,8 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::{
-    AnsweredElsewhere, ClusterFacts, Facts, NotRead, ParentZone, answered_elsewhere, hub_endpoint,
-    parent_zone, shadowing_profile_zones, wildcards_answering_with, zilliz_endpoint,
+    AnsweredElsewhere, ClusterFacts, CrossRegion, Facts, NotRead, ParentZone, answered_elsewhere,
+    hub_endpoint, parent_zone, shadowing_profile_zones, wildcards_answering_with, zilliz_endpoint,
 };
 use crate::app::App;
 use crate::aws::RegionClients;
@@ -20,8 +20,9 @@ use crate::aws::firewall::{self, FirewallRule};
 use crate::aws::profiles::{self, Brought};
 use crate::aws::resolver::{self, ResolverRule};
 use crate::aws::route53::{self, ARecord, Zone};
-use crate::cluster;
+use crate::cluster::{self, LinkRegions};
 use crate::error::{Error, FailedRead};
+use crate::region::RegionNames;
 use crate::riders::{self, Riding};
 use crate::zilliz::model::EndpointService;
 
@@ -31,10 +32,15 @@ fn as_fact<T>(result: Result<T, Error>) -> Result<T, FailedRead> {
 
 /// Reads both accounts in three rounds of concurrent calls (a spoke, whose endpoint lives in
 /// another VPC, takes one more: its hub endpoint's groups).
-pub(crate) async fn gather(app: &App, cluster_id: &str, vpc_id: &str) -> Facts {
+pub(crate) async fn gather(
+    app: &App,
+    cluster_id: &str,
+    vpc_id: &str,
+    vpc_region: Option<&RegionNames>,
+) -> Facts {
     // Round 1: the cluster.
     let target = cluster::read(app, cluster_id).await;
-    gather_from(app, cluster_id, target, vpc_id).await
+    gather_from(app, cluster_id, target, vpc_id, vpc_region).await
 }
 
 /// The facts where AWS cannot be reached at all (no clients for the region): Zilliz's side
@@ -53,26 +59,6 @@ async fn without_aws(
     let mut facts = Facts::unread(cluster_id, vpc_id, Ok(cluster), &error.to_string());
     facts.service = service_fact(service);
     facts.registrations = registrations;
-    facts
-}
-
-/// The facts of a VPC in another region than the cluster's: nothing else is judged across
-/// the two.
-fn in_another_region(
-    (cluster_id, vpc_id): (&str, &str),
-    cluster: ClusterFacts,
-    vpc_region: String,
-    region_reads: RegionReads,
-) -> Facts {
-    let why = format!(
-        "not read: {vpc_id} is in {vpc_region}, not in the cluster's region {}",
-        cluster.region.aws_region
-    );
-    let mut facts = Facts::unread(cluster_id, vpc_id, Ok(cluster), &why);
-    facts.vpc_region = Some(vpc_region);
-    facts.service = region_reads
-        .service
-        .map(|s| s.map(|s| (s.endpoint_service, Vec::new())));
     facts
 }
 
@@ -102,12 +88,15 @@ fn side_facts(joined: Result<SideReads, tokio::task::JoinError>) -> SideFacts {
     }
 }
 
-/// [`gather`] for a caller that has read the cluster already (two more rounds).
+/// [`gather`] for a caller that has read the cluster already (two more rounds). The AWS side
+/// is read in the VPC's region (`vpc_region`, the cluster's where `None`), Zilliz's in the
+/// cluster's.
 pub(crate) async fn gather_from(
     app: &App,
     cluster_id: &str,
     target: Result<cluster::AwsCluster, Error>,
     vpc_id: &str,
+    vpc_region: Option<&RegionNames>,
 ) -> Facts {
     let cluster = match target.map(|t| ClusterFacts::of(&t)) {
         Ok(c) => c,
@@ -120,8 +109,11 @@ pub(crate) async fn gather_from(
             );
         }
     };
-    let region = cluster.region.clone();
-    let clients = match app.aws.clients(Some(&region)).await {
+    let regions = LinkRegions {
+        vpc: vpc_region.unwrap_or(&cluster.region).clone(),
+        cluster: cluster.region.clone(),
+    };
+    let clients = match app.aws.clients(Some(&regions.vpc)).await {
         Ok(c) => c,
         Err(e) => return without_aws(app, (cluster_id, vpc_id), cluster, &e).await,
     };
@@ -129,12 +121,8 @@ pub(crate) async fn gather_from(
     let side = side_reads(&clients, vpc_id, host.clone());
     let riding = riding_reads(app, &clients, &cluster);
     let not_read = NotRead::default();
-    let region_reads =
+    let mut region_reads =
         region_round(app, &clients, &not_read, &cluster, vpc_id, host.as_deref()).await;
-    if let Some(vpc_region) = region_reads.vpc_region.clone() {
-        return in_another_region((cluster_id, vpc_id), cluster, vpc_region, region_reads);
-    }
-    let mut region_reads = region_reads;
     let named_for_host = std::mem::take(&mut region_reads.named_for_host);
     let service_name: Result<Option<String>, FailedRead> = region_reads
         .service
@@ -158,6 +146,7 @@ pub(crate) async fn gather_from(
             zone: &zone,
             named_for_host,
             service_name: &service_name,
+            service_region: regions.service_region(),
             own_endpoint: own_endpoint.as_ref(),
         },
     )
@@ -172,6 +161,7 @@ pub(crate) async fn gather_from(
     }
     let answer = Answer {
         ids: (cluster_id, vpc_id),
+        regions,
         cluster,
         host: host.as_deref(),
         service_name,
@@ -186,6 +176,7 @@ pub(crate) async fn gather_from(
 struct Answer<'a> {
     /// The cluster's id and the VPC's.
     ids: (&'a str, &'a str),
+    regions: LinkRegions,
     cluster: ClusterFacts,
     host: Option<&'a str>,
     service_name: Result<Option<String>, FailedRead>,
@@ -207,7 +198,7 @@ async fn assemble(
 ) -> Facts {
     let ZoneRound {
         dns_servers,
-        mut service_zones,
+        service_zones,
         record,
         zone_vpcs,
         endpoint_groups,
@@ -248,6 +239,11 @@ async fn assemble(
     };
     let endpoint_groups =
         expand_prefix_lists(&clients.ec2, endpoint_groups, prefix_lists, &not_read).await;
+    let cross_region = answer.regions.service_region().map(|_| CrossRegion {
+        vpc_region: answer.regions.vpc.clone(),
+        offered: matches!(answer.service_name, Ok(Some(_))).then_some(service_zones.is_some()),
+    });
+    let mut service_zones = service_zones.unwrap_or_default();
     service_zones.sort();
     service_zones.dedup();
     let (zone_reached_by, zone_profile, record_hidden) = match settled.elsewhere {
@@ -258,7 +254,7 @@ async fn assemble(
         cluster_id: answer.ids.0.into(),
         vpc_id: answer.ids.1.into(),
         cluster: Ok(answer.cluster),
-        vpc_region: None,
+        cross_region,
         riding: answer.riding,
         not_read: not_read.into_inner(),
         service: answer
@@ -408,12 +404,9 @@ struct RegionReads {
     named_for_host: Vec<Zone>,
     acls: Result<Vec<NetworkAcl>, FailedRead>,
     resolver_rules: Result<Vec<ResolverRule>, FailedRead>,
-    /// Where the VPC is not in the cluster's region but in the server's own: that region.
-    vpc_region: Option<String>,
 }
 
-/// Round 2; and, where the server's own region is another, the VPC there too, to tell a VPC
-/// of the wrong region from one that does not exist.
+/// Round 2: what needs only the region, the VPC and the host.
 async fn region_round(
     app: &App,
     clients: &RegionClients,
@@ -422,49 +415,30 @@ async fn region_round(
     vpc_id: &str,
     host: Option<&str>,
 ) -> RegionReads {
-    let (ec2c, r53, region) = (&clients.ec2, &clients.route53, &cluster.region);
-    let home = app
-        .aws
-        .clients(None)
-        .await
-        .ok()
-        .filter(|home| home.region.aws_region != region.aws_region);
-    let ((service, vpc, subnets, endpoints, registrations, zones, named, acls, rules), at_home) = tokio::join!(
-        async {
-            tokio::join!(
-                app.zilliz.endpoint_service(&region.region_id),
-                ec2::vpc(ec2c, vpc_id, region),
-                ec2::subnets_of_vpc(ec2c, vpc_id),
-                ec2::vpc_endpoints(
-                    ec2c,
-                    EndpointQuery {
-                        vpc_id: Some(vpc_id),
-                        ..Default::default()
-                    }
-                ),
-                registrations(app, cluster),
-                route53::zones_of_vpc(r53, vpc_id, &region.aws_region),
-                async {
-                    match host {
-                        Some(h) => not_read.keep(route53::private_zones_named(r53, h).await),
-                        None => Vec::new(),
-                    }
-                },
-                ec2::network_acls_of_vpc(ec2c, vpc_id),
-                resolver::rules_of_vpc(&clients.resolver, vpc_id),
-            )
-        },
-        async {
-            match &home {
-                Some(home) => ec2::vpc(&home.ec2, vpc_id, &home.region).await.ok(),
-                None => None,
+    // The VPC's side is read where it is; the association's region is the VPC's.
+    let (ec2c, r53, region) = (&clients.ec2, &clients.route53, &clients.region);
+    let (service, vpc, subnets, endpoints, registrations, zones, named, acls, rules) = tokio::join!(
+        app.zilliz.endpoint_service(&cluster.region.region_id),
+        ec2::vpc(ec2c, vpc_id, region),
+        ec2::subnets_of_vpc(ec2c, vpc_id),
+        ec2::vpc_endpoints(
+            ec2c,
+            EndpointQuery {
+                vpc_id: Some(vpc_id),
+                ..Default::default()
             }
-        }
+        ),
+        registrations(app, cluster),
+        route53::zones_of_vpc(r53, vpc_id, &region.aws_region),
+        async {
+            match host {
+                Some(h) => not_read.keep(route53::private_zones_named(r53, h).await),
+                None => Vec::new(),
+            }
+        },
+        ec2::network_acls_of_vpc(ec2c, vpc_id),
+        resolver::rules_of_vpc(&clients.resolver, vpc_id),
     );
-    let vpc_region = match (&vpc, &at_home, &home) {
-        (Err(Error::NotFound { .. }), Some(_), Some(home)) => Some(home.region.aws_region.clone()),
-        _ => None,
-    };
     RegionReads {
         service: as_fact(service),
         vpc: as_fact(vpc),
@@ -475,7 +449,6 @@ async fn region_round(
         named_for_host: named,
         acls: as_fact(acls),
         resolver_rules: as_fact(rules),
-        vpc_region,
     }
 }
 
@@ -487,13 +460,16 @@ struct ZoneRoundInput<'a> {
     zone: &'a Result<Option<Zone>, FailedRead>,
     named_for_host: Vec<Zone>,
     service_name: &'a Result<Option<String>, FailedRead>,
+    /// The service's region where it is not the VPC's (a cross-region endpoint).
+    service_region: Option<&'a str>,
     own_endpoint: Option<&'a VpcEndpoint>,
 }
 
 /// Round 3: what needs the zone or the endpoint.
 struct ZoneRound {
     dns_servers: Result<Vec<String>, FailedRead>,
-    service_zones: Vec<String>,
+    /// `None` where AWS does not describe the service from the VPC's region.
+    service_zones: Option<Vec<String>>,
     record: Result<Option<ARecord>, FailedRead>,
     zone_vpcs: Vec<String>,
     endpoint_groups: Result<Vec<SecurityGroup>, FailedRead>,
@@ -552,12 +528,16 @@ async fn zone_and_endpoint_round(
         },
         async {
             match input.service_name {
-                // A service not offered to the account answers no zones (`None`): the
-                // zones are unknown, which is not a failed read.
+                // A service not offered to the account (or, across regions, to the VPC's
+                // region) answers no zones (`None`), which is not a failed read.
                 Ok(Some(name)) => not_read
-                    .keep(ec2::endpoint_service_zones(ec2c, name).await)
-                    .unwrap_or_default(),
-                _ => Vec::new(),
+                    .keep(
+                        ec2::endpoint_service_zones(ec2c, name, input.service_region)
+                            .await
+                            .map(Some),
+                    )
+                    .flatten(),
+                _ => None,
             }
         },
         async {

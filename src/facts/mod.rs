@@ -55,9 +55,8 @@ pub(crate) struct Facts {
     /// where Zilliz offers no service there.
     pub(crate) service: Result<Option<(String, Vec<String>)>, FailedRead>,
     pub(crate) vpc: Result<ec2::Vpc, FailedRead>,
-    /// Where the VPC is not in the cluster's region but in the server's own: that region.
-    /// PrivateLink is regional, so nothing else is judged across the two.
-    pub(crate) vpc_region: Option<String>,
+    /// Where the VPC is in another region than the cluster's: a cross-region link.
+    pub(crate) cross_region: Option<CrossRegion>,
     pub(crate) subnets: Result<Vec<Subnet>, FailedRead>,
     /// The VPC's endpoints (to any service).
     pub(crate) endpoints: Result<Vec<VpcEndpoint>, FailedRead>,
@@ -112,6 +111,16 @@ pub(crate) struct Facts {
     /// The reads that failed and are carried only as this note (each error's text, naming
     /// its call): what they would have added is left out above.
     pub(crate) not_read: Vec<FailedRead>,
+}
+
+/// A VPC in another region than the cluster's, which reaches Zilliz's service through a
+/// cross-region endpoint (`ServiceRegion`, the cluster's region).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CrossRegion {
+    pub(crate) vpc_region: RegionNames,
+    /// AWS describes the service from the VPC's region: its provider offers it there. `None`
+    /// where that was not asked (no service name to ask about).
+    pub(crate) offered: Option<bool>,
 }
 
 /// Collects the failures of reads whose value is kept as "nothing found", so that none
@@ -174,7 +183,7 @@ impl Facts {
             cluster,
             service: u(why),
             vpc: u(why),
-            vpc_region: None,
+            cross_region: None,
             subnets: u(why),
             endpoints: u(why),
             registrations: u(why),
@@ -581,6 +590,7 @@ pub(crate) mod fixtures {
                 Some("Z1".into()),
             )],
             private_dns_enabled: Some(false),
+            service_region: None,
             network_interface_ids: vec![],
             tags: vec![],
         }
@@ -602,7 +612,7 @@ pub(crate) mod fixtures {
                 SERVICE.into(),
                 vec!["us-west-2a".into(), "us-west-2b".into()],
             ))),
-            vpc_region: None,
+            cross_region: None,
             vpc: Ok(ec2::Vpc {
                 id: "vpc-11111111".into(),
                 name: None,

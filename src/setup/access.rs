@@ -125,7 +125,7 @@ async fn ports_of(
     let Some(first) = clusters.first() else {
         let located = cluster::locate(app, None, asked_region).await?;
         return Ok((
-            located.region,
+            located.aws,
             vec![(asked_port.unwrap_or_default(), Vec::new())],
             Vec::new(),
         ));
@@ -137,6 +137,9 @@ async fn ports_of(
     )
     .await?;
     let region = located[0].region.clone();
+    // The endpoint's group is where `region` says (a cross-region endpoint), else in the
+    // clusters' region.
+    let group_region = located[0].aws.clone();
     for (id, at) in clusters.iter().zip(&located) {
         if at.region != region {
             return Err(Error::invalid(
@@ -172,7 +175,7 @@ async fn ports_of(
         )],
         _ => Vec::new(),
     };
-    Ok((region, ports, warnings))
+    Ok((group_region, ports, warnings))
 }
 
 pub(crate) async fn allow_client_access(

@@ -303,9 +303,16 @@ pub(crate) async fn setup_private_dns(
     let target = cluster::read(app, &request.cluster_id).await?;
     let address = target.require_address()?.clone();
     let host = address.host.clone();
-    let region = target.region.clone();
+    let asked_region = request
+        .region
+        .as_deref()
+        .map(crate::region::RegionNames::parse)
+        .transpose()?;
+    // The zone is tied to the VPC in the VPC's region, which across regions is not the
+    // cluster's.
+    let (vpc_id, region) =
+        cluster::vpc_and_region(app, &vpc, asked_region.as_ref(), &target.region).await?;
     let clients = app.aws.clients(Some(&region)).await?;
-    let vpc_id = ec2::vpc_id_of(&clients.ec2, "vpc_id", &vpc, &region).await?;
     let (facts, identity) =
         read_facts(app, &clients, &target, &host, &vpc_id, asked_endpoint).await?;
     let planned = plan_dns(&facts)?;
@@ -356,7 +363,9 @@ async fn read_facts(
     vpc_id: &str,
     asked_endpoint: Option<String>,
 ) -> Result<(DnsFacts, Identity), Error> {
-    let region = target.region.clone();
+    // Zilliz's service is the cluster's region's; the VPC, its zones' association and the
+    // endpoint are where the VPC is.
+    let (region, cluster_region) = (clients.region.clone(), target.region.clone());
     let r53 = &clients.route53;
 
     let named_zone = |zones: Vec<route53::Zone>| zones.into_iter().find(|z| z.name == host);
@@ -372,7 +381,7 @@ async fn read_facts(
         async {
             match &asked_endpoint {
                 Some(_) => Ok(None),
-                None => crate::service::zilliz_endpoint_service(app, &region)
+                None => crate::service::zilliz_endpoint_service(app, &cluster_region)
                     .await
                     .map(|s| Some(s.endpoint_service)),
             }
@@ -437,7 +446,7 @@ async fn read_facts(
         cluster_id: target.cluster_id().to_string(),
         host: host.to_string(),
         aws_region: region.aws_region.clone(),
-        region_tags: tags_for(&name, Some(target.cluster_id()), &region),
+        region_tags: tags_for(&name, Some(target.cluster_id()), &cluster_region),
         vpc,
         endpoint,
         alias,

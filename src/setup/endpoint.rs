@@ -12,7 +12,7 @@ use crate::aws::tags::tags_for;
 use crate::change::consent::Consent;
 use crate::change::plan::{Applied, Change, Ref};
 use crate::change::{self, Proposal, Report};
-use crate::cluster::{self, AwsCluster};
+use crate::cluster::{self, AwsCluster, LinkRegions};
 use crate::endpoint_state;
 use crate::error::Error;
 use crate::region::RegionNames;
@@ -84,10 +84,16 @@ pub(crate) async fn create_vpc_endpoint(
         checked.asked_region.clone(),
     )
     .await?;
+    // The service is the cluster's region's; the endpoint goes where the VPC is.
     let region = located.region.clone();
     let cluster_id = located.cluster_id().map(str::to_string);
-    let clients = app.aws.clients(Some(&region)).await?;
-    let vpc_id = ec2::vpc_id_of(&clients.ec2, "vpc_id", &checked.vpc, &region).await?;
+    let (vpc_id, vpc_region) =
+        cluster::vpc_and_region(app, &checked.vpc, checked.asked_region.as_ref(), &region).await?;
+    let regions = LinkRegions {
+        vpc: vpc_region,
+        cluster: region.clone(),
+    };
+    let clients = app.aws.clients(Some(&regions.vpc)).await?;
     let group_name = format!(
         "zilliz-privatelink-{}",
         cluster_id.as_deref().unwrap_or(&region.region_id)
@@ -98,7 +104,7 @@ pub(crate) async fn create_vpc_endpoint(
         dedicated,
         identity,
         existing,
-    } = read(app, &clients, &checked, &vpc_id, &group_name).await?;
+    } = read(app, (&clients, &regions), &checked, &vpc_id, &group_name).await?;
     let Checked {
         subnet_ids,
         group_ids,
@@ -107,7 +113,7 @@ pub(crate) async fn create_vpc_endpoint(
     let target = located.cluster;
     let (chosen, warnings) = offered_subnets(&service, &subnet_ids, &subnets);
     let account_id = identity.account_id.clone();
-    let mut proposal = Proposal::new("create_vpc_endpoint", &identity, &region);
+    let mut proposal = Proposal::new("create_vpc_endpoint", &identity, &regions.vpc);
     proposal.vpc_id = Some(vpc_id.clone());
     proposal.cluster_id = cluster_id.clone();
     proposal.warnings = warnings;
@@ -121,6 +127,9 @@ pub(crate) async fn create_vpc_endpoint(
     if let Some(found) = existing.iter().find(|e| endpoint_state::is_live(&e.state)) {
         proposal.nothing_to_do = shown.existing(found, &mut proposal.warnings);
     } else {
+        if let Some(refused) = not_offered_across(&regions, &service, target.as_ref()) {
+            return Err(refused);
+        }
         if chosen.is_empty() {
             return Err(Error::Conflict(format!(
                 "none of the subnets {} is in a zone where Zilliz's endpoint service is offered \
@@ -144,7 +153,7 @@ pub(crate) async fn create_vpc_endpoint(
         }
         proposal.changes = plan_endpoint(&EndpointPlanInput {
             vpc_id: &vpc_id,
-            region: &region,
+            regions: &regions,
             service_name: &service.service_name,
             whitelist,
             chosen: &chosen,
@@ -159,9 +168,13 @@ pub(crate) async fn create_vpc_endpoint(
     if let Some(applied) = applied {
         shown.read_back(&clients, applied).await?;
         report.message = format!(
-            "Created VPC endpoint {} in {vpc_id} ({}); {}. Next: register_endpoint.",
+            "Created VPC endpoint {} in {vpc_id} ({}{}); {}. Next: register_endpoint.",
             shown.endpoint_id.as_deref().unwrap_or_default(),
-            region.aws_region,
+            regions.vpc.aws_region,
+            regions
+                .service_region()
+                .map(|r| format!(", to the service in {r}"))
+                .unwrap_or_default(),
             endpoint_state::explain(shown.state.as_deref().unwrap_or("pending"))
         );
     }
@@ -176,6 +189,33 @@ pub(crate) async fn create_vpc_endpoint(
         subnet_ids: shown.subnet_ids,
         security_group_ids: shown.security_group_ids,
     })
+}
+
+/// Across regions, an endpoint reaches the service only where its provider offers it to the
+/// VPC's region, which AWS shows by describing it there. Where it does not, and no whitelist
+/// could make it visible, nothing is made and the error says what the person does.
+fn not_offered_across(
+    regions: &LinkRegions,
+    service: &crate::service::EndpointServiceInfo,
+    target: Option<&cluster::AwsCluster>,
+) -> Option<Error> {
+    let service_region = regions.service_region()?;
+    if service.availability_zones_known || service.whitelist_required {
+        return None;
+    }
+    let project = target
+        .map(|t| format!("project {} in ", t.project_id))
+        .unwrap_or_default();
+    Some(Error::Conflict(format!(
+        "AWS does not offer Zilliz's service {} (in {service_region}) to {}: nothing was made. \
+         Ask the person to open a ticket with Zilliz support asking to enable cross-region \
+         PrivateLink to {project}{} from {}; or use a VPC in {service_region} reached over \
+         peering or a transit gateway",
+        service.service_name,
+        regions.vpc.aws_region,
+        regions.cluster.region_id,
+        regions.vpc.aws_region,
+    )))
 }
 
 /// The subnets to use, at most one per zone where the service is offered, in the caller's
@@ -215,14 +255,14 @@ struct Reads {
 
 async fn read(
     app: &App,
-    clients: &RegionClients,
+    (clients, regions): (&RegionClients, &LinkRegions),
     checked: &Checked,
     vpc_id: &str,
     group_name: &str,
 ) -> Result<Reads, Error> {
     let (ec2c, region) = (&clients.ec2, &clients.region);
     let (zilliz_service, vpc, subnets, groups, dedicated, identity) = tokio::join!(
-        crate::service::zilliz_endpoint_service(app, region),
+        crate::service::zilliz_endpoint_service(app, &regions.cluster),
         ec2::vpc(ec2c, vpc_id, region),
         ec2::subnets_by_id(ec2c, &checked.subnet_ids),
         ec2::security_groups_by_id(ec2c, &checked.group_ids),
@@ -245,7 +285,7 @@ async fn read(
     );
     let service_name = zilliz_service.endpoint_service.clone();
     let (service, existing) = tokio::join!(
-        crate::service::with_zones(app, region, zilliz_service),
+        crate::service::with_zones(app, regions, zilliz_service),
         ec2::vpc_endpoints(
             ec2c,
             EndpointQuery {
@@ -434,7 +474,7 @@ struct Whitelist {
 #[derive(Debug)]
 struct EndpointPlanInput<'a> {
     vpc_id: &'a str,
-    region: &'a RegionNames,
+    regions: &'a LinkRegions,
     service_name: &'a str,
     whitelist: Option<Whitelist>,
     /// The subnets to use, at most one per zone.
@@ -451,18 +491,21 @@ struct EndpointPlanInput<'a> {
 /// account until then), a dedicated group where none was given (with no inbound rule: the
 /// private link's port is unknown until Zilliz allocates the address), then the endpoint.
 fn plan_endpoint(input: &EndpointPlanInput<'_>) -> Vec<Change> {
+    let region = &input.regions.cluster;
     let name = format!(
         "zilliz-privatelink-{}",
-        input.cluster_id.unwrap_or(&input.region.region_id)
+        input.cluster_id.unwrap_or(&region.region_id)
     );
-    let tags = tags_for(&name, input.cluster_id, input.region);
+    let tags = tags_for(&name, input.cluster_id, region);
+    let service_region = input.regions.service_region().map(str::to_string);
     let mut plan = Vec::new();
     if let Some(w) = &input.whitelist {
         plan.push(Change::WhitelistAccount {
             project_id: w.project_id.clone(),
-            region_id: input.region.region_id.clone(),
+            region_id: region.region_id.clone(),
             account_id: w.account_id.clone(),
             service_name: input.service_name.to_string(),
+            service_region: service_region.clone(),
         });
     }
     let security_groups = match (input.given_groups, input.dedicated) {
@@ -486,8 +529,9 @@ fn plan_endpoint(input: &EndpointPlanInput<'_>) -> Vec<Change> {
     };
     plan.push(Change::CreateEndpoint {
         vpc_id: input.vpc_id.to_string(),
-        aws_region: input.region.aws_region.clone(),
+        aws_region: input.regions.vpc.aws_region.clone(),
         service_name: input.service_name.to_string(),
+        service_region,
         subnets: input
             .chosen
             .iter()
@@ -549,7 +593,7 @@ mod tests {
     }
 
     fn input<'a>(
-        region: &'a RegionNames,
+        regions: &'a LinkRegions,
         chosen: &'a [Subnet],
         given: &'a [String],
         dedicated: Option<&'a str>,
@@ -557,7 +601,7 @@ mod tests {
     ) -> EndpointPlanInput<'a> {
         EndpointPlanInput {
             vpc_id: "vpc-11111111",
-            region,
+            regions,
             service_name: "com.amazonaws.vpce.us-west-2.vpce-svc-0aaa",
             whitelist,
             chosen,
@@ -572,7 +616,13 @@ mod tests {
     fn a_dedicated_group_opens_no_port_and_the_endpoint_uses_it() {
         let region = RegionNames::parse("us-west-2").unwrap();
         let chosen = [Subnet::in_zone("subnet-aaaaaaa1", "us-west-2a")];
-        let plan = plan_endpoint(&input(&region, &chosen, &[], None, None));
+        let plan = plan_endpoint(&input(
+            &LinkRegions::same(region.clone()),
+            &chosen,
+            &[],
+            None,
+            None,
+        ));
         assert!(matches!(plan[0], Change::CreateSecurityGroup { .. }));
         assert!(plan.iter().all(|c| !matches!(c, Change::AllowTcp { .. })));
         let Change::CreateEndpoint {
@@ -593,9 +643,21 @@ mod tests {
         let region = RegionNames::parse("us-west-2").unwrap();
         let chosen = [Subnet::in_zone("subnet-aaaaaaa1", "us-west-2a")];
         let given = ["sg-0123456789abcdef0".to_string()];
-        let plan = plan_endpoint(&input(&region, &chosen, &given, None, None));
+        let plan = plan_endpoint(&input(
+            &LinkRegions::same(region.clone()),
+            &chosen,
+            &given,
+            None,
+            None,
+        ));
         assert_eq!(plan.len(), 1);
-        let plan = plan_endpoint(&input(&region, &chosen, &[], Some("sg-0aaa"), None));
+        let plan = plan_endpoint(&input(
+            &LinkRegions::same(region.clone()),
+            &chosen,
+            &[],
+            Some("sg-0aaa"),
+            None,
+        ));
         let [
             Change::CreateEndpoint {
                 security_groups, ..
@@ -615,7 +677,13 @@ mod tests {
             project_id: "proj-1".into(),
             account_id: "123456789012".into(),
         };
-        let plan = plan_endpoint(&input(&region, &chosen, &[], None, Some(whitelist)));
+        let plan = plan_endpoint(&input(
+            &LinkRegions::same(region.clone()),
+            &chosen,
+            &[],
+            None,
+            Some(whitelist),
+        ));
         assert!(matches!(
             &plan[0],
             Change::WhitelistAccount { account_id, project_id, .. }

@@ -58,13 +58,14 @@ pub(crate) async fn register_endpoint(
         ));
     }
     let located = cluster::locate(app, request.cluster_id.as_deref(), asked_region).await?;
-    let region = located.region;
+    // The registration goes to the cluster's region; the endpoint is read where it is.
+    let (region, endpoint_region) = (located.region, located.aws);
     let project_id = match located.cluster {
         Some(t) => t.project_id,
         None => asked_project.unwrap_or_default(),
     };
 
-    let clients = app.aws.clients(Some(&region)).await?;
+    let clients = app.aws.clients(Some(&endpoint_region)).await?;
     // One round: Zilliz's service name, the endpoint and the registrations.
     let (service, endpoints, registrations, identity) = tokio::join!(
         crate::service::zilliz_endpoint_service(app, &region),
@@ -86,11 +87,14 @@ pub(crate) async fn register_endpoint(
     }
     .ok_or_else(|| {
         Error::not_found(
-            format!("VPC endpoint `{endpoint_id}` in {}", region.aws_region),
             format!(
-                "Zilliz serves project `{project_id}` from {}, so the endpoint must be there: \
-                 create it with create_vpc_endpoint in that region",
-                region.region_id
+                "VPC endpoint `{endpoint_id}` in {}",
+                endpoint_region.aws_region
+            ),
+            format!(
+                "pass `region`, the endpoint's region, where it is not {} (a cross-region \
+                 endpoint to project `{project_id}` in {})",
+                endpoint_region.aws_region, region.region_id
             ),
         )
     })?;

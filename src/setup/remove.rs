@@ -394,7 +394,8 @@ async fn read_vpc(
     vpc_id: &str,
     host: &str,
 ) -> Result<VpcReads, Error> {
-    let region = &target.region;
+    // Zilliz's service is the cluster's region's; the VPC's side is where the VPC is.
+    let (region, vpc_region) = (&target.region, &clients.region);
     // What this tool made in the VPC, for any cluster: the group of an endpoint made for
     // another cluster of the project goes with the endpoint.
     let ours = vec![
@@ -406,8 +407,8 @@ async fn read_vpc(
     ];
     let (service, vpc, zones, registrations, our_groups, identity) = tokio::join!(
         crate::service::zilliz_endpoint_service(app, region),
-        ec2::vpc(&clients.ec2, vpc_id, region),
-        route53::zones_of_vpc(&clients.route53, vpc_id, &region.aws_region),
+        ec2::vpc(&clients.ec2, vpc_id, vpc_region),
+        route53::zones_of_vpc(&clients.route53, vpc_id, &vpc_region.aws_region),
         app.zilliz.private_endpoints(&target.project_id),
         ec2::security_groups(&clients.ec2, &[], ours),
         app.aws.identity(region),
@@ -481,8 +482,15 @@ pub(crate) async fn remove_private_link(
         .as_ref()
         .map(|a| a.host.clone())
         .unwrap_or_else(|| expected_private_link_host(target.cluster_id(), &region.region_id));
-    let clients = app.aws.clients(Some(&region)).await?;
-    let vpc_id = ec2::vpc_id_of(&clients.ec2, "vpc_id", &vpc, &region).await?;
+    let asked_region = request
+        .region
+        .as_deref()
+        .map(crate::region::RegionNames::parse)
+        .transpose()?;
+    // The endpoint, its group and the zone's association are where the VPC is.
+    let (vpc_id, vpc_region) =
+        cluster::vpc_and_region(app, &vpc, asked_region.as_ref(), &region).await?;
+    let clients = app.aws.clients(Some(&vpc_region)).await?;
     let (read, riding) = tokio::join!(
         read_vpc(app, &clients, &target, &vpc_id, &host),
         riders::read(&app.zilliz, &clients.route53, &target.project_id, &region),
@@ -504,7 +512,7 @@ pub(crate) async fn remove_private_link(
         host,
         project_id: target.project_id.clone(),
         region_id: region.region_id.clone(),
-        aws_region: region.aws_region.clone(),
+        aws_region: vpc_region.aws_region.clone(),
         endpoints,
         registrations,
         our_groups,
@@ -522,7 +530,7 @@ pub(crate) async fn remove_private_link(
         ));
     }
 
-    let mut proposal = Proposal::new("remove_private_link", &identity, &region);
+    let mut proposal = Proposal::new("remove_private_link", &identity, &vpc_region);
     proposal.vpc_id = Some(vpc_id.clone());
     proposal.cluster_id = Some(target.cluster_id().to_string());
     proposal.kept = planned.kept.clone();

@@ -176,11 +176,11 @@ async def test_premises_resolve_through_a_central_dns_vpcs_inbound_endpoint(
     assert onprem["status"] == "pass" and inbound in onprem["detail"] and hub_vpc in onprem["detail"]
 
 
-async def test_a_cluster_in_another_region_is_one_finding_and_no_call(
+async def test_a_cluster_whose_service_is_not_offered_to_the_vpcs_region_is_the_persons_part(
         world, server_env, zilliz_server):
-    """PrivateLink is regional: a VPC of the server's region (us-west-2) and a cluster in
-    us-east-1 give one finding naming both regions, no tool call to follow (the person chooses),
-    and status agrees."""
+    """A VPC of the server's region (us-west-2) and a cluster in us-east-1 whose service AWS
+    does not offer to us-west-2: a cross-region endpoint cannot reach it yet, so the status and
+    the diagnosis name the person's part (Zilliz support) and no tool call; both regions named."""
     cluster = "in01-e2e0000000000001"
     zilliz_server.add_cluster(cluster, PROJECT, "aws-us-east-1")
     zilliz_server.add_service("aws-us-east-1",
@@ -189,17 +189,15 @@ async def test_a_cluster_in_another_region_is_one_finding_and_no_call(
         report = await call_ok(s, "diagnose_private_link", cluster_id=cluster, vpc_id=world.vpc,
                                client_security_group_id=world.app_sg, probe=False)
         status = await call_ok(s, "get_setup_status", cluster_id=cluster, vpc_id=world.vpc)
-    failing_findings = [f for f in report["findings"] if f["status"] == "fail"]
-    assert len(failing_findings) == 1, report["findings"]
-    [finding] = failing_findings
-    assert finding["check"] == "vpc_endpoint"
-    assert "us-east-1" in finding["detail"] and "us-west-2" in finding["detail"]
-    assert "ask the person" in finding["fix"]
+    [service] = [f for f in report["findings"] if f["check"] == "endpoint_service"]
+    assert service["status"] == "fail", report["findings"]
+    assert "us-east-1" in service["detail"] and "us-west-2" in service["detail"]
+    assert "Zilliz support" in service["fix"] and "remedy" not in service
     for f in report["findings"]:
         assert "subnet_ids" not in (f.get("fix") or ""), f
     assert status.get("next_action") is None and status["complete"] is False
-    steps = {step["step"]: step for step in status["steps"]}
-    assert steps["vpc_endpoint"]["status"] == "failed"
+    assert status["persons_part"]["step"] == "endpoint_service"
+    assert status["vpc_region"] == "us-west-2" and status["aws_region"] == "us-east-1"
 
 
 async def test_a_client_across_an_inter_region_peering_is_admitted_by_its_addresses(

@@ -28,6 +28,22 @@ SERVICES = {"ec2": "ec2", "route53": "route53", "route53resolver": "route53resol
             "cloudwatchlogs": "logs"}
 
 
+EAST = "us-east-1"
+
+
+def cross_region_vpc(world, url):
+    """Zilliz's service offered to us-east-1, and an application VPC there (as the admin)."""
+    seed.boto("ec2", url).modify_vpc_endpoint_service_configuration(
+        ServiceId=world.service_name.rsplit(".", 1)[-1], AddSupportedRegions=[EAST])
+    vpc, _ = seed.add_app_vpc(seed.boto("ec2", url, EAST), "10.9", "east", region=EAST)
+    return vpc
+
+
+def east_subnets(url, vpc):
+    return [s["SubnetId"] for s in seed.boto("ec2", url, EAST).describe_subnets(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
+
+
 def document(name):
     return json.loads((ROOT / "iam" / name).read_text())
 
@@ -271,16 +287,30 @@ async def test_the_full_document_is_exactly_enough(enforcing, tmp_path):
                                      vpc_id=world.other_vpc, confirm=True))
         answers.append(await record.call(s, "remove_private_link", cluster_id=CLUSTER,
                                      vpc_id=world.vpc, confirm=True))
+        # Across regions: an endpoint in us-east-1 to the service in us-west-2, which needs
+        # vpce:AllowMultiRegion (the emulator asks for it, moto_real.py), then its teardown.
+        east_vpc = cross_region_vpc(world, url)
+        east = await record.call(s, "create_vpc_endpoint", vpc_id=east_vpc, cluster_id=CLUSTER,
+                                 region=EAST, subnet_ids=east_subnets(url, east_vpc),
+                                 confirm=True)
+        answers.append(east)
+        answers.append(await record.call(s, "remove_private_link", cluster_id=CLUSTER,
+                                         vpc_id=east_vpc, region=EAST, confirm=True))
     no_denial(answers)
+    assert east["applied"] is True and east["endpoint_id"], east
     assert answers[-1]["applied"] is True
     granted = actions_of(document("full.json"))
     used = called(log.read_text())
     # Tags are set at creation (TagSpecifications), which AWS authorizes as ec2:CreateTags.
     used |= {"ec2:CreateTags"} if "ec2:CreateVpcEndpoint" in used else set()
+    # A cross-region endpoint is authorized as vpce:AllowMultiRegion too (a permission-only
+    # action: no call of its own in the SDK's log).
+    used |= {"vpce:AllowMultiRegion"}
     assert used <= granted, f"called without a grant: {sorted(used - granted)}"
     assert granted <= used, f"granted and never called: {sorted(granted - used)}"
     # Each action's user: the call that needs it (ec2:CreateTags is create_vpc_endpoint's).
-    assert set(record.by_action) | {"ec2:CreateTags"} >= used, record.table()
+    assert set(record.by_action) | {"ec2:CreateTags", "vpce:AllowMultiRegion"} >= used, \
+        record.table()
     print(record.table())
 
 
