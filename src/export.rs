@@ -813,6 +813,22 @@ mod tests {
     }
 
     #[test]
+    fn a_cross_region_endpoint_is_written_with_its_service_region_in_the_vpcs_region() {
+        let same = render(&facts(), "vpc-11111111").unwrap().0;
+        assert!(!same.contains("service_region"), "{same}");
+        assert!(same.contains("\"version\" = \">= 5.0\""), "{same}");
+        let mut f = facts();
+        f.vpc_region = RegionNames::parse("us-east-1").unwrap();
+        let across = render(&f, "vpc-11111111").unwrap().0;
+        assert!(
+            across.contains("service_region = \"us-west-2\""),
+            "{across}"
+        );
+        assert!(across.contains("region = \"us-east-1\""), "{across}");
+        assert!(across.contains("\"version\" = \">= 6.0\""), "{across}");
+    }
+
+    #[test]
     fn every_live_resource_is_adopted_with_its_import_id() {
         let (hcl, resources, left_out) = render(&facts(), "vpc-11111111").unwrap();
         let addresses: Vec<(&str, Option<&str>)> = resources

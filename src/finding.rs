@@ -44,6 +44,19 @@ pub(crate) struct Finding {
 }
 
 impl Finding {
+    /// The finding with its call (and the fix that writes it) about a VPC in `vpc_region`.
+    pub(crate) fn in_vpc_region(mut self, vpc_region: &str) -> Self {
+        if let Some(call) = self.remedy.take() {
+            let written = self.fix.as_deref() == Some(call.text().as_str());
+            let call = call.in_vpc_region(vpc_region);
+            if written {
+                self.fix = Some(call.text());
+            }
+            self.remedy = Some(call);
+        }
+        self
+    }
+
     /// Notes that the finding names `read`'s failure, so the report does not list it again.
     pub(crate) fn naming(mut self, read: &FailedRead) -> Self {
         if !self.names.contains(read) {

@@ -623,6 +623,31 @@ impl ToolCall {
         })
     }
 
+    /// The call, made about a VPC in `vpc_region` where it names no region itself: for a
+    /// cross-region link, whose VPC is not in the cluster's region that calls default to.
+    pub(crate) fn in_vpc_region(mut self, vpc_region: &str) -> Self {
+        let region = match &mut self {
+            Self::ListSubnets(r) => &mut r.region,
+            Self::ListSecurityGroups(r) => &mut r.region,
+            Self::ListInstances(r) => &mut r.region,
+            Self::CreateVpcEndpoint(r) => &mut r.region,
+            Self::RegisterEndpoint(r) if r.cluster_id.is_some() => &mut r.region,
+            Self::WaitForEndpoint(r) => &mut r.region,
+            Self::SetupPrivateDns(r) => &mut r.region,
+            Self::AllowClientAccess(r) => &mut r.region,
+            Self::DiagnosePrivateLink(r) => &mut r.region,
+            Self::GetSetupStatus(r) => &mut r.region,
+            Self::RemovePrivateLink(r) => &mut r.region,
+            Self::ExportTerraform(r) => &mut r.region,
+            Self::ProbeFromInstance(r) => &mut r.region,
+            _ => return self,
+        };
+        if region.is_none() {
+            *region = Some(vpc_region.to_string());
+        }
+        self
+    }
+
     /// The tool previews without `confirm: true` (its arguments have `confirm`).
     pub(crate) fn takes_confirm(&self) -> bool {
         matches!(
@@ -658,6 +683,35 @@ impl std::fmt::Display for ToolCall {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn across_regions_a_call_about_the_vpc_names_its_region_unless_it_names_one() {
+        let dns = ToolCall::setup_private_dns("in01-a", "vpc-1", None).in_vpc_region("us-east-1");
+        assert!(
+            dns.text().contains(r#""region":"us-east-1""#),
+            "{}",
+            dns.text()
+        );
+        let named = ToolCall::WaitForEndpoint(WaitRequest {
+            endpoint_id: "vpce-1".into(),
+            region: Some("eu-west-1".into()),
+            ..Default::default()
+        })
+        .in_vpc_region("us-east-1");
+        assert!(named.text().contains("eu-west-1"), "{}", named.text());
+        // A registration by project and region names Zilliz's region: left as it is.
+        let by_project = ToolCall::RegisterEndpoint(RegisterRequest {
+            endpoint_id: "vpce-1".into(),
+            project_id: Some("proj-1".into()),
+            ..Default::default()
+        })
+        .in_vpc_region("us-east-1");
+        assert!(
+            !by_project.text().contains("us-east-1"),
+            "{}",
+            by_project.text()
+        );
+    }
 
     #[test]
     fn only_changing_tools_are_told_to_confirm() {

@@ -266,6 +266,17 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
         .filter(|e| !findings.iter().any(|f| f.names.contains(e)))
         .map(|e| e.to_string())
         .collect();
+    // Across regions, every call the findings propose is about the VPC in its own region.
+    let crossing = c
+        .vpc_region
+        .as_ref()
+        .filter(|v| Some(*v) != region.as_ref());
+    if let Some(vpc_region) = crossing {
+        findings = findings
+            .into_iter()
+            .map(|f| f.in_vpc_region(&vpc_region.aws_region))
+            .collect();
+    }
     let verdict = Outcome::of(&findings);
     let unknown = findings
         .iter()

@@ -83,6 +83,17 @@ async def test_following_next_action_sets_up_a_cross_region_link_and_teardown_un
         failing = [f for f in report["findings"] if f["status"] == "fail"]
         assert failing == [], failing
         assert report["vpc_region"] == EAST
+        assert report["healthy"] is True, report["findings"]
+
+        # The diagnosis's own remedies are calls about the VPC in its region too.
+        east.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": False})
+        report = await call_ok(s, "diagnose_private_link", cluster_id=CLUSTER, vpc_id=vpc,
+                               region=EAST, probe=False)
+        [off] = [f for f in report["findings"] if f["status"] == "fail"]
+        assert off["check"] == "vpc_dns_attributes" and off["remedy"]["arguments"]["region"] == EAST
+        await follow(s, off["remedy"])
+        assert east.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsHostnames")[
+            "EnableDnsHostnames"]["Value"] is True
 
         gone = await call_ok(s, "remove_private_link", cluster_id=CLUSTER, vpc_id=vpc,
                              region=EAST, confirm=True)
