@@ -46,8 +46,11 @@ pub(super) struct HostZone {
 #[derive(Debug, Clone)]
 struct RegionFacts {
     region: RegionNames,
-    /// The account's endpoints to Zilliz's service in the region.
+    /// The account's endpoints to Zilliz's service of the region, in whichever region read
+    /// they are (a cross-region endpoint is in another).
     endpoints: Vec<VpcEndpoint>,
+    /// The AWS regions whose endpoints were read: an endpoint elsewhere is not seen.
+    read_regions: Vec<String>,
     /// `(project, endpoint id, Zilliz's status)` of every registration in the region.
     registrations: Vec<(String, String, Option<String>)>,
     /// The clusters of the region (of the audited projects).
@@ -56,6 +59,14 @@ struct RegionFacts {
     /// among them serves a cluster that is gone.
     known_clusters: Vec<String>,
     zones: Vec<HostZone>,
+}
+
+/// What one region's read found: Zilliz's service there, and the account's endpoints there
+/// to it or, across regions (`ServiceRegion` another region), to another region's.
+#[derive(Debug)]
+pub(super) struct RegionEndpoints {
+    pub(super) service: Option<String>,
+    pub(super) endpoints: Vec<VpcEndpoint>,
 }
 
 /// How a link stands: the worst of its findings.
@@ -350,12 +361,24 @@ pub(super) fn host_zones(zones: Vec<Zone>, scope: &Scope, one_project: bool) -> 
 /// so, with no links; a zone that could not be read marks its region.
 pub(super) fn judge_all(
     scope: &Scope,
-    per_region: Vec<(RegionNames, Result<Vec<VpcEndpoint>, crate::error::Error>)>,
+    per_region: Vec<(RegionNames, Result<RegionEndpoints, crate::error::Error>)>,
     read_zones: &[(String, Result<HostZone, crate::error::Error>)],
     registered: &[(String, PrivateEndpoint)],
 ) -> (Vec<Link>, Vec<super::RegionRead>) {
     let mut links = Vec::new();
     let mut reads = Vec::new();
+    // Every endpoint read, wherever it is: a region's service is reached from any of them
+    // (cross-region endpoints), and a service's name is its own region's alone.
+    let everywhere: Vec<VpcEndpoint> = per_region
+        .iter()
+        .filter_map(|(_, read)| read.as_ref().ok())
+        .flat_map(|read| read.endpoints.iter().cloned())
+        .collect();
+    let read_regions: Vec<String> = per_region
+        .iter()
+        .filter(|(_, read)| read.is_ok())
+        .map(|(r, _)| r.aws_region.clone())
+        .collect();
     for (region, endpoints) in per_region {
         let mut read = super::RegionRead {
             region_id: region.region_id.clone(),
@@ -363,7 +386,15 @@ pub(super) fn judge_all(
             error: None,
         };
         let endpoints = match endpoints {
-            Ok(endpoints) => endpoints,
+            Ok(RegionEndpoints {
+                service: Some(service),
+                ..
+            }) => everywhere
+                .iter()
+                .filter(|e| e.service_name == service)
+                .cloned()
+                .collect(),
+            Ok(RegionEndpoints { service: None, .. }) => Vec::new(),
             Err(e) => {
                 read.error = Some(e.to_string());
                 reads.push(read);
@@ -382,6 +413,7 @@ pub(super) fn judge_all(
         }
         let facts = RegionFacts {
             endpoints,
+            read_regions: read_regions.clone(),
             registrations: registered
                 .iter()
                 .filter(|(_, r)| r.region_id.as_deref() == Some(&region.region_id))
@@ -438,13 +470,16 @@ fn judge_region(f: &RegionFacts) -> Vec<Link> {
                 "endpoint",
                 format!(
                     "{endpoint_id} is registered with {project} in {}, but this AWS account has \
-                     no such endpoint in {}: it was deleted, or it belongs to another AWS account \
+                     no such endpoint in the regions read ({}): it was deleted, it belongs to \
+                     another AWS account, or it is a cross-region endpoint in a region not read \
                      (this tool cannot tell which)",
-                    f.region.region_id, f.region.aws_region
+                    f.region.region_id,
+                    f.read_regions.join(", ")
                 ),
                 format!(
-                    "if it belongs to another account, audit with that account's profile; if it \
-                     was deleted, remove its registration in the Zilliz console (project \
+                    "if it is a cross-region endpoint, audit with `regions` naming its region \
+                     too; if it belongs to another account, audit with that account's profile; \
+                     if it was deleted, remove its registration in the Zilliz console (project \
                      {project}, Private Endpoints)"
                 ),
             )],
@@ -759,6 +794,7 @@ mod tests {
 
     fn healthy() -> RegionFacts {
         RegionFacts {
+            read_regions: vec!["us-west-2".into()],
             region: RegionNames::parse(REGION).unwrap(),
             endpoints: vec![endpoint("vpce-1", "vpc-a", "available")],
             registrations: vec![("proj-1".into(), "vpce-1".into(), Some("accepted".into()))],

@@ -14,7 +14,7 @@ use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::App;
-use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
+use crate::aws::ec2::{self, EndpointQuery};
 use crate::aws::route53;
 use crate::error::Error;
 use crate::paging::{self, PageSize};
@@ -128,9 +128,18 @@ pub(crate) async fn audit_all(
 
     // Round 1: every cluster the key sees.
     let clusters = app.zilliz.clusters().await?;
-    let scope = judge::scope(&clusters, project.as_deref(), asked);
+    let widen = asked.is_empty();
+    let mut scope = judge::scope(&clusters, project.as_deref(), asked);
     if scope.regions.is_empty() {
         return Ok((Vec::new(), Vec::new()));
+    }
+    // By default the server's own region is read beside the clusters' (in the same round):
+    // a cross-region endpoint to their services is usually there.
+    if widen
+        && let Ok(home) = app.aws.clients(None).await
+        && !scope.regions.contains(&home.region)
+    {
+        scope.regions.push(home.region.clone());
     }
     // Private zones are global: the first region's Route 53 client reads them all.
     let zone_clients = app.aws.clients(scope.regions.first()).await?;
@@ -149,7 +158,7 @@ pub(crate) async fn audit_all(
 /// with progress) and the account's private zones, all at once.
 struct AccountReads {
     registered: Vec<(String, PrivateEndpoint)>,
-    per_region: Vec<(RegionNames, Result<Vec<VpcEndpoint>, Error>)>,
+    per_region: Vec<(RegionNames, Result<judge::RegionEndpoints, Error>)>,
     zones: Vec<route53::Zone>,
 }
 
@@ -213,16 +222,11 @@ async fn read_host_zones(
                 route53::zone_vpcs(r53, &named.zone.id),
                 route53::a_record(r53, &named.zone.id, &named.zone.name),
             );
-            let aws_region = RegionNames::parse(&named.region_id)
-                .map(|r| r.aws_region)
-                .unwrap_or_default();
             let read = (|| {
                 Ok(HostZone {
-                    vpcs: vpcs?
-                        .into_iter()
-                        .filter(|(_, r)| *r == aws_region)
-                        .map(|(id, _)| id)
-                        .collect(),
+                    // Every VPC tied, in any region: a cross-region endpoint's VPC is not in
+                    // the cluster's.
+                    vpcs: vpcs?.into_iter().map(|(id, _)| id).collect(),
                     record: record?,
                     tags: Vec::new(),
                     cluster_id: named.cluster_id,
@@ -252,21 +256,26 @@ async fn read_host_zones(
         .collect())
 }
 
-/// A region's endpoints to Zilliz's service: the service's name (Zilliz) and the account's
-/// endpoints (AWS) are read at once, and matched here.
-async fn read_region(app: &App, region: &RegionNames) -> Result<Vec<VpcEndpoint>, Error> {
+/// A region's endpoints to Zilliz's service, and its cross-region endpoints (to be matched
+/// with their service's region once every region is read): the service's name (Zilliz) and
+/// the account's endpoints (AWS) are read at once.
+async fn read_region(app: &App, region: &RegionNames) -> Result<judge::RegionEndpoints, Error> {
     let clients = app.aws.clients(Some(region)).await?;
     let (service, endpoints) = tokio::join!(
         app.zilliz.endpoint_service(&region.region_id),
         ec2::vpc_endpoints(&clients.ec2, EndpointQuery::default()),
     );
-    let Some(service) = service? else {
-        return Ok(Vec::new());
-    };
-    Ok(endpoints?
+    let service = service?.map(|s| s.endpoint_service);
+    let endpoints = endpoints?
         .into_iter()
-        .filter(|e| e.service_name == service.endpoint_service)
-        .collect())
+        .filter(|e| {
+            Some(&e.service_name) == service.as_ref()
+                || e.service_region
+                    .as_deref()
+                    .is_some_and(|r| r != region.aws_region)
+        })
+        .collect();
+    Ok(judge::RegionEndpoints { service, endpoints })
 }
 
 /// `audit_private_links`: one page of the audit.

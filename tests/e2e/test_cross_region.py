@@ -95,6 +95,16 @@ async def test_following_next_action_sets_up_a_cross_region_link_and_teardown_un
         assert east.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsHostnames")[
             "EnableDnsHostnames"]["Value"] is True
 
+        # The audit finds the endpoint where it is once it reads that region, and says which
+        # regions it read where it does not.
+        audit = await call_ok(s, "audit_private_links", regions=[REGION, EAST])
+        [link] = [l for l in audit["links"] if l.get("endpoint_id") == endpoint["VpcEndpointId"]]
+        assert link["status"] == "ok" and link["region_id"] == f"aws-{REGION}", link["findings"]
+        narrow = await call_ok(s, "audit_private_links", regions=[REGION])
+        [unseen] = [l for l in narrow["links"] if l.get("endpoint_id") == endpoint["VpcEndpointId"]]
+        [finding] = [f for f in unseen["findings"] if f["status"] == "fail"]
+        assert "regions read (us-west-2)" in finding["detail"] and "regions" in finding["fix"]
+
         gone = await call_ok(s, "remove_private_link", cluster_id=CLUSTER, vpc_id=vpc,
                              region=EAST, confirm=True)
         assert gone["applied"] is True
