@@ -349,12 +349,14 @@ pub(crate) struct DiagnoseRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(long, value_name = "URL")]
     pub(crate) address: Option<String>,
-    /// The VPC the application runs in: needed for the endpoint, DNS and security checks.
+    /// The VPC of the endpoint (and of the application where it runs there), by id or `Name`
+    /// tag: needed for the endpoint, DNS and security checks. An application in another VPC
+    /// that reaches it over peering or a transit gateway is named by client_vpc_id beside it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(
         long,
         value_name = "ID",
-        help = "The VPC the application runs in, by id or Name tag (on an EC2 instance, the instance's own by default)"
+        help = "The VPC of the endpoint, by id or Name tag (on an EC2 instance, the instance's own by default); an application in another VPC is --client-vpc-id"
     )]
     pub(crate) vpc_id: Option<String>,
     /// The VPC's region, where it is not the cluster's (a cross-region endpoint): `us-east-1`

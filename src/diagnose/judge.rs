@@ -929,10 +929,10 @@ fn network_findings(facts: &Facts, t: &AwsCluster, client: &KnownClient) -> Vec<
             .naming(err),
         ),
         Ok(acls) => {
-            let sources = match client.view.side.network {
-                Some(n) => network::Sources::Client(n),
-                None => network::Sources::Vpc(facts.vpc.as_ref().map(blocks).unwrap_or_default()),
-            };
+            let side = &client.view.side;
+            let sources = network::acl_sources(side.network, &side.within, || {
+                facts.vpc.as_ref().map(blocks).unwrap_or_default()
+            });
             let client_subnet = client.subnet_id.clone().or_else(|| {
                 let network = client.view.side.network?;
                 facts.subnets.as_ref().ok()?.iter().find_map(|s| {

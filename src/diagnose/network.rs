@@ -137,7 +137,7 @@ fn exclude(range: IpNet, hole: IpNet) -> Vec<IpNet> {
 pub(super) enum Sources {
     /// The client's own address or network.
     Client(IpNet),
-    /// No exact client: the VPC's CIDR blocks.
+    /// No exact client: the blocks of the VPC it is in (its own, else the endpoint's).
     Vpc(Vec<IpNet>),
 }
 
@@ -222,6 +222,22 @@ fn acl_finding(acl: &NetworkAcl, way: &Way<'_>, port: u16, all_of: &str) -> Opti
             fix,
         )
     })
+}
+
+/// Whom the network ACLs are judged for: the client's own network where it is known; else
+/// the blocks its address is known to be in (its own VPC's, from its groups or its VPC); else
+/// every block of the endpoint's VPC, whose clients it may be. Never the endpoint VPC's blocks
+/// for a client known to be elsewhere.
+pub(super) fn acl_sources(
+    network: Option<IpNet>,
+    within: &[IpNet],
+    endpoint_vpc: impl FnOnce() -> Vec<IpNet>,
+) -> Sources {
+    match (network, within) {
+        (Some(n), _) => Sources::Client(n),
+        (None, []) => Sources::Vpc(endpoint_vpc()),
+        (None, blocks) => Sources::Vpc(blocks.to_vec()),
+    }
 }
 
 pub(super) fn acls(input: &AclInput<'_>) -> Vec<Finding> {
@@ -409,6 +425,24 @@ mod tests {
             port: 19531,
             sources,
         }
+    }
+
+    #[test]
+    fn a_client_known_to_be_in_its_own_vpc_is_judged_for_that_vpcs_blocks() {
+        let endpoint_vpc = || vec![net("10.0.0.0/16")];
+        let peered = [net("10.1.0.0/16"), net("10.2.0.0/16")];
+        assert_eq!(
+            acl_sources(None, &peered, endpoint_vpc),
+            Sources::Vpc(peered.to_vec())
+        );
+        assert_eq!(
+            acl_sources(None, &[], endpoint_vpc),
+            Sources::Vpc(vec![net("10.0.0.0/16")])
+        );
+        assert_eq!(
+            acl_sources(Some(net("10.1.3.4/32")), &peered, endpoint_vpc),
+            Sources::Client(net("10.1.3.4/32"))
+        );
     }
 
     #[test]

@@ -536,6 +536,17 @@ async def test_a_client_in_a_peered_vpc(world, server_env, zilliz_server, dns, l
                       source_security_group_id=client_group, cluster_id=DIAG, confirm=True)
         grouped = dict(args, client_security_group_id=client_group)
         by_group = await call_ok(s, "diagnose_private_link", **grouped)
+        # The endpoint subnets' ACL denying the peered block: judged for the client's own
+        # block, named by its VPC and its group as by its VPC alone.
+        [acl] = ec2.describe_network_acls(Filters=[
+            {"Name": "vpc-id", "Values": [world.vpc]},
+            {"Name": "default", "Values": ["true"]}])["NetworkAcls"]
+        ec2.create_network_acl_entry(NetworkAclId=acl["NetworkAclId"], RuleNumber=5, Protocol="6",
+                                     RuleAction="deny", Egress=False, CidrBlock="10.3.0.0/16",
+                                     PortRange={"From": 0, "To": 65535})
+        denied_by_group = await call_ok(s, "diagnose_private_link", **grouped)
+        denied_by_vpc = await call_ok(s, "diagnose_private_link", **args)
+        ec2.delete_network_acl_entry(NetworkAclId=acl["NetworkAclId"], RuleNumber=5, Egress=False)
         tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
         ec2.replace_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="10.0.0.0/16",
                           TransitGatewayId=tgw)
@@ -562,6 +573,10 @@ async def test_a_client_in_a_peered_vpc(world, server_env, zilliz_server, dns, l
     # security group referencing on.
     [reference] = by_check(by_group)["security_group_reference"]
     assert reference["status"] == "pass" and client_group in reference["detail"]
+    for denied in (denied_by_group, denied_by_vpc):
+        acl_findings = [f for f in by_check(denied)["network_acl"] if f["status"] == "fail"]
+        assert acl_findings and "10.3.0.0/16" in acl_findings[0]["detail"], denied["findings"]
+        assert denied["healthy"] is False
     [reference] = by_check(over_tgw)["security_group_reference"]
     assert reference["status"] == "warn" and tgw in reference["fix"]
     assert "10.3.0.0/16" in reference["fix"]
