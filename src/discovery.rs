@@ -90,11 +90,7 @@ impl Summary for VpcList {
 /// One page of the region's VPCs: the list is read whole (one paged call), and the DNS
 /// attributes only of the page's VPCs.
 pub(crate) async fn list_vpcs(app: &App, request: &ListVpcsRequest) -> Result<VpcList, Error> {
-    let region = request
-        .region
-        .as_deref()
-        .map(RegionNames::parse)
-        .transpose()?;
+    let region = RegionNames::parse_optional(request.region.as_deref())?;
     let (cursor, limit) = (request.cursor.as_deref(), request.limit);
     crate::paging::parse(cursor, limit, VPC_PAGE)?;
     let clients = app.aws.clients(region.as_ref()).await?;
@@ -206,7 +202,7 @@ pub(crate) async fn list_subnets(
         request.limit,
     );
     let vpc = crate::validate::vpc_ref("vpc_id", &request.vpc_id)?;
-    let region = region.map(RegionNames::parse).transpose()?;
+    let region = RegionNames::parse_optional(region)?;
     // Refuse a bad cursor or limit before any call; the page is cut once the list is known.
     crate::paging::parse(cursor, limit, SUBNET_PAGE)?;
     let clients = app.aws.clients(region.as_ref()).await?;
@@ -358,11 +354,7 @@ pub(crate) async fn list_instances(
     request: &ListInstancesRequest,
 ) -> Result<InstancePage, Error> {
     let vpc = crate::validate::vpc_ref("vpc_id", &request.vpc_id)?;
-    let region = request
-        .region
-        .as_deref()
-        .map(RegionNames::parse)
-        .transpose()?;
+    let region = RegionNames::parse_optional(request.region.as_deref())?;
     let group = request
         .security_group_id
         .as_deref()
@@ -531,7 +523,7 @@ pub(crate) async fn list_security_groups(
         request.limit,
     );
     let vpc = crate::validate::vpc_ref("vpc_id", &request.vpc_id)?;
-    let region = region.map(RegionNames::parse).transpose()?;
+    let region = RegionNames::parse_optional(region)?;
     crate::paging::parse(cursor, limit, SECURITY_GROUP_PAGE)?;
     let clients = app.aws.clients(region.as_ref()).await?;
     let vpc_id = ec2::vpc_id_of(&clients.ec2, "vpc_id", &vpc, &clients.region).await?;

@@ -105,11 +105,7 @@ pub(crate) async fn export_terraform(
 ) -> Result<ExportOutput, Error> {
     let cluster_id = validate::cluster_id(&request.cluster_id)?;
     let vpc = validate::vpc_ref("vpc_id", &request.vpc_id)?;
-    let asked_region = request
-        .region
-        .as_deref()
-        .map(RegionNames::parse)
-        .transpose()?;
+    let asked_region = RegionNames::parse_optional(request.region.as_deref())?;
     let facts = gather(app, &cluster_id, &vpc, asked_region.as_ref()).await?;
     let vpc_id = facts.vpc_id.clone();
     let (hcl, resources, left_out) = render(&facts, &vpc_id)?;

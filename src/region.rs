@@ -31,6 +31,11 @@ impl RegionNames {
         Ok(Self::from_aws(aws))
     }
 
+    /// An optional `region` argument, checked as [`RegionNames::parse`] checks one.
+    pub(crate) fn parse_optional(input: Option<&str>) -> Result<Option<Self>, Error> {
+        input.map(Self::parse).transpose()
+    }
+
     pub(crate) fn from_aws(aws_region: &str) -> Self {
         Self {
             region_id: format!("aws-{aws_region}"),

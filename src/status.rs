@@ -223,11 +223,7 @@ pub(crate) async fn get_setup_status(
 ) -> Result<SetupStatus, Error> {
     let cluster_id = validate::cluster_id(&request.cluster_id)?;
     let vpc = validate::vpc_ref("vpc_id", &request.vpc_id)?;
-    let asked_region = request
-        .region
-        .as_deref()
-        .map(RegionNames::parse)
-        .transpose()?;
+    let asked_region = RegionNames::parse_optional(request.region.as_deref())?;
     let asked_client = diagnose::client::check(&cluster_id, &request.client())?;
     // Round 1: the cluster; then the facts, and the client beside them.
     let target = cluster::read(app, &cluster_id).await;

@@ -239,7 +239,7 @@ pub(super) fn check(
         probe_timeout,
         log_minutes,
         machine,
-        vpc_region: r.region.as_deref().map(RegionNames::parse).transpose()?,
+        vpc_region: RegionNames::parse_optional(r.region.as_deref())?,
     })
 }
 

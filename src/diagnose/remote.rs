@@ -458,11 +458,7 @@ pub(crate) async fn probe_from_instance(
     let instance_id =
         AwsId::Instance.check_field("client_instance_id", &request.client_instance_id)?;
     let target = ProbeTarget::parse(request.cluster_id.as_deref(), request.address.as_deref())?;
-    let asked_region = request
-        .region
-        .as_deref()
-        .map(RegionNames::parse)
-        .transpose()?;
+    let asked_region = RegionNames::parse_optional(request.region.as_deref())?;
     if let Some(a) = target.given_address() {
         script(&a.host, a.port, STEP_TIMEOUT_SECONDS)?;
     }

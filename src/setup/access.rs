@@ -190,11 +190,7 @@ pub(crate) async fn allow_client_access(
     let source = source_of(&request)?;
     let asked_port = request.port.map(validate::port).transpose()?;
     let cluster_ids = clusters_of(&request)?;
-    let asked_region = request
-        .region
-        .as_deref()
-        .map(RegionNames::parse)
-        .transpose()?;
+    let asked_region = RegionNames::parse_optional(request.region.as_deref())?;
     if cluster_ids.is_empty() && asked_port.is_none() {
         return Err(Error::missing(
             "port",

@@ -303,11 +303,7 @@ pub(crate) async fn setup_private_dns(
     let target = cluster::read(app, &request.cluster_id).await?;
     let address = target.require_address()?.clone();
     let host = address.host.clone();
-    let asked_region = request
-        .region
-        .as_deref()
-        .map(crate::region::RegionNames::parse)
-        .transpose()?;
+    let asked_region = crate::region::RegionNames::parse_optional(request.region.as_deref())?;
     // The zone is tied to the VPC in the VPC's region, which across regions is not the
     // cluster's.
     let (vpc_id, region) =

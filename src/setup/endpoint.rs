@@ -395,11 +395,7 @@ fn check(request: &CreateEndpointRequest) -> Result<Checked, Error> {
         "security_group_ids",
         request.security_group_ids.as_deref().unwrap_or_default(),
     )?;
-    let asked_region = request
-        .region
-        .as_deref()
-        .map(RegionNames::parse)
-        .transpose()?;
+    let asked_region = RegionNames::parse_optional(request.region.as_deref())?;
     if let Some(cluster_id) = &request.cluster_id {
         crate::validate::cluster_id(cluster_id)?;
     }

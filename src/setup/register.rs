@@ -46,11 +46,7 @@ pub(crate) async fn register_endpoint(
         .as_deref()
         .map(validate::project_id)
         .transpose()?;
-    let asked_region = request
-        .region
-        .as_deref()
-        .map(RegionNames::parse)
-        .transpose()?;
+    let asked_region = RegionNames::parse_optional(request.region.as_deref())?;
     if request.cluster_id.is_none() && (asked_project.is_none() || asked_region.is_none()) {
         return Err(Error::missing(
             "cluster_id",

@@ -482,11 +482,7 @@ pub(crate) async fn remove_private_link(
         .as_ref()
         .map(|a| a.host.clone())
         .unwrap_or_else(|| expected_private_link_host(target.cluster_id(), &region.region_id));
-    let asked_region = request
-        .region
-        .as_deref()
-        .map(crate::region::RegionNames::parse)
-        .transpose()?;
+    let asked_region = crate::region::RegionNames::parse_optional(request.region.as_deref())?;
     // The endpoint, its group and the zone's association are where the VPC is.
     let (vpc_id, vpc_region) =
         cluster::vpc_and_region(app, &vpc, asked_region.as_ref(), &region).await?;

@@ -69,11 +69,7 @@ pub(crate) async fn wait_for_endpoint(
         }
         Some(s) => Duration::from_secs(s).min(MAX_TIMEOUT),
     };
-    let region = request
-        .region
-        .as_deref()
-        .map(RegionNames::parse)
-        .transpose()?;
+    let region = RegionNames::parse_optional(request.region.as_deref())?;
     let clients = app.aws.clients(region.as_ref()).await?;
     let first_pause = request.poll_interval.unwrap_or(Duration::from_secs(2));
     let mut pause = first_pause;
