@@ -20,6 +20,13 @@ call `teach()` before starting moto in this process.
   exist (`InvalidServiceName`), and neither does another Region's service asked for without
   `ServiceRegion`; where IAM is enforced, the caller also needs `vpce:AllowMultiRegion`. moto
   knows a service only in its own Region and ignores `ServiceRegion`.
+- Transit gateway routing (Transit Gateway Guide, "How transit gateways work", "Route
+  propagation"; EC2 API Reference, `SearchTransitGatewayRoutes`): a VPC attached to a gateway
+  whose `DefaultRouteTablePropagation` is on propagates its CIDR blocks into the default
+  propagation route table, and `SearchTransitGatewayRoutes` lists a table's propagated routes
+  (type `propagated`, to the attachment) beside its static ones, each with its
+  `TransitGatewayAttachments` (a list). moto propagates nothing, lists static routes only, and
+  loses a static route's attachment on the wire.
 """
 
 import fnmatch
@@ -295,6 +302,65 @@ def _teach_cross_region_privatelink():
     VPCs.create_vpc_endpoint = create_vpc_endpoint
 
 
+def _teach_transit_gateway_routes():
+    from moto.core.responses import ActionResult
+    from moto.ec2.models import EC2Backend
+    from moto.ec2.responses.transit_gateway_route_tables import TransitGatewayRouteTable
+
+    plain_attach = EC2Backend.create_transit_gateway_vpc_attachment
+
+    def create_transit_gateway_vpc_attachment(self, transit_gateway_id, *args, **kwargs):
+        attachment = plain_attach(self, transit_gateway_id, *args, **kwargs)
+        options = self.transit_gateways[transit_gateway_id].options
+        table = options.get("PropagationDefaultRouteTableId")
+        if options.get("DefaultRouteTablePropagation") == "enable" and table:
+            self.enable_transit_gateway_route_table_propagation(attachment.id, table)
+        return attachment
+
+    def routes_of(backend, table):
+        """A table's routes as AWS lists them: static ones as kept, then one propagated route
+        for each CIDR block of each VPC whose attachment propagates into the table."""
+        out = []
+        for route in table.routes.values():
+            shown = {k: v for k, v in route.items() if k != "transitGatewayAttachments"}
+            attached = route.get("transitGatewayAttachments")
+            shown["transitGatewayAttachments"] = [attached] if attached else []
+            out.append(shown)
+        for propagation in table.route_table_propagation:
+            attachment = backend.transit_gateway_attachments.get(
+                propagation.transitGatewayAttachmentId)
+            if attachment is None or attachment.resource_type != "vpc" \
+                    or attachment.state != "available":
+                continue
+            vpc = backend.vpcs.get(attachment.resource_id)
+            for block in vpc.get_cidr_block_association_set() if vpc else []:
+                out.append({
+                    "destinationCidrBlock": block["cidr_block"],
+                    "type": "propagated",
+                    "state": "active",
+                    "transitGatewayAttachments": [{
+                        "resourceId": attachment.resource_id,
+                        "resourceType": "vpc",
+                        "transitGatewayAttachmentId": attachment.id,
+                    }],
+                })
+        return out
+
+    def search_transit_gateway_routes(self):
+        table_id = self._get_param("TransitGatewayRouteTableId")
+        filters = self._filters_from_querystring()
+        table = self.ec2_backend.transit_gateways_route_tables.get(table_id)
+        routes = routes_of(self.ec2_backend, table) if table else []
+        for name, key in (("type", "type"), ("state", "state"),
+                          ("route-search.exact-match", "destinationCidrBlock")):
+            if filters.get(name):
+                routes = [r for r in routes if r.get(key) in filters[name]]
+        return ActionResult({"routeSet": routes, "additionalRoutesAvailable": False})
+
+    EC2Backend.create_transit_gateway_vpc_attachment = create_transit_gateway_vpc_attachment
+    TransitGatewayRouteTable.search_transit_gateway_routes = search_transit_gateway_routes
+
+
 def teach():
     from moto.logs import models as logs_models
     from moto.route53.models import Route53Backend
@@ -303,6 +369,7 @@ def teach():
         return
     logs_models.EventMessageFilter = _PatternFilter
     _teach_cross_region_privatelink()
+    _teach_transit_gateway_routes()
 
     def list_hosted_zones_by_name(self, dnsname):
         zones = sorted(self.zones.values(), key=lambda z: _reversed_labels(z.name))

@@ -11,6 +11,7 @@ pub(crate) mod route53;
 pub(crate) mod rules;
 pub(crate) mod ssm;
 pub(crate) mod tags;
+pub(crate) mod transit;
 
 use std::collections::HashMap;
 use std::fmt::Debug;

@@ -3,6 +3,8 @@
 //! Resolver endpoints, in the rounds their inputs allow. No judgement here: `judge` reads these
 //! values.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use ipnet::IpNet;
 
 use super::arguments::CheckedRequest;
@@ -11,6 +13,7 @@ use crate::aws::RegionClients;
 use crate::aws::ec2::{self, PeeringConnection, RouteTable, SecurityGroup};
 use crate::aws::resolver::InboundEndpoint;
 use crate::aws::route53::Zone;
+use crate::aws::transit;
 use crate::cluster::AwsCluster;
 use crate::error::Error;
 use crate::evidence::{self, Evidence, Question};
@@ -63,12 +66,24 @@ pub(super) struct OtherVpc {
     pub(super) read: Result<ClientVpc, Error>,
 }
 
-/// The client's own VPC, its private zones and its route tables.
+/// The client's own VPC, its private zones and its route tables, and the transit gateways
+/// that may join it to the endpoint's VPC.
 #[derive(Debug)]
 pub(super) struct ClientVpc {
     pub(super) vpc: ec2::Vpc,
     pub(super) zones: Vec<Zone>,
     pub(super) route_tables: Vec<RouteTable>,
+    pub(super) transit: Transit,
+}
+
+/// The transit gateway attachments of the client's VPC and the endpoint's, the routes of the
+/// route tables they are associated with, and the zones of their subnets (and of the client
+/// instance's subnet). The routes and zones are read only where there is an attachment.
+#[derive(Debug)]
+pub(super) struct Transit {
+    pub(super) attachments: Result<Vec<transit::Attachment>, Error>,
+    pub(super) routes: BTreeMap<String, Result<Vec<transit::Route>, Error>>,
+    pub(super) zone_of: Result<BTreeMap<String, String>, Error>,
 }
 
 /// What the endpoint's VPC shows a client outside it: the way back (route tables), the
@@ -210,22 +225,81 @@ fn log_question(facts: &Facts, minutes: u32) -> Question {
     }
 }
 
-/// The client's own VPC, its private zones and its route tables, in one round.
+/// The client's own VPC, its private zones, its route tables and the two VPCs' transit gateway
+/// attachments in one round; where there are attachments, their route tables' routes and
+/// their subnets' zones in a second.
 async fn client_vpc_reads(
     clients: &RegionClients,
     vpc_id: &str,
+    endpoint_vpc: &str,
+    client_subnet: Option<&str>,
     region: &RegionNames,
 ) -> Result<ClientVpc, Error> {
-    let (vpc, zones, tables) = tokio::join!(
+    let both = [vpc_id.to_string(), endpoint_vpc.to_string()];
+    let (vpc, zones, tables, attachments) = tokio::join!(
         ec2::vpc(&clients.ec2, vpc_id, region),
         crate::aws::route53::zones_of_vpc(&clients.route53, vpc_id, &region.aws_region),
         ec2::route_tables_of_vpc(&clients.ec2, vpc_id),
+        transit::attachments_of_vpcs(&clients.ec2, &both),
     );
+    let transit = transit_reads(clients, attachments, client_subnet).await;
     Ok(ClientVpc {
         vpc: vpc?,
         zones: zones?,
         route_tables: tables?,
+        transit,
     })
+}
+
+/// The routes of the tables the attachments are associated with (a gateway of another
+/// account's is not asked: only its owner can read them) and the zones of the attachments'
+/// subnets and the client's, side by side.
+async fn transit_reads(
+    clients: &RegionClients,
+    attachments: Result<Vec<transit::Attachment>, Error>,
+    client_subnet: Option<&str>,
+) -> Transit {
+    let found = attachments.as_deref().unwrap_or_default();
+    // Without an attachment there is no transit gateway to judge, and nothing more to read.
+    if found.is_empty() {
+        return Transit {
+            attachments,
+            routes: BTreeMap::new(),
+            zone_of: Ok(BTreeMap::new()),
+        };
+    }
+    let tables: BTreeSet<&str> = found
+        .iter()
+        .filter(|a| !a.shared_from_another_account())
+        .filter_map(|a| a.route_table_id.as_deref())
+        .collect();
+    let subnet_ids: Vec<String> = found
+        .iter()
+        .flat_map(|a| a.subnet_ids.iter().cloned())
+        .chain(client_subnet.map(str::to_string))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let (routes, subnets) = tokio::join!(
+        futures::future::join_all(tables.iter().map(|table| async move {
+            (
+                table.to_string(),
+                transit::routes(&clients.ec2, table).await,
+            )
+        })),
+        ec2::subnets_by_id(&clients.ec2, &subnet_ids),
+    );
+    let zone_of = subnets.map(|subnets| {
+        subnets
+            .into_iter()
+            .map(|s| (s.id, s.availability_zone))
+            .collect()
+    });
+    Transit {
+        attachments,
+        routes: routes.into_iter().collect(),
+        zone_of,
+    }
 }
 
 /// Reads what the caller said of the client: an instance (its groups, address, subnet and
@@ -315,7 +389,9 @@ pub(super) async fn client(
     let (groups, other_vpc) = tokio::join!(ec2::security_groups_by_id(ec2c, &group_ids), async {
         match other_vpc {
             Some(id) => {
-                let read = client_vpc_reads(clients, &id, region).await;
+                let read =
+                    client_vpc_reads(clients, &id, vpc_id, client.subnet_id.as_deref(), region)
+                        .await;
                 Some(OtherVpc { id, read })
             }
             None => None,

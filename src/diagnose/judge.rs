@@ -3,7 +3,7 @@
 //! endpoint's placement, the DNS path and firewall, zones that shadow the host, the network),
 //! then the client's side where it is outside the endpoint's VPC (another VPC, on premises).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -12,7 +12,7 @@ use super::arguments::CheckedRequest;
 use super::data_plane::{self, ProbeContext, ProbeResults};
 use super::evidence::LogClient;
 use super::gather::{ClientVpc, ControlPlaneReads, KnownClient, OtherVpc, Surroundings};
-use super::{dns_path, network, onprem, peering};
+use super::{dns_path, network, onprem, peering, transit};
 use crate::aws::ec2::{self, PeeringConnection, RouteTable};
 use crate::cluster::AwsCluster;
 use crate::error::{Error, FailedRead};
@@ -118,6 +118,17 @@ fn judge_reads(
         }
     };
     let other_vpc = client.other_vpc.take();
+    if let Some(OtherVpc { read: Ok(read), .. }) = &other_vpc {
+        let transit = &read.transit;
+        not_read.extend(transit.attachments.as_ref().err().map(FailedRead::from));
+        not_read.extend(transit.zone_of.as_ref().err().map(FailedRead::from));
+        not_read.extend(
+            transit
+                .routes
+                .values()
+                .filter_map(|r| r.as_ref().err().map(FailedRead::from)),
+        );
+    }
     let peerings = surroundings
         .as_ref()
         .and_then(|s| s.peerings.as_ref().ok())
@@ -324,6 +335,129 @@ fn client_vpc_findings(
             through: peering::ACROSS_VPCS,
         }));
     }
+    let endpoint_zones: Vec<String> = facts
+        .subnets
+        .as_ref()
+        .map(|subnets| {
+            subnets
+                .iter()
+                .filter(|s| endpoint.subnet_ids.contains(&s.id))
+                .map(|s| s.availability_zone.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect()
+        })
+        .unwrap_or_default();
+    out.extend(transit_findings(&TransitPath {
+        client,
+        client_vpc,
+        read,
+        client_networks: &client_networks,
+        endpoint_vpc: vpc_id,
+        endpoint_subnets: &endpoint_subnets,
+        endpoint_zones: &endpoint_zones,
+        endpoint_tables,
+    }));
+    out
+}
+
+/// Both VPCs of a client reached through a transit gateway, as `transit_findings` reads them.
+struct TransitPath<'a> {
+    client: &'a KnownClient,
+    client_vpc: &'a str,
+    read: &'a ClientVpc,
+    client_networks: &'a [IpNet],
+    endpoint_vpc: &'a str,
+    endpoint_subnets: &'a [IpNet],
+    endpoint_zones: &'a [String],
+    endpoint_tables: Option<&'a [RouteTable]>,
+}
+
+/// Each way a VPC route table sends through a transit gateway, judged in the gateway's own
+/// route tables: the client's packets to the endpoint's subnets (from the client instance's
+/// zone, where known), and the answers back to the client's network (from the zones of the
+/// endpoint's interfaces).
+fn transit_findings(p: &TransitPath<'_>) -> Vec<Finding> {
+    let transit = &p.read.transit;
+    let there = peering::targets_for(&p.read.route_tables, p.endpoint_subnets, &["tgw-"]);
+    let back_to: Vec<IpNet> = p
+        .client
+        .view
+        .side
+        .network
+        .filter(|n| p.client_networks.iter().any(|b| b.contains(n)))
+        .map_or_else(|| p.client_networks.to_vec(), |n| vec![n]);
+    let back = p
+        .endpoint_tables
+        .map(|tables| peering::targets_for(tables, &back_to, &["tgw-"]))
+        .unwrap_or_default();
+    if there.is_empty() && back.is_empty() {
+        return Vec::new();
+    }
+    let attachments = match &transit.attachments {
+        Ok(attachments) => attachments,
+        Err(e) => {
+            let read = FailedRead::from(e);
+            return vec![finding::unread(
+                "transit_gateway",
+                &read,
+                format!(
+                    "the route to the endpoint goes through {}, whose attachments could not be                      read: {e}",
+                    there
+                        .iter()
+                        .chain(&back)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                finding::GRANT_AND_AGAIN,
+            )];
+        }
+    };
+    let empty = BTreeMap::new();
+    let zone_of = transit.zone_of.as_ref().unwrap_or(&empty);
+    let view = transit::TransitView {
+        attachments,
+        routes: &transit.routes,
+        zone_of,
+    };
+    let client_zone: Option<Vec<String>> = p
+        .client
+        .subnet_id
+        .as_ref()
+        .and_then(|s| zone_of.get(s))
+        .map(|z| vec![z.clone()]);
+    let mut out: Vec<Finding> = there
+        .iter()
+        .map(|tgw| {
+            transit::judge(
+                &transit::Crossing {
+                    check: "transit_gateway",
+                    transit_gateway_id: tgw,
+                    from_vpc: p.client_vpc,
+                    from_zones: client_zone.as_deref(),
+                    to_vpc: p.endpoint_vpc,
+                    destinations: p.endpoint_subnets,
+                    destinations_are: "the endpoint's subnets",
+                },
+                &view,
+            )
+        })
+        .collect();
+    out.extend(back.iter().map(|tgw| {
+        transit::judge(
+            &transit::Crossing {
+                check: "transit_gateway_back",
+                transit_gateway_id: tgw,
+                from_vpc: p.endpoint_vpc,
+                from_zones: (!p.endpoint_zones.is_empty()).then_some(p.endpoint_zones),
+                to_vpc: p.client_vpc,
+                destinations: &back_to,
+                destinations_are: "the client's network",
+            },
+            &view,
+        )
+    }));
     out
 }
 

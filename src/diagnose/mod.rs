@@ -20,6 +20,7 @@ mod onprem;
 mod peering;
 mod probes;
 pub(crate) mod remote;
+mod transit;
 
 use std::time::{Duration, Instant};
 

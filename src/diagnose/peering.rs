@@ -44,7 +44,7 @@ fn crosses(target: &str) -> bool {
 
 /// The targets (`pcx-…`, `tgw-…`) the tables' routes for `networks` go through, each once, so
 /// that a passing route says which peering or transit gateway carries it.
-fn targets_for<'a>(
+pub(super) fn targets_for<'a>(
     tables: impl IntoIterator<Item = &'a RouteTable>,
     networks: &[IpNet],
     kinds: &[&str],

@@ -234,8 +234,8 @@ def point_alias_elsewhere(moto_url, host):
 
 def plant_the_enterprise_reads(world, url, extras):
     """What makes the diagnosis read everything: a DNS Firewall group, a Profile bringing a
-    Resolver rule and a zone, an inbound Resolver endpoint, a prefix list, a peering, a flow
-    log and query logging to CloudWatch Logs."""
+    Resolver rule and a zone, an inbound Resolver endpoint, a prefix list, a peering, a transit
+    gateway both VPCs are attached to, a flow log and query logging to CloudWatch Logs."""
     resolver = boto("route53resolver", url)
     rule = resolver.create_resolver_rule(
         CreatorRequestId="corp", Name="corp", RuleType="FORWARD", DomainName="corp.example",
@@ -250,6 +250,10 @@ def plant_the_enterprise_reads(world, url, extras):
     ec2.create_managed_prefix_list(PrefixListName="office", MaxEntries=5, AddressFamily="IPv4",
                                    Entries=[{"Cidr": "192.168.50.0/24"}])
     ec2.create_vpc_peering_connection(VpcId=world.vpc, PeerVpcId=world.other_vpc)
+    tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    for vpc, subnet in ((world.vpc, world.subnets["a"]), (world.other_vpc, world.other_subnet)):
+        ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw, VpcId=vpc,
+                                                  SubnetIds=[subnet])
     options = ec2.create_dhcp_options(DhcpConfigurations=[
         {"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS"]}])
     ec2.associate_dhcp_options(DhcpOptionsId=options["DhcpOptions"]["DhcpOptionsId"],
