@@ -351,7 +351,9 @@ pub(crate) struct DiagnoseRequest {
     pub(crate) address: Option<String>,
     /// The VPC of the endpoint (and of the application where it runs there), by id or `Name`
     /// tag: needed for the endpoint, DNS and security checks. An application in another VPC
-    /// that reaches it over peering or a transit gateway is named by client_vpc_id beside it.
+    /// that reaches it over peering or a transit gateway is named by client_vpc_id beside it;
+    /// a spoke VPC named here whose zone points at another VPC's endpoint is judged as that
+    /// VPC's client, the same as when named so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(
         long,
@@ -367,8 +369,9 @@ pub(crate) struct DiagnoseRequest {
     #[arg(skip)]
     pub(crate) region: Option<String>,
     /// The VPC the application runs in when it is not the endpoint's (peering or a transit
-    /// gateway), by id or `Name` tag: its zone and routes are checked, and its CIDR is the
-    /// client's by default.
+    /// gateway), by id or `Name` tag: the DNS side is judged for it (its DNS attributes, private
+    /// zone, DHCP options, Resolver rules, DNS Firewall: what its instances' resolver answers),
+    /// its routes and the way back, and its CIDR is the client's by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(long, value_name = "ID")]
     pub(crate) client_vpc_id: Option<String>,

@@ -107,6 +107,19 @@ pub(super) struct ControlPlaneReads {
     /// The probes `probe_from_instance` ran for the link's address, from SSM's history, and
     /// where the application runs; `None` where the cluster has no address yet.
     pub(super) probes: Option<(Result<Vec<RunOn>, Error>, AppScope)>,
+    /// The facts of the client's own VPC where it is not the endpoint's and can be read: what
+    /// its instances' resolver answers from.
+    pub(super) client_facts: Option<Facts>,
+}
+
+impl ControlPlaneReads {
+    /// Where the VPC named uses another VPC's endpoint (hub and spoke): that VPC.
+    pub(super) fn hub_vpc(&self, vpc_id: &str) -> Option<String> {
+        self.facts
+            .endpoint()
+            .map(|e| e.vpc_id.clone())
+            .filter(|hub| hub != vpc_id)
+    }
 }
 
 /// Rounds 2 and 3: the facts; the client (and its own VPC) beside them; and, for a client that
@@ -129,16 +142,16 @@ pub(super) async fn control_plane(
     let asking_vpcs: Vec<String> = std::iter::once(vpc_id.to_string())
         .chain(c.client_vpc.clone().filter(|v| v != vpc_id))
         .collect();
-    let (facts, client, surroundings, log_sources, runs) = tokio::join!(
-        // Boxed: the facts' future is large, and inline in this one it overflows a worker
-        // thread's stack in debug builds.
-        Box::pin(facts::gather_from(
-            app,
-            t.cluster_id(),
-            Ok(t.clone()),
-            vpc_id,
-            Some(&region),
-        )),
+    let named_client_vpc = c.client_vpc.as_deref().filter(|v| *v != vpc_id);
+    let facts_of = |vpc| facts_of(app, t, vpc, &region);
+    let (facts, client_facts, client, surroundings, log_sources, runs) = tokio::join!(
+        facts_of(vpc_id),
+        async {
+            match named_client_vpc {
+                Some(vpc) => Some(facts_of(vpc).await),
+                None => None,
+            }
+        },
         client(&clients, c, vpc_id, &region),
         async {
             if !outside {
@@ -175,6 +188,17 @@ pub(super) async fn control_plane(
             }
         },
     );
+    // A client VPC learnt from the instance or the address: its facts now, beside the logs.
+    let learnt_client_vpc = match (&client_facts, &client) {
+        (
+            None,
+            Ok(KnownClient {
+                other_vpc: Some(OtherVpc { id, read: Ok(_) }),
+                ..
+            }),
+        ) => Some(id.as_str()),
+        _ => None,
+    };
     // Round 4: the logs, filtered by what the facts found.
     let mut question = log_question(&facts, c.log_minutes);
     question.public_host = t
@@ -183,7 +207,14 @@ pub(super) async fn control_plane(
         .as_deref()
         .and_then(|a| url::Url::parse(a).ok())
         .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
-    let evidence = evidence::read(&clients, log_sources, &question).await;
+    let (evidence, learnt_facts) =
+        tokio::join!(evidence::read(&clients, log_sources, &question), async {
+            match learnt_client_vpc {
+                Some(vpc) => Some(facts_of(vpc).await),
+                None => None,
+            }
+        });
+    let client_facts = client_facts.or(learnt_facts);
     let log_client = LogClient {
         network: client.as_ref().ok().and_then(|k| k.view.side.network),
         instance: c.instance_id.clone(),
@@ -198,7 +229,25 @@ pub(super) async fn control_plane(
         surroundings,
         logs: (evidence, log_client),
         probes,
+        client_facts,
     })
+}
+
+/// The facts of one VPC of the link. Boxed: the facts' future is large, and inline in the
+/// control plane's it overflows a worker thread's stack in debug builds.
+fn facts_of<'a>(
+    app: &'a App,
+    t: &'a AwsCluster,
+    vpc_id: &'a str,
+    region: &'a RegionNames,
+) -> std::pin::Pin<Box<impl std::future::Future<Output = Facts> + 'a>> {
+    Box::pin(facts::gather_from(
+        app,
+        t.cluster_id(),
+        Ok(t.clone()),
+        vpc_id,
+        Some(region),
+    ))
 }
 
 /// What the logs are asked, from the facts: the endpoint the VPC uses (its own, or a hub's),

@@ -43,6 +43,26 @@ pub(super) struct ControlPlane {
     pub(super) hints: ProbeHints,
     pub(super) not_read: Vec<FailedRead>,
     pub(super) logs: Option<(Evidence, LogClient)>,
+    /// Where the VPC named was a spoke of another VPC's endpoint: that VPC, from which the
+    /// link was judged (the named VPC as the client's).
+    pub(super) judged_from_hub: Option<String>,
+}
+
+impl ControlPlane {
+    pub(super) fn timed_out(deadline: std::time::Duration) -> Self {
+        Self {
+            findings: vec![finding::fail(
+                "control_plane",
+                format!(
+                    "AWS and Zilliz did not answer within {} s",
+                    deadline.as_secs()
+                ),
+                "call again; if it persists, check the AWS region's and Zilliz Cloud's status \
+                 pages and this machine's network",
+            )],
+            ..Default::default()
+        }
+    }
 }
 
 /// The control plane judged: AWS unreachable is one finding; otherwise the verdicts, the
@@ -69,6 +89,7 @@ pub(super) fn control_plane(
         hints,
         not_read,
         logs,
+        judged_from_hub: None,
     }
 }
 
@@ -83,6 +104,7 @@ fn judge_reads(
         surroundings,
         logs: _,
         probes,
+        client_facts,
     } = match reads {
         Ok(reads) => reads,
         Err(e) => {
@@ -96,6 +118,19 @@ fn judge_reads(
         }
     };
     let mut not_read = facts.failed_reads();
+    // A client in another VPC asks that VPC's resolver: the DNS side is judged there, the
+    // endpoint's side where the endpoint is.
+    let facts = match client_facts.and_then(|asking| asking.reached_through(&facts)) {
+        Some(asking) => {
+            for read in asking.failed_reads() {
+                if !not_read.contains(&read) {
+                    not_read.push(read);
+                }
+            }
+            asking
+        }
+        None => facts,
+    };
     if let Some(s) = &surroundings {
         if let Err(e) = &s.route_tables {
             not_read.push(FailedRead::from(e));
@@ -137,7 +172,7 @@ fn judge_reads(
     let across_findings = place_client(&mut client, &facts, t, vpc_id, other_vpc.as_ref(), across);
     let described = !client.view.described_as.is_empty();
     let mut out = judged(&facts, described.then_some(&client.view), t);
-    out.extend(extra_findings(&facts, t, vpc_id, &client));
+    out.extend(extra_findings(&facts, t, &client));
     let endpoint_tables = match &surroundings {
         Some(Surroundings {
             route_tables: Ok(tables),
@@ -304,16 +339,22 @@ fn client_vpc_findings(
                 .collect()
         })
         .unwrap_or_default();
-    out.extend(peering::judge(&peering::PeeringInput {
-        cluster_id: t.cluster_id(),
-        host: &address.host,
-        client_vpc,
-        endpoint_vpc: vpc_id,
-        endpoint_id: &endpoint.id,
-        client_zones: &read.zones,
-        client_route_tables: &read.route_tables,
-        endpoint_subnets: &endpoint_subnets,
-    }));
+    // Where the DNS side was judged for the client's VPC, its zone is the hosted_zone step's.
+    let zone_judged = facts.vpc_id == client_vpc;
+    out.extend(
+        peering::judge(&peering::PeeringInput {
+            cluster_id: t.cluster_id(),
+            host: &address.host,
+            client_vpc,
+            endpoint_vpc: vpc_id,
+            endpoint_id: &endpoint.id,
+            client_zones: &read.zones,
+            client_route_tables: &read.route_tables,
+            endpoint_subnets: &endpoint_subnets,
+        })
+        .into_iter()
+        .filter(|f| !(zone_judged && f.check == "client_vpc_zone")),
+    );
     let client_networks = blocks(&read.vpc);
     if let Ok(groups) = &facts.endpoint_groups {
         out.extend(peering::group_reference(
@@ -681,12 +722,11 @@ fn judged(facts: &Facts, client: Option<&ClientView>, t: &AwsCluster) -> Vec<Fin
 }
 
 /// The diagnosis's own checks beyond the setup's steps, each a function of its own.
-fn extra_findings(
-    facts: &Facts,
-    t: &AwsCluster,
-    vpc_id: &str,
-    client: &KnownClient,
-) -> Vec<Finding> {
+/// The diagnosis's own checks: the DNS side (attributes, path, firewall, shadowing zones) of the
+/// VPC whose resolver the client asks (`facts.vpc_id`), the endpoint's placement and the
+/// network on the endpoint's side.
+fn extra_findings(facts: &Facts, t: &AwsCluster, client: &KnownClient) -> Vec<Finding> {
+    let vpc_id = facts.vpc_id.as_str();
     let mut out = Vec::new();
     out.push(dns_attributes(facts, t, vpc_id));
     out.extend(endpoint_placement(facts));
@@ -1125,6 +1165,7 @@ mod tests {
             surroundings: None,
             logs: Default::default(),
             probes: None,
+            client_facts: None,
         })
     }
 

@@ -86,7 +86,13 @@ pub(crate) struct Report {
     pub(crate) ran_inside_vpc: Option<bool>,
     pub(crate) findings: Vec<Finding>,
     cluster_id: Option<String>,
+    /// The endpoint's VPC.
     vpc_id: Option<String>,
+    /// The VPC the application runs in, where it is not the endpoint's: its resolver, private
+    /// zone, routes and transit gateway were judged for it (a spoke named as `vpc_id` is
+    /// judged so, from the VPC whose endpoint it uses).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_vpc_id: Option<String>,
     pub(crate) host: Option<String>,
     pub(crate) port: Option<u16>,
     region_id: Option<String>,
@@ -143,21 +149,32 @@ async fn control_plane(
 ) -> judge::ControlPlane {
     match (known, &c.vpc_id) {
         (Some(t), Some(vpc)) => {
-            let reads = Box::pin(gather::control_plane(app, t, vpc, c));
-            match tokio::time::timeout(CONTROL_PLANE_DEADLINE, reads).await {
-                Ok(reads) => judge::control_plane(t, vpc, reads),
-                Err(_) => judge::ControlPlane {
-                    findings: vec![finding::fail(
-                        "control_plane",
-                        format!(
-                            "AWS and Zilliz did not answer within {} s",
-                            CONTROL_PLANE_DEADLINE.as_secs()
-                        ),
-                        "call again; if it persists, check the AWS region's and Zilliz \
-                         Cloud's status pages and this machine's network",
-                    )],
-                    ..Default::default()
-                },
+            let deadline = tokio::time::Instant::now() + CONTROL_PLANE_DEADLINE;
+            let read = |vpc: String, c: arguments::CheckedRequest| async move {
+                let reads = Box::pin(gather::control_plane(app, t, &vpc, &c));
+                tokio::time::timeout_at(deadline, reads).await
+            };
+            let Ok(reads) = read(vpc.clone(), c.clone()).await else {
+                return judge::ControlPlane::timed_out(CONTROL_PLANE_DEADLINE);
+            };
+            // Hub and spoke named by the spoke: the link is judged from the hub's VPC, with the
+            // spoke as the client's VPC, as when it is named so (the same findings either way).
+            let hub = match &reads {
+                Ok(r) if c.client_vpc.is_none() => r.hub_vpc(vpc),
+                _ => None,
+            };
+            let Some(hub) = hub else {
+                return judge::control_plane(t, vpc, reads);
+            };
+            let mut spoke = c.clone();
+            spoke.vpc_id = Some(hub.clone());
+            spoke.client_vpc = Some(vpc.clone());
+            let Ok(reads) = read(hub.clone(), spoke).await else {
+                return judge::ControlPlane::timed_out(CONTROL_PLANE_DEADLINE);
+            };
+            judge::ControlPlane {
+                judged_from_hub: Some(hub.clone()),
+                ..judge::control_plane(t, &hub, reads)
             }
         }
         (Some(t), None) => judge::ControlPlane {
@@ -204,7 +221,7 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
         ));
     }
     let region = known.as_ref().map(|t| t.region.clone());
-    let c = c.resolve(app, region.as_ref()).await?;
+    let mut c = c.resolve(app, region.as_ref()).await?;
     let link = c
         .address
         .clone()
@@ -226,6 +243,9 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
         }
     };
     let (control, probe_results) = tokio::join!(control, probes);
+    if let Some(hub) = &control.judged_from_hub {
+        c.client_vpc = c.vpc_id.replace(hub.clone());
+    }
     findings.extend(control.findings);
 
     let (probe_findings, ran_inside_vpc) = judge::probes(
@@ -293,6 +313,10 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
         findings,
         cluster_id: c.cluster_id.clone(),
         vpc_id: c.vpc_id.clone(),
+        client_vpc_id: c
+            .client_vpc
+            .clone()
+            .filter(|v| Some(v) != c.vpc_id.as_ref()),
         host,
         port,
         vpc_region: c

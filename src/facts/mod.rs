@@ -283,6 +283,29 @@ impl Facts {
         };
         own.or(self.hub_endpoint.as_ref())
     }
+
+    /// The facts of a client's VPC (`self`) that reaches the link through the endpoint of
+    /// another VPC (`endpoint_side`, its facts): the client VPC's own DNS side (its attributes,
+    /// zones, record, Resolver rules, DNS servers, DNS Firewall, Profiles: what its
+    /// instances' resolver answers from), with that endpoint as its hub, and the endpoint's
+    /// side (its subnets, their network ACLs, its groups and addresses) as the endpoint VPC
+    /// has it. A client VPC with an endpoint of its own to the service uses that one: its
+    /// facts are whole as they are. `None` where the endpoint VPC has no endpoint to reach.
+    pub(crate) fn reached_through(mut self, endpoint_side: &Facts) -> Option<Facts> {
+        let own = match (&self.endpoints, &self.service) {
+            (Ok(list), Ok(Some((name, _)))) => zilliz_endpoint(list, name).is_some(),
+            _ => false,
+        };
+        if own {
+            return Some(self);
+        }
+        self.hub_endpoint = Some(endpoint_side.endpoint()?.clone());
+        self.subnets = endpoint_side.subnets.clone();
+        self.acls = endpoint_side.acls.clone();
+        self.endpoint_groups = endpoint_side.endpoint_groups.clone();
+        self.endpoint_addresses = endpoint_side.endpoint_addresses.clone();
+        Some(self)
+    }
 }
 
 /// The VPC's endpoint to Zilliz's service: the live one, else any one.
@@ -680,6 +703,41 @@ mod tests {
     use super::*;
 
     const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+
+    #[test]
+    fn a_client_vpc_is_reached_through_the_endpoint_vpcs_endpoint_keeping_its_dns_side() {
+        use fixtures::{endpoint, nothing};
+        let mut hub = nothing();
+        hub.endpoints = Ok(vec![endpoint("available")]);
+        hub.dns_servers = Ok(vec!["AmazonProvidedDNS".into()]);
+        let mut spoke = nothing();
+        spoke.vpc_id = "vpc-22222222".into();
+        spoke.subnets = Ok(vec![Subnet::in_zone("subnet-spoke", "us-west-2a")]);
+        spoke.dns_servers = Ok(vec!["10.2.0.53".into()]);
+        let asked = spoke.clone().reached_through(&hub).unwrap();
+        assert_eq!(asked.vpc_id, "vpc-22222222");
+        assert_eq!(
+            asked.endpoint().map(|e| e.id.as_str()),
+            Some("vpce-11111111")
+        );
+        // The endpoint's side is the hub's; the DNS side stays the spoke's.
+        assert_eq!(asked.subnets, hub.subnets);
+        assert_eq!(asked.dns_servers, Ok(vec!["10.2.0.53".to_string()]));
+        // A client VPC with an endpoint of its own uses it.
+        let mut own = spoke.clone();
+        let mut its_endpoint = endpoint("available");
+        its_endpoint.id = "vpce-22222222".into();
+        its_endpoint.vpc_id = "vpc-22222222".into();
+        own.endpoints = Ok(vec![its_endpoint]);
+        let kept = own.reached_through(&hub).unwrap();
+        assert_eq!(
+            kept.endpoint().map(|e| e.id.as_str()),
+            Some("vpce-22222222")
+        );
+        assert_eq!(kept.subnets, spoke.subnets);
+        // Without an endpoint on the endpoint's side there is nothing to reach.
+        assert!(spoke.reached_through(&nothing()).is_none());
+    }
 
     fn records(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter()

@@ -553,19 +553,22 @@ async def test_a_client_in_a_peered_vpc(world, server_env, zilliz_server, dns, l
         over_tgw = await call_ok(s, "diagnose_private_link", **grouped)
     for report in (before, after):
         assert_every_problem_has_a_fix(report)
-    [zone] = by_check(before)["client_vpc_zone"]
-    assert zone["status"] == "fail" and made["endpoint_id"] in zone["fix"]
+    # The zone is judged where the client's resolver asks: in its own VPC.
+    [zone] = by_check(before)["hosted_zone"]
+    assert zone["status"] == "fail" and client_vpc in zone["detail"], zone
+    assert made["endpoint_id"] in zone["fix"] and client_vpc in zone["fix"]
+    assert "client_vpc_zone" not in by_check(before)
     [routes] = by_check(before)["client_vpc_routes"]
     assert routes["status"] == "fail" and main["RouteTableId"] in routes["fix"]
     [inbound] = by_check(before)["security_group_inbound"]
     assert inbound["status"] == "fail" and "10.3.0.0/16" in inbound["fix"]
-    assert by_check(after)["client_vpc_zone"][0]["status"] == "pass"
+    assert by_check(after)["hosted_zone"][0]["status"] == "pass"
     assert by_check(after)["client_vpc_routes"][0]["status"] == "pass"
     [back] = by_check(no_way_back)["endpoint_vpc_routes"]
     assert back["status"] == "fail" and hub_main["RouteTableId"] in back["fix"]
     assert "10.3.0.0/16" in back["fix"]
     assert by_check(after)["endpoint_vpc_routes"][0]["status"] == "pass"
-    for check in ("client_vpc_zone", "client_vpc_routes", "endpoint_vpc_routes"):
+    for check in ("hosted_zone", "client_vpc_routes", "endpoint_vpc_routes"):
         assert by_check(by_instance)[check][0]["status"] == "pass", by_instance["findings"]
         assert by_check(by_address)[check][0]["status"] == "pass", by_address["findings"]
     assert "on_premises_dns" not in by_check(by_address)
