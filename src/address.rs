@@ -7,7 +7,7 @@ use crate::error::Error;
 
 /// Host and port of a private link. The port varies by cluster (19530-19539 and 443 have
 /// been seen), so it is always read from the address, never assumed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PrivateLinkAddress {
     pub(crate) host: String,
     pub(crate) port: u16,

@@ -9,7 +9,7 @@ use crate::zilliz::model::Cluster;
 
 /// A Zilliz cluster that runs in an AWS region, as every tool needs it: its project, its AWS
 /// region and, once Zilliz has allocated it, its private link address.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct AwsCluster {
     pub(crate) cluster: Cluster,
     pub(crate) project_id: String,
@@ -171,7 +171,7 @@ async fn exists(app: &App, vpc_id: &str, region: &RegionNames) -> bool {
 /// A link's two regions: the VPC's (the endpoint, its groups, the private zone's
 /// association, the clients) and the cluster's (Zilliz's endpoint service, the registration,
 /// the private link host). They differ for a cross-region endpoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct LinkRegions {
     pub(crate) vpc: RegionNames,
     pub(crate) cluster: RegionNames,

@@ -3,19 +3,19 @@
 
 use std::fmt;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Error {
     /// Bad input, caught before any cloud call.
     #[error("invalid {field} `{value}`: {expected}")]
     Invalid {
-        field: &'static str,
+        field: std::borrow::Cow<'static, str>,
         value: Shown,
         expected: String,
     },
     /// A required argument (or one of a pair) was not given.
     #[error("missing {field}: {expected}")]
     Missing {
-        field: &'static str,
+        field: std::borrow::Cow<'static, str>,
         expected: String,
     },
     /// Something the user named does not exist.
@@ -70,7 +70,7 @@ pub(crate) enum Error {
 impl Error {
     pub(crate) fn invalid(field: &'static str, value: &str, expected: impl Into<String>) -> Self {
         Self::Invalid {
-            field,
+            field: field.into(),
             value: Shown::new(value),
             expected: expected.into(),
         }
@@ -78,7 +78,7 @@ impl Error {
 
     pub(crate) fn missing(field: &'static str, expected: impl Into<String>) -> Self {
         Self::Missing {
-            field,
+            field: field.into(),
             expected: expected.into(),
         }
     }
@@ -130,7 +130,7 @@ impl Error {
 /// code and the whole message. Facts hold these where a read failed, so a judgement asks "was
 /// it this call, and was it denied?" of the value, and the report's `not_read` and `unknown`
 /// are built from them, never from text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FailedRead {
     /// The call as errors name it (`AWS ec2:DescribeVpcs`, `Zilliz GET /v2/clusters/…`);
     /// `None` where the answer said the thing is not there.
@@ -142,7 +142,7 @@ pub(crate) struct FailedRead {
 }
 
 /// What kind of failure a read met, which decides what the person does about it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum ReadFailure {
     /// The caller lacks the permission: grant it.
     Denied,
@@ -266,7 +266,7 @@ impl fmt::Display for FailedRead {
 }
 
 /// Which side of the link a call went to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Service {
     Aws,
     Zilliz,
@@ -275,7 +275,7 @@ pub(crate) enum Service {
 /// A user-supplied value as it may be echoed back: short, on one line, with control
 /// characters escaped, so that a 100 KB argument or a terminal escape sequence is never
 /// replayed whole into a result or a log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Shown(String);
 
 impl Shown {

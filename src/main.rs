@@ -12,6 +12,7 @@ mod address;
 mod app;
 mod audit;
 mod aws;
+mod bundle;
 mod change;
 mod cluster;
 mod config;
@@ -162,6 +163,17 @@ struct DoctorArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Also write everything the diagnosis read, and its report, to FILE (a bundle that
+    /// `--replay` judges again offline; see docs/bundle.md).
+    #[arg(long, value_name = "FILE")]
+    bundle: Option<std::path::PathBuf>,
+    /// With --bundle: replace account ids, ARNs, addresses, resource ids and names in it by
+    /// stable stand-ins, so that it can be shared.
+    #[arg(long, requires = "bundle")]
+    redact: bool,
+    /// Make the report again from a bundle, with no network and no credentials.
+    #[arg(long, value_name = "FILE", conflicts_with = "bundle")]
+    replay: Option<std::path::PathBuf>,
 }
 
 fn parse_region(value: &str) -> Result<RegionNames, String> {
@@ -222,20 +234,13 @@ fn main() -> ExitCode {
 /// fails, 2 when the arguments are wrong, 3 when no check failed but one could not be judged
 /// (a read it needs failed).
 async fn doctor(settings: Settings, args: DoctorArgs) -> ExitCode {
-    let app = App::new(settings);
-    // On an EC2 instance its metadata says which instance and VPC this is.
-    let machine = crate::aws::imds::this_machine().await;
-    let request = DiagnoseRequest {
-        probe: Some(!args.no_probe),
-        machine,
-        ..args.request
+    let report = match &args.replay {
+        Some(path) => replayed(path),
+        None => diagnosed(settings, &args).await,
     };
-    let report = match diagnose(&app, request).await {
+    let report = match report {
         Ok(report) => report,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(if error.is_bad_request() { 2 } else { 1 });
-        }
+        Err(error) => return failed(&error),
     };
     if args.json {
         match serde_json::to_string_pretty(&report) {
@@ -253,6 +258,43 @@ async fn doctor(settings: Settings, args: DoctorArgs) -> ExitCode {
         Outcome::Broken => ExitCode::FAILURE,
         Outcome::Unknown => ExitCode::from(3),
     }
+}
+
+/// The report of a diagnosis run here, its bundle written where asked.
+async fn diagnosed(settings: Settings, args: &DoctorArgs) -> Result<Report, crate::error::Error> {
+    let app = App::new(settings);
+    // On an EC2 instance its metadata says which instance and VPC this is.
+    let machine = crate::aws::imds::this_machine().await;
+    let request = DiagnoseRequest {
+        probe: Some(!args.no_probe),
+        machine,
+        ..args.request.clone()
+    };
+    let gathered = crate::diagnose::gather(&app, request).await?;
+    let Some(path) = &args.bundle else {
+        return Ok(crate::diagnose::judge(gathered));
+    };
+    let (bundle, report) = crate::bundle::Bundle::of(gathered, args.redact)?;
+    std::fs::write(path, bundle.to_json()?).map_err(|e| {
+        crate::error::Error::Config(format!(
+            "the bundle could not be written to {}: {e}",
+            path.display()
+        ))
+    })?;
+    eprintln!("bundle written to {}", path.display());
+    Ok(report)
+}
+
+/// The report a bundle replays into, read from `path`.
+fn replayed(path: &std::path::Path) -> Result<Report, crate::error::Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        crate::error::Error::invalid(
+            "replay",
+            &path.display().to_string(),
+            format!("a bundle file written by `doctor --bundle` ({e})"),
+        )
+    })?;
+    crate::bundle::replay(&text)
 }
 
 /// The exit code of a failed command: 2 for arguments, 1 for the rest.

@@ -9,7 +9,7 @@ use crate::aws::ec2::SecurityGroup;
 use crate::aws::rules::{Peer, Rule, tcp_allowed};
 
 /// What is known of the client: its security groups and its address (or network).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ClientSide {
     pub(crate) group_ids: Vec<String>,
     pub(crate) network: Option<IpNet>,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::error::Error;
 
 /// An AWS region, known by both of its names.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema, serde::Deserialize)]
 pub(crate) struct RegionNames {
     /// Zilliz's name, such as `aws-us-west-2`.
     pub(crate) region_id: String,

@@ -424,6 +424,17 @@ pub(crate) struct DiagnoseRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(skip)]
     pub(crate) profile: Option<String>,
+    /// True: the answer also carries a bundle of everything this diagnosis read and its
+    /// report, as a JSON resource to save and replay offline (`zilliz-privatelink-mcp doctor
+    /// --replay FILE`), for Zilliz's support or an issue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub(crate) bundle: Option<bool>,
+    /// With bundle: account ids, ARNs, addresses, resource ids and names in it are replaced by
+    /// stable stand-ins (the same value, the same stand-in), so that it can be shared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(skip)]
+    pub(crate) redact: Option<bool>,
     /// Where the probes run, from the instance metadata service (`doctor` on EC2): the
     /// instance and its VPC.
     #[serde(skip)]

@@ -29,7 +29,7 @@ use crate::zilliz::model::Cluster;
 const ZILLIZ_DOMAIN: &str = "zillizcloud.com";
 
 /// A cluster of the project in the region, with the names it is known by.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ProjectCluster {
     pub(crate) id: String,
     /// Its private link host (the address Zilliz gave, else the name it will have).
@@ -65,12 +65,13 @@ impl ProjectCluster {
 }
 
 /// A private zone that covers some cluster's host, as far as the riders need it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ReadZone {
     zone: Zone,
     /// The VPCs tied to it.
     vpcs: Vec<String>,
     /// Its record sets at the hosts it covers and the wildcards above them.
+    #[serde(with = "crate::aws::record_set::many")]
     sets: Vec<ResourceRecordSet>,
 }
 
@@ -103,7 +104,7 @@ impl Ride {
 }
 
 /// The project's clusters in the region and the zones that can answer for them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Riding {
     pub(crate) clusters: Vec<ProjectCluster>,
     pub(crate) zones: Vec<ReadZone>,

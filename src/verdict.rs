@@ -174,7 +174,7 @@ impl Verdict {
 }
 
 /// Who connects, where the caller said so: the diagnosis's client.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ClientView {
     pub(crate) side: crate::reach::ClientSide,
     /// How the client was given, for the detail (`instance i-… (10.0.1.5)`).

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::region::RegionNames;
 use crate::validate::NamedRef;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Vpc {
     pub(crate) id: String,
     pub(crate) name: Option<String>,
@@ -24,7 +24,7 @@ pub(crate) struct Vpc {
     pub(crate) dhcp_options_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Subnet {
     pub(crate) id: String,
     pub(crate) name: Option<String>,
@@ -51,7 +51,7 @@ impl Subnet {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SecurityGroup {
     pub(crate) id: String,
     pub(crate) name: String,
@@ -318,7 +318,7 @@ pub(crate) async fn endpoint_service_zones(
 }
 
 /// An Interface VPC endpoint, as plain data.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct VpcEndpoint {
     pub(crate) id: String,
     pub(crate) vpc_id: String,
@@ -885,7 +885,7 @@ pub(crate) async fn enable_vpc_dns_attribute(
 }
 
 /// An EC2 instance, as far as reachability cares.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Instance {
     pub(crate) id: String,
     pub(crate) vpc_id: Option<String>,
@@ -1057,7 +1057,7 @@ pub(crate) async fn instances_of_vpc(
 
 /// A route table: the subnets it serves (none listed for the main table's implicit ones),
 /// whether it is the VPC's main table, and its routes as `(destination, target)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RouteTable {
     pub(crate) id: String,
     pub(crate) main: bool,
@@ -1066,7 +1066,7 @@ pub(crate) struct RouteTable {
 }
 
 /// One side of a VPC peering connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PeeringSide {
     pub(crate) vpc_id: String,
     pub(crate) owner_id: Option<String>,
@@ -1075,7 +1075,7 @@ pub(crate) struct PeeringSide {
 }
 
 /// A VPC peering connection: which VPCs, accounts and regions it joins.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PeeringConnection {
     pub(crate) id: String,
     pub(crate) requester: PeeringSide,
@@ -1233,7 +1233,7 @@ pub(crate) async fn interface_addresses(
 }
 
 /// One network ACL entry, as plain data.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct AclEntry {
     pub(crate) rule_number: i32,
     pub(crate) egress: bool,
@@ -1245,7 +1245,7 @@ pub(crate) struct AclEntry {
 }
 
 /// A network ACL: its id, the subnets it is associated with, and its entries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct NetworkAcl {
     pub(crate) id: String,
     pub(crate) subnet_ids: Vec<String>,

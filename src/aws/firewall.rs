@@ -8,7 +8,7 @@ use super::sdk_error;
 use crate::error::{Error, FailedRead};
 
 /// One rule of a rule group associated with the VPC.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct FirewallRule {
     pub(crate) group_id: String,
     /// The association's priority: lower is evaluated first.

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 /// The EC2 instance this process runs on, as its metadata service tells.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Machine {
     pub(crate) instance_id: String,
     pub(crate) vpc_id: String,

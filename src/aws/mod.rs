@@ -6,6 +6,7 @@ pub(crate) mod firewall;
 pub(crate) mod imds;
 pub(crate) mod logs;
 pub(crate) mod profiles;
+pub(crate) mod record_set;
 pub(crate) mod resolver;
 pub(crate) mod route53;
 pub(crate) mod rules;

@@ -19,7 +19,7 @@ use super::sdk_error;
 use crate::error::{Error, FailedRead};
 
 /// What a Profile carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Kind {
     HostedZone,
     ResolverRule,
@@ -40,7 +40,7 @@ impl Kind {
 }
 
 /// One resource a Profile associated with the VPC carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ProfileResource {
     pub(crate) profile_id: String,
     /// The account that owns the Profile (and put the resource in it).
@@ -96,18 +96,19 @@ fn priority_of(properties: Option<&str>) -> Option<i32> {
 }
 
 /// A private zone a Profile brings, with the records that could answer for the host there.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ProfileZone {
     pub(crate) resource: ProfileResource,
     /// The zone's name where the association's name gives it.
     pub(crate) name: Option<String>,
     /// The record sets at the host (and, for a parent zone, at the wildcards above it); the
     /// read's error where this account may not read the zone (another account's).
+    #[serde(with = "super::record_set::read")]
     pub(crate) records: Result<Vec<ResourceRecordSet>, FailedRead>,
 }
 
 /// Everything the VPC's Profiles bring that decides how a name resolves.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Brought {
     /// The Profiles associated with the VPC, as listed. The API (SDK 1.99) gives no
     /// association priority, so several Profiles are kept in the order listed.

@@ -7,7 +7,7 @@ use super::sdk_error;
 use crate::error::Error;
 
 /// A Resolver rule that applies to a VPC.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ResolverRule {
     pub(crate) id: String,
     pub(crate) name: Option<String>,
@@ -110,7 +110,7 @@ pub(crate) async fn rules_of_vpc(
 
 /// An inbound Resolver endpoint: where DNS servers outside AWS send queries for names only
 /// the VPC's resolver can answer (its private zones).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct InboundEndpoint {
     pub(crate) id: String,
     pub(crate) vpc_id: String,

@@ -11,7 +11,7 @@ use super::sdk_error;
 use crate::change::WritePermit;
 use crate::error::Error;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Zone {
     /// Without the `/hostedzone/` prefix.
     pub(crate) id: String,
@@ -20,11 +20,12 @@ pub(crate) struct Zone {
 }
 
 /// An A record at a name: an alias (`alias_target`) or plain addresses.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ARecord {
     pub(crate) alias_target: Option<(String, String)>,
     pub(crate) addresses: Vec<String>,
     /// The record set exactly as Route 53 answered it: a delete must repeat every value.
+    #[serde(with = "super::record_set::one")]
     pub(crate) as_read: ResourceRecordSet,
 }
 

@@ -7,7 +7,7 @@ use aws_sdk_ec2::types::IpPermission;
 use ipnet::IpNet;
 
 /// Where a rule lets traffic come from (inbound) or go to (outbound).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Peer {
     Cidr(IpNet),
     Group(String),
@@ -26,7 +26,7 @@ impl fmt::Display for Peer {
 
 /// One rule for one peer: AWS groups several peers under one permission; they are split here
 /// because each is allowed or not on its own.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Rule {
     /// `tcp`, `udp`, `icmp`, `icmpv6`, a protocol number, or `-1` for all.
     pub(crate) protocol: String,

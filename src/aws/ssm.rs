@@ -81,7 +81,7 @@ const PROBE_COMMENT: &str = "zilliz-privatelink-mcp probe_from_instance";
 const HISTORY_PAGES: usize = 4;
 
 /// A probe that ran on an instance, as SSM's command history keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PastRun {
     pub(crate) command_id: String,
     pub(crate) instance_id: String,

@@ -12,7 +12,7 @@ use super::sdk_error;
 use crate::error::Error;
 
 /// A VPC's attachment to a transit gateway.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Attachment {
     pub(crate) id: String,
     pub(crate) transit_gateway_id: String,
@@ -39,7 +39,7 @@ impl Attachment {
 }
 
 /// One route of a transit gateway route table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Route {
     pub(crate) destination: IpNet,
     /// The attachments the route sends to (several for equal-cost routes); none for a

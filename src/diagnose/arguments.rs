@@ -19,7 +19,7 @@ use crate::validate::{self, AwsId, NamedRef};
 /// The diagnosis's arguments, checked, with the defaults filled in. The VPCs and the group
 /// are as the person named them (`NamedRef`: an id or a `Name` tag) until [`CheckedRequest::
 /// resolve`] finds their ids in the cluster's region; the judges see only ids.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct CheckedRequest<Named = String> {
     pub(super) cluster_id: Option<String>,
     pub(super) address: Option<PrivateLinkAddress>,

@@ -12,7 +12,7 @@ use crate::request::AccessRequest;
 use crate::request::ToolCall;
 
 /// The raw results of the probes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct ProbeResults {
     pub(super) resolution: Resolution,
     /// One per resolved address.

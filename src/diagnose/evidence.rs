@@ -39,7 +39,7 @@ const DNS_CHECKS: [&str; 8] = [
 const CONNECTION_PROBES: [&str; 2] = ["tcp_connect", "http"];
 
 /// Who the client is, as far as the logs can tell it: its address (or network) and instance.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(super) struct LogClient {
     pub(super) network: Option<IpNet>,
     pub(super) instance: Option<String>,

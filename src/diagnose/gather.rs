@@ -26,7 +26,7 @@ use super::evidence::LogClient;
 use super::history::{self, AppScope, RunOn};
 
 /// Everything the checks know about the client: who it is and its groups and subnet.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(super) struct KnownClient {
     pub(super) view: ClientView,
     /// The instance the caller named (or the machine the diagnosis runs on).
@@ -60,7 +60,7 @@ impl KnownClient {
 pub(super) type VpcBlocks = (String, Vec<IpNet>);
 
 /// The client's VPC where it is not the endpoint's: its id and what was read of it.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(super) struct OtherVpc {
     pub(super) id: String,
     pub(super) read: Result<ClientVpc, Error>,
@@ -68,7 +68,7 @@ pub(super) struct OtherVpc {
 
 /// The client's own VPC, its private zones and its route tables, and the transit gateways
 /// that may join it to the endpoint's VPC.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(super) struct ClientVpc {
     pub(super) vpc: ec2::Vpc,
     pub(super) zones: Vec<Zone>,
@@ -79,7 +79,7 @@ pub(super) struct ClientVpc {
 /// The transit gateway attachments of the client's VPC and the endpoint's, the routes of the
 /// route tables they are associated with, and the zones of their subnets (and of the client
 /// instance's subnet). The routes and zones are read only where there is an attachment.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(super) struct Transit {
     pub(super) attachments: Result<Vec<transit::Attachment>, Error>,
     pub(super) routes: BTreeMap<String, Result<Vec<transit::Route>, Error>>,
@@ -88,7 +88,7 @@ pub(super) struct Transit {
 
 /// What the endpoint's VPC shows a client outside it: the way back (route tables), the
 /// peerings (for a client VPC) and the inbound Resolver endpoints (for an address alone).
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(super) struct Surroundings {
     pub(super) route_tables: Result<Vec<RouteTable>, Error>,
     pub(super) inbound: Option<Result<Vec<InboundEndpoint>, Error>>,
@@ -96,7 +96,7 @@ pub(super) struct Surroundings {
 }
 
 /// Everything the control plane's judgement reads.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(super) struct ControlPlaneReads {
     pub(super) facts: Facts,
     pub(super) client: Result<KnownClient, Error>,

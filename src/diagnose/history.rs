@@ -18,7 +18,7 @@ pub(crate) const LOOKBACK_HOURS: i64 = 24;
 
 /// Where the application runs, as far as the call tells: its VPC and, where given, its
 /// instance, its groups or its network.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct AppScope {
     pub(crate) vpc_id: String,
     pub(crate) instance_id: Option<String>,

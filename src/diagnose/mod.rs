@@ -25,7 +25,7 @@ mod transit;
 use std::time::{Duration, Instant};
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::address::expected_private_link_host;
 use crate::app::App;
@@ -42,7 +42,7 @@ const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 const CONTROL_PLANE_DEADLINE: Duration = Duration::from_secs(30);
 
 /// What a report concludes: three outcomes, since what could not be read is neither.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Outcome {
     /// Every check that applies was judged, and none failed.
@@ -140,48 +140,95 @@ impl Summary for Report {
     }
 }
 
-/// The control plane read and judged within its deadline: the setup's verdicts, the
-/// diagnosis's own checks and the client's side, with what the probes' reading needs.
-async fn control_plane(
+/// What the control plane answered within its deadline.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ControlGathered {
+    /// No cluster was read (none named, or its read failed).
+    NoCluster,
+    /// A cluster but no VPC: only what the cluster says is judged.
+    WithoutVpc,
+    /// AWS and Zilliz did not answer in time.
+    TimedOut,
+    Read {
+        /// The endpoint's VPC the reads are of.
+        vpc_id: String,
+        reads: Box<Result<gather::ControlPlaneReads, Error>>,
+        /// Where the VPC named was a spoke of another VPC's endpoint: that VPC.
+        judged_from_hub: Option<String>,
+    },
+}
+
+/// The control plane read within its deadline. Hub and spoke named by the spoke is read from
+/// the hub's VPC, with the spoke as the client's VPC, as when it is named so (the same
+/// findings either way).
+async fn read_control_plane(
     app: &App,
     known: Option<&cluster::AwsCluster>,
     c: &arguments::CheckedRequest,
+) -> ControlGathered {
+    let (Some(t), Some(vpc)) = (known, &c.vpc_id) else {
+        return match known {
+            Some(_) => ControlGathered::WithoutVpc,
+            None => ControlGathered::NoCluster,
+        };
+    };
+    let deadline = tokio::time::Instant::now() + CONTROL_PLANE_DEADLINE;
+    let read = |vpc: String, c: arguments::CheckedRequest| async move {
+        let reads = Box::pin(gather::control_plane(app, t, &vpc, &c));
+        tokio::time::timeout_at(deadline, reads).await
+    };
+    let Ok(reads) = read(vpc.clone(), c.clone()).await else {
+        return ControlGathered::TimedOut;
+    };
+    let hub = match &reads {
+        Ok(r) if c.client_vpc.is_none() => r.hub_vpc(vpc),
+        _ => None,
+    };
+    let Some(hub) = hub else {
+        return ControlGathered::Read {
+            vpc_id: vpc.clone(),
+            reads: Box::new(reads),
+            judged_from_hub: None,
+        };
+    };
+    let mut spoke = c.clone();
+    spoke.vpc_id = Some(hub.clone());
+    spoke.client_vpc = Some(vpc.clone());
+    match read(hub.clone(), spoke).await {
+        Ok(reads) => ControlGathered::Read {
+            vpc_id: hub.clone(),
+            reads: Box::new(reads),
+            judged_from_hub: Some(hub),
+        },
+        Err(_) => ControlGathered::TimedOut,
+    }
+}
+
+/// The control plane judged: the setup's verdicts, the diagnosis's own checks and the
+/// client's side, with what the probes' reading needs.
+fn judge_control_plane(
+    known: Option<&cluster::AwsCluster>,
+    control: ControlGathered,
 ) -> judge::ControlPlane {
-    match (known, &c.vpc_id) {
-        (Some(t), Some(vpc)) => {
-            let deadline = tokio::time::Instant::now() + CONTROL_PLANE_DEADLINE;
-            let read = |vpc: String, c: arguments::CheckedRequest| async move {
-                let reads = Box::pin(gather::control_plane(app, t, &vpc, &c));
-                tokio::time::timeout_at(deadline, reads).await
-            };
-            let Ok(reads) = read(vpc.clone(), c.clone()).await else {
-                return judge::ControlPlane::timed_out(CONTROL_PLANE_DEADLINE);
-            };
-            // Hub and spoke named by the spoke: the link is judged from the hub's VPC, with the
-            // spoke as the client's VPC, as when it is named so (the same findings either way).
-            let hub = match &reads {
-                Ok(r) if c.client_vpc.is_none() => r.hub_vpc(vpc),
-                _ => None,
-            };
-            let Some(hub) = hub else {
-                return judge::control_plane(t, vpc, reads);
-            };
-            let mut spoke = c.clone();
-            spoke.vpc_id = Some(hub.clone());
-            spoke.client_vpc = Some(vpc.clone());
-            let Ok(reads) = read(hub.clone(), spoke).await else {
-                return judge::ControlPlane::timed_out(CONTROL_PLANE_DEADLINE);
-            };
-            judge::ControlPlane {
-                judged_from_hub: Some(hub.clone()),
-                ..judge::control_plane(t, &hub, reads)
-            }
-        }
-        (Some(t), None) => judge::ControlPlane {
+    match (known, control) {
+        (
+            Some(t),
+            ControlGathered::Read {
+                vpc_id,
+                reads,
+                judged_from_hub,
+            },
+        ) => judge::ControlPlane {
+            judged_from_hub,
+            ..judge::control_plane(t, &vpc_id, *reads)
+        },
+        (_, ControlGathered::TimedOut) => judge::ControlPlane::timed_out(CONTROL_PLANE_DEADLINE),
+        (Some(t), ControlGathered::WithoutVpc) => judge::ControlPlane {
             findings: judge::without_vpc(t),
             ..Default::default()
         },
-        (None, _) => judge::ControlPlane::default(),
+        _ => judge::ControlPlane::default(),
     }
 }
 
@@ -203,15 +250,83 @@ fn doctor_command(
 }
 
 pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Report, Error> {
+    Ok(judge(gather(app, request).await?))
+}
+
+/// Everything a diagnosis read, as it was answered: all its judgement needs, and what a
+/// bundle holds (`crate::bundle`).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Gathered {
+    /// The arguments, checked and resolved (the VPCs and groups by their ids).
+    request: arguments::CheckedRequest,
+    /// The cluster, where one was named.
+    cluster: Option<Result<cluster::AwsCluster, Error>>,
+    control_plane: ControlGathered,
+    probes: Option<data_plane::ProbeResults>,
+    elapsed_ms: u64,
+}
+
+/// Reads everything the diagnosis judges: the cluster (round 1), then the control plane and
+/// the probes side by side. Fails only on bad arguments; every read's failure stays in its
+/// value.
+pub(crate) async fn gather(app: &App, request: DiagnoseRequest) -> Result<Gathered, Error> {
     let c = arguments::check(&request, app.settings.dns_server)?;
     let started = Instant::now();
-    let mut findings = Vec::new();
-
     // Round 1: the cluster (the facts reuse this read).
     let target = match &c.cluster_id {
         Some(id) => Some(cluster::read(app, id).await),
         None => None,
     };
+    let known = target.as_ref().and_then(|t| t.as_ref().ok()).cloned();
+    let region = known.as_ref().map(|t| t.region.clone());
+    let c = c.resolve(app, region.as_ref()).await?;
+    let (host, port) = link_of(&c, known.as_ref());
+    let control = read_control_plane(app, known.as_ref(), &c);
+    let probes = async {
+        match (&host, port, c.probe) {
+            (Some(h), Some(p), true) => {
+                Some(data_plane::run(h, p, c.dns_server, c.probe_timeout).await)
+            }
+            _ => None,
+        }
+    };
+    let (control_plane, probes) = tokio::join!(control, probes);
+    Ok(Gathered {
+        request: c,
+        cluster: target,
+        control_plane,
+        probes,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+/// The host and port the probes try: the address given, else the cluster's private link
+/// address, else (a host only) the one Zilliz will give it.
+fn link_of(
+    c: &arguments::CheckedRequest,
+    known: Option<&cluster::AwsCluster>,
+) -> (Option<String>, Option<u16>) {
+    let link = c
+        .address
+        .clone()
+        .or_else(|| known.and_then(|t| t.address.clone()));
+    let host = link
+        .as_ref()
+        .map(|l| l.host.clone())
+        .or_else(|| known.map(|t| expected_private_link_host(t.cluster_id(), &t.region.region_id)));
+    (host, link.as_ref().map(|l| l.port))
+}
+
+/// The report, from what was read: a pure function, so a bundle replays into the same one.
+pub(crate) fn judge(g: Gathered) -> Report {
+    let Gathered {
+        request: mut c,
+        cluster: target,
+        control_plane,
+        probes: probe_results,
+        elapsed_ms,
+    } = g;
+    let mut findings = Vec::new();
     let known = target.as_ref().and_then(|t| t.as_ref().ok()).cloned();
     if let Some(Err(e)) = &target {
         findings.push(finding::fail(
@@ -221,28 +336,8 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
         ));
     }
     let region = known.as_ref().map(|t| t.region.clone());
-    let mut c = c.resolve(app, region.as_ref()).await?;
-    let link = c
-        .address
-        .clone()
-        .or_else(|| known.as_ref().and_then(|t| t.address.clone()));
-    let host = link.as_ref().map(|l| l.host.clone()).or_else(|| {
-        known
-            .as_ref()
-            .map(|t| expected_private_link_host(t.cluster_id(), &t.region.region_id))
-    });
-    let port = link.as_ref().map(|l| l.port);
-
-    let control = control_plane(app, known.as_ref(), &c);
-    let probes = async {
-        match (&host, port, c.probe) {
-            (Some(h), Some(p), true) => {
-                Some(data_plane::run(h, p, c.dns_server, c.probe_timeout).await)
-            }
-            _ => None,
-        }
-    };
-    let (control, probe_results) = tokio::join!(control, probes);
+    let (host, port) = link_of(&c, known.as_ref());
+    let control = judge_control_plane(known.as_ref(), control_plane);
     if let Some(hub) = &control.judged_from_hub {
         c.client_vpc = c.vpc_id.replace(hub.clone());
     }
@@ -304,7 +399,7 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
         .filter(|f| f.unjudged)
         .map(|f| format!("{}: {}", f.check, f.detail))
         .collect();
-    Ok(Report {
+    Report {
         healthy: verdict == Outcome::Healthy,
         verdict,
         unknown,
@@ -327,6 +422,6 @@ pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Repo
         region_id: region.as_ref().map(|r| r.region_id.clone()),
         aws_region: region.map(|r| r.aws_region),
         doctor_command,
-        elapsed_ms: started.elapsed().as_millis() as u64,
-    })
+        elapsed_ms,
+    }
 }

@@ -10,7 +10,7 @@ use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use tokio::net::TcpStream;
 
 /// What resolving the host gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(super) enum Resolution {
     Addresses(Vec<IpAddr>),
     /// NXDOMAIN, or a name with no address records.
@@ -85,7 +85,7 @@ pub(super) async fn resolve(
 }
 
 /// What a TCP connection attempt gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(super) enum Connect {
     Open,
     Refused,
@@ -102,10 +102,19 @@ pub(super) async fn connect(address: SocketAddr, timeout: Duration) -> Connect {
     }
 }
 
+/// An answer's status and scheme read back from a bundle: the scheme is one of the two tried.
+fn answer_of<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<(u16, &'static str)>, D::Error> {
+    let answer: Option<(u16, String)> = serde::Deserialize::deserialize(d)?;
+    Ok(answer.map(|(status, scheme)| (status, if scheme == "https" { "https" } else { "http" })))
+}
+
 /// What speaking HTTP to the private link gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(super) struct HttpOutcome {
     /// The status of the first HTTP answer, and over which scheme.
+    #[serde(deserialize_with = "answer_of")]
     pub(super) answer: Option<(u16, &'static str)>,
     /// The TLS verification failure, when HTTPS answered only without verification.
     pub(super) tls_problem: Option<String>,

@@ -173,7 +173,7 @@ impl Format {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Action {
     Accept,
     Reject,
@@ -181,14 +181,14 @@ pub(crate) enum Action {
 
 /// Which way a flow on the link's port goes: the client's packets to the endpoint, or the
 /// endpoint's answers back to the client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Direction {
     ToEndpoint,
     Back,
 }
 
 /// One flow record on the link's port, at the endpoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Flow {
     pub(crate) direction: Direction,
     /// The client's address, whichever way the flow goes.

@@ -128,7 +128,7 @@ impl std::fmt::Display for Destination {
 }
 
 /// What became of one log that covers the link.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Outcome {
     /// Read: the events that matched in the window.
     Read { events: usize },
@@ -140,7 +140,7 @@ pub(crate) enum Outcome {
 }
 
 /// One log that covers the link: `fl-0abc (ALL, on vpc-1) to log group /vpc/flows`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Source {
     pub(crate) described: String,
     /// For flow logs: `ALL`, `ACCEPT` or `REJECT`.
@@ -149,7 +149,7 @@ pub(crate) struct Source {
 }
 
 /// The logs of one kind that cover the link, and their records, merged.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Logs<T> {
     /// Where the logs of this kind could not be listed: the error.
     pub(crate) unlisted: Option<FailedRead>,
@@ -193,7 +193,7 @@ impl<T> Logs<T> {
 }
 
 /// What the logs said, and the window they were read in.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Evidence {
     pub(crate) minutes: u32,
     pub(crate) flows: Logs<Flow>,

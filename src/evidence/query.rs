@@ -24,7 +24,7 @@ pub(super) fn pattern(host: &str, vpcs: &[String]) -> String {
 }
 
 /// What the resolver answered a query.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Answer {
     /// A records, every one an address of the endpoint.
     Endpoint(Vec<IpAddr>),
@@ -72,7 +72,7 @@ impl std::fmt::Display for Answer {
 }
 
 /// One query for the host.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Query {
     pub(crate) client: Option<IpAddr>,
     pub(crate) instance: Option<String>,

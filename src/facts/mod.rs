@@ -24,7 +24,7 @@ use crate::riders::{self, Ride, Riding};
 use aws_sdk_route53::types::{ResourceRecordSet, RrType};
 
 /// What the cluster read said.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ClusterFacts {
     pub(crate) status: Option<String>,
     pub(crate) plan: Option<String>,
@@ -46,7 +46,7 @@ impl ClusterFacts {
 }
 
 /// Everything a judgement of one VPC's private link reads. Each read is its own `Result`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Facts {
     pub(crate) cluster_id: String,
     pub(crate) vpc_id: String,
@@ -115,7 +115,7 @@ pub(crate) struct Facts {
 
 /// A VPC in another region than the cluster's, which reaches Zilliz's service through a
 /// cross-region endpoint (`ServiceRegion`, the cluster's region).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct CrossRegion {
     pub(crate) vpc_region: RegionNames,
     /// AWS describes the service from the VPC's region: its provider offers it there. `None`
@@ -150,7 +150,7 @@ impl NotRead {
 }
 
 /// A zone for a parent of the host, tied to the VPC, and what it answers for the host.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ParentZone {
     pub(crate) zone: Zone,
     /// The record that answers for the host there (the host's own, or a wildcard), if any.

@@ -319,7 +319,10 @@ impl Server {
             53 Resolver query logs in CloudWatch Logs, it reads the last log_minutes of them for \
             this link (the client's flows to the endpoint, the resolver's answers for the host) \
             and says whether they agree with the rules. Each finding is pass, warn, fail or skip, \
-            with the exact fix; healthy is true when nothing fails and everything was read.",
+            with the exact fix; healthy is true when nothing fails and everything was read. \
+            With bundle: true the answer also carries everything the diagnosis read as a JSON \
+            resource, to save and replay offline (`doctor --replay FILE`); add redact: true \
+            before it leaves the person's hands.",
         annotations(read_only_hint = true, destructive_hint = false, idempotent_hint = true, open_world_hint = true),
         output_schema = schema_for_output::<diagnose::Report>()
     )]
@@ -330,7 +333,32 @@ impl Server {
         // No `machine`: the server may run on a laptop, so where the probes ran is judged from
         // their results.
         let app = app_for!(self, r.profile);
-        answer(diagnose::diagnose(&app, r).await)
+        if r.bundle != Some(true) {
+            return answer(diagnose::diagnose(&app, r).await);
+        }
+        let redacted = r.redact == Some(true);
+        let bundled = match diagnose::gather(&app, r).await {
+            Ok(gathered) => crate::bundle::Bundle::of(gathered, redacted),
+            Err(e) => Err(e),
+        };
+        let (bundle, report) = match bundled {
+            Ok(bundled) => bundled,
+            Err(e) => return failure(&e),
+        };
+        let text = match bundle.to_json() {
+            Ok(text) => text,
+            Err(e) => return failure(&e),
+        };
+        let mut result = answer(Ok(report));
+        result.content.push(ContentBlock::resource(
+            rmcp::model::ResourceContents::TextResourceContents {
+                uri: bundle.uri(),
+                mime_type: Some("application/json".into()),
+                text,
+                meta: None,
+            },
+        ));
+        result
     }
 
     #[tool(

@@ -45,6 +45,9 @@ async def test_no_tool_reveals_a_secret(world, server_env, tmp_path, aws_extras)
                   source_security_group_id=world.app_sg, port=CLUSTER_PORT, confirm=True)
         await run("get_setup_status", cluster_id=CLUSTER, vpc_id=world.vpc)
         await run("diagnose_private_link", cluster_id=CLUSTER, vpc_id=world.vpc, probe=False)
+        # A bundle holds every read's answer: the same rule holds for it.
+        await run("diagnose_private_link", cluster_id=CLUSTER, vpc_id=world.vpc, probe=False,
+                  bundle=True)
         await run("audit_private_links")
         await run("export_terraform", cluster_id=CLUSTER, vpc_id=world.vpc)
         instance = world.ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1,
@@ -55,10 +58,11 @@ async def test_no_tool_reveals_a_secret(world, server_env, tmp_path, aws_extras)
         await run("remove_private_link", cluster_id=CLUSTER, vpc_id=world.vpc, confirm=True)
         await run("list_subnets", vpc_id="not-a-vpc")
         listed = {tool.name for tool in (await s.list_tools()).tools}
+    bundle = tmp_path / "bundle.json"
     doctor = subprocess.run([str(BINARY), "doctor", "--cluster-id", CLUSTER, "--vpc-id", world.vpc,
-                             "--no-probe", "--json"], env=server_env, capture_output=True, text=True,
-                            timeout=60)
-    outputs += [doctor.stdout, doctor.stderr]
+                             "--no-probe", "--json", "--bundle", str(bundle)], env=server_env,
+                            capture_output=True, text=True, timeout=60)
+    outputs += [doctor.stdout, doctor.stderr, bundle.read_text()]
     for command in (["audit", "--json"], ["export-terraform", "--cluster-id", CLUSTER,
                                           "--vpc-id", world.vpc]):
         done = subprocess.run([str(BINARY), *command], env=server_env, capture_output=True,
@@ -68,7 +72,7 @@ async def test_no_tool_reveals_a_secret(world, server_env, tmp_path, aws_extras)
     assert "TRACE" in logs and len(logs) > 10_000  # the log was captured, at trace level
     # Every tool the server lists was called, and every command run.
     assert ran == listed, listed - ran
-    assert len(outputs) == 2 + 18 + 2 + 4
+    assert len(outputs) == 2 + 19 + 3 + 4
     for secret in secrets:
         assert secret not in logs
         for output in outputs:
