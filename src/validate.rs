@@ -146,7 +146,7 @@ pub(crate) fn tag_value(field: &'static str, value: &str) -> Result<String, Erro
 
 /// A VPC or a security group as a person names it: its id, or its `Name` tag (for a group,
 /// or its `GroupName`), as the EC2 console shows it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum NamedRef {
     Id(String),
     Name(String),

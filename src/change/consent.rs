@@ -11,7 +11,7 @@ use crate::config::ConsentMode;
 use crate::error::Error;
 
 /// The person's answer to a question put through the client.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Answer {
     Yes,
     /// Declined, cancelled, or accepted with `confirm: false`; says which.

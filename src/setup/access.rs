@@ -58,7 +58,6 @@ impl Summary for AccessOutput {
 
 /// Who connects, as the person named it: the clients' security group (id or name) or their
 /// network, exactly one of them.
-#[derive(serde::Serialize, serde::Deserialize)]
 enum Source {
     Group(NamedRef),
     Cidr(ipnet::IpNet),

@@ -306,7 +306,6 @@ async fn read(
 }
 
 /// The endpoint as the answer shows it: the one found or made, or the one planned.
-#[derive(serde::Serialize, serde::Deserialize)]
 struct Shown {
     endpoint_id: Option<String>,
     state: Option<String>,
