@@ -237,6 +237,8 @@ pub(crate) async fn get_setup_status(
         Err(_) => (vpc.as_given().to_string(), None),
     };
     let vpc_region = vpc_region.as_ref();
+    // The endpoint VPC's reads that a client in another VPC does not ask (its DNS side).
+    let mut aside = Vec::new();
     let (facts, client) = match (asked_client, target) {
         (Some(asked), Ok(t)) => {
             let (facts, client) = tokio::join!(
@@ -249,7 +251,20 @@ pub(crate) async fn get_setup_status(
                 )),
                 diagnose::client::read(app, &t, (&vpc_id, vpc_region.unwrap_or(&t.region)), asked),
             );
-            let client = diagnose::client::place(client?, &facts, &t, &vpc_id)?;
+            let client = client?;
+            // A client in another VPC asks that VPC's resolver: its DNS side is judged there,
+            // as the diagnosis judges it (`Facts::reached_through`).
+            let facts = match client.other_vpc() {
+                Some(other) => {
+                    let asking =
+                        facts::gather_from(app, &cluster_id, Ok(t.clone()), other, vpc_region)
+                            .await;
+                    aside = facts.failed_reads();
+                    asking.reached_through(&facts).unwrap_or(facts)
+                }
+                None => facts,
+            };
+            let client = diagnose::client::place(client, &facts, &t, &vpc_id)?;
             (facts, client.map(|(view, scope)| (view, scope, t)))
         }
         (_, target) => (
@@ -260,6 +275,12 @@ pub(crate) async fn get_setup_status(
     let (steps, mut next_action, persons_part) = derive(&facts, client.as_ref().map(|c| &c.0));
     let region = facts.cluster.as_ref().ok().map(|c| c.region.clone());
     let (unknown, mut not_read) = unjudged(&facts, &steps);
+    for read in aside {
+        let said = read.to_string();
+        if !not_read.contains(&said) && !unknown.iter().any(|u| u.contains(&said)) {
+            not_read.push(said);
+        }
+    }
     let complete = steps.iter().all(|s| s.status == StepStatus::Done) && unknown.is_empty();
     let mut application_probe = None;
     if let (true, Some((_, scope, t))) = (complete, &client)

@@ -75,6 +75,22 @@ pub(crate) async fn read(
     })
 }
 
+impl ClientReads {
+    /// The client's own VPC, where it is not the endpoint's and could be read.
+    pub(crate) fn other_vpc(&self) -> Option<&str> {
+        match &self.known {
+            Ok(KnownClient {
+                other_vpc:
+                    Some(gather::OtherVpc {
+                        id, read: Ok(_), ..
+                    }),
+                ..
+            }) => Some(id),
+            _ => None,
+        }
+    }
+}
+
 /// Where the client is, once the facts are in: the view the verdicts judge.
 pub(crate) fn place(
     reads: ClientReads,

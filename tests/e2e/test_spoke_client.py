@@ -7,6 +7,7 @@ import pytest
 
 from conftest import add_app_vpc, call_ok, mcp_session
 from test_diagnose import DIAG, by_check, link, listeners  # noqa: F401 (fixture)
+from test_status import AGREES, CHECK_OF
 
 pytestmark = pytest.mark.anyio
 
@@ -38,6 +39,12 @@ async def test_a_spoke_client_is_judged_for_its_own_resolver_however_it_is_named
     ec2.associate_dhcp_options(DhcpOptionsId=own_dns, VpcId=spoke)
     async with mcp_session(server_env) as s:
         made = await link(s, world, zilliz_server, listeners["http"])
+        # Before the spoke has the zone: the status for the spoke's clients says so, as the
+        # diagnosis does, and proposes the zone for the spoke, pointing at the hub's endpoint.
+        no_zone = await call_ok(s, "get_setup_status", cluster_id=DIAG, vpc_id=world.vpc,
+                                client_vpc_id=spoke)
+        no_zone_report = await call_ok(s, "diagnose_private_link", cluster_id=DIAG,
+                                       vpc_id=world.vpc, client_vpc_id=spoke, probe=False)
         await call_ok(s, "setup_private_dns", cluster_id=DIAG, vpc_id=spoke,
                       endpoint_id=made["endpoint_id"], confirm=True)
         await call_ok(s, "allow_client_access",
@@ -45,11 +52,26 @@ async def test_a_spoke_client_is_judged_for_its_own_resolver_however_it_is_named
                       source_cidr="10.2.0.0/16", cluster_id=DIAG, confirm=True)
         beside = await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=world.vpc,
                                client_vpc_id=spoke, probe=False)
+        status = await call_ok(s, "get_setup_status", cluster_id=DIAG, vpc_id=world.vpc,
+                               client_vpc_id=spoke)
         as_vpc = await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=spoke,
                                probe=False)
         ec2.associate_dhcp_options(DhcpOptionsId="default", VpcId=spoke)
         amazon_dns = await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=spoke,
                                    probe=False)
+
+    # The status judges the same steps the same way, for the spoke's clients.
+    for steps, report in ((no_zone, no_zone_report), (status, beside)):
+        findings = {f["check"]: f for f in report["findings"]}
+        for step in steps["steps"]:
+            finding = findings[CHECK_OF.get(step["step"], step["step"])]
+            assert finding["status"] in AGREES[step["status"]], (step, finding)
+    [zone_step] = [st for st in no_zone["steps"] if st["step"] == "hosted_zone"]
+    assert zone_step["status"] == "missing", zone_step
+    assert no_zone["next_action"]["tool"] == "setup_private_dns"
+    assert no_zone["next_action"]["arguments"]["vpc_id"] == spoke
+    assert no_zone["next_action"]["arguments"]["endpoint_id"] == made["endpoint_id"]
+    assert status["complete"] is True, status["steps"]
 
     # The spoke's own DNS servers are what its instances ask: judged there, not in the
     # endpoint's VPC (whose own resolver would have passed).
