@@ -27,6 +27,16 @@ call `teach()` before starting moto in this process.
   (type `propagated`, to the attachment) beside its static ones, each with its
   `TransitGatewayAttachments` (a list). moto propagates nothing, lists static routes only, and
   loses a static route's attachment on the wire.
+- Private zones across accounts (Route 53 Developer Guide, "Associating an Amazon VPC and a
+  private hosted zone that you created with different AWS accounts"; API Reference,
+  `CreateVPCAssociationAuthorization`, `AssociateVPCWithHostedZone`,
+  `DeleteVPCAssociationAuthorization`, `ListHostedZonesByVPC`): the zone's account authorizes
+  one VPC of another account; that VPC's account then associates it (without the
+  authorization: `NotAuthorizedException`); the authorization may be deleted afterwards and the
+  association stays; `ListHostedZonesByVPC` in the VPC's account lists the other account's
+  zone with its `OwningAccount`, and the VPC's account may disassociate it. The zone itself
+  (its records, its VPCs) is read only by its owner. moto keeps one Route 53 per account and
+  knows no authorizations.
 """
 
 import fnmatch
@@ -361,6 +371,116 @@ def _teach_transit_gateway_routes():
     TransitGatewayRouteTable.search_transit_gateway_routes = search_transit_gateway_routes
 
 
+def _teach_cross_account_zones():
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.route53 import urls
+    from moto.route53.exceptions import NoSuchHostedZone, Route53ClientError
+    from moto.route53.models import Route53Backend, route53_backends
+    from moto.route53.responses import Route53
+
+    class NotAuthorized(Route53ClientError):
+        code = 401
+
+        def __init__(self, message):
+            super().__init__("NotAuthorizedException", message)
+
+    class AuthorizationNotFound(Route53ClientError):
+        def __init__(self, message):
+            super().__init__("VPCAssociationAuthorizationNotFound", message)
+
+    # (zone owner, zone id, vpc id) -> the VPC's region
+    authorizations = {}
+
+    def owner_of(zone_id):
+        """The account and zone of `zone_id`, in whichever account holds it."""
+        zone_id = zone_id.replace("/hostedzone/", "")
+        for account, by_partition in route53_backends.items():
+            for backend in by_partition.values():
+                if zone_id in backend.zones:
+                    return account, backend.zones[zone_id]
+        return None, None
+
+    for path in ("authorizevpcassociation", "deauthorizevpcassociation"):
+        urls.url_paths[
+            r"{0}/(?P<api_version>[\d_-]+)/hostedzone/(?P<zone_id>[^/]+)/" + path + "/?$"
+        ] = Route53.dispatch
+
+    def create_vpc_association_authorization(self):
+        zone_id = self._get_param("HostedZoneId")
+        vpc_id, region = self._get_param("VPC.VPCId"), self._get_param("VPC.VPCRegion")
+        self.backend.get_hosted_zone(zone_id)  # only the zone's owner authorizes
+        authorizations[(self.current_account, zone_id, vpc_id)] = region
+        return ActionResult({"HostedZoneId": zone_id,
+                             "VPC": {"VPCId": vpc_id, "VPCRegion": region}})
+
+    def delete_vpc_association_authorization(self):
+        zone_id = self._get_param("HostedZoneId")
+        vpc_id = self._get_param("VPC.VPCId")
+        self.backend.get_hosted_zone(zone_id)
+        if authorizations.pop((self.current_account, zone_id, vpc_id), None) is None:
+            raise AuthorizationNotFound(
+                f"The VPC {vpc_id} has not been authorized to be associated with {zone_id}")
+        return EmptyResult()
+
+    def list_vpc_association_authorizations(self):
+        zone_id = self._get_param("HostedZoneId")
+        self.backend.get_hosted_zone(zone_id)
+        vpcs = [{"VPCId": v, "VPCRegion": r} for (a, z, v), r in authorizations.items()
+                if a == self.current_account and z == zone_id]
+        return ActionResult({"HostedZoneId": zone_id, "VPCs": vpcs})
+
+    plain_associate = Route53Backend.associate_vpc_with_hosted_zone
+    plain_disassociate = Route53Backend.disassociate_vpc_from_hosted_zone
+    plain_by_vpc = Route53Backend.list_hosted_zones_by_vpc
+
+    def associate_vpc_with_hosted_zone(self, zone_id, vpcid, vpcregion):
+        clean = zone_id.replace("/hostedzone/", "")
+        if clean in self.zones:
+            return plain_associate(self, zone_id, vpcid, vpcregion)
+        owner, zone = owner_of(clean)
+        if zone is None:
+            raise NoSuchHostedZone(zone_id)
+        if (owner, clean, vpcid) not in authorizations:
+            raise NotAuthorized(
+                f"Associating the VPC {vpcid} with the hosted zone {clean} of another account "
+                "has not been authorized.")
+        zone.add_vpc(vpcid, vpcregion)
+        zone.vpcs[-1]["owner"] = self.account_id
+        return zone
+
+    def disassociate_vpc_from_hosted_zone(self, zone_id, vpcid):
+        clean = zone_id.replace("/hostedzone/", "")
+        if clean in self.zones:
+            return plain_disassociate(self, zone_id, vpcid)
+        owner, zone = owner_of(clean)
+        mine = [v for v in (zone.vpcs if zone else []) if v["vpc_id"] == vpcid
+                and v.get("owner") == self.account_id]
+        if not mine:
+            raise NoSuchHostedZone(zone_id)
+        zone.delete_vpc(vpcid)
+        return zone
+
+    def list_hosted_zones_by_vpc(self, vpc_id):
+        found = plain_by_vpc(self, vpc_id)
+        for account, by_partition in route53_backends.items():
+            if account == self.account_id:
+                continue
+            for backend in by_partition.values():
+                for zone in backend.zones.values():
+                    if any(v["vpc_id"] == vpc_id and v.get("owner") == self.account_id
+                           for v in zone.vpcs):
+                        found.append({"HostedZoneId": zone.resource_id, "Name": zone.name,
+                                      "Owner": {"OwningAccount": account}})
+        return found
+
+    Route53.create_vpc_association_authorization = create_vpc_association_authorization
+    Route53.delete_vpc_association_authorization = delete_vpc_association_authorization
+    Route53.list_vpc_association_authorizations = list_vpc_association_authorizations
+    Route53Backend.associate_vpc_with_hosted_zone = associate_vpc_with_hosted_zone
+    Route53Backend.disassociate_vpc_from_hosted_zone = disassociate_vpc_from_hosted_zone
+    Route53Backend.list_hosted_zones_by_vpc = list_hosted_zones_by_vpc
+
+
 def teach():
     from moto.logs import models as logs_models
     from moto.route53.models import Route53Backend
@@ -370,6 +490,7 @@ def teach():
     logs_models.EventMessageFilter = _PatternFilter
     _teach_cross_region_privatelink()
     _teach_transit_gateway_routes()
+    _teach_cross_account_zones()
 
     def list_hosted_zones_by_name(self, dnsname):
         zones = sorted(self.zones.values(), key=lambda z: _reversed_labels(z.name))

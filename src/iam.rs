@@ -6,10 +6,17 @@
 pub(crate) const FULL: &str = include_str!("../iam/full.json");
 /// The read-only tools, the audit, the export and the diagnosis with all its reads.
 pub(crate) const READ_ONLY: &str = include_str!("../iam/read-only.json");
+/// What the account that holds the endpoint and its zone needs (`endpoint_profile`, a landing
+/// zone's network account) where a VPC of another account is tied to its zone.
+pub(crate) const ENDPOINT_ACCOUNT: &str = include_str!("../iam/endpoint-account.json");
 
-/// The document, as `iam-policy [--read-only]` prints it.
-pub(crate) fn policy(read_only: bool) -> &'static str {
-    if read_only { READ_ONLY } else { FULL }
+/// The document, as `iam-policy [--read-only | --endpoint-account]` prints it.
+pub(crate) fn policy(read_only: bool, endpoint_account: bool) -> &'static str {
+    match (read_only, endpoint_account) {
+        (_, true) => ENDPOINT_ACCOUNT,
+        (true, false) => READ_ONLY,
+        (false, false) => FULL,
+    }
 }
 
 /// What a denied call's error says to grant.
@@ -73,6 +80,30 @@ mod tests {
         let full = actions(FULL);
         assert!(read_only.iter().all(|a| full.contains(a)));
         assert!(full.iter().any(|a| changes(a)));
-        assert!(policy(true).contains("ZillizPrivateLinkRead"));
+        assert!(policy(true, false).contains("ZillizPrivateLinkRead"));
+    }
+
+    /// The endpoint's account changes nothing but the authorizations of other accounts'
+    /// VPCs, each scoped to hosted zones; its reads are reads the full document has too.
+    #[test]
+    fn the_endpoint_accounts_document_only_authorizes_other_vpcs() {
+        let granted = actions(ENDPOINT_ACCOUNT);
+        let full = actions(FULL);
+        let changing: Vec<&String> = granted.iter().filter(|a| changes(a)).collect();
+        assert_eq!(
+            changing,
+            [
+                "route53:CreateVPCAssociationAuthorization",
+                "route53:DeleteVPCAssociationAuthorization"
+            ]
+        );
+        assert!(
+            granted
+                .iter()
+                .filter(|a| !changes(a))
+                .all(|a| full.contains(a))
+        );
+        assert!(ENDPOINT_ACCOUNT.contains("arn:aws:route53:::hostedzone/*"));
+        assert_eq!(policy(false, true), ENDPOINT_ACCOUNT);
     }
 }

@@ -142,6 +142,11 @@ struct IamPolicyArgs {
     /// (iam/read-only.json).
     #[arg(long)]
     read_only: bool,
+    /// What the account that holds the endpoint and its zone needs where a VPC of another
+    /// account is tied to its zone (iam/endpoint-account.json; setup_private_dns's
+    /// endpoint_profile).
+    #[arg(long, conflicts_with = "read_only")]
+    endpoint_account: bool,
 }
 
 #[derive(Debug, Args)]
@@ -202,7 +207,10 @@ fn main() -> ExitCode {
         call_budget: std::time::Duration::from_secs(cli.call_seconds),
     };
     if let Some(Command::IamPolicy(args)) = &cli.command {
-        print!("{}", crate::iam::policy(args.read_only));
+        print!(
+            "{}",
+            crate::iam::policy(args.read_only, args.endpoint_account)
+        );
         return ExitCode::SUCCESS;
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -234,6 +234,12 @@ pub(crate) struct DnsRequest {
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) profile: Option<String>,
+    /// Where the endpoint and its private zone live in another AWS account than the VPC (a
+    /// landing zone's network account): that account's AWS profile. The zone's account then
+    /// authorizes the VPC, the VPC's account (`profile`) ties it to the zone, and the
+    /// authorization is deleted; give endpoint_id too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) endpoint_profile: Option<String>,
 }
 
 /// The arguments of `allow_client_access`.

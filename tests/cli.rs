@@ -33,6 +33,11 @@ fn iam_policy_prints_the_documents_in_the_repository() {
         text(&read_only.stdout),
         std::fs::read_to_string("iam/read-only.json").unwrap()
     );
+    let endpoint_account = run(&["iam-policy", "--endpoint-account"]);
+    assert_eq!(
+        text(&endpoint_account.stdout),
+        std::fs::read_to_string("iam/endpoint-account.json").unwrap()
+    );
 }
 
 #[test]

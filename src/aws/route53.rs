@@ -168,6 +168,20 @@ pub(crate) async fn zones_of_vpc(
     vpc_id: &str,
     region: &str,
 ) -> Result<Vec<Zone>, Error> {
+    Ok(owned_zones_of_vpc(r53, vpc_id, region)
+        .await?
+        .into_iter()
+        .map(|(zone, _)| zone)
+        .collect())
+}
+
+/// The private zones tied to a VPC, each with the account that owns it (another account's,
+/// where it was tied across accounts: only that account can read the zone).
+pub(crate) async fn owned_zones_of_vpc(
+    r53: &Client,
+    vpc_id: &str,
+    region: &str,
+) -> Result<Vec<(Zone, Option<String>)>, Error> {
     let mut zones = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -179,9 +193,16 @@ pub(crate) async fn zones_of_vpc(
             .send()
             .await
             .map_err(|e| sdk_error("route53:ListHostedZonesByVPC", e))?;
-        zones.extend(out.hosted_zone_summaries().iter().map(|z| Zone {
-            id: bare_zone_id(z.hosted_zone_id()),
-            name: bare_name(z.name()),
+        zones.extend(out.hosted_zone_summaries().iter().map(|z| {
+            let zone = Zone {
+                id: bare_zone_id(z.hosted_zone_id()),
+                name: bare_name(z.name()),
+            };
+            let owner = z
+                .owner()
+                .and_then(|o| o.owning_account())
+                .map(str::to_string);
+            (zone, owner)
         }));
         match out.next_token() {
             Some(next) if !next.is_empty() => token = Some(next.to_string()),
@@ -575,16 +596,58 @@ pub(crate) async fn associate_vpc(
         .await;
     match result {
         Ok(_) => Ok(()),
+        // Asked from the VPC's side, which sees another account's zone too (GetHostedZone
+        // would be its owner's alone).
         Err(e)
-            if zone_vpcs(r53, zone_id)
+            if zones_of_vpc(r53, vpc_id, region)
                 .await?
                 .iter()
-                .any(|(id, _)| id == vpc_id) =>
+                .any(|z| z.id == zone_id) =>
         {
             tracing::debug!("{vpc_id} was already tied to {zone_id}: {e:?}");
             Ok(())
         }
         Err(e) => Err(sdk_error("route53:AssociateVPCWithHostedZone", e)),
+    }
+}
+
+/// Lets another account's VPC be tied to this account's zone (`AssociateVPCWithHostedZone`
+/// from that account); made by the zone's account. Making it again is harmless.
+pub(crate) async fn authorize_association(
+    _permit: &WritePermit,
+    r53: &Client,
+    zone_id: &str,
+    vpc_id: &str,
+    region: &str,
+) -> Result<(), Error> {
+    r53.create_vpc_association_authorization()
+        .hosted_zone_id(zone_id)
+        .vpc(vpc(vpc_id, region))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| sdk_error("route53:CreateVPCAssociationAuthorization", e))
+}
+
+/// Deletes that authorization once the association is made (the association stays); one
+/// already gone is done.
+pub(crate) async fn end_authorization(
+    _permit: &WritePermit,
+    r53: &Client,
+    zone_id: &str,
+    vpc_id: &str,
+    region: &str,
+) -> Result<(), Error> {
+    match r53
+        .delete_vpc_association_authorization()
+        .hosted_zone_id(zone_id)
+        .vpc(vpc(vpc_id, region))
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some("VPCAssociationAuthorizationNotFound") => Ok(()),
+        Err(e) => Err(sdk_error("route53:DeleteVPCAssociationAuthorization", e)),
     }
 }
 

@@ -103,11 +103,13 @@ fn the_compiler_refuses_a_write_without_a_permit_and_a_permit_made_elsewhere() {
 }
 
 /// The SDK methods and HTTP methods that change an account: the IAM actions `iam/full.json`
-/// grants beyond `iam/read-only.json` whose verb changes something, in the SDK's snake case.
+/// and `iam/endpoint-account.json` grant beyond `iam/read-only.json` whose verb changes
+/// something, in the SDK's snake case.
 fn changing_calls() -> Vec<String> {
     let read_only = crate::iam::actions(crate::iam::READ_ONLY);
     let mut calls: Vec<String> = crate::iam::actions(crate::iam::FULL)
         .into_iter()
+        .chain(crate::iam::actions(crate::iam::ENDPOINT_ACCOUNT))
         .filter(|a| !read_only.contains(a) && crate::iam::changes(a))
         .filter_map(|a| a.split_once(':').map(|(_, action)| action.to_string()))
         .map(|action| format!(".{}(", snake(&action)))

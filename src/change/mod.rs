@@ -48,6 +48,16 @@ pub(crate) struct Proposal {
     pub(crate) warnings: Vec<String>,
     /// The message when there is nothing to change.
     pub(crate) nothing_to_do: String,
+    /// The account that holds the endpoint and its zone, where it is not `identity`'s (a
+    /// landing zone's network account): the changes it makes are made with its clients.
+    pub(crate) endpoint_account: Option<EndpointAccount>,
+}
+
+/// The endpoint's account in a plan across two accounts: who it is and its clients.
+#[derive(Debug, Clone)]
+pub(crate) struct EndpointAccount {
+    pub(crate) identity: Identity,
+    pub(crate) clients: RegionClients,
 }
 
 impl Proposal {
@@ -63,6 +73,7 @@ impl Proposal {
             kept: Vec::new(),
             warnings: Vec::new(),
             nothing_to_do: "Nothing to do.".into(),
+            endpoint_account: None,
         }
     }
 
@@ -95,6 +106,12 @@ impl Proposal {
             self.identity.profile,
             self.region.aws_region
         );
+        if let Some(other) = &self.endpoint_account {
+            text.push_str(&format!(
+                ", and AWS account {} ({}, profile {}) that holds the endpoint and its zone",
+                other.identity.account_id, other.identity.caller_arn, other.identity.profile
+            ));
+        }
         if let Some(vpc) = &self.vpc_id {
             text.push_str(&format!(", VPC {vpc}"));
         }
@@ -208,7 +225,9 @@ pub(crate) async fn settle(
     let Some(permit) = grant(app, &proposal, consent, &mut report).await? else {
         return Ok((report, None));
     };
-    let applied = apply_all(&permit, app, clients, proposal.tool, &proposal.changes).await?;
+    let endpoint_side = proposal.endpoint_account.as_ref().map(|a| &a.clients);
+    let sides = (clients, endpoint_side);
+    let applied = apply_all(&permit, app, sides, proposal.tool, &proposal.changes).await?;
     report.applied = true;
     report.warnings.extend(applied.warnings.iter().cloned());
     Ok((report, Some(applied)))
@@ -238,7 +257,7 @@ async fn grant(
 async fn apply_all(
     permit: &WritePermit,
     app: &App,
-    clients: &RegionClients,
+    (clients, endpoint_side): (&RegionClients, Option<&RegionClients>),
     tool: &str,
     changes: &[Change],
 ) -> Result<Applied, Error> {
@@ -249,7 +268,10 @@ async fn apply_all(
     }
     let mut applied = Applied::default();
     for change in changes {
-        match change.apply(permit, app, clients, &mut applied.made).await {
+        match change
+            .apply(permit, app, clients, endpoint_side, &mut applied.made)
+            .await
+        {
             Ok(()) => applied.done.push(change.describe()),
             Err(error) if change.may_finish_later() => applied.warnings.push(format!(
                 "{} did not work yet ({error}); call {tool} again in a minute to finish",

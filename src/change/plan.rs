@@ -95,6 +95,24 @@ pub(crate) enum Change {
         tied_to: Vec<String>,
         made_outside: bool,
     },
+    /// In the zone's account (the endpoint's, in a landing zone's network account): lets a
+    /// VPC of another account be tied to the zone. Made by the endpoint side's clients.
+    AuthorizeZoneAssociation {
+        zone_id: String,
+        host: String,
+        vpc_id: String,
+        aws_region: String,
+        zone_account: String,
+        vpc_account: String,
+    },
+    /// In the zone's account: deletes that authorization once the VPC is tied (the
+    /// association stays, as Route 53's guide advises).
+    EndZoneAssociationAuthorization {
+        zone_id: String,
+        vpc_id: String,
+        aws_region: String,
+        zone_account: String,
+    },
     /// Unties a VPC from a zone that other VPCs keep using.
     UntieZone {
         zone_id: String,
@@ -256,6 +274,26 @@ impl Change {
                 outside(*made_outside),
                 tied_to.join(", ")
             ),
+            Self::AuthorizeZoneAssociation {
+                zone_id,
+                host,
+                vpc_id,
+                zone_account,
+                vpc_account,
+                ..
+            } => format!(
+                "in account {zone_account} (the endpoint's): authorize {vpc_id} of account \
+                 {vpc_account} to be tied to the private zone {zone_id} ({host})"
+            ),
+            Self::EndZoneAssociationAuthorization {
+                zone_id,
+                vpc_id,
+                zone_account,
+                ..
+            } => format!(
+                "in account {zone_account} (the endpoint's): delete that authorization of \
+                 {vpc_id} for {zone_id}, now used (the association stays)"
+            ),
             Self::UntieZone {
                 zone_id,
                 host,
@@ -373,6 +411,8 @@ impl Change {
             Self::CreatePrivateZone { .. } => "create-zone",
             Self::TieZone { .. } => "tie",
             Self::UntieZone { .. } => "untie",
+            Self::AuthorizeZoneAssociation { .. } => "authorize",
+            Self::EndZoneAssociationAuthorization { .. } => "deauthorize",
             Self::WriteAlias { .. } => "alias",
             Self::AllowTcp { .. } => "allow",
             Self::DeleteRecord { .. } => "record",
@@ -396,11 +436,36 @@ impl Change {
         permit: &WritePermit,
         app: &App,
         clients: &RegionClients,
+        endpoint_side: Option<&RegionClients>,
         made: &mut Made,
     ) -> Result<(), Error> {
         let ec2c = &clients.ec2;
         let r53 = &clients.route53;
+        // The endpoint's account, where it is not the VPC's: the zone's side of a
+        // cross-account association.
+        let zone_side = || {
+            endpoint_side.map(|c| &c.route53).ok_or_else(|| {
+                Error::Bug("a change in the endpoint's account without its clients".into())
+            })
+        };
         match self {
+            Self::AuthorizeZoneAssociation {
+                zone_id,
+                vpc_id,
+                aws_region,
+                ..
+            } => {
+                route53::authorize_association(permit, zone_side()?, zone_id, vpc_id, aws_region)
+                    .await
+            }
+            Self::EndZoneAssociationAuthorization {
+                zone_id,
+                vpc_id,
+                aws_region,
+                ..
+            } => {
+                route53::end_authorization(permit, zone_side()?, zone_id, vpc_id, aws_region).await
+            }
             Self::WhitelistAccount {
                 project_id,
                 region_id,

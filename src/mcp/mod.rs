@@ -287,7 +287,11 @@ impl Server {
     ) -> CallToolResponse {
         let consent = consent_of(&context, state.as_deref(), responses.as_ref());
         let app = app_for!(self, r.profile);
-        respond(dns::setup_private_dns(&app, r, &consent).await)
+        let endpoint_app = match &r.endpoint_profile {
+            Some(profile) => Some(app_for!(self, Some(profile.clone()))),
+            None => None,
+        };
+        respond(dns::setup_private_dns(&app, endpoint_app.as_deref(), r, &consent).await)
     }
 
     #[tool(

@@ -26,6 +26,8 @@ use crate::request::DnsRequest;
 use crate::summary::Summary;
 use crate::validate::AwsId;
 
+mod across;
+
 #[derive(Debug, Clone, Serialize, JsonSchema, PartialEq, Eq)]
 struct AliasTargetInfo {
     dns_name: String,
@@ -289,6 +291,7 @@ fn plan_spoke(f: &DnsFacts, mut plan: DnsPlan) -> Result<DnsPlan, Error> {
 
 pub(crate) async fn setup_private_dns(
     app: &App,
+    endpoint_app: Option<&App>,
     request: DnsRequest,
     consent: &Consent,
 ) -> Result<DnsOutput, Error> {
@@ -309,6 +312,28 @@ pub(crate) async fn setup_private_dns(
     let (vpc_id, region) =
         cluster::vpc_and_region(app, &vpc, asked_region.as_ref(), &target.region).await?;
     let clients = app.aws.clients(Some(&region)).await?;
+    if let Some(hub) = endpoint_app {
+        let (identity, hub_identity) =
+            tokio::join!(app.aws.identity(&region), hub.aws.identity(&region));
+        let (identity, hub_identity) = (identity?, hub_identity?);
+        // Two profiles of one account: the endpoint is this account's, as in one profile.
+        if identity.account_id != hub_identity.account_id {
+            let accounts = Accounts {
+                app,
+                clients: &clients,
+                identity,
+                hub,
+                hub_identity,
+            };
+            let link = Link {
+                target: &target,
+                address: &address,
+                vpc_id: &vpc_id,
+                region: &region,
+            };
+            return across::setup(&accounts, &link, asked_endpoint, &request, consent).await;
+        }
+    }
     let (facts, identity) =
         read_facts(app, &clients, &target, &host, &vpc_id, asked_endpoint).await?;
     let planned = plan_dns(&facts)?;
@@ -346,6 +371,24 @@ pub(crate) async fn setup_private_dns(
         endpoint_id: facts.endpoint.id,
         port: address.port,
     })
+}
+
+/// The two accounts of a setup across accounts: the VPC's (this call's profile) and the
+/// endpoint's (`endpoint_profile`), each with who it is.
+struct Accounts<'a> {
+    app: &'a App,
+    clients: &'a RegionClients,
+    identity: Identity,
+    hub: &'a App,
+    hub_identity: Identity,
+}
+
+/// The link a setup is for: the cluster, its address, the VPC and its region.
+struct Link<'a> {
+    target: &'a AwsCluster,
+    address: &'a crate::address::PrivateLinkAddress,
+    vpc_id: &'a str,
+    region: &'a crate::region::RegionNames,
 }
 
 /// What the DNS plan needs, in two rounds: Zilliz's service (without an endpoint id, the
@@ -457,9 +500,9 @@ mod tests {
     use super::*;
     use crate::aws::route53::{ARecord, Zone};
 
-    const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+    pub(super) const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
 
-    fn endpoint(id: &str, vpc: &str) -> VpcEndpoint {
+    pub(super) fn endpoint(id: &str, vpc: &str) -> VpcEndpoint {
         VpcEndpoint {
             id: id.into(),
             vpc_id: vpc.into(),
@@ -472,7 +515,7 @@ mod tests {
         }
     }
 
-    fn zone(id: &str, vpcs: &[&str], alias_to: Option<&str>, managed: bool) -> ZoneView {
+    pub(super) fn zone(id: &str, vpcs: &[&str], alias_to: Option<&str>, managed: bool) -> ZoneView {
         let record = alias_to.map(|e| {
             ARecord::alias(
                 HOST,

@@ -85,6 +85,9 @@ struct RemovalFacts {
     our_groups: Vec<SecurityGroup>,
     /// The private zone named for the host that is tied to this VPC.
     zone_here: Option<ZoneView>,
+    /// That zone where another account owns it (a landing zone's network account), with
+    /// that account: this account can only untie the VPC from it.
+    zone_of_another_account: Option<(route53::Zone, String)>,
     cluster_id: String,
     /// Who reaches each of `endpoints` (by id), where that could be read; why not, where not.
     rides: Result<Vec<(String, Vec<Ride>)>, FailedRead>,
@@ -148,6 +151,15 @@ fn plan_zone(f: &RemovalFacts, plan: &mut RemovalPlan) -> Vec<(String, Vec<Strin
     };
     let mut serving_others: Vec<(String, Vec<String>)> = Vec::new();
 
+    if let Some((zone, owner)) = &f.zone_of_another_account {
+        plan.changes.push(Change::UntieZone {
+            zone_id: zone.id.clone(),
+            host: host.clone(),
+            vpc_id: vpc_id.clone(),
+            aws_region: f.aws_region.clone(),
+            stays_with: vec![format!("account {owner}, which owns it")],
+        });
+    }
     if let Some(zone) = &f.zone_here {
         let others = zone.other_vpcs(vpc_id);
         let aimed = endpoint_aimed_at(zone);
@@ -382,6 +394,7 @@ struct VpcReads {
     /// The VPC's endpoints to the service that still exist.
     endpoints: Vec<VpcEndpoint>,
     zone_here: Option<ZoneView>,
+    zone_of_another_account: Option<(route53::Zone, String)>,
 }
 
 /// Two rounds (who rides the project's link is read beside them): what needs only the
@@ -408,13 +421,21 @@ async fn read_vpc(
     let (service, vpc, zones, registrations, our_groups, identity) = tokio::join!(
         crate::service::zilliz_endpoint_service(app, region),
         ec2::vpc(&clients.ec2, vpc_id, vpc_region),
-        route53::zones_of_vpc(&clients.route53, vpc_id, &vpc_region.aws_region),
+        route53::owned_zones_of_vpc(&clients.route53, vpc_id, &vpc_region.aws_region),
         app.zilliz.private_endpoints(&target.project_id),
         ec2::security_groups(&clients.ec2, &[], ours),
         app.aws.identity(region),
     );
     let (service, _vpc, identity) = (service?, vpc?, identity?);
-    let zone_here = zones?.into_iter().find(|z| z.name == host);
+    // Another account's zone is that account's to read: only the tie is this account's.
+    let (zone_here, zone_of_another_account) = match zones?
+        .into_iter()
+        .find(|(z, _)| z.name == host)
+    {
+        Some((zone, Some(owner))) if owner != identity.account_id => (None, Some((zone, owner))),
+        Some((zone, _)) => (Some(zone), None),
+        None => (None, None),
+    };
     let (endpoints, zone_here) = tokio::join!(
         ec2::vpc_endpoints(
             &clients.ec2,
@@ -437,6 +458,7 @@ async fn read_vpc(
             .filter(|e| endpoint_state::phase(&e.state) != Phase::Gone)
             .collect(),
         zone_here: zone_here?,
+        zone_of_another_account,
         registrations: registrations?,
         our_groups: our_groups?,
         service,
@@ -498,6 +520,7 @@ pub(crate) async fn remove_private_link(
         our_groups,
         endpoints,
         zone_here,
+        zone_of_another_account,
     } = read?;
     let rides = match riding {
         Ok(riding) => Ok(rides_of(&clients.ec2, &riding, &endpoints).await),
@@ -513,6 +536,7 @@ pub(crate) async fn remove_private_link(
         registrations,
         our_groups,
         zone_here,
+        zone_of_another_account,
         cluster_id: target.cluster_id().to_string(),
         rides,
         remove_shared_endpoint: request.remove_shared_endpoint,
@@ -625,6 +649,7 @@ mod tests {
                 ..SecurityGroup::default()
             }],
             zone_here,
+            zone_of_another_account: None,
             cluster_id: "in01-abc".into(),
             rides: Ok(Vec::new()),
             remove_shared_endpoint: false,
@@ -655,6 +680,37 @@ mod tests {
         )]);
         f.remove_shared_endpoint = remove_shared_endpoint;
         f
+    }
+
+    #[test]
+    fn a_zone_of_another_account_is_only_untied_from_this_vpc() {
+        let mut f = facts("vpc-spoke", Vec::new(), None);
+        // A workload VPC: no endpoint and no group of its own.
+        f.our_groups.clear();
+        f.zone_of_another_account = Some((
+            route53::Zone {
+                id: "ZHUB".into(),
+                name: HOST.into(),
+            },
+            "222222222222".into(),
+        ));
+        let plan = plan_removal(&f);
+        let [
+            Change::UntieZone {
+                zone_id,
+                vpc_id,
+                stays_with,
+                ..
+            },
+        ] = plan.changes.as_slice()
+        else {
+            panic!("one untie, nothing else: {:?}", plan.changes)
+        };
+        assert_eq!((zone_id.as_str(), vpc_id.as_str()), ("ZHUB", "vpc-spoke"));
+        assert_eq!(
+            stays_with,
+            &["account 222222222222, which owns it".to_string()]
+        );
     }
 
     #[test]

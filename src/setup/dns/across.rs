@@ -1,0 +1,358 @@
+//! `setup_private_dns` across two accounts: a workload VPC tied to the private zone that a
+//! landing zone's network account keeps for the endpoint it holds (one endpoint serving many
+//! VPCs, which is what centralizing endpoints is for). Route 53 ties a VPC to another account's
+//! zone in two steps (Route 53 Developer Guide, "Associating an Amazon VPC and a private
+//! hosted zone that you created with different AWS accounts"): the zone's account authorizes
+//! the VPC, the VPC's account makes the association; the authorization is then deleted, and
+//! the association stays. No record changes, and no second endpoint.
+
+use aws_sdk_ec2::types::VpcAttributeName;
+
+use super::{Accounts, AliasTargetInfo, DnsOutput, Link, alias_target_of, pick_endpoint};
+use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
+use crate::aws::route53::{self, Zone, ZoneView, bare_name};
+use crate::change::consent::Consent;
+use crate::change::plan::Change;
+use crate::change::{self, EndpointAccount, Proposal};
+use crate::error::Error;
+use crate::request::{DnsRequest, ToolCall};
+
+/// What the plan is decided from, read with each account's own credentials.
+#[derive(Debug, Clone)]
+struct AcrossFacts {
+    cluster_id: String,
+    host: String,
+    aws_region: String,
+    vpc: ec2::Vpc,
+    /// The zones tied to the VPC, its own and other accounts' (as its account lists them).
+    vpc_zones: Vec<Zone>,
+    vpc_account: String,
+    endpoint: VpcEndpoint,
+    alias: AliasTargetInfo,
+    /// The endpoint VPC's zone for the host, read whole by its account.
+    endpoint_zone: Option<ZoneView>,
+    endpoint_account: String,
+    /// The endpoint's account's profile, for the call that makes its zone.
+    endpoint_profile: Option<String>,
+}
+
+pub(super) async fn setup(
+    accounts: &Accounts<'_>,
+    link: &Link<'_>,
+    asked_endpoint: Option<String>,
+    request: &DnsRequest,
+    consent: &Consent,
+) -> Result<DnsOutput, Error> {
+    let facts = read(accounts, link, asked_endpoint, request).await?;
+    let changes = plan(&facts)?;
+    let mut proposal = Proposal::new("setup_private_dns", &accounts.identity, link.region);
+    proposal.vpc_id = Some(link.vpc_id.to_string());
+    proposal.cluster_id = Some(facts.cluster_id.clone());
+    proposal.endpoint_account = Some(EndpointAccount {
+        identity: accounts.hub_identity.clone(),
+        clients: (*accounts.hub.aws.clients(Some(link.region)).await?).clone(),
+    });
+    let zone_id = facts.endpoint_zone.as_ref().map(|z| z.zone.id.clone());
+    proposal.nothing_to_do = format!(
+        "Nothing to do: {} already resolves in {} to VPC endpoint {} of account {} through its \
+         private zone {}. Next: allow_client_access on port {} (with profile {}).",
+        facts.host,
+        link.vpc_id,
+        facts.endpoint.id,
+        facts.endpoint_account,
+        zone_id.as_deref().unwrap_or("?"),
+        link.address.port,
+        request
+            .endpoint_profile
+            .as_deref()
+            .unwrap_or("of the endpoint's account")
+    );
+    proposal.changes = changes;
+    let (mut report, applied) = change::settle(
+        accounts.app,
+        accounts.clients,
+        proposal,
+        request.confirm,
+        consent,
+    )
+    .await?;
+    if applied.is_some() {
+        report.message = format!(
+            "{} now resolves in {} to VPC endpoint {} of account {} (its private zone {}). \
+             Next: allow_client_access on port {} for the clients' addresses, with profile {}.",
+            facts.host,
+            link.vpc_id,
+            facts.endpoint.id,
+            facts.endpoint_account,
+            zone_id.as_deref().unwrap_or("?"),
+            link.address.port,
+            request
+                .endpoint_profile
+                .as_deref()
+                .unwrap_or("of the endpoint's account")
+        );
+    }
+    Ok(DnsOutput {
+        report,
+        hosted_zone_id: zone_id,
+        record_name: facts.host.clone(),
+        alias_target: Some(facts.alias),
+        vpc_id: link.vpc_id.to_string(),
+        endpoint_id: facts.endpoint.id,
+        port: link.address.port,
+    })
+}
+
+/// Two rounds: the endpoint (named, else the endpoint account's one live endpoint to
+/// Zilliz's service), the VPC and the zones tied to it; then the endpoint VPC's zone for the
+/// host, read whole by the endpoint's account.
+async fn read(
+    accounts: &Accounts<'_>,
+    link: &Link<'_>,
+    asked_endpoint: Option<String>,
+    request: &DnsRequest,
+) -> Result<AcrossFacts, Error> {
+    let region = link.region;
+    let host = link.address.host.clone();
+    let hub = accounts.hub.aws.clients(Some(region)).await?;
+    let (endpoints, vpc, vpc_zones) = tokio::join!(
+        async {
+            let service = match &asked_endpoint {
+                Some(_) => None,
+                None => Some(
+                    crate::service::zilliz_endpoint_service(accounts.app, &link.target.region)
+                        .await?
+                        .endpoint_service,
+                ),
+            };
+            ec2::vpc_endpoints(
+                &hub.ec2,
+                EndpointQuery {
+                    ids: asked_endpoint.as_slice(),
+                    service_name: service.as_deref(),
+                    ..Default::default()
+                },
+            )
+            .await
+        },
+        ec2::vpc(&accounts.clients.ec2, link.vpc_id, region),
+        route53::zones_of_vpc(&accounts.clients.route53, link.vpc_id, &region.aws_region),
+    );
+    let endpoint = pick_endpoint(endpoints?, asked_endpoint.as_deref(), link.vpc_id)?;
+    let alias = alias_target_of(&endpoint)?;
+    let zone = route53::zones_of_vpc(&hub.route53, &endpoint.vpc_id, &region.aws_region)
+        .await?
+        .into_iter()
+        .find(|z| z.name == host);
+    let endpoint_zone = match zone {
+        Some(zone) => Some(route53::zone_view(&hub.route53, zone).await?),
+        None => None,
+    };
+    Ok(AcrossFacts {
+        cluster_id: link.target.cluster_id().to_string(),
+        host,
+        aws_region: region.aws_region.clone(),
+        vpc: vpc?,
+        vpc_zones: vpc_zones?,
+        vpc_account: accounts.identity.account_id.clone(),
+        endpoint,
+        alias,
+        endpoint_zone,
+        endpoint_account: accounts.hub_identity.account_id.clone(),
+        endpoint_profile: request.endpoint_profile.clone(),
+    })
+}
+
+/// The plan, from what was read: the VPC's DNS attributes on, then, unless the VPC is tied to
+/// the endpoint's zone already, the authorization, the association and the authorization's
+/// end. The endpoint's account must have its zone, answering with the endpoint; the VPC must
+/// have no zone of its own for the host (it would answer instead).
+fn plan(f: &AcrossFacts) -> Result<Vec<Change>, Error> {
+    let Some(zone) = &f.endpoint_zone else {
+        let make_it = ToolCall::SetupPrivateDns(DnsRequest {
+            cluster_id: f.cluster_id.clone(),
+            vpc_id: f.endpoint.vpc_id.clone(),
+            endpoint_id: Some(f.endpoint.id.clone()),
+            profile: f.endpoint_profile.clone(),
+            ..Default::default()
+        });
+        return Err(Error::Conflict(format!(
+            "account {} has no private zone {} tied to {}, the VPC of endpoint {}: make it there \
+             first ({}), then call again",
+            f.endpoint_account,
+            f.host,
+            f.endpoint.vpc_id,
+            f.endpoint.id,
+            make_it.text()
+        )));
+    };
+    let answers = zone
+        .record
+        .as_ref()
+        .and_then(|r| r.alias_target.as_ref())
+        .is_some_and(|(name, _)| *name == bare_name(&f.alias.dns_name));
+    if !answers {
+        return Err(Error::Conflict(format!(
+            "the private zone {} ({}) of account {} does not point at endpoint {}: correct it \
+             in that account first (setup_private_dns for {} with its profile), then call again",
+            zone.zone.id, f.host, f.endpoint_account, f.endpoint.id, f.endpoint.vpc_id
+        )));
+    }
+    if let Some(own) = f
+        .vpc_zones
+        .iter()
+        .find(|z| z.name == f.host && z.id != zone.zone.id)
+    {
+        return Err(Error::Conflict(format!(
+            "{} is tied to another private zone {} ({}), which would answer for it instead of \
+             the endpoint account's: remove it first (remove_private_link for {} with this \
+             profile), then call again",
+            f.vpc.id, own.id, f.host, f.vpc.id
+        )));
+    }
+    let mut changes: Vec<Change> = [
+        (f.vpc.dns_support, VpcAttributeName::EnableDnsSupport),
+        (f.vpc.dns_hostnames, VpcAttributeName::EnableDnsHostnames),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on != Some(true))
+    .map(|(_, attribute)| Change::EnableDnsAttribute {
+        vpc_id: f.vpc.id.clone(),
+        attribute,
+    })
+    .collect();
+    if f.vpc_zones.iter().any(|z| z.id == zone.zone.id) {
+        return Ok(changes);
+    }
+    let (zone_id, vpc_id, aws_region) = (&zone.zone.id, &f.vpc.id, &f.aws_region);
+    changes.push(Change::AuthorizeZoneAssociation {
+        zone_id: zone_id.clone(),
+        host: f.host.clone(),
+        vpc_id: vpc_id.clone(),
+        aws_region: aws_region.clone(),
+        zone_account: f.endpoint_account.clone(),
+        vpc_account: f.vpc_account.clone(),
+    });
+    changes.push(Change::TieZone {
+        zone_id: zone_id.clone(),
+        host: f.host.clone(),
+        vpc_id: vpc_id.clone(),
+        aws_region: aws_region.clone(),
+        answers_with: format!(
+            "an alias to {} of account {}",
+            f.endpoint.id, f.endpoint_account
+        ),
+        tied_to: zone.vpcs.iter().map(|(id, _)| id.clone()).collect(),
+        made_outside: !zone.managed,
+    });
+    changes.push(Change::EndZoneAssociationAuthorization {
+        zone_id: zone_id.clone(),
+        vpc_id: vpc_id.clone(),
+        aws_region: aws_region.clone(),
+        zone_account: f.endpoint_account.clone(),
+    });
+    Ok(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{HOST, endpoint, zone};
+    use super::*;
+
+    fn facts(endpoint_zone: Option<ZoneView>, vpc_zones: Vec<Zone>) -> AcrossFacts {
+        let hub_endpoint = endpoint("vpce-hub", "vpc-hub");
+        AcrossFacts {
+            cluster_id: "in01-abc".into(),
+            host: HOST.into(),
+            aws_region: "us-west-2".into(),
+            vpc: ec2::Vpc {
+                id: "vpc-spoke".into(),
+                name: None,
+                cidr_blocks: vec!["10.7.0.0/16".into()],
+                is_default: false,
+                dns_support: Some(true),
+                dns_hostnames: Some(false),
+                dhcp_options_id: None,
+            },
+            vpc_zones,
+            vpc_account: "111111111111".into(),
+            alias: AliasTargetInfo {
+                dns_name: "vpce-hub-x1.vpce-svc-0aaa.us-west-2.vpce.amazonaws.com".into(),
+                hosted_zone_id: "ZVPCE".into(),
+            },
+            endpoint: hub_endpoint,
+            endpoint_zone,
+            endpoint_account: "222222222222".into(),
+            endpoint_profile: Some("network".into()),
+        }
+    }
+
+    #[test]
+    fn the_zones_account_authorizes_the_vpcs_account_ties_and_the_authorization_goes() {
+        let planned = plan(&facts(
+            Some(zone("ZHUB", &["vpc-hub"], Some("vpce-hub"), false)),
+            vec![],
+        ))
+        .unwrap();
+        let kinds: Vec<&str> = planned.iter().map(Change::kind).collect();
+        assert_eq!(kinds, ["enable", "authorize", "tie", "deauthorize"]);
+        let lines = crate::change::plan::preview(&planned);
+        assert!(lines[1].starts_with(
+            "in account 222222222222 (the endpoint's): authorize vpc-spoke of account 111111111111"
+        ));
+        assert!(lines[3].contains("association stays"));
+        // Tied already: only the attribute is left to do.
+        let tied = Zone {
+            id: "ZHUB".into(),
+            name: HOST.into(),
+        };
+        let planned = plan(&facts(
+            Some(zone(
+                "ZHUB",
+                &["vpc-hub", "vpc-spoke"],
+                Some("vpce-hub"),
+                false,
+            )),
+            vec![tied],
+        ))
+        .unwrap();
+        assert_eq!(
+            planned.iter().map(Change::kind).collect::<Vec<_>>(),
+            ["enable"]
+        );
+    }
+
+    #[test]
+    fn nothing_is_planned_where_the_endpoints_zone_is_missing_wrong_or_shadowed() {
+        let missing = plan(&facts(None, vec![])).unwrap_err().to_string();
+        assert!(
+            missing.contains("account 222222222222 has no private zone"),
+            "{missing}"
+        );
+        assert!(
+            missing.contains("setup_private_dns") && missing.contains("\"profile\":\"network\""),
+            "{missing}"
+        );
+        let elsewhere = plan(&facts(
+            Some(zone("ZHUB", &["vpc-hub"], Some("vpce-other"), false)),
+            vec![],
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            elsewhere.contains("does not point at endpoint vpce-hub"),
+            "{elsewhere}"
+        );
+        let own = Zone {
+            id: "ZOWN".into(),
+            name: HOST.into(),
+        };
+        let shadowed = plan(&facts(
+            Some(zone("ZHUB", &["vpc-hub"], Some("vpce-hub"), false)),
+            vec![own],
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(shadowed.contains("another private zone ZOWN"), "{shadowed}");
+    }
+}

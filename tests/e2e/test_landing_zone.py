@@ -1,0 +1,125 @@
+"""A landing zone: the endpoint and its private zone in a network account, a workload VPC in
+another account (two accounts of one moto, the second reached by assuming a role in it, as
+moto maps credentials to accounts). `setup_private_dns` with `endpoint_profile` ties the
+workload VPC to the network account's zone in Route 53's two steps, which moto is taught
+(fakes/moto_real.py): the zone's account authorizes, the VPC's account associates, the
+authorization is deleted. No second endpoint is made."""
+
+import pytest
+
+from conftest import PROJECT, REGION, add_app_vpc, boto, call_err, call_ok, mcp_session
+from test_diagnose import DIAG, HOST
+
+pytestmark = pytest.mark.anyio
+
+HUB_ACCOUNT = "222222222222"
+
+
+def hub_credentials(moto_url):
+    """Credentials of the network account: a role assumed in it."""
+    sts = boto("sts", moto_url)
+    return sts.assume_role(RoleArn=f"arn:aws:iam::{HUB_ACCOUNT}:role/network-admin",
+                           RoleSessionName="landing-zone")["Credentials"]
+
+
+def client_in(service, moto_url, creds):
+    import boto3
+    return boto3.client(service, endpoint_url=moto_url, region_name=REGION,
+                        aws_access_key_id=creds["AccessKeyId"],
+                        aws_secret_access_key=creds["SecretAccessKey"],
+                        aws_session_token=creds["SessionToken"])
+
+
+def with_profiles(server_env, tmp_path, moto_url, creds):
+    """The server's environment with two profiles: `default` (the workload account, the
+    server's own) and `network` (the endpoint's account)."""
+    (tmp_path / "aws-config").write_text(
+        f"[default]\nregion = {REGION}\nendpoint_url = {moto_url}\n\n"
+        f"[profile network]\nregion = {REGION}\nendpoint_url = {moto_url}\n")
+    (tmp_path / "aws-credentials").write_text(
+        "[default]\naws_access_key_id = AKIAMOTOTESTKEY00001\n"
+        f"aws_secret_access_key = {server_env['AWS_SECRET_ACCESS_KEY']}\n\n"
+        f"[network]\naws_access_key_id = {creds['AccessKeyId']}\n"
+        f"aws_secret_access_key = {creds['SecretAccessKey']}\n"
+        f"aws_session_token = {creds['SessionToken']}\n")
+    return {k: v for k, v in server_env.items()
+            if k not in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+
+
+def network_hub(world, moto_url, creds):
+    """The network account's hub as its team made it: a VPC, an endpoint to Zilliz's service,
+    a private zone for the host tied to the hub VPC with its alias to the endpoint."""
+    ec2 = client_in("ec2", moto_url, creds)
+    r53 = client_in("route53", moto_url, creds)
+    vpc = ec2.create_vpc(CidrBlock="10.100.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.100.1.0/24",
+                               AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
+    endpoint = ec2.create_vpc_endpoint(VpcEndpointType="Interface", VpcId=vpc,
+                                       ServiceName=world.service_name, SubnetIds=[subnet],
+                                       PrivateDnsEnabled=False)["VpcEndpoint"]
+    name, zone_of_name = endpoint["DnsEntries"][0]["DnsName"], endpoint["DnsEntries"][0]["HostedZoneId"]
+    zone = r53.create_hosted_zone(Name=HOST, CallerReference="network-team",
+                                  VPC={"VPCRegion": REGION, "VPCId": vpc},
+                                  HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
+    r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{
+        "Action": "CREATE", "ResourceRecordSet": {
+            "Name": HOST, "Type": "A", "AliasTarget": {
+                "HostedZoneId": zone_of_name, "DNSName": name, "EvaluateTargetHealth": False}}}]})
+    return vpc, endpoint["VpcEndpointId"], zone, r53
+
+
+async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
+        world, server_env, zilliz_server, moto_url, tmp_path):
+    creds = hub_credentials(moto_url)
+    hub_vpc, endpoint_id, zone, hub_r53 = network_hub(world, moto_url, creds)
+    # The network team registered its endpoint with the project: the cluster has its address.
+    zilliz_server.add_cluster(DIAG, PROJECT, f"aws-{REGION}", port=19540)
+    zilliz_server.endpoints[PROJECT] = [{"endpointId": endpoint_id, "regionId": f"aws-{REGION}"}]
+    workload, _ = add_app_vpc(world.ec2, "10.7", "orders-workload")
+    spoke_r53 = boto("route53", moto_url)
+    endpoints_before = world.ec2.describe_vpc_endpoints()["VpcEndpoints"]
+    env = with_profiles(server_env, tmp_path, moto_url, creds)
+    async with mcp_session(env) as s:
+        args = dict(cluster_id=DIAG, vpc_id=workload, endpoint_id=endpoint_id,
+                    endpoint_profile="network")
+        preview = await call_ok(s, "setup_private_dns", **args)
+        # The preview names each account's part, and changes nothing.
+        assert preview["applied"] is False
+        [authorize, tie, end] = preview["preview"]
+        assert authorize.startswith(f"in account {HUB_ACCOUNT} (the endpoint's): authorize "
+                                    f"{workload} of account 123456789012"), authorize
+        assert zone in tie and workload in tie
+        assert end.startswith(f"in account {HUB_ACCOUNT}") and "association stays" in end
+        assert hub_r53.list_vpc_association_authorizations(HostedZoneId=zone)["VPCs"] == []
+        done = await call_ok(s, "setup_private_dns", confirm=True, **args)
+        assert done["applied"] is True and done["hosted_zone_id"] == zone
+        again = await call_ok(s, "setup_private_dns", confirm=True, **args)
+        other, _ = add_app_vpc(world.ec2, "10.8", "orders-other")
+        wrong = await call_err(s, "setup_private_dns", cluster_id=DIAG, vpc_id=other,
+                               endpoint_id=endpoint_id, endpoint_profile="nope")
+        tied = spoke_r53.list_hosted_zones_by_vpc(VPCId=workload, VPCRegion=REGION)[
+            "HostedZoneSummaries"]
+        zone_vpcs = sorted(v["VPCId"] for v in hub_r53.get_hosted_zone(Id=zone)["VPCs"])
+        authorizations = hub_r53.list_vpc_association_authorizations(HostedZoneId=zone)["VPCs"]
+        gone = await call_ok(s, "remove_private_link", cluster_id=DIAG, vpc_id=workload,
+                             confirm=True)
+    # Tied in the workload's account, to the network account's zone; the authorization gone;
+    # no endpoint made in the workload account.
+    [listed] = [z for z in tied if z["HostedZoneId"] == zone]
+    assert listed["Owner"]["OwningAccount"] == HUB_ACCOUNT
+    assert zone_vpcs == sorted([hub_vpc, workload])
+    assert authorizations == []
+    assert world.ec2.describe_vpc_endpoints()["VpcEndpoints"] == endpoints_before
+    assert again["applied"] is False and again["preview"] == [], again
+    assert "nope" in wrong
+    # The teardown of the workload VPC removed its association alone: the network account's
+    # zone, its record and its hub VPC stay; its endpoint stays.
+    assert gone["applied"] is True and len(gone["preview"]) == 1, gone["preview"]
+    assert spoke_r53.list_hosted_zones_by_vpc(VPCId=workload, VPCRegion=REGION)[
+        "HostedZoneSummaries"] == []
+    assert [v["VPCId"] for v in hub_r53.get_hosted_zone(Id=zone)["VPCs"]] == [hub_vpc]
+    assert any(r["Type"] == "A" for r in hub_r53.list_resource_record_sets(
+        HostedZoneId=zone)["ResourceRecordSets"])
+    hub_ec2 = client_in("ec2", moto_url, creds)
+    assert [e["VpcEndpointId"] for e in hub_ec2.describe_vpc_endpoints()["VpcEndpoints"]] == [
+        endpoint_id]
