@@ -328,17 +328,18 @@ fn client_vpc_findings(
         return Vec::new();
     };
     let mut out = Vec::new();
-    let endpoint_subnets: Vec<IpNet> = facts
+    // The endpoint's subnets as the VPC has them: their blocks and their zones.
+    let placed: Vec<&ec2::Subnet> = facts
         .subnets
-        .as_ref()
-        .map(|subnets| {
-            subnets
-                .iter()
-                .filter(|s| endpoint.subnet_ids.contains(&s.id))
-                .filter_map(|s| s.cidr.as_deref()?.parse().ok())
-                .collect()
-        })
-        .unwrap_or_default();
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .filter(|s| endpoint.subnet_ids.contains(&s.id))
+        .collect();
+    let endpoint_subnets: Vec<IpNet> = placed
+        .iter()
+        .filter_map(|s| s.cidr.as_deref()?.parse().ok())
+        .collect();
     // Where the DNS side was judged for the client's VPC, its zone is the hosted_zone step's.
     let zone_judged = facts.vpc_id == client_vpc;
     out.extend(
@@ -376,19 +377,12 @@ fn client_vpc_findings(
             through: peering::ACROSS_VPCS,
         }));
     }
-    let endpoint_zones: Vec<String> = facts
-        .subnets
-        .as_ref()
-        .map(|subnets| {
-            subnets
-                .iter()
-                .filter(|s| endpoint.subnet_ids.contains(&s.id))
-                .map(|s| s.availability_zone.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect()
-        })
-        .unwrap_or_default();
+    let endpoint_zones: Vec<String> = placed
+        .iter()
+        .map(|s| s.availability_zone.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     out.extend(transit_findings(&TransitPath {
         client,
         client_vpc,

@@ -221,6 +221,14 @@ def snapshot(moto_url, vpc):
     }
 
 
+def main_route_table(ec2, vpc):
+    """The id of a VPC's main route table."""
+    [table] = ec2.describe_route_tables(Filters=[
+        {"Name": "vpc-id", "Values": [vpc]},
+        {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
+    return table["RouteTableId"]
+
+
 def point_alias_elsewhere(moto_url, host):
     """Makes the host's alias point at a name that is no endpoint's, as a stale record would."""
     r53 = boto("route53", moto_url)

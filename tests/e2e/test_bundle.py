@@ -14,7 +14,8 @@ import subprocess
 import jsonschema
 import pytest
 
-from conftest import BINARY, PROJECT, REGION, ROOT, add_app_vpc, call_ok, mcp_session
+from conftest import (BINARY, PROJECT, REGION, ROOT, add_app_vpc, call_ok, main_route_table,
+                      mcp_session)
 from test_diagnose import DIAG, HOST, dns, link, listeners  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.anyio
@@ -187,10 +188,7 @@ async def test_the_corpus_cases(world, server_env, zilliz_server, listeners, aws
             TransitGatewayRouteTableId=tgw["Options"]["AssociationDefaultRouteTableId"],
             TransitGatewayAttachmentId=hub_attachment["TransitGatewayAttachmentId"])
         for vpc, block in ((spoke, "10.0.0.0/16"), (world.vpc, "10.5.0.0/16")):
-            [table] = ec2.describe_route_tables(Filters=[
-                {"Name": "vpc-id", "Values": [vpc]},
-                {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
-            ec2.create_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock=block,
+            ec2.create_route(RouteTableId=main_route_table(ec2, vpc), DestinationCidrBlock=block,
                              TransitGatewayId=tgw["TransitGatewayId"])
         await call_ok(s, "setup_private_dns", cluster_id=DIAG, vpc_id=spoke,
                       endpoint_id=made["endpoint_id"], confirm=True)

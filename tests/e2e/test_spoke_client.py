@@ -5,18 +5,11 @@ as `client_vpc_id` beside the endpoint's VPC."""
 
 import pytest
 
-from conftest import add_app_vpc, call_ok, mcp_session
+from conftest import add_app_vpc, call_ok, main_route_table, mcp_session
 from test_diagnose import DIAG, by_check, link, listeners  # noqa: F401 (fixture)
 from test_status import AGREES, CHECK_OF
 
 pytestmark = pytest.mark.anyio
-
-
-def main_table(ec2, vpc):
-    [table] = ec2.describe_route_tables(Filters=[
-        {"Name": "vpc-id", "Values": [vpc]},
-        {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
-    return table["RouteTableId"]
 
 
 def judged(report):
@@ -30,9 +23,9 @@ async def test_a_spoke_client_is_judged_for_its_own_resolver_however_it_is_named
     spoke, _ = add_app_vpc(ec2, "10.2", "spoke-app")
     pcx = ec2.create_vpc_peering_connection(VpcId=spoke, PeerVpcId=world.vpc)[
         "VpcPeeringConnection"]["VpcPeeringConnectionId"]
-    ec2.create_route(RouteTableId=main_table(ec2, spoke), DestinationCidrBlock="10.0.0.0/16",
+    ec2.create_route(RouteTableId=main_route_table(ec2, spoke), DestinationCidrBlock="10.0.0.0/16",
                      VpcPeeringConnectionId=pcx)
-    ec2.create_route(RouteTableId=main_table(ec2, world.vpc), DestinationCidrBlock="10.2.0.0/16",
+    ec2.create_route(RouteTableId=main_route_table(ec2, world.vpc), DestinationCidrBlock="10.2.0.0/16",
                      VpcPeeringConnectionId=pcx)
     own_dns = ec2.create_dhcp_options(DhcpConfigurations=[
         {"Key": "domain-name-servers", "Values": ["10.2.0.53"]}])["DhcpOptions"]["DhcpOptionsId"]

@@ -5,17 +5,10 @@ is judged on its own, and a gateway that routes both ways passes."""
 
 import pytest
 
-from conftest import add_app_vpc, call_ok, mcp_session
+from conftest import add_app_vpc, call_ok, main_route_table, mcp_session
 from test_diagnose import DIAG, by_check, link, listeners  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.anyio
-
-
-def main_table(ec2, vpc):
-    [table] = ec2.describe_route_tables(Filters=[
-        {"Name": "vpc-id", "Values": [vpc]},
-        {"Name": "association.main", "Values": ["true"]}])["RouteTables"]
-    return table["RouteTableId"]
 
 
 async def test_a_client_through_a_transit_gateway(world, server_env, zilliz_server, listeners):
@@ -32,9 +25,9 @@ async def test_a_client_through_a_transit_gateway(world, server_env, zilliz_serv
         TransitGatewayId=tgw_id, VpcId=world.vpc,
         SubnetIds=[world.subnets["a"], world.subnets["b"]])[
         "TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
-    ec2.create_route(RouteTableId=main_table(ec2, client_vpc), DestinationCidrBlock="10.0.0.0/16",
+    ec2.create_route(RouteTableId=main_route_table(ec2, client_vpc), DestinationCidrBlock="10.0.0.0/16",
                      TransitGatewayId=tgw_id)
-    ec2.create_route(RouteTableId=main_table(ec2, world.vpc), DestinationCidrBlock="10.4.0.0/16",
+    ec2.create_route(RouteTableId=main_route_table(ec2, world.vpc), DestinationCidrBlock="10.4.0.0/16",
                      TransitGatewayId=tgw_id)
     instance = ec2.run_instances(ImageId="ami-03cf127a", MinCount=1, MaxCount=1,
                                  SubnetId=client_subnets["a"])["Instances"][0]["InstanceId"]

@@ -53,9 +53,10 @@ pub(super) async fn setup(
         clients: (*accounts.hub.aws.clients(Some(link.region)).await?).clone(),
     });
     let zone_id = facts.endpoint_zone.as_ref().map(|z| z.zone.id.clone());
-    proposal.nothing_to_do = format!(
-        "Nothing to do: {} already resolves in {} to VPC endpoint {} of account {} through its \
-         private zone {}. Next: allow_client_access on port {} (with profile {}).",
+    // Where the name resolves to, and what comes next: said alike before and after.
+    let resolves = format!(
+        "{} resolves in {} to VPC endpoint {} of account {} through its private zone {}. Next: \
+         allow_client_access on port {} for the clients' addresses, with profile {}.",
         facts.host,
         link.vpc_id,
         facts.endpoint.id,
@@ -67,6 +68,7 @@ pub(super) async fn setup(
             .as_deref()
             .unwrap_or("of the endpoint's account")
     );
+    proposal.nothing_to_do = format!("Nothing to do: {resolves}");
     proposal.changes = changes;
     let (mut report, applied) = change::settle(
         accounts.app,
@@ -77,20 +79,7 @@ pub(super) async fn setup(
     )
     .await?;
     if applied.is_some() {
-        report.message = format!(
-            "{} now resolves in {} to VPC endpoint {} of account {} (its private zone {}). \
-             Next: allow_client_access on port {} for the clients' addresses, with profile {}.",
-            facts.host,
-            link.vpc_id,
-            facts.endpoint.id,
-            facts.endpoint_account,
-            zone_id.as_deref().unwrap_or("?"),
-            link.address.port,
-            request
-                .endpoint_profile
-                .as_deref()
-                .unwrap_or("of the endpoint's account")
-        );
+        report.message = format!("Done: {resolves}");
     }
     Ok(DnsOutput {
         report,
