@@ -392,6 +392,9 @@ fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> 
         );
     }
     let Some(e) = endpoint else {
+        if let Some(found) = served_from_another_account(f) {
+            return found;
+        }
         let subnet_ids: Vec<String> = match &f.subnets {
             Ok(subnets) => {
                 let offered = (!zones.is_empty()).then_some(zones.as_slice());
@@ -540,6 +543,35 @@ fn register(f: &Facts, e: &VpcEndpoint) -> Remedy {
         region: vpc_region_argument(f),
         ..Default::default()
     }))
+}
+
+/// A VPC whose zone for the host belongs to another account (a landing zone's network
+/// account) reaches that account's endpoint, which this account cannot read: the person is
+/// asked, never a second endpoint proposed.
+fn served_from_another_account(f: &Facts) -> Option<Verdict> {
+    let owner = f.zone_owner.as_ref()?;
+    let zone = f.zone.as_ref().ok()?.as_ref()?;
+    Some(
+        verdict(
+            SetupStep::VpcEndpoint,
+            Level::Missing,
+            format!(
+                "{} has no endpoint of its own: it resolves {} through private zone {} of \
+                 account {owner}, which keeps the endpoint it reaches (a landing zone's network \
+                 account); that account's endpoint, registration and zone are read with its own \
+                 credentials",
+                f.vpc_id, zone.name, zone.id
+            ),
+        )
+        .ids(vec![zone.id.clone()])
+        .remedy(Remedy::step(format!(
+            "ask the person for an AWS profile of account {owner} and judge its side there \
+             (diagnose_private_link with that profile, for the VPC of its endpoint); more \
+             workload VPCs are tied to its zone by setup_private_dns with endpoint_profile. \
+             Create no second endpoint in {} unless the person says no hub serves it",
+            f.vpc_id
+        ))),
+    )
 }
 
 fn wait_for(f: &Facts, e: &VpcEndpoint) -> Remedy {
@@ -1107,6 +1139,36 @@ mod tests {
     use crate::aws::route53::{ARecord, Zone};
     use crate::aws::rules::Peer;
     use crate::facts::fixtures::*;
+
+    #[test]
+    fn a_vpc_served_by_another_accounts_zone_is_asked_about_never_given_a_second_endpoint() {
+        let mut f = with_address(nothing());
+        f.zone = Ok(Some(Zone {
+            id: "ZHUB".into(),
+            name: HOST.into(),
+        }));
+        let own = judge(&f, None);
+        let endpoint = own
+            .iter()
+            .find(|v| v.step == SetupStep::VpcEndpoint)
+            .unwrap();
+        assert!(matches!(
+            endpoint.remedy,
+            Some(Remedy::Tool(ToolCall::CreateVpcEndpoint(_)))
+        ));
+        f.zone_owner = Some("222222222222".into());
+        let served = judge(&f, None);
+        let endpoint = served
+            .iter()
+            .find(|v| v.step == SetupStep::VpcEndpoint)
+            .unwrap();
+        assert_eq!(endpoint.level, Level::Missing);
+        let Some(Remedy::Step(ask)) = &endpoint.remedy else {
+            panic!("the person's part: {:?}", endpoint.remedy)
+        };
+        assert!(ask.contains("account 222222222222") && ask.contains("no second endpoint"));
+        assert!(endpoint.detail.contains("ZHUB"));
+    }
 
     /// Facts at many points of a setup and of its breakages.
     fn variations() -> Vec<Facts> {

@@ -22,6 +22,9 @@ pub(crate) struct Vpc {
     pub(crate) dns_hostnames: Option<bool>,
     /// The DHCP option set that tells instances which DNS servers to ask.
     pub(crate) dhcp_options_id: Option<String>,
+    /// The account that owns the VPC.
+    #[serde(default)]
+    pub(crate) owner_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -166,6 +169,7 @@ fn vpc_of(
         is_default: vpc.is_default().unwrap_or(false),
         dns_support,
         dns_hostnames,
+        owner_id: vpc.owner_id().map(str::to_string),
         dhcp_options_id: vpc
             .dhcp_options_id()
             .filter(|id| *id != "default")

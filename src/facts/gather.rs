@@ -246,6 +246,16 @@ async fn assemble(
     let mut service_zones = service_zones.unwrap_or_default();
     service_zones.sort();
     service_zones.dedup();
+    // The host's zone tied to the VPC, where another account than the VPC's owns it.
+    let zone_owner = match (&settled.zone, &region_reads.vpc) {
+        (Ok(Some(zone)), Ok(vpc)) => region_reads
+            .zone_owners
+            .iter()
+            .find(|(id, _)| *id == zone.id)
+            .map(|(_, owner)| owner.clone())
+            .filter(|owner| vpc.owner_id.as_ref().is_some_and(|own| own != owner)),
+        _ => None,
+    };
     let (zone_reached_by, zone_profile, record_hidden) = match settled.elsewhere {
         Some(a) => (Some(a.via), a.profile, a.record_hidden),
         None => (None, None, None),
@@ -282,6 +292,7 @@ async fn assemble(
         dns_servers,
         hub_endpoint,
         answered_by_wildcard: settled.answered_by_wildcard,
+        zone_owner,
     }
 }
 
@@ -400,6 +411,8 @@ struct RegionReads {
     endpoints: Result<Vec<VpcEndpoint>, FailedRead>,
     registrations: Result<Vec<String>, FailedRead>,
     zones: Result<Vec<Zone>, FailedRead>,
+    /// The account that owns each of `zones`, by zone id.
+    zone_owners: Vec<(String, String)>,
     /// Private zones of this account named for the host, wherever they are tied.
     named_for_host: Vec<Zone>,
     acls: Result<Vec<NetworkAcl>, FailedRead>,
@@ -429,7 +442,7 @@ async fn region_round(
             }
         ),
         registrations(app, cluster),
-        route53::zones_of_vpc(r53, vpc_id, &region.aws_region),
+        route53::owned_zones_of_vpc(r53, vpc_id, &region.aws_region),
         async {
             match host {
                 Some(h) => not_read.keep(route53::private_zones_named(r53, h).await),
@@ -445,7 +458,16 @@ async fn region_round(
         subnets: as_fact(subnets),
         endpoints: as_fact(endpoints),
         registrations,
-        zones: as_fact(zones),
+        zone_owners: zones
+            .as_ref()
+            .map(|zones| {
+                zones
+                    .iter()
+                    .filter_map(|(z, owner)| Some((z.id.clone(), owner.clone()?)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        zones: as_fact(zones.map(|zones| zones.into_iter().map(|(z, _)| z).collect())),
         named_for_host: named,
         acls: as_fact(acls),
         resolver_rules: as_fact(rules),

@@ -105,6 +105,11 @@ pub(crate) struct Facts {
     hub_endpoint: Option<VpcEndpoint>,
     /// Where a parent zone's wildcard answers for the host with the endpoint: its name.
     pub(crate) answered_by_wildcard: Option<String>,
+    /// Where the VPC's zone for the host belongs to another account (a landing zone's network
+    /// account, which keeps the endpoint the VPC reaches): that account. Only it reads the
+    /// zone.
+    #[serde(default)]
+    pub(crate) zone_owner: Option<String>,
     /// The project's clusters in the region and the zones that can answer for them: who else
     /// rides the endpoint.
     pub(crate) riding: Result<Riding, FailedRead>,
@@ -205,6 +210,7 @@ impl Facts {
             dns_servers: u(why),
             hub_endpoint: None,
             answered_by_wildcard: None,
+            zone_owner: None,
             riding: u(why),
             not_read: Vec::new(),
         }
@@ -644,6 +650,7 @@ pub(crate) mod fixtures {
                 dns_support: Some(true),
                 dns_hostnames: Some(true),
                 dhcp_options_id: None,
+                owner_id: None,
             }),
             zones: Ok(vec![]),
             subnets: Ok(vec![
@@ -670,6 +677,7 @@ pub(crate) mod fixtures {
             dns_servers: Ok(vec![]),
             hub_endpoint: None,
             answered_by_wildcard: None,
+            zone_owner: None,
             riding: Ok(Riding::default()),
             not_read: vec![],
         }

@@ -557,6 +557,7 @@ mod tests {
                 dns_support: Some(true),
                 dns_hostnames: Some(true),
                 dhcp_options_id: None,
+                owner_id: None,
             },
             alias: alias_target_of(&endpoint).unwrap(),
             endpoint,

@@ -3,7 +3,8 @@ another account (two accounts of one moto, the second reached by assuming a role
 moto maps credentials to accounts). `setup_private_dns` with `endpoint_profile` ties the
 workload VPC to the network account's zone in Route 53's two steps, which moto is taught
 (fakes/moto_real.py): the zone's account authorizes, the VPC's account associates, the
-authorization is deleted. No second endpoint is made."""
+authorization is deleted. No second endpoint is made, nor proposed by the status or the
+diagnosis read from the workload account."""
 
 import pytest
 
@@ -97,6 +98,11 @@ async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
         other, _ = add_app_vpc(world.ec2, "10.8", "orders-other")
         wrong = await call_err(s, "setup_private_dns", cluster_id=DIAG, vpc_id=other,
                                endpoint_id=endpoint_id, endpoint_profile="nope")
+        # Judged from the workload account alone, the endpoint is the network account's: the
+        # person is asked for it, and no second endpoint is proposed.
+        status = await call_ok(s, "get_setup_status", cluster_id=DIAG, vpc_id=workload)
+        report = await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=workload,
+                               probe=False)
         tied = spoke_r53.list_hosted_zones_by_vpc(VPCId=workload, VPCRegion=REGION)[
             "HostedZoneSummaries"]
         zone_vpcs = sorted(v["VPCId"] for v in hub_r53.get_hosted_zone(Id=zone)["VPCs"])
@@ -112,6 +118,13 @@ async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
     assert world.ec2.describe_vpc_endpoints()["VpcEndpoints"] == endpoints_before
     assert again["applied"] is False and again["preview"] == [], again
     assert "nope" in wrong
+    assert status.get("next_action") is None, status
+    assert status["persons_part"]["step"] == "vpc_endpoint", status
+    assert HUB_ACCOUNT in status["persons_part"]["ask"], status["persons_part"]
+    [endpoint_finding] = [f for f in report["findings"] if f["check"] == "vpc_endpoint"]
+    assert HUB_ACCOUNT in endpoint_finding["detail"] and "remedy" not in endpoint_finding
+    assert "create_vpc_endpoint" not in str(status) + str(report)
+    assert report["healthy"] is False
     # The teardown of the workload VPC removed its association alone: the network account's
     # zone, its record and its hub VPC stay; its endpoint stays.
     assert gone["applied"] is True and len(gone["preview"]) == 1, gone["preview"]

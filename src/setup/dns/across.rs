@@ -262,6 +262,7 @@ mod tests {
                 dns_support: Some(true),
                 dns_hostnames: Some(false),
                 dhcp_options_id: None,
+                owner_id: None,
             },
             vpc_zones,
             vpc_account: "111111111111".into(),
