@@ -131,8 +131,11 @@ pub(super) fn judge(c: &Crossing<'_>, view: &TransitView<'_>) -> Finding {
         Ok(a) => a,
         Err(f) => return *f,
     };
+    // A gateway of another account (shared through RAM): the other VPC's attachment, like the
+    // route tables, may be that account's alone to see.
     let to = match usable(c, view.attachments, c.to_vpc, false) {
-        Ok(a) => a,
+        Ok(a) => Some(a),
+        Err(_) if from.shared_from_another_account() => None,
         Err(f) => return *f,
     };
     let attached_zones: Vec<&str> = from
@@ -168,32 +171,10 @@ pub(super) fn judge(c: &Crossing<'_>, view: &TransitView<'_>) -> Finding {
             );
         }
     }
-    if from.shared_from_another_account() {
-        let owner = from
-            .transit_gateway_owner
-            .as_deref()
-            .unwrap_or("another account");
-        return finding::undecided(
-            c.check,
-            format!(
-                "transit gateway {tgw} belongs to account {owner} (shared through AWS RAM): only \
-                 that account can read its route tables, so the route {} takes from {} to {} is \
-                 not judged",
-                c.destinations_are, c.from_vpc, c.to_vpc
-            ),
-            format!(
-                "in account {owner}: aws ec2 search-transit-gateway-routes \
-                 --transit-gateway-route-table-id {} --filters \
-                 Name=state,Values=active,blackhole, and check a route to {} leads to \
-                 attachment {}",
-                from.route_table_id
-                    .as_deref()
-                    .unwrap_or("<the table of attachment>"),
-                list(c.destinations),
-                to.id
-            ),
-        );
-    }
+    let to = match to {
+        Some(to) if !from.shared_from_another_account() => to,
+        to => return not_this_accounts(c, from, to),
+    };
     let Some(table) = from.route_table_id.as_deref() else {
         return finding::fail(
             c.check,
@@ -229,6 +210,36 @@ pub(super) fn judge(c: &Crossing<'_>, view: &TransitView<'_>) -> Finding {
         }
     };
     judge_routes(c, routes, table, (from, to), &attached_zones)
+}
+
+/// The way through a gateway another account owns: named as not judged, with the line to run
+/// there, never passed.
+fn not_this_accounts(c: &Crossing<'_>, from: &Attachment, to: Option<&Attachment>) -> Finding {
+    let tgw = c.transit_gateway_id;
+    let owner = from
+        .transit_gateway_owner
+        .as_deref()
+        .unwrap_or("another account");
+    finding::undecided(
+        c.check,
+        format!(
+            "transit gateway {tgw} belongs to account {owner} (shared through AWS RAM): only \
+             that account can read its route tables, so the route {} takes from {} to {} is \
+             not judged",
+            c.destinations_are, c.from_vpc, c.to_vpc
+        ),
+        format!(
+            "in account {owner}: aws ec2 search-transit-gateway-routes \
+             --transit-gateway-route-table-id {} --filters \
+             Name=state,Values=active,blackhole, and check a route to {} leads to \
+             attachment {}",
+            from.route_table_id
+                .as_deref()
+                .unwrap_or("<the table of attachment>"),
+            list(c.destinations),
+            to.map_or(format!("{}'s attachment", c.to_vpc), |t| t.id.clone())
+        ),
+    )
 }
 
 /// The route table's routes for each destination, in the order a packet meets them.
@@ -614,5 +625,13 @@ mod tests {
         let f = to_endpoint(&w, None);
         assert_eq!(f.status, Status::Skip);
         assert!(f.unjudged && f.detail.contains("222222222222"), "{f:?}");
+        // The other VPC's attachment is that account's to see: not seeing it is no failure.
+        w.attachments.retain(|a| a.vpc_id != "vpc-endpoint");
+        let f = to_endpoint(&w, None);
+        assert!(f.status == Status::Skip && f.unjudged, "{f:?}");
+        assert!(f.fix.unwrap().contains("vpc-endpoint's attachment"));
+        // The VPC's own missing attachment is still a failure: it is this account's.
+        w.attachments.clear();
+        assert_eq!(to_endpoint(&w, None).status, Status::Fail);
     }
 }
