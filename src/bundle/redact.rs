@@ -233,7 +233,9 @@ impl Redactor {
 
     /// An address mapped so that shared prefixes stay shared: bit i of the answer is bit i of
     /// the address flipped or not by a keyed hash of the bits before it. The bits that say the
-    /// address is private (or loopback, link-local) are kept.
+    /// address is private (or loopback, link-local) are kept, and the first bit after them is
+    /// always flipped, so that no address or block (longer than the kept prefix) is left as it
+    /// was by chance.
     fn address(&self, ip: Ipv4Addr) -> Ipv4Addr {
         let bits = u32::from(ip);
         let [a, b, ..] = ip.octets();
@@ -247,7 +249,7 @@ impl Redactor {
         let mut out = bits;
         for i in kept..32 {
             let before = if i == 0 { 0 } else { bits >> (32 - i) };
-            if self.hash(&format!("{i}/{before}"), 0xad) & 1 == 1 {
+            if i == kept || self.hash(&format!("{i}/{before}"), 0xad) & 1 == 1 {
                 out ^= 1 << (31 - i);
             }
         }
@@ -288,6 +290,17 @@ mod tests {
             let (ip2, block2) = (r.text(ip), r.text(block));
             assert!(inside(&ip2, &block2), "{ip} in {block}: {ip2} in {block2}");
             assert_ne!(ip2, ip);
+            // A block no longer than the kept prefix (172.16.0.0/12 itself) says nothing more.
+            if block != "172.16.0.0/12" {
+                assert_ne!(block2, block);
+            }
+        }
+        // Never left as it was, whatever the key: many keys, the same blocks.
+        for _ in 0..200 {
+            let r = Redactor::new();
+            for block in ["10.0.0.0/16", "10.0.0.0/24", "192.168.0.0/24", "10.0.0.2"] {
+                assert_ne!(r.text(block), block);
+            }
         }
         // An address outside a block stays outside.
         let (ip2, block2) = (r.text("10.1.0.9"), r.text("10.0.0.0/16"));
