@@ -278,7 +278,13 @@ async fn diagnosed(settings: Settings, args: &DoctorArgs) -> Result<Report, crat
         machine,
         ..args.request.clone()
     };
-    let gathered = crate::diagnose::gather(&app, request).await?;
+    // The network account's side, where the VPC's zone is its (a landing zone).
+    let endpoint_app = request.endpoint_profile.as_ref().map(|profile| {
+        let mut settings = app.settings.clone();
+        settings.aws.profile = Some(profile.clone());
+        App::new(settings)
+    });
+    let gathered = crate::diagnose::gather(&app, endpoint_app.as_ref(), request).await?;
     let Some(path) = &args.bundle else {
         return Ok(crate::diagnose::judge(gathered));
     };

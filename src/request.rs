@@ -314,6 +314,11 @@ pub(crate) struct StatusRequest {
     /// one session work across accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) profile: Option<String>,
+    /// Where the VPC's private zone for the host belongs to another AWS account (a landing
+    /// zone's network account, which keeps the endpoint): that account's AWS profile, to read
+    /// its zone, endpoint, registration and groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) endpoint_profile: Option<String>,
 }
 
 impl StatusRequest {
@@ -430,6 +435,12 @@ pub(crate) struct DiagnoseRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(skip)]
     pub(crate) profile: Option<String>,
+    /// Where the VPC's private zone for the host belongs to another AWS account (a landing
+    /// zone's network account, which keeps the endpoint): that account's AWS profile, to read
+    /// its zone, endpoint, registration and groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "PROFILE")]
+    pub(crate) endpoint_profile: Option<String>,
     /// True: the answer also carries a bundle of everything this diagnosis read and its
     /// report, as a JSON resource to save and replay offline (`zilliz-privatelink-mcp doctor
     /// --replay FILE`), for Zilliz's support or an issue.

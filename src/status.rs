@@ -217,8 +217,11 @@ fn unjudged(f: &Facts, steps: &[Step]) -> (Vec<String>, Vec<String>) {
     (unknown, not_read)
 }
 
+/// `endpoint_app`: the server acting through `endpoint_profile`, where the VPC's zone for the
+/// host belongs to that account (a landing zone's network account).
 pub(crate) async fn get_setup_status(
     app: &App,
+    endpoint_app: Option<&App>,
     request: &StatusRequest,
 ) -> Result<SetupStatus, Error> {
     let cluster_id = validate::cluster_id(&request.cluster_id)?;
@@ -251,6 +254,13 @@ pub(crate) async fn get_setup_status(
                 )),
                 diagnose::client::read(app, &t, (&vpc_id, vpc_region.unwrap_or(&t.region)), asked),
             );
+            let facts = facts::completed_across_accounts(
+                endpoint_app,
+                &t,
+                facts,
+                vpc_region.unwrap_or(&t.region),
+            )
+            .await;
             let client = client?;
             // A client in another VPC asks that VPC's resolver: its DNS side is judged there,
             // as the diagnosis judges it (`Facts::reached_through`).
@@ -267,10 +277,18 @@ pub(crate) async fn get_setup_status(
             let client = diagnose::client::place(client, &facts, &t, &vpc_id)?;
             (facts, client.map(|(view, scope)| (view, scope, t)))
         }
-        (_, target) => (
-            facts::gather_from(app, &cluster_id, target, &vpc_id, vpc_region).await,
-            None,
-        ),
+        (_, target) => {
+            let known = target.as_ref().ok().cloned();
+            let facts = facts::gather_from(app, &cluster_id, target, &vpc_id, vpc_region).await;
+            let facts = match &known {
+                Some(t) => {
+                    let region = vpc_region.unwrap_or(&t.region);
+                    facts::completed_across_accounts(endpoint_app, t, facts, region).await
+                }
+                None => facts,
+            };
+            (facts, None)
+        }
     };
     let (steps, mut next_action, persons_part) = derive(&facts, client.as_ref().map(|c| &c.0));
     let region = facts.cluster.as_ref().ok().map(|c| c.region.clone());

@@ -113,8 +113,12 @@ pub(super) struct ControlPlaneReads {
 }
 
 impl ControlPlaneReads {
-    /// Where the VPC named uses another VPC's endpoint (hub and spoke): that VPC.
+    /// Where the VPC named uses another VPC's endpoint of this account (hub and spoke): that
+    /// VPC. A hub of another account is read through its own profile, never from here.
     pub(super) fn hub_vpc(&self, vpc_id: &str) -> Option<String> {
+        if self.facts.zone_owner.is_some() {
+            return None;
+        }
         self.facts
             .endpoint()
             .map(|e| e.vpc_id.clone())
@@ -129,7 +133,7 @@ impl ControlPlaneReads {
 /// known. Fails only where AWS cannot be reached at all; every other read's failure stays in
 /// its value.
 pub(super) async fn control_plane(
-    app: &App,
+    (app, endpoint_app): (&App, Option<&App>),
     t: &AwsCluster,
     vpc_id: &str,
     c: &CheckedRequest,
@@ -188,6 +192,8 @@ pub(super) async fn control_plane(
             }
         },
     );
+    // A zone of another account: its owner reads it, and the endpoint it names, where given.
+    let facts = facts::completed_across_accounts(endpoint_app, t, facts, &region).await;
     // A client VPC learnt from the instance or the address: its facts now, beside the logs.
     let learnt_client_vpc = match (&client_facts, &client) {
         (

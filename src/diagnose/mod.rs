@@ -163,7 +163,7 @@ enum ControlGathered {
 /// the hub's VPC, with the spoke as the client's VPC, as when it is named so (the same
 /// findings either way).
 async fn read_control_plane(
-    app: &App,
+    (app, endpoint_app): (&App, Option<&App>),
     known: Option<&cluster::AwsCluster>,
     c: &arguments::CheckedRequest,
 ) -> ControlGathered {
@@ -175,7 +175,7 @@ async fn read_control_plane(
     };
     let deadline = tokio::time::Instant::now() + CONTROL_PLANE_DEADLINE;
     let read = |vpc: String, c: arguments::CheckedRequest| async move {
-        let reads = Box::pin(gather::control_plane(app, t, &vpc, &c));
+        let reads = Box::pin(gather::control_plane((app, endpoint_app), t, &vpc, &c));
         tokio::time::timeout_at(deadline, reads).await
     };
     let Ok(reads) = read(vpc.clone(), c.clone()).await else {
@@ -249,8 +249,14 @@ fn doctor_command(
     })
 }
 
-pub(crate) async fn diagnose(app: &App, request: DiagnoseRequest) -> Result<Report, Error> {
-    Ok(judge(gather(app, request).await?))
+/// `endpoint_app`: the server acting through `endpoint_profile`, where the VPC's zone for the
+/// host belongs to that account (a landing zone's network account).
+pub(crate) async fn diagnose(
+    app: &App,
+    endpoint_app: Option<&App>,
+    request: DiagnoseRequest,
+) -> Result<Report, Error> {
+    Ok(judge(gather(app, endpoint_app, request).await?))
 }
 
 /// Everything a diagnosis read, as it was answered: all its judgement needs, and what a
@@ -269,7 +275,11 @@ pub(crate) struct Gathered {
 /// Reads everything the diagnosis judges: the cluster (round 1), then the control plane and
 /// the probes side by side. Fails only on bad arguments; every read's failure stays in its
 /// value.
-pub(crate) async fn gather(app: &App, request: DiagnoseRequest) -> Result<Gathered, Error> {
+pub(crate) async fn gather(
+    app: &App,
+    endpoint_app: Option<&App>,
+    request: DiagnoseRequest,
+) -> Result<Gathered, Error> {
     let c = arguments::check(&request, app.settings.dns_server)?;
     let started = Instant::now();
     // Round 1: the cluster (the facts reuse this read).
@@ -281,7 +291,7 @@ pub(crate) async fn gather(app: &App, request: DiagnoseRequest) -> Result<Gather
     let region = known.as_ref().map(|t| t.region.clone());
     let c = c.resolve(app, region.as_ref()).await?;
     let (host, port) = link_of(&c, known.as_ref());
-    let control = read_control_plane(app, known.as_ref(), &c);
+    let control = read_control_plane((app, endpoint_app), known.as_ref(), &c);
     let probes = async {
         match (&host, port, c.probe) {
             (Some(h), Some(p), true) => {

@@ -172,6 +172,64 @@ pub(crate) async fn gather_from(
     assemble(&clients, not_read, answer, region_reads, zone_round, side).await
 }
 
+/// A workload VPC's facts whose zone for the host belongs to another account, completed with
+/// that account's reads where its server (`endpoint_profile`) is given: the zone read whole by
+/// its owner, the owner's endpoint its alias names, and that endpoint VPC's facts (two rounds
+/// more, and the endpoint VPC's three). Without it, or where the owner's reads fail, the facts
+/// stay as the workload account read them (the zone's record unread, the person asked).
+pub(crate) async fn completed_across_accounts(
+    endpoint_app: Option<&App>,
+    t: &cluster::AwsCluster,
+    facts: Facts,
+    region: &RegionNames,
+) -> Facts {
+    let (Some(hub), Some(_), Ok(Some(zone)), Ok(Some((service, _)))) = (
+        endpoint_app,
+        &facts.zone_owner,
+        facts.zone.clone(),
+        facts.service.clone(),
+    ) else {
+        return facts;
+    };
+    let Ok(clients) = hub.aws.clients(Some(region)).await else {
+        return facts;
+    };
+    let (view, endpoints) = tokio::join!(
+        route53::zone_view(&clients.route53, zone),
+        ec2::vpc_endpoints(
+            &clients.ec2,
+            EndpointQuery {
+                service_name: Some(&service),
+                ..Default::default()
+            },
+        ),
+    );
+    let (view, endpoints) = match (view, endpoints) {
+        (Ok(view), Ok(endpoints)) => (view, endpoints),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::info!(%e, "the endpoint account's side could not be read");
+            return facts;
+        }
+    };
+    let Some(endpoint) = super::hub_endpoint(&Ok(view.record.clone()), endpoints, &facts.vpc_id)
+    else {
+        tracing::info!(zone = %view.zone.id, "no endpoint of the zone's account is its alias");
+        return facts;
+    };
+    let endpoint_side = Box::pin(gather_from(
+        hub,
+        &facts.cluster_id.clone(),
+        Ok(t.clone()),
+        &endpoint.vpc_id,
+        Some(region),
+    ))
+    .await;
+    let kept = facts.clone();
+    facts
+        .with_zone_of_another_account(&view, &endpoint_side)
+        .unwrap_or(kept)
+}
+
 /// The link the facts are of, and what round 2 said of its host.
 struct Answer<'a> {
     /// The cluster's id and the VPC's.

@@ -8,7 +8,7 @@
 
 mod gather;
 
-pub(crate) use gather::{gather, gather_from};
+pub(crate) use gather::{completed_across_accounts, gather, gather_from};
 
 use crate::address::PrivateLinkAddress;
 use crate::aws::ec2::{self, SecurityGroup, Subnet, VpcEndpoint};
@@ -288,6 +288,21 @@ impl Facts {
             _ => None,
         };
         own.or(self.hub_endpoint.as_ref())
+    }
+
+    /// The facts of a workload VPC (`self`) whose zone for the host another account owns,
+    /// completed with that account's reads: the zone as it reads it (its VPCs and its record),
+    /// and its endpoint VPC's facts (`endpoint_side`), reached through as a client's VPC's.
+    /// The workload account's own failed reads of that zone are replaced by the owner's.
+    pub(crate) fn with_zone_of_another_account(
+        mut self,
+        zone: &crate::aws::route53::ZoneView,
+        endpoint_side: &Facts,
+    ) -> Option<Facts> {
+        self.record = Ok(zone.record.clone());
+        self.zone_vpcs = zone.vpcs.iter().map(|(id, _)| id.clone()).collect();
+        self.not_read.retain(|r| !r.is_route53_zone_read());
+        self.reached_through(endpoint_side)
     }
 
     /// The facts of a client's VPC (`self`) that reaches the link through the endpoint of
@@ -576,7 +591,7 @@ fn wildcards_answering_with(
 
 /// Hub and spoke: among the endpoints to Zilliz's service in other VPCs, the live one the
 /// record's alias names.
-fn hub_endpoint(
+pub(crate) fn hub_endpoint(
     record: &Result<Option<ARecord>, FailedRead>,
     candidates: Vec<VpcEndpoint>,
     vpc_id: &str,
@@ -711,6 +726,46 @@ mod tests {
     use super::*;
 
     const HOST: &str = "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com";
+
+    #[test]
+    fn another_accounts_zone_is_completed_by_its_owners_reads() {
+        use crate::aws::route53::{ARecord, ZoneView};
+        use fixtures::{endpoint, nothing};
+        let mut hub = nothing();
+        hub.endpoints = Ok(vec![endpoint("available")]);
+        let zone = Zone {
+            id: "ZHUB".into(),
+            name: HOST.into(),
+        };
+        let mut workload = nothing();
+        workload.vpc_id = "vpc-22222222".into();
+        workload.zone = Ok(Some(zone.clone()));
+        workload.zone_owner = Some("222222222222".into());
+        let view = ZoneView {
+            zone,
+            vpcs: vec![
+                ("vpc-11111111".into(), "us-west-2".into()),
+                ("vpc-22222222".into(), "us-west-2".into()),
+            ],
+            record: Some(ARecord::alias(
+                HOST,
+                (
+                    "vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com",
+                    "Z1",
+                ),
+            )),
+            records: vec![],
+            managed: false,
+        };
+        let whole = workload.with_zone_of_another_account(&view, &hub).unwrap();
+        assert_eq!(whole.record, Ok(view.record.clone()));
+        assert_eq!(whole.zone_vpcs, ["vpc-11111111", "vpc-22222222"]);
+        assert_eq!(
+            whole.endpoint().map(|e| e.id.as_str()),
+            Some("vpce-11111111")
+        );
+        assert_eq!(whole.vpc_id, "vpc-22222222");
+    }
 
     #[test]
     fn a_client_vpc_is_reached_through_the_endpoint_vpcs_endpoint_keeping_its_dns_side() {

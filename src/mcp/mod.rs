@@ -337,11 +337,16 @@ impl Server {
         // No `machine`: the server may run on a laptop, so where the probes ran is judged from
         // their results.
         let app = app_for!(self, r.profile);
+        let endpoint_app = match &r.endpoint_profile {
+            Some(profile) => Some(app_for!(self, Some(profile.clone()))),
+            None => None,
+        };
+        let endpoint_app = endpoint_app.as_deref();
         if r.bundle != Some(true) {
-            return answer(diagnose::diagnose(&app, r).await);
+            return answer(diagnose::diagnose(&app, endpoint_app, r).await);
         }
         let redacted = r.redact == Some(true);
-        let bundled = match diagnose::gather(&app, r).await {
+        let bundled = match diagnose::gather(&app, endpoint_app, r).await {
             Ok(gathered) => crate::bundle::Bundle::of(gathered, redacted),
             Err(e) => Err(e),
         };
@@ -379,7 +384,11 @@ impl Server {
         Parameters(r): Parameters<request::StatusRequest>,
     ) -> CallToolResult {
         let app = app_for!(self, r.profile);
-        answer(status::get_setup_status(&app, &r).await)
+        let endpoint_app = match &r.endpoint_profile {
+            Some(profile) => Some(app_for!(self, Some(profile.clone()))),
+            None => None,
+        };
+        answer(status::get_setup_status(&app, endpoint_app.as_deref(), &r).await)
     }
 
     #[tool(

@@ -4,7 +4,8 @@ moto maps credentials to accounts). `setup_private_dns` with `endpoint_profile` 
 workload VPC to the network account's zone in Route 53's two steps, which moto is taught
 (fakes/moto_real.py): the zone's account authorizes, the VPC's account associates, the
 authorization is deleted. No second endpoint is made, nor proposed by the status or the
-diagnosis read from the workload account."""
+diagnosis read from the workload account; with `endpoint_profile` they read the network
+account's side there and judge the link whole."""
 
 import pytest
 
@@ -55,8 +56,11 @@ def network_hub(world, moto_url, creds):
     vpc = ec2.create_vpc(CidrBlock="10.100.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.100.1.0/24",
                                AvailabilityZone=f"{REGION}a")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName="zilliz-endpoint", Description="endpoint",
+                                      VpcId=vpc)["GroupId"]
     endpoint = ec2.create_vpc_endpoint(VpcEndpointType="Interface", VpcId=vpc,
                                        ServiceName=world.service_name, SubnetIds=[subnet],
+                                       SecurityGroupIds=[group],
                                        PrivateDnsEnabled=False)["VpcEndpoint"]
     name, zone_of_name = endpoint["DnsEntries"][0]["DnsName"], endpoint["DnsEntries"][0]["HostedZoneId"]
     zone = r53.create_hosted_zone(Name=HOST, CallerReference="network-team",
@@ -103,6 +107,19 @@ async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
         status = await call_ok(s, "get_setup_status", cluster_id=DIAG, vpc_id=workload)
         report = await call_ok(s, "diagnose_private_link", cluster_id=DIAG, vpc_id=workload,
                                probe=False)
+        # With the network account's profile, its side is read there: the zone's alias, the
+        # endpoint, its group. Without the rule for the workload's block, the group fails;
+        # with it, the link is complete and healthy.
+        across = dict(cluster_id=DIAG, vpc_id=workload, endpoint_profile="network")
+        no_rule = await call_ok(s, "diagnose_private_link", probe=False, **across)
+        hub_ec2 = client_in("ec2", moto_url, creds)
+        [hub_endpoint] = hub_ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"]
+        hub_ec2.authorize_security_group_ingress(
+            GroupId=hub_endpoint["Groups"][0]["GroupId"], IpPermissions=[{
+                "IpProtocol": "tcp", "FromPort": 19540, "ToPort": 19540,
+                "IpRanges": [{"CidrIp": "10.7.0.0/16"}]}])
+        across_status = await call_ok(s, "get_setup_status", **across)
+        across_report = await call_ok(s, "diagnose_private_link", probe=False, **across)
         tied = spoke_r53.list_hosted_zones_by_vpc(VPCId=workload, VPCRegion=REGION)[
             "HostedZoneSummaries"]
         zone_vpcs = sorted(v["VPCId"] for v in hub_r53.get_hosted_zone(Id=zone)["VPCs"])
@@ -125,6 +142,14 @@ async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
     assert HUB_ACCOUNT in endpoint_finding["detail"] and "remedy" not in endpoint_finding
     assert "create_vpc_endpoint" not in str(status) + str(report)
     assert report["healthy"] is False
+    [inbound] = [f for f in no_rule["findings"] if f["check"] == "security_group_inbound"]
+    assert inbound["status"] == "fail" and "10.7.0.0/16" in inbound["detail"] + inbound["fix"], inbound
+    assert across_status["complete"] is True, across_status["steps"]
+    failing = [f for f in across_report["findings"] if f["status"] == "fail"]
+    assert failing == [], failing
+    assert across_report["healthy"] is True, across_report["findings"]
+    [endpoint_step] = [f for f in across_report["findings"] if f["check"] == "vpc_endpoint"]
+    assert endpoint_id in endpoint_step["detail"] and hub_vpc in endpoint_step["detail"]
     # The teardown of the workload VPC removed its association alone: the network account's
     # zone, its record and its hub VPC stay; its endpoint stays.
     assert gone["applied"] is True and len(gone["preview"]) == 1, gone["preview"]
