@@ -393,3 +393,77 @@ async def test_a_denied_read_is_named_and_never_judged_healthy(enforcing, tmp_pa
                              f"{outcome(base)}")
     print("\n".join(table))
     assert not wrong, "\n".join(wrong)
+
+
+NETWORK_ACCOUNT = "222222222222"
+
+
+def network_role(url, name, document):
+    """Credentials of a session in a role of the network account holding `document`. The role
+    is seeded straight into moto's IAM of that account, as its administrator would make it."""
+    from moto.iam.models import iam_backends
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+    iam = iam_backends[NETWORK_ACCOUNT]["aws"]
+    iam.create_role(name, json.dumps(trust), "/", None, "", [], None)
+    iam.put_role_policy(name, name, json.dumps(as_moto_reads(document)))
+    return seed.boto("sts", url).assume_role(
+        RoleArn=f"arn:aws:iam::{NETWORK_ACCOUNT}:role/{name}",
+        RoleSessionName="network")["Credentials"]
+
+
+def across_accounts_env(users, tmp_path, url, network):
+    """The full document's user as the default profile (the workload account) and a session of
+    the network account as `network`."""
+    full = users["full"]
+    (tmp_path / "aws-config").write_text(
+        f"[default]\nregion = {REGION}\nendpoint_url = {url}\n\n"
+        f"[profile network]\nregion = {REGION}\nendpoint_url = {url}\n")
+    (tmp_path / "aws-credentials").write_text(
+        f"[default]\naws_access_key_id = {full['AWS_ACCESS_KEY_ID']}\n"
+        f"aws_secret_access_key = {full['AWS_SECRET_ACCESS_KEY']}\n\n"
+        f"[network]\naws_access_key_id = {network['AccessKeyId']}\n"
+        f"aws_secret_access_key = {network['SecretAccessKey']}\n"
+        f"aws_session_token = {network['SessionToken']}\n")
+    return {k: v for k, v in full.items()
+            if k not in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+
+
+async def test_the_endpoint_accounts_document_is_exactly_enough(enforcing, tmp_path,
+                                                                zilliz_server):
+    """A landing zone under IAM: the workload account holds iam/full.json, the network account
+    a role holding only iam/endpoint-account.json. setup_private_dns with endpoint_profile is
+    never denied; with any one action of the network account's document taken away, it is,
+    and the error names that action: each is needed."""
+    from conftest import call, text_of
+    from test_landing_zone import network_hub
+    world, users, extras, url = enforcing
+    admin = network_role(url, "network-admin", {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    host = f"{CLUSTER}-privatelink.aws-{REGION}.vectordb.zillizcloud.com"
+    _, endpoint_id, zone, _ = network_hub(world, url, admin, host)
+    zilliz_server.endpoints[seed.PROJECT] = [{"endpointId": endpoint_id,
+                                              "regionId": f"aws-{REGION}"}]
+    granted = document("endpoint-account.json")
+
+    async def tie(creds, number):
+        workload, _ = seed.add_app_vpc(seed.boto("ec2", url), f"10.{60 + number}",
+                                       f"workload-{number}")
+        env = across_accounts_env(users, tmp_path, url, creds)
+        async with mcp_session(env) as s:
+            args = dict(cluster_id=CLUSTER, vpc_id=workload, endpoint_id=endpoint_id,
+                        endpoint_profile="network", confirm=True)
+            result = await call(s, "setup_private_dns", **args)
+            return text_of(result) if result.isError else result.structuredContent
+
+    done = await tie(network_role(url, "network", granted), 0)
+    assert isinstance(done, dict), done
+    no_denial([done])
+    assert done["applied"] is True and done["hosted_zone_id"] == zone, done
+    wrong = []
+    for i, action in enumerate(sorted(actions_of(granted))):
+        answer = await tie(network_role(url, f"less-{i}", without(granted, action)), i + 1)
+        if not isinstance(answer, str) or action not in answer:
+            wrong.append(f"{action}: not needed? {str(answer)[:300]}")
+    assert not wrong, "\n".join(wrong)

@@ -48,7 +48,7 @@ def with_profiles(server_env, tmp_path, moto_url, creds):
             if k not in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
 
 
-def network_hub(world, moto_url, creds):
+def network_hub(world, moto_url, creds, host=HOST):
     """The network account's hub as its team made it: a VPC, an endpoint to Zilliz's service,
     a private zone for the host tied to the hub VPC with its alias to the endpoint."""
     ec2 = client_in("ec2", moto_url, creds)
@@ -63,12 +63,12 @@ def network_hub(world, moto_url, creds):
                                        SecurityGroupIds=[group],
                                        PrivateDnsEnabled=False)["VpcEndpoint"]
     name, zone_of_name = endpoint["DnsEntries"][0]["DnsName"], endpoint["DnsEntries"][0]["HostedZoneId"]
-    zone = r53.create_hosted_zone(Name=HOST, CallerReference="network-team",
+    zone = r53.create_hosted_zone(Name=host, CallerReference="network-team",
                                   VPC={"VPCRegion": REGION, "VPCId": vpc},
                                   HostedZoneConfig={"PrivateZone": True})["HostedZone"]["Id"].split("/")[-1]
     r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{
         "Action": "CREATE", "ResourceRecordSet": {
-            "Name": HOST, "Type": "A", "AliasTarget": {
+            "Name": host, "Type": "A", "AliasTarget": {
                 "HostedZoneId": zone_of_name, "DNSName": name, "EvaluateTargetHealth": False}}}]})
     return vpc, endpoint["VpcEndpointId"], zone, r53
 
