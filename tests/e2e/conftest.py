@@ -182,12 +182,50 @@ async def assert_calls_are_valid(session, answer):
 
 
 async def call_ok(session, tool, **arguments):
+    keep = tool == "diagnose_private_link" and bundle_wanted()
+    if keep:
+        arguments = dict(arguments, bundle=True)
     result = await call(session, tool, **arguments)
     assert not result.isError, text_of(result)
+    if keep:
+        keep_bundle(result)
     assert result.structuredContent is not None
     assert len(result.content) == 1 and text_of(result)
     await assert_calls_are_valid(session, result.structuredContent)
     return result.structuredContent
+
+
+# Enough of each test's diagnoses for the corpus, few enough to keep it small.
+BUNDLES_A_TEST = 2
+
+
+def bundle_slot():
+    """With ZPL_UPDATE_BUNDLES=1, where the next diagnosis of this test is kept in
+    tests/bundles/ (its first BUNDLES_A_TEST ones, under the test's name): the corpus the Rust
+    tests replay offline (`bundle::tests`). Remove tests/bundles/e2e-* first."""
+    import re
+    if not os.environ.get("ZPL_UPDATE_BUNDLES"):
+        return None
+    test = os.environ.get("PYTEST_CURRENT_TEST", "unknown").split(" ")[0]
+    name = re.sub(r"[^A-Za-z0-9]+", "-", test.split("::")[-1]).strip("-")
+    corpus = ROOT / "tests" / "bundles"
+    corpus.mkdir(exist_ok=True)
+    number = len(list(corpus.glob(f"e2e-{name}-*.json")))
+    return None if number >= BUNDLES_A_TEST else corpus / f"e2e-{name}-{number}.json"
+
+
+def bundle_wanted():
+    return bundle_slot() is not None
+
+
+def keep_bundle(result):
+    """The diagnosis's bundle (asked with `bundle: true`) saved as compact JSON, and taken out
+    of the answer, which the test then reads as it would without it."""
+    import json
+    [resource] = [c for c in result.content if getattr(c, "type", "") == "resource"]
+    result.content.remove(resource)
+    bundle = json.loads(resource.resource.text)
+    bundle_slot().write_text(json.dumps(bundle, separators=(",", ":"), sort_keys=True) + "\n")
 
 
 async def call_err(session, tool, **arguments):
