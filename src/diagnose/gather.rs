@@ -110,6 +110,10 @@ pub(super) struct ControlPlaneReads {
     /// The facts of the client's own VPC where it is not the endpoint's and can be read: what
     /// its instances' resolver answers from.
     pub(super) client_facts: Option<Facts>,
+    /// Where the VPC named reaches an endpoint another account keeps (read with
+    /// `endpoint_profile`): that endpoint's VPC, from which the link is judged.
+    #[serde(default)]
+    pub(super) across_accounts_hub: Option<String>,
 }
 
 impl ControlPlaneReads {
@@ -148,7 +152,7 @@ pub(super) async fn control_plane(
         .collect();
     let named_client_vpc = c.client_vpc.as_deref().filter(|v| *v != vpc_id);
     let facts_of = |vpc| facts_of(app, t, vpc, &region);
-    let (facts, client_facts, client, surroundings, log_sources, runs) = tokio::join!(
+    let (facts, client_facts, mut client, mut surroundings, log_sources, runs) = tokio::join!(
         facts_of(vpc_id),
         async {
             match named_client_vpc {
@@ -194,8 +198,36 @@ pub(super) async fn control_plane(
     );
     // A zone of another account: its owner reads it, and the endpoint it names, where given.
     let facts = facts::completed_across_accounts(endpoint_app, t, facts, &region).await;
-    // A client VPC learnt from the instance or the address: its facts now, beside the logs.
+    // Completed so, the link is judged from the endpoint's VPC with the named one as the
+    // client's: its routes read here, the endpoint VPC's way back read by its account.
+    let across_accounts_hub = match (endpoint_app, &facts.zone_owner, facts.endpoint()) {
+        (Some(hub), Some(_), Some(e)) if e.vpc_id != vpc_id => Some((hub, e.vpc_id.clone())),
+        _ => None,
+    };
+    if let Some((hub, endpoint_vpc)) = &across_accounts_hub
+        && let Ok(hub_clients) = hub.aws.clients(Some(&region)).await
+    {
+        let (read, route_tables, peerings) = tokio::join!(
+            client_vpc_reads(&clients, vpc_id, endpoint_vpc, None, &region),
+            ec2::route_tables_of_vpc(&hub_clients.ec2, endpoint_vpc),
+            ec2::peering_connections_of_vpc(&hub_clients.ec2, endpoint_vpc),
+        );
+        if let Ok(known) = &mut client {
+            known.other_vpc = Some(OtherVpc {
+                id: vpc_id.to_string(),
+                read,
+            });
+        }
+        surroundings = Some(Surroundings {
+            route_tables,
+            inbound: None,
+            peerings,
+        });
+    }
+    // A client VPC learnt from the instance or the address: its facts now, beside the logs
+    // (the named VPC's, completed across accounts, are already the client's).
     let learnt_client_vpc = match (&client_facts, &client) {
+        _ if across_accounts_hub.is_some() => None,
         (
             None,
             Ok(KnownClient {
@@ -236,6 +268,7 @@ pub(super) async fn control_plane(
         logs: (evidence, log_client),
         probes,
         client_facts,
+        across_accounts_hub: across_accounts_hub.map(|(_, vpc)| vpc),
     })
 }
 

@@ -105,6 +105,7 @@ fn judge_reads(
         logs: _,
         probes,
         client_facts,
+        across_accounts_hub: _,
     } = match reads {
         Ok(reads) => reads,
         Err(e) => {
@@ -1160,6 +1161,7 @@ mod tests {
             logs: Default::default(),
             probes: None,
             client_facts: None,
+            across_accounts_hub: None,
         })
     }
 

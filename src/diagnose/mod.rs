@@ -181,6 +181,16 @@ async fn read_control_plane(
     let Ok(reads) = read(vpc.clone(), c.clone()).await else {
         return ControlGathered::TimedOut;
     };
+    // Another account's hub, read with endpoint_profile: judged from it as it is.
+    if let Ok(r) = &reads
+        && let Some(hub) = r.across_accounts_hub.clone()
+    {
+        return ControlGathered::Read {
+            vpc_id: hub.clone(),
+            reads: Box::new(reads),
+            judged_from_hub: Some(hub),
+        };
+    }
     let hub = match &reads {
         Ok(r) if c.client_vpc.is_none() => r.hub_vpc(vpc),
         _ => None,

@@ -9,7 +9,8 @@ account's side there and judge the link whole."""
 
 import pytest
 
-from conftest import PROJECT, REGION, add_app_vpc, boto, call_err, call_ok, mcp_session
+from conftest import (PROJECT, REGION, add_app_vpc, boto, call_err, call_ok, main_route_table,
+                      mcp_session)
 from test_diagnose import DIAG, HOST
 
 pytestmark = pytest.mark.anyio
@@ -118,6 +119,15 @@ async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
             GroupId=hub_endpoint["Groups"][0]["GroupId"], IpPermissions=[{
                 "IpProtocol": "tcp", "FromPort": 19540, "ToPort": 19540,
                 "IpRanges": [{"CidrIp": "10.7.0.0/16"}]}])
+        # The two VPCs peered across the accounts, routed both ways.
+        pcx = world.ec2.create_vpc_peering_connection(
+            VpcId=workload, PeerVpcId=hub_vpc, PeerOwnerId=HUB_ACCOUNT)[
+            "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+        hub_ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+        world.ec2.create_route(RouteTableId=main_route_table(world.ec2, workload),
+                               DestinationCidrBlock="10.100.0.0/16", VpcPeeringConnectionId=pcx)
+        hub_ec2.create_route(RouteTableId=main_route_table(hub_ec2, hub_vpc),
+                             DestinationCidrBlock="10.7.0.0/16", VpcPeeringConnectionId=pcx)
         across_status = await call_ok(s, "get_setup_status", **across)
         across_report = await call_ok(s, "diagnose_private_link", probe=False, **across)
         tied = spoke_r53.list_hosted_zones_by_vpc(VPCId=workload, VPCRegion=REGION)[
@@ -144,10 +154,17 @@ async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
     assert report["healthy"] is False
     [inbound] = [f for f in no_rule["findings"] if f["check"] == "security_group_inbound"]
     assert inbound["status"] == "fail" and "10.7.0.0/16" in inbound["detail"] + inbound["fix"], inbound
+    # The path between the accounts' VPCs is judged too: no route yet.
+    [routes] = [f for f in no_rule["findings"] if f["check"] == "client_vpc_routes"]
+    assert routes["status"] == "fail" and workload in routes["detail"], routes
+    assert no_rule["vpc_id"] == hub_vpc and no_rule["client_vpc_id"] == workload
     assert across_status["complete"] is True, across_status["steps"]
     failing = [f for f in across_report["findings"] if f["status"] == "fail"]
     assert failing == [], failing
     assert across_report["healthy"] is True, across_report["findings"]
+    for check in ("client_vpc_routes", "endpoint_vpc_routes"):
+        assert [f["status"] for f in across_report["findings"] if f["check"] == check] == [
+            "pass"], check
     [endpoint_step] = [f for f in across_report["findings"] if f["check"] == "vpc_endpoint"]
     assert endpoint_id in endpoint_step["detail"] and hub_vpc in endpoint_step["detail"]
     # The teardown of the workload VPC removed its association alone: the network account's
