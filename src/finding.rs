@@ -196,6 +196,9 @@ pub(crate) fn from_verdict(v: &Verdict) -> Finding {
             &v.detail,
             "follows from an earlier check: fix the first failing one above",
         )
+    } else if v.unjudged {
+        // A read it needs failed: not judged, never a failure of the link for that alone.
+        undecided(check, &v.detail, fix())
     } else {
         match v.level {
             Level::Done if v.remedy.is_some() => warn(check, &v.detail, fix()),
@@ -222,6 +225,7 @@ mod tests {
             remedy: Some(Remedy::Step("make it an alias".into())),
             blocked: false,
             names: vec![],
+            unjudged: false,
         };
         assert_eq!(from_verdict(&v).status, Status::Warn);
         v.remedy = None;

@@ -111,6 +111,9 @@ pub(crate) struct Verdict {
     pub(crate) blocked: bool,
     /// The failed reads the detail names.
     pub(crate) names: Vec<FailedRead>,
+    /// The step could not be judged because a read it needs failed: the diagnosis shows it as
+    /// unjudged (its report `unknown`, never `broken` for a read alone).
+    pub(crate) unjudged: bool,
 }
 
 fn verdict(step: SetupStep, level: Level, detail: impl Into<String>) -> Verdict {
@@ -122,6 +125,7 @@ fn verdict(step: SetupStep, level: Level, detail: impl Into<String>) -> Verdict 
         remedy: None,
         blocked: false,
         names: Vec::new(),
+        unjudged: false,
     }
 }
 
@@ -157,7 +161,10 @@ impl Verdict {
 
     /// A read failed: the step is unknown, and the error says what to do.
     fn unread(step: SetupStep, error: &FailedRead) -> Self {
-        verdict(step, Level::Failed, error.message())
+        Verdict {
+            unjudged: true,
+            ..verdict(step, Level::Failed, error.message())
+        }
             .remedy(Remedy::step(
                 "resolve the read error in the detail (it names the call and what it needs), then ask again",
             ))

@@ -182,13 +182,14 @@ async def assert_calls_are_valid(session, answer):
 
 
 async def call_ok(session, tool, **arguments):
-    keep = tool == "diagnose_private_link" and bundle_wanted()
-    if keep:
+    # The slot is taken before the call: a test's sessions at once race for the last ones.
+    slot = bundle_slot() if tool == "diagnose_private_link" else None
+    if slot:
         arguments = dict(arguments, bundle=True)
     result = await call(session, tool, **arguments)
     assert not result.isError, text_of(result)
-    if keep:
-        keep_bundle(result)
+    if slot:
+        keep_bundle(result, slot)
     assert result.structuredContent is not None
     assert len(result.content) == 1 and text_of(result)
     await assert_calls_are_valid(session, result.structuredContent)
@@ -214,18 +215,14 @@ def bundle_slot():
     return None if number >= BUNDLES_A_TEST else corpus / f"e2e-{name}-{number}.json"
 
 
-def bundle_wanted():
-    return bundle_slot() is not None
-
-
-def keep_bundle(result):
+def keep_bundle(result, slot):
     """The diagnosis's bundle (asked with `bundle: true`) saved as compact JSON, and taken out
     of the answer, which the test then reads as it would without it."""
     import json
     [resource] = [c for c in result.content if getattr(c, "type", "") == "resource"]
     result.content.remove(resource)
     bundle = json.loads(resource.resource.text)
-    bundle_slot().write_text(json.dumps(bundle, separators=(",", ":"), sort_keys=True) + "\n")
+    slot.write_text(json.dumps(bundle, separators=(",", ":"), sort_keys=True) + "\n")
 
 
 async def call_err(session, tool, **arguments):
