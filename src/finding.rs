@@ -230,5 +230,12 @@ mod tests {
         assert_eq!(from_verdict(&v).status, Status::Warn);
         v.remedy = None;
         assert_eq!(from_verdict(&v).status, Status::Pass);
+        // A step whose read failed is not judged: never a failure for that alone.
+        v.level = Level::Failed;
+        v.unjudged = true;
+        v.remedy = Some(Remedy::Step("grant the read".into()));
+        let unread = from_verdict(&v);
+        assert_eq!(unread.status, Status::Skip);
+        assert!(unread.unjudged && unread.fix.as_deref() == Some("grant the read"));
     }
 }
