@@ -39,6 +39,9 @@ struct ExportFacts {
     /// The endpoint's security groups, with whether this tool made each.
     groups: Vec<SecurityGroup>,
     zone: Option<ExportZone>,
+    /// The host's zone tied to the VPC where another account owns it (a landing zone's
+    /// network account), with that account: only the association is this account's.
+    zone_of_another_account: Option<(Zone, String)>,
     /// The endpoint is registered with the project.
     registered: bool,
     /// Other clusters of the project (or other VPCs) that reach the endpoint, or why that
@@ -145,7 +148,7 @@ async fn gather(
                 ..Default::default()
             }
         ),
-        route53::zones_of_vpc(&clients.route53, vpc_id, &vpc_region.aws_region),
+        route53::owned_zones_of_vpc(&clients.route53, vpc_id, &vpc_region.aws_region),
         app.zilliz.private_endpoints(&target.project_id),
         app.aws.identity(&region),
         riders::read(&app.zilliz, &clients.route53, &target.project_id, &region),
@@ -170,7 +173,12 @@ async fn gather(
         (Some(_), Err(e)) => Err(FailedRead::from(e)),
         (None, _) => Ok(Vec::new()),
     };
-    let zone = zones.into_iter().find(|z| z.name == host);
+    // Another account's zone is that account's to read and to write: only the tie is ours.
+    let (zone, zone_of_another_account) = match zones.into_iter().find(|(z, _)| z.name == host) {
+        Some((zone, Some(owner))) if owner != identity.account_id => (None, Some((zone, owner))),
+        Some((zone, _)) => (Some(zone), None),
+        None => (None, None),
+    };
     let r53 = &clients.route53;
     let (groups, zone) = tokio::join!(
         async {
@@ -213,6 +221,7 @@ async fn gather(
         endpoint,
         groups: groups?,
         zone: zone?,
+        zone_of_another_account,
         registered,
         shared_with,
     })
@@ -642,8 +651,12 @@ fn whitelist(w: &mut Writer, f: &ExportFacts) -> Result<(), Error> {
     Ok(())
 }
 
-/// The private zone with its VPCs, and its alias record.
+/// The private zone with its VPCs, and its alias record; another account's zone as this VPC's
+/// association alone.
 fn zone(w: &mut Writer, f: &ExportFacts, vpc_id: &str) -> Result<(), Error> {
+    if let Some((zone, owner)) = &f.zone_of_another_account {
+        return association_with_another_accounts_zone(w, f, zone, owner, vpc_id);
+    }
     match &f.zone {
         None => w.left_out.push(format!(
             "the private zone: no zone for the cluster's host is tied to {vpc_id}"
@@ -685,6 +698,31 @@ fn zone(w: &mut Writer, f: &ExportFacts, vpc_id: &str) -> Result<(), Error> {
             record(w, z)?;
         }
     }
+    Ok(())
+}
+
+/// A VPC tied to another account's zone: the association is this account's (imported as
+/// `ZONE:VPC`); the zone, its record and the authorization are the zone account's.
+fn association_with_another_accounts_zone(
+    w: &mut Writer,
+    f: &ExportFacts,
+    zone: &Zone,
+    owner: &str,
+    vpc_id: &str,
+) -> Result<(), Error> {
+    let block = Block::builder("resource")
+        .add_label("aws_route53_zone_association")
+        .add_label("zilliz")
+        .add_attribute(("zone_id", zone.id.as_str()))
+        .add_attribute(("vpc_id", vpc_id))
+        .add_attribute(("vpc_region", f.vpc_region.aws_region.as_str()))
+        .build();
+    let id = format!("{}:{vpc_id}", zone.id);
+    w.adopt("aws_route53_zone_association", "zilliz", Some(&id), block)?;
+    w.left_out.push(format!(
+        "the private zone {} ({}), its record and the aws_route53_vpc_association_authorization          for {vpc_id}: account {owner} keeps them (a landing zone's network account), so they          belong in that account's Terraform",
+        zone.id, zone.name
+    ));
     Ok(())
 }
 
@@ -774,9 +812,35 @@ mod tests {
                     ),
                 )),
             }),
+            zone_of_another_account: None,
             registered: true,
             shared_with: Ok(vec![]),
         }
+    }
+
+    #[test]
+    fn another_accounts_zone_is_exported_as_this_vpcs_association_alone() {
+        let mut f = facts();
+        f.zone = None;
+        f.zone_of_another_account = Some((
+            Zone {
+                id: "ZHUB".into(),
+                name: "in01-abc-privatelink.aws-us-west-2.vectordb.zillizcloud.com".into(),
+            },
+            "222222222222".into(),
+        ));
+        let (hcl, resources, left_out) = render(&f, "vpc-11111111").unwrap();
+        assert!(
+            hcl.contains("resource \"aws_route53_zone_association\" \"zilliz\""),
+            "{hcl}"
+        );
+        assert!(!hcl.contains("resource \"aws_route53_zone\""), "{hcl}");
+        assert!(
+            resources
+                .iter()
+                .any(|r| r.import_id.as_deref() == Some("ZHUB:vpc-11111111"))
+        );
+        assert!(left_out.iter().any(|l| l.contains("account 222222222222")));
     }
 
     #[test]

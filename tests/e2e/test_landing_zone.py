@@ -130,6 +130,7 @@ async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
                              DestinationCidrBlock="10.7.0.0/16", VpcPeeringConnectionId=pcx)
         across_status = await call_ok(s, "get_setup_status", **across)
         across_report = await call_ok(s, "diagnose_private_link", probe=False, **across)
+        exported = await call_ok(s, "export_terraform", cluster_id=DIAG, vpc_id=workload)
         tied = spoke_r53.list_hosted_zones_by_vpc(VPCId=workload, VPCRegion=REGION)[
             "HostedZoneSummaries"]
         zone_vpcs = sorted(v["VPCId"] for v in hub_r53.get_hosted_zone(Id=zone)["VPCs"])
@@ -162,6 +163,12 @@ async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
     failing = [f for f in across_report["findings"] if f["status"] == "fail"]
     assert failing == [], failing
     assert across_report["healthy"] is True, across_report["findings"]
+    # The workload account's Terraform holds its association alone; the zone is the network
+    # account's.
+    assert 'resource "aws_route53_zone_association" "zilliz"' in exported["hcl"], exported
+    assert f'id = "{zone}:{workload}"' in exported["hcl"]
+    assert 'resource "aws_route53_zone" ' not in exported["hcl"]
+    assert any(HUB_ACCOUNT in line for line in exported["left_out"]), exported["left_out"]
     for check in ("client_vpc_routes", "endpoint_vpc_routes"):
         assert [f["status"] for f in across_report["findings"] if f["check"] == check] == [
             "pass"], check
