@@ -59,31 +59,22 @@ pub(crate) async fn attachments_of_vpcs(
     if vpc_ids.is_empty() {
         return Ok(Vec::new());
     }
+    let filter = |name: &str, values: &[String]| {
+        Filter::builder()
+            .name(name)
+            .set_values(Some(values.to_vec()))
+            .build()
+    };
     let (attachments, vpc_attachments) = tokio::join!(
         ec2.describe_transit_gateway_attachments()
-            .filters(
-                Filter::builder()
-                    .name("resource-type")
-                    .values("vpc")
-                    .build()
-            )
-            .filters(
-                Filter::builder()
-                    .name("resource-id")
-                    .set_values(Some(vpc_ids.to_vec()))
-                    .build()
-            )
+            .filters(filter("resource-type", &["vpc".to_string()]))
+            .filters(filter("resource-id", vpc_ids))
             .into_paginator()
             .items()
             .send()
             .try_collect(),
         ec2.describe_transit_gateway_vpc_attachments()
-            .filters(
-                Filter::builder()
-                    .name("vpc-id")
-                    .set_values(Some(vpc_ids.to_vec()))
-                    .build()
-            )
+            .filters(filter("vpc-id", vpc_ids))
             .into_paginator()
             .items()
             .send()

@@ -413,44 +413,42 @@ mod tests {
         }
     }
 
+    impl World {
+        fn view(&self) -> TransitView<'_> {
+            TransitView {
+                attachments: &self.attachments,
+                routes: &self.routes,
+                zone_of: &self.zone_of,
+            }
+        }
+    }
+
     fn to_endpoint(w: &World, client_zones: Option<&[String]>) -> Finding {
         let destinations = [net("10.0.1.0/24"), net("10.0.2.0/24")];
-        judge(
-            &Crossing {
-                check: "transit_gateway",
-                transit_gateway_id: "tgw-1",
-                from_vpc: "vpc-client",
-                from_zones: client_zones,
-                to_vpc: "vpc-endpoint",
-                destinations: &destinations,
-                destinations_are: "the endpoint's subnets",
-            },
-            &TransitView {
-                attachments: &w.attachments,
-                routes: &w.routes,
-                zone_of: &w.zone_of,
-            },
-        )
+        let crossing = Crossing {
+            check: "transit_gateway",
+            transit_gateway_id: "tgw-1",
+            from_vpc: "vpc-client",
+            from_zones: client_zones,
+            to_vpc: "vpc-endpoint",
+            destinations: &destinations,
+            destinations_are: "the endpoint's subnets",
+        };
+        judge(&crossing, &w.view())
     }
 
     fn back(w: &World, endpoint_zones: &[String]) -> Finding {
         let destinations = [net("10.1.0.0/16")];
-        judge(
-            &Crossing {
-                check: "transit_gateway_back",
-                transit_gateway_id: "tgw-1",
-                from_vpc: "vpc-endpoint",
-                from_zones: Some(endpoint_zones),
-                to_vpc: "vpc-client",
-                destinations: &destinations,
-                destinations_are: "the client's network",
-            },
-            &TransitView {
-                attachments: &w.attachments,
-                routes: &w.routes,
-                zone_of: &w.zone_of,
-            },
-        )
+        let crossing = Crossing {
+            check: "transit_gateway_back",
+            transit_gateway_id: "tgw-1",
+            from_vpc: "vpc-endpoint",
+            from_zones: Some(endpoint_zones),
+            to_vpc: "vpc-client",
+            destinations: &destinations,
+            destinations_are: "the client's network",
+        };
+        judge(&crossing, &w.view())
     }
 
     fn zones(z: &[&str]) -> Vec<String> {

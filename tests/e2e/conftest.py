@@ -256,6 +256,26 @@ def snapshot(moto_url, vpc):
     }
 
 
+def write_profiles(tmp_path, profiles):
+    """The AWS config and credentials files of `profiles`: name -> (endpoint url, access key,
+    secret key, session token or None), in tmp_path where the server's environment points."""
+    config, credentials = [], []
+    for name, (url, key, secret, token) in profiles.items():
+        config.append(f"[{'default' if name == 'default' else 'profile ' + name}]\n"
+                      f"region = {REGION}\nendpoint_url = {url}\n")
+        credentials.append(f"[{name}]\naws_access_key_id = {key}\n"
+                           f"aws_secret_access_key = {secret}\n"
+                           + (f"aws_session_token = {token}\n" if token else ""))
+    (tmp_path / "aws-config").write_text("\n".join(config))
+    (tmp_path / "aws-credentials").write_text("\n".join(credentials))
+
+
+def without_static_credentials(env):
+    """A server environment that takes its credentials from the profiles."""
+    return {k: v for k, v in env.items()
+            if k not in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+
+
 def main_route_table(ec2, vpc):
     """The id of a VPC's main route table."""
     [table] = ec2.describe_route_tables(Filters=[

@@ -5,7 +5,8 @@ put to the person first, naming account, region and every change; a no changes n
 import pytest
 from mcp import types
 
-from conftest import (CLUSTER, PROJECT, REGION, boto, call_err, call_ok, mcp_session, snapshot)
+from conftest import (CLUSTER, PROJECT, REGION, boto, call_err, call_ok, mcp_session, snapshot,
+                      without_static_credentials, write_profiles)
 
 pytestmark = pytest.mark.anyio
 
@@ -135,16 +136,12 @@ async def test_profiles_switch_per_call(world, server_env, moto_url, tmp_path):
             except Exception:
                 time.sleep(0.1)
         other_vpc = boto("ec2", second_url).create_vpc(CidrBlock="192.168.0.0/16")["Vpc"]["VpcId"]
-        (tmp_path / "aws-config").write_text(
-            f"[default]\nregion = {REGION}\nendpoint_url = {moto_url}\n\n"
-            f"[profile second]\nregion = {REGION}\nendpoint_url = {second_url}\n")
-        (tmp_path / "aws-credentials").write_text(
-            "[default]\naws_access_key_id = AKIAMOTOTESTKEY00001\n"
-            f"aws_secret_access_key = {server_env['AWS_SECRET_ACCESS_KEY']}\n\n"
-            "[second]\naws_access_key_id = AKIAMOTOTESTKEY00002\n"
-            f"aws_secret_access_key = {server_env['AWS_SECRET_ACCESS_KEY']}\n")
-        env = {k: v for k, v in server_env.items()
-               if k not in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        secret = server_env["AWS_SECRET_ACCESS_KEY"]
+        write_profiles(tmp_path, {
+            "default": (moto_url, "AKIAMOTOTESTKEY00001", secret, None),
+            "second": (second_url, "AKIAMOTOTESTKEY00002", secret, None),
+        })
+        env = without_static_credentials(server_env)
         async with mcp_session(env) as s:
             first = {v["vpc_id"] for v in (await call_ok(s, "list_vpcs"))["vpcs"]}
             other = {v["vpc_id"] for v in (await call_ok(s, "list_vpcs", profile="second"))["vpcs"]}

@@ -415,18 +415,14 @@ def network_role(url, name, document):
 def across_accounts_env(users, tmp_path, url, network):
     """The full document's user as the default profile (the workload account) and a session of
     the network account as `network`."""
+    from conftest import without_static_credentials, write_profiles
     full = users["full"]
-    (tmp_path / "aws-config").write_text(
-        f"[default]\nregion = {REGION}\nendpoint_url = {url}\n\n"
-        f"[profile network]\nregion = {REGION}\nendpoint_url = {url}\n")
-    (tmp_path / "aws-credentials").write_text(
-        f"[default]\naws_access_key_id = {full['AWS_ACCESS_KEY_ID']}\n"
-        f"aws_secret_access_key = {full['AWS_SECRET_ACCESS_KEY']}\n\n"
-        f"[network]\naws_access_key_id = {network['AccessKeyId']}\n"
-        f"aws_secret_access_key = {network['SecretAccessKey']}\n"
-        f"aws_session_token = {network['SessionToken']}\n")
-    return {k: v for k, v in full.items()
-            if k not in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    write_profiles(tmp_path, {
+        "default": (url, full["AWS_ACCESS_KEY_ID"], full["AWS_SECRET_ACCESS_KEY"], None),
+        "network": (url, network["AccessKeyId"], network["SecretAccessKey"],
+                    network["SessionToken"]),
+    })
+    return without_static_credentials(full)
 
 
 async def test_the_endpoint_accounts_document_is_exactly_enough(enforcing, tmp_path,

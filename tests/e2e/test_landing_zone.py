@@ -10,7 +10,7 @@ account's side there and judge the link whole."""
 import pytest
 
 from conftest import (PROJECT, REGION, add_app_vpc, boto, call_err, call_ok, main_route_table,
-                      mcp_session)
+                      mcp_session, without_static_credentials, write_profiles)
 from test_diagnose import DIAG, HOST
 
 pytestmark = pytest.mark.anyio
@@ -36,17 +36,12 @@ def client_in(service, moto_url, creds):
 def with_profiles(server_env, tmp_path, moto_url, creds):
     """The server's environment with two profiles: `default` (the workload account, the
     server's own) and `network` (the endpoint's account)."""
-    (tmp_path / "aws-config").write_text(
-        f"[default]\nregion = {REGION}\nendpoint_url = {moto_url}\n\n"
-        f"[profile network]\nregion = {REGION}\nendpoint_url = {moto_url}\n")
-    (tmp_path / "aws-credentials").write_text(
-        "[default]\naws_access_key_id = AKIAMOTOTESTKEY00001\n"
-        f"aws_secret_access_key = {server_env['AWS_SECRET_ACCESS_KEY']}\n\n"
-        f"[network]\naws_access_key_id = {creds['AccessKeyId']}\n"
-        f"aws_secret_access_key = {creds['SecretAccessKey']}\n"
-        f"aws_session_token = {creds['SessionToken']}\n")
-    return {k: v for k, v in server_env.items()
-            if k not in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    write_profiles(tmp_path, {
+        "default": (moto_url, "AKIAMOTOTESTKEY00001", server_env["AWS_SECRET_ACCESS_KEY"], None),
+        "network": (moto_url, creds["AccessKeyId"], creds["SecretAccessKey"],
+                    creds["SessionToken"]),
+    })
+    return without_static_credentials(server_env)
 
 
 def network_hub(world, moto_url, creds, host=HOST):
