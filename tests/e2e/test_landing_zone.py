@@ -126,6 +126,12 @@ async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
         across_status = await call_ok(s, "get_setup_status", **across)
         across_report = await call_ok(s, "diagnose_private_link", probe=False, **across)
         exported = await call_ok(s, "export_terraform", cluster_id=DIAG, vpc_id=workload)
+        # From the network account, the workload VPC rides its endpoint (the zone's
+        # associations show it): its teardown keeps both, and its status names the rider.
+        hub_teardown = await call_ok(s, "remove_private_link", cluster_id=DIAG, vpc_id=hub_vpc,
+                                     profile="network", confirm=True)
+        hub_status = await call_ok(s, "get_setup_status", cluster_id=DIAG, vpc_id=hub_vpc,
+                                   profile="network")
         tied = spoke_r53.list_hosted_zones_by_vpc(VPCId=workload, VPCRegion=REGION)[
             "HostedZoneSummaries"]
         zone_vpcs = sorted(v["VPCId"] for v in hub_r53.get_hosted_zone(Id=zone)["VPCs"])
@@ -141,6 +147,9 @@ async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
     assert world.ec2.describe_vpc_endpoints()["VpcEndpoints"] == endpoints_before
     assert again["applied"] is False and again["preview"] == [], again
     assert "nope" in wrong
+    assert hub_teardown["preview"] == [] and hub_teardown["removed"] == [], hub_teardown
+    assert any(workload in kept and zone in kept for kept in hub_teardown["kept"])
+    assert [r["vpc_id"] for r in hub_status["shared_with"]] == [workload]
     assert status.get("next_action") is None, status
     assert status["persons_part"]["step"] == "vpc_endpoint", status
     assert HUB_ACCOUNT in status["persons_part"]["ask"], status["persons_part"]
