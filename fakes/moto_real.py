@@ -26,7 +26,10 @@ call `teach()` before starting moto in this process.
   propagation route table, and `SearchTransitGatewayRoutes` lists a table's propagated routes
   (type `propagated`, to the attachment) beside its static ones, each with its
   `TransitGatewayAttachments` (a list). moto propagates nothing, lists static routes only, and
-  loses a static route's attachment on the wire.
+  loses a static route's attachment on the wire. A VPC of another account may attach to a
+  gateway shared with it (AWS RAM; here any gateway found by its id): the attachment is seen
+  from both accounts, with the gateway's owner and the VPC's, and the owner's route tables
+  propagate that VPC's blocks; only the owner reads its route tables.
 - Private zones across accounts (Route 53 Developer Guide, "Associating an Amazon VPC and a
   private hosted zone that you created with different AWS accounts"; API Reference,
   `CreateVPCAssociationAuthorization`, `AssociateVPCWithHostedZone`,
@@ -317,15 +320,56 @@ def _teach_transit_gateway_routes():
     from moto.ec2.models import EC2Backend
     from moto.ec2.responses.transit_gateway_route_tables import TransitGatewayRouteTable
 
+    from moto.ec2.models import ec2_backends
+    from moto.ec2.models.transit_gateway_attachments import TransitGatewayAttachment
+
     plain_attach = EC2Backend.create_transit_gateway_vpc_attachment
 
+    def owner_backend(backend, transit_gateway_id):
+        """The backend of the account whose gateway this is (shared through RAM)."""
+        if transit_gateway_id in backend.transit_gateways:
+            return backend
+        for account, regions in ec2_backends.items():
+            other = regions.get(backend.region_name) if account != backend.account_id else None
+            if other is not None and transit_gateway_id in other.transit_gateways:
+                return other
+        return backend
+
     def create_transit_gateway_vpc_attachment(self, transit_gateway_id, *args, **kwargs):
-        attachment = plain_attach(self, transit_gateway_id, *args, **kwargs)
-        options = self.transit_gateways[transit_gateway_id].options
+        owner = owner_backend(self, transit_gateway_id)
+        attachment = plain_attach(owner, transit_gateway_id, *args, **kwargs)
+        if owner is not self:
+            # The VPC's account owns the attachment; the gateway's keeps routing it.
+            attachment.resource_owner_id = self.account_id
+            attachment._gateway_owner = owner.account_id
+            self.transit_gateway_attachments[attachment.id] = attachment
+        options = owner.transit_gateways[transit_gateway_id].options
         table = options.get("PropagationDefaultRouteTableId")
         if options.get("DefaultRouteTablePropagation") == "enable" and table:
-            self.enable_transit_gateway_route_table_propagation(attachment.id, table)
+            owner.enable_transit_gateway_route_table_propagation(attachment.id, table)
         return attachment
+
+    plain_route = EC2Backend.create_route
+
+    def create_route(self, *args, **kwargs):
+        """A route to a gateway another account shares keeps its target."""
+        route = plain_route(self, *args, **kwargs)
+        gateway = kwargs.get("transit_gateway_id")
+        if gateway and route.transit_gateway is None:
+            route.transit_gateway = owner_backend(self, gateway).transit_gateways.get(gateway)
+        return route
+
+    EC2Backend.create_route = create_route
+    TransitGatewayAttachment.transit_gateway_owner_id = property(
+        lambda self: getattr(self, "_gateway_owner", self.resource_owner_id))
+
+    def vpc_of(backend, vpc_id):
+        """A VPC of any account of the region (a gateway's owner propagates others' VPCs)."""
+        for regions in ec2_backends.values():
+            other = regions.get(backend.region_name)
+            if other is not None and vpc_id in other.vpcs:
+                return other.vpcs[vpc_id]
+        return None
 
     def routes_of(backend, table):
         """A table's routes as AWS lists them: static ones as kept, then one propagated route
@@ -342,7 +386,7 @@ def _teach_transit_gateway_routes():
             if attachment is None or attachment.resource_type != "vpc" \
                     or attachment.state != "available":
                 continue
-            vpc = backend.vpcs.get(attachment.resource_id)
+            vpc = vpc_of(backend, attachment.resource_id)
             for block in vpc.get_cidr_block_association_set() if vpc else []:
                 out.append({
                     "destinationCidrBlock": block["cidr_block"],

@@ -207,11 +207,20 @@ pub(super) async fn control_plane(
     if let Some((hub, endpoint_vpc)) = &across_accounts_hub
         && let Ok(hub_clients) = hub.aws.clients(Some(&region)).await
     {
-        let (read, route_tables, peerings) = tokio::join!(
+        let both = [vpc_id.to_string(), endpoint_vpc.clone()];
+        let (mut read, route_tables, peerings, hub_transit) = tokio::join!(
             client_vpc_reads(&clients, vpc_id, endpoint_vpc, None, &region),
             ec2::route_tables_of_vpc(&hub_clients.ec2, endpoint_vpc),
             ec2::peering_connections_of_vpc(&hub_clients.ec2, endpoint_vpc),
+            async {
+                // A gateway the network account owns is routed by its tables: read there.
+                let found = transit::attachments_of_vpcs(&hub_clients.ec2, &both).await;
+                transit_reads(&hub_clients, found, None, facts.zone_owner.as_deref()).await
+            },
         );
+        if let Ok(read) = &mut read {
+            read.transit.merge(hub_transit);
+        }
         if let Ok(known) = &mut client {
             known.other_vpc = Some(OtherVpc {
                 id: vpc_id.to_string(),
@@ -330,7 +339,7 @@ async fn client_vpc_reads(
         ec2::route_tables_of_vpc(&clients.ec2, vpc_id),
         transit::attachments_of_vpcs(&clients.ec2, &both),
     );
-    let transit = transit_reads(clients, attachments, client_subnet).await;
+    let transit = transit_reads(clients, attachments, client_subnet, None).await;
     Ok(ClientVpc {
         vpc: vpc?,
         zones: zones?,
@@ -342,10 +351,32 @@ async fn client_vpc_reads(
 /// The routes of the tables the attachments are associated with (a gateway of another
 /// account's is not asked: only its owner can read them) and the zones of the attachments'
 /// subnets and the client's, side by side.
+impl Transit {
+    /// What another account read of the same gateways (the network account, which owns them):
+    /// its attachments (with their associations) over this one's, its route tables and zones
+    /// beside.
+    fn merge(&mut self, other: Transit) {
+        if let (Ok(mine), Ok(theirs)) = (&mut self.attachments, other.attachments) {
+            for attachment in theirs {
+                mine.retain(|a| a.id != attachment.id);
+                mine.push(attachment);
+            }
+            mine.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        self.routes.extend(other.routes);
+        if let (Ok(mine), Ok(theirs)) = (&mut self.zone_of, other.zone_of) {
+            mine.extend(theirs);
+        }
+    }
+}
+
+/// `reader`: the account `clients` act in where it may own a gateway that others' VPCs attach
+/// to (the network account): its route tables are read, and only its own VPCs' subnets.
 async fn transit_reads(
     clients: &RegionClients,
     attachments: Result<Vec<transit::Attachment>, Error>,
     client_subnet: Option<&str>,
+    reader: Option<&str>,
 ) -> Transit {
     let found = attachments.as_deref().unwrap_or_default();
     // Without an attachment there is no transit gateway to judge, and nothing more to read.
@@ -356,13 +387,16 @@ async fn transit_reads(
             zone_of: Ok(BTreeMap::new()),
         };
     }
+    let owned_by_reader =
+        |owner: &Option<String>| reader.is_some_and(|r| owner.as_deref() == Some(r));
     let tables: BTreeSet<&str> = found
         .iter()
-        .filter(|a| !a.shared_from_another_account())
+        .filter(|a| !a.shared_from_another_account() || owned_by_reader(&a.transit_gateway_owner))
         .filter_map(|a| a.route_table_id.as_deref())
         .collect();
     let subnet_ids: Vec<String> = found
         .iter()
+        .filter(|a| reader.is_none() || owned_by_reader(&a.vpc_owner))
         .flat_map(|a| a.subnet_ids.iter().cloned())
         .chain(client_subnet.map(str::to_string))
         .collect::<BTreeSet<_>>()

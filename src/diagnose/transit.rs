@@ -132,10 +132,16 @@ pub(super) fn judge(c: &Crossing<'_>, view: &TransitView<'_>) -> Finding {
         Err(f) => return *f,
     };
     // A gateway of another account (shared through RAM): the other VPC's attachment, like the
-    // route tables, may be that account's alone to see.
+    // route tables, may be that account's alone to see, unless that account's reads are in.
+    let readable = from
+        .route_table_id
+        .as_deref()
+        .and_then(|t| view.routes.get(t))
+        .is_some_and(Result::is_ok);
+    let not_ours = from.shared_from_another_account() && !readable;
     let to = match usable(c, view.attachments, c.to_vpc, false) {
         Ok(a) => Some(a),
-        Err(_) if from.shared_from_another_account() => None,
+        Err(_) if not_ours => None,
         Err(f) => return *f,
     };
     let attached_zones: Vec<&str> = from
@@ -172,7 +178,7 @@ pub(super) fn judge(c: &Crossing<'_>, view: &TransitView<'_>) -> Finding {
         }
     }
     let to = match to {
-        Some(to) if !from.shared_from_another_account() => to,
+        Some(to) if !not_ours => to,
         to => return not_this_accounts(c, from, to),
     };
     let Some(table) = from.route_table_id.as_deref() else {
@@ -620,6 +626,10 @@ mod tests {
         for a in &mut w.attachments {
             a.transit_gateway_owner = Some("222222222222".into());
         }
+        // Read by its owner (the network account's profile): judged like one's own.
+        assert_eq!(to_endpoint(&w, None).status, Status::Pass);
+        // Not read: only that account can.
+        w.routes.clear();
         let f = to_endpoint(&w, None);
         assert_eq!(f.status, Status::Skip);
         assert!(f.unjudged && f.detail.contains("222222222222"), "{f:?}");

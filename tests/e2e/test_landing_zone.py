@@ -189,3 +189,57 @@ async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
     hub_ec2 = client_in("ec2", moto_url, creds)
     assert [e["VpcEndpointId"] for e in hub_ec2.describe_vpc_endpoints()["VpcEndpoints"]] == [
         endpoint_id]
+
+
+async def test_a_network_accounts_transit_gateway_is_judged_with_its_profile(
+        world, server_env, zilliz_server, moto_url, tmp_path):
+    """The workload VPC reaches the hub through the network account's transit gateway (shared
+    with the workload account; moto taught cross-account attachments): from the workload
+    account alone its route tables cannot be read, so the way is not judged; with
+    `endpoint_profile` they are read there, and a table without the workload's block fails
+    naming it, then passes once the workload's attachment propagates into it."""
+    creds = hub_credentials(moto_url)
+    hub_vpc, endpoint_id, zone, _ = network_hub(world, moto_url, creds)
+    zilliz_server.add_cluster(DIAG, PROJECT, f"aws-{REGION}", port=19540)
+    zilliz_server.endpoints[PROJECT] = [{"endpointId": endpoint_id, "regionId": f"aws-{REGION}"}]
+    workload, workload_subnets = add_app_vpc(world.ec2, "10.7", "orders-workload")
+    hub_ec2 = client_in("ec2", moto_url, creds)
+    tgw = hub_ec2.create_transit_gateway(Options={"DefaultRouteTablePropagation": "disable"})[
+        "TransitGateway"]
+    table = tgw["Options"]["AssociationDefaultRouteTableId"]
+    [hub_subnet] = [s["SubnetId"] for s in hub_ec2.describe_subnets(
+        Filters=[{"Name": "vpc-id", "Values": [hub_vpc]}])["Subnets"]]
+    hub_attachment = hub_ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=tgw["TransitGatewayId"], VpcId=hub_vpc, SubnetIds=[hub_subnet])[
+        "TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+    workload_attachment = world.ec2.create_transit_gateway_vpc_attachment(
+        TransitGatewayId=tgw["TransitGatewayId"], VpcId=workload,
+        SubnetIds=[workload_subnets["a"]])["TransitGatewayVpcAttachment"][
+        "TransitGatewayAttachmentId"]
+    hub_ec2.enable_transit_gateway_route_table_propagation(
+        TransitGatewayRouteTableId=table, TransitGatewayAttachmentId=hub_attachment)
+    world.ec2.create_route(RouteTableId=main_route_table(world.ec2, workload),
+                           DestinationCidrBlock="10.100.0.0/16",
+                           TransitGatewayId=tgw["TransitGatewayId"])
+    hub_ec2.create_route(RouteTableId=main_route_table(hub_ec2, hub_vpc),
+                         DestinationCidrBlock="10.7.0.0/16",
+                         TransitGatewayId=tgw["TransitGatewayId"])
+    env = with_profiles(server_env, tmp_path, moto_url, creds)
+    async with mcp_session(env) as s:
+        await call_ok(s, "setup_private_dns", cluster_id=DIAG, vpc_id=workload,
+                      endpoint_id=endpoint_id, endpoint_profile="network", confirm=True)
+        across = dict(cluster_id=DIAG, vpc_id=workload, endpoint_profile="network", probe=False)
+        one_way = await call_ok(s, "diagnose_private_link", **across)
+        hub_ec2.enable_transit_gateway_route_table_propagation(
+            TransitGatewayRouteTableId=table, TransitGatewayAttachmentId=workload_attachment)
+        both_ways = await call_ok(s, "diagnose_private_link", **across)
+
+    def transit(report):
+        return {f["check"]: f for f in report["findings"] if f["check"].startswith("transit")}
+
+    there, back = transit(one_way)["transit_gateway"], transit(one_way)["transit_gateway_back"]
+    assert there["status"] == "pass" and hub_attachment in there["detail"], there
+    assert back["status"] == "fail" and table in back["detail"], back
+    assert workload_attachment in back["fix"]
+    for finding in transit(both_ways).values():
+        assert finding["status"] == "pass", finding
