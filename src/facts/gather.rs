@@ -148,6 +148,7 @@ pub(crate) async fn gather_from(
             service_name: &service_name,
             service_region: regions.service_region(),
             own_endpoint: own_endpoint.as_ref(),
+            zone_owner: zone_owner_of(&zone, &region_reads).as_deref(),
         },
     )
     .await;
@@ -230,6 +231,22 @@ pub(crate) async fn completed_across_accounts(
         .unwrap_or(kept)
 }
 
+/// The account that owns the host's zone tied to the VPC, where it is not the VPC's own.
+fn zone_owner_of(
+    zone: &Result<Option<Zone>, FailedRead>,
+    region_reads: &RegionReads,
+) -> Option<String> {
+    match (zone, &region_reads.vpc) {
+        (Ok(Some(zone)), Ok(vpc)) => region_reads
+            .zone_owners
+            .iter()
+            .find(|(id, _)| *id == zone.id)
+            .map(|(_, owner)| owner.clone())
+            .filter(|owner| vpc.owner_id.as_ref().is_some_and(|own| own != owner)),
+        _ => None,
+    }
+}
+
 /// The link the facts are of, and what round 2 said of its host.
 struct Answer<'a> {
     /// The cluster's id and the VPC's.
@@ -304,16 +321,7 @@ async fn assemble(
     let mut service_zones = service_zones.unwrap_or_default();
     service_zones.sort();
     service_zones.dedup();
-    // The host's zone tied to the VPC, where another account than the VPC's owns it.
-    let zone_owner = match (&settled.zone, &region_reads.vpc) {
-        (Ok(Some(zone)), Ok(vpc)) => region_reads
-            .zone_owners
-            .iter()
-            .find(|(id, _)| *id == zone.id)
-            .map(|(_, owner)| owner.clone())
-            .filter(|owner| vpc.owner_id.as_ref().is_some_and(|own| own != owner)),
-        _ => None,
-    };
+    let zone_owner = zone_owner_of(&settled.zone, &region_reads);
     let (zone_reached_by, zone_profile, record_hidden) = match settled.elsewhere {
         Some(a) => (Some(a.via), a.profile, a.record_hidden),
         None => (None, None, None),
@@ -543,6 +551,9 @@ struct ZoneRoundInput<'a> {
     /// The service's region where it is not the VPC's (a cross-region endpoint).
     service_region: Option<&'a str>,
     own_endpoint: Option<&'a VpcEndpoint>,
+    /// The account that owns the host's zone, where it is not the VPC's: the zone's content
+    /// is that account's to read, and is not asked for here.
+    zone_owner: Option<&'a str>,
 }
 
 /// Round 3: what needs the zone or the endpoint.
@@ -621,8 +632,17 @@ async fn zone_and_endpoint_round(
             }
         },
         async {
-            match (input.zone, host) {
-                (Ok(Some(z)), Some(h)) => {
+            match (input.zone, host, input.zone_owner) {
+                // Another account's zone: its records are that account's to read.
+                (Ok(Some(z)), Some(_), Some(owner)) => {
+                    let unread = Error::not_found(
+                        format!("the records of private zone {} of account {owner}", z.id),
+                        "Only that account reads them: give endpoint_profile (an AWS profile of \
+                         that account)",
+                    );
+                    (Err(FailedRead::from(&unread)), Vec::new())
+                }
+                (Ok(Some(z)), Some(h), None) => {
                     let (record, vpcs) = tokio::join!(
                         route53::a_record(r53, &z.id, h),
                         route53::zone_vpcs(r53, &z.id)

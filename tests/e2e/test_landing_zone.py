@@ -157,6 +157,11 @@ async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
     assert HUB_ACCOUNT in endpoint_finding["detail"] and "remedy" not in endpoint_finding
     assert "create_vpc_endpoint" not in str(status) + str(report)
     assert report["healthy"] is False
+    # The zone's records were not asked for with the workload account's credentials: the
+    # alias is unjudged, naming the account that reads it.
+    [alias] = [f for f in report["findings"] if f["check"] == "alias_record"]
+    assert alias["status"] == "skip" and alias["unjudged"] and HUB_ACCOUNT in alias["detail"]
+    assert report.get("not_read", []) == [], report["not_read"]
     [inbound] = [f for f in no_rule["findings"] if f["check"] == "security_group_inbound"]
     assert inbound["status"] == "fail" and "10.7.0.0/16" in inbound["detail"] + inbound["fix"], inbound
     # The path between the accounts' VPCs is judged too: no route yet.
@@ -243,3 +248,4 @@ async def test_a_network_accounts_transit_gateway_is_judged_with_its_profile(
     assert workload_attachment in back["fix"]
     for finding in transit(both_ways).values():
         assert finding["status"] == "pass", finding
+    assert both_ways.get("not_read", []) == [], both_ways["not_read"]
