@@ -189,20 +189,6 @@ impl FailedRead {
         &self.message
     }
 
-    /// A read of one private zone's own content (its VPCs, records or tags), which only the
-    /// zone's account may make.
-    pub(crate) fn is_route53_zone_read(&self) -> bool {
-        self.call.as_deref().is_some_and(|c| {
-            [
-                "route53:GetHostedZone",
-                "route53:ListResourceRecordSets",
-                "route53:ListTagsForResource",
-            ]
-            .iter()
-            .any(|action| c.ends_with(action))
-        })
-    }
-
     /// Whether the call itself failed (denied, throttled, unavailable…), as opposed to an
     /// answer that the thing named is not there.
     pub(crate) fn call_failed(&self) -> bool {

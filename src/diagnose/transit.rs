@@ -457,6 +457,16 @@ mod tests {
         judge(&crossing, &w.view())
     }
 
+    impl World {
+        /// One more route in the one table.
+        fn with_route(mut self, route: Route) -> Self {
+            if let Some(Ok(routes)) = self.routes.get_mut("tgw-rtb-1") {
+                routes.push(route);
+            }
+            self
+        }
+    }
+
     fn zones(z: &[&str]) -> Vec<String> {
         z.iter().map(|s| s.to_string()).collect()
     }
@@ -498,52 +508,28 @@ mod tests {
 
     #[test]
     fn the_most_specific_route_wins_and_a_blackhole_drops() {
-        let mut w = world();
         let mut hole = route("10.0.2.0/24", &[], false);
         hole.blackhole = true;
-        w.routes
-            .get_mut("tgw-rtb-1")
-            .unwrap()
-            .as_mut()
-            .unwrap()
-            .push(hole);
+        let w = world().with_route(hole);
         let f = to_endpoint(&w, None);
         assert_eq!(f.status, Status::Fail);
         assert!(f.detail.contains("blackhole") && f.detail.contains("10.0.2.0/24"));
         assert!(f.fix.unwrap().contains("replace-transit-gateway-route"));
         // A broader blackhole loses to the propagated /16.
-        let mut w = world();
         let mut broad = route("10.0.0.0/8", &[], false);
         broad.blackhole = true;
-        w.routes
-            .get_mut("tgw-rtb-1")
-            .unwrap()
-            .as_mut()
-            .unwrap()
-            .push(broad);
+        let w = world().with_route(broad);
         assert_eq!(to_endpoint(&w, None).status, Status::Pass);
     }
 
     #[test]
     fn a_static_route_beats_a_propagated_one_of_the_same_prefix() {
-        let mut w = world();
-        w.routes
-            .get_mut("tgw-rtb-1")
-            .unwrap()
-            .as_mut()
-            .unwrap()
-            .push(route("10.0.0.0/16", &["tgw-attach-inspection"], false));
+        let w = world().with_route(route("10.0.0.0/16", &["tgw-attach-inspection"], false));
         let f = to_endpoint(&w, None);
         assert_eq!(f.status, Status::Warn, "{f:?}");
         assert!(f.detail.contains("tgw-attach-inspection") && f.detail.contains("inspection"));
         // The same static route to the endpoint's attachment passes, as static.
-        let mut w = world();
-        w.routes
-            .get_mut("tgw-rtb-1")
-            .unwrap()
-            .as_mut()
-            .unwrap()
-            .push(route("10.0.0.0/16", &["tgw-attach-e"], false));
+        let w = world().with_route(route("10.0.0.0/16", &["tgw-attach-e"], false));
         let f = to_endpoint(&w, None);
         assert!(f.detail.contains("(static)"), "{}", f.detail);
     }

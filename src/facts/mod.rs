@@ -293,7 +293,7 @@ impl Facts {
     /// The facts of a workload VPC (`self`) whose zone for the host another account owns,
     /// completed with that account's reads: the zone as it reads it (its VPCs and its record),
     /// and its endpoint VPC's facts (`endpoint_side`), reached through as a client's VPC's.
-    /// The workload account's own failed reads of that zone are replaced by the owner's.
+    /// (The workload account never reads that zone's content itself: `gather`.)
     pub(crate) fn with_zone_of_another_account(
         mut self,
         zone: &crate::aws::route53::ZoneView,
@@ -301,7 +301,6 @@ impl Facts {
     ) -> Option<Facts> {
         self.record = Ok(zone.record.clone());
         self.zone_vpcs = zone.vpcs.iter().map(|(id, _)| id.clone()).collect();
-        self.not_read.retain(|r| !r.is_route53_zone_read());
         self.reached_through(endpoint_side)
     }
 
