@@ -84,26 +84,22 @@ mod tests {
     }
 
     /// The endpoint's account changes nothing but the authorizations of other accounts'
-    /// VPCs, each scoped to hosted zones; its reads are reads the full document has too.
+    /// VPCs (scoped to hosted zones) and what its Route 53 Profiles carry (scoped to
+    /// Profiles); everything else it is granted reads.
     #[test]
     fn the_endpoint_accounts_document_only_authorizes_other_vpcs() {
         let granted = actions(ENDPOINT_ACCOUNT);
-        let full = actions(FULL);
         let changing: Vec<&String> = granted.iter().filter(|a| changes(a)).collect();
         assert_eq!(
             changing,
             [
                 "route53:CreateVPCAssociationAuthorization",
-                "route53:DeleteVPCAssociationAuthorization"
+                "route53:DeleteVPCAssociationAuthorization",
+                "route53profiles:AssociateResourceToProfile"
             ]
         );
-        assert!(
-            granted
-                .iter()
-                .filter(|a| !changes(a))
-                .all(|a| full.contains(a))
-        );
         assert!(ENDPOINT_ACCOUNT.contains("arn:aws:route53:::hostedzone/*"));
+        assert!(ENDPOINT_ACCOUNT.contains("arn:aws:route53profiles:*:*:profile/*"));
         assert_eq!(policy(false, true), ENDPOINT_ACCOUNT);
     }
 }

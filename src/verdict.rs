@@ -556,7 +556,9 @@ fn register(f: &Facts, e: &VpcEndpoint) -> Remedy {
 /// account) reaches that account's endpoint, which this account cannot read: the person is
 /// asked, never a second endpoint proposed.
 fn served_from_another_account(f: &Facts) -> Option<Verdict> {
-    let owner = f.zone_owner.as_ref()?;
+    let Some(owner) = f.zone_owner.as_ref() else {
+        return served_through_anothers_profile(f);
+    };
     let zone = f.zone.as_ref().ok()?.as_ref()?;
     Some(
         verdict(
@@ -577,6 +579,54 @@ fn served_from_another_account(f: &Facts) -> Option<Verdict> {
              workload VPCs are tied to its zone by setup_private_dns with endpoint_profile. \
              Create no second endpoint in {} unless the person says no hub serves it",
             f.vpc_id
+        ))),
+    )
+}
+
+/// A VPC whose Route 53 Profile, owned by another account, brings zones this account cannot
+/// read: one may be that account's zone for the host, pointing at its endpoint (a landing
+/// zone's hub shared through the Profile). The person is asked before a second endpoint.
+fn served_through_anothers_profile(f: &Facts) -> Option<Verdict> {
+    let Ok(brought) = &f.profiles else {
+        return None;
+    };
+    let hidden: Vec<&crate::aws::profiles::ProfileZone> = brought
+        .zones
+        .iter()
+        .filter(|z| z.name.is_none() && z.records.is_err())
+        .collect();
+    let first = hidden.first()?;
+    let owner = first
+        .resource
+        .owner_id
+        .as_deref()
+        .map_or("the Profile's owner".to_string(), |o| {
+            format!("account {o}")
+        });
+    let zones: Vec<&str> = hidden
+        .iter()
+        .map(|z| z.resource.resource_id.as_str())
+        .collect();
+    Some(
+        verdict(
+            SetupStep::VpcEndpoint,
+            Level::Missing,
+            format!(
+                "{} has no endpoint of its own, and takes its DNS from {}, which brings \
+                 zone(s) {} this account cannot read: one may point at an endpoint of {owner} \
+                 (a landing zone's hub)",
+                f.vpc_id,
+                first.resource.origin(),
+                zones.join(", ")
+            ),
+        )
+        .ids(zones.iter().map(|z| z.to_string()).collect())
+        .remedy(Remedy::step(format!(
+            "ask the person whether a hub endpoint of {owner} serves {} through that Profile; \
+             if so, ask for an AWS profile of that account and call get_setup_status with it \
+             as endpoint_profile (its side is read there, the zone and the endpoint among it). \
+             Create no second endpoint in {} unless the person says no hub serves it",
+            f.vpc_id, f.vpc_id
         ))),
     )
 }
@@ -1175,6 +1225,48 @@ mod tests {
         };
         assert!(ask.contains("account 222222222222") && ask.contains("no second endpoint"));
         assert!(endpoint.detail.contains("ZHUB"));
+    }
+
+    #[test]
+    fn a_vpc_whose_profile_brings_another_accounts_unread_zones_is_asked_about_first() {
+        use crate::aws::profiles::{Brought, ProfileResource, ProfileZone};
+        let mut f = with_address(nothing());
+        let resource: ProfileResource = serde_json::from_value(serde_json::json!({
+            "profile_id": "rp-network", "owner_id": "222222222222", "kind": "HostedZone",
+            "resource_id": "ZHUB", "arn": "arn:aws:route53:::hostedzone/ZHUB",
+            "name": "zilliz-in01-abc", "priority": null}))
+        .unwrap();
+        let mut brought = Brought::default();
+        brought.zones = vec![ProfileZone {
+            resource,
+            name: None,
+            records: Err(crate::error::FailedRead::not_made("NoSuchHostedZone")),
+        }];
+        f.profiles = Ok(brought.clone());
+        let verdicts = judge(&f, None);
+        let endpoint = verdicts
+            .iter()
+            .find(|v| v.step == SetupStep::VpcEndpoint)
+            .unwrap();
+        let Some(Remedy::Step(ask)) = &endpoint.remedy else {
+            panic!("the person's part: {:?}", endpoint.remedy)
+        };
+        assert!(
+            ask.contains("account 222222222222") && ask.contains("endpoint_profile"),
+            "{ask}"
+        );
+        assert!(endpoint.detail.contains("Route 53 Profile rp-network"));
+        // Once the zone is read (its name known), it is judged, not asked about.
+        brought.zones[0].name = Some("other.example.com".into());
+        f.profiles = Ok(brought);
+        let endpoint = judge(&f, None)
+            .into_iter()
+            .find(|v| v.step == SetupStep::VpcEndpoint)
+            .unwrap();
+        assert!(matches!(
+            endpoint.remedy,
+            Some(Remedy::Tool(ToolCall::CreateVpcEndpoint(_)))
+        ));
     }
 
     /// Facts at many points of a setup and of its breakages.

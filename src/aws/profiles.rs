@@ -9,6 +9,7 @@
 //! read is kept as such, so that a judgement says so instead of guessing.
 
 use aws_sdk_route53profiles::Client;
+use aws_sdk_route53profiles::error::ProvideErrorMetadata;
 
 use aws_sdk_route53::types::ResourceRecordSet;
 
@@ -16,6 +17,7 @@ use super::firewall::{self, FirewallRule};
 use super::resolver::{self, ResolverRule};
 use super::route53;
 use super::sdk_error;
+use crate::change::WritePermit;
 use crate::error::{Error, FailedRead};
 
 /// What a Profile carries.
@@ -293,6 +295,124 @@ async fn associations(
         .map_err(|e| sdk_error("route53profiles:ListProfileAssociations", e))
 }
 
+/// A Profile as its owner reads it: what adding a zone to it reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OwnedProfile {
+    pub(crate) id: String,
+    pub(crate) owner_id: String,
+    /// The VPCs associated with it, as its owner lists them.
+    pub(crate) vpcs: Vec<String>,
+    /// The private zones it carries, by id.
+    pub(crate) zones: Vec<String>,
+}
+
+/// The Profile associated with a VPC (AWS allows one), as the VPC's account lists it.
+pub(crate) async fn profile_of_vpc(client: &Client, vpc_id: &str) -> Result<Option<String>, Error> {
+    Ok(associations(client, Some(vpc_id), None)
+        .await?
+        .iter()
+        .filter(|a| a.resource_id() == Some(vpc_id))
+        .find_map(|a| a.profile_id().map(str::to_string)))
+}
+
+/// Profile `profile_id` where the caller's account (`account`) owns it, with the VPCs that use
+/// it and the zones it carries (three calls at once); `None` where another account owns it or
+/// the caller cannot see it.
+pub(crate) async fn owned_profile(
+    client: &Client,
+    profile_id: &str,
+    account: &str,
+) -> Result<Option<OwnedProfile>, Error> {
+    let ids = [profile_id.to_string()];
+    let (profile, resources, vpcs) = tokio::join!(
+        client.get_profile().profile_id(profile_id).send(),
+        resources_of(client, &ids),
+        associations(client, None, Some(profile_id)),
+    );
+    let owner = match profile {
+        Ok(out) => out.profile().and_then(|p| p.owner_id()).map(str::to_string),
+        Err(e) if e.code() == Some("ResourceNotFoundException") => None,
+        Err(e) => return Err(sdk_error("route53profiles:GetProfile", e)),
+    };
+    let Some(owner_id) = owner.filter(|o| o == account) else {
+        return Ok(None);
+    };
+    Ok(Some(OwnedProfile {
+        id: profile_id.to_string(),
+        owner_id,
+        vpcs: vpcs?
+            .iter()
+            .filter_map(|a| a.resource_id().map(str::to_string))
+            .collect(),
+        zones: resources?
+            .into_iter()
+            .filter(|r| r.kind == Kind::HostedZone)
+            .map(|r| r.resource_id)
+            .collect(),
+    }))
+}
+
+/// A hosted zone's ARN in the partition of `aws_region`.
+fn zone_arn(zone_id: &str, aws_region: &str) -> String {
+    let partition = if aws_region.starts_with("cn-") {
+        "aws-cn"
+    } else if aws_region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    };
+    format!("arn:{partition}:route53:::hostedzone/{zone_id}")
+}
+
+/// A Profile association's name for the zone of `cluster_id`: the API takes letters, digits,
+/// `-`, `_` and spaces (no dots), at most 64.
+pub(crate) fn association_name(cluster_id: &str) -> String {
+    let name: String = format!("zilliz-{cluster_id}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    name
+}
+
+/// Adds private zone `zone_id` to Profile `profile_id` (the owner's call). A zone already
+/// there is done.
+pub(crate) async fn add_zone(
+    _permit: &WritePermit,
+    client: &Client,
+    (profile_id, zone_id, aws_region): (&str, &str, &str),
+    name: &str,
+) -> Result<(), Error> {
+    let arn = zone_arn(zone_id, aws_region);
+    match client
+        .associate_resource_to_profile()
+        .profile_id(profile_id)
+        .resource_arn(&arn)
+        .name(name)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.code() == Some("ConflictException")
+                && resources_of(client, &[profile_id.to_string()])
+                    .await?
+                    .iter()
+                    .any(|r| r.resource_id == zone_id) =>
+        {
+            tracing::debug!("{zone_id} was already in {profile_id}: {e:?}");
+            Ok(())
+        }
+        Err(e) => Err(sdk_error("route53profiles:AssociateResourceToProfile", e)),
+    }
+}
+
 /// What a Profile's zone holds for the host: nothing is read for a zone whose name shows it
 /// is for another domain; a zone whose name is not known is asked for the host's own name.
 async fn zone_records(
@@ -338,6 +458,26 @@ mod tests {
             Some("rslvr-rr-1")
         );
         assert_eq!(id_of_arn("arn:aws:route53:::hostedzone/"), None);
+    }
+
+    #[test]
+    fn a_zones_arn_is_in_its_regions_partition_and_the_association_name_has_no_dots() {
+        assert_eq!(
+            zone_arn("Z1", "us-west-2"),
+            "arn:aws:route53:::hostedzone/Z1"
+        );
+        assert_eq!(
+            zone_arn("Z1", "cn-north-1"),
+            "arn:aws-cn:route53:::hostedzone/Z1"
+        );
+        assert_eq!(
+            zone_arn("Z1", "us-gov-west-1"),
+            "arn:aws-us-gov:route53:::hostedzone/Z1"
+        );
+        assert_eq!(association_name("in01-abc"), "zilliz-in01-abc");
+        let long = association_name(&"x.y".repeat(40));
+        assert_eq!(long.len(), 64);
+        assert!(!long.contains('.'), "{long}");
     }
 
     #[test]

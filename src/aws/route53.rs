@@ -342,6 +342,19 @@ pub(crate) async fn zone_details(
     Ok((vpcs, comment))
 }
 
+/// A zone's name, as its account reads it.
+pub(crate) async fn zone_name(r53: &Client, zone_id: &str) -> Result<String, Error> {
+    let out = r53
+        .get_hosted_zone()
+        .id(zone_id)
+        .send()
+        .await
+        .map_err(|e| sdk_error("route53:GetHostedZone", e))?;
+    Ok(bare_name(
+        out.hosted_zone().map(|z| z.name()).unwrap_or_default(),
+    ))
+}
+
 /// The tags of a zone, as `(key, value)`.
 pub(crate) async fn zone_tags(r53: &Client, zone_id: &str) -> Result<Vec<(String, String)>, Error> {
     let out = r53

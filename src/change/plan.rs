@@ -113,6 +113,22 @@ pub(crate) enum Change {
         aws_region: String,
         zone_account: String,
     },
+    /// In the Profile's account (the endpoint's): adds the zone to the Route 53 Profile the
+    /// VPC takes its DNS from, shared through AWS RAM; every VPC using the Profile then
+    /// answers from the zone. Made by the endpoint side's clients.
+    ShareZoneThroughProfile {
+        profile_id: String,
+        zone_id: String,
+        host: String,
+        aws_region: String,
+        profile_account: String,
+        /// The VPC the setup is for.
+        for_vpc: String,
+        /// Every VPC using the Profile, as its owner lists them.
+        profile_vpcs: Vec<String>,
+        /// The resource association's name.
+        name: String,
+    },
     /// Unties a VPC from a zone that other VPCs keep using.
     UntieZone {
         zone_id: String,
@@ -294,6 +310,22 @@ impl Change {
                 "in account {zone_account} (the endpoint's): delete that authorization of \
                  {vpc_id} for {zone_id}, now used (the association stays)"
             ),
+            Self::ShareZoneThroughProfile {
+                profile_id,
+                zone_id,
+                host,
+                profile_account,
+                for_vpc,
+                profile_vpcs,
+                ..
+            } => format!(
+                "in account {profile_account} (the endpoint's): add the private zone {zone_id} \
+                 ({host}) to Route 53 Profile {profile_id}, which {for_vpc} takes its DNS from: \
+                 every VPC using the Profile ({}) then resolves {host} to that account's \
+                 endpoint. Chosen over tying {for_vpc} to the zone alone because its DNS comes \
+                 from that Profile: one change serves each VPC that uses it",
+                profile_vpcs.join(", ")
+            ),
             Self::UntieZone {
                 zone_id,
                 host,
@@ -413,6 +445,7 @@ impl Change {
             Self::UntieZone { .. } => "untie",
             Self::AuthorizeZoneAssociation { .. } => "authorize",
             Self::EndZoneAssociationAuthorization { .. } => "deauthorize",
+            Self::ShareZoneThroughProfile { .. } => "profile",
             Self::WriteAlias { .. } => "alias",
             Self::AllowTcp { .. } => "allow",
             Self::DeleteRecord { .. } => "record",
@@ -465,6 +498,21 @@ impl Change {
                 ..
             } => {
                 route53::end_authorization(permit, zone_side()?, zone_id, vpc_id, aws_region).await
+            }
+            Self::ShareZoneThroughProfile {
+                profile_id,
+                zone_id,
+                aws_region,
+                name,
+                ..
+            } => {
+                let profiles = &endpoint_side
+                    .ok_or_else(|| {
+                        Error::Bug("a change in the endpoint's account without its clients".into())
+                    })?
+                    .profiles;
+                let target = (profile_id.as_str(), zone_id.as_str(), aws_region.as_str());
+                crate::aws::profiles::add_zone(permit, profiles, target, name).await
             }
             Self::WhitelistAccount {
                 project_id,

@@ -120,7 +120,7 @@ impl ControlPlaneReads {
     /// Where the VPC named uses another VPC's endpoint of this account (hub and spoke): that
     /// VPC. A hub of another account is read through its own profile, never from here.
     pub(super) fn hub_vpc(&self, vpc_id: &str) -> Option<String> {
-        if self.facts.zone_owner.is_some() {
+        if self.facts.zone_account_elsewhere().is_some() {
             return None;
         }
         self.facts
@@ -200,7 +200,11 @@ pub(super) async fn control_plane(
     let facts = facts::completed_across_accounts(endpoint_app, t, facts, &region).await;
     // Completed so, the link is judged from the endpoint's VPC with the named one as the
     // client's: its routes read here, the endpoint VPC's way back read by its account.
-    let across_accounts_hub = match (endpoint_app, &facts.zone_owner, facts.endpoint()) {
+    let across_accounts_hub = match (
+        endpoint_app,
+        facts.zone_account_elsewhere(),
+        facts.endpoint(),
+    ) {
         (Some(hub), Some(_), Some(e)) if e.vpc_id != vpc_id => Some((hub, e.vpc_id.clone())),
         _ => None,
     };
@@ -215,7 +219,7 @@ pub(super) async fn control_plane(
             async {
                 // A gateway the network account owns is routed by its tables: read there.
                 let found = transit::attachments_of_vpcs(&hub_clients.ec2, &both).await;
-                transit_reads(&hub_clients, found, None, facts.zone_owner.as_deref()).await
+                transit_reads(&hub_clients, found, None, facts.zone_account_elsewhere()).await
             },
         );
         if let Ok(read) = &mut read {

@@ -173,48 +173,42 @@ pub(crate) async fn gather_from(
     assemble(&clients, not_read, answer, region_reads, zone_round, side).await
 }
 
-/// A workload VPC's facts whose zone for the host belongs to another account, completed with
-/// that account's reads where its server (`endpoint_profile`) is given: the zone read whole by
-/// its owner, the owner's endpoint its alias names, and that endpoint VPC's facts (two rounds
-/// more, and the endpoint VPC's three). Without it, or where the owner's reads fail, the facts
-/// stay as the workload account read them (the zone's record unread, the person asked).
+/// A workload VPC's facts whose zone for the host belongs to another account (tied to the VPC,
+/// or carried by the Route 53 Profile it takes its DNS from), completed with that account's
+/// reads where its server (`endpoint_profile`) is given: the zone read by its owner, the
+/// owner's endpoint its alias names, and that endpoint VPC's facts (two or three rounds more,
+/// and the endpoint VPC's three). Without it, or where the owner's reads fail, the facts stay
+/// as the workload account read them (the zone's record unread, the person asked).
 pub(crate) async fn completed_across_accounts(
     endpoint_app: Option<&App>,
     t: &cluster::AwsCluster,
     facts: Facts,
     region: &RegionNames,
 ) -> Facts {
-    let (Some(hub), Some(_), Ok(Some(zone)), Ok(Some((service, _)))) = (
-        endpoint_app,
-        &facts.zone_owner,
-        facts.zone.clone(),
-        facts.service.clone(),
-    ) else {
+    let (Some(hub), Ok(Some((service, _)))) = (endpoint_app, facts.service.clone()) else {
         return facts;
     };
     let Ok(clients) = hub.aws.clients(Some(region)).await else {
         return facts;
     };
-    let (view, endpoints) = tokio::join!(
-        route53::zone_view(&clients.route53, zone),
-        ec2::vpc_endpoints(
-            &clients.ec2,
-            EndpointQuery {
-                service_name: Some(&service),
-                ..Default::default()
-            },
-        ),
-    );
-    let (view, endpoints) = match (view, endpoints) {
-        (Ok(view), Ok(endpoints)) => (view, endpoints),
-        (Err(e), _) | (_, Err(e)) => {
+    let reads = if let (Some(_), Ok(Some(zone))) = (&facts.zone_owner, facts.zone.clone()) {
+        OwnersReads::zone(&clients, zone, &service).await
+    } else if !facts.unread_profile_zones().is_empty() {
+        OwnersReads::profile_zone(&clients, &facts, &service).await
+    } else {
+        return facts;
+    };
+    let reads = match reads {
+        Ok(Some(reads)) => reads,
+        Ok(None) => return facts,
+        Err(e) => {
             tracing::info!(%e, "the endpoint account's side could not be read");
             return facts;
         }
     };
-    let Some(endpoint) = super::hub_endpoint(&Ok(view.record.clone()), endpoints, &facts.vpc_id)
+    let Some(endpoint) = super::hub_endpoint(&Ok(reads.record()), reads.endpoints, &facts.vpc_id)
     else {
-        tracing::info!(zone = %view.zone.id, "no endpoint of the zone's account is its alias");
+        tracing::info!(zone = %reads.zone.id, "no endpoint of the zone's account is its alias");
         return facts;
     };
     let endpoint_side = Box::pin(gather_from(
@@ -226,9 +220,114 @@ pub(crate) async fn completed_across_accounts(
     ))
     .await;
     let kept = facts.clone();
-    facts
-        .with_zone_of_another_account(&view, &endpoint_side)
-        .unwrap_or(kept)
+    match reads.zone_seen {
+        ZoneSeen::Tied(view) => facts.with_zone_of_another_account(&view, &endpoint_side),
+        ZoneSeen::ThroughProfile(sets) => {
+            facts.with_profile_zone_of_another_account(reads.zone, sets, &endpoint_side)
+        }
+    }
+    .unwrap_or(kept)
+}
+
+/// What the owner of the zone that serves a workload VPC reads of it, and its endpoints to
+/// Zilliz's service (one of which the zone's alias names).
+struct OwnersReads {
+    zone: Zone,
+    zone_seen: ZoneSeen,
+    endpoints: Vec<VpcEndpoint>,
+}
+
+/// How the zone reaches the workload VPC, with what its owner read of it.
+enum ZoneSeen {
+    /// Tied to the VPC (by association): the zone whole.
+    Tied(Box<route53::ZoneView>),
+    /// Carried by the VPC's Route 53 Profile: its record sets at the host.
+    ThroughProfile(Vec<aws_sdk_route53::types::ResourceRecordSet>),
+}
+
+impl OwnersReads {
+    /// The zone tied to the VPC, read whole by its owner (one round).
+    async fn zone(
+        clients: &RegionClients,
+        zone: Zone,
+        service: &str,
+    ) -> Result<Option<Self>, Error> {
+        let (view, endpoints) = tokio::join!(
+            route53::zone_view(&clients.route53, zone.clone()),
+            owners_endpoints(clients, service),
+        );
+        Ok(Some(Self {
+            zone,
+            zone_seen: ZoneSeen::Tied(Box::new(view?)),
+            endpoints: endpoints?,
+        }))
+    }
+
+    /// The Profile's zones the workload account could not read, named by their owner; the
+    /// one named for the host, with its record sets there (two rounds). `None` where none is
+    /// the owner's zone for the host.
+    async fn profile_zone(
+        clients: &RegionClients,
+        facts: &Facts,
+        service: &str,
+    ) -> Result<Option<Self>, Error> {
+        let Some(host) = facts
+            .cluster
+            .as_ref()
+            .ok()
+            .and_then(|c| c.address.as_ref())
+            .map(|a| a.host.clone())
+        else {
+            return Ok(None);
+        };
+        let unread = facts.unread_profile_zones();
+        let (names, endpoints) = tokio::join!(
+            futures::future::join_all(
+                unread
+                    .iter()
+                    .map(|r| route53::zone_name(&clients.route53, &r.resource_id))
+            ),
+            owners_endpoints(clients, service),
+        );
+        // A zone the owner cannot read either is a third account's: not judged here.
+        let Some(zone) = unread.iter().zip(names).find_map(|(r, name)| {
+            name.ok().filter(|n| *n == host).map(|name| Zone {
+                id: r.resource_id.clone(),
+                name,
+            })
+        }) else {
+            return Ok(None);
+        };
+        let sets =
+            route53::records_at(&clients.route53, &zone.id, std::slice::from_ref(&host)).await?;
+        Ok(Some(Self {
+            zone,
+            zone_seen: ZoneSeen::ThroughProfile(sets),
+            endpoints: endpoints?,
+        }))
+    }
+
+    /// The zone's record for the host, as its owner read it.
+    fn record(&self) -> Option<ARecord> {
+        match &self.zone_seen {
+            ZoneSeen::Tied(view) => view.record.clone(),
+            ZoneSeen::ThroughProfile(sets) => super::host_record(&self.zone.name, sets),
+        }
+    }
+}
+
+async fn owners_endpoints(
+    clients: &RegionClients,
+    service: &str,
+) -> Result<Vec<VpcEndpoint>, Error> {
+    ec2::vpc_endpoints(
+        &clients.ec2,
+        EndpointQuery {
+            service_name: Some(service),
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 /// The account that owns the host's zone tied to the VPC, where it is not the VPC's own.

@@ -304,6 +304,65 @@ impl Facts {
         self.reached_through(endpoint_side)
     }
 
+    /// The account that keeps the zone serving this VPC, where it is not the VPC's own: the
+    /// owner of a zone tied to it from another account, or of the Route 53 Profile that
+    /// carries the zone.
+    pub(crate) fn zone_account_elsewhere(&self) -> Option<&str> {
+        self.zone_owner.as_deref().or_else(|| {
+            let owner = self.zone_profile.as_ref()?.owner_id.as_deref()?;
+            let own = self.vpc.as_ref().ok()?.owner_id.as_deref()?;
+            (owner != own).then_some(owner)
+        })
+    }
+
+    /// The zones the VPC's Route 53 Profiles bring whose records this account could not read
+    /// (another account's), where no zone of the VPC's own named for the host answers first:
+    /// their owner may read them.
+    pub(crate) fn unread_profile_zones(&self) -> Vec<&ProfileResource> {
+        let own_zone_answers = matches!(&self.zone, Ok(Some(_))) && self.zone_reached_by.is_none();
+        match &self.profiles {
+            Ok(brought) if !own_zone_answers => brought
+                .zones
+                .iter()
+                .filter(|z| z.records.is_err())
+                .map(|z| &z.resource)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The facts of a VPC (`self`) that takes its DNS from a Route 53 Profile of another
+    /// account, completed with that account's reads of the Profile's zone `zone` named for the
+    /// host (its record sets at the host, `sets`): the zone answers through the Profile (a zone
+    /// named for the host is the most specific there is, before any parent zone), and the
+    /// endpoint its alias names is reached through its VPC's facts (`endpoint_side`).
+    pub(crate) fn with_profile_zone_of_another_account(
+        mut self,
+        zone: Zone,
+        sets: Vec<ResourceRecordSet>,
+        endpoint_side: &Facts,
+    ) -> Option<Facts> {
+        let host = self.cluster.as_ref().ok()?.address.as_ref()?.host.clone();
+        if zone.name != host {
+            return None;
+        }
+        let carried = self
+            .profiles
+            .as_mut()
+            .ok()?
+            .zones
+            .iter_mut()
+            .find(|z| z.resource.resource_id == zone.id)?;
+        carried.name = Some(zone.name.clone());
+        carried.records = Ok(sets.clone());
+        self.zone_reached_by = Some(format!("through {}", carried.resource.origin()));
+        self.zone_profile = Some(carried.resource.clone());
+        self.record_hidden = None;
+        self.record = Ok(host_record(&host, &sets));
+        self.zone = Ok(Some(zone));
+        self.reached_through(endpoint_side)
+    }
+
     /// The facts of a client's VPC (`self`) that reaches the link through the endpoint of
     /// another VPC (`endpoint_side`, its facts): the client VPC's own DNS side (its attributes,
     /// zones, record, Resolver rules, DNS servers, DNS Firewall, Profiles: what its
@@ -764,6 +823,97 @@ mod tests {
             Some("vpce-11111111")
         );
         assert_eq!(whole.vpc_id, "vpc-22222222");
+    }
+
+    #[test]
+    fn a_profile_zone_of_another_account_is_completed_by_its_owners_reads() {
+        use crate::aws::profiles::{Brought, ProfileZone};
+        use fixtures::{endpoint, nothing, with_address};
+        let mut hub = nothing();
+        hub.endpoints = Ok(vec![endpoint("available")]);
+        let mut workload = with_address(nothing());
+        workload.vpc_id = "vpc-22222222".into();
+        workload.zone = Ok(None);
+        let resource: ProfileResource = serde_json::from_value(serde_json::json!({
+            "profile_id": "rp-network", "owner_id": "222222222222", "kind": "HostedZone",
+            "resource_id": "ZHUB", "arn": "arn:aws:route53:::hostedzone/ZHUB",
+            "name": "zilliz-in01-abc", "priority": null}))
+        .unwrap();
+        let mut brought = Brought::default();
+        brought.zones = vec![ProfileZone {
+            resource,
+            name: None,
+            records: Err(FailedRead::not_made("NoSuchHostedZone")),
+        }];
+        workload.profiles = Ok(brought);
+        assert_eq!(workload.unread_profile_zones().len(), 1);
+        let alias = ARecord::alias(
+            HOST,
+            (
+                "vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com",
+                "Z1",
+            ),
+        );
+        let sets = vec![
+            aws_sdk_route53::types::ResourceRecordSet::builder()
+                .name(format!("{HOST}."))
+                .r#type(RrType::A)
+                .alias_target(
+                    aws_sdk_route53::types::AliasTarget::builder()
+                        .dns_name("vpce-11111111-x.vpce-svc.us-west-2.vpce.amazonaws.com")
+                        .hosted_zone_id("Z1")
+                        .evaluate_target_health(false)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        ];
+        let zone = Zone {
+            id: "ZHUB".into(),
+            name: HOST.into(),
+        };
+        let whole = workload
+            .clone()
+            .with_profile_zone_of_another_account(zone.clone(), sets.clone(), &hub)
+            .unwrap();
+        assert_eq!(whole.zone, Ok(Some(zone.clone())));
+        assert_eq!(
+            whole
+                .record
+                .as_ref()
+                .ok()
+                .and_then(Option::as_ref)
+                .map(|r| &r.alias_target),
+            Some(&alias.alias_target)
+        );
+        assert_eq!(
+            whole.zone_reached_by.as_deref(),
+            Some("through Route 53 Profile rp-network of account 222222222222")
+        );
+        assert!(whole.record_hidden.is_none() && whole.zone_profile.is_some());
+        assert_eq!(
+            whole.endpoint().map(|e| e.id.as_str()),
+            Some("vpce-11111111")
+        );
+        assert!(whole.unread_profile_zones().is_empty());
+        // A zone of the Profile for another name answers nothing here.
+        let elsewhere = Zone {
+            id: "ZHUB".into(),
+            name: "other.example.com".into(),
+        };
+        assert!(
+            workload
+                .clone()
+                .with_profile_zone_of_another_account(elsewhere, sets, &hub)
+                .is_none()
+        );
+        // A zone of the VPC's own named for the host answers first: nothing to complete.
+        workload.zone = Ok(Some(Zone {
+            id: "ZOWN".into(),
+            name: HOST.into(),
+        }));
+        assert!(workload.unread_profile_zones().is_empty());
     }
 
     #[test]

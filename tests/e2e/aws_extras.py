@@ -7,7 +7,12 @@ like), and everything it does not answer goes on to moto.
   Route 53 Resolver (rules, endpoints) is moto's.
 - Route 53 Profiles (REST-JSON): the Profiles associated with a VPC and what they carry
   (private zones, Resolver rules, DNS Firewall rule groups), each owned by the account a test
-  names: a networking account's Profile is shared with this one.
+  names: a networking account's Profile is shared with this one. `GetProfile` names the owner;
+  `AssociateResourceToProfile` and `DisassociateResourceFromProfile` are the owner's alone (an
+  account the Profile is shared with is refused), take only a private zone of the caller's
+  account (asked of moto with the caller's key), check the association's name against the API
+  reference's pattern, and refuse a resource already there (`ConflictException`). The caller's
+  account is moto's answer to `GetCallerIdentity` for the request's access key.
 - SSM Run Command (JSON 1.1, `X-Amz-Target: AmazonSSM.*`): `DescribeInstanceInformation` knows
   the instances a test marks managed; `SendCommand` runs `AWS-RunShellScript`'s commands here,
   with `sh`, as the agent would on the instance, so the probe script itself is tested;
@@ -26,12 +31,18 @@ import re
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from fault_proxy import FaultProxy
 
 JSON = {"Content-Type": "application/x-amz-json-1.1"}
+# AssociateResourceToProfile's `Name` (API reference): letters, digits, '-', '_', ' ' and
+# apostrophes, not all digits, at most 64.
+PROFILE_ASSOCIATION_NAME = re.compile(r"(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)")
+DEFAULT_ACCOUNT = "123456789012"
 # What GetCommandInvocation answers of an invocation the fake keeps.
 INVOCATION_FIELDS = ("Status", "StandardOutputContent", "StandardErrorContent", "ResponseCode")
 REST_JSON = {"Content-Type": "application/json"}
@@ -47,6 +58,12 @@ def _error(code, message, status=400):
 
 class AwsExtras:
     def __init__(self, moto_url):
+        self.moto_url = moto_url.rstrip("/")
+        self.accounts = {}  # access key -> account, as moto maps it
+        # Where moto runs in this process under IAM: access key -> account, and (account, zone
+        # id) -> whether that account has the zone, read from its backends.
+        self.account_of = None
+        self.has_zone = None
         self.lock = threading.Lock()
         self.reset()
         self.proxy = FaultProxy(moto_url, judge=self.judge)
@@ -65,6 +82,7 @@ class AwsExtras:
             # Profiles: VPC id -> [profile id]; profile id -> [resource association]
             self.profile_vpcs = {}
             self.profile_resources = {}
+            self.profile_owners = {}  # profile id -> owning account, where a test names it
             # SSM: instance id -> ping status; command id -> invocation
             self.managed = {}
             self.commands = {}
@@ -96,6 +114,16 @@ class AwsExtras:
         if profile_id not in profiles:
             profiles.append(profile_id)
         self.profile_resources.setdefault(profile_id, []).append(resource)
+        return profile_id
+
+    def share_profile(self, vpc_id, profile_id, owner):
+        """Profile `profile_id` of account `owner` (shared through RAM), associated with
+        `vpc_id`, carrying nothing yet."""
+        self.profile_owners[profile_id] = owner
+        profiles = self.profile_vpcs.setdefault(vpc_id, [])
+        if profile_id not in profiles:
+            profiles.append(profile_id)
+        self.profile_resources.setdefault(profile_id, [])
         return profile_id
 
     def carry(self, vpc_id, zone_id, profile_id="rp-0000000000000001", owner="123456789012",
@@ -147,12 +175,17 @@ class AwsExtras:
             return "route53profiles:ListProfileAssociations"
         if path.startswith("/profileresourceassociations"):
             return "route53profiles:ListProfileResourceAssociations"
+        if path.startswith("/profileresourceassociation"):
+            return ("route53profiles:AssociateResourceToProfile" if action == "POST"
+                    else "route53profiles:DisassociateResourceFromProfile")
+        if path.startswith("/profile/"):
+            return "route53profiles:GetProfile"
         return None
 
-    def denied(self, path, action):
+    def denied(self, path, action, method="GET"):
         if self.allowed is None:
             return None
-        iam_action = self.iam_action(path, action)
+        iam_action = self.iam_action(path, method if path.startswith("/profile") else action)
         if iam_action is None:
             return None
         key = re.search(r"Credential=([A-Z0-9]+)/", self.proxy.caller or "")
@@ -166,7 +199,7 @@ class AwsExtras:
 
     # The protocols.
     def judge(self, method, path, action, body):
-        refused = self.denied(path, action)
+        refused = self.denied(path, action, method)
         if refused:
             return refused
         if action.startswith("Route53Resolver."):
@@ -175,7 +208,111 @@ class AwsExtras:
             return self.ssm(action.split(".", 1)[1], json.loads(body or b"{}"))
         if path.startswith("/profileassociations") or path.startswith("/profileresourceassociations"):
             return self.profiles(path)
+        if path.startswith("/profileresourceassociation") or path.startswith("/profile/"):
+            return self.profile_change(method, path, json.loads(body or b"{}"))
         return None
+
+    # The caller, as moto knows it.
+    def _caller_key(self):
+        key = re.search(r"Credential=([A-Z0-9]+)/", self.proxy.caller or "")
+        return key.group(1) if key else ""
+
+    def _moto(self, key, service, method, path, body=None):
+        """A call to moto as the holder of access key `key` (moto reads the account from the
+        key and the service from the credential scope; it checks no signature)."""
+        auth = (f"AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/{service}/aws4_request, "
+                "SignedHeaders=host, Signature=0")
+        headers = {"Authorization": auth}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        request = urllib.request.Request(self.moto_url + path, data=body, headers=headers,
+                                         method=method)
+        try:
+            with urllib.request.urlopen(request) as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def caller_account(self):
+        key = self._caller_key()
+        if self.account_of is not None:
+            return self.account_of(key)
+        if key not in self.accounts:
+            _, text = self._moto(key, "sts", "POST", "/",
+                                 b"Action=GetCallerIdentity&Version=2011-06-15")
+            found = re.search(r"<Account>(\d{12})</Account>", text)
+            self.accounts[key] = found.group(1) if found else DEFAULT_ACCOUNT
+        return self.accounts[key]
+
+    def _profile_owner(self, profile_id):
+        if profile_id in self.profile_owners:
+            return self.profile_owners[profile_id]
+        owners = [r["owner"] for r in self.profile_resources.get(profile_id, [])]
+        return owners[0] if owners else DEFAULT_ACCOUNT
+
+    def _known_profile(self, profile_id):
+        return profile_id in self.profile_owners or profile_id in self.profile_resources
+
+    def profile_change(self, method, path, request):
+        """GetProfile, AssociateResourceToProfile, DisassociateResourceFromProfile."""
+        def refuse(code, message, status=400):
+            return _json({"__type": code, "Message": message}, status, REST_JSON)
+        caller = self.caller_account()
+        if path.startswith("/profile/"):
+            profile_id = path.split("?")[0].rsplit("/", 1)[-1]
+            if not self._known_profile(profile_id):
+                return refuse("ResourceNotFoundException", f"no Profile {profile_id}", 404)
+            owner = self._profile_owner(profile_id)
+            return _json({"Profile": {
+                "Id": profile_id, "Name": profile_id, "OwnerId": owner, "Status": "COMPLETE",
+                "Arn": f"arn:aws:route53profiles:us-west-2:{owner}:profile/{profile_id}",
+                "ShareStatus": "SHARED_BY_ME" if caller == owner else "SHARED_WITH_ME"}},
+                headers=REST_JSON)
+        if method == "POST":
+            profile_id, arn = request.get("ProfileId", ""), request.get("ResourceArn", "")
+            name = request.get("Name", "")
+        else:
+            parts = path.split("?")[0].split("/")
+            profile_id, arn, name = unquote(parts[3]), unquote("/".join(parts[5:])), None
+        if not self._known_profile(profile_id):
+            return refuse("ResourceNotFoundException", f"no Profile {profile_id}", 404)
+        owner = self._profile_owner(profile_id)
+        if caller != owner:
+            return refuse("AccessDeniedException",
+                          f"Profile {profile_id} belongs to account {owner}: only it changes "
+                          "what the Profile carries", 403)
+        resources = self.profile_resources.setdefault(profile_id, [])
+        present = [r for r in resources if r["arn"] == arn]
+        if method == "DELETE":
+            if not present:
+                return refuse("ResourceNotFoundException", f"{arn} is not in {profile_id}", 404)
+            resources.remove(present[0])
+            return _json({"ProfileResourceAssociation": {
+                "ProfileId": profile_id, "ResourceArn": arn, "Status": "DELETING"}},
+                headers=REST_JSON)
+        if name is None or len(name) > 64 or not PROFILE_ASSOCIATION_NAME.fullmatch(name):
+            return refuse("ValidationException", f"Name {name!r} does not match the pattern")
+        if present:
+            return refuse("ConflictException", f"{arn} is already associated with {profile_id}",
+                          409)
+        zone = re.fullmatch(r"arn:aws:route53:::hostedzone/([A-Z0-9]+)", arn)
+        if not zone:
+            return refuse("InvalidParameterException", f"{arn} is not a hosted zone's ARN")
+        if self.has_zone is not None:
+            found = self.has_zone(caller, zone.group(1))
+        else:
+            found = self._moto(self._caller_key(), "route53", "GET",
+                               f"/2013-04-01/hostedzone/{zone.group(1)}")[0] == 200
+        if not found:
+            return refuse("ResourceNotFoundException",
+                          f"account {caller} has no hosted zone {zone.group(1)}", 404)
+        resource = {"type": "AWS::Route53::HostedZone", "arn": arn, "name": name,
+                    "owner": owner}
+        resources.append(resource)
+        return _json({"ProfileResourceAssociation": {
+            "Id": f"rpr-{arn[-8:]}", "Name": name, "OwnerId": owner, "ProfileId": profile_id,
+            "ResourceArn": arn, "ResourceType": resource["type"], "Status": "CREATING"}},
+            headers=REST_JSON)
 
     def resolver(self, operation, request):
         if operation == "ListFirewallRuleGroupAssociations":
@@ -210,11 +347,11 @@ class AwsExtras:
         url = urlparse(path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         if url.path == "/profileassociations":
-            vpc = query.get("resourceId")
+            vpc, wanted = query.get("resourceId"), query.get("profileId")
             found = [{"Id": f"rpassoc-{p[-8:]}-{v[-4:]}", "Name": f"{p}-{v}", "ProfileId": p,
                       "ResourceId": v, "Status": "COMPLETE", "OwnerId": "123456789012"}
                      for v, profiles in self.profile_vpcs.items() if vpc in (None, v)
-                     for p in profiles]
+                     for p in profiles if wanted in (None, p)]
             return _json({"ProfileAssociations": found}, headers=REST_JSON)
         profile = url.path.rsplit("/", 1)[-1]
         kind = query.get("resourceType")

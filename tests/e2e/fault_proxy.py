@@ -33,6 +33,14 @@ class Rule:
 
 
 class FaultProxy:
+    @property
+    def caller(self):
+        return getattr(self._local, "caller", "")
+
+    @caller.setter
+    def caller(self, value):
+        self._local.caller = value
+
     def __init__(self, upstream, judge=None, rewrite=None):
         self.upstream = upstream.rstrip("/")
         # rewrite(action, payload) -> payload: changes a forwarded answer, as when AWS shows a
@@ -44,6 +52,8 @@ class FaultProxy:
         self.rules = []
         self.seen = []  # (action, fault or None)
         self.lock = threading.Lock()
+        # The request's Authorization header, per handler thread: requests arrive at once.
+        self._local = threading.local()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):

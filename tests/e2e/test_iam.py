@@ -104,6 +104,10 @@ def enforcing(tmp_path, zilliz_server, monkeypatch):
     monkeypatch.setattr(IAMRequest, "check_signature", lambda self: None)
     saved = dict(seed.CREDENTIALS)
     extras = AwsExtras(url)
+    from moto.iam.models import get_account_id_from
+    from moto.route53.models import route53_backends
+    extras.account_of = get_account_id_from
+    extras.has_zone = lambda account, zone: zone in route53_backends[account]["aws"].zones
     try:
         iam = seed.boto("iam", url)
         iam.create_user(UserName="admin")
@@ -320,9 +324,9 @@ DECIDES_NOTHING_HERE = {"ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixL
 
 
 def without(doc, action):
-    """The document less one action."""
-    return {"Version": doc["Version"], "Statement": [
-        dict(st, Action=[a for a in st["Action"] if a != action]) for st in doc["Statement"]]}
+    """The document less one action (and a statement left with none)."""
+    kept = [dict(st, Action=[a for a in st["Action"] if a != action]) for st in doc["Statement"]]
+    return {"Version": doc["Version"], "Statement": [st for st in kept if st["Action"]]}
 
 
 def outcome(answer):
@@ -398,18 +402,22 @@ async def test_a_denied_read_is_named_and_never_judged_healthy(enforcing, tmp_pa
 NETWORK_ACCOUNT = "222222222222"
 
 
-def network_role(url, name, document):
+def network_role(url, name, document, extras=None):
     """Credentials of a session in a role of the network account holding `document`. The role
-    is seeded straight into moto's IAM of that account, as its administrator would make it."""
+    is seeded straight into moto's IAM of that account, as its administrator would make it;
+    the fake of the services moto lacks (`extras`) enforces the same document."""
     from moto.iam.models import iam_backends
     trust = {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
     iam = iam_backends[NETWORK_ACCOUNT]["aws"]
     iam.create_role(name, json.dumps(trust), "/", None, "", [], None)
     iam.put_role_policy(name, name, json.dumps(as_moto_reads(document)))
-    return seed.boto("sts", url).assume_role(
+    creds = seed.boto("sts", url).assume_role(
         RoleArn=f"arn:aws:iam::{NETWORK_ACCOUNT}:role/{name}",
         RoleSessionName="network")["Credentials"]
+    if extras is not None:
+        extras.allowed[creds["AccessKeyId"]] = actions_of(document)
+    return creds
 
 
 def across_accounts_env(users, tmp_path, url, network):
@@ -429,8 +437,10 @@ async def test_the_endpoint_accounts_document_is_exactly_enough(enforcing, tmp_p
                                                                 zilliz_server):
     """A landing zone under IAM: the workload account holds iam/full.json, the network account
     a role holding only iam/endpoint-account.json. setup_private_dns with endpoint_profile is
-    never denied; with any one action of the network account's document taken away, it is,
-    and the error names that action: each is needed."""
+    never denied, whether it ties the workload VPC to the zone or adds the zone to the network
+    account's Route 53 Profile the VPC uses; with any one action of the network account's
+    document taken away, it is (the Profile's actions on the Profile's way, the others on the
+    association's), and the error names that action: each is needed."""
     from conftest import call, text_of
     from test_landing_zone import network_hub
     world, users, extras, url = enforcing
@@ -443,9 +453,11 @@ async def test_the_endpoint_accounts_document_is_exactly_enough(enforcing, tmp_p
                                               "regionId": f"aws-{REGION}"}]
     granted = document("endpoint-account.json")
 
-    async def tie(creds, number):
+    async def tie(creds, number, through_profile=False):
         workload, _ = seed.add_app_vpc(seed.boto("ec2", url), f"10.{60 + number}",
                                        f"workload-{number}")
+        if through_profile:
+            extras.share_profile(workload, f"rp-network{number:04d}", NETWORK_ACCOUNT)
         env = across_accounts_env(users, tmp_path, url, creds)
         async with mcp_session(env) as s:
             args = dict(cluster_id=CLUSTER, vpc_id=workload, endpoint_id=endpoint_id,
@@ -453,13 +465,18 @@ async def test_the_endpoint_accounts_document_is_exactly_enough(enforcing, tmp_p
             result = await call(s, "setup_private_dns", **args)
             return text_of(result) if result.isError else result.structuredContent
 
-    done = await tie(network_role(url, "network", granted), 0)
-    assert isinstance(done, dict), done
-    no_denial([done])
-    assert done["applied"] is True and done["hosted_zone_id"] == zone, done
+    done = await tie(network_role(url, "network", granted, extras), 0)
+    shared = await tie(network_role(url, "network-profile", granted, extras), 1,
+                       through_profile=True)
+    for made in (done, shared):
+        assert isinstance(made, dict), made
+        assert made["applied"] is True and made["hosted_zone_id"] == zone, made
+    no_denial([done, shared])
+    assert any("Route 53 Profile" in line for line in shared["preview"]), shared["preview"]
     wrong = []
     for i, action in enumerate(sorted(actions_of(granted))):
-        answer = await tie(network_role(url, f"less-{i}", without(granted, action)), i + 1)
+        answer = await tie(network_role(url, f"less-{i}", without(granted, action), extras),
+                           i + 2, through_profile=action.startswith("route53profiles:"))
         if not isinstance(answer, str) or action not in answer:
             wrong.append(f"{action}: not needed? {str(answer)[:300]}")
     assert not wrong, "\n".join(wrong)

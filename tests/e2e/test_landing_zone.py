@@ -249,3 +249,86 @@ async def test_a_network_accounts_transit_gateway_is_judged_with_its_profile(
     for finding in transit(both_ways).values():
         assert finding["status"] == "pass", finding
     assert both_ways.get("not_read", []) == [], both_ways["not_read"]
+
+
+async def test_a_workload_vpc_on_the_network_accounts_profile_gets_the_zone_through_it(
+        world, server_env, zilliz_server, moto_url, tmp_path, aws_extras):
+    """The workload VPCs take their DNS from a Route 53 Profile of the network account (shared
+    through RAM; the fake of Route 53 Profiles lets only the owner change it, with a zone of
+    its own). `setup_private_dns` with `endpoint_profile` adds the zone to that Profile: one
+    change, in the network account, for every VPC using it; no association, no authorization.
+    From the workload account alone the status asks for the network account instead of a
+    second endpoint; with `endpoint_profile` the zone is read there and the link is whole. The
+    teardown of the workload VPC leaves the Profile alone: it serves the other VPCs."""
+    creds = hub_credentials(moto_url)
+    hub_vpc, endpoint_id, zone, hub_r53 = network_hub(world, moto_url, creds)
+    zilliz_server.add_cluster(DIAG, PROJECT, f"aws-{REGION}", port=19540)
+    zilliz_server.endpoints[PROJECT] = [{"endpointId": endpoint_id, "regionId": f"aws-{REGION}"}]
+    workload, _ = add_app_vpc(world.ec2, "10.7", "orders-workload")
+    other, _ = add_app_vpc(world.ec2, "10.8", "billing-workload")
+    profile = "rp-0networkprofile1"
+    for vpc in (workload, other):
+        aws_extras.share_profile(vpc, profile, HUB_ACCOUNT)
+    spoke_r53 = boto("route53", moto_url)
+    hub_ec2 = client_in("ec2", moto_url, creds)
+    [hub_endpoint] = hub_ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"]
+    hub_ec2.authorize_security_group_ingress(
+        GroupId=hub_endpoint["Groups"][0]["GroupId"], IpPermissions=[{
+            "IpProtocol": "tcp", "FromPort": 19540, "ToPort": 19540,
+            "IpRanges": [{"CidrIp": "10.7.0.0/16"}]}])
+    pcx = world.ec2.create_vpc_peering_connection(
+        VpcId=workload, PeerVpcId=hub_vpc, PeerOwnerId=HUB_ACCOUNT)[
+        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    hub_ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    world.ec2.create_route(RouteTableId=main_route_table(world.ec2, workload),
+                           DestinationCidrBlock="10.100.0.0/16", VpcPeeringConnectionId=pcx)
+    hub_ec2.create_route(RouteTableId=main_route_table(hub_ec2, hub_vpc),
+                         DestinationCidrBlock="10.7.0.0/16", VpcPeeringConnectionId=pcx)
+    env = with_profiles(server_env, tmp_path, moto_url, creds)
+    async with mcp_session(env) as s:
+        args = dict(cluster_id=DIAG, vpc_id=workload, endpoint_id=endpoint_id,
+                    endpoint_profile="network")
+        preview = await call_ok(s, "setup_private_dns", **args)
+        carried_before = list(aws_extras.profile_resources[profile])
+        done = await call_ok(s, "setup_private_dns", confirm=True, **args)
+        again = await call_ok(s, "setup_private_dns", **args)
+        alone = await call_ok(s, "get_setup_status", cluster_id=DIAG, vpc_id=workload)
+        across = dict(cluster_id=DIAG, vpc_id=workload, endpoint_profile="network")
+        status = await call_ok(s, "get_setup_status", **across)
+        report = await call_ok(s, "diagnose_private_link", probe=False, **across)
+        gone = await call_ok(s, "remove_private_link", cluster_id=DIAG, vpc_id=workload,
+                             confirm=True)
+    # One change, in the network account, naming the Profile, both VPCs and why.
+    [line] = preview["preview"]
+    assert line.startswith(f"in account {HUB_ACCOUNT} (the endpoint's): add the private zone "
+                           f"{zone}"), line
+    assert profile in line and workload in line and other in line and "Chosen over" in line
+    assert preview["applied"] is False and carried_before == []
+    # Made: the zone is in the Profile, as the network account's; the workload VPC is tied
+    # to nothing, no authorization is left, no endpoint made in the workload account.
+    assert done["applied"] is True and done["hosted_zone_id"] == zone, done
+    [carried] = aws_extras.profile_resources[profile]
+    assert carried["arn"] == f"arn:aws:route53:::hostedzone/{zone}"
+    assert carried["owner"] == HUB_ACCOUNT and "." not in carried["name"]
+    assert again["applied"] is False and again["preview"] == [], again
+    assert [z["HostedZoneId"] for z in spoke_r53.list_hosted_zones_by_vpc(
+        VPCId=workload, VPCRegion=REGION)["HostedZoneSummaries"]] == []
+    assert hub_r53.list_vpc_association_authorizations(HostedZoneId=zone)["VPCs"] == []
+    assert [e["VpcEndpointId"] for e in world.ec2.describe_vpc_endpoints()["VpcEndpoints"]
+            if e["VpcId"] in (workload, other)] == []
+    # From the workload account alone: the person is asked, no second endpoint proposed.
+    assert alone.get("next_action") is None, alone
+    assert alone["persons_part"]["step"] == "vpc_endpoint", alone["persons_part"]
+    assert HUB_ACCOUNT in alone["persons_part"]["ask"] and profile in str(alone)
+    assert "create_vpc_endpoint" not in str(alone)
+    # With the network account's profile: the zone is read there, the link whole.
+    assert status["complete"] is True, status["steps"]
+    [zone_step] = [st for st in status["steps"] if st["step"] == "hosted_zone"]
+    assert profile in zone_step["detail"], zone_step
+    failing = [f for f in report["findings"] if f["status"] == "fail"]
+    assert failing == [] and report["healthy"] is True, report["findings"]
+    [endpoint_finding] = [f for f in report["findings"] if f["check"] == "vpc_endpoint"]
+    assert endpoint_id in endpoint_finding["detail"], endpoint_finding
+    # The teardown of the workload VPC removes nothing the Profile's other VPCs use.
+    assert gone["preview"] == [] and gone["removed"] == [], gone
+    assert [r["arn"] for r in aws_extras.profile_resources[profile]] == [carried["arn"]]

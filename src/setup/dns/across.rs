@@ -10,6 +10,7 @@ use aws_sdk_ec2::types::VpcAttributeName;
 
 use super::{Accounts, AliasTargetInfo, DnsOutput, Link, alias_target_of, pick_endpoint};
 use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
+use crate::aws::profiles::{self, OwnedProfile};
 use crate::aws::route53::{self, Zone, ZoneView, bare_name};
 use crate::change::consent::Consent;
 use crate::change::plan::Change;
@@ -34,6 +35,11 @@ struct AcrossFacts {
     endpoint_account: String,
     /// The endpoint's account's profile, for the call that makes its zone.
     endpoint_profile: Option<String>,
+    /// The Route 53 Profile the VPC takes its DNS from, where the endpoint's account owns it
+    /// (shared with the VPC's through AWS RAM).
+    spoke_profile: Option<OwnedProfile>,
+    /// The endpoint account's private zones named for the host, wherever they are tied.
+    hub_zones_named_for_host: Vec<Zone>,
 }
 
 pub(super) async fn setup(
@@ -92,9 +98,10 @@ pub(super) async fn setup(
     })
 }
 
-/// Two rounds: the endpoint (named, else the endpoint account's one live endpoint to
-/// Zilliz's service), the VPC and the zones tied to it; then the endpoint VPC's zone for the
-/// host, read whole by the endpoint's account.
+/// Three rounds: the endpoint (named, else the endpoint account's one live endpoint to
+/// Zilliz's service), the VPC, the zones tied to it and the Profile it takes its DNS from;
+/// then, in the endpoint's account, the endpoint VPC's zones, its zones named for the host and
+/// that Profile where it owns it; then its zone for the host, read whole.
 async fn read(
     accounts: &Accounts<'_>,
     link: &Link<'_>,
@@ -104,7 +111,7 @@ async fn read(
     let region = link.region;
     let host = link.address.host.clone();
     let hub = accounts.hub.aws.clients(Some(region)).await?;
-    let (endpoints, vpc, vpc_zones) = tokio::join!(
+    let (endpoints, vpc, vpc_zones, vpc_profile) = tokio::join!(
         async {
             let service = match &asked_endpoint {
                 Some(_) => None,
@@ -126,17 +133,49 @@ async fn read(
         },
         ec2::vpc(&accounts.clients.ec2, link.vpc_id, region),
         route53::zones_of_vpc(&accounts.clients.route53, link.vpc_id, &region.aws_region),
+        profiles::profile_of_vpc(&accounts.clients.profiles, link.vpc_id),
     );
     let endpoint = pick_endpoint(endpoints?, asked_endpoint.as_deref(), link.vpc_id)?;
     let alias = alias_target_of(&endpoint)?;
-    let zone = route53::zones_of_vpc(&hub.route53, &endpoint.vpc_id, &region.aws_region)
-        .await?
-        .into_iter()
-        .find(|z| z.name == host);
-    let endpoint_zone = match zone {
-        Some(zone) => Some(route53::zone_view(&hub.route53, zone).await?),
-        None => None,
-    };
+    let hub_account = accounts.hub_identity.account_id.as_str();
+    let (endpoint_vpc_zones, spoke_profile) = tokio::join!(
+        route53::zones_of_vpc(&hub.route53, &endpoint.vpc_id, &region.aws_region),
+        async {
+            match vpc_profile? {
+                Some(id) => profiles::owned_profile(&hub.profiles, &id, hub_account).await,
+                None => Ok(None),
+            }
+        },
+    );
+    let zone = endpoint_vpc_zones?.into_iter().find(|z| z.name == host);
+    let spoke_profile = spoke_profile?;
+    // The Profile's other zones, by name: one named for the host would answer instead.
+    let others: Vec<&String> = spoke_profile
+        .iter()
+        .flat_map(|p| &p.zones)
+        .filter(|id| zone.as_ref().is_none_or(|z| &z.id != *id))
+        .collect();
+    let (endpoint_zone, profile_zone_names) = tokio::join!(
+        async {
+            match zone {
+                Some(zone) => route53::zone_view(&hub.route53, zone).await.map(Some),
+                None => Ok(None),
+            }
+        },
+        futures::future::join_all(others.iter().map(|id| route53::zone_name(&hub.route53, id))),
+    );
+    // A zone of the Profile this account cannot read is another account's: not one of its
+    // zones for the host.
+    let hub_zones_named_for_host = others
+        .iter()
+        .zip(profile_zone_names)
+        .filter_map(|(id, name)| {
+            name.ok().filter(|n| *n == host).map(|name| Zone {
+                id: id.to_string(),
+                name,
+            })
+        })
+        .collect();
     Ok(AcrossFacts {
         cluster_id: link.target.cluster_id().to_string(),
         host,
@@ -146,16 +185,21 @@ async fn read(
         vpc_account: accounts.identity.account_id.clone(),
         endpoint,
         alias,
-        endpoint_zone,
+        endpoint_zone: endpoint_zone?,
         endpoint_account: accounts.hub_identity.account_id.clone(),
         endpoint_profile: request.endpoint_profile.clone(),
+        spoke_profile,
+        hub_zones_named_for_host,
     })
 }
 
-/// The plan, from what was read: the VPC's DNS attributes on, then, unless the VPC is tied to
-/// the endpoint's zone already, the authorization, the association and the authorization's
-/// end. The endpoint's account must have its zone, answering with the endpoint; the VPC must
-/// have no zone of its own for the host (it would answer instead).
+/// The plan, from what was read: the VPC's DNS attributes on, then, unless the zone answers
+/// in the VPC already, one of two ways to make it answer there. Where the VPC takes its DNS
+/// from a Route 53 Profile of the endpoint's account, the zone is added to that Profile (one
+/// change, in that account, for every VPC using it); otherwise the authorization, the
+/// association and the authorization's end. The endpoint's account must have its zone,
+/// answering with the endpoint; the VPC must have no zone of its own for the host (it would
+/// answer instead), and the Profile no other zone for it (it answers in every VPC using it).
 fn plan(f: &AcrossFacts) -> Result<Vec<Change>, Error> {
     let Some(zone) = &f.endpoint_zone else {
         let make_it = ToolCall::SetupPrivateDns(DnsRequest {
@@ -213,6 +257,10 @@ fn plan(f: &AcrossFacts) -> Result<Vec<Change>, Error> {
     if f.vpc_zones.iter().any(|z| z.id == zone.zone.id) {
         return Ok(changes);
     }
+    if let Some(profile) = &f.spoke_profile {
+        changes.extend(through_profile(f, profile, &zone.zone.id)?);
+        return Ok(changes);
+    }
     let (zone_id, vpc_id, aws_region) = (&zone.zone.id, &f.vpc.id, &f.aws_region);
     changes.push(Change::AuthorizeZoneAssociation {
         zone_id: zone_id.clone(),
@@ -241,6 +289,42 @@ fn plan(f: &AcrossFacts) -> Result<Vec<Change>, Error> {
         zone_account: f.endpoint_account.clone(),
     });
     Ok(changes)
+}
+
+/// The zone added to the Profile the VPC takes its DNS from: nothing where it is there
+/// already; refused where the Profile carries another of the account's zones named for the
+/// host, which answers in every VPC using it and which the person must settle first.
+fn through_profile(
+    f: &AcrossFacts,
+    profile: &OwnedProfile,
+    zone_id: &str,
+) -> Result<Option<Change>, Error> {
+    if profile.zones.iter().any(|z| z == zone_id) {
+        return Ok(None);
+    }
+    if let Some(other) = f
+        .hub_zones_named_for_host
+        .iter()
+        .find(|z| z.id != zone_id && profile.zones.contains(&z.id))
+    {
+        return Err(Error::Conflict(format!(
+            "Route 53 Profile {} of account {}, which {} takes its DNS from, carries private \
+             zone {} for {} already: it answers in every VPC using the Profile. Ask the person \
+             which zone should serve them, and remove the other from the Profile in account {} \
+             first; then call again",
+            profile.id, profile.owner_id, f.vpc.id, other.id, f.host, profile.owner_id
+        )));
+    }
+    Ok(Some(Change::ShareZoneThroughProfile {
+        profile_id: profile.id.clone(),
+        zone_id: zone_id.to_string(),
+        host: f.host.clone(),
+        aws_region: f.aws_region.clone(),
+        profile_account: profile.owner_id.clone(),
+        for_vpc: f.vpc.id.clone(),
+        profile_vpcs: profile.vpcs.clone(),
+        name: profiles::association_name(&f.cluster_id),
+    }))
 }
 
 #[cfg(test)]
@@ -274,7 +358,70 @@ mod tests {
             endpoint_zone,
             endpoint_account: "222222222222".into(),
             endpoint_profile: Some("network".into()),
+            spoke_profile: None,
+            hub_zones_named_for_host: Vec::new(),
         }
+    }
+
+    fn network_profile(zones: &[&str]) -> OwnedProfile {
+        OwnedProfile {
+            id: "rp-network".into(),
+            owner_id: "222222222222".into(),
+            vpcs: vec!["vpc-spoke".into(), "vpc-other".into()],
+            zones: zones.iter().map(|z| z.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_vpc_on_the_endpoint_accounts_profile_gets_the_zone_through_it() {
+        let mut f = facts(
+            Some(zone("ZHUB", &["vpc-hub"], Some("vpce-hub"), false)),
+            vec![],
+        );
+        f.spoke_profile = Some(network_profile(&["ZOTHERDOMAIN"]));
+        let planned = plan(&f).unwrap();
+        assert_eq!(
+            planned.iter().map(Change::kind).collect::<Vec<_>>(),
+            ["enable", "profile"]
+        );
+        let lines = crate::change::plan::preview(&planned);
+        assert!(
+            lines[1]
+                .starts_with("in account 222222222222 (the endpoint's): add the private zone ZHUB")
+                && lines[1].contains("Route 53 Profile rp-network")
+                && lines[1].contains("(vpc-spoke, vpc-other)")
+                && lines[1].contains("Chosen over tying vpc-spoke"),
+            "{}",
+            lines[1]
+        );
+        // In the Profile already: only the attribute is left.
+        f.spoke_profile = Some(network_profile(&["ZHUB"]));
+        assert_eq!(
+            plan(&f)
+                .unwrap()
+                .iter()
+                .map(Change::kind)
+                .collect::<Vec<_>>(),
+            ["enable"]
+        );
+        // Another of the account's zones for the host in the Profile: nothing is planned.
+        f.spoke_profile = Some(network_profile(&["ZSTALE"]));
+        f.hub_zones_named_for_host = vec![Zone {
+            id: "ZSTALE".into(),
+            name: HOST.into(),
+        }];
+        let refused = plan(&f).unwrap_err().to_string();
+        assert!(
+            refused.contains("carries private zone ZSTALE") && refused.contains("rp-network"),
+            "{refused}"
+        );
+        // A zone of its own for the host still comes first: it would answer instead.
+        f.hub_zones_named_for_host.clear();
+        f.vpc_zones = vec![Zone {
+            id: "ZOWN".into(),
+            name: HOST.into(),
+        }];
+        assert!(plan(&f).is_err());
     }
 
     #[test]
