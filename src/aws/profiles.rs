@@ -352,6 +352,23 @@ pub(crate) async fn owned_profile(
     }))
 }
 
+/// The private zones of other accounts that the VPC's Profile carries (as the VPC's account
+/// lists them; two rounds, the second only where the VPC has a Profile).
+pub(crate) async fn others_zones_of_vpc(
+    client: &Client,
+    vpc_id: &str,
+    account: &str,
+) -> Result<Vec<ProfileResource>, Error> {
+    let Some(profile) = profile_of_vpc(client, vpc_id).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(resources_of(client, &[profile])
+        .await?
+        .into_iter()
+        .filter(|r| r.kind == Kind::HostedZone && r.owner_id.as_deref() != Some(account))
+        .collect())
+}
+
 /// A hosted zone's ARN in the partition of `aws_region`.
 fn zone_arn(zone_id: &str, aws_region: &str) -> String {
     let partition = if aws_region.starts_with("cn-") {

@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::address::expected_private_link_host;
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, VpcEndpoint};
+use crate::aws::profiles::{self, ProfileResource};
 use crate::aws::route53::{self, ZoneView};
 use crate::aws::tags::{CLUSTER_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, is_managed};
 use crate::aws::{Identity, RegionClients};
@@ -88,6 +89,9 @@ struct RemovalFacts {
     /// That zone where another account owns it (a landing zone's network account), with
     /// that account: this account can only untie the VPC from it.
     zone_of_another_account: Option<(route53::Zone, String)>,
+    /// Zones of other accounts that the VPC's Route 53 Profile carries (one may answer for
+    /// the host); why they are unknown, where they could not be listed.
+    profile_zones: Result<Vec<ProfileResource>, FailedRead>,
     cluster_id: String,
     /// Who reaches each of `endpoints` (by id), where that could be read; why not, where not.
     rides: Result<Vec<(String, Vec<Ride>)>, FailedRead>,
@@ -160,6 +164,9 @@ fn plan_zone(f: &RemovalFacts, plan: &mut RemovalPlan) -> Vec<(String, Vec<Strin
             stays_with: vec![format!("account {owner}, which owns it")],
         });
     }
+    if f.zone_here.is_none() && f.zone_of_another_account.is_none() {
+        keep_profile_zones(f, plan);
+    }
     if let Some(zone) = &f.zone_here {
         let others = zone.other_vpcs(vpc_id);
         let aimed = endpoint_aimed_at(zone);
@@ -231,6 +238,40 @@ fn plan_zone(f: &RemovalFacts, plan: &mut RemovalPlan) -> Vec<(String, Vec<Strin
         }
     }
     serving_others
+}
+
+/// A VPC with no zone for the host of its own may get it from its Route 53 Profile, owned by
+/// another account and used by other VPCs too: that Profile is left as it is, and said so.
+fn keep_profile_zones(f: &RemovalFacts, plan: &mut RemovalPlan) {
+    let host = &f.host;
+    match &f.profile_zones {
+        Ok(zones) => {
+            let Some(first) = zones.first() else {
+                return;
+            };
+            let ids: Vec<&str> = zones.iter().map(|z| z.resource_id.as_str()).collect();
+            let owner = first
+                .owner_id
+                .as_deref()
+                .map_or("the account that owns it".to_string(), |o| {
+                    format!("account {o}")
+                });
+            plan.kept.push(format!(
+                "{} takes its DNS from {}, which carries private zone(s) {} of another \
+                 account (one may answer for {host}): the Profile serves every VPC using it \
+                 and is left as it is; where none of them needs {host} privately, {owner} \
+                 removes the zone from the Profile",
+                f.vpc_id,
+                first.origin(),
+                ids.join(", ")
+            ));
+        }
+        Err(e) => plan.warnings.push(format!(
+            "the Route 53 Profile of {} could not be read ({e}): a zone it carries for {host} \
+             would keep answering there",
+            f.vpc_id
+        )),
+    }
 }
 
 /// The VPC's endpoints to Zilliz's service: those this tool made are deregistered and
@@ -395,6 +436,7 @@ struct VpcReads {
     endpoints: Vec<VpcEndpoint>,
     zone_here: Option<ZoneView>,
     zone_of_another_account: Option<(route53::Zone, String)>,
+    profile_zones: Result<Vec<ProfileResource>, FailedRead>,
 }
 
 /// Two rounds (who rides the project's link is read beside them): what needs only the
@@ -436,7 +478,7 @@ async fn read_vpc(
         Some((zone, _)) => (Some(zone), None),
         None => (None, None),
     };
-    let (endpoints, zone_here) = tokio::join!(
+    let (endpoints, zone_here, profile_zones) = tokio::join!(
         ec2::vpc_endpoints(
             &clients.ec2,
             EndpointQuery {
@@ -451,8 +493,10 @@ async fn read_vpc(
                 None => Ok(None),
             }
         },
+        profiles::others_zones_of_vpc(&clients.profiles, vpc_id, &identity.account_id),
     );
     Ok(VpcReads {
+        profile_zones: profile_zones.map_err(FailedRead::from),
         endpoints: endpoints?
             .into_iter()
             .filter(|e| endpoint_state::phase(&e.state) != Phase::Gone)
@@ -521,6 +565,7 @@ pub(crate) async fn remove_private_link(
         endpoints,
         zone_here,
         zone_of_another_account,
+        profile_zones,
     } = read?;
     let rides = match riding {
         Ok(riding) => Ok(rides_of(&clients.ec2, &riding, &endpoints).await),
@@ -537,6 +582,7 @@ pub(crate) async fn remove_private_link(
         our_groups,
         zone_here,
         zone_of_another_account,
+        profile_zones,
         cluster_id: target.cluster_id().to_string(),
         rides,
         remove_shared_endpoint: request.remove_shared_endpoint,
@@ -650,6 +696,7 @@ mod tests {
             }],
             zone_here,
             zone_of_another_account: None,
+            profile_zones: Ok(Vec::new()),
             cluster_id: "in01-abc".into(),
             rides: Ok(Vec::new()),
             remove_shared_endpoint: false,
@@ -711,6 +758,35 @@ mod tests {
             stays_with,
             &["account 222222222222, which owns it".to_string()]
         );
+    }
+
+    #[test]
+    fn a_zone_another_accounts_profile_carries_is_left_and_named() {
+        let mut f = facts("vpc-spoke", Vec::new(), None);
+        f.our_groups.clear();
+        f.profile_zones = Ok(vec![
+            serde_json::from_value(serde_json::json!({
+                "profile_id": "rp-network", "owner_id": "222222222222", "kind": "HostedZone",
+                "resource_id": "ZHUB", "arn": "arn:aws:route53:::hostedzone/ZHUB",
+                "name": "zilliz-in01-abc", "priority": null}))
+            .unwrap(),
+        ]);
+        let plan = plan_removal(&f);
+        assert!(plan.changes.is_empty(), "{:?}", plan.changes);
+        let [kept] = plan.kept.as_slice() else {
+            panic!("one line kept: {:?}", plan.kept)
+        };
+        assert!(
+            kept.contains("Route 53 Profile rp-network of account 222222222222")
+                && kept.contains("ZHUB")
+                && kept.contains("left as it is"),
+            "{kept}"
+        );
+        // Unread, it is said as a warning, never taken as nothing there.
+        f.profile_zones = Err(FailedRead::not_made("AccessDenied"));
+        let plan = plan_removal(&f);
+        assert!(plan.changes.is_empty() && plan.kept.is_empty());
+        assert!(plan.warnings[0].contains("could not be read"));
     }
 
     #[test]

@@ -331,4 +331,6 @@ async def test_a_workload_vpc_on_the_network_accounts_profile_gets_the_zone_thro
     assert endpoint_id in endpoint_finding["detail"], endpoint_finding
     # The teardown of the workload VPC removes nothing the Profile's other VPCs use.
     assert gone["preview"] == [] and gone["removed"] == [], gone
+    assert any(profile in kept and zone in kept and "left as it is" in kept
+               for kept in gone["kept"]), gone["kept"]
     assert [r["arn"] for r in aws_extras.profile_resources[profile]] == [carried["arn"]]
