@@ -321,7 +321,16 @@ fn failed(error: &crate::error::Error) -> ExitCode {
 async fn audit(settings: Settings, args: AuditArgs) -> ExitCode {
     use crate::audit::{audit_all, judge::LinkStatus};
     let app = App::new(settings);
-    let (links, regions) = match audit_all(&app, &args.request, None).await {
+    // The network account of a landing zone, read beside this one.
+    let network_app = args.request.endpoint_profile.as_ref().map(|profile| {
+        let mut settings = app.settings.clone();
+        settings.aws.profile = Some(profile.clone());
+        (App::new(settings), profile.clone())
+    });
+    let network = network_app
+        .as_ref()
+        .map(|(app, profile)| crate::audit::NetworkAccount { app, profile });
+    let (links, regions) = match audit_all(&app, network, &args.request, None).await {
         Ok(found) => found,
         Err(error) => return failed(&error),
     };

@@ -515,6 +515,13 @@ pub(crate) struct AuditRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[arg(skip)]
     pub(crate) profile: Option<String>,
+    /// A landing zone's network account, which keeps endpoints and private zones that this
+    /// account's VPCs use: its AWS profile. Its endpoints and zones are read there too, so its
+    /// endpoints registered with the projects are judged instead of named as not found, and
+    /// this account's VPCs tied to its zones count as spokes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[arg(long, value_name = "PROFILE")]
+    pub(crate) endpoint_profile: Option<String>,
 }
 
 /// The arguments of `export_terraform`.
@@ -643,6 +650,33 @@ impl ToolCall {
     }
 
     /// `setup_private_dns` for the cluster in the VPC (through `endpoint_id` where given).
+    /// The same call made with AWS profile `profile` (the account the resource it changes or
+    /// reads belongs to).
+    pub(crate) fn with_profile(mut self, profile: &str) -> Self {
+        let slot = match &mut self {
+            // Zilliz's side alone: no AWS account to name.
+            Self::ListZillizClusters(_) => return self,
+            Self::ListVpcs(r) => &mut r.profile,
+            Self::ListSubnets(r) => &mut r.profile,
+            Self::ListSecurityGroups(r) => &mut r.profile,
+            Self::ListInstances(r) => &mut r.profile,
+            Self::GetEndpointService(r) => &mut r.profile,
+            Self::CreateVpcEndpoint(r) => &mut r.profile,
+            Self::RegisterEndpoint(r) => &mut r.profile,
+            Self::WaitForEndpoint(r) => &mut r.profile,
+            Self::SetupPrivateDns(r) => &mut r.profile,
+            Self::AllowClientAccess(r) => &mut r.profile,
+            Self::DiagnosePrivateLink(r) => &mut r.profile,
+            Self::GetSetupStatus(r) => &mut r.profile,
+            Self::RemovePrivateLink(r) => &mut r.profile,
+            Self::AuditPrivateLinks(r) => &mut r.profile,
+            Self::ExportTerraform(r) => &mut r.profile,
+            Self::ProbeFromInstance(r) => &mut r.profile,
+        };
+        *slot = Some(profile.to_string());
+        self
+    }
+
     pub(crate) fn setup_private_dns(
         cluster_id: &str,
         vpc_id: &str,

@@ -59,6 +59,27 @@ struct RegionFacts {
     /// among them serves a cluster that is gone.
     known_clusters: Vec<String>,
     zones: Vec<HostZone>,
+    /// The network account read beside this one: its account id, its profile, its endpoints
+    /// (by id) and its zones.
+    network: Option<NetworkSide>,
+}
+
+impl RegionFacts {
+    /// The zones read, this account's and the network account's.
+    fn every_zone(&self) -> impl Iterator<Item = &HostZone> {
+        self.zones
+            .iter()
+            .chain(self.network.iter().flat_map(|n| &n.zones))
+    }
+}
+
+/// What of a region is the network account's.
+#[derive(Debug, Clone)]
+struct NetworkSide {
+    account: String,
+    profile: String,
+    endpoints: Vec<String>,
+    zones: Vec<HostZone>,
 }
 
 /// What one region's read found: Zilliz's service there, and the account's endpoints there
@@ -67,6 +88,33 @@ struct RegionFacts {
 pub(super) struct RegionEndpoints {
     pub(super) service: Option<String>,
     pub(super) endpoints: Vec<VpcEndpoint>,
+    /// The ids of those that are the network account's (read with `endpoint_profile`).
+    pub(super) network_accounts: Vec<String>,
+}
+
+impl RegionEndpoints {
+    /// This account's endpoints with the network account's (`theirs`) beside them; one both
+    /// list (two profiles of one account) counts as this account's.
+    pub(super) fn with_network_accounts(mut self, theirs: RegionEndpoints) -> Self {
+        for e in theirs.endpoints {
+            if !self.endpoints.iter().any(|own| own.id == e.id) {
+                self.network_accounts.push(e.id.clone());
+                self.endpoints.push(e);
+            }
+        }
+        self
+    }
+}
+
+/// A zone named for a private link host, read whole, with the region of its host.
+pub(super) type ReadZone = (String, Result<HostZone, crate::error::Error>);
+
+/// A landing zone's network account read beside this one: who it is, the profile that reads
+/// it (named in its links' fixes), and its zones named for a private link host.
+pub(super) struct OtherAccount {
+    pub(super) account: String,
+    pub(super) profile: String,
+    pub(super) zones: Vec<ReadZone>,
 }
 
 /// How a link stands: the worst of its findings.
@@ -90,6 +138,10 @@ pub(crate) struct Link {
     pub(crate) cluster_ids: Vec<String>,
     pub(crate) endpoint_id: Option<String>,
     pub(crate) vpc_id: Option<String>,
+    /// The AWS account of the endpoint or zone, where it is the network account read with
+    /// `endpoint_profile` (absent: the account audited).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) account: Option<String>,
     pub(crate) status: LinkStatus,
     pub(crate) findings: Vec<Finding>,
 }
@@ -117,9 +169,26 @@ impl Link {
             cluster_ids,
             endpoint_id: endpoint_id.map(str::to_string),
             vpc_id: vpc_id.map(str::to_string),
+            account: None,
             status,
             findings,
         }
+    }
+}
+
+impl Link {
+    /// A link of the network account's: its fixes are made with that account's profile, and
+    /// its findings name the account.
+    fn in_network_account(mut self, n: &NetworkSide) -> Self {
+        self.account = Some(n.account.clone());
+        for f in &mut self.findings {
+            if let Some(call) = f.remedy.take() {
+                let call = call.with_profile(&n.profile);
+                f.fix = Some(call.text());
+                f.remedy = Some(call);
+            }
+        }
+        self
     }
 }
 
@@ -151,8 +220,7 @@ fn record_finding(f: &RegionFacts, c: &ClusterInfo, vpc: &str, e: &VpcEndpoint) 
     let check = format!("record:{}", c.id);
     let fix = ToolCall::setup_private_dns(&c.id, vpc, None);
     let Some(zone) = f
-        .zones
-        .iter()
+        .every_zone()
         .find(|z| z.zone.name == c.host && z.vpcs.iter().any(|v| v == vpc))
     else {
         return finding::fail(
@@ -362,7 +430,7 @@ pub(super) fn host_zones(zones: Vec<Zone>, scope: &Scope, one_project: bool) -> 
 pub(super) fn judge_all(
     scope: &Scope,
     per_region: Vec<(RegionNames, Result<RegionEndpoints, crate::error::Error>)>,
-    read_zones: &[(String, Result<HostZone, crate::error::Error>)],
+    (read_zones, other): (&[ReadZone], Option<&OtherAccount>),
     registered: &[(String, PrivateEndpoint)],
 ) -> (Vec<Link>, Vec<super::RegionRead>) {
     let mut links = Vec::new();
@@ -373,6 +441,11 @@ pub(super) fn judge_all(
         .iter()
         .filter_map(|(_, read)| read.as_ref().ok())
         .flat_map(|read| read.endpoints.iter().cloned())
+        .collect();
+    let network_endpoints: Vec<String> = per_region
+        .iter()
+        .filter_map(|(_, read)| read.as_ref().ok())
+        .flat_map(|read| read.network_accounts.iter().cloned())
         .collect();
     let read_regions: Vec<String> = per_region
         .iter()
@@ -411,6 +484,26 @@ pub(super) fn judge_all(
                 Err(e) => read.error = Some(e.to_string()),
             }
         }
+        let network = other.map(|o| {
+            let mut zones = Vec::new();
+            for (zone_region, zone) in &o.zones {
+                match zone {
+                    Ok(z) if *zone_region == region.region_id => zones.push(z.clone()),
+                    Ok(_) => {}
+                    // The network account's zones could not be listed: its region says so.
+                    Err(e) if zone_region.is_empty() || *zone_region == region.region_id => {
+                        read.error = Some(format!("account {}: {e}", o.account));
+                    }
+                    Err(_) => {}
+                }
+            }
+            NetworkSide {
+                account: o.account.clone(),
+                profile: o.profile.clone(),
+                endpoints: network_endpoints.clone(),
+                zones,
+            }
+        });
         let facts = RegionFacts {
             endpoints,
             read_regions: read_regions.clone(),
@@ -427,6 +520,7 @@ pub(super) fn judge_all(
                 .collect(),
             known_clusters: scope.known_clusters.clone(),
             zones,
+            network,
             region,
         };
         links.extend(judge_region(&facts));
@@ -449,7 +543,15 @@ fn judge_region(f: &RegionFacts) -> Vec<Link> {
     let mut links: Vec<Link> = f
         .endpoints
         .iter()
-        .flat_map(|e| endpoint_links(f, e))
+        .flat_map(|e| {
+            let links = endpoint_links(f, e);
+            match &f.network {
+                Some(n) if n.endpoints.contains(&e.id) => {
+                    links.into_iter().map(|l| l.in_network_account(n)).collect()
+                }
+                _ => links,
+            }
+        })
         .collect();
     // Registrations whose endpoint is not in this account's region.
     for (project, endpoint_id, _) in &f.registrations {
@@ -486,6 +588,14 @@ fn judge_region(f: &RegionFacts) -> Vec<Link> {
         ));
     }
     links.extend(f.zones.iter().flat_map(|z| zone_links(f, z)));
+    if let Some(n) = &f.network {
+        links.extend(
+            n.zones
+                .iter()
+                .flat_map(|z| zone_links(f, z))
+                .map(|l| l.in_network_account(n)),
+        );
+    }
     links
 }
 
@@ -804,7 +914,65 @@ mod tests {
                 zone("in01-a", &["vpc-a", "vpc-spoke"], Some("vpce-1")),
                 zone("in01-b", &["vpc-a"], Some("vpce-1")),
             ],
+            network: None,
         }
+    }
+
+    #[test]
+    fn a_landing_zone_is_judged_whole_with_the_network_accounts_side() {
+        // From the workload account alone: the hub's registered endpoint is not found, and
+        // the audit cannot tell why.
+        let mut workload = healthy();
+        workload.endpoints.clear();
+        workload.zones.clear();
+        workload.registrations = vec![("proj-1".into(), "vpce-hub".into(), None)];
+        let alone = judge_region(&workload);
+        assert!(
+            failing(&alone)[0].contains("cannot tell which"),
+            "{alone:?}"
+        );
+        // With the network account read: its endpoint and zone count, the workload VPC is a
+        // spoke, and each fix is made with the network account's profile.
+        workload
+            .endpoints
+            .push(endpoint("vpce-hub", "vpc-hub", "available"));
+        workload.network = Some(NetworkSide {
+            account: "222222222222".into(),
+            profile: "network".into(),
+            endpoints: vec!["vpce-hub".into()],
+            zones: vec![
+                zone("in01-a", &["vpc-hub", "vpc-workload"], Some("vpce-hub")),
+                zone("in01-b", &["vpc-hub"], Some("vpce-hub")),
+            ],
+        });
+        let whole = judge_region(&workload);
+        assert!(failing(&whole).is_empty(), "{:?}", failing(&whole));
+        let hub = whole
+            .iter()
+            .find(|l| l.endpoint_id.as_deref() == Some("vpce-hub"))
+            .unwrap();
+        assert_eq!(hub.account.as_deref(), Some("222222222222"));
+        let spoke = whole
+            .iter()
+            .find(|l| l.vpc_id.as_deref() == Some("vpc-workload"))
+            .unwrap();
+        assert!(spoke.findings[0].detail.contains("vpce-hub"), "{spoke:?}");
+        // A drift on the network account's side: its fix names that account's profile.
+        workload.network.as_mut().unwrap().zones.pop();
+        let drift = judge_region(&workload);
+        let missing = drift
+            .iter()
+            .flat_map(|l| &l.findings)
+            .find(|f| f.status == Status::Fail)
+            .unwrap();
+        assert!(
+            missing
+                .fix
+                .as_deref()
+                .unwrap()
+                .contains("\"profile\":\"network\""),
+            "{missing:?}"
+        );
     }
 
     fn failing(links: &[Link]) -> Vec<String> {

@@ -101,9 +101,18 @@ impl Summary for AuditOutput {
     }
 }
 
+/// A landing zone's network account, read beside this one (`endpoint_profile`): its server,
+/// and the profile its links' fixes name.
+#[derive(Clone, Copy)]
+pub(crate) struct NetworkAccount<'a> {
+    pub(crate) app: &'a App,
+    pub(crate) profile: &'a str,
+}
+
 /// The whole audit, every page: what the CLI prints and each page is cut from.
 pub(crate) async fn audit_all(
     app: &App,
+    network: Option<NetworkAccount<'_>>,
     request: &AuditRequest,
     progress: Option<UnboundedSender<AuditProgress>>,
 ) -> Result<(Vec<Link>, Vec<RegionRead>), Error> {
@@ -142,29 +151,72 @@ pub(crate) async fn audit_all(
         scope.regions.push(home.region.clone());
     }
     // Private zones are global: the first region's Route 53 client reads them all.
-    let zone_clients = app.aws.clients(scope.regions.first()).await?;
-    let accounts = read_accounts(app, &zone_clients.route53, &scope, progress).await?;
-    let host_zones = judge::host_zones(accounts.zones, &scope, project.is_some());
-    let read_zones = read_host_zones(&zone_clients.route53, host_zones).await?;
+    let first = scope.regions.first();
+    let zone_clients = app.aws.clients(first).await?;
+    let network_side = match network {
+        Some(n) => {
+            let (clients, identity) = tokio::join!(
+                n.app.aws.clients(first),
+                n.app.aws.identity(&scope.regions[0])
+            );
+            Some((n, clients?, identity?.account_id))
+        }
+        None => None,
+    };
+    let network_reads = network_side
+        .as_ref()
+        .map(|(n, clients, _)| (n.app, &clients.route53));
+    let accounts = read_accounts(
+        (app, &zone_clients.route53),
+        network_reads,
+        &scope,
+        progress,
+    )
+    .await?;
+    let one_project = project.is_some();
+    let (read_zones, network_zones) = tokio::join!(
+        read_host_zones(
+            &zone_clients.route53,
+            judge::host_zones(accounts.zones, &scope, one_project)
+        ),
+        async {
+            match &network_side {
+                Some((_, clients, _)) => {
+                    let named = judge::host_zones(accounts.network_zones, &scope, one_project);
+                    read_host_zones(&clients.route53, named).await
+                }
+                None => Ok(Vec::new()),
+            }
+        },
+    );
+    let other = network_side.map(|(n, _, account)| judge::OtherAccount {
+        account,
+        profile: n.profile.to_string(),
+        zones: network_zones.unwrap_or_else(|e| vec![(String::new(), Err(e))]),
+    });
     Ok(judge::judge_all(
         &scope,
         accounts.per_region,
-        &read_zones,
+        (&read_zones?, other.as_ref()),
         &accounts.registered,
     ))
 }
 
 /// Round 2: each project's registrations, each region's endpoints (a few regions at a time,
-/// with progress) and the account's private zones, all at once.
+/// with progress) and the account's private zones, all at once; the network account's
+/// endpoints and zones beside them, where it is read too.
 struct AccountReads {
     registered: Vec<(String, PrivateEndpoint)>,
     per_region: Vec<(RegionNames, Result<judge::RegionEndpoints, Error>)>,
     zones: Vec<route53::Zone>,
+    network_zones: Vec<route53::Zone>,
 }
 
+type Reader<'a> = (&'a App, &'a aws_sdk_route53::Client);
+
 async fn read_accounts(
-    app: &App,
-    r53: &aws_sdk_route53::Client,
+    (app, r53): Reader<'_>,
+    network: Option<Reader<'_>>,
     scope: &judge::Scope,
     progress: Option<UnboundedSender<AuditProgress>>,
 ) -> Result<AccountReads, Error> {
@@ -182,7 +234,16 @@ async fn read_accounts(
                 let progress = progress.clone();
                 let done = &done;
                 async move {
-                    let read = read_region(app, &region).await;
+                    let read = match network {
+                        Some((network, _)) => {
+                            let (own, theirs) = tokio::join!(
+                                read_region(app, &region),
+                                read_region(network, &region)
+                            );
+                            own.and_then(|own| Ok(own.with_network_accounts(theirs?)))
+                        }
+                        None => read_region(app, &region).await,
+                    };
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                     if let Some(p) = &progress {
                         let _ = p.send(AuditProgress {
@@ -196,8 +257,16 @@ async fn read_accounts(
             })
             .buffer_unordered(REGION_CONCURRENCY)
             .collect::<Vec<_>>(),
-        route53::private_zones(r53),
+        async {
+            tokio::join!(route53::private_zones(r53), async {
+                match network {
+                    Some((_, r53)) => route53::private_zones(r53).await,
+                    None => Ok(Vec::new()),
+                }
+            })
+        },
     );
+    let (zones, network_zones) = zones;
     let mut registered = Vec::new();
     for found in registrations {
         let (project, list) = found?;
@@ -207,6 +276,7 @@ async fn read_accounts(
         registered,
         per_region,
         zones: zones?,
+        network_zones: network_zones?,
     })
 }
 
@@ -275,18 +345,23 @@ async fn read_region(app: &App, region: &RegionNames) -> Result<judge::RegionEnd
                     .is_some_and(|r| r != region.aws_region)
         })
         .collect();
-    Ok(judge::RegionEndpoints { service, endpoints })
+    Ok(judge::RegionEndpoints {
+        service,
+        endpoints,
+        network_accounts: Vec::new(),
+    })
 }
 
 /// `audit_private_links`: one page of the audit.
 pub(crate) async fn audit_private_links(
     app: &App,
+    network: Option<NetworkAccount<'_>>,
     request: AuditRequest,
     progress: Option<UnboundedSender<AuditProgress>>,
 ) -> Result<AuditOutput, Error> {
     // A bad cursor is refused before any call.
     paging::parse(request.cursor.as_deref(), request.limit, PAGE)?;
-    let (links, regions) = audit_all(app, &request, progress).await?;
+    let (links, regions) = audit_all(app, network, &request, progress).await?;
     let broken = links
         .iter()
         .filter(|l| l.status == LinkStatus::Broken)

@@ -437,7 +437,14 @@ impl Server {
             (step.done as f64, step.total as f64, step.message)
         });
         let app = app_for!(self, r.profile);
-        answer(audit::audit_private_links(&app, r, progress).await)
+        let network_app = match &r.endpoint_profile {
+            Some(profile) => Some((app_for!(self, Some(profile.clone())), profile.clone())),
+            None => None,
+        };
+        let network = network_app
+            .as_ref()
+            .map(|(app, profile)| audit::NetworkAccount { app, profile });
+        answer(audit::audit_private_links(&app, network, r, progress).await)
     }
 
     #[tool(

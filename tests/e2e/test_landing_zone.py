@@ -334,3 +334,43 @@ async def test_a_workload_vpc_on_the_network_accounts_profile_gets_the_zone_thro
     assert any(profile in kept and zone in kept and "left as it is" in kept
                for kept in gone["kept"]), gone["kept"]
     assert [r["arn"] for r in aws_extras.profile_resources[profile]] == [carried["arn"]]
+
+
+async def test_the_audit_reads_the_network_accounts_side_with_its_profile(
+        world, server_env, zilliz_server, moto_url, tmp_path):
+    """From the workload account alone, the network account's endpoint registered with the
+    project is one the audit cannot find (and says it cannot tell why); with
+    `endpoint_profile` that account's endpoints and zones are read there: the endpoint is
+    judged (of that account), the workload VPC tied to its zone is a spoke that resolves to
+    it, and the project's other cluster, for which the hub has no zone yet, fails with the fix
+    made with the network account's profile."""
+    creds = hub_credentials(moto_url)
+    hub_vpc, endpoint_id, zone, _ = network_hub(world, moto_url, creds)
+    zilliz_server.add_cluster(DIAG, PROJECT, f"aws-{REGION}", port=19540)
+    zilliz_server.endpoints[PROJECT] = [{"endpointId": endpoint_id, "regionId": f"aws-{REGION}"}]
+    workload, _ = add_app_vpc(world.ec2, "10.7", "orders-workload")
+    env = with_profiles(server_env, tmp_path, moto_url, creds)
+    async with mcp_session(env) as s:
+        await call_ok(s, "setup_private_dns", cluster_id=DIAG, vpc_id=workload,
+                      endpoint_id=endpoint_id, endpoint_profile="network", confirm=True)
+        alone = await call_ok(s, "audit_private_links", regions=[REGION])
+        whole = await call_ok(s, "audit_private_links", regions=[REGION],
+                              endpoint_profile="network")
+
+    def of(audit, **match):
+        return [link for link in audit["links"]
+                if all(link.get(k) == v for k, v in match.items())]
+
+    [unknown] = of(alone, endpoint_id=endpoint_id)
+    assert unknown["status"] == "broken" and "cannot tell which" in str(unknown["findings"])
+    [hub] = of(whole, endpoint_id=endpoint_id)
+    assert hub["account"] == HUB_ACCOUNT and hub["vpc_id"] == hub_vpc, hub
+    statuses = {f["check"]: f["status"] for f in hub["findings"]}
+    assert statuses["endpoint"] == statuses["registration"] == "pass", hub["findings"]
+    assert statuses[f"record:{DIAG}"] == "pass", hub["findings"]
+    others = [f for f in hub["findings"] if f["status"] != "pass"]
+    assert others and all(f["remedy"]["arguments"]["profile"] == "network"
+                          and f["remedy"]["arguments"]["vpc_id"] == hub_vpc for f in others), others
+    [spoke] = of(whole, vpc_id=workload)
+    assert spoke["status"] == "ok" and endpoint_id in spoke["findings"][0]["detail"], spoke
+    assert spoke["account"] == HUB_ACCOUNT and zone not in str(alone)
