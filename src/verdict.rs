@@ -402,31 +402,16 @@ fn vpc_endpoint(f: &Facts, endpoint: Option<&VpcEndpoint>, registered: bool) -> 
         if let Some(found) = served_from_another_account(f) {
             return found;
         }
-        let subnet_ids: Vec<String> = match &f.subnets {
-            Ok(subnets) => {
-                let offered = (!zones.is_empty()).then_some(zones.as_slice());
-                crate::service::choose_subnets(subnets.clone(), offered)
-                    .0
-                    .into_iter()
-                    .map(|s| s.id)
-                    .collect()
-            }
-            Err(_) => Vec::new(),
-        };
+        let create = create_endpoint_call(f, zones);
+        if let Some(ask) = registered_elsewhere(f, &create) {
+            return ask;
+        }
         return verdict(
             SetupStep::VpcEndpoint,
             Level::Missing,
             format!("{} has no endpoint to {service_name}", f.vpc_id),
         )
-        .remedy(Remedy::Tool(ToolCall::CreateVpcEndpoint(
-            CreateEndpointRequest {
-                vpc_id: f.vpc_id.clone(),
-                subnet_ids,
-                cluster_id: Some(f.cluster_id.clone()),
-                region: vpc_region_argument(f),
-                ..Default::default()
-            },
-        )));
+        .remedy(Remedy::Tool(create));
     };
     let mut detail = if e.vpc_id == f.vpc_id {
         format!(
@@ -579,6 +564,67 @@ fn served_from_another_account(f: &Facts) -> Option<Verdict> {
              workload VPCs are tied to its zone by setup_private_dns with endpoint_profile. \
              Create no second endpoint in {} unless the person says no hub serves it",
             f.vpc_id
+        ))),
+    )
+}
+
+/// The endpoint to create for the VPC, in the subnets of the zones the service is offered in.
+fn create_endpoint_call(f: &Facts, zones: &[String]) -> ToolCall {
+    let subnet_ids: Vec<String> = match &f.subnets {
+        Ok(subnets) => {
+            let offered = (!zones.is_empty()).then_some(zones);
+            crate::service::choose_subnets(subnets.clone(), offered)
+                .0
+                .into_iter()
+                .map(|s| s.id)
+                .collect()
+        }
+        Err(_) => Vec::new(),
+    };
+    ToolCall::CreateVpcEndpoint(CreateEndpointRequest {
+        vpc_id: f.vpc_id.clone(),
+        subnet_ids,
+        cluster_id: Some(f.cluster_id.clone()),
+        region: vpc_region_argument(f),
+        ..Default::default()
+    })
+}
+
+/// A VPC without an endpoint in an account with none to Zilliz's service, while the project
+/// has endpoints registered in the region: one may be a landing zone's hub in another account
+/// that serves this VPC. The person is asked before a second endpoint is made.
+fn registered_elsewhere(f: &Facts, create: &ToolCall) -> Option<Verdict> {
+    if f.account_has_endpoint != Some(false) {
+        return None;
+    }
+    let registered = f.registrations.as_ref().ok().filter(|r| !r.is_empty())?;
+    let region = f
+        .cluster
+        .as_ref()
+        .map(|c| c.region.region_id.clone())
+        .unwrap_or_default();
+    Some(
+        verdict(
+            SetupStep::VpcEndpoint,
+            Level::Missing,
+            format!(
+                "{} has no endpoint, and this account none to Zilliz's service in its region, \
+                 yet the project has endpoint(s) {} registered in {region}: another account's \
+                 (a landing zone's hub), or this account's in another region",
+                f.vpc_id,
+                registered.join(", ")
+            ),
+        )
+        .ids(registered.clone())
+        .remedy(Remedy::step(format!(
+            "ask the person whether one of {} is a hub of another account that serves {} \
+             (over a transit gateway or peering); if so, ask for that account's AWS profile \
+             and call setup_private_dns for {} with that endpoint_id and the profile as \
+             endpoint_profile; if none does, {}",
+            registered.join(", "),
+            f.vpc_id,
+            f.vpc_id,
+            create.text()
         ))),
     )
 }
@@ -1225,6 +1271,48 @@ mod tests {
         };
         assert!(ask.contains("account 222222222222") && ask.contains("no second endpoint"));
         assert!(endpoint.detail.contains("ZHUB"));
+    }
+
+    #[test]
+    fn a_vpc_in_an_account_without_endpoints_of_a_project_registered_elsewhere_is_asked_about() {
+        let mut f = with_address(nothing());
+        f.registrations = Ok(vec!["vpce-hub".into()]);
+        let endpoint_step = |f: &Facts| {
+            judge(f, None)
+                .into_iter()
+                .find(|v| v.step == SetupStep::VpcEndpoint)
+                .unwrap()
+        };
+        // Not known whether the account has one: the usual proposal.
+        assert!(matches!(
+            endpoint_step(&f).remedy,
+            Some(Remedy::Tool(ToolCall::CreateVpcEndpoint(_)))
+        ));
+        // The account has one elsewhere (a hub of its own may serve): the usual proposal.
+        f.account_has_endpoint = Some(true);
+        assert!(matches!(
+            endpoint_step(&f).remedy,
+            Some(Remedy::Tool(ToolCall::CreateVpcEndpoint(_)))
+        ));
+        // None in the account, one registered: the person is asked, the endpoint to make
+        // named for the answer "none".
+        f.account_has_endpoint = Some(false);
+        let asked = endpoint_step(&f);
+        let Some(Remedy::Step(ask)) = &asked.remedy else {
+            panic!("the person's part: {:?}", asked.remedy)
+        };
+        assert!(
+            ask.contains("vpce-hub")
+                && ask.contains("endpoint_profile")
+                && ask.contains("create_vpc_endpoint"),
+            "{ask}"
+        );
+        // Nothing registered: nobody else's endpoint to ask about.
+        f.registrations = Ok(Vec::new());
+        assert!(matches!(
+            endpoint_step(&f).remedy,
+            Some(Remedy::Tool(ToolCall::CreateVpcEndpoint(_)))
+        ));
     }
 
     #[test]

@@ -379,6 +379,7 @@ async fn assemble(
         endpoint_addresses,
         host_zones_elsewhere,
         candidates,
+        account_has_endpoint,
         parent_zones,
     } = zone_round;
     let SideFacts {
@@ -458,6 +459,7 @@ async fn assemble(
         hub_endpoint,
         answered_by_wildcard: settled.answered_by_wildcard,
         zone_owner,
+        account_has_endpoint,
     }
 }
 
@@ -668,6 +670,9 @@ struct ZoneRound {
     host_zones_elsewhere: Vec<(Zone, Vec<String>)>,
     /// Without an endpoint of its own, the VPC may be a spoke: every endpoint to the service.
     candidates: Vec<VpcEndpoint>,
+    /// Without one, whether the account has any endpoint to the service in the VPC's region
+    /// (`None` where that was not read, or its read failed).
+    account_has_endpoint: Option<bool>,
     parent_zones: Vec<ParentZone>,
 }
 
@@ -758,19 +763,32 @@ async fn zone_and_endpoint_round(
         })),
         // Without an endpoint of its own, the VPC may be a spoke: the candidates are read now,
         // beside the record, so that the hub is known without another round.
+        // Without a zone, the same list says whether the account has an endpoint to the
+        // service at all (one of another account may serve the VPC: the verdict asks); its
+        // failure then only leaves that unknown.
         async {
-            match (input.own_endpoint, input.service_name, input.zone) {
-                (None, Ok(Some(name)), Ok(Some(_))) => not_read.keep(
-                    ec2::vpc_endpoints(
-                        ec2c,
-                        EndpointQuery {
-                            service_name: Some(name),
-                            ..Default::default()
-                        },
-                    )
-                    .await,
-                ),
-                _ => Vec::new(),
+            let (Some(name), None) = (
+                input.service_name.as_ref().ok().and_then(Option::as_ref),
+                input.own_endpoint,
+            ) else {
+                return (Vec::new(), None);
+            };
+            let read = ec2::vpc_endpoints(
+                ec2c,
+                EndpointQuery {
+                    service_name: Some(name),
+                    ..Default::default()
+                },
+            )
+            .await;
+            let has_one = read.as_ref().ok().map(|list| {
+                list.iter().any(|e| {
+                    crate::endpoint_state::phase(&e.state) != crate::endpoint_state::Phase::Gone
+                })
+            });
+            match input.zone {
+                Ok(Some(_)) => (not_read.keep(read), has_one),
+                _ => (read.unwrap_or_default(), has_one),
             }
         },
         futures::future::join_all(parents.into_iter().map(|z| async move {
@@ -795,7 +813,8 @@ async fn zone_and_endpoint_round(
         endpoint_groups,
         endpoint_addresses,
         host_zones_elsewhere,
-        candidates,
+        candidates: candidates.0,
+        account_has_endpoint: candidates.1,
         parent_zones,
     }
 }

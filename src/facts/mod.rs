@@ -110,6 +110,10 @@ pub(crate) struct Facts {
     /// zone.
     #[serde(default)]
     pub(crate) zone_owner: Option<String>,
+    /// Where the VPC has no endpoint of its own: whether the account has any endpoint to
+    /// Zilliz's service in the VPC's region (`None`: not read).
+    #[serde(default)]
+    pub(crate) account_has_endpoint: Option<bool>,
     /// The project's clusters in the region and the zones that can answer for them: who else
     /// rides the endpoint.
     pub(crate) riding: Result<Riding, FailedRead>,
@@ -211,6 +215,7 @@ impl Facts {
             hub_endpoint: None,
             answered_by_wildcard: None,
             zone_owner: None,
+            account_has_endpoint: None,
             riding: u(why),
             not_read: Vec::new(),
         }
@@ -751,6 +756,7 @@ pub(crate) mod fixtures {
             hub_endpoint: None,
             answered_by_wildcard: None,
             zone_owner: None,
+            account_has_endpoint: None,
             riding: Ok(Riding::default()),
             not_read: vec![],
         }

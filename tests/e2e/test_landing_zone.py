@@ -351,6 +351,9 @@ async def test_the_audit_reads_the_network_accounts_side_with_its_profile(
     workload, _ = add_app_vpc(world.ec2, "10.7", "orders-workload")
     env = with_profiles(server_env, tmp_path, moto_url, creds)
     async with mcp_session(env) as s:
+        # Before anything: the workload account has no endpoint to the service, the project
+        # one registered; the person is asked whether it is a hub serving the VPC.
+        fresh = await call_ok(s, "get_setup_status", cluster_id=DIAG, vpc_id=workload)
         await call_ok(s, "setup_private_dns", cluster_id=DIAG, vpc_id=workload,
                       endpoint_id=endpoint_id, endpoint_profile="network", confirm=True)
         alone = await call_ok(s, "audit_private_links", regions=[REGION])
@@ -361,6 +364,10 @@ async def test_the_audit_reads_the_network_accounts_side_with_its_profile(
         return [link for link in audit["links"]
                 if all(link.get(k) == v for k, v in match.items())]
 
+    assert fresh.get("next_action") is None, fresh
+    assert fresh["persons_part"]["step"] == "vpc_endpoint", fresh
+    assert endpoint_id in fresh["persons_part"]["ask"] and "endpoint_profile" in fresh[
+        "persons_part"]["ask"]
     [unknown] = of(alone, endpoint_id=endpoint_id)
     assert unknown["status"] == "broken" and "cannot tell which" in str(unknown["findings"])
     [hub] = of(whole, endpoint_id=endpoint_id)
