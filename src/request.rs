@@ -237,7 +237,9 @@ pub(crate) struct DnsRequest {
     /// Where the endpoint and its private zone live in another AWS account than the VPC (a
     /// landing zone's network account): that account's AWS profile. The zone's account then
     /// authorizes the VPC, the VPC's account (`profile`) ties it to the zone, and the
-    /// authorization is deleted; give endpoint_id too.
+    /// authorization is deleted; where the VPC takes its DNS from a Route 53 Profile of that
+    /// account, the zone is added to that Profile instead (one change for every VPC using it).
+    /// Give endpoint_id too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) endpoint_profile: Option<String>,
 }
