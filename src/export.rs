@@ -12,6 +12,7 @@ use hcl::{Block, Body};
 
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, SecurityGroup, VpcEndpoint};
+use crate::aws::profiles::{self, ProfileResource};
 use crate::aws::route53::{self, ARecord, Zone};
 use crate::aws::rules::{Peer, Rule};
 use crate::aws::tags::is_managed;
@@ -42,6 +43,9 @@ struct ExportFacts {
     /// The host's zone tied to the VPC where another account owns it (a landing zone's
     /// network account), with that account: only the association is this account's.
     zone_of_another_account: Option<(Zone, String)>,
+    /// Where no zone for the host is tied to the VPC: the zones of other accounts that its
+    /// Route 53 Profile carries (a landing zone's hub may serve it so).
+    profile_zones: Vec<ProfileResource>,
     /// The endpoint is registered with the project.
     registered: bool,
     /// Other clusters of the project (or other VPCs) that reach the endpoint, or why that
@@ -180,7 +184,8 @@ async fn gather(
         None => (None, None),
     };
     let r53 = &clients.route53;
-    let (groups, zone) = tokio::join!(
+    let no_zone = zone.is_none() && zone_of_another_account.is_none();
+    let (groups, zone, profile_zones) = tokio::join!(
         async {
             match &endpoint {
                 Some(e) => ec2::security_groups_by_id(&clients.ec2, &e.security_group_ids).await,
@@ -205,6 +210,13 @@ async fn gather(
                 record: record?,
             }))
         },
+        async {
+            if no_zone {
+                profiles::others_zones_of_vpc(&clients.profiles, vpc_id, &identity.account_id).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
     );
     let registered = endpoint.as_ref().is_some_and(|e| {
         registrations
@@ -222,6 +234,7 @@ async fn gather(
         groups: groups?,
         zone: zone?,
         zone_of_another_account,
+        profile_zones: profile_zones?,
         registered,
         shared_with,
     })
@@ -658,9 +671,22 @@ fn zone(w: &mut Writer, f: &ExportFacts, vpc_id: &str) -> Result<(), Error> {
         return association_with_another_accounts_zone(w, f, zone, owner, vpc_id);
     }
     match &f.zone {
-        None => w.left_out.push(format!(
-            "the private zone: no zone for the cluster's host is tied to {vpc_id}"
-        )),
+        None => match f.profile_zones.first() {
+            Some(first) => w.left_out.push(format!(
+                "the private zone: {vpc_id} takes its DNS from {}, which carries zone(s) {} of \
+                 another account; the Profile and its aws_route53profiles_resource_association \
+                 belong in that account's Terraform",
+                first.origin(),
+                f.profile_zones
+                    .iter()
+                    .map(|z| z.resource_id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            None => w.left_out.push(format!(
+                "the private zone: no zone for the cluster's host is tied to {vpc_id}"
+            )),
+        },
         Some(z) => {
             let mut block = Block::builder("resource")
                 .add_label("aws_route53_zone")
@@ -720,7 +746,9 @@ fn association_with_another_accounts_zone(
     let id = format!("{}:{vpc_id}", zone.id);
     w.adopt("aws_route53_zone_association", "zilliz", Some(&id), block)?;
     w.left_out.push(format!(
-        "the private zone {} ({}), its record and the aws_route53_vpc_association_authorization          for {vpc_id}: account {owner} keeps them (a landing zone's network account), so they          belong in that account's Terraform",
+        "the private zone {} ({}), its record and the aws_route53_vpc_association_authorization \
+         for {vpc_id}: account {owner} keeps them (a landing zone's network account), so they \
+         belong in that account's Terraform",
         zone.id, zone.name
     ));
     Ok(())
@@ -813,6 +841,7 @@ mod tests {
                 )),
             }),
             zone_of_another_account: None,
+            profile_zones: Vec::new(),
             registered: true,
             shared_with: Ok(vec![]),
         }
@@ -841,6 +870,33 @@ mod tests {
                 .any(|r| r.import_id.as_deref() == Some("ZHUB:vpc-11111111"))
         );
         assert!(left_out.iter().any(|l| l.contains("account 222222222222")));
+        assert!(
+            left_out.iter().all(|l| !l.contains("  ")),
+            "one space between words: {left_out:?}"
+        );
+    }
+
+    #[test]
+    fn a_zone_another_accounts_profile_carries_is_left_to_that_accounts_terraform() {
+        let mut f = facts();
+        f.zone = None;
+        f.profile_zones = vec![
+            serde_json::from_value(serde_json::json!({
+                "profile_id": "rp-network", "owner_id": "222222222222", "kind": "HostedZone",
+                "resource_id": "ZHUB", "arn": "arn:aws:route53:::hostedzone/ZHUB",
+                "name": "zilliz-in01-abc", "priority": null}))
+            .unwrap(),
+        ];
+        let (hcl, _, left_out) = render(&f, "vpc-11111111").unwrap();
+        assert!(!hcl.contains("aws_route53_zone"), "{hcl}");
+        assert!(
+            left_out.iter().any(|l| l.contains(
+                "Route 53 Profile rp-network of account \
+                 222222222222"
+            ) && l.contains("ZHUB")
+                && l.contains("aws_route53profiles_resource_association")),
+            "{left_out:?}"
+        );
     }
 
     #[test]

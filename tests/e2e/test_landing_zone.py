@@ -296,8 +296,12 @@ async def test_a_workload_vpc_on_the_network_accounts_profile_gets_the_zone_thro
         across = dict(cluster_id=DIAG, vpc_id=workload, endpoint_profile="network")
         status = await call_ok(s, "get_setup_status", **across)
         report = await call_ok(s, "diagnose_private_link", probe=False, **across)
+        exported = await call_ok(s, "export_terraform", cluster_id=DIAG, vpc_id=workload)
         gone = await call_ok(s, "remove_private_link", cluster_id=DIAG, vpc_id=workload,
                              confirm=True)
+    # The workload account's Terraform holds no zone: the Profile's is the network account's.
+    assert "aws_route53_zone" not in exported["hcl"], exported["hcl"]
+    assert any(profile in line and zone in line for line in exported["left_out"]), exported
     # One change, in the network account, naming the Profile, both VPCs and why.
     [line] = preview["preview"]
     assert line.startswith(f"in account {HUB_ACCOUNT} (the endpoint's): add the private zone "
