@@ -10,6 +10,7 @@
 
 use aws_sdk_route53profiles::Client;
 use aws_sdk_route53profiles::error::ProvideErrorMetadata;
+use aws_sdk_route53profiles::types::ShareStatus;
 
 use aws_sdk_route53::types::ResourceRecordSet;
 
@@ -367,6 +368,42 @@ pub(crate) async fn others_zones_of_vpc(
         .into_iter()
         .filter(|r| r.kind == Kind::HostedZone && r.owner_id.as_deref() != Some(account))
         .collect())
+}
+
+/// This account's own Route 53 Profiles that carry zone `zone_id`, each with the VPCs using it
+/// (as this account lists them): every one of them answers from the zone. Two rounds, the
+/// second per Profile at once; Profiles shared with this account carry another's zones.
+pub(crate) async fn carrying_zone(
+    client: &Client,
+    zone_id: &str,
+) -> Result<Vec<(String, Vec<String>)>, Error> {
+    let own: Vec<String> = client
+        .list_profiles()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|e| sdk_error("route53profiles:ListProfiles", e))?
+        .into_iter()
+        .filter(|p| p.share_status() != Some(&ShareStatus::SharedWithMe))
+        .filter_map(|p| p.id().map(str::to_string))
+        .collect();
+    let carried = futures::future::join_all(own.iter().map(|id| async move {
+        let ids = [id.clone()];
+        let (resources, vpcs) = tokio::join!(
+            resources_of(client, &ids),
+            associations(client, None, Some(id))
+        );
+        let carries = resources?.iter().any(|r| r.resource_id == zone_id);
+        let vpcs: Vec<String> = vpcs?
+            .iter()
+            .filter_map(|a| a.resource_id().map(str::to_string))
+            .collect();
+        Ok::<_, Error>(carries.then(|| (id.clone(), vpcs)))
+    }))
+    .await;
+    carried.into_iter().filter_map(Result::transpose).collect()
 }
 
 /// A hosted zone's ARN in the partition of `aws_region`.

@@ -92,6 +92,9 @@ struct RemovalFacts {
     /// Zones of other accounts that the VPC's Route 53 Profile carries (one may answer for
     /// the host); why they are unknown, where they could not be listed.
     profile_zones: Result<Vec<ProfileResource>, FailedRead>,
+    /// This account's Route 53 Profiles that carry `zone_here`, with the VPCs using each:
+    /// they answer from it too. Why that is unknown, where it could not be read.
+    zone_here_in_profiles: Result<Vec<(String, Vec<String>)>, FailedRead>,
     cluster_id: String,
     /// Who reaches each of `endpoints` (by id), where that could be read; why not, where not.
     rides: Result<Vec<(String, Vec<Ride>)>, FailedRead>,
@@ -168,8 +171,20 @@ fn plan_zone(f: &RemovalFacts, plan: &mut RemovalPlan) -> Vec<(String, Vec<Strin
         keep_profile_zones(f, plan);
     }
     if let Some(zone) = &f.zone_here {
-        let others = zone.other_vpcs(vpc_id);
         let aimed = endpoint_aimed_at(zone);
+        // A Route 53 Profile that carries the zone serves every VPC using it from the zone:
+        // they ride like VPCs tied to it, and where that is unknown nothing is cut on a guess.
+        if let Some((why, riders)) = carried_by_profiles(f, &zone.zone.id) {
+            if let Some(endpoint) = aimed {
+                serving_others.push((endpoint.id.clone(), riders));
+            }
+            plan.kept.push(format!(
+                "private zone {} ({host}) and its record: {why}",
+                zone.zone.id
+            ));
+            return serving_others;
+        }
+        let others = zone.other_vpcs(vpc_id);
         let owner_note = if zone.managed {
             ""
         } else {
@@ -238,6 +253,49 @@ fn plan_zone(f: &RemovalFacts, plan: &mut RemovalPlan) -> Vec<(String, Vec<Strin
         }
     }
     serving_others
+}
+
+/// Why the zone stays where this account's Route 53 Profiles carry it (or may: they could not
+/// be read), with who rides it so; `None` where none does.
+fn carried_by_profiles(f: &RemovalFacts, zone_id: &str) -> Option<(String, Vec<String>)> {
+    match &f.zone_here_in_profiles {
+        Ok(profiles) if profiles.is_empty() => None,
+        Ok(profiles) => Some((
+            profiles
+                .iter()
+                .map(|(id, vpcs)| {
+                    format!(
+                        "Route 53 Profile {id} carries it to {}",
+                        if vpcs.is_empty() {
+                            "the VPCs that use it".to_string()
+                        } else {
+                            vpcs.join(", ")
+                        }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+                + &format!(
+                    ": they resolve through it; remove it from the Profile \
+                     (DisassociateResourceFromProfile) once none of them needs it, then call \
+                     again ({zone_id} stays until then)"
+                ),
+            profiles
+                .iter()
+                .map(|(id, vpcs)| match vpcs.as_slice() {
+                    [] => format!("the VPCs using Route 53 Profile {id}"),
+                    vpcs => vpcs.join(", "),
+                })
+                .collect(),
+        )),
+        Err(e) => Some((
+            format!(
+                "this account's Route 53 Profiles could not be read ({e}): one may carry it to \
+                 other VPCs, so it stays"
+            ),
+            vec!["the VPCs of any Route 53 Profile that carries its zone".to_string()],
+        )),
+    }
 }
 
 /// A VPC with no zone for the host of its own may get it from its Route 53 Profile, owned by
@@ -437,6 +495,7 @@ struct VpcReads {
     zone_here: Option<ZoneView>,
     zone_of_another_account: Option<(route53::Zone, String)>,
     profile_zones: Result<Vec<ProfileResource>, FailedRead>,
+    zone_here_in_profiles: Result<Vec<(String, Vec<String>)>, FailedRead>,
 }
 
 /// Two rounds (who rides the project's link is read beside them): what needs only the
@@ -489,20 +548,31 @@ async fn read_vpc(
         ),
         async {
             match zone_here {
-                Some(zone) => route53::zone_view(&clients.route53, zone).await.map(Some),
+                Some(zone) => {
+                    let (view, carried) = tokio::join!(
+                        route53::zone_view(&clients.route53, zone.clone()),
+                        profiles::carrying_zone(&clients.profiles, &zone.id),
+                    );
+                    view.map(|v| Some((v, carried.map_err(FailedRead::from))))
+                }
                 None => Ok(None),
             }
         },
         profiles::others_zones_of_vpc(&clients.profiles, vpc_id, &identity.account_id),
     );
+    let (zone_here, zone_here_in_profiles) = match zone_here? {
+        Some((view, carried)) => (Some(view), carried),
+        None => (None, Ok(Vec::new())),
+    };
     Ok(VpcReads {
         profile_zones: profile_zones.map_err(FailedRead::from),
         endpoints: endpoints?
             .into_iter()
             .filter(|e| endpoint_state::phase(&e.state) != Phase::Gone)
             .collect(),
-        zone_here: zone_here?,
+        zone_here,
         zone_of_another_account,
+        zone_here_in_profiles,
         registrations: registrations?,
         our_groups: our_groups?,
         service,
@@ -566,6 +636,7 @@ pub(crate) async fn remove_private_link(
         zone_here,
         zone_of_another_account,
         profile_zones,
+        zone_here_in_profiles,
     } = read?;
     let rides = match riding {
         Ok(riding) => Ok(rides_of(&clients.ec2, &riding, &endpoints).await),
@@ -583,6 +654,7 @@ pub(crate) async fn remove_private_link(
         zone_here,
         zone_of_another_account,
         profile_zones,
+        zone_here_in_profiles,
         cluster_id: target.cluster_id().to_string(),
         rides,
         remove_shared_endpoint: request.remove_shared_endpoint,
@@ -697,6 +769,7 @@ mod tests {
             zone_here,
             zone_of_another_account: None,
             profile_zones: Ok(Vec::new()),
+            zone_here_in_profiles: Ok(Vec::new()),
             cluster_id: "in01-abc".into(),
             rides: Ok(Vec::new()),
             remove_shared_endpoint: false,
@@ -787,6 +860,54 @@ mod tests {
         let plan = plan_removal(&f);
         assert!(plan.changes.is_empty() && plan.kept.is_empty());
         assert!(plan.warnings[0].contains("could not be read"));
+    }
+
+    #[test]
+    fn a_zone_this_accounts_profile_carries_stays_with_its_endpoint() {
+        let mut f = facts(
+            "vpc-hub",
+            vec![endpoint("vpce-a", "vpc-hub", true)],
+            Some(zone(&["vpc-hub"], "vpce-a", &[])),
+        );
+        f.zone_here_in_profiles = Ok(vec![(
+            "rp-network".into(),
+            vec!["vpc-spoke-1".into(), "vpc-spoke-2".into()],
+        )]);
+        let plan = plan_removal(&f);
+        assert!(
+            plan.changes
+                .iter()
+                .all(|c| !matches!(c.kind(), "record" | "zone" | "endpoint" | "deregister")),
+            "{:?}",
+            plan.changes
+        );
+        assert!(
+            plan.kept
+                .iter()
+                .any(|k| k.contains("Route 53 Profile rp-network carries it to vpc-spoke-1")),
+            "{:?}",
+            plan.kept
+        );
+        assert!(
+            plan.kept
+                .iter()
+                .any(|k| k.contains("vpce-a") && k.contains("vpc-spoke-2")),
+            "{:?}",
+            plan.kept
+        );
+        // Unread, the zone and the endpoint stay too: nothing is cut on a guess.
+        f.zone_here_in_profiles = Err(FailedRead::not_made("AccessDenied"));
+        let plan = plan_removal(&f);
+        assert!(
+            plan.changes
+                .iter()
+                .all(|c| !matches!(c.kind(), "record" | "zone" | "endpoint")),
+            "{:?}",
+            plan.changes
+        );
+        // Carried by none: the usual teardown.
+        f.zone_here_in_profiles = Ok(Vec::new());
+        assert!(plan_removal(&f).changes.iter().any(|c| c.kind() == "zone"));
     }
 
     #[test]

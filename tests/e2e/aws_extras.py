@@ -180,6 +180,8 @@ class AwsExtras:
                     else "route53profiles:DisassociateResourceFromProfile")
         if path.startswith("/profile/"):
             return "route53profiles:GetProfile"
+        if path.startswith("/profiles"):
+            return "route53profiles:ListProfiles"
         return None
 
     def denied(self, path, action, method="GET"):
@@ -210,7 +212,22 @@ class AwsExtras:
             return self.profiles(path)
         if path.startswith("/profileresourceassociation") or path.startswith("/profile/"):
             return self.profile_change(method, path, json.loads(body or b"{}"))
+        if path.startswith("/profiles"):
+            return self.list_profiles()
         return None
+
+    def list_profiles(self):
+        """ListProfiles: the caller's own Profiles and those shared with it."""
+        caller = self.caller_account()
+        known = sorted(set(self.profile_owners) | set(self.profile_resources))
+        summaries = []
+        for profile_id in known:
+            owner = self._profile_owner(profile_id)
+            summaries.append({
+                "Id": profile_id, "Name": profile_id,
+                "Arn": f"arn:aws:route53profiles:us-west-2:{owner}:profile/{profile_id}",
+                "ShareStatus": "SHARED_BY_ME" if owner == caller else "SHARED_WITH_ME"})
+        return _json({"ProfileSummaries": summaries}, headers=REST_JSON)
 
     # The caller, as moto knows it.
     def _caller_key(self):

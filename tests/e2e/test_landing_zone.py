@@ -297,8 +297,18 @@ async def test_a_workload_vpc_on_the_network_accounts_profile_gets_the_zone_thro
         status = await call_ok(s, "get_setup_status", **across)
         report = await call_ok(s, "diagnose_private_link", probe=False, **across)
         exported = await call_ok(s, "export_terraform", cluster_id=DIAG, vpc_id=workload)
+        # The network account's teardown of its hub VPC: its Profile carries the zone to the
+        # workload VPCs, so the zone, its record and the endpoint stay.
+        hub_teardown = await call_ok(s, "remove_private_link", cluster_id=DIAG, vpc_id=hub_vpc,
+                                     profile="network", confirm=True)
         gone = await call_ok(s, "remove_private_link", cluster_id=DIAG, vpc_id=workload,
                              confirm=True)
+    assert not any("zone" in line or "record" in line for line in hub_teardown["preview"]), \
+        hub_teardown["preview"]
+    assert any(profile in kept and workload in kept for kept in hub_teardown["kept"]), \
+        hub_teardown["kept"]
+    assert any(r["Type"] == "A" for r in hub_r53.list_resource_record_sets(
+        HostedZoneId=zone)["ResourceRecordSets"])
     # The workload account's Terraform holds no zone: the Profile's is the network account's.
     assert "aws_route53_zone" not in exported["hcl"], exported["hcl"]
     assert any(profile in line and zone in line for line in exported["left_out"]), exported
