@@ -761,36 +761,7 @@ async fn zone_and_endpoint_round(
             let vpcs = not_read.keep(route53::zone_vpcs(r53, &z.id).await);
             (z.clone(), vpc_ids(vpcs))
         })),
-        // Without an endpoint of its own, the VPC may be a spoke: the candidates are read now,
-        // beside the record, so that the hub is known without another round.
-        // Without a zone, the same list says whether the account has an endpoint to the
-        // service at all (one of another account may serve the VPC: the verdict asks); its
-        // failure then only leaves that unknown.
-        async {
-            let (Some(name), None) = (
-                input.service_name.as_ref().ok().and_then(Option::as_ref),
-                input.own_endpoint,
-            ) else {
-                return (Vec::new(), None);
-            };
-            let read = ec2::vpc_endpoints(
-                ec2c,
-                EndpointQuery {
-                    service_name: Some(name),
-                    ..Default::default()
-                },
-            )
-            .await;
-            let has_one = read.as_ref().ok().map(|list| {
-                list.iter().any(|e| {
-                    crate::endpoint_state::phase(&e.state) != crate::endpoint_state::Phase::Gone
-                })
-            });
-            match input.zone {
-                Ok(Some(_)) => (not_read.keep(read), has_one),
-                _ => (read.unwrap_or_default(), has_one),
-            }
-        },
+        account_endpoints(ec2c, not_read, input),
         futures::future::join_all(parents.into_iter().map(|z| async move {
             let names = host
                 .map(|h| route53::names_answering(h, &z.name))
@@ -816,6 +787,40 @@ async fn zone_and_endpoint_round(
         candidates: candidates.0,
         account_has_endpoint: candidates.1,
         parent_zones,
+    }
+}
+
+/// Where the VPC has no endpoint of its own: every endpoint of the account to the service (one
+/// may be the hub its zone points at: read beside the record, so that the hub is known without
+/// another round), and whether there is any. Without a zone, the list only says the latter
+/// (an endpoint of another account may serve the VPC: the verdict asks), and its failure
+/// leaves that unknown.
+async fn account_endpoints(
+    ec2c: &aws_sdk_ec2::Client,
+    not_read: &NotRead,
+    input: &ZoneRoundInput<'_>,
+) -> (Vec<VpcEndpoint>, Option<bool>) {
+    let (Some(name), None) = (
+        input.service_name.as_ref().ok().and_then(Option::as_ref),
+        input.own_endpoint,
+    ) else {
+        return (Vec::new(), None);
+    };
+    let read = ec2::vpc_endpoints(
+        ec2c,
+        EndpointQuery {
+            service_name: Some(name),
+            ..Default::default()
+        },
+    )
+    .await;
+    let has_one = read.as_ref().ok().map(|list| {
+        list.iter()
+            .any(|e| crate::endpoint_state::phase(&e.state) != crate::endpoint_state::Phase::Gone)
+    });
+    match input.zone {
+        Ok(Some(_)) => (not_read.keep(read), has_one),
+        _ => (read.unwrap_or_default(), has_one),
     }
 }
 
