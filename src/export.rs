@@ -880,13 +880,7 @@ mod tests {
     fn a_zone_another_accounts_profile_carries_is_left_to_that_accounts_terraform() {
         let mut f = facts();
         f.zone = None;
-        f.profile_zones = vec![
-            serde_json::from_value(serde_json::json!({
-                "profile_id": "rp-network", "owner_id": "222222222222", "kind": "HostedZone",
-                "resource_id": "ZHUB", "arn": "arn:aws:route53:::hostedzone/ZHUB",
-                "name": "zilliz-in01-abc", "priority": null}))
-            .unwrap(),
-        ];
+        f.profile_zones = vec![crate::facts::fixtures::network_profile_zone()];
         let (hcl, _, left_out) = render(&f, "vpc-11111111").unwrap();
         assert!(!hcl.contains("aws_route53_zone"), "{hcl}");
         assert!(

@@ -1317,13 +1317,9 @@ mod tests {
 
     #[test]
     fn a_vpc_whose_profile_brings_another_accounts_unread_zones_is_asked_about_first() {
-        use crate::aws::profiles::{Brought, ProfileResource, ProfileZone};
+        use crate::aws::profiles::{Brought, ProfileZone};
         let mut f = with_address(nothing());
-        let resource: ProfileResource = serde_json::from_value(serde_json::json!({
-            "profile_id": "rp-network", "owner_id": "222222222222", "kind": "HostedZone",
-            "resource_id": "ZHUB", "arn": "arn:aws:route53:::hostedzone/ZHUB",
-            "name": "zilliz-in01-abc", "priority": null}))
-        .unwrap();
+        let resource = network_profile_zone();
         let mut brought = Brought::default();
         brought.zones = vec![ProfileZone {
             resource,

@@ -310,17 +310,24 @@ pub(crate) async fn zone_vpcs(r53: &Client, zone_id: &str) -> Result<Vec<(String
     Ok(zone_details(r53, zone_id).await?.0)
 }
 
+/// `GetHostedZone`: the zone with its VPCs.
+async fn get_zone(
+    r53: &Client,
+    zone_id: &str,
+) -> Result<aws_sdk_route53::operation::get_hosted_zone::GetHostedZoneOutput, Error> {
+    r53.get_hosted_zone()
+        .id(zone_id)
+        .send()
+        .await
+        .map_err(|e| sdk_error("route53:GetHostedZone", e))
+}
+
 /// A private zone's VPCs `(id, region)` and its comment (empty where it has none).
 pub(crate) async fn zone_details(
     r53: &Client,
     zone_id: &str,
 ) -> Result<(Vec<(String, String)>, String), Error> {
-    let out = r53
-        .get_hosted_zone()
-        .id(zone_id)
-        .send()
-        .await
-        .map_err(|e| sdk_error("route53:GetHostedZone", e))?;
+    let out = get_zone(r53, zone_id).await?;
     let comment = out
         .hosted_zone()
         .and_then(|z| z.config())
@@ -344,12 +351,7 @@ pub(crate) async fn zone_details(
 
 /// A zone's name, as its account reads it.
 pub(crate) async fn zone_name(r53: &Client, zone_id: &str) -> Result<String, Error> {
-    let out = r53
-        .get_hosted_zone()
-        .id(zone_id)
-        .send()
-        .await
-        .map_err(|e| sdk_error("route53:GetHostedZone", e))?;
+    let out = get_zone(r53, zone_id).await?;
     Ok(bare_name(
         out.hosted_zone().map(|z| z.name()).unwrap_or_default(),
     ))

@@ -772,6 +772,16 @@ pub(crate) mod fixtures {
         f
     }
 
+    /// Zone ZHUB of account 222222222222, carried by its Route 53 Profile rp-network under
+    /// the name this tool gives the association.
+    pub(crate) fn network_profile_zone() -> ProfileResource {
+        serde_json::from_value(serde_json::json!({
+            "profile_id": "rp-network", "owner_id": "222222222222", "kind": "HostedZone",
+            "resource_id": "ZHUB", "arn": "arn:aws:route53:::hostedzone/ZHUB",
+            "name": "zilliz-in01-abc", "priority": null}))
+        .expect("a Profile resource")
+    }
+
     pub(crate) fn group(rules: Vec<Rule>) -> SecurityGroup {
         SecurityGroup {
             id: "sg-11111111".into(),
@@ -840,11 +850,7 @@ mod tests {
         let mut workload = with_address(nothing());
         workload.vpc_id = "vpc-22222222".into();
         workload.zone = Ok(None);
-        let resource: ProfileResource = serde_json::from_value(serde_json::json!({
-            "profile_id": "rp-network", "owner_id": "222222222222", "kind": "HostedZone",
-            "resource_id": "ZHUB", "arn": "arn:aws:route53:::hostedzone/ZHUB",
-            "name": "zilliz-in01-abc", "priority": null}))
-        .unwrap();
+        let resource = fixtures::network_profile_zone();
         let mut brought = Brought::default();
         brought.zones = vec![ProfileZone {
             resource,

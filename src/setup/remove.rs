@@ -837,13 +837,7 @@ mod tests {
     fn a_zone_another_accounts_profile_carries_is_left_and_named() {
         let mut f = facts("vpc-spoke", Vec::new(), None);
         f.our_groups.clear();
-        f.profile_zones = Ok(vec![
-            serde_json::from_value(serde_json::json!({
-                "profile_id": "rp-network", "owner_id": "222222222222", "kind": "HostedZone",
-                "resource_id": "ZHUB", "arn": "arn:aws:route53:::hostedzone/ZHUB",
-                "name": "zilliz-in01-abc", "priority": null}))
-            .unwrap(),
-        ]);
+        f.profile_zones = Ok(vec![crate::facts::fixtures::network_profile_zone()]);
         let plan = plan_removal(&f);
         assert!(plan.changes.is_empty(), "{:?}", plan.changes);
         let [kept] = plan.kept.as_slice() else {

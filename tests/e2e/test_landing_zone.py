@@ -69,6 +69,26 @@ def network_hub(world, moto_url, creds, host=HOST):
     return vpc, endpoint["VpcEndpointId"], zone, r53
 
 
+def peer_and_admit(world, hub_ec2, vpcs, endpoint_id, port=19540):
+    """The workload VPC (10.7.0.0/16) and the hub VPC (10.100.0.0/16) peered across the
+    accounts and routed both ways, and the hub endpoint's group admitting the workload's block
+    on the cluster's port."""
+    workload, hub_vpc = vpcs
+    [hub_endpoint] = hub_ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"]
+    hub_ec2.authorize_security_group_ingress(
+        GroupId=hub_endpoint["Groups"][0]["GroupId"], IpPermissions=[{
+            "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+            "IpRanges": [{"CidrIp": "10.7.0.0/16"}]}])
+    pcx = world.ec2.create_vpc_peering_connection(
+        VpcId=workload, PeerVpcId=hub_vpc, PeerOwnerId=HUB_ACCOUNT)[
+        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    hub_ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    world.ec2.create_route(RouteTableId=main_route_table(world.ec2, workload),
+                           DestinationCidrBlock="10.100.0.0/16", VpcPeeringConnectionId=pcx)
+    hub_ec2.create_route(RouteTableId=main_route_table(hub_ec2, hub_vpc),
+                         DestinationCidrBlock="10.7.0.0/16", VpcPeeringConnectionId=pcx)
+
+
 async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
         world, server_env, zilliz_server, moto_url, tmp_path):
     creds = hub_credentials(moto_url)
@@ -108,21 +128,8 @@ async def test_a_workload_vpc_is_tied_to_the_network_accounts_zone(
         # with it, the link is complete and healthy.
         across = dict(cluster_id=DIAG, vpc_id=workload, endpoint_profile="network")
         no_rule = await call_ok(s, "diagnose_private_link", probe=False, **across)
-        hub_ec2 = client_in("ec2", moto_url, creds)
-        [hub_endpoint] = hub_ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"]
-        hub_ec2.authorize_security_group_ingress(
-            GroupId=hub_endpoint["Groups"][0]["GroupId"], IpPermissions=[{
-                "IpProtocol": "tcp", "FromPort": 19540, "ToPort": 19540,
-                "IpRanges": [{"CidrIp": "10.7.0.0/16"}]}])
-        # The two VPCs peered across the accounts, routed both ways.
-        pcx = world.ec2.create_vpc_peering_connection(
-            VpcId=workload, PeerVpcId=hub_vpc, PeerOwnerId=HUB_ACCOUNT)[
-            "VpcPeeringConnection"]["VpcPeeringConnectionId"]
-        hub_ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
-        world.ec2.create_route(RouteTableId=main_route_table(world.ec2, workload),
-                               DestinationCidrBlock="10.100.0.0/16", VpcPeeringConnectionId=pcx)
-        hub_ec2.create_route(RouteTableId=main_route_table(hub_ec2, hub_vpc),
-                             DestinationCidrBlock="10.7.0.0/16", VpcPeeringConnectionId=pcx)
+        peer_and_admit(world, client_in("ec2", moto_url, creds), (workload, hub_vpc),
+                       endpoint_id)
         across_status = await call_ok(s, "get_setup_status", **across)
         across_report = await call_ok(s, "diagnose_private_link", probe=False, **across)
         exported = await call_ok(s, "export_terraform", cluster_id=DIAG, vpc_id=workload)
@@ -270,20 +277,7 @@ async def test_a_workload_vpc_on_the_network_accounts_profile_gets_the_zone_thro
     for vpc in (workload, other):
         aws_extras.share_profile(vpc, profile, HUB_ACCOUNT)
     spoke_r53 = boto("route53", moto_url)
-    hub_ec2 = client_in("ec2", moto_url, creds)
-    [hub_endpoint] = hub_ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"]
-    hub_ec2.authorize_security_group_ingress(
-        GroupId=hub_endpoint["Groups"][0]["GroupId"], IpPermissions=[{
-            "IpProtocol": "tcp", "FromPort": 19540, "ToPort": 19540,
-            "IpRanges": [{"CidrIp": "10.7.0.0/16"}]}])
-    pcx = world.ec2.create_vpc_peering_connection(
-        VpcId=workload, PeerVpcId=hub_vpc, PeerOwnerId=HUB_ACCOUNT)[
-        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
-    hub_ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
-    world.ec2.create_route(RouteTableId=main_route_table(world.ec2, workload),
-                           DestinationCidrBlock="10.100.0.0/16", VpcPeeringConnectionId=pcx)
-    hub_ec2.create_route(RouteTableId=main_route_table(hub_ec2, hub_vpc),
-                         DestinationCidrBlock="10.7.0.0/16", VpcPeeringConnectionId=pcx)
+    peer_and_admit(world, client_in("ec2", moto_url, creds), (workload, hub_vpc), endpoint_id)
     env = with_profiles(server_env, tmp_path, moto_url, creds)
     async with mcp_session(env) as s:
         args = dict(cluster_id=DIAG, vpc_id=workload, endpoint_id=endpoint_id,
