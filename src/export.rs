@@ -155,7 +155,7 @@ async fn gather(
         route53::owned_zones_of_vpc(&clients.route53, vpc_id, &vpc_region.aws_region),
         app.zilliz.private_endpoints(&target.project_id),
         app.aws.identity(&region),
-        riders::read(&app.zilliz, &clients.route53, &target.project_id, &region),
+        riders::read(&app.zilliz, &clients, &target.project_id, &region),
     );
     let (service, _vpc, endpoints, zones, registrations, identity) = (
         service?,
@@ -901,20 +901,16 @@ mod tests {
         };
         let mut f = facts();
         assert_eq!(lifecycles(&f).0, 0, "alone on its endpoint: destroyable");
-        f.shared_with = Ok(vec![Ride {
-            cluster_id: "in01-other".into(),
-            host: "in01-other-privatelink.aws-us-west-2.vectordb.zillizcloud.com".into(),
-            vpc_id: "vpc-11111111".into(),
-            zone_id: "Z2".into(),
-            zone_name: "in01-other-privatelink.aws-us-west-2.vectordb.zillizcloud.com".into(),
-            record_name: "in01-other-privatelink.aws-us-west-2.vectordb.zillizcloud.com".into(),
-        }]);
+        f.shared_with = Ok(vec![crate::riders::tests::ride(
+            "in01-other",
+            "vpc-11111111",
+        )]);
         let (guarded, left_out) = lifecycles(&f);
         assert_eq!(guarded, 2, "the endpoint and its group");
         assert!(
             left_out
                 .iter()
-                .any(|l| l.contains("in01-other") && l.contains("Z2"))
+                .any(|l| l.contains("in01-other") && l.contains("Z-in01-other"))
         );
         f.shared_with = Err("route53:ListHostedZonesByName denied".into());
         let (guarded, left_out) = lifecycles(&f);

@@ -7,9 +7,10 @@
 //! answers for it. Teardown keeps what others ride; status and diagnosis name who shares it.
 //!
 //! What is counted: the account's private zones under `zillizcloud.com`, wherever they are
-//! tied. Zones a Route 53 Profile of another account brings are not (their records cannot be
-//! read from here); they make the count smaller, never larger, so nothing is kept for a
-//! cluster that does not ride.
+//! tied, and the VPCs using one of the account's own Route 53 Profiles that carries one (at
+//! the same name a VPC's own association wins). Zones a Route 53 Profile of another account
+//! brings are not (their records cannot be read from here); they make the count smaller,
+//! never larger, so nothing is kept for a cluster that does not ride.
 
 use std::net::IpAddr;
 
@@ -18,7 +19,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::address::{PrivateLinkAddress, expected_private_link_host};
+use crate::aws::RegionClients;
 use crate::aws::ec2::VpcEndpoint;
+use crate::aws::profiles;
 use crate::aws::route53::{self, ARecord, Zone};
 use crate::error::Error;
 use crate::region::RegionNames;
@@ -73,6 +76,23 @@ pub(crate) struct ReadZone {
     /// Its record sets at the hosts it covers and the wildcards above them.
     #[serde(with = "crate::aws::record_set::many")]
     sets: Vec<ResourceRecordSet>,
+    /// `(VPC, Profile)`: VPCs using one of this account's Route 53 Profiles that carries it.
+    #[serde(default)]
+    profile_vpcs: Vec<(String, String)>,
+}
+
+impl ReadZone {
+    /// How the zone reaches `vpc`: tied to it (`Some(None)`), through a Profile
+    /// (`Some(Some(profile))`), or not at all.
+    fn reaches(&self, vpc: &str) -> Option<Option<&str>> {
+        if self.vpcs.iter().any(|v| v == vpc) {
+            return Some(None);
+        }
+        self.profile_vpcs
+            .iter()
+            .find(|(v, _)| v == vpc)
+            .map(|(_, profile)| Some(profile.as_str()))
+    }
 }
 
 /// One cluster reaching an endpoint from one VPC.
@@ -86,6 +106,9 @@ pub(crate) struct Ride {
     pub(crate) zone_id: String,
     pub(crate) zone_name: String,
     pub(crate) record_name: String,
+    /// The Route 53 Profile that carries the zone to the VPC, where it is not tied to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) via_profile: Option<String>,
 }
 
 impl Ride {
@@ -99,7 +122,13 @@ impl Ride {
                 self.record_name, self.zone_id, self.zone_name
             )
         };
-        format!("{} from {} through {through}", self.cluster_id, self.vpc_id)
+        let carried = self.via_profile.as_ref().map_or(String::new(), |p| {
+            format!(", carried by Route 53 Profile {p}")
+        });
+        format!(
+            "{} from {} through {through}{carried}",
+            self.cluster_id, self.vpc_id
+        )
     }
 }
 
@@ -127,16 +156,20 @@ impl Riding {
                 .iter()
                 .filter(|z| covers(&z.zone.name, &cluster.host))
                 .collect();
-            let mut vpcs: Vec<&String> = covering.iter().flat_map(|z| &z.vpcs).collect();
+            let mut vpcs: Vec<&String> = covering
+                .iter()
+                .flat_map(|z| z.vpcs.iter().chain(z.profile_vpcs.iter().map(|(v, _)| v)))
+                .collect();
             vpcs.sort();
             vpcs.dedup();
             for vpc in vpcs {
-                // Resolver answers from the most specific zone tied to the VPC, even where
-                // that zone holds nothing for the host.
-                let Some(zone) = covering
+                // Resolver answers from the most specific zone that reaches the VPC, even where
+                // that zone holds nothing for the host; at the same name the VPC's own
+                // association wins over a Profile's.
+                let Some((zone, via)) = covering
                     .iter()
-                    .filter(|z| z.vpcs.contains(vpc))
-                    .max_by_key(|z| z.zone.name.len())
+                    .filter_map(|z| z.reaches(vpc).map(|via| (z, via)))
+                    .max_by_key(|(z, via)| (z.zone.name.len(), via.is_none()))
                 else {
                     continue;
                 };
@@ -152,6 +185,7 @@ impl Riding {
                         zone_id: zone.zone.id.clone(),
                         zone_name: zone.zone.name.clone(),
                         record_name,
+                        via_profile: via.map(str::to_string),
                     });
                 }
             }
@@ -226,16 +260,39 @@ pub(crate) fn answers_with(
         })
 }
 
-/// Reads who can ride an endpoint of `project_id` in `region`: the project's clusters there
-/// and the account's zones under `zillizcloud.com` (one round), then each zone that covers one
-/// of their hosts: its VPCs and its records at those hosts and the wildcards above them (one
-/// more round).
+/// Reads who can ride an endpoint of `project_id` in `region`: the project's clusters there,
+/// the account's zones under `zillizcloud.com` and its own Route 53 Profiles (one round), then
+/// each zone that covers one of their hosts: its VPCs and its records at those hosts and the
+/// wildcards above them, and what each Profile carries and who uses it (one more round).
 pub(crate) async fn read(
+    zilliz: &Zilliz,
+    clients: &RegionClients,
+    project_id: &str,
+    region: &RegionNames,
+) -> Result<Riding, Error> {
+    let (zones, own_profiles) = tokio::join!(
+        read_zones(zilliz, &clients.route53, project_id, region),
+        profiles::own_profiles(&clients.profiles),
+    );
+    let (clusters, mut zones) = zones?;
+    let own_profiles = own_profiles?;
+    for zone in &mut zones {
+        zone.profile_vpcs = own_profiles
+            .iter()
+            .filter(|p| p.zones.contains(&zone.zone.id))
+            .flat_map(|p| p.vpcs.iter().map(|v| (v.clone(), p.id.clone())))
+            .collect();
+    }
+    Ok(Riding { clusters, zones })
+}
+
+/// The project's clusters and the zones that cover their hosts, read (two rounds).
+async fn read_zones(
     zilliz: &Zilliz,
     r53: &aws_sdk_route53::Client,
     project_id: &str,
     region: &RegionNames,
-) -> Result<Riding, Error> {
+) -> Result<(Vec<ProjectCluster>, Vec<ReadZone>), Error> {
     let (clusters, zones) = tokio::join!(
         zilliz.clusters_in(project_id, &region.region_id),
         route53::private_zones_under(r53, ZILLIZ_DOMAIN),
@@ -266,13 +323,11 @@ pub(crate) async fn read(
             vpcs: vpcs?.into_iter().map(|(id, _)| id).collect(),
             sets: sets?,
             zone,
+            profile_vpcs: Vec::new(),
         })
     }))
     .await;
-    Ok(Riding {
-        clusters,
-        zones: read.into_iter().collect::<Result<_, _>>()?,
-    })
+    Ok((clusters, read.into_iter().collect::<Result<_, _>>()?))
 }
 
 #[cfg(test)]
@@ -336,7 +391,60 @@ pub(crate) mod tests {
             },
             vpcs: vpcs.iter().map(|v| v.to_string()).collect(),
             sets,
+            profile_vpcs: Vec::new(),
         }
+    }
+
+    /// Cluster `cluster` reaching an endpoint from `vpc` through a zone of its host's own.
+    pub(crate) fn ride(cluster: &str, vpc: &str) -> Ride {
+        Ride {
+            cluster_id: cluster.into(),
+            host: host(cluster),
+            vpc_id: vpc.into(),
+            zone_id: format!("Z-{cluster}"),
+            zone_name: host(cluster),
+            record_name: host(cluster),
+            via_profile: None,
+        }
+    }
+
+    #[test]
+    fn a_vpc_using_a_profile_that_carries_the_zone_rides_unless_its_own_zone_answers() {
+        let riding = Riding {
+            clusters: vec![cluster("in01-b")],
+            zones: vec![
+                ReadZone {
+                    profile_vpcs: vec![
+                        ("vpc-spoke".into(), "rp-network".into()),
+                        ("vpc-own".into(), "rp-network".into()),
+                    ],
+                    ..zone(
+                        "ZHUB",
+                        &host("in01-b"),
+                        &["vpc-a"],
+                        vec![alias(&host("in01-b"), "vpce-hub")],
+                    )
+                },
+                zone(
+                    "ZOWN",
+                    &host("in01-b"),
+                    &["vpc-own"],
+                    vec![alias(&host("in01-b"), "vpce-other")],
+                ),
+            ],
+        };
+        let rides = riding.rides(&endpoint("vpce-hub"), None);
+        let from: Vec<(&str, Option<&str>)> = rides
+            .iter()
+            .map(|r| (r.vpc_id.as_str(), r.via_profile.as_deref()))
+            .collect();
+        // vpc-own's own zone of the same name answers there, not the Profile's.
+        assert_eq!(from, [("vpc-a", None), ("vpc-spoke", Some("rp-network"))]);
+        let (_, how) = who_and_how(&rides);
+        assert!(
+            how.contains("carried by Route 53 Profile rp-network"),
+            "{how}"
+        );
     }
 
     pub(crate) fn cluster(id: &str) -> ProjectCluster {

@@ -370,13 +370,18 @@ pub(crate) async fn others_zones_of_vpc(
         .collect())
 }
 
-/// This account's own Route 53 Profiles that carry zone `zone_id`, each with the VPCs using it
-/// (as this account lists them): every one of them answers from the zone. Two rounds, the
-/// second per Profile at once; Profiles shared with this account carry another's zones.
-pub(crate) async fn carrying_zone(
-    client: &Client,
-    zone_id: &str,
-) -> Result<Vec<(String, Vec<String>)>, Error> {
+/// One of this account's own Route 53 Profiles: the zones it carries and the VPCs using it
+/// (as this account lists them); every one of them answers from those zones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OwnProfile {
+    pub(crate) id: String,
+    pub(crate) zones: Vec<String>,
+    pub(crate) vpcs: Vec<String>,
+}
+
+/// This account's own Route 53 Profiles, with what they carry and who uses them. Two rounds,
+/// the second per Profile at once; Profiles shared with this account carry another's zones.
+pub(crate) async fn own_profiles(client: &Client) -> Result<Vec<OwnProfile>, Error> {
     let own: Vec<String> = client
         .list_profiles()
         .into_paginator()
@@ -389,21 +394,41 @@ pub(crate) async fn carrying_zone(
         .filter(|p| p.share_status() != Some(&ShareStatus::SharedWithMe))
         .filter_map(|p| p.id().map(str::to_string))
         .collect();
-    let carried = futures::future::join_all(own.iter().map(|id| async move {
+    futures::future::join_all(own.into_iter().map(|id| async move {
         let ids = [id.clone()];
         let (resources, vpcs) = tokio::join!(
             resources_of(client, &ids),
-            associations(client, None, Some(id))
+            associations(client, None, Some(&id))
         );
-        let carries = resources?.iter().any(|r| r.resource_id == zone_id);
-        let vpcs: Vec<String> = vpcs?
-            .iter()
-            .filter_map(|a| a.resource_id().map(str::to_string))
-            .collect();
-        Ok::<_, Error>(carries.then(|| (id.clone(), vpcs)))
+        Ok(OwnProfile {
+            zones: resources?
+                .into_iter()
+                .filter(|r| r.kind == Kind::HostedZone)
+                .map(|r| r.resource_id)
+                .collect(),
+            vpcs: vpcs?
+                .iter()
+                .filter_map(|a| a.resource_id().map(str::to_string))
+                .collect(),
+            id,
+        })
     }))
-    .await;
-    carried.into_iter().filter_map(Result::transpose).collect()
+    .await
+    .into_iter()
+    .collect()
+}
+
+/// This account's own Profiles that carry zone `zone_id`, each with the VPCs using it.
+pub(crate) async fn carrying_zone(
+    client: &Client,
+    zone_id: &str,
+) -> Result<Vec<(String, Vec<String>)>, Error> {
+    Ok(own_profiles(client)
+        .await?
+        .into_iter()
+        .filter(|p| p.zones.iter().any(|z| z == zone_id))
+        .map(|p| (p.id, p.vpcs))
+        .collect())
 }
 
 /// A hosted zone's ARN in the partition of `aws_region`.

@@ -536,9 +536,9 @@ fn riding_reads(
     clients: &RegionClients,
     cluster: &ClusterFacts,
 ) -> tokio::task::JoinHandle<Result<Riding, Error>> {
-    let (zilliz, r53) = (app.zilliz.clone(), clients.route53.clone());
+    let (zilliz, clients) = (app.zilliz.clone(), clients.clone());
     let (project, region) = (cluster.project_id.clone(), cluster.region.clone());
-    tokio::spawn(async move { riders::read(&zilliz, &r53, &project, &region).await })
+    tokio::spawn(async move { riders::read(&zilliz, &clients, &project, &region).await })
 }
 
 type SideReads = (

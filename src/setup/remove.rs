@@ -625,7 +625,7 @@ pub(crate) async fn remove_private_link(
     let clients = app.aws.clients(Some(&vpc_region)).await?;
     let (read, riding) = tokio::join!(
         read_vpc(app, &clients, &target, &vpc_id, &host),
-        riders::read(&app.zilliz, &clients.route53, &target.project_id, &region),
+        riders::read(&app.zilliz, &clients, &target.project_id, &region),
     );
     let VpcReads {
         service,
@@ -776,16 +776,7 @@ mod tests {
         }
     }
 
-    fn ride(cluster: &str, vpc: &str) -> Ride {
-        Ride {
-            cluster_id: cluster.into(),
-            host: format!("{cluster}-privatelink.aws-us-west-2.vectordb.zillizcloud.com"),
-            vpc_id: vpc.into(),
-            zone_id: format!("Z-{cluster}"),
-            zone_name: format!("{cluster}-privatelink.aws-us-west-2.vectordb.zillizcloud.com"),
-            record_name: format!("{cluster}-privatelink.aws-us-west-2.vectordb.zillizcloud.com"),
-        }
-    }
+    use crate::riders::tests::ride;
 
     /// A VPC of its own for in01-abc, whose endpoint in01-other rides too.
     fn shared(remove_shared_endpoint: bool) -> RemovalFacts {

@@ -291,12 +291,17 @@ async def test_a_workload_vpc_on_the_network_accounts_profile_gets_the_zone_thro
         status = await call_ok(s, "get_setup_status", **across)
         report = await call_ok(s, "diagnose_private_link", probe=False, **across)
         exported = await call_ok(s, "export_terraform", cluster_id=DIAG, vpc_id=workload)
+        # From the network account, the workload VPCs ride its endpoint through its Profile.
+        hub_status = await call_ok(s, "get_setup_status", cluster_id=DIAG, vpc_id=hub_vpc,
+                                   profile="network")
         # The network account's teardown of its hub VPC: its Profile carries the zone to the
         # workload VPCs, so the zone, its record and the endpoint stay.
         hub_teardown = await call_ok(s, "remove_private_link", cluster_id=DIAG, vpc_id=hub_vpc,
                                      profile="network", confirm=True)
         gone = await call_ok(s, "remove_private_link", cluster_id=DIAG, vpc_id=workload,
                              confirm=True)
+    riders = sorted((r["vpc_id"], r.get("via_profile")) for r in hub_status["shared_with"])
+    assert riders == sorted([(workload, profile), (other, profile)]), hub_status["shared_with"]
     assert not any("zone" in line or "record" in line for line in hub_teardown["preview"]), \
         hub_teardown["preview"]
     assert any(profile in kept and workload in kept for kept in hub_teardown["kept"]), \
