@@ -100,8 +100,8 @@ pub(super) async fn setup(
 
 /// Three rounds: the endpoint (named, else the endpoint account's one live endpoint to
 /// Zilliz's service), the VPC, the zones tied to it and the Profile it takes its DNS from;
-/// then, in the endpoint's account, the endpoint VPC's zones, its zones named for the host and
-/// that Profile where it owns it; then its zone for the host, read whole.
+/// then, in the endpoint's account, the endpoint VPC's zones and that Profile where it owns it;
+/// then its zone for the host, read whole, and the names of the Profile's other zones.
 async fn read(
     accounts: &Accounts<'_>,
     link: &Link<'_>,
