@@ -636,11 +636,7 @@ fn served_through_anothers_profile(f: &Facts) -> Option<Verdict> {
     let Ok(brought) = &f.profiles else {
         return None;
     };
-    let hidden: Vec<&crate::aws::profiles::ProfileZone> = brought
-        .zones
-        .iter()
-        .filter(|z| z.name.is_none() && z.records.is_err())
-        .collect();
+    let hidden = brought.hidden_zones();
     let first = hidden.first()?;
     let owner = first
         .resource
@@ -829,9 +825,8 @@ fn profiles_unknown(f: &Facts) -> Option<String> {
         )),
         Ok(brought) => {
             let hidden: Vec<String> = brought
-                .zones
+                .hidden_zones()
                 .iter()
-                .filter(|z| z.name.is_none() && z.records.is_err())
                 .map(|z| format!("{} ({})", z.resource.resource_id, z.resource.origin()))
                 .collect();
             (!hidden.is_empty()).then(|| {

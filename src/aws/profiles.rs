@@ -128,6 +128,17 @@ pub(crate) struct Brought {
     pub(crate) unreadable_firewall_groups: Vec<(ProfileResource, FailedRead)>,
 }
 
+impl Brought {
+    /// The zones this account can read neither the name nor the records of (another
+    /// account's): what they answer is unknown here.
+    pub(crate) fn hidden_zones(&self) -> Vec<&ProfileZone> {
+        self.zones
+            .iter()
+            .filter(|z| z.name.is_none() && z.records.is_err())
+            .collect()
+    }
+}
+
 /// The clients a Profile's resources are read with.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Readers<'a> {
