@@ -288,7 +288,10 @@ async def rounds_table(binary_env, moto_url, fake, world):
                 ("diagnose_private_link (probe: false, client on premises)",
                  {"cluster_id": CLUSTER, "vpc_id": world.vpc, "probe": False,
                   "client_cidr": "192.168.10.0/24"}),
-                ("diagnose_private_link (probe: false, client in another VPC)",
+                # The client's VPC is vpc2, whose Profile brings the host's zone: its facts take
+                # that one round more.
+                ("diagnose_private_link (probe: false, client in another VPC, a Profile brings "
+                 "the host's zone there)",
                  {"cluster_id": CLUSTER, "vpc_id": world.vpc, "probe": False,
                   "client_vpc_id": vpc2}),
                 ("create_vpc_endpoint (preview)",

@@ -142,7 +142,7 @@ async fn gather(
     let (vpc_id, vpc_region) = cluster::vpc_and_region(app, vpc, asked_region, &region).await?;
     let clients = app.aws.clients(Some(&vpc_region)).await?;
     let vpc_id = vpc_id.as_str();
-    let (service, vpc, endpoints, zones, registrations, identity, riding) = tokio::join!(
+    let (service, vpc, endpoints, zones, registrations, identity, riding, carried) = tokio::join!(
         crate::service::zilliz_endpoint_service(app, &region),
         ec2::vpc(&clients.ec2, vpc_id, &vpc_region),
         ec2::vpc_endpoints(
@@ -156,6 +156,7 @@ async fn gather(
         app.zilliz.private_endpoints(&target.project_id),
         app.aws.identity(&region),
         riders::read(&app.zilliz, &clients, &target.project_id, &region),
+        profiles::carried_to_vpc(&clients.profiles, vpc_id),
     );
     let (service, _vpc, endpoints, zones, registrations, identity) = (
         service?,
@@ -184,8 +185,14 @@ async fn gather(
         None => (None, None),
     };
     let r53 = &clients.route53;
-    let no_zone = zone.is_none() && zone_of_another_account.is_none();
-    let (groups, zone, profile_zones) = tokio::join!(
+    // Where no zone for the host is tied to the VPC, the zones another account's Profile
+    // carries to it (read from the first round).
+    let profile_zones = if zone.is_none() && zone_of_another_account.is_none() {
+        profiles::of_other_accounts(carried?, &identity.account_id)
+    } else {
+        Vec::new()
+    };
+    let (groups, zone) = tokio::join!(
         async {
             match &endpoint {
                 Some(e) => ec2::security_groups_by_id(&clients.ec2, &e.security_group_ids).await,
@@ -210,13 +217,6 @@ async fn gather(
                 record: record?,
             }))
         },
-        async {
-            if no_zone {
-                profiles::others_zones_of_vpc(&clients.profiles, vpc_id, &identity.account_id).await
-            } else {
-                Ok(Vec::new())
-            }
-        },
     );
     let registered = endpoint.as_ref().is_some_and(|e| {
         registrations
@@ -234,7 +234,7 @@ async fn gather(
         groups: groups?,
         zone: zone?,
         zone_of_another_account,
-        profile_zones: profile_zones?,
+        profile_zones,
         registered,
         shared_with,
     })

@@ -193,6 +193,24 @@ impl Riding {
         rides
     }
 
+    /// This account's own Route 53 Profiles that carry zone `zone_id` (a zone that covers one
+    /// of the clusters' hosts), each with the VPCs using it.
+    pub(crate) fn profiles_carrying(&self, zone_id: &str) -> Vec<(String, Vec<String>)> {
+        let mut carrying: Vec<(String, Vec<String>)> = Vec::new();
+        let pairs = self
+            .zones
+            .iter()
+            .filter(|z| z.zone.id == zone_id)
+            .flat_map(|z| &z.profile_vpcs);
+        for (vpc, profile) in pairs {
+            match carrying.iter_mut().find(|(p, _)| p == profile) {
+                Some((_, vpcs)) => vpcs.push(vpc.clone()),
+                None => carrying.push((profile.clone(), vec![vpc.clone()])),
+            }
+        }
+        carrying
+    }
+
     /// Some answer is a plain A record, judged by the endpoint's interface addresses.
     pub(crate) fn needs_addresses(&self) -> bool {
         self.zones

@@ -364,12 +364,11 @@ pub(crate) async fn owned_profile(
     }))
 }
 
-/// The private zones of other accounts that the VPC's Profile carries (as the VPC's account
-/// lists them; two rounds, the second only where the VPC has a Profile).
-pub(crate) async fn others_zones_of_vpc(
+/// The private zones the VPC's Profile carries (as the VPC's account lists them; two rounds,
+/// the second only where the VPC has a Profile).
+pub(crate) async fn carried_to_vpc(
     client: &Client,
     vpc_id: &str,
-    account: &str,
 ) -> Result<Vec<ProfileResource>, Error> {
     let Some(profile) = profile_of_vpc(client, vpc_id).await? else {
         return Ok(Vec::new());
@@ -377,8 +376,19 @@ pub(crate) async fn others_zones_of_vpc(
     Ok(resources_of(client, &[profile])
         .await?
         .into_iter()
-        .filter(|r| r.kind == Kind::HostedZone && r.owner_id.as_deref() != Some(account))
+        .filter(|r| r.kind == Kind::HostedZone)
         .collect())
+}
+
+/// Those of `zones` that another account than `account` owns.
+pub(crate) fn of_other_accounts(
+    zones: Vec<ProfileResource>,
+    account: &str,
+) -> Vec<ProfileResource> {
+    zones
+        .into_iter()
+        .filter(|r| r.owner_id.as_deref() != Some(account))
+        .collect()
 }
 
 /// One of this account's own Route 53 Profiles: the zones it carries and the VPCs using it
@@ -427,19 +437,6 @@ pub(crate) async fn own_profiles(client: &Client) -> Result<Vec<OwnProfile>, Err
     .await
     .into_iter()
     .collect()
-}
-
-/// This account's own Profiles that carry zone `zone_id`, each with the VPCs using it.
-pub(crate) async fn carrying_zone(
-    client: &Client,
-    zone_id: &str,
-) -> Result<Vec<(String, Vec<String>)>, Error> {
-    Ok(own_profiles(client)
-        .await?
-        .into_iter()
-        .filter(|p| p.zones.iter().any(|z| z == zone_id))
-        .map(|p| (p.id, p.vpcs))
-        .collect())
 }
 
 /// A hosted zone's ARN in the partition of `aws_region`.

@@ -494,8 +494,6 @@ struct VpcReads {
     endpoints: Vec<VpcEndpoint>,
     zone_here: Option<ZoneView>,
     zone_of_another_account: Option<(route53::Zone, String)>,
-    profile_zones: Result<Vec<ProfileResource>, FailedRead>,
-    zone_here_in_profiles: Result<Vec<(String, Vec<String>)>, FailedRead>,
 }
 
 /// Two rounds (who rides the project's link is read beside them): what needs only the
@@ -537,7 +535,7 @@ async fn read_vpc(
         Some((zone, _)) => (Some(zone), None),
         None => (None, None),
     };
-    let (endpoints, zone_here, profile_zones) = tokio::join!(
+    let (endpoints, zone_here) = tokio::join!(
         ec2::vpc_endpoints(
             &clients.ec2,
             EndpointQuery {
@@ -548,31 +546,18 @@ async fn read_vpc(
         ),
         async {
             match zone_here {
-                Some(zone) => {
-                    let (view, carried) = tokio::join!(
-                        route53::zone_view(&clients.route53, zone.clone()),
-                        profiles::carrying_zone(&clients.profiles, &zone.id),
-                    );
-                    view.map(|v| Some((v, carried.map_err(FailedRead::from))))
-                }
+                Some(zone) => route53::zone_view(&clients.route53, zone).await.map(Some),
                 None => Ok(None),
             }
         },
-        profiles::others_zones_of_vpc(&clients.profiles, vpc_id, &identity.account_id),
     );
-    let (zone_here, zone_here_in_profiles) = match zone_here? {
-        Some((view, carried)) => (Some(view), carried),
-        None => (None, Ok(Vec::new())),
-    };
     Ok(VpcReads {
-        profile_zones: profile_zones.map_err(FailedRead::from),
         endpoints: endpoints?
             .into_iter()
             .filter(|e| endpoint_state::phase(&e.state) != Phase::Gone)
             .collect(),
-        zone_here,
+        zone_here: zone_here?,
         zone_of_another_account,
-        zone_here_in_profiles,
         registrations: registrations?,
         our_groups: our_groups?,
         service,
@@ -623,9 +608,11 @@ pub(crate) async fn remove_private_link(
     let (vpc_id, vpc_region) =
         cluster::vpc_and_region(app, &vpc, asked_region.as_ref(), &region).await?;
     let clients = app.aws.clients(Some(&vpc_region)).await?;
-    let (read, riding) = tokio::join!(
+    // Who rides, and the zones the VPC's Route 53 Profile carries, are read beside the VPC.
+    let (read, riding, carried) = tokio::join!(
         read_vpc(app, &clients, &target, &vpc_id, &host),
         riders::read(&app.zilliz, &clients, &target.project_id, &region),
+        profiles::carried_to_vpc(&clients.profiles, &vpc_id),
     );
     let VpcReads {
         service,
@@ -635,9 +622,16 @@ pub(crate) async fn remove_private_link(
         endpoints,
         zone_here,
         zone_of_another_account,
-        profile_zones,
-        zone_here_in_profiles,
     } = read?;
+    let profile_zones = carried
+        .map(|zones| profiles::of_other_accounts(zones, &identity.account_id))
+        .map_err(FailedRead::from);
+    // The Profiles of this account that carry the zone are read with who rides.
+    let zone_here_in_profiles = match (&riding, &zone_here) {
+        (Ok(riding), Some(zone)) => Ok(riding.profiles_carrying(&zone.zone.id)),
+        (Ok(_), None) => Ok(Vec::new()),
+        (Err(e), _) => Err(FailedRead::from(e)),
+    };
     let rides = match riding {
         Ok(riding) => Ok(rides_of(&clients.ec2, &riding, &endpoints).await),
         Err(e) => Err(FailedRead::from(e)),
