@@ -68,7 +68,7 @@ impl ProfileResource {
     }
 
     /// The association's name where it reads as a domain name (lowercase, no trailing dot).
-    fn domain_name(&self) -> Option<String> {
+    pub(crate) fn domain_name(&self) -> Option<String> {
         let name = self
             .name
             .as_deref()?
@@ -370,10 +370,18 @@ pub(crate) async fn carried_to_vpc(
     client: &Client,
     vpc_id: &str,
 ) -> Result<Vec<ProfileResource>, Error> {
-    let Some(profile) = profile_of_vpc(client, vpc_id).await? else {
-        return Ok(Vec::new());
-    };
-    Ok(resources_of(client, &[profile])
+    match profile_of_vpc(client, vpc_id).await? {
+        Some(profile) => zones_of_profile(client, &profile).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The private zones Profile `profile_id` carries.
+pub(crate) async fn zones_of_profile(
+    client: &Client,
+    profile_id: &str,
+) -> Result<Vec<ProfileResource>, Error> {
+    Ok(resources_of(client, &[profile_id.to_string()])
         .await?
         .into_iter()
         .filter(|r| r.kind == Kind::HostedZone)

@@ -394,3 +394,27 @@ async def test_the_audit_reads_the_network_accounts_side_with_its_profile(
     [spoke] = of(whole, vpc_id=workload)
     assert spoke["status"] == "ok" and endpoint_id in spoke["findings"][0]["detail"], spoke
     assert spoke["account"] == HUB_ACCOUNT and zone not in str(alone)
+
+
+async def test_another_accounts_profile_zone_for_the_host_is_never_taken_over(
+        world, server_env, zilliz_server, moto_url, tmp_path, aws_extras):
+    """The workload VPC takes its DNS from a Profile of a third account that carries a zone
+    named for the host: tying it to the network account's zone would take that zone's place
+    in the VPC, so nothing is planned, the error names the Profile and its zone, and no
+    authorization is made."""
+    creds = hub_credentials(moto_url)
+    _, endpoint_id, zone, hub_r53 = network_hub(world, moto_url, creds)
+    zilliz_server.add_cluster(DIAG, PROJECT, f"aws-{REGION}", port=19540)
+    zilliz_server.endpoints[PROJECT] = [{"endpointId": endpoint_id, "regionId": f"aws-{REGION}"}]
+    workload, _ = add_app_vpc(world.ec2, "10.7", "orders-workload")
+    aws_extras.carry(workload, "ZDNSTEAM0000000000001", profile_id="rp-0dnsteam00000001",
+                     owner="333333333333", name=HOST)
+    env = with_profiles(server_env, tmp_path, moto_url, creds)
+    async with mcp_session(env) as s:
+        refused = await call_err(s, "setup_private_dns", cluster_id=DIAG, vpc_id=workload,
+                                 endpoint_id=endpoint_id, endpoint_profile="network",
+                                 confirm=True)
+    assert "rp-0dnsteam00000001" in refused and "ZDNSTEAM0000000000001" in refused, refused
+    assert hub_r53.list_vpc_association_authorizations(HostedZoneId=zone)["VPCs"] == []
+    assert boto("route53", moto_url).list_hosted_zones_by_vpc(
+        VPCId=workload, VPCRegion=REGION)["HostedZoneSummaries"] == []

@@ -10,7 +10,7 @@ use aws_sdk_ec2::types::VpcAttributeName;
 
 use super::{Accounts, AliasTargetInfo, DnsOutput, Link, alias_target_of, pick_endpoint};
 use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
-use crate::aws::profiles::{self, OwnedProfile};
+use crate::aws::profiles::{self, OwnedProfile, ProfileResource};
 use crate::aws::route53::{self, Zone, ZoneView, bare_name};
 use crate::change::consent::Consent;
 use crate::change::plan::Change;
@@ -40,6 +40,9 @@ struct AcrossFacts {
     spoke_profile: Option<OwnedProfile>,
     /// The endpoint account's private zones named for the host, wherever they are tied.
     hub_zones_named_for_host: Vec<Zone>,
+    /// Where the VPC takes its DNS from a Profile the endpoint's account does not own: the
+    /// zones it carries (a zone of the VPC's own association would take their place).
+    other_profile_zones: Vec<ProfileResource>,
 }
 
 pub(super) async fn setup(
@@ -58,6 +61,9 @@ pub(super) async fn setup(
         identity: accounts.hub_identity.clone(),
         clients: (*accounts.hub.aws.clients(Some(link.region)).await?).clone(),
     });
+    proposal
+        .warnings
+        .extend(unnamed_profile_zones_warning(&facts));
     let zone_id = facts.endpoint_zone.as_ref().map(|z| z.zone.id.clone());
     // Where the name resolves to, and what comes next: said alike before and after.
     let resolves = format!(
@@ -138,17 +144,28 @@ async fn read(
     let endpoint = pick_endpoint(endpoints?, asked_endpoint.as_deref(), link.vpc_id)?;
     let alias = alias_target_of(&endpoint)?;
     let hub_account = accounts.hub_identity.account_id.as_str();
-    let (endpoint_vpc_zones, spoke_profile) = tokio::join!(
+    let vpc_profile = vpc_profile?;
+    let (endpoint_vpc_zones, spoke_profile, carried) = tokio::join!(
         route53::zones_of_vpc(&hub.route53, &endpoint.vpc_id, &region.aws_region),
         async {
-            match vpc_profile? {
-                Some(id) => profiles::owned_profile(&hub.profiles, &id, hub_account).await,
+            match &vpc_profile {
+                Some(id) => profiles::owned_profile(&hub.profiles, id, hub_account).await,
                 None => Ok(None),
+            }
+        },
+        async {
+            match &vpc_profile {
+                Some(id) => profiles::zones_of_profile(&accounts.clients.profiles, id).await,
+                None => Ok(Vec::new()),
             }
         },
     );
     let zone = endpoint_vpc_zones?.into_iter().find(|z| z.name == host);
     let spoke_profile = spoke_profile?;
+    let other_profile_zones = match &spoke_profile {
+        Some(_) => Vec::new(),
+        None => carried?,
+    };
     // The Profile's other zones, by name: one named for the host would answer instead.
     let others: Vec<&String> = spoke_profile
         .iter()
@@ -190,6 +207,7 @@ async fn read(
         endpoint_profile: request.endpoint_profile.clone(),
         spoke_profile,
         hub_zones_named_for_host,
+        other_profile_zones,
     })
 }
 
@@ -261,6 +279,23 @@ fn plan(f: &AcrossFacts) -> Result<Vec<Change>, Error> {
         changes.extend(through_profile(f, profile, &zone.zone.id)?);
         return Ok(changes);
     }
+    if let Some(carried) = f
+        .other_profile_zones
+        .iter()
+        .find(|z| z.domain_name().as_deref() == Some(f.host.as_str()))
+    {
+        return Err(Error::Conflict(format!(
+            "{} takes its DNS from {}, which carries private zone {} for {}: tying {} to the \
+             endpoint account's zone would take its place there. Ask the person which should \
+             answer; remove the other from the Profile first (its account's change), then call \
+             again",
+            f.vpc.id,
+            carried.origin(),
+            carried.resource_id,
+            f.host,
+            f.vpc.id
+        )));
+    }
     let (zone_id, vpc_id, aws_region) = (&zone.zone.id, &f.vpc.id, &f.aws_region);
     changes.push(Change::AuthorizeZoneAssociation {
         zone_id: zone_id.clone(),
@@ -289,6 +324,30 @@ fn plan(f: &AcrossFacts) -> Result<Vec<Change>, Error> {
         zone_account: f.endpoint_account.clone(),
     });
     Ok(changes)
+}
+
+/// Where the VPC's Profile (not the endpoint account's) carries zones whose names this account
+/// cannot tell: one may answer for the host there, and the association would take its place.
+fn unnamed_profile_zones_warning(f: &AcrossFacts) -> Option<String> {
+    let unnamed: Vec<&ProfileResource> = f
+        .other_profile_zones
+        .iter()
+        .filter(|z| z.domain_name().is_none())
+        .collect();
+    let first = unnamed.first()?;
+    Some(format!(
+        "{} takes its DNS from {}, which carries zone(s) {} whose names this account cannot \
+         read: where one answers for {}, the association made here takes its place in {}",
+        f.vpc.id,
+        first.origin(),
+        unnamed
+            .iter()
+            .map(|z| z.resource_id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        f.host,
+        f.vpc.id
+    ))
 }
 
 /// The zone added to the Profile the VPC takes its DNS from: nothing where it is there
@@ -360,7 +419,42 @@ mod tests {
             endpoint_profile: Some("network".into()),
             spoke_profile: None,
             hub_zones_named_for_host: Vec::new(),
+            other_profile_zones: Vec::new(),
         }
+    }
+
+    #[test]
+    fn another_accounts_profile_zone_for_the_host_is_never_taken_over_and_unnamed_ones_warn() {
+        let mut f = facts(
+            Some(zone("ZHUB", &["vpc-hub"], Some("vpce-hub"), false)),
+            vec![],
+        );
+        let mut carried: ProfileResource = serde_json::from_value(serde_json::json!({
+            "profile_id": "rp-dns", "owner_id": "333333333333", "kind": "HostedZone",
+            "resource_id": "ZDNS", "arn": "arn:aws:route53:::hostedzone/ZDNS",
+            "name": HOST, "priority": null}))
+        .unwrap();
+        f.other_profile_zones = vec![carried.clone()];
+        let refused = plan(&f).unwrap_err().to_string();
+        assert!(
+            refused.contains("Route 53 Profile rp-dns of account 333333333333")
+                && refused.contains("ZDNS"),
+            "{refused}"
+        );
+        assert!(unnamed_profile_zones_warning(&f).is_none());
+        // A zone of unknown name: planned, with the warning.
+        carried = serde_json::from_value(serde_json::json!({
+            "profile_id": "rp-dns", "owner_id": "333333333333", "kind": "HostedZone",
+            "resource_id": "ZDNS", "arn": "arn:aws:route53:::hostedzone/ZDNS",
+            "name": "corp zone", "priority": null}))
+        .unwrap();
+        f.other_profile_zones = vec![carried];
+        assert!(plan(&f).is_ok());
+        let warning = unnamed_profile_zones_warning(&f).unwrap();
+        assert!(
+            warning.contains("ZDNS") && warning.contains("takes its place"),
+            "{warning}"
+        );
     }
 
     fn network_profile(zones: &[&str]) -> OwnedProfile {
