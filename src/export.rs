@@ -44,8 +44,9 @@ struct ExportFacts {
     /// network account), with that account: only the association is this account's.
     zone_of_another_account: Option<(Zone, String)>,
     /// Where no zone for the host is tied to the VPC: the zones of other accounts that its
-    /// Route 53 Profile carries (a landing zone's hub may serve it so).
-    profile_zones: Vec<ProfileResource>,
+    /// Route 53 Profile carries (a landing zone's hub may serve it so), or why they could not
+    /// be read.
+    profile_zones: Result<Vec<ProfileResource>, FailedRead>,
     /// The endpoint is registered with the project.
     registered: bool,
     /// Other clusters of the project (or other VPCs) that reach the endpoint, or why that
@@ -188,9 +189,11 @@ async fn gather(
     // Where no zone for the host is tied to the VPC, the zones another account's Profile
     // carries to it (read from the first round).
     let profile_zones = if zone.is_none() && zone_of_another_account.is_none() {
-        profiles::of_other_accounts(carried?, &identity.account_id)
+        carried
+            .map(|zones| profiles::of_other_accounts(zones, &identity.account_id))
+            .map_err(FailedRead::from)
     } else {
-        Vec::new()
+        Ok(Vec::new())
     };
     let (groups, zone) = tokio::join!(
         async {
@@ -671,19 +674,24 @@ fn zone(w: &mut Writer, f: &ExportFacts, vpc_id: &str) -> Result<(), Error> {
         return association_with_another_accounts_zone(w, f, zone, owner, vpc_id);
     }
     match &f.zone {
-        None => match f.profile_zones.first() {
-            Some(first) => w.left_out.push(format!(
+        None => match f.profile_zones.as_ref().map(|z| z.first()) {
+            Err(e) => w.left_out.push(format!(
+                "the private zone: none for the cluster's host is tied to {vpc_id}, and its \
+                 Route 53 Profile could not be read ({e})"
+            )),
+            Ok(Some(first)) => w.left_out.push(format!(
                 "the private zone: {vpc_id} takes its DNS from {}, which carries zone(s) {} of \
                  another account; the Profile and its aws_route53profiles_resource_association \
                  belong in that account's Terraform",
                 first.origin(),
                 f.profile_zones
                     .iter()
+                    .flatten()
                     .map(|z| z.resource_id.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
-            None => w.left_out.push(format!(
+            Ok(None) => w.left_out.push(format!(
                 "the private zone: no zone for the cluster's host is tied to {vpc_id}"
             )),
         },
@@ -841,7 +849,7 @@ mod tests {
                 )),
             }),
             zone_of_another_account: None,
-            profile_zones: Vec::new(),
+            profile_zones: Ok(Vec::new()),
             registered: true,
             shared_with: Ok(vec![]),
         }
@@ -880,7 +888,7 @@ mod tests {
     fn a_zone_another_accounts_profile_carries_is_left_to_that_accounts_terraform() {
         let mut f = facts();
         f.zone = None;
-        f.profile_zones = vec![crate::facts::fixtures::network_profile_zone()];
+        f.profile_zones = Ok(vec![crate::facts::fixtures::network_profile_zone()]);
         let (hcl, _, left_out) = render(&f, "vpc-11111111").unwrap();
         assert!(!hcl.contains("aws_route53_zone"), "{hcl}");
         assert!(

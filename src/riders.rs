@@ -23,7 +23,7 @@ use crate::aws::RegionClients;
 use crate::aws::ec2::VpcEndpoint;
 use crate::aws::profiles;
 use crate::aws::route53::{self, ARecord, Zone};
-use crate::error::Error;
+use crate::error::{Error, FailedRead};
 use crate::region::RegionNames;
 use crate::zilliz::Zilliz;
 use crate::zilliz::model::Cluster;
@@ -137,6 +137,10 @@ impl Ride {
 pub(crate) struct Riding {
     pub(crate) clusters: Vec<ProjectCluster>,
     pub(crate) zones: Vec<ReadZone>,
+    /// Why the account's own Route 53 Profiles could not be read, where they could not: the
+    /// VPCs using them are missing from the rides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) profiles_unread: Option<FailedRead>,
 }
 
 fn covers(zone: &str, host: &str) -> bool {
@@ -194,8 +198,15 @@ impl Riding {
     }
 
     /// This account's own Route 53 Profiles that carry zone `zone_id` (a zone that covers one
-    /// of the clusters' hosts), each with the VPCs using it.
-    pub(crate) fn profiles_carrying(&self, zone_id: &str) -> Vec<(String, Vec<String>)> {
+    /// of the clusters' hosts), each with the VPCs using it; why that is unknown, where the
+    /// Profiles could not be read.
+    pub(crate) fn profiles_carrying(
+        &self,
+        zone_id: &str,
+    ) -> Result<Vec<(String, Vec<String>)>, FailedRead> {
+        if let Some(unread) = &self.profiles_unread {
+            return Err(unread.clone());
+        }
         let mut carrying: Vec<(String, Vec<String>)> = Vec::new();
         let pairs = self
             .zones
@@ -208,7 +219,7 @@ impl Riding {
                 None => carrying.push((profile.clone(), vec![vpc.clone()])),
             }
         }
-        carrying
+        Ok(carrying)
     }
 
     /// Some answer is a plain A record, judged by the endpoint's interface addresses.
@@ -293,7 +304,11 @@ pub(crate) async fn read(
         profiles::own_profiles(&clients.profiles),
     );
     let (clusters, mut zones) = zones?;
-    let own_profiles = own_profiles?;
+    // Without them the rides through a Profile are missing, which is said; the rest stands.
+    let (own_profiles, profiles_unread) = match own_profiles {
+        Ok(own) => (own, None),
+        Err(e) => (Vec::new(), Some(FailedRead::from(e))),
+    };
     for zone in &mut zones {
         zone.profile_vpcs = own_profiles
             .iter()
@@ -301,7 +316,11 @@ pub(crate) async fn read(
             .flat_map(|p| p.vpcs.iter().map(|v| (v.clone(), p.id.clone())))
             .collect();
     }
-    Ok(Riding { clusters, zones })
+    Ok(Riding {
+        clusters,
+        zones,
+        profiles_unread,
+    })
 }
 
 /// The project's clusters and the zones that cover their hosts, read (two rounds).
@@ -428,7 +447,8 @@ pub(crate) mod tests {
 
     #[test]
     fn a_vpc_using_a_profile_that_carries_the_zone_rides_unless_its_own_zone_answers() {
-        let riding = Riding {
+        let mut riding = Riding {
+            profiles_unread: None,
             clusters: vec![cluster("in01-b")],
             zones: vec![
                 ReadZone {
@@ -463,6 +483,17 @@ pub(crate) mod tests {
             how.contains("carried by Route 53 Profile rp-network"),
             "{how}"
         );
+        assert_eq!(
+            riding.profiles_carrying("ZHUB"),
+            Ok(vec![(
+                "rp-network".to_string(),
+                vec!["vpc-spoke".to_string(), "vpc-own".to_string()]
+            )])
+        );
+        assert_eq!(riding.profiles_carrying("ZOWN"), Ok(Vec::new()));
+        // The Profiles unread: which carry the zone is unknown, never "none".
+        riding.profiles_unread = Some(FailedRead::not_made("AccessDenied"));
+        assert!(riding.profiles_carrying("ZOWN").is_err());
     }
 
     pub(crate) fn cluster(id: &str) -> ProjectCluster {
@@ -478,6 +509,7 @@ pub(crate) mod tests {
         Riding {
             clusters: vec![cluster("in01-a"), cluster("in01-b"), cluster("in01-c")],
             zones,
+            profiles_unread: None,
         }
     }
 

@@ -1528,6 +1528,7 @@ mod tests {
         let mut riding = crate::riders::Riding {
             clusters: vec![cluster("in01-abc"), cluster("in01-other")],
             zones: vec![],
+            profiles_unread: None,
         };
         for id in ["in01-abc", "in01-other"] {
             let host = crate::riders::tests::host(id);

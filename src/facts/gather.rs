@@ -157,8 +157,16 @@ pub(crate) async fn gather_from(
         .await
         .unwrap_or_else(|e| Err(Error::Bug(format!("the riders' task failed: {e}"))))
         .map_err(FailedRead::from);
-    if let Err(e) = &riding {
-        not_read.note(e.clone().reading("who else rides the endpoint"));
+    match &riding {
+        Err(e) => not_read.note(e.clone().reading("who else rides the endpoint")),
+        Ok(Riding {
+            profiles_unread: Some(e),
+            ..
+        }) => not_read.note(
+            e.clone()
+                .reading("who rides through this account's Profiles"),
+        ),
+        Ok(_) => {}
     }
     let answer = Answer {
         ids: (cluster_id, vpc_id),

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::app::App;
 use crate::aws::ec2::{self, EndpointQuery, VpcEndpoint};
+use crate::aws::profiles::{self, ProfileResource};
 use crate::aws::route53::{self, ZoneView, bare_name};
 use crate::aws::tags::tags_for;
 use crate::aws::{Identity, RegionClients};
@@ -21,7 +22,7 @@ use crate::change::plan::{Change, Ref, record_text};
 use crate::change::{self, Proposal, Report};
 use crate::cluster::{self, AwsCluster};
 use crate::endpoint_state;
-use crate::error::Error;
+use crate::error::{Error, FailedRead};
 use crate::request::DnsRequest;
 use crate::summary::Summary;
 use crate::validate::AwsId;
@@ -127,6 +128,58 @@ struct DnsFacts {
     zone_here: Option<ZoneView>,
     /// Hub and spoke: the zone named for the host tied to the endpoint's own VPC.
     zone_of_endpoint_vpc: Option<ZoneView>,
+    /// The private zones the VPC's Route 53 Profile carries (a zone tied to the VPC itself
+    /// answers before them), or why they could not be read.
+    profile_zones: Result<Vec<ProfileResource>, FailedRead>,
+}
+
+/// Where the VPC (`vpc_id`) has no zone for the host tied to it and the plan makes or ties one
+/// (`tying`, where it ties an existing one): a zone its Route 53 Profile carries for the host
+/// (`carried`) would be taken over (the VPC's own association wins), so the plan is refused;
+/// zones of names this account cannot read are a warning.
+pub(super) fn keeps_profile_zones(
+    (vpc_id, host): (&str, &str),
+    carried: &Result<Vec<ProfileResource>, FailedRead>,
+    tying: Option<&str>,
+) -> Result<Option<String>, Error> {
+    let carried = match carried {
+        Ok(carried) => carried,
+        Err(e) => {
+            return Ok(Some(format!(
+                "the Route 53 Profile of {vpc_id} could not be read ({e}): where it carries a \
+                 zone for {host}, the zone tied here takes its place in {vpc_id}"
+            )));
+        }
+    };
+    let other = |z: &&ProfileResource| Some(z.resource_id.as_str()) != tying;
+    if let Some(zone) = carried
+        .iter()
+        .filter(other)
+        .find(|z| z.domain_name().as_deref() == Some(host))
+    {
+        return Err(Error::Conflict(format!(
+            "{vpc_id} takes its DNS from {}, which carries private zone {} for {host}: a zone \
+             tied to {vpc_id} itself would take its place there. get_setup_status for \
+             {vpc_id} judges that zone (its record is its owner's to change); to replace it \
+             anyway, remove it from the Profile first (its account's change), then call again",
+            zone.origin(),
+            zone.resource_id,
+        )));
+    }
+    let unnamed: Vec<&str> = carried
+        .iter()
+        .filter(other)
+        .filter(|z| z.domain_name().is_none())
+        .map(|z| z.resource_id.as_str())
+        .collect();
+    Ok((!unnamed.is_empty()).then(|| {
+        format!(
+            "{vpc_id} takes its DNS from a Route 53 Profile carrying zone(s) {} whose names \
+             this account cannot read: where one answers for {host}, the zone tied here takes \
+             its place in {vpc_id}",
+            unnamed.join(", "),
+        )
+    }))
 }
 
 /// The plan: the changes, and the zone that answers when it exists already.
@@ -176,6 +229,14 @@ fn plan_dns(f: &DnsFacts) -> Result<DnsPlan, Error> {
         },
     ];
 
+    if f.zone_here.is_none() {
+        let tying = f.zone_of_endpoint_vpc.as_ref().map(|z| z.zone.id.as_str());
+        plan.warnings.extend(keeps_profile_zones(
+            (vpc_id, &f.host),
+            &f.profile_zones,
+            tying,
+        )?);
+    }
     if f.endpoint.vpc_id != *vpc_id {
         return plan_spoke(f, plan);
     }
@@ -391,10 +452,29 @@ struct Link<'a> {
     region: &'a crate::region::RegionNames,
 }
 
-/// What the DNS plan needs, in two rounds: Zilliz's service (without an endpoint id, the
-/// VPC's endpoint to it is meant), the VPC, its zones and the endpoint named; then the VPC's
-/// endpoints (or, hub and spoke, the hub's zones) and this VPC's zone read whole.
+/// What the DNS plan needs: [`read_vpc_and_endpoint`], and beside its rounds the zones the
+/// VPC's Route 53 Profile carries.
 async fn read_facts(
+    app: &App,
+    clients: &RegionClients,
+    target: &AwsCluster,
+    host: &str,
+    vpc_id: &str,
+    asked_endpoint: Option<String>,
+) -> Result<(DnsFacts, Identity), Error> {
+    let (read, profile_zones) = tokio::join!(
+        read_vpc_and_endpoint(app, clients, target, host, vpc_id, asked_endpoint),
+        profiles::carried_to_vpc(&clients.profiles, vpc_id),
+    );
+    let (mut facts, identity) = read?;
+    facts.profile_zones = profile_zones.map_err(FailedRead::from);
+    Ok((facts, identity))
+}
+
+/// In two rounds: Zilliz's service (without an endpoint id, the VPC's endpoint to it is
+/// meant), the VPC, its zones and the endpoint named; then the VPC's endpoints (or, hub and
+/// spoke, the hub's zones) and this VPC's zone read whole.
+async fn read_vpc_and_endpoint(
     app: &App,
     clients: &RegionClients,
     target: &AwsCluster,
@@ -491,6 +571,7 @@ async fn read_facts(
         alias,
         zone_here: zone_here?,
         zone_of_endpoint_vpc,
+        profile_zones: Ok(Vec::new()),
     };
     Ok((facts, identity))
 }
@@ -563,11 +644,52 @@ mod tests {
             endpoint,
             zone_here: None,
             zone_of_endpoint_vpc: None,
+            profile_zones: Ok(Vec::new()),
         }
     }
 
     fn kinds(plan: &DnsPlan) -> Vec<&'static str> {
         plan.changes.iter().map(Change::kind).collect()
+    }
+
+    #[test]
+    fn a_zone_a_profile_carries_for_the_host_is_never_taken_over() {
+        let mut f = facts("vpc-b", endpoint("vpce-b", "vpc-b"));
+        let carried = |name: &str| -> ProfileResource {
+            serde_json::from_value(serde_json::json!({
+                "profile_id": "rp-dns", "owner_id": "333333333333", "kind": "HostedZone",
+                "resource_id": "ZDNS", "arn": "arn:aws:route53:::hostedzone/ZDNS",
+                "name": name, "priority": null}))
+            .unwrap()
+        };
+        f.profile_zones = Ok(vec![carried(HOST)]);
+        let refused = plan_dns(&f).unwrap_err().to_string();
+        assert!(
+            refused.contains("Route 53 Profile rp-dns of account 333333333333")
+                && refused.contains("ZDNS"),
+            "{refused}"
+        );
+        // Named for another domain: nothing in the way.
+        f.profile_zones = Ok(vec![carried("corp.example.internal")]);
+        let plan = plan_dns(&f).unwrap();
+        assert_eq!(kinds(&plan), ["create-zone", "alias"]);
+        assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+        // A name this account cannot read: planned, with the warning.
+        f.profile_zones = Ok(vec![carried("dns team zone")]);
+        let plan = plan_dns(&f).unwrap();
+        assert!(plan.warnings[0].contains("ZDNS"), "{:?}", plan.warnings);
+        // Unread: planned, with the warning naming why.
+        f.profile_zones = Err(FailedRead::not_made("AccessDenied"));
+        let plan = plan_dns(&f).unwrap();
+        assert!(
+            plan.warnings[0].contains("could not be read"),
+            "{:?}",
+            plan.warnings
+        );
+        // A VPC with its own zone already: that one answers first, nothing is said.
+        f.profile_zones = Ok(vec![carried(HOST)]);
+        f.zone_here = Some(zone("ZHERE", &["vpc-b"], Some("vpce-b"), false));
+        assert!(plan_dns(&f).is_ok());
     }
 
     #[test]

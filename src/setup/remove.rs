@@ -628,7 +628,7 @@ pub(crate) async fn remove_private_link(
         .map_err(FailedRead::from);
     // The Profiles of this account that carry the zone are read with who rides.
     let zone_here_in_profiles = match (&riding, &zone_here) {
-        (Ok(riding), Some(zone)) => Ok(riding.profiles_carrying(&zone.zone.id)),
+        (Ok(riding), Some(zone)) => riding.profiles_carrying(&zone.zone.id),
         (Ok(_), None) => Ok(Vec::new()),
         (Err(e), _) => Err(FailedRead::from(e)),
     };

@@ -15,7 +15,7 @@ use crate::aws::route53::{self, Zone, ZoneView, bare_name};
 use crate::change::consent::Consent;
 use crate::change::plan::Change;
 use crate::change::{self, EndpointAccount, Proposal};
-use crate::error::Error;
+use crate::error::{Error, FailedRead};
 use crate::request::{DnsRequest, ToolCall};
 
 /// What the plan is decided from, read with each account's own credentials.
@@ -41,8 +41,9 @@ struct AcrossFacts {
     /// The endpoint account's private zones named for the host, wherever they are tied.
     hub_zones_named_for_host: Vec<Zone>,
     /// Where the VPC takes its DNS from a Profile the endpoint's account does not own: the
-    /// zones it carries (a zone of the VPC's own association would take their place).
-    other_profile_zones: Vec<ProfileResource>,
+    /// zones it carries (a zone of the VPC's own association would take their place), or why
+    /// they could not be read.
+    other_profile_zones: Result<Vec<ProfileResource>, FailedRead>,
 }
 
 pub(super) async fn setup(
@@ -61,9 +62,15 @@ pub(super) async fn setup(
         identity: accounts.hub_identity.clone(),
         clients: (*accounts.hub.aws.clients(Some(link.region)).await?).clone(),
     });
-    proposal
-        .warnings
-        .extend(unnamed_profile_zones_warning(&facts));
+    // Tying the VPC to the zone puts it before what its Profile carries: zones whose names
+    // cannot be read there are said (one for the host is refused by the plan).
+    if changes.iter().any(|c| matches!(c, Change::TieZone { .. })) {
+        proposal.warnings.extend(super::keeps_profile_zones(
+            (link.vpc_id, &facts.host),
+            &facts.other_profile_zones,
+            None,
+        )?);
+    }
     let zone_id = facts.endpoint_zone.as_ref().map(|z| z.zone.id.clone());
     // Where the name resolves to, and what comes next: said alike before and after.
     let resolves = format!(
@@ -144,7 +151,11 @@ async fn read(
     let endpoint = pick_endpoint(endpoints?, asked_endpoint.as_deref(), link.vpc_id)?;
     let alias = alias_target_of(&endpoint)?;
     let hub_account = accounts.hub_identity.account_id.as_str();
-    let vpc_profile = vpc_profile?;
+    // Where the VPC's Profile cannot be read, the association is the way, said with why.
+    let (vpc_profile, unread_profile) = match vpc_profile {
+        Ok(profile) => (profile, None),
+        Err(e) => (None, Some(FailedRead::from(e))),
+    };
     let (endpoint_vpc_zones, spoke_profile, carried) = tokio::join!(
         route53::zones_of_vpc(&hub.route53, &endpoint.vpc_id, &region.aws_region),
         async {
@@ -162,9 +173,10 @@ async fn read(
     );
     let zone = endpoint_vpc_zones?.into_iter().find(|z| z.name == host);
     let spoke_profile = spoke_profile?;
-    let other_profile_zones = match &spoke_profile {
-        Some(_) => Vec::new(),
-        None => carried?,
+    let other_profile_zones = match (&spoke_profile, unread_profile) {
+        (Some(_), _) => Ok(Vec::new()),
+        (None, Some(unread)) => Err(unread),
+        (None, None) => carried.map_err(FailedRead::from),
     };
     // The Profile's other zones, by name: one named for the host would answer instead.
     let others: Vec<&String> = spoke_profile
@@ -279,23 +291,8 @@ fn plan(f: &AcrossFacts) -> Result<Vec<Change>, Error> {
         changes.extend(through_profile(f, profile, &zone.zone.id)?);
         return Ok(changes);
     }
-    if let Some(carried) = f
-        .other_profile_zones
-        .iter()
-        .find(|z| z.domain_name().as_deref() == Some(f.host.as_str()))
-    {
-        return Err(Error::Conflict(format!(
-            "{} takes its DNS from {}, which carries private zone {} for {}: tying {} to the \
-             endpoint account's zone would take its place there. Ask the person which should \
-             answer; remove the other from the Profile first (its account's change), then call \
-             again",
-            f.vpc.id,
-            carried.origin(),
-            carried.resource_id,
-            f.host,
-            f.vpc.id
-        )));
-    }
+    // The warning of zones of unknown names is the proposal's (setup).
+    super::keeps_profile_zones((&f.vpc.id, &f.host), &f.other_profile_zones, None)?;
     let (zone_id, vpc_id, aws_region) = (&zone.zone.id, &f.vpc.id, &f.aws_region);
     changes.push(Change::AuthorizeZoneAssociation {
         zone_id: zone_id.clone(),
@@ -324,30 +321,6 @@ fn plan(f: &AcrossFacts) -> Result<Vec<Change>, Error> {
         zone_account: f.endpoint_account.clone(),
     });
     Ok(changes)
-}
-
-/// Where the VPC's Profile (not the endpoint account's) carries zones whose names this account
-/// cannot tell: one may answer for the host there, and the association would take its place.
-fn unnamed_profile_zones_warning(f: &AcrossFacts) -> Option<String> {
-    let unnamed: Vec<&ProfileResource> = f
-        .other_profile_zones
-        .iter()
-        .filter(|z| z.domain_name().is_none())
-        .collect();
-    let first = unnamed.first()?;
-    Some(format!(
-        "{} takes its DNS from {}, which carries zone(s) {} whose names this account cannot \
-         read: where one answers for {}, the association made here takes its place in {}",
-        f.vpc.id,
-        first.origin(),
-        unnamed
-            .iter()
-            .map(|z| z.resource_id.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        f.host,
-        f.vpc.id
-    ))
 }
 
 /// The zone added to the Profile the VPC takes its DNS from: nothing where it is there
@@ -419,7 +392,7 @@ mod tests {
             endpoint_profile: Some("network".into()),
             spoke_profile: None,
             hub_zones_named_for_host: Vec::new(),
-            other_profile_zones: Vec::new(),
+            other_profile_zones: Ok(Vec::new()),
         }
     }
 
@@ -434,23 +407,29 @@ mod tests {
             "resource_id": "ZDNS", "arn": "arn:aws:route53:::hostedzone/ZDNS",
             "name": HOST, "priority": null}))
         .unwrap();
-        f.other_profile_zones = vec![carried.clone()];
+        f.other_profile_zones = Ok(vec![carried.clone()]);
         let refused = plan(&f).unwrap_err().to_string();
         assert!(
             refused.contains("Route 53 Profile rp-dns of account 333333333333")
                 && refused.contains("ZDNS"),
             "{refused}"
         );
-        assert!(unnamed_profile_zones_warning(&f).is_none());
+        assert!(
+            super::super::keeps_profile_zones((&f.vpc.id, &f.host), &f.other_profile_zones, None)
+                .is_err()
+        );
         // A zone of unknown name: planned, with the warning.
         carried = serde_json::from_value(serde_json::json!({
             "profile_id": "rp-dns", "owner_id": "333333333333", "kind": "HostedZone",
             "resource_id": "ZDNS", "arn": "arn:aws:route53:::hostedzone/ZDNS",
             "name": "corp zone", "priority": null}))
         .unwrap();
-        f.other_profile_zones = vec![carried];
+        f.other_profile_zones = Ok(vec![carried]);
         assert!(plan(&f).is_ok());
-        let warning = unnamed_profile_zones_warning(&f).unwrap();
+        let warning =
+            super::super::keeps_profile_zones((&f.vpc.id, &f.host), &f.other_profile_zones, None)
+                .unwrap()
+                .unwrap();
         assert!(
             warning.contains("ZDNS") && warning.contains("takes its place"),
             "{warning}"
