@@ -298,7 +298,9 @@ async def rounds_table(binary_env, moto_url, fake, world):
                  {"vpc_id": vpc3, "subnet_ids": list(subnets3.values()), "cluster_id": CLUSTER}),
                 ("register_endpoint (preview)",
                  {"endpoint_id": second["endpoint_id"], "cluster_id": CLUSTER}),
-                ("setup_private_dns (preview)", {"cluster_id": CLUSTER, "vpc_id": vpc2}),
+                # vpc2's Profile brings the host's zone: a zone of its own would take its place
+                # there, so the setup refuses it; the link's own VPC is read whole instead.
+                ("setup_private_dns (preview)", {"cluster_id": CLUSTER, "vpc_id": world.vpc}),
                 ("allow_client_access (preview)",
                  {"endpoint_security_group_id": second["security_group_ids"][0],
                   "source_cidr": "10.7.0.0/16", "cluster_id": CLUSTER}),
