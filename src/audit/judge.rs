@@ -110,11 +110,12 @@ impl RegionEndpoints {
 pub(super) type ReadZone = (String, Result<HostZone, crate::error::Error>);
 
 /// A landing zone's network account read beside this one: who it is, the profile that reads
-/// it (named in its links' fixes), and its zones named for a private link host.
+/// it (named in its links' fixes), and its zones named for a private link host (why not,
+/// where they could not be listed).
 pub(super) struct OtherAccount {
     pub(super) account: String,
     pub(super) profile: String,
-    pub(super) zones: Vec<ReadZone>,
+    pub(super) zones: Result<Vec<ReadZone>, String>,
 }
 
 /// How a link stands: the worst of its findings.
@@ -425,6 +426,20 @@ pub(super) fn host_zones(zones: Vec<Zone>, scope: &Scope, one_project: bool) -> 
         .collect()
 }
 
+/// The zones read for the hosts of region `region_id`, and why one could not be read, where
+/// one could not.
+fn zones_of_region(read_zones: &[ReadZone], region_id: &str) -> (Vec<HostZone>, Option<String>) {
+    let mut zones = Vec::new();
+    let mut unread = None;
+    for (_, zone) in read_zones.iter().filter(|(r, _)| r == region_id) {
+        match zone {
+            Ok(z) => zones.push(z.clone()),
+            Err(e) => unread = Some(e.to_string()),
+        }
+    }
+    (zones, unread)
+}
+
 /// Every region judged from what was read: a region whose endpoints could not be read is said
 /// so, with no links; a zone that could not be read marks its region.
 pub(super) fn judge_all(
@@ -474,28 +489,16 @@ pub(super) fn judge_all(
                 continue;
             }
         };
-        let mut zones = Vec::new();
-        for (zone_region, zone) in read_zones {
-            if *zone_region != region.region_id {
-                continue;
-            }
-            match zone {
-                Ok(z) => zones.push(z.clone()),
-                Err(e) => read.error = Some(e.to_string()),
-            }
-        }
+        let (zones, unread) = zones_of_region(read_zones, &region.region_id);
+        read.error = read.error.or(unread);
         let network = other.map(|o| {
-            let mut zones = Vec::new();
-            for (zone_region, zone) in &o.zones {
-                match zone {
-                    Ok(z) if *zone_region == region.region_id => zones.push(z.clone()),
-                    Ok(_) => {}
-                    // The network account's zones could not be listed: its region says so.
-                    Err(e) if zone_region.is_empty() || *zone_region == region.region_id => {
-                        read.error = Some(format!("account {}: {e}", o.account));
-                    }
-                    Err(_) => {}
-                }
+            // Where the network account's zones could not be listed, each region says so.
+            let (zones, unread) = match &o.zones {
+                Ok(read_zones) => zones_of_region(read_zones, &region.region_id),
+                Err(e) => (Vec::new(), Some(e.clone())),
+            };
+            if let Some(e) = unread {
+                read.error = Some(format!("account {}: {e}", o.account));
             }
             NetworkSide {
                 account: o.account.clone(),

@@ -192,7 +192,7 @@ pub(crate) async fn audit_all(
     let other = network_side.map(|(n, _, account)| judge::OtherAccount {
         account,
         profile: n.profile.to_string(),
-        zones: network_zones.unwrap_or_else(|e| vec![(String::new(), Err(e))]),
+        zones: network_zones.map_err(|e| e.to_string()),
     });
     Ok(judge::judge_all(
         &scope,

@@ -335,10 +335,9 @@ pub(crate) async fn owned_profile(
     profile_id: &str,
     account: &str,
 ) -> Result<Option<OwnedProfile>, Error> {
-    let ids = [profile_id.to_string()];
-    let (profile, resources, vpcs) = tokio::join!(
+    let (profile, zones, vpcs) = tokio::join!(
         client.get_profile().profile_id(profile_id).send(),
-        resources_of(client, &ids),
+        zones_of_profile(client, profile_id),
         associations(client, None, Some(profile_id)),
     );
     let owner = match profile {
@@ -356,11 +355,7 @@ pub(crate) async fn owned_profile(
             .iter()
             .filter_map(|a| a.resource_id().map(str::to_string))
             .collect(),
-        zones: resources?
-            .into_iter()
-            .filter(|r| r.kind == Kind::HostedZone)
-            .map(|r| r.resource_id)
-            .collect(),
+        zones: zones?.into_iter().map(|r| r.resource_id).collect(),
     }))
 }
 
@@ -424,17 +419,12 @@ pub(crate) async fn own_profiles(client: &Client) -> Result<Vec<OwnProfile>, Err
         .filter_map(|p| p.id().map(str::to_string))
         .collect();
     futures::future::join_all(own.into_iter().map(|id| async move {
-        let ids = [id.clone()];
-        let (resources, vpcs) = tokio::join!(
-            resources_of(client, &ids),
+        let (zones, vpcs) = tokio::join!(
+            zones_of_profile(client, &id),
             associations(client, None, Some(&id))
         );
         Ok(OwnProfile {
-            zones: resources?
-                .into_iter()
-                .filter(|r| r.kind == Kind::HostedZone)
-                .map(|r| r.resource_id)
-                .collect(),
+            zones: zones?.into_iter().map(|r| r.resource_id).collect(),
             vpcs: vpcs?
                 .iter()
                 .filter_map(|a| a.resource_id().map(str::to_string))

@@ -306,7 +306,7 @@ fn facts_of<'a>(
 /// its addresses, the link's port and host, and the window ending now.
 fn log_question(facts: &Facts, minutes: u32) -> Question {
     let endpoint = facts.endpoint();
-    let address = facts.cluster.as_ref().ok().and_then(|c| c.address.as_ref());
+    let address = facts.address();
     let end_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

@@ -279,13 +279,7 @@ impl OwnersReads {
         facts: &Facts,
         service: &str,
     ) -> Result<Option<Self>, Error> {
-        let Some(host) = facts
-            .cluster
-            .as_ref()
-            .ok()
-            .and_then(|c| c.address.as_ref())
-            .map(|a| a.host.clone())
-        else {
+        let Some(host) = facts.address().map(|a| a.host.clone()) else {
             return Ok(None);
         };
         let unread = facts.unread_profile_zones();

@@ -285,6 +285,11 @@ impl Facts {
             .collect()
     }
 
+    /// The cluster's private link address, where the cluster was read and has one.
+    pub(crate) fn address(&self) -> Option<&PrivateLinkAddress> {
+        self.cluster.as_ref().ok()?.address.as_ref()
+    }
+
     /// The endpoint this VPC uses: its own to Zilliz's service, else (hub and spoke) the one
     /// its zone points at.
     pub(crate) fn endpoint(&self) -> Option<&VpcEndpoint> {
@@ -347,7 +352,7 @@ impl Facts {
         sets: Vec<ResourceRecordSet>,
         endpoint_side: &Facts,
     ) -> Option<Facts> {
-        let host = self.cluster.as_ref().ok()?.address.as_ref()?.host.clone();
+        let host = self.address()?.host.clone();
         if zone.name != host {
             return None;
         }
