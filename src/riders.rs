@@ -447,30 +447,26 @@ pub(crate) mod tests {
 
     #[test]
     fn a_vpc_using_a_profile_that_carries_the_zone_rides_unless_its_own_zone_answers() {
-        let mut riding = Riding {
-            profiles_unread: None,
-            clusters: vec![cluster("in01-b")],
-            zones: vec![
-                ReadZone {
-                    profile_vpcs: vec![
-                        ("vpc-spoke".into(), "rp-network".into()),
-                        ("vpc-own".into(), "rp-network".into()),
-                    ],
-                    ..zone(
-                        "ZHUB",
-                        &host("in01-b"),
-                        &["vpc-a"],
-                        vec![alias(&host("in01-b"), "vpce-hub")],
-                    )
-                },
-                zone(
-                    "ZOWN",
+        let mut riding = riding(vec![
+            ReadZone {
+                profile_vpcs: vec![
+                    ("vpc-spoke".into(), "rp-network".into()),
+                    ("vpc-own".into(), "rp-network".into()),
+                ],
+                ..zone(
+                    "ZHUB",
                     &host("in01-b"),
-                    &["vpc-own"],
-                    vec![alias(&host("in01-b"), "vpce-other")],
-                ),
-            ],
-        };
+                    &["vpc-a"],
+                    vec![alias(&host("in01-b"), "vpce-hub")],
+                )
+            },
+            zone(
+                "ZOWN",
+                &host("in01-b"),
+                &["vpc-own"],
+                vec![alias(&host("in01-b"), "vpce-other")],
+            ),
+        ]);
         let rides = riding.rides(&endpoint("vpce-hub"), None);
         let from: Vec<(&str, Option<&str>)> = rides
             .iter()

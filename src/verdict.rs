@@ -1238,6 +1238,14 @@ mod tests {
     use crate::aws::rules::Peer;
     use crate::facts::fixtures::*;
 
+    /// The `vpc_endpoint` verdict of `f`.
+    fn vpc_endpoint_step(f: &Facts) -> Verdict {
+        judge(f, None)
+            .into_iter()
+            .find(|v| v.step == SetupStep::VpcEndpoint)
+            .expect("a vpc_endpoint verdict")
+    }
+
     #[test]
     fn a_vpc_served_by_another_accounts_zone_is_asked_about_never_given_a_second_endpoint() {
         let mut f = with_address(nothing());
@@ -1245,21 +1253,13 @@ mod tests {
             id: "ZHUB".into(),
             name: HOST.into(),
         }));
-        let own = judge(&f, None);
-        let endpoint = own
-            .iter()
-            .find(|v| v.step == SetupStep::VpcEndpoint)
-            .unwrap();
+        let endpoint = vpc_endpoint_step(&f);
         assert!(matches!(
             endpoint.remedy,
             Some(Remedy::Tool(ToolCall::CreateVpcEndpoint(_)))
         ));
         f.zone_owner = Some("222222222222".into());
-        let served = judge(&f, None);
-        let endpoint = served
-            .iter()
-            .find(|v| v.step == SetupStep::VpcEndpoint)
-            .unwrap();
+        let endpoint = vpc_endpoint_step(&f);
         assert_eq!(endpoint.level, Level::Missing);
         let Some(Remedy::Step(ask)) = &endpoint.remedy else {
             panic!("the person's part: {:?}", endpoint.remedy)
@@ -1272,27 +1272,21 @@ mod tests {
     fn a_vpc_in_an_account_without_endpoints_of_a_project_registered_elsewhere_is_asked_about() {
         let mut f = with_address(nothing());
         f.registrations = Ok(vec!["vpce-hub".into()]);
-        let endpoint_step = |f: &Facts| {
-            judge(f, None)
-                .into_iter()
-                .find(|v| v.step == SetupStep::VpcEndpoint)
-                .unwrap()
-        };
         // Not known whether the account has one: the usual proposal.
         assert!(matches!(
-            endpoint_step(&f).remedy,
+            vpc_endpoint_step(&f).remedy,
             Some(Remedy::Tool(ToolCall::CreateVpcEndpoint(_)))
         ));
         // The account has one elsewhere (a hub of its own may serve): the usual proposal.
         f.account_has_endpoint = Some(true);
         assert!(matches!(
-            endpoint_step(&f).remedy,
+            vpc_endpoint_step(&f).remedy,
             Some(Remedy::Tool(ToolCall::CreateVpcEndpoint(_)))
         ));
         // None in the account, one registered: the person is asked, the endpoint to make
         // named for the answer "none".
         f.account_has_endpoint = Some(false);
-        let asked = endpoint_step(&f);
+        let asked = vpc_endpoint_step(&f);
         let Some(Remedy::Step(ask)) = &asked.remedy else {
             panic!("the person's part: {:?}", asked.remedy)
         };
@@ -1305,7 +1299,7 @@ mod tests {
         // Nothing registered: nobody else's endpoint to ask about.
         f.registrations = Ok(Vec::new());
         assert!(matches!(
-            endpoint_step(&f).remedy,
+            vpc_endpoint_step(&f).remedy,
             Some(Remedy::Tool(ToolCall::CreateVpcEndpoint(_)))
         ));
     }
@@ -1322,11 +1316,7 @@ mod tests {
             records: Err(crate::error::FailedRead::not_made("NoSuchHostedZone")),
         }];
         f.profiles = Ok(brought.clone());
-        let verdicts = judge(&f, None);
-        let endpoint = verdicts
-            .iter()
-            .find(|v| v.step == SetupStep::VpcEndpoint)
-            .unwrap();
+        let endpoint = vpc_endpoint_step(&f);
         let Some(Remedy::Step(ask)) = &endpoint.remedy else {
             panic!("the person's part: {:?}", endpoint.remedy)
         };
@@ -1338,10 +1328,7 @@ mod tests {
         // Once the zone is read (its name known), it is judged, not asked about.
         brought.zones[0].name = Some("other.example.com".into());
         f.profiles = Ok(brought);
-        let endpoint = judge(&f, None)
-            .into_iter()
-            .find(|v| v.step == SetupStep::VpcEndpoint)
-            .unwrap();
+        let endpoint = vpc_endpoint_step(&f);
         assert!(matches!(
             endpoint.remedy,
             Some(Remedy::Tool(ToolCall::CreateVpcEndpoint(_)))
@@ -1650,11 +1637,7 @@ mod tests {
         for (facts, region) in [(across(Some(true)), Some("us-east-1")), (nothing(), None)] {
             let mut f = facts;
             f.endpoints = Ok(vec![]);
-            let verdicts = judge(&f, None);
-            let endpoint = verdicts
-                .iter()
-                .find(|v| v.step == SetupStep::VpcEndpoint)
-                .unwrap();
+            let endpoint = vpc_endpoint_step(&f);
             assert_eq!(endpoint.level, Level::Missing, "{endpoint:?}");
             let Some(Remedy::Tool(ToolCall::CreateVpcEndpoint(call))) = &endpoint.remedy else {
                 panic!("{:?}", endpoint.remedy)
@@ -1670,11 +1653,7 @@ mod tests {
             let mut e = crate::facts::fixtures::endpoint("available");
             e.service_region = Some(named.into());
             f.endpoints = Ok(vec![e]);
-            let verdicts = judge(&f, None);
-            let endpoint = verdicts
-                .iter()
-                .find(|v| v.step == SetupStep::VpcEndpoint)
-                .unwrap();
+            let endpoint = vpc_endpoint_step(&f);
             assert_eq!(
                 endpoint.level == Level::Failed,
                 fails,
